@@ -1,0 +1,22 @@
+"""Device profiles: the TOML files shipped here, their schema and their loader."""
+
+from ._loader import DEFAULT_PROFILE, bundled_profiles, load_profile, parse_profile
+from ._schema import (
+    BeamformerSettings,
+    CrossoverSettings,
+    CtcSettings,
+    Driver,
+    Listener,
+    OutputSettings,
+    Profile,
+    UpmixSettings,
+    VirtualizerSettings,
+)
+from .errors import CheckFailed, DeviceError, ProfileError, SoundstageError, UserError
+
+__all__ = [
+    "DEFAULT_PROFILE", "bundled_profiles", "load_profile", "parse_profile",
+    "BeamformerSettings", "CrossoverSettings", "CtcSettings", "Driver", "Listener",
+    "OutputSettings", "Profile", "UpmixSettings", "VirtualizerSettings",
+    "CheckFailed", "DeviceError", "ProfileError", "SoundstageError", "UserError",
+]

@@ -1,0 +1,139 @@
+"""Device profile: the plain data object every later stage receives.
+
+Coordinates (metres), used by every module:
+  origin at the device centre; +y from the device toward the listener (the
+  device's front); +x the listener's right; +z up. The listener's head centre
+  sits at (0, listener.distance, 0) facing -y (toward the device).
+  Azimuth seen from the device: 0 deg toward the listener, +90 deg toward +x.
+  Azimuth seen from the listener: 0 deg straight ahead (the device), + right.
+Only distances and dot products are used, so handedness never matters.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+SAMPLE_RATES = (44100, 48000, 96000)
+TARGETS = ("cmsis-q31", "generic-q15")
+ROLES = ("tweeter", "mid", "woofer", "full")
+EQ_TYPES = ("peaking", "lowshelf", "highshelf")
+
+
+@dataclass(frozen=True)
+class Driver:
+    id: str
+    role: str
+    position: tuple[float, float, float]
+    orientation: tuple[float, float, float]  # unit vector, the driver's axis
+    radius: float  # radiating radius, m (baffled piston)
+    band: tuple[float, float]  # usable band, Hz
+    gain_db: float = 0.0
+    delay_samples: int = 0
+    eq: tuple[dict, ...] = ()  # {"type", "hz", "q", "gain_db"}
+
+
+@dataclass(frozen=True)
+class Listener:
+    distance: float  # m, device centre to head centre
+    virtual_angle: float  # deg, the virtual stereo pair sits at +-this
+    head_radius: float  # m
+    ear_angle: float  # deg, each ear at +-ear_angle from the nose
+
+
+@dataclass(frozen=True)
+class UpmixSettings:
+    fft_size: int  # analysis frame of the per-band decision
+    hop: int
+    smoothing_ms: float  # time constant of the per-band statistics
+
+
+@dataclass(frozen=True)
+class VirtualizerSettings:
+    lowpass_order: int  # contralateral delayed low-pass order
+    allpass_order: int  # ipsilateral all-pass order
+
+
+@dataclass(frozen=True)
+class CtcSettings:
+    drivers: tuple[str, ...]
+    target: tuple[tuple[float, float], ...]  # (Hz, dB) contra/ipsi cancellation target
+    effort_limit_db: float  # max |filter gain|, dB
+    common_taps: int  # long common filter per input channel (RTF form)
+    ratio_taps: int  # short per-driver ratio filters
+
+
+@dataclass(frozen=True)
+class BeamformerSettings:
+    drivers: tuple[str, ...]
+    band: tuple[float, float]  # Hz
+    null_angles: tuple[float, ...]  # deg, device azimuth
+    listening_window: float  # deg, main lobe must cover +-this
+    wng_min_db: float  # white-noise-gain floor
+    taps: int
+
+
+@dataclass(frozen=True)
+class CrossoverSettings:
+    order: int  # Linkwitz-Riley order (even)
+    bands: dict[str, tuple[float, float]]  # role -> (high-pass Hz, low-pass Hz), 0 = none
+
+
+@dataclass(frozen=True)
+class OutputSettings:
+    word_length: int  # DAC word, bits
+    dither: bool
+    tolerance_db: float  # fixed vs float error-to-signal bar, dB
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    description: str
+    sample_rate: int
+    target: str
+    block_size: int
+    mips_budget: float  # million instructions per second at sample_rate
+    drivers: tuple[Driver, ...]
+    listener: Listener
+    upmix: UpmixSettings
+    virtualizer: VirtualizerSettings
+    ctc: CtcSettings
+    beamformer: BeamformerSettings
+    crossover: CrossoverSettings
+    output: OutputSettings
+    source: str = field(default="", compare=False)
+
+    @property
+    def n_drivers(self) -> int:
+        return len(self.drivers)
+
+    @property
+    def driver_ids(self) -> tuple[str, ...]:
+        return tuple(d.id for d in self.drivers)
+
+    def driver(self, driver_id: str) -> Driver:
+        for d in self.drivers:
+            if d.id == driver_id:
+                return d
+        raise KeyError(driver_id)
+
+    def driver_index(self, driver_id: str) -> int:
+        return self.driver_ids.index(driver_id)
+
+    @property
+    def nyquist(self) -> float:
+        return self.sample_rate / 2.0
+
+    def to_dict(self) -> dict:
+        """The resolved profile as plain TOML-able data (for `profile show`)."""
+        from dataclasses import asdict
+
+        d = asdict(self)
+        d.pop("source")
+        return d
+
+
+def unit(v: tuple[float, float, float]) -> tuple[float, float, float]:
+    n = math.sqrt(sum(c * c for c in v))
+    return (v[0] / n, v[1] / n, v[2] / n)

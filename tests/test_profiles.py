@@ -1,0 +1,101 @@
+import copy
+import sys
+
+import pytest
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+from device_profiles import ProfileError, bundled_profiles, load_profile, parse_profile
+from device_profiles._loader import resolve_path
+from host_tools.cli import main
+
+
+def _raw(name: str) -> dict:
+    return tomllib.loads(resolve_path(name).read_text())
+
+
+@pytest.mark.parametrize("name", ["studio5", "compact2"])
+def test_bundled_profiles_load(name):
+    p = load_profile(name)
+    assert p.name == name
+    assert p.sample_rate in (44100, 48000, 96000)
+    assert name in bundled_profiles()
+
+
+def test_studio5_is_default_with_five_drivers():
+    p = load_profile()
+    assert p.name == "studio5"
+    roles = sorted(d.role for d in p.drivers)
+    assert roles == ["mid", "mid", "mid", "tweeter", "woofer"]
+    assert p.mips_budget == 150
+
+
+def test_compact2_spacing():
+    p = load_profile("compact2")
+    (a, b) = p.drivers
+    spacing = abs(a.position[0] - b.position[0])
+    assert 0.08 <= spacing <= 0.12
+
+
+def test_every_problem_reported_at_once():
+    raw = _raw("studio5")
+    bad = copy.deepcopy(raw)
+    bad["device"]["sample_rate"] = 22050
+    bad["device"]["colour"] = "red"
+    bad["drivers"][0]["band"] = [150.0, 30000.0]
+    bad["drivers"][1]["position"] = [0.0, -0.05, 0.0]
+    bad["drivers"][1]["orientation"] = [0.0, -1.0, 0.0]
+    bad["ctc"]["target"] = [[500.0, 20.0], [300.0, 10.0]]
+    bad["ctc"]["drivers"] = ["mid_l", "nope"]
+    del bad["listener"]["distance"]
+    with pytest.raises(ProfileError) as ei:
+        parse_profile(bad, "bad.toml")
+    text = "\n".join(ei.value.problems)
+    for needle in ["device.sample_rate", "device.colour: unknown key",
+                   "drivers[0].band", "Nyquist", "drivers[1].position", "behind the device",
+                   "ctc.target", "not strictly increasing", "'nope' is not defined",
+                   "listener.distance: missing"]:
+        assert needle in text, (needle, text)
+    assert len(ei.value.problems) >= 7
+
+
+def test_missing_drivers_table():
+    raw = _raw("compact2")
+    del raw["drivers"]
+    with pytest.raises(ProfileError) as ei:
+        parse_profile(raw)
+    assert any(p.startswith("drivers: missing") for p in ei.value.problems)
+
+
+def test_cli_check_names_every_problem(tmp_path, capsys):
+    text = resolve_path("compact2").read_text()
+    text = text.replace("sample_rate = 48000", "sample_rate = 12345")
+    text = text.replace("radius = 0.02\n", "radius = 2.0\n", 1)
+    text = text.replace("[device]", "[device]\nbogus = 1")
+    path = tmp_path / "broken.toml"
+    path.write_text(text)
+    assert main(["profile", "check", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "device.sample_rate" in err and "drivers[0].radius" in err and "device.bogus" in err
+
+
+def test_cli_check_ok_and_show(capsys):
+    assert main(["profile", "check", "compact2"]) == 0
+    assert main(["profile", "show", "studio5"]) == 0
+    out = capsys.readouterr().out
+    assert "mid_up" in out
+
+
+def test_cli_unknown_profile(capsys):
+    assert main(["profile", "show", "nonexistent"]) == 2
+    assert "unknown profile" in capsys.readouterr().err
+
+
+def test_not_toml(tmp_path, capsys):
+    p = tmp_path / "x.toml"
+    p.write_text("[device\nname=")
+    assert main(["profile", "check", str(p)]) == 2
+    assert "not valid TOML" in capsys.readouterr().err
