@@ -350,7 +350,7 @@ def _parse_curve(c: _Checker, data: dict, key: str, where: str,
             c.fail(f"{name}[{i}]", f"{db:g} dB is outside [0, 60] dB of cancellation")
         pts.append((hz, db))
     freqs = [p[0] for p in pts]
-    if any(b <= a for a, b in zip(freqs, freqs[1:])):
+    if any(b <= a for a, b in zip(freqs, freqs[1:], strict=False)):
         c.fail(name, f"frequencies {freqs} are not strictly increasing")
     return tuple(pts)
 
