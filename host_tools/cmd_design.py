@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import argparse
 
+import numpy as np
+
 from device_profiles import load_profile
+from dsp_model.acoustics import drivers_to_ears, interaural_differences
+
+REPORT_FREQS = (250.0, 500.0, 1000.0, 2000.0, 4000.0, 8000.0)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -14,8 +19,31 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+def acoustic_summary(prof) -> list[str]:
+    """ILD and ITD each driver produces at the listener (free field, sphere head)."""
+    f = np.concatenate([np.arange(20.0, 250.0, 10.0), np.array(REPORT_FREQS)])
+    h = drivers_to_ears(f, prof)[:, 0]  # (F, 2, D)
+    ild, itd = interaural_differences(h[:, 0, :], h[:, 1, :], f)
+    header = "  driver    " + "".join(f"{int(x):>7d}" for x in REPORT_FREQS) + "  Hz"
+    lines = []
+    for title, table, fmt in (
+        ("interaural level difference, dB (right re left)", ild, "{:7.2f}"),
+        ("interaural time difference, us (+ = right ear first)", itd * 1e6, "{:7.1f}"),
+    ):
+        lines += [title, header]
+        for i, d in enumerate(prof.drivers):
+            vals = "".join(fmt.format(table[f == x, i][0]) for x in REPORT_FREQS)
+            lines.append(f"  {d.id:10s}{vals}")
+    return lines
+
+
 def run(args: argparse.Namespace) -> int:
     prof = load_profile(args.profile)
+    lis = prof.listener
     print(f"profile {prof.name}: {prof.n_drivers} drivers, {prof.sample_rate} Hz, "
           f"target {prof.target}, budget {prof.mips_budget:g} MIPS")
+    print(f"listener at {lis.distance:g} m, head radius {lis.head_radius * 100:g} cm, "
+          f"virtual pair at +-{lis.virtual_angle:g} deg")
+    for line in acoustic_summary(prof):
+        print(line)
     return 0

@@ -99,3 +99,17 @@ def test_not_toml(tmp_path, capsys):
     p.write_text("[device\nname=")
     assert main(["profile", "check", str(p)]) == 2
     assert "not valid TOML" in capsys.readouterr().err
+
+
+def test_design_prints_interaural_differences(capsys):
+    assert main(["design", "compact2"]) == 0
+    out = capsys.readouterr().out
+    assert "interaural time difference" in out and "left" in out
+
+
+def test_version_and_help(capsys):
+    with pytest.raises(SystemExit) as ei:
+        main(["--version"])
+    assert ei.value.code == 0
+    assert "soundstage" in capsys.readouterr().out
+    assert main([]) == 2
