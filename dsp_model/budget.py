@@ -1,0 +1,82 @@
+"""Processing budget: MACs per stereo frame -> instructions -> MIPS on the target.
+
+Per-kernel costs are instructions per sample measured on a Cortex-M4 (qemu
+mps2-an386, GCC 12 -O2, block 64, exact instruction counts; ../shared/DESIGN.md):
+
+    arm_fir_q31                      2.38 per tap
+    arm_biquad_cascade_df1_q31      14.2  per section
+    arm_biquad_cas_df1_32x64_q31    57.1  per section
+
+Simple per-sample operations (gain with shift, delay-line copy, saturating
+add into a driver bus) are counted at a few instructions each; the upmix
+reports its own MACs, costed at 1.5 instructions per MAC (load + MAC, the
+FIR kernel's 2.38 per tap includes its loop and state copy overhead).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+FIR_Q31_PER_TAP = 2.38
+DF1_Q31_PER_SECTION = 14.2
+DF1_32X64_PER_SECTION = 57.1
+GAIN_PER_SAMPLE = 3.0  # smull + shift + saturate
+DELAY_PER_SAMPLE = 2.0  # load + store in a circular buffer
+SUM_PER_SAMPLE = 2.0  # load + saturating add, per feed into a driver bus
+UPMIX_PER_MAC = 1.5
+
+
+@dataclass(frozen=True)
+class Cost:
+    fir_taps: int
+    biquad_sections: int
+    wide_sections: int  # sections that need the 32x64 kernel
+    feeds: int  # path->driver feeds summed into driver buses
+    gains: int
+    delays: int
+    upmix_macs: float
+    instructions_per_frame: float
+    mips: float
+    budget_mips: float
+
+    @property
+    def fits(self) -> bool:
+        return self.mips <= self.budget_mips
+
+    def as_dict(self) -> dict:
+        d = asdict(self)
+        d["fits"] = self.fits
+        return d
+
+
+def chain_cost(design, *, fs: float, budget_mips: float, upmix_macs: float,
+               wide_sections: int = 0) -> Cost:
+    """Cost of a ChainDesign per stereo input frame on the target.
+
+    `wide_sections` of the biquad sections run the 32x64 kernel (decided by the
+    quantizer for sections with poles near z = 1); the rest run DF1 q31.
+    """
+    taps = 0
+    feeds = 0
+    delays = 0
+    for p in design.paths:
+        if len(p.common) > 1:
+            taps += len(p.common)
+        for r in p.ratio:
+            if len(r) > 1:
+                taps += len(r)
+            if len(r):
+                feeds += 1
+        delays += 1 if p.delay else 0
+    sections = sum(len(d.sos) for d in design.drivers)
+    gains = design.n_drivers + sum(1 for p in design.paths for r in p.ratio if len(r) == 1)
+    delays += sum(1 for d in design.drivers if d.delay)
+    narrow = sections - wide_sections
+    instr = (taps * FIR_Q31_PER_TAP + narrow * DF1_Q31_PER_SECTION
+             + wide_sections * DF1_32X64_PER_SECTION + gains * GAIN_PER_SAMPLE
+             + delays * DELAY_PER_SAMPLE + feeds * SUM_PER_SAMPLE + upmix_macs * UPMIX_PER_MAC)
+    return Cost(
+        fir_taps=taps, biquad_sections=sections, wide_sections=wide_sections, feeds=feeds,
+        gains=gains, delays=delays, upmix_macs=upmix_macs, instructions_per_frame=instr,
+        mips=instr * fs / 1e6, budget_mips=budget_mips,
+    )

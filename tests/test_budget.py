@@ -1,0 +1,29 @@
+import pytest
+
+from device_profiles import load_profile
+from dsp_model.budget import chain_cost
+from dsp_model.chain_design import plain_chain
+
+
+def test_plain_compact2_cost_by_hand():
+    prof = load_profile("compact2")
+    cost = chain_cost(plain_chain(prof), fs=48000, budget_mips=100, upmix_macs=0)
+    # LR4 high-pass = 2 sections per driver; 3 paths x 2 drivers of scalar feeds
+    assert cost.biquad_sections == 4
+    assert cost.fir_taps == 0
+    assert cost.feeds == 6
+    assert cost.gains == 2 + 6
+    expected = 4 * 14.2 + 8 * 3.0 + 6 * 2.0
+    assert cost.instructions_per_frame == pytest.approx(expected)
+    assert cost.mips == pytest.approx(expected * 0.048)
+    assert cost.fits
+
+
+def test_wide_sections_cost_more_and_can_break_the_budget():
+    prof = load_profile("compact2")
+    narrow = chain_cost(plain_chain(prof), fs=48000, budget_mips=3, upmix_macs=0)
+    wide = chain_cost(plain_chain(prof), fs=48000, budget_mips=3, upmix_macs=0,
+                      wide_sections=4)
+    assert wide.instructions_per_frame - narrow.instructions_per_frame == pytest.approx(
+        4 * (57.1 - 14.2))
+    assert narrow.fits and not wide.fits
