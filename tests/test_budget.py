@@ -21,8 +21,8 @@ def test_plain_compact2_cost_by_hand():
 
 def test_wide_sections_cost_more_and_can_break_the_budget():
     prof = load_profile("compact2")
-    narrow = chain_cost(plain_chain(prof), fs=48000, budget_mips=3, upmix_macs=0)
-    wide = chain_cost(plain_chain(prof), fs=48000, budget_mips=3, upmix_macs=0,
+    narrow = chain_cost(plain_chain(prof), fs=48000, budget_mips=5, upmix_macs=0)
+    wide = chain_cost(plain_chain(prof), fs=48000, budget_mips=5, upmix_macs=0,
                       wide_sections=4)
     assert wide.instructions_per_frame - narrow.instructions_per_frame == pytest.approx(
         4 * (57.1 - 14.2))
