@@ -1,0 +1,174 @@
+"""Float reference of the whole chain: runs a `ChainDesign` in double precision.
+
+Signal flow (../shared/DESIGN.md, dsp_model/chain_design.py):
+
+    (L, R) -> upmix -> (L', R', C)
+    path p: y_p = common_p * delay_p(x_p);  feed_{p,d} = ratio_{p,d} * y_p
+    driver d: z_d = sum_p feed_{p,d} -> sos_d -> gain_d -> delay_d -> out[:, d]
+
+Streaming: `FloatChain.process(block)` keeps every filter's state (scipy
+`lfilter`/`sosfilt` with `zi`, integer delay lines as a tail buffer), so cutting
+a signal into blocks of any size gives the same output as one call on the whole
+signal (direct-form recursions do the same operations in the same order either
+way; the tests hold it to 1e-12).
+
+Latency (samples, input to output), as declared by the pieces:
+    upmix.latency + max_p(path delay + path modeling delay) + driver delay.
+A path's modeling delay is the bulk delay its FIRs were designed with (the
+`modeling_delay` attribute of a `PathFilter` if the design declares one, else 0);
+the design phase-aligns the paths, so `delay_p + modeling_delay_p` should be the
+same for every path that feeds anything.
+
+The upmix is any object with `process(block (n, 2)) -> (n, 3)` [L', R', C] and
+an integer `latency`; `PassiveUpmix` (C = (L+R)/2) is the default until the
+adaptive one is plugged in, and the one the fixed-point chain mirrors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+import numpy as np
+from scipy.signal import lfilter, sosfilt
+
+from dsp_model.chain_design import ChainDesign
+
+
+class Upmix(Protocol):
+    latency: int
+
+    def process(self, block: np.ndarray) -> np.ndarray: ...
+
+
+class PassiveUpmix:
+    """C = M = (L + R)/2, L' = L - C, R' = R - C (so L' + C = L exactly). No delay, no state."""
+
+    latency = 0
+
+    def process(self, block: np.ndarray) -> np.ndarray:
+        x = np.asarray(block, dtype=np.float64)
+        c = 0.5 * (x[:, 0] + x[:, 1])
+        return np.stack([x[:, 0] - c, x[:, 1] - c, c], axis=1)
+
+    def reset(self) -> None:
+        pass
+
+
+def path_modeling_delay(path) -> int:
+    """Bulk delay the design declares for a path's FIRs (0 if it declares none)."""
+    return int(getattr(path, "modeling_delay", 0) or 0)
+
+
+class _Delay:
+    """Integer delay line: out[n] = in[n - d], zeros before the first input."""
+
+    def __init__(self, d: int, width: int | None = None):
+        if d < 0:
+            raise ValueError(f"negative delay {d}")
+        self.d = int(d)
+        shape = (self.d,) if width is None else (self.d, width)
+        self.buf = np.zeros(shape)
+
+    def process(self, x: np.ndarray) -> np.ndarray:
+        if self.d == 0:
+            return x
+        both = np.concatenate([self.buf, x], axis=0)
+        self.buf = both[len(x):].copy()
+        return both[: len(x)]
+
+
+class _Fir:
+    """FIR with state (lfilter with b=taps, a=[1]); empty taps -> None output."""
+
+    def __init__(self, taps: np.ndarray):
+        self.b = np.asarray(taps, dtype=np.float64)
+        self.zi = np.zeros(max(len(self.b) - 1, 0))
+
+    def process(self, x: np.ndarray) -> np.ndarray:
+        if len(self.b) == 1:
+            return self.b[0] * x
+        y, self.zi = lfilter(self.b, [1.0], x, zi=self.zi)
+        return y
+
+
+def _default_upmix(design: ChainDesign) -> Upmix:
+    return PassiveUpmix()
+
+
+class FloatChain:
+    """The float reference chain for one `ChainDesign`, streaming.
+
+    `upmix`: an `Upmix` object, or a callable `design -> Upmix`, or None for
+    `PassiveUpmix`.
+    """
+
+    def __init__(self, design: ChainDesign, upmix: Upmix | Callable | None = None):
+        self.design = design
+        if upmix is None:
+            upmix = _default_upmix(design)
+        elif callable(upmix) and not hasattr(upmix, "process"):
+            upmix = upmix(design)
+        self.upmix = upmix
+        nd = design.n_drivers
+        self._path_delay = [_Delay(p.delay) for p in design.paths]
+        self._common = [_Fir(p.common) for p in design.paths]
+        self._ratio = [[_Fir(r) if len(r) else None for r in p.ratio] for p in design.paths]
+        self._sos = [np.asarray(d.sos, dtype=np.float64) for d in design.drivers]
+        self._sos_zi = [np.zeros((len(s), 2)) for s in self._sos]
+        self._gain = np.array([d.gain for d in design.drivers])
+        self._drv_delay = [_Delay(d.delay) for d in design.drivers]
+        self.n_drivers = nd
+
+    # ------------------------------------------------------------- latency
+    @property
+    def path_latency(self) -> tuple[int, ...]:
+        """Per path: its delay plus its declared FIR modeling delay."""
+        return tuple(p.delay + path_modeling_delay(p) for p in self.design.paths)
+
+    @property
+    def latency(self) -> int:
+        """Input to output of the chain, without the per-driver delays."""
+        return int(self.upmix.latency) + max(self.path_latency)
+
+    @property
+    def driver_latency(self) -> tuple[int, ...]:
+        return tuple(self.latency + d.delay for d in self.design.drivers)
+
+    # ------------------------------------------------------------- processing
+    def process(self, block: np.ndarray) -> np.ndarray:
+        """(n, 2) float64 stereo -> (n, n_drivers) float64 per-driver feeds."""
+        x = np.asarray(block, dtype=np.float64)
+        if x.ndim != 2 or x.shape[1] != 2:
+            raise ValueError(f"expected a (n, 2) stereo block, got shape {x.shape}")
+        n = len(x)
+        out = np.zeros((n, self.n_drivers))
+        if n == 0:
+            return out
+        u = np.asarray(self.upmix.process(x), dtype=np.float64)
+        if u.shape != (n, 3):
+            raise ValueError(f"upmix returned shape {u.shape}, expected {(n, 3)}")
+        z = np.zeros((n, self.n_drivers))
+        for p in range(3):
+            y = self._common[p].process(self._path_delay[p].process(u[:, p]))
+            for d, f in enumerate(self._ratio[p]):
+                if f is not None:
+                    z[:, d] += f.process(y)
+        for d in range(self.n_drivers):
+            zd, self._sos_zi[d] = sosfilt(self._sos[d], z[:, d], zi=self._sos_zi[d])
+            out[:, d] = self._drv_delay[d].process(self._gain[d] * zd)
+        return out
+
+
+def render(design: ChainDesign, x: np.ndarray, *, upmix: Upmix | Callable | None = None,
+           block: int | None = None) -> np.ndarray:
+    """Whole-signal convenience: a fresh `FloatChain` over `x` (n, 2) -> (n, n_drivers).
+
+    `block` cuts the signal into blocks of that size (default: one call).
+    """
+    ch = FloatChain(design, upmix=upmix)
+    x = np.asarray(x, dtype=np.float64)
+    if block is None:
+        return ch.process(x)
+    return np.concatenate([ch.process(x[i:i + block]) for i in range(0, len(x), block)]
+                          or [np.zeros((0, design.n_drivers))])
