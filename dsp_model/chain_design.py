@@ -4,14 +4,16 @@
 chain runs it, `firmware_export` quantizes it, nothing re-derives it. Signal
 flow (../shared/DESIGN.md):
 
-    L, R -> upmix -> L', R', C
-    path p in (side_l <- L', side_r <- R', center <- C):
-        y_p = common_p * delay_p(x_p)             (one long filter per path)
+    L, R -> upmix -> u = (L', R', C)
+    for each path p (any number; each reads one upmix output u[source_p]):
+        y_p = common_p * delay_p(u[source_p])     (one long filter per path)
         feed_{p,d} = ratio_{p,d} * y_p            (short filter per driver, RTF form)
     driver d: z_d = sum_p feed_{p,d} -> sos_d (crossover, EQ) -> gain_d -> delay_d
 
-FIR taps are float64 arrays; an empty ratio array means path p does not feed
-driver d (no cost). SOS are scipy's (n, 6) with a0 = 1.
+A source may have several paths: e.g. L' through the CTC (long common filter,
+ratio filters to the CTC drivers) and L' plainly to the woofer (common [1.0],
+a scalar ratio). FIR taps are float64 arrays; an empty ratio array means path
+p does not feed driver d (no cost). SOS are scipy's (n, 6) with a0 = 1.
 """
 
 from __future__ import annotations
@@ -23,14 +25,15 @@ from scipy.signal import butter
 
 from device_profiles import Profile
 
-PATH_NAMES = ("side_l", "side_r", "center")
+SOURCES = ("L'", "R'", "C")  # upmix outputs, in this order
 
 
 @dataclass(frozen=True)
 class PathFilter:
-    """One input path of the chain (L', R' or C) to every driver, RTF form."""
+    """One path from an upmix output (L', R' or C) to every driver, RTF form."""
 
     name: str
+    source: int  # index into SOURCES
     delay: int  # samples, before `common`
     common: np.ndarray  # (Nc,) FIR
     ratio: tuple[np.ndarray, ...]  # per driver, (Nr_d,) FIR or empty
@@ -52,7 +55,7 @@ class ChainDesign:
     fs: int
     target: str
     block_size: int
-    paths: tuple[PathFilter, PathFilter, PathFilter]
+    paths: tuple[PathFilter, ...]
     drivers: tuple[DriverStage, ...]
     output_word: int
     upmix_fft_size: int
@@ -178,15 +181,17 @@ def plain_chain(profile: Profile) -> ChainDesign:
     side_l = tuple(np.array([gains[_side(d)][0]]) for d in profile.drivers)
     side_r = tuple(np.array([gains[_side(d)][1]]) for d in profile.drivers)
     center = tuple(one.copy() for _ in profile.drivers)
-    return _assemble(profile, (
-        PathFilter("side_l", 0, one.copy(), side_l),
-        PathFilter("side_r", 0, one.copy(), side_r),
-        PathFilter("center", 0, one.copy(), center),
+    return assemble(profile, (
+        PathFilter("side_l", 0, 0, one.copy(), side_l),
+        PathFilter("side_r", 1, 0, one.copy(), side_r),
+        PathFilter("center", 2, 0, one.copy(), center),
     ))
 
 
-def _assemble(profile: Profile, paths: tuple[PathFilter, PathFilter, PathFilter]) -> ChainDesign:
+def assemble(profile: Profile, paths: tuple[PathFilter, ...]) -> ChainDesign:
     for p in paths:
+        if p.source not in (0, 1, 2):
+            raise ValueError(f"path {p.name}: source {p.source} is not 0 (L'), 1 (R') or 2 (C)")
         if len(p.ratio) != profile.n_drivers:
             raise ValueError(f"path {p.name}: {len(p.ratio)} ratio filters for "
                              f"{profile.n_drivers} drivers")
