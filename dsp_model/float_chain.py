@@ -2,8 +2,8 @@
 
 Signal flow (../shared/DESIGN.md, dsp_model/chain_design.py):
 
-    (L, R) -> upmix -> (L', R', C)
-    path p: y_p = common_p * delay_p(x_p);  feed_{p,d} = ratio_{p,d} * y_p
+    (L, R) -> upmix -> u = (L', R', C)
+    path p (any number): y_p = common_p * delay_p(u[source_p]);  feed_{p,d} = ratio_{p,d} * y_p
     driver d: z_d = sum_p feed_{p,d} -> sos_d -> gain_d -> delay_d -> out[:, d]
 
 Streaming: `FloatChain.process(block)` keeps every filter's state (scipy
@@ -16,8 +16,8 @@ Latency (samples, input to output), as declared by the pieces:
     upmix.latency + max_p(path delay + path modeling delay) + driver delay.
 A path's modeling delay is the bulk delay its FIRs were designed with (the
 `modeling_delay` attribute of a `PathFilter` if the design declares one, else 0);
-the design phase-aligns the paths, so `delay_p + modeling_delay_p` should be the
-same for every path that feeds anything.
+the design phase-aligns the paths (dsp_model/alignment.py), so the declared
+figure is the bulk latency; the acoustic arrival at the ears is alignment's job.
 
 The upmix is any object with `process(block (n, 2)) -> (n, 3)` [L', R', C] and
 an integer `latency`; `PassiveUpmix` (C = (L+R)/2) is the default until the
@@ -149,8 +149,8 @@ class FloatChain:
         if u.shape != (n, 3):
             raise ValueError(f"upmix returned shape {u.shape}, expected {(n, 3)}")
         z = np.zeros((n, self.n_drivers))
-        for p in range(3):
-            y = self._common[p].process(self._path_delay[p].process(u[:, p]))
+        for p, path in enumerate(self.design.paths):
+            y = self._common[p].process(self._path_delay[p].process(u[:, path.source]))
             for d, f in enumerate(self._ratio[p]):
                 if f is not None:
                     z[:, d] += f.process(y)

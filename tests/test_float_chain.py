@@ -21,7 +21,10 @@ def synthetic_design(seed: int = 0, n_drivers: int = 3, *, common_taps: int = 33
         common = rng.standard_normal(common_taps) * 0.1
         ratio = tuple(np.array([]) if (i + d) % 4 == 3 else rng.standard_normal(ratio_taps) * 0.3
                       for d in range(n_drivers))
-        paths.append(PathFilter(name, delays[i], common, ratio))
+        paths.append(PathFilter(name, i, delays[i], common, ratio))
+    # a second path from L' (plain, scalar ratio to the last driver only)
+    plain = tuple(np.array([0.7]) if d == n_drivers - 1 else np.array([]) for d in range(n_drivers))
+    paths.append(PathFilter("side_l_plain", 0, 1, np.array([1.0]), plain))
     drivers = []
     for d in range(n_drivers):
         sos = np.concatenate([butter(2, 40.0 * (d + 1), "highpass", fs=48000, output="sos"),
@@ -65,6 +68,7 @@ def test_matches_direct_formula():
     y = render(design, x, block=100)
     c = 0.5 * (x[:, 0] + x[:, 1])
     u = [x[:, 0] - c, x[:, 1] - c, c]
+    u = [u[p.source] for p in design.paths]
     n = len(x)
     for d, drv in enumerate(design.drivers):
         z = np.zeros(n)
@@ -128,7 +132,7 @@ class _ModeledPath(PathFilter):
 
 
 def _with_model(path: PathFilter, model: int) -> PathFilter:
-    return _ModeledPath(path.name, path.delay, path.common, path.ratio, model)
+    return _ModeledPath(path.name, path.source, path.delay, path.common, path.ratio, model)
 
 
 def test_misaligned_paths_would_show():
@@ -155,6 +159,7 @@ def test_upmix_interface_and_errors():
 
     ch = FloatChain(design, upmix=Delayed())
     assert ch.latency == 5 + 5
+    assert len(ch.path_latency) == 4
     with pytest.raises(ValueError, match="stereo"):
         ch.process(np.zeros((10, 3)))
     assert ch.process(np.zeros((0, 2))).shape == (0, 3)
