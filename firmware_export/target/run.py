@@ -1,0 +1,120 @@
+"""Boot target firmware under ``qemu-system-arm -M mps2-an386``.
+
+Two ways to run it:
+
+* :func:`run` -- batch: feed bytes to UART0, collect what the firmware
+  writes until it exits through semihosting, return the exit status and the
+  UART output. Used by the benchmarks and the kernel tests.
+* :class:`Qemu` -- interactive: UART0 on a pseudo-terminal (``-serial pty``),
+  for the host tools (``soundstage flash/info/stream``) to talk to.
+
+Every run uses ``-icount shift=0``: one guest instruction is one nanosecond
+of virtual time, so SysTick counts instructions and runs are deterministic.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from .build import QEMU
+
+MACHINE = "mps2-an386"
+
+
+def qemu_command(elf: Path, serial: str = "stdio", extra: list[str] | None = None) -> list[str]:
+    """The qemu command line for one boot of ``elf`` with UART0 on ``serial``."""
+    return [
+        QEMU, "-M", MACHINE, "-display", "none", "-monitor", "none",
+        "-serial", serial,
+        "-semihosting-config", "enable=on,target=native",
+        "-icount", "shift=0,align=off,sleep=off",
+        "-kernel", str(elf),
+        *(extra or []),
+    ]
+
+
+@dataclass(frozen=True)
+class RunResult:
+    returncode: int
+    uart: bytes
+    stderr: str
+
+    @property
+    def text(self) -> str:
+        return self.uart.decode("utf-8", errors="replace")
+
+    def check(self) -> RunResult:
+        if self.returncode != 0:
+            raise RuntimeError(
+                f"target exited with status {self.returncode}\n"
+                f"--- uart ---\n{self.text[-2000:]}\n--- qemu ---\n{self.stderr[-2000:]}"
+            )
+        return self
+
+
+def run(elf: Path, uart_input: bytes = b"", timeout: float = 120.0,
+        cwd: Path | None = None) -> RunResult:
+    """Boot ``elf``, send ``uart_input`` to UART0, wait for the firmware to exit.
+
+    ``cwd`` is where semihosting resolves relative file names.
+    """
+    proc = subprocess.run(
+        qemu_command(Path(elf)), input=uart_input, capture_output=True,
+        timeout=timeout, cwd=cwd,
+    )
+    return RunResult(proc.returncode, proc.stdout, proc.stderr.decode(errors="replace"))
+
+
+class Qemu:
+    """qemu running ``elf`` in the background with UART0 on a pseudo-terminal.
+
+    ``with Qemu(elf) as q: serial.Serial(q.pty)``. ``kill()`` stops it at
+    once (a power cut, as far as the firmware is concerned).
+    """
+
+    _PTY = re.compile(rb"char device redirected to (/dev/pts/\d+)")
+
+    def __init__(self, elf: Path, cwd: Path | None = None, timeout: float = 10.0):
+        self.proc = subprocess.Popen(
+            qemu_command(Path(elf), serial="pty"), stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=cwd,
+        )
+        self.pty = self._wait_for_pty(timeout)
+
+    def _wait_for_pty(self, timeout: float) -> str:
+        import selectors
+        import time
+
+        assert self.proc.stdout is not None
+        buf = b""
+        deadline = time.monotonic() + timeout
+        sel = selectors.DefaultSelector()
+        sel.register(self.proc.stdout, selectors.EVENT_READ)
+        while time.monotonic() < deadline:
+            if not sel.select(timeout=0.1):
+                if self.proc.poll() is not None:
+                    break
+                continue
+            chunk = self.proc.stdout.read1(4096)
+            if not chunk:
+                break
+            buf += chunk
+            match = self._PTY.search(buf)
+            if match:
+                return match.group(1).decode()
+        self.kill()
+        raise RuntimeError(f"qemu did not report its pty: {buf.decode(errors='replace')}")
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+
+    def __enter__(self) -> Qemu:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.kill()

@@ -1,0 +1,145 @@
+/* Instruction counts of the filter kernels on the target.
+ *
+ * Prints one line per measurement, raw SysTick ticks only (the host does the
+ * arithmetic, so the firmware stays integer-only):
+ *
+ *   CAL n=<iterations> ticks=<t>          ic_spin(n): 2n instructions + const
+ *   BASE reps=<r> ticks=<t>               r calls of an empty kernel
+ *   K <kernel> block=<b> size=<s> reps=<r> ticks=<t>
+ *
+ * `size` is sections for biquads, taps for FIRs. A kernel's instructions
+ * per call are (t - t_base) * (instructions per tick) / r: the empty-kernel
+ * baseline removes the loop, the argument set-up and the timer reads, and
+ * leaves the kernel's own instructions including its prologue and return.
+ * Counts do not depend on the data (no data-dependent branches in these
+ * kernels); inputs are seeded pseudo-random all the same. */
+#include <stdint.h>
+
+#include "arm_math_types.h"
+#include "dsp/filtering_functions.h"
+#include "icount.h"
+#include "uart.h"
+
+#ifdef SS_HAVE_RUNTIME
+#include "ss_kernels.h"
+#endif
+
+#define BLOCK 64u
+#define MAX_SECTIONS 8u
+#define MAX_TAPS 256u
+#define REPS 64u
+
+static q31_t src[BLOCK];
+static q31_t dst[BLOCK];
+static q31_t coeffs[5u * MAX_SECTIONS + MAX_TAPS];
+static q31_t state[4u * MAX_SECTIONS + MAX_TAPS + BLOCK];
+static q63_t state64[4u * MAX_SECTIONS];
+
+static uint32_t rng = 0x12345678u;
+
+static uint32_t xorshift32(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 17;
+    rng ^= rng << 5;
+    return rng;
+}
+
+/* Values well inside the range (12 bits of headroom), never all zero. */
+static void fill(q31_t *p, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; ++i) {
+        p[i] = (q31_t)xorshift32() >> 12;
+    }
+}
+
+__attribute__((noinline, noipa)) void empty_kernel(const void *inst, const q31_t *in, q31_t *out,
+                                                   uint32_t n)
+{
+    (void)inst;
+    (void)in;
+    (void)out;
+    (void)n;
+}
+
+#define MEASURE(ticks, call)                                                                  \
+    do {                                                                                      \
+        uint32_t t0_ = ic_now();                                                              \
+        for (uint32_t r_ = 0; r_ < REPS; ++r_) {                                              \
+            call;                                                                             \
+        }                                                                                     \
+        (ticks) = ic_elapsed(t0_, ic_now());                                                  \
+    } while (0)
+
+static void report(const char *name, uint32_t size, uint32_t ticks)
+{
+    uart_puts("K ");
+    uart_puts(name);
+    uart_puts(" block=");
+    uart_put_u32(BLOCK);
+    uart_puts(" size=");
+    uart_put_u32(size);
+    uart_puts(" reps=");
+    uart_put_u32(REPS);
+    uart_puts(" ticks=");
+    uart_put_u32(ticks);
+    uart_puts("\n");
+}
+
+static const uint8_t section_counts[] = {1u, 2u, 4u, 8u};
+static const uint16_t tap_counts[] = {16u, 32u, 64u, 128u, 256u};
+
+static void bench_cmsis(void)
+{
+    uint32_t t;
+    for (unsigned i = 0; i < sizeof section_counts; ++i) {
+        uint8_t s = section_counts[i];
+        fill(coeffs, 5u * s);
+        arm_biquad_casd_df1_inst_q31 bq;
+        arm_biquad_cascade_df1_init_q31(&bq, s, coeffs, state, 1);
+        MEASURE(t, arm_biquad_cascade_df1_q31(&bq, src, dst, BLOCK));
+        report("arm_biquad_cascade_df1_q31", s, t);
+        MEASURE(t, arm_biquad_cascade_df1_fast_q31(&bq, src, dst, BLOCK));
+        report("arm_biquad_cascade_df1_fast_q31", s, t);
+        arm_biquad_cas_df1_32x64_ins_q31 bq64;
+        arm_biquad_cas_df1_32x64_init_q31(&bq64, s, coeffs, state64, 1);
+        MEASURE(t, arm_biquad_cas_df1_32x64_q31(&bq64, src, dst, BLOCK));
+        report("arm_biquad_cas_df1_32x64_q31", s, t);
+    }
+    for (unsigned i = 0; i < sizeof tap_counts / sizeof tap_counts[0]; ++i) {
+        uint16_t n = tap_counts[i];
+        fill(coeffs, n);
+        arm_fir_instance_q31 fir;
+        arm_fir_init_q31(&fir, n, coeffs, state, BLOCK);
+        MEASURE(t, arm_fir_q31(&fir, src, dst, BLOCK));
+        report("arm_fir_q31", n, t);
+        MEASURE(t, arm_fir_fast_q31(&fir, src, dst, BLOCK));
+        report("arm_fir_fast_q31", n, t);
+    }
+}
+
+int main(void)
+{
+    ic_init();
+    fill(src, BLOCK);
+    for (uint32_t n = 100000u; n <= 300000u; n += 200000u) {
+        uint32_t t0 = ic_now();
+        ic_spin(n);
+        uint32_t t = ic_elapsed(t0, ic_now());
+        uart_puts("CAL n=");
+        uart_put_u32(n);
+        uart_puts(" ticks=");
+        uart_put_u32(t);
+        uart_puts("\n");
+    }
+    uint32_t t;
+    MEASURE(t, empty_kernel(coeffs, src, dst, BLOCK));
+    uart_puts("BASE reps=");
+    uart_put_u32(REPS);
+    uart_puts(" ticks=");
+    uart_put_u32(t);
+    uart_puts("\n");
+    bench_cmsis();
+    uart_puts("END\n");
+    return 0;
+}
