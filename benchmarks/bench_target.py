@@ -1,0 +1,139 @@
+"""Cost on the emulated Cortex-M4 target, from one run of the firmware.
+
+    .venv/bin/python benchmarks/bench_target.py
+
+1. Kernels, block 64: CMSIS-DSP's q31 biquad and FIR kernels (and the
+   ``_fast_`` variants) next to the project's own (``firmware_export/runtime``,
+   once present): instructions per sample per section / per tap, and the
+   ratio ours / CMSIS (issue 16 asks for <= 1.2 while bit-exact).
+2. Binary size (text/data/bss) of the firmware and of the runtime alone.
+3. Per bundled profile: MACs per stereo frame of the design, instructions per
+   frame (measured on the target once the whole-chain runtime runs there;
+   until then the budget model's estimate, marked as such), MIPS at the
+   profile's rate against its ``mips_budget``.
+
+Exact instruction counts: qemu ``-icount shift=0`` + SysTick, calibrated
+(firmware_export/target/README.md). Exits 2 when the toolchain is missing.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from device_profiles import bundled_profiles, load_profile  # noqa: E402
+from firmware_export.target import build  # noqa: E402
+from firmware_export.target.measure import REFERENCE_SIZE, measure  # noqa: E402
+
+# CMSIS kernel -> the project's twin (same semantics, bit-exact).
+PAIRS = [
+    ("arm_biquad_cascade_df1_q31", "biquad_df1_q31"),
+    ("arm_biquad_cas_df1_32x64_q31", "biquad_df1_32x64_q31"),
+    ("arm_fir_q31", "fir_q31"),
+]
+FAST = {"arm_biquad_cascade_df1_q31": "arm_biquad_cascade_df1_fast_q31",
+        "arm_fir_q31": "arm_fir_fast_q31"}
+RATIO_LIMIT = 1.2
+
+
+def kernel_table(m) -> list[str]:
+    lines = [
+        f"kernels on cortex-m4 (qemu mps2-an386, {build.CC} -O2), block 64: instructions",
+        f"per sample per section (biquads, {REFERENCE_SIZE['biquad']} sections) or per tap "
+        f"(FIR, {REFERENCE_SIZE['fir']} taps); marginal = per added section/tap; "
+        f"{m.instructions_per_tick:g} instructions per SysTick tick",
+        f"  {'CMSIS kernel':29s} {'ours':21s} {'CMSIS':>6s} {'fast':>6s} {'ours':>6s}"
+        f" {'ours/CMSIS':>13s}  {'marginal':>8s} {'ours':>6s}",
+    ]
+    have = set(m.kernels())
+    for cmsis, ours in PAIRS:
+        c = m.get(cmsis).per_sample_per_unit
+        fast = f"{m.get(FAST[cmsis]).per_sample_per_unit:6.2f}" if cmsis in FAST else f"{'-':>6s}"
+        if ours in have:
+            o = m.get(ours).per_sample_per_unit
+            ratio = o / c
+            verdict = "ok" if ratio <= RATIO_LIMIT else f"OVER {RATIO_LIMIT}"
+            ours_s, ratio_s = f"{o:6.2f}", f"{ratio:5.2f} {verdict}"
+            slope_o = f"{m.slope(ours):6.2f}"
+        else:
+            ours_s, ratio_s, slope_o = f"{'n/a':>6s}", "n/a", f"{'n/a':>6s}"
+        lines.append(f"  {cmsis:29s} {ours:21s} {c:6.2f} {fast} {ours_s} {ratio_s:>13s}  "
+                     f"{m.slope(cmsis):8.2f} {slope_o}")
+    if not any(ours in have for _, ours in PAIRS):
+        lines.append("  (ours: firmware_export/runtime/ss_kernels.c not present yet)")
+    return lines
+
+
+def size_table(fw_list, runtime_objs, cmsis_objs) -> list[str]:
+    lines = ["binary size, bytes", f"  {'image':40s} {'text':>8s} {'data':>6s} {'bss':>8s}"]
+    for label, elf in fw_list:
+        t, d, b = build.size([elf])[str(elf)]
+        lines.append(f"  {label:40s} {t:8d} {d:6d} {b:8d}")
+    for label, objs in (("runtime alone (firmware_export/runtime)", runtime_objs),
+                        ("CMSIS-DSP kernels alone (8 files)", cmsis_objs)):
+        if not objs:
+            lines.append(f"  {label:40s} {'n/a':>8s}")
+            continue
+        sizes = build.size(objs).values()
+        t, d, b = (sum(s[i] for s in sizes) for i in range(3))
+        lines.append(f"  {label:40s} {t:8d} {d:6d} {b:8d}")
+    return lines
+
+
+def _design(prof):
+    """The profile's chain design; plain mixing until the full designer lands."""
+    from dsp_model import chain_design
+
+    for name in ("design_chain", "full_chain", "design"):
+        fn = getattr(chain_design, name, None)
+        if callable(fn):
+            return fn(prof), "full"
+    return chain_design.plain_chain(prof), "plain"
+
+
+def profile_table() -> list[str]:
+    from dsp_model.budget import chain_cost
+
+    lines = [
+        "whole chain per stereo input frame",
+        f"  {'profile':10s} {'design':6s} {'MACs':>7s} {'instr':>9s} {'source':>10s} "
+        f"{'MIPS':>8s} {'budget':>7s}  fits",
+    ]
+    for name in bundled_profiles():
+        prof = load_profile(name)
+        design, kind = _design(prof)
+        cost = chain_cost(design, fs=prof.sample_rate, budget_mips=prof.mips_budget,
+                          upmix_macs=0.0)
+        macs = cost.fir_taps + 5 * cost.biquad_sections + cost.gains + cost.upmix_macs
+        lines.append(
+            f"  {name:10s} {kind:6s} {macs:7.0f} {cost.instructions_per_frame:9.1f} "
+            f"{'estimate':>10s} {cost.mips:8.2f} {prof.mips_budget:7g}  "
+            f"{'yes' if cost.fits else 'NO'}")
+    lines.append("  (instr: budget-model estimate until the whole-chain runtime runs on the "
+                 "target; MACs = FIR taps + 5 per biquad section + gains, upmix not yet counted)")
+    return lines
+
+
+def main() -> int:
+    reason = build.missing_tools()
+    if reason:
+        print(f"bench_target: skipped: {reason}", file=sys.stderr)
+        return 2
+    runtime = bool(build.runtime_sources())
+    fw = build.build("bench", runtime=runtime)
+    m = measure(fw.elf)
+    kio = build.build("kernel_io", runtime=runtime)
+    runtime_objs = [o for s, o in fw.objects.items() if Path(s).parent == build.RUNTIME_DIR]
+    cmsis_objs = [o for s, o in fw.objects.items() if "third_party" in s]
+    out = kernel_table(m) + [""]
+    out += size_table([("bench firmware (all kernels)", fw.elf),
+                       ("kernel_io firmware", kio.elf)], runtime_objs, cmsis_objs)
+    out += [""] + profile_table()
+    print("\n".join(out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
