@@ -1,0 +1,178 @@
+"""Depth cues in a simulated rectangular room: direct-to-reverberant ratio and
+interaural coherence at the listener.
+
+Image sources come from pyroomacoustics (`ShoeBox.image_source_model`, the
+field's standard image-source tool: Allen & Berkley 1979), with one
+frequency-independent wall absorption from Sabine's formula for the requested
+RT60. Each image is then heard here, not by pyroomacoustics' own RIR builder:
+
+  * at a point (no head): gain * damping / r at delay r / c, as pyroomacoustics
+    does (its RIR carries 1/(4 pi r); ours 1/r, so 1 m is unit gain as in
+    `dsp_model.acoustics`); used for the DRR;
+  * at the two ears: the same arrival filtered by the rigid-sphere head response
+    for the image's direction (a table of sphere impulse responses every 1 deg of
+    source-centre-ear angle, at the listener distance); used for the coherence.
+
+Simplifications (EVALUATION.md says what they cost): drivers are omnidirectional
+point sources at their positions, fed with their filtered signals (no piston
+directivity, no box, images do not mirror a driver's axis); walls are
+frequency-independent and specular; no air absorption; the head does not
+reflect into the room. Room coordinates: the profile's axes shifted so the
+device sits at `RoomSpec.device` (x across the room, y toward the listener, z up).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from dsp_model.acoustics import SPEED_OF_SOUND, ear_positions, sphere_hrtf
+
+__all__ = ["RoomSpec", "Images", "room_images", "point_ir", "binaural_ir", "band_energy",
+           "drr_db", "ImageSourceError"]
+
+FRAC_TAPS = 32  # windowed-sinc fractional-delay length (even)
+
+
+class ImageSourceError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class RoomSpec:
+    dims: tuple[float, float, float] = (5.0, 6.0, 2.7)  # m, x (width) y (length) z (height)
+    rt60: float = 0.4  # s, Sabine
+    device: tuple[float, float, float] = (2.1, 0.7, 1.2)  # device centre (off-centre in x:
+    # a left/right symmetric room would make a centred source's ear signals identical)
+    max_order: int = 20  # cap on the image order (tail past ~max_order * min(dims) / c is cut)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    def to_room(self, p: np.ndarray) -> np.ndarray:
+        """Profile coordinates (..., 3) -> room coordinates."""
+        return np.asarray(p, float) + np.asarray(self.device, float)
+
+
+@dataclass(frozen=True)
+class Images:
+    """Image sources of one real source: positions (N,3), gain (N,), order (N,)."""
+
+    positions: np.ndarray
+    gain: np.ndarray
+    order: np.ndarray
+
+
+def room_images(spec: RoomSpec, sources: np.ndarray, fs: float) -> list[Images]:
+    """Image sources (room coordinates) of point sources (S,3) given in room coordinates."""
+    try:
+        import pyroomacoustics as pra
+    except ImportError as e:  # pragma: no cover - a declared dependency
+        raise ImageSourceError("pyroomacoustics is needed for the room model "
+                               "(pip install pyroomacoustics)") from e
+    sources = np.atleast_2d(np.asarray(sources, float))
+    absorption, sabine_order = pra.inverse_sabine(spec.rt60, list(spec.dims))
+    order = int(min(sabine_order, spec.max_order))
+    room = pra.ShoeBox(list(spec.dims), fs=int(fs), materials=pra.Material(absorption),
+                       max_order=order, air_absorption=False)
+    for s in sources:
+        if np.any(s <= 0) or np.any(s >= np.asarray(spec.dims)):
+            raise ImageSourceError(f"source {s} is outside the room {spec.dims}")
+        room.add_source(list(s))
+    room.add_microphone(list(np.asarray(spec.dims) / 2))  # ISM needs a receiver; unused
+    room.image_source_model()
+    return [Images(positions=s.images.T.copy(), gain=s.damping[0].copy(),
+                   order=s.orders.copy()) for s in room.sources]
+
+
+def _frac_delay_add(out: np.ndarray, row: np.ndarray, t: np.ndarray, g: np.ndarray) -> None:
+    """out[row, :] += g * delta(n - t) band-limited (Hann-windowed sinc, FRAC_TAPS taps)."""
+    half = FRAC_TAPS // 2
+    t0 = np.floor(t).astype(int)
+    frac = t - t0
+    k = np.arange(-half + 1, half + 1)
+    x = k[None, :] - frac[:, None]
+    w = np.sinc(x) * (0.5 + 0.5 * np.cos(np.pi * x / (half + 1)))
+    idx = t0[:, None] + k[None, :]
+    ok = (idx >= 0) & (idx < out.shape[-1])
+    rows = np.broadcast_to(row[:, None], idx.shape)
+    np.add.at(out, (rows[ok], idx[ok]), (g[:, None] * w)[ok])
+
+
+def point_ir(images: Images, point: np.ndarray, fs: float, length: int, *,
+             max_order: int | None = None, c: float = SPEED_OF_SOUND) -> np.ndarray:
+    """Impulse response (length,) at a point from the images up to `max_order`
+    (None: all; 0: the direct sound only). 1/r spreading, unit gain at 1 m."""
+    sel = np.ones(len(images.order), bool) if max_order is None else images.order <= max_order
+    r = np.linalg.norm(images.positions[sel] - np.asarray(point, float), axis=-1)
+    out = np.zeros((1, length))
+    _frac_delay_add(out, np.zeros(len(r), int), r / c * fs, images.gain[sel] / r)
+    return out[0]
+
+
+@lru_cache(maxsize=8)
+def _sphere_table(fs: float, a: float, r_ref: float, n: int = 256, bulk: int = 64,
+                  step: float = 1.0, c: float = SPEED_OF_SOUND) -> np.ndarray:
+    """Sphere impulse responses (T, n) for source-centre-ear angles 0..180 deg every
+    `step`, relative to the free-field centre pressure, delayed by `bulk` samples."""
+    freqs = np.fft.rfftfreq(n, 1.0 / fs)
+    theta = np.deg2rad(np.arange(0.0, 180.0 + step / 2, step))
+    h = sphere_hrtf(freqs, theta, r_ref, a=a, c=c)  # (F, T)
+    h = h * np.exp(-2j * np.pi * freqs * bulk / fs)[:, None]
+    h[-1] = h[-1].real
+    return np.fft.irfft(h, n=n, axis=0).T
+
+
+def binaural_ir(images: Images, head: np.ndarray, fs: float, length: int, *, a: float,
+                ear_angle: float = 90.0, yaw_deg: float = 0.0, r_ref: float = 2.0,
+                max_order: int | None = None, c: float = SPEED_OF_SOUND) -> np.ndarray:
+    """Ear impulse responses (length, 2) [left, right] of a head at `head` (room coords).
+
+    Each image's arrival is filtered by the sphere response for its angle to each
+    ear (nearest 1 deg of a table computed at distance r_ref), so the far images
+    get the head shadow of a plane wave from their direction.
+    """
+    head = np.asarray(head, float)
+    sel = np.ones(len(images.order), bool) if max_order is None else images.order <= max_order
+    pos, g = images.positions[sel], images.gain[sel]
+    vec = pos - head
+    r = np.linalg.norm(vec, axis=-1)
+    if np.any(r <= a):
+        raise ImageSourceError("an image source is inside the head sphere")
+    u = vec / r[:, None]
+    ears = ear_positions(head, yaw_deg=yaw_deg, a=a, ear_angle=ear_angle)  # (2,3)
+    table = _sphere_table(float(fs), float(a), float(r_ref), c=c)
+    n_t, n_h = table.shape
+    bulk = 64
+    out = np.zeros((length, 2))
+    nfft = int(2 ** np.ceil(np.log2(length + n_h)))
+    ht = np.fft.rfft(table, n=nfft, axis=-1)  # (T, K)
+    for e in range(2):
+        cos_t = u @ ((ears[e] - head) / a)
+        b = np.rint(np.rad2deg(np.arccos(np.clip(cos_t, -1, 1)))).astype(int)
+        used, inv = np.unique(b, return_inverse=True)
+        trains = np.zeros((len(used), length))
+        _frac_delay_add(trains, inv, r / c * fs - bulk, g / r)
+        spec = np.einsum("tk,tk->k", np.fft.rfft(trains, n=nfft, axis=-1), ht[used])
+        out[:, e] = np.fft.irfft(spec, n=nfft)[:length]
+    return out
+
+
+def band_energy(x: np.ndarray, fs: float, band: tuple[float, float], axis: int = 0) -> float:
+    """Energy of x inside [band) by FFT (sum over all other axes)."""
+    n = x.shape[axis]
+    spec = np.fft.rfft(x, n=2 * n, axis=axis)
+    f = np.fft.rfftfreq(2 * n, 1.0 / fs)
+    sel = (f >= band[0]) & (f < band[1])
+    p = np.abs(np.take(spec, np.nonzero(sel)[0], axis=axis)) ** 2
+    return float(np.sum(p))
+
+
+def drr_db(direct: np.ndarray, total: np.ndarray, fs: float,
+           band: tuple[float, float]) -> float:
+    """Direct-to-reverberant ratio (dB) in a band: direct energy over (total - direct)."""
+    ed = band_energy(direct, fs, band)
+    er = band_energy(total - direct, fs, band)
+    return float(10 * np.log10(ed / max(er, 1e-300)))
