@@ -231,8 +231,14 @@ def quantize_fir_q31(taps) -> np.ndarray:
 
 
 def quantize_fir_q15(taps) -> np.ndarray:
-    """Real FIR taps -> int16 Q15 in CMSIS time-reversed order."""
-    return np.ascontiguousarray(_quantize_fir(taps, 16, 15).astype(np.int16))
+    """Real FIR taps -> int16 Q15 in CMSIS time-reversed order. An odd-length
+    filter gets a trailing zero tap h[N] = 0 (so ``coeffs[0] = 0``):
+    ``arm_fir_q15`` works on tap pairs and needs an even count (with an odd
+    count it reads one coefficient past the end)."""
+    h = np.asarray(taps, dtype=np.float64)
+    if h.ndim == 1 and h.size % 2:
+        h = np.append(h, 0.0)
+    return np.ascontiguousarray(_quantize_fir(h, 16, 15).astype(np.int16))
 
 
 def quantize_gain_q31(gain: float) -> tuple[int, int]:

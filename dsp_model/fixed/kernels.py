@@ -374,7 +374,9 @@ def fir_q15(inst, src, dst, block_size):
     Scaling and overflow: acc (64-bit, Q30) = sum of Q15 x Q15 products
     (33 guard bits: cannot overflow below 2^33 taps). Output acc >> 15
     (floor) saturated to int16. (CMSIS narrows acc >> 15 to 32 bits before
-    saturating; that differs only for |acc| >= 2^46, i.e. > 65536 taps.)"""
+    saturating; that differs only for |acc| >= 2^46, i.e. > 65536 taps.)
+    CMSIS needs an even num_taps (it reads a tap past the end otherwise);
+    this kernel is defined for any count, ``quantize_fir_q15`` pads to even."""
     _check_block(src, dst, block_size)
     coeffs = inst.coeffs
     state = inst.state
