@@ -1,0 +1,203 @@
+"""Evaluation estimators on cases whose answer is known from physics."""
+
+import json
+
+import numpy as np
+import pytest
+
+from device_profiles import load_profile
+from dsp_model.acoustics import SPEED_OF_SOUND, listener_positions
+from dsp_model.binaural import apply_ear_firs, point_source_ear_firs, source_at
+from dsp_model.chain_design import plain_chain
+from dsp_model.evaluation import (
+    EvaluationSettings,
+    ZoneGrid,
+    device_condition,
+    driver_feeds,
+    localize_conditions,
+    reference_condition,
+    stimulus,
+    width_summary,
+)
+from dsp_model.evaluation_cues import ILD_CENTRES, cue_curves, cues_from_signals, localize
+from dsp_model.evaluation_room import RoomSpec, drr_db, point_ir, room_images
+from dsp_model.signals import white_noise
+
+FS = 48000
+A = 0.0875
+C = SPEED_OF_SOUND
+
+
+@pytest.fixture(scope="module")
+def compact2():
+    return load_profile("compact2")
+
+
+def _frac_delay(x: np.ndarray, d: float) -> np.ndarray:
+    n = len(x)
+    k = 2 * n
+    f = np.fft.rfftfreq(k)
+    return np.fft.irfft(np.fft.rfft(x, k) * np.exp(-2j * np.pi * f * d), k)[:n]
+
+
+# ------------------------------------------------------------ cue estimators
+
+@pytest.mark.parametrize("delay", [-17.0, -3.37, 0.0, 0.5, 8.21, 30.0])
+def test_itd_of_a_pure_delay(delay):
+    """Right ear = left ear advanced by `delay` samples -> ITD = delay / fs, IACC = 1."""
+    x = white_noise(24000, seed=4)
+    ears = np.stack([_frac_delay(x, delay), x], axis=1)[200:-200]
+    cu = cues_from_signals(ears, FS)
+    assert cu.itd == pytest.approx(delay / FS, abs=1.5e-6)
+    assert cu.iacc == pytest.approx(1.0, abs=0.01)
+
+
+def test_ild_of_a_level_difference():
+    x = white_noise(24000, seed=5)
+    cu = cues_from_signals(np.stack([x, 2.0 * x], axis=1), FS)
+    assert len(cu.ild) == len(ILD_CENTRES)
+    assert np.allclose(cu.ild, 20 * np.log10(2.0), atol=1e-9)
+
+
+def test_uncorrelated_ears_have_low_iacc():
+    ears = np.stack([white_noise(48000, seed=6), white_noise(48000, seed=7)], axis=1)
+    assert cues_from_signals(ears, FS).iacc < 0.1
+
+
+def test_sphere_itd_curve_between_woodworth_and_kuhn():
+    """The cross-correlation ITD of the sphere (100-1500 Hz) lies between the
+    high-frequency ray limit (Woodworth, a/c (th + sin th)) and the low-frequency
+    limit (Kuhn, 3 a/c sin th), and rises monotonically to 90 deg."""
+    cc = cue_curves(float(FS), A, 90.0, 2.0)
+    for az in (15, 30, 45, 60):
+        th = np.deg2rad(az)
+        itd = np.interp(az, cc.azimuth, cc.itd)
+        assert A / C * (th + np.sin(th)) < itd < 3 * A / C * np.sin(th)
+    assert np.all(np.diff(cc.itd) >= 0)
+    assert cc.ild[0] == pytest.approx(np.zeros(len(ILD_CENTRES)), abs=1e-9)
+
+
+# ------------------------------------------------------------ localization
+
+@pytest.mark.parametrize("az", [-57.0, -38.0, -11.0, 0.0, 4.0, 19.0, 33.0, 46.0, 58.0])
+@pytest.mark.parametrize("dist", [1.5, 2.0, 3.0])
+def test_single_source_within_5_deg_below_60(az, dist):
+    """A point source at a known angle (white noise, not the pink calibration
+    weighting; distances other than the 2 m calibration)."""
+    head = np.zeros((1, 3))
+    f = point_source_ear_firs(source_at(head[0], az, dist), head, fs=FS, a=A)
+    ears = apply_ear_firs(white_noise(16000, seed=8), f)[0][1000:]
+    loc = localize(ears, FS, a=A, distance=2.0)
+    assert loc.azimuth == pytest.approx(az, abs=5.0)
+    assert loc.azimuth_itd == pytest.approx(az, abs=5.0)
+
+
+def test_reference_pair_gives_plus_minus_30(compact2):
+    n = 24000
+    cond = reference_condition(compact2, n)
+    head = listener_positions(compact2.listener.distance)
+    w = width_summary(localize_conditions(compact2, [cond], head, np.zeros(1))["reference"])
+    assert w["left"]["azimuth"] == pytest.approx(-30.0, abs=2.0)
+    assert w["right"]["azimuth"] == pytest.approx(30.0, abs=2.0)
+    assert w["center"]["azimuth"] == pytest.approx(0.0, abs=0.5)
+    assert w["width_deg"] == pytest.approx(60.0, abs=3.0)
+
+
+def test_plain_playback_hard_left_is_the_left_driver(compact2):
+    """Plain playback of a hard-left source is the left driver alone: a single source
+    at atan(0.05 / 1.97) = -1.45 deg; the centre image is on the axis."""
+    n = 24000
+    cond = device_condition("plain", compact2, plain_chain(compact2), n)
+    head = listener_positions(compact2.listener.distance)
+    w = width_summary(localize_conditions(compact2, [cond], head, np.zeros(1))["plain"])
+    want = np.rad2deg(np.arctan2(0.05, 2.0 - 0.03))
+    assert w["left"]["azimuth"] == pytest.approx(-want, abs=1.0)
+    assert w["right"]["azimuth"] == pytest.approx(want, abs=1.0)
+    assert w["center"]["azimuth"] == pytest.approx(0.0, abs=0.2)
+
+
+def test_oracle_upmix_matches_passive_on_plain_chain(compact2):
+    """Plain playback is linear in L = L' + C and R = R' + C, so any exact upmix
+    gives the same driver feeds: the oracle stems and the passive split agree."""
+    d = plain_chain(compact2)
+    for s in ("left", "center"):
+        st, stems = stimulus(s, 4000)
+        a = driver_feeds(d, st, stems, upmix="oracle")
+        b = driver_feeds(d, st, stems, upmix="passive")
+        assert np.allclose(a, b, atol=1e-12)
+
+
+# ------------------------------------------------------------ room
+
+@pytest.fixture(scope="module")
+def room_source():
+    spec = RoomSpec()
+    src = spec.to_room(np.zeros((1, 3)))
+    return spec, src[0], room_images(spec, src, FS)[0]
+
+
+def test_drr_falls_with_distance_like_sabine(room_source):
+    """DRR falls with distance and follows the diffuse-field law 20 log10(r_c / r)
+    with Sabine's critical distance r_c = 0.057 sqrt(V / T60) (within 1.5 dB)."""
+    spec, src, im = room_source
+    rc = 0.057 * np.sqrt(np.prod(spec.dims) / spec.rt60)
+    n = int(0.5 * FS)
+    drr = []
+    for r in (0.75, 1.5, 2.5, 3.5):
+        p = src + np.array([0.0, r, 0.0])
+        d = drr_db(point_ir(im, p, FS, n, max_order=0), point_ir(im, p, FS, n), FS,
+                   (250.0, 8000.0))
+        drr.append(d)
+        assert d == pytest.approx(20 * np.log10(rc / r), abs=1.5)
+    assert np.all(np.diff(drr) < -1.0)
+
+
+def test_point_ir_agrees_with_pyroomacoustics(room_source):
+    """Our rendering of pyroomacoustics' images equals its own RIR builder (same
+    1/r scaling; its fractional-delay filter is centred 40 samples late)."""
+    import pyroomacoustics as pra
+
+    spec, src, im = room_source
+    p = src + np.array([0.4, 2.0, 0.1])
+    absorption, order = pra.inverse_sabine(spec.rt60, list(spec.dims))
+    room = pra.ShoeBox(list(spec.dims), fs=FS, materials=pra.Material(absorption),
+                       max_order=min(order, spec.max_order), air_absorption=False)
+    room.add_source(list(src))
+    room.add_microphone(list(p))
+    room.compute_rir()
+    ref = np.asarray(room.rir[0][0])[40:]
+    n = min(len(ref), int(0.25 * FS))
+    mine = point_ir(im, p, FS, n)
+    # compare in a band away from pyroomacoustics' DC high-pass and the band edge
+    k = 2 * n
+    f = np.fft.rfftfreq(k, 1 / FS)
+    sel = (f > 200) & (f < 12000)
+    a, b = np.fft.rfft(mine, k)[sel], np.fft.rfft(ref[:n], k)[sel]
+    assert np.linalg.norm(a - b) / np.linalg.norm(b) < 0.05
+
+
+# ------------------------------------------------------------ command
+
+def test_evaluate_command_writes_its_files(tmp_path, capsys):
+    from host_tools.cli import main
+
+    out = tmp_path / "ev"
+    rc = main(["evaluate", "compact2", "--out", str(out), "--grid", "2", "2",
+               "--duration", "0.15"])
+    assert rc == 0
+    for name in ("evaluation.json", "width.png", "zones_width.png", "zones_center.png",
+                 "room.png"):
+        assert (out / name).stat().st_size > 0, name
+    res = json.loads((out / "evaluation.json").read_text())
+    assert set(res["width"]) == {"reference", "plain", "processed"}
+    assert res["width"]["reference"]["fraction_of_reference"] == pytest.approx(1.0)
+    assert np.array(res["zones"]["conditions"]["plain"]["width_deg"]).shape == (2, 2)
+    assert {"drr_db", "iacc", "iacc_early"} <= set(res["depth"]["designs"]["plain"])
+    printed = capsys.readouterr().out
+    assert "width at the listener" in printed and "DRR" in printed
+
+
+def test_settings_defaults_are_the_documented_ones():
+    st = EvaluationSettings()
+    assert st.grid == ZoneGrid() and st.grid.x == (-1.5, 1.5) and st.grid.y == (0.5, 3.5)
+    assert st.upmix == "oracle"
