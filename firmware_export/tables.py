@@ -1,0 +1,322 @@
+"""Serialization of a `QuantizedChain` into profile-blob sections, and back.
+
+`chain_to_sections(q) -> {section id: bytes}` feeds `blob.build_blob`;
+`sections_to_chain(sections, ...)` is its inverse (what a device, the C
+runtime and `processor_from_blob` read). `chain_to_blob` / `chain_from_blob`
+wrap both with the blob container.
+
+Every field is a little-endian 32-bit word (u32 or i32, two's complement), so
+a C reader can map a section onto `int32_t[]` after checking its length; the
+blob pads sections to 4 bytes. Chain table format version: 1.
+
+Section 0x0001 meta (u32 words unless said):
+    version (1), fs, block_size, n_drivers D, n_paths P, output_word,
+    dither (0/1), upmix kind (0 = passive: C = floor((L+R)/2), L' = L - C,
+    R' = R - C), then D driver ids and P path names, 16 bytes each, UTF-8,
+    NUL-padded (at most 15 bytes of name).
+
+Section 0x0012 delays: P path delays (u32, samples, before the common FIR),
+    then D driver delays (u32, after the gain).
+
+Section 0x0011 fir: per path, in path order:
+    source (u32: 0 L', 1 R', 2 C), common_shift (i32), n_common (u32; 0 = the
+    identity: no filter), n_common taps (i32, Q31, time-reversed
+    {h[N-1] .. h[0]} as arm_fir_q31 takes them);
+    then per driver d: ratio_shift (i32), n_ratio (u32; 0 = the path does not
+    feed driver d), n_ratio taps (i32, Q31, time-reversed).
+
+Section 0x0010 biquads: per driver, in driver order:
+    n_sections (u32), sum_shift (i32); per section 8 words:
+    kernel (u32: 0 biquad_df1_q31, 1 biquad_df1_32x64_q31), post_shift (u32),
+    section_shift (i32; the headroom shift folded into b), b0, b1, b2, a1, a2
+    (i32 Q31 scaled by 2^-post_shift, CMSIS signs: a negated vs scipy).
+
+Section 0x0013 gains: per driver gain_fract (i32 Q31), gain_shift (i32):
+    arm_scale_q31(scaleFract = gain_fract, shift = gain_shift).
+
+The shifts (common/ratio/sum/section) are already folded into the
+coefficients and gains; they are carried so the headroom plan can be read
+back and checked, the runtime does not need them. A reader rejects any
+section whose length disagrees with its counts (`TableError`, naming the
+section, the field and both figures).
+"""
+
+from __future__ import annotations
+
+import struct
+
+import numpy as np
+
+from device_profiles.errors import UserError
+from firmware_export.blob import (
+    SEC_BIQUADS,
+    SEC_DELAYS,
+    SEC_FIR,
+    SEC_GAINS,
+    SEC_META,
+    build_blob,
+    parse_blob,
+)
+from firmware_export.quantize import QDriver, QPath, QuantizedChain
+
+TABLES_VERSION = 1
+NAME_BYTES = 16
+MAX_TAPS = 1 << 16
+MAX_SECTIONS = 64
+MAX_PATHS = 32
+
+
+class TableError(UserError):
+    """A chain section that does not decode."""
+
+
+class _Writer:
+    def __init__(self):
+        self.parts: list[bytes] = []
+
+    def u32(self, *v: int) -> None:
+        self.parts.append(struct.pack(f"<{len(v)}I", *v))
+
+    def i32(self, *v: int) -> None:
+        self.parts.append(struct.pack(f"<{len(v)}i", *v))
+
+    def arr(self, a: np.ndarray) -> None:
+        self.parts.append(np.asarray(a, dtype="<i4").tobytes())
+
+    def name(self, s: str) -> None:
+        b = s.encode("utf-8")
+        if len(b) >= NAME_BYTES or b"\0" in b:
+            raise TableError(f"name {s!r} is {len(b)} bytes; at most {NAME_BYTES - 1}, no NUL")
+        self.parts.append(b.ljust(NAME_BYTES, b"\0"))
+
+    def bytes(self) -> bytes:
+        return b"".join(self.parts)
+
+
+class _Reader:
+    def __init__(self, data: bytes, section: str):
+        self.data = bytes(data)
+        self.pos = 0
+        self.section = section
+
+    def _need(self, n: int, what: str) -> None:
+        if self.pos + n > len(self.data):
+            raise TableError(f"section {self.section}: {what} needs {n} bytes at offset "
+                             f"{self.pos}, section has {len(self.data)}")
+
+    def u32(self, what: str) -> int:
+        self._need(4, what)
+        (v,) = struct.unpack_from("<I", self.data, self.pos)
+        self.pos += 4
+        return v
+
+    def i32(self, what: str) -> int:
+        self._need(4, what)
+        (v,) = struct.unpack_from("<i", self.data, self.pos)
+        self.pos += 4
+        return v
+
+    def arr(self, n: int, what: str) -> np.ndarray:
+        self._need(4 * n, what)
+        a = np.frombuffer(self.data, dtype="<i4", count=n, offset=self.pos).astype(np.int32)
+        self.pos += 4 * n
+        return a
+
+    def name(self, what: str) -> str:
+        self._need(NAME_BYTES, what)
+        raw = self.data[self.pos:self.pos + NAME_BYTES]
+        self.pos += NAME_BYTES
+        s = raw.rstrip(b"\0")
+        if b"\0" in s:
+            raise TableError(f"section {self.section}: {what} has a NUL inside")
+        try:
+            return s.decode("utf-8")
+        except UnicodeDecodeError:
+            raise TableError(f"section {self.section}: {what} is not UTF-8") from None
+
+    def count(self, what: str, limit: int) -> int:
+        v = self.u32(what)
+        if v > limit:
+            raise TableError(f"section {self.section}: {what} is {v}, at most {limit}")
+        return v
+
+    def done(self) -> None:
+        if self.pos != len(self.data):
+            raise TableError(f"section {self.section}: {len(self.data) - self.pos} stray bytes "
+                             f"after the last field (length {len(self.data)}, used {self.pos})")
+
+
+# ------------------------------------------------------------------ write
+def chain_to_sections(q: QuantizedChain) -> dict[int, bytes]:
+    """The chain's tables as blob sections (layout in the module docstring)."""
+    m = _Writer()
+    m.u32(TABLES_VERSION, q.fs, q.block_size, q.n_drivers, len(q.paths), q.output_word,
+          int(q.dither), q.upmix)
+    for d in q.drivers:
+        m.name(d.id)
+    for p in q.paths:
+        m.name(p.name)
+
+    dl = _Writer()
+    dl.u32(*[p.delay for p in q.paths])
+    dl.u32(*[d.delay for d in q.drivers])
+
+    f = _Writer()
+    for p in q.paths:
+        f.u32(p.source)
+        f.i32(p.common_shift)
+        f.u32(len(p.common))
+        f.arr(p.common)
+        for r, s in zip(p.ratio, p.ratio_shift, strict=True):
+            f.i32(s)
+            f.u32(len(r))
+            f.arr(r)
+
+    b = _Writer()
+    for d in q.drivers:
+        n = len(d.post_shift)
+        b.u32(n)
+        b.i32(d.sum_shift)
+        for k in range(n):
+            b.u32(int(d.kernel[k]), int(d.post_shift[k]))
+            b.i32(int(d.section_shift[k]))
+            b.arr(d.coeffs[k])
+
+    g = _Writer()
+    for d in q.drivers:
+        g.i32(d.gain_fract, d.gain_shift)
+    return {SEC_META: m.bytes(), SEC_BIQUADS: b.bytes(), SEC_FIR: f.bytes(),
+            SEC_DELAYS: dl.bytes(), SEC_GAINS: g.bytes()}
+
+
+# ------------------------------------------------------------------ read
+def sections_to_chain(sections: dict[int, bytes], *, target: str = "cmsis-q31",
+                      profile_name: str = "") -> QuantizedChain:
+    """Decode the chain sections (others are ignored). Raises `TableError`."""
+    for sid, name in ((SEC_META, "meta"), (SEC_BIQUADS, "biquads"), (SEC_FIR, "fir"),
+                      (SEC_DELAYS, "delays"), (SEC_GAINS, "gains")):
+        if sid not in sections:
+            raise TableError(f"section {name} (0x{sid:04x}) missing")
+    m = _Reader(sections[SEC_META], "meta")
+    version = m.u32("version")
+    if version != TABLES_VERSION:
+        raise TableError(f"section meta: chain table version {version}, this reader knows "
+                         f"{TABLES_VERSION}")
+    fs = m.u32("fs")
+    block_size = m.u32("block_size")
+    nd = m.count("n_drivers", 16)
+    npaths = m.count("n_paths", MAX_PATHS)
+    output_word = m.u32("output_word")
+    if not 2 <= output_word <= 32:
+        raise TableError(f"section meta: output_word {output_word} outside 2..32")
+    dither = m.u32("dither")
+    if dither > 1:
+        raise TableError(f"section meta: dither {dither}, expected 0 or 1")
+    upmix = m.u32("upmix")
+    ids = [m.name(f"driver {i} id") for i in range(nd)]
+    names = [m.name(f"path {i} name") for i in range(npaths)]
+    m.done()
+
+    dl = _Reader(sections[SEC_DELAYS], "delays")
+    pdelay = [dl.count(f"path {i} delay", 1 << 20) for i in range(npaths)]
+    ddelay = [dl.count(f"driver {i} delay", 1 << 20) for i in range(nd)]
+    dl.done()
+
+    f = _Reader(sections[SEC_FIR], "fir")
+    paths = []
+    for i in range(npaths):
+        source = f.u32(f"path {i} source")
+        if source > 2:
+            raise TableError(f"section fir: path {i} source {source}, expected 0..2")
+        cshift = f.i32(f"path {i} common_shift")
+        nc = f.count(f"path {i} n_common", MAX_TAPS)
+        common = f.arr(nc, f"path {i} common taps")
+        ratios, rshifts = [], []
+        for d in range(nd):
+            rshifts.append(f.i32(f"path {i} driver {d} ratio_shift"))
+            nr = f.count(f"path {i} driver {d} n_ratio", MAX_TAPS)
+            ratios.append(f.arr(nr, f"path {i} driver {d} ratio taps"))
+        paths.append(QPath(names[i], source, pdelay[i], common, cshift, tuple(ratios),
+                           tuple(rshifts)))
+    f.done()
+
+    b = _Reader(sections[SEC_BIQUADS], "biquads")
+    g = _Reader(sections[SEC_GAINS], "gains")
+    drivers = []
+    for d in range(nd):
+        ns = b.count(f"driver {d} n_sections", MAX_SECTIONS)
+        sum_shift = b.i32(f"driver {d} sum_shift")
+        kern, ps, ts, co = [], [], [], []
+        for k in range(ns):
+            kk = b.u32(f"driver {d} section {k} kernel")
+            if kk > 1:
+                raise TableError(f"section biquads: driver {d} section {k} kernel {kk}, "
+                                 "expected 0 or 1")
+            pk = b.u32(f"driver {d} section {k} post_shift")
+            if pk > 30:
+                raise TableError(f"section biquads: driver {d} section {k} post_shift {pk}, "
+                                 "expected 0..30")
+            kern.append(kk)
+            ps.append(pk)
+            ts.append(b.i32(f"driver {d} section {k} section_shift"))
+            co.append(b.arr(5, f"driver {d} section {k} coefficients"))
+        gf = g.i32(f"driver {d} gain_fract")
+        gs = g.i32(f"driver {d} gain_shift")
+        if not -31 <= gs <= 31:
+            raise TableError(f"section gains: driver {d} gain_shift {gs} outside -31..31")
+        coeffs = np.array(co, dtype=np.int32).reshape(ns, 5)
+        drivers.append(QDriver(ids[d], sum_shift, coeffs, np.array(ps, np.int32),
+                               np.array(kern, np.int32), np.array(ts, np.int32), gf, gs,
+                               ddelay[d]))
+    b.done()
+    g.done()
+    return QuantizedChain(profile_name, fs, target, block_size, output_word, bool(dither),
+                          upmix, tuple(paths), tuple(drivers))
+
+
+# ------------------------------------------------------------------ blob
+def chain_to_blob(q: QuantizedChain, extra: dict[int, bytes] | None = None) -> bytes:
+    """A whole profile blob holding the chain (plus any `extra` sections)."""
+    sections = chain_to_sections(q)
+    for k, v in (extra or {}).items():
+        if k in sections:
+            raise TableError(f"extra section 0x{k:04x} collides with a chain section")
+        sections[k] = v
+    return build_blob(target=q.target, sample_rate=q.fs, n_drivers=q.n_drivers,
+                      profile_name=q.profile_name, sections=sections)
+
+
+def chain_from_blob(blob: bytes) -> QuantizedChain:
+    """Validate a blob and decode its chain; header and meta must agree."""
+    b = parse_blob(blob)
+    q = sections_to_chain(b.sections, target=b.target, profile_name=b.profile_name)
+    if q.n_drivers != b.n_drivers or q.fs != b.sample_rate:
+        raise TableError(f"meta says {q.n_drivers} drivers at {q.fs} Hz, blob header "
+                         f"{b.n_drivers} at {b.sample_rate} Hz")
+    return q
+
+
+def chains_equal(a: QuantizedChain, b: QuantizedChain) -> bool:
+    """Field-by-field equality of two chains' tables (arrays compared by value)."""
+    if (a.fs, a.block_size, a.output_word, a.dither, a.upmix, a.target) != (
+            b.fs, b.block_size, b.output_word, b.dither, b.upmix, b.target):
+        return False
+    if len(a.paths) != len(b.paths) or len(a.drivers) != len(b.drivers):
+        return False
+    for p, r in zip(a.paths, b.paths, strict=True):
+        if (p.name, p.source, p.delay, p.common_shift, p.ratio_shift) != (
+                r.name, r.source, r.delay, r.common_shift, r.ratio_shift):
+            return False
+        if not np.array_equal(p.common, r.common):
+            return False
+        if not all(np.array_equal(x, y) for x, y in zip(p.ratio, r.ratio, strict=True)):
+            return False
+    for d, e in zip(a.drivers, b.drivers, strict=True):
+        if (d.id, d.sum_shift, d.gain_fract, d.gain_shift, d.delay) != (
+                e.id, e.sum_shift, e.gain_fract, e.gain_shift, e.delay):
+            return False
+        for x, y in ((d.coeffs, e.coeffs), (d.post_shift, e.post_shift),
+                     (d.kernel, e.kernel), (d.section_shift, e.section_shift)):
+            if not np.array_equal(np.asarray(x).reshape(-1), np.asarray(y).reshape(-1)):
+                return False
+    return True
