@@ -231,7 +231,7 @@ def recip_norm_q30(d: int) -> int:
     r = RECIP_SEED_A_Q29 - ((RECIP_SEED_B_Q29 * d) >> 31)
     r = r * 2
     for _ in range(RECIP_NEWTON_ITERATIONS):
-        p = shr_floor(mult_q31x31_q62(d, r), 31)
+        p = shr_floor(d * r, 31)  # r may reach 2^31: a plain int64 product, <= 2^62
         r = shr_floor(r * ((1 << 31) - p), 30)
     return r
 

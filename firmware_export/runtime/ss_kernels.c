@@ -1,0 +1,544 @@
+/*
+ * ss_kernels.c -- soundstage fixed-point kernels; see ss_kernels.h.
+ *
+ * Written only in the ss_ops.h primitives, line for line with
+ * dsp_model/fixed/kernels.py. The hot loops follow CMSIS-DSP's structure
+ * (state in locals, 4-sample unrolling with register rotation for the
+ * biquads, 4 outputs per pass over the taps for the FIRs) so the instruction
+ * count on a Cortex-M4 stays close to CMSIS's own kernels.
+ */
+#include "ss_kernels.h"
+
+#include "ss_ops.h"
+
+/* ====================================================== biquad DF1 Q31 */
+
+void biquad_df1_q31_init(biquad_df1_q31_inst *S, uint32_t num_stages, const int32_t *coeffs,
+                         int32_t *state, int8_t post_shift)
+{
+    uint32_t i;
+    S->num_stages = num_stages;
+    S->coeffs = coeffs;
+    S->state = state;
+    S->post_shift = post_shift;
+    for (i = 0; i < 4u * num_stages; i++) {
+        state[i] = 0;
+    }
+}
+
+/* One output of a DF1 section: the MAC chain and the narrowing. */
+#define SS_DF1_Q31(xn, xn1, xn2, yn1, yn2)                                                      \
+    wrap32(shr_floor(                                                                          \
+        mac_wrap64(mac_wrap64(mac_wrap64(mac_wrap64(mult_q31x31_q62(b0, (xn)), b1, (xn1)), b2, \
+                                         (xn2)),                                               \
+                              a1, (yn1)),                                                      \
+                   a2, (yn2)),                                                                 \
+        lshift))
+
+/*
+ * Scaling and overflow: acc (64-bit, Q62) = b0 x[n] + b1 x[n-1] + b2 x[n-2]
+ * + a1 y[n-1] + a2 y[n-2]; five Q31 x Q31 products, one guard bit, wraps
+ * on overflow (SMLAL). Output = acc >> (31 - post_shift), floor, low 32
+ * bits kept: beyond Q31 it wraps, no saturation (CMSIS code, not its docs).
+ * The wrapped output is the y[n-1] state. Stage k > 0 reads dst.
+ */
+void biquad_df1_q31(const biquad_df1_q31_inst *S, const int32_t *src, int32_t *dst,
+                    uint32_t block_size)
+{
+    const int32_t *pc = S->coeffs;
+    int32_t *ps = S->state;
+    const int lshift = 31 - S->post_shift;
+    const int32_t *in = src;
+    uint32_t stage = S->num_stages;
+
+    while (stage-- > 0u) {
+        const int32_t b0 = pc[0], b1 = pc[1], b2 = pc[2], a1 = pc[3], a2 = pc[4];
+        int32_t x1 = ps[0], x2 = ps[1], y1 = ps[2], y2 = ps[3];
+        int32_t x0;
+        const int32_t *pi = in;
+        int32_t *po = dst;
+        uint32_t n = block_size >> 2;
+
+        /* 4 samples per pass; the names rotate instead of the values:
+         * after each output the roles of (x1, x2) and (y1, y2) swap. */
+        while (n-- > 0u) {
+            x0 = pi[0];
+            y2 = SS_DF1_Q31(x0, x1, x2, y1, y2); /* y[n]   */
+            po[0] = y2;
+            x2 = pi[1];
+            y1 = SS_DF1_Q31(x2, x0, x1, y2, y1); /* y[n+1] */
+            po[1] = y1;
+            x1 = pi[2];
+            y2 = SS_DF1_Q31(x1, x2, x0, y1, y2); /* y[n+2] */
+            po[2] = y2;
+            x0 = pi[3];
+            y1 = SS_DF1_Q31(x0, x1, x2, y2, y1); /* y[n+3] */
+            po[3] = y1;
+            x2 = x1;
+            x1 = x0;
+            pi += 4;
+            po += 4;
+        }
+        n = block_size & 3u;
+        while (n-- > 0u) {
+            int32_t y0;
+            x0 = *pi++;
+            y0 = SS_DF1_Q31(x0, x1, x2, y1, y2);
+            *po++ = y0;
+            x2 = x1;
+            x1 = x0;
+            y2 = y1;
+            y1 = y0;
+        }
+        ps[0] = x1;
+        ps[1] = x2;
+        ps[2] = y1;
+        ps[3] = y2;
+        ps += 4;
+        pc += 5;
+        in = dst;
+    }
+}
+
+/* ================================================ biquad DF1 32x64 Q31 */
+
+void biquad_df1_32x64_q31_init(biquad_df1_32x64_q31_inst *S, uint32_t num_stages,
+                               const int32_t *coeffs, int64_t *state, int8_t post_shift)
+{
+    uint32_t i;
+    S->num_stages = num_stages;
+    S->coeffs = coeffs;
+    S->state = state;
+    S->post_shift = post_shift;
+    for (i = 0; i < 4u * num_stages; i++) {
+        state[i] = 0;
+    }
+}
+
+/*
+ * Scaling and overflow: acc (64-bit, Q62) = three Q31 x Q31 products plus
+ * two Q63 x Q31 products taken as floor(y a / 2^32); wraps on overflow (one
+ * guard bit). y[n-1] state = acc << (post_shift + 1), 64 bits kept (Q63,
+ * wraps); output = acc >> (31 - post_shift), floor, low 32 bits kept (wraps).
+ */
+void biquad_df1_32x64_q31(const biquad_df1_32x64_q31_inst *S, const int32_t *src,
+                          int32_t *dst, uint32_t block_size)
+{
+    const int32_t *pc = S->coeffs;
+    int64_t *ps = S->state;
+    const int lshift = 31 - S->post_shift;
+    const int yshift = S->post_shift + 1;
+    const int32_t *in = src;
+    uint32_t stage = S->num_stages;
+
+    while (stage-- > 0u) {
+        const int32_t b0 = pc[0], b1 = pc[1], b2 = pc[2], a1 = pc[3], a2 = pc[4];
+        int32_t x1 = wrap32(ps[0]), x2 = wrap32(ps[1]);
+        int64_t y1 = ps[2], y2 = ps[3];
+        uint32_t n;
+
+        for (n = 0; n < block_size; n++) {
+            const int32_t x0 = in[n];
+            int64_t acc = mult_q31x31_q62(b0, x0);
+            acc = mac_wrap64(acc, b1, x1);
+            acc = mac_wrap64(acc, b2, x2);
+            acc = add64_wrap(acc, mult_q63x31_q62(y1, a1));
+            acc = add64_wrap(acc, mult_q63x31_q62(y2, a2));
+            x2 = x1;
+            x1 = x0;
+            y2 = y1;
+            y1 = shl64_wrap(acc, yshift);             /* Q62 -> Q63 (x 2^post_shift) */
+            dst[n] = wrap32(shr_floor(acc, lshift)); /* Q62 -> Q31: floor, wrap */
+        }
+        ps[0] = x1;
+        ps[1] = x2;
+        ps[2] = y1;
+        ps[3] = y2;
+        ps += 4;
+        pc += 5;
+        in = dst;
+    }
+}
+
+/* ====================================================== biquad DF1 Q15 */
+
+void biquad_df1_q15_init(biquad_df1_q15_inst *S, int8_t num_stages, const int16_t *coeffs,
+                         int16_t *state, int8_t post_shift)
+{
+    int i;
+    S->num_stages = num_stages;
+    S->coeffs = coeffs;
+    S->state = state;
+    S->post_shift = post_shift;
+    for (i = 0; i < 4 * num_stages; i++) {
+        state[i] = 0;
+    }
+}
+
+/*
+ * Scaling and overflow: five Q15 x Q15 = Q30 products summed in 64 bits (31
+ * guard bits: never overflows). Output = acc >> (15 - post_shift), floor,
+ * saturated to int16; the saturated value is the y[n-1] state.
+ */
+void biquad_df1_q15(const biquad_df1_q15_inst *S, const int16_t *src, int16_t *dst,
+                    uint32_t block_size)
+{
+    const int16_t *pc = S->coeffs;
+    int16_t *ps = S->state;
+    const int lshift = 15 - S->post_shift;
+    const int16_t *in = src;
+    int stage = S->num_stages;
+
+    while (stage-- > 0) {
+        const int16_t b0 = pc[0], b1 = pc[2], b2 = pc[3], a1 = pc[4], a2 = pc[5];
+        int16_t x1 = ps[0], x2 = ps[1], y1 = ps[2], y2 = ps[3];
+        uint32_t n;
+
+        for (n = 0; n < block_size; n++) {
+            const int16_t x0 = in[n];
+            int64_t acc = mult_q15x15_q30(b0, x0);
+            int16_t y0;
+            acc = add64_wrap(acc, mult_q15x15_q30(b1, x1));
+            acc = add64_wrap(acc, mult_q15x15_q30(b2, x2));
+            acc = add64_wrap(acc, mult_q15x15_q30(a1, y1));
+            acc = add64_wrap(acc, mult_q15x15_q30(a2, y2));
+            y0 = sat16(shr_floor(acc, lshift)); /* Q30 -> Q15: floor, saturate */
+            x2 = x1;
+            x1 = x0;
+            y2 = y1;
+            y1 = y0;
+            dst[n] = y0;
+        }
+        ps[0] = x1;
+        ps[1] = x2;
+        ps[2] = y1;
+        ps[3] = y2;
+        ps += 4;
+        pc += 6;
+        in = dst;
+    }
+}
+
+/* ================================================================= FIR */
+
+void fir_q31_init(fir_q31_inst *S, uint16_t num_taps, const int32_t *coeffs, int32_t *state,
+                  uint32_t max_block)
+{
+    uint32_t i;
+    S->num_taps = num_taps;
+    S->coeffs = coeffs;
+    S->state = state;
+    S->max_block = max_block;
+    for (i = 0; i < (uint32_t)num_taps + max_block - 1u; i++) {
+        state[i] = 0;
+    }
+}
+
+/*
+ * Scaling and overflow: acc (64-bit, Q62) = sum_k coeffs[k] state[i + k]
+ * = sum_k h[N-1-k] x[n-N+1+k]; wraps on overflow (only if sum |h| >= 2 at
+ * full scale). Output = acc >> 31, floor, low 32 bits kept (wraps; CMSIS's
+ * docs say saturated, its code wraps).
+ */
+void fir_q31(const fir_q31_inst *S, const int32_t *src, int32_t *dst, uint32_t block_size)
+{
+    const uint32_t ntaps = S->num_taps;
+    const int32_t *const pc = S->coeffs;
+    int32_t *const st = S->state;
+
+    while (block_size > 0u) {
+        const uint32_t m = block_size < S->max_block ? block_size : S->max_block;
+        const int32_t *px = st;
+        uint32_t i, k, g;
+
+        for (i = 0; i < m; i++) {
+            st[ntaps - 1u + i] = src[i];
+        }
+        /* 4 outputs per pass over the taps: each tap and input loaded once
+         * feeds four accumulators (the window slides through x0..x3). */
+        for (g = m >> 2; g > 0u; g--) {
+            int64_t acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
+            int32_t x0 = px[0], x1 = px[1], x2 = px[2], x3;
+            for (k = 0; k < ntaps; k++) {
+                const int32_t c = pc[k];
+                x3 = px[k + 3u];
+                acc0 = mac_wrap64(acc0, c, x0);
+                acc1 = mac_wrap64(acc1, c, x1);
+                acc2 = mac_wrap64(acc2, c, x2);
+                acc3 = mac_wrap64(acc3, c, x3);
+                x0 = x1;
+                x1 = x2;
+                x2 = x3;
+            }
+            dst[0] = wrap32(shr_floor(acc0, 31));
+            dst[1] = wrap32(shr_floor(acc1, 31));
+            dst[2] = wrap32(shr_floor(acc2, 31));
+            dst[3] = wrap32(shr_floor(acc3, 31));
+            dst += 4;
+            px += 4;
+        }
+        for (g = m & 3u; g > 0u; g--) {
+            int64_t acc = 0;
+            for (k = 0; k < ntaps; k++) {
+                acc = mac_wrap64(acc, pc[k], px[k]);
+            }
+            *dst++ = wrap32(shr_floor(acc, 31));
+            px++;
+        }
+        for (k = 0; k + 1u < ntaps; k++) {
+            st[k] = st[m + k];
+        }
+        src += m;
+        block_size -= m;
+    }
+}
+
+void fir_q15_init(fir_q15_inst *S, uint16_t num_taps, const int16_t *coeffs, int16_t *state,
+                  uint32_t max_block)
+{
+    uint32_t i;
+    S->num_taps = num_taps;
+    S->coeffs = coeffs;
+    S->state = state;
+    S->max_block = max_block;
+    for (i = 0; i < (uint32_t)num_taps + max_block - 1u; i++) {
+        state[i] = 0;
+    }
+}
+
+/*
+ * Scaling and overflow: acc (64-bit, Q30) = sum of Q15 x Q15 products (33
+ * guard bits). Output = acc >> 15, floor, saturated to int16.
+ */
+void fir_q15(const fir_q15_inst *S, const int16_t *src, int16_t *dst, uint32_t block_size)
+{
+    const uint32_t ntaps = S->num_taps;
+    const int16_t *const pc = S->coeffs;
+    int16_t *const st = S->state;
+
+    while (block_size > 0u) {
+        const uint32_t m = block_size < S->max_block ? block_size : S->max_block;
+        uint32_t i, k;
+
+        for (i = 0; i < m; i++) {
+            st[ntaps - 1u + i] = src[i];
+        }
+        for (i = 0; i < m; i++) {
+            int64_t acc = 0;
+            for (k = 0; k < ntaps; k++) {
+                acc = add64_wrap(acc, mult_q15x15_q30(pc[k], st[i + k]));
+            }
+            dst[i] = sat16(shr_floor(acc, 15)); /* Q30 -> Q15: floor, saturate */
+        }
+        for (k = 0; k + 1u < ntaps; k++) {
+            st[k] = st[m + k];
+        }
+        src += m;
+        dst += m;
+        block_size -= m;
+    }
+}
+
+/* =============================================================== delay */
+
+void delay_q31_init(delay_q31_inst *S, uint32_t delay, int32_t *buf)
+{
+    uint32_t i;
+    S->delay = delay;
+    S->pos = 0;
+    S->buf = buf;
+    for (i = 0; i < (delay > 0u ? delay : 1u); i++) {
+        buf[i] = 0;
+    }
+}
+
+/* y[n] = x[n - delay], history zero at init. Exact (no arithmetic). */
+void delay_q31(delay_q31_inst *S, const int32_t *src, int32_t *dst, uint32_t block_size)
+{
+    const uint32_t d = S->delay;
+    int32_t *const buf = S->buf;
+    uint32_t pos = S->pos, n;
+    if (d == 0u) {
+        for (n = 0; n < block_size; n++) {
+            dst[n] = src[n];
+        }
+        return;
+    }
+    for (n = 0; n < block_size; n++) {
+        const int32_t x = src[n]; /* read first: dst may be src */
+        dst[n] = buf[pos];
+        buf[pos] = x;
+        if (++pos == d) {
+            pos = 0;
+        }
+    }
+    S->pos = pos;
+}
+
+void delay_q15_init(delay_q15_inst *S, uint32_t delay, int16_t *buf)
+{
+    uint32_t i;
+    S->delay = delay;
+    S->pos = 0;
+    S->buf = buf;
+    for (i = 0; i < (delay > 0u ? delay : 1u); i++) {
+        buf[i] = 0;
+    }
+}
+
+void delay_q15(delay_q15_inst *S, const int16_t *src, int16_t *dst, uint32_t block_size)
+{
+    const uint32_t d = S->delay;
+    int16_t *const buf = S->buf;
+    uint32_t pos = S->pos, n;
+    if (d == 0u) {
+        for (n = 0; n < block_size; n++) {
+            dst[n] = src[n];
+        }
+        return;
+    }
+    for (n = 0; n < block_size; n++) {
+        const int16_t x = src[n];
+        dst[n] = buf[pos];
+        buf[pos] = x;
+        if (++pos == d) {
+            pos = 0;
+        }
+    }
+    S->pos = pos;
+}
+
+/* ================================================================ gain */
+
+void gain_q31_init(gain_q31_inst *S, int32_t scale_fract, int8_t shift)
+{
+    S->scale_fract = scale_fract;
+    S->shift = shift;
+}
+
+/*
+ * Scaling and overflow (arm_scale_q31): p = floor(x g / 2^32) (the high
+ * word of the Q62 product, Q30); k = shift + 1; k >= 0: y = sat32(p 2^k);
+ * k < 0: y = floor(p / 2^-k). Bit 0 is lost for k >= 1, as in CMSIS.
+ */
+void gain_q31(const gain_q31_inst *S, const int32_t *src, int32_t *dst, uint32_t block_size)
+{
+    const int32_t g = S->scale_fract;
+    const int k = S->shift + 1;
+    uint32_t n;
+    if (k >= 0) {
+        for (n = 0; n < block_size; n++) {
+            dst[n] = shl32_sat(shr_floor(mult_q31x31_q62(src[n], g), 32), k);
+        }
+    } else {
+        for (n = 0; n < block_size; n++) {
+            dst[n] = (int32_t)shr_floor(shr_floor(mult_q31x31_q62(src[n], g), 32), -k);
+        }
+    }
+}
+
+void gain_q15_init(gain_q15_inst *S, int16_t scale_fract, int8_t shift)
+{
+    S->scale_fract = scale_fract;
+    S->shift = shift;
+}
+
+/* Scaling and overflow (arm_scale_q15): Q30 product >> (15 - shift), floor,
+ * saturated to int16. */
+void gain_q15(const gain_q15_inst *S, const int16_t *src, int16_t *dst, uint32_t block_size)
+{
+    const int16_t g = S->scale_fract;
+    const int s = 15 - S->shift;
+    uint32_t n;
+    for (n = 0; n < block_size; n++) {
+        dst[n] = sat16(shr_floor(mult_q15x15_q30(src[n], g), s));
+    }
+}
+
+/* ============================================================== mixers */
+
+void add_q31(const int32_t *src_a, const int32_t *src_b, int32_t *dst, uint32_t block_size)
+{
+    uint32_t n;
+    for (n = 0; n < block_size; n++) {
+        dst[n] = add32_sat(src_a[n], src_b[n]);
+    }
+}
+
+void add_q15(const int16_t *src_a, const int16_t *src_b, int16_t *dst, uint32_t block_size)
+{
+    uint32_t n;
+    for (n = 0; n < block_size; n++) {
+        dst[n] = add16_sat(src_a[n], src_b[n]);
+    }
+}
+
+/* Scaling and overflow: exact sum in int64 (|sum| <= k 2^31, exact for
+ * k < 2^32 inputs), saturated once to int32. */
+void mix_sat_q31(const int32_t *const *srcs, uint32_t num_inputs, int32_t *dst,
+                 uint32_t block_size)
+{
+    uint32_t n, i;
+    for (n = 0; n < block_size; n++) {
+        int64_t acc = 0;
+        for (i = 0; i < num_inputs; i++) {
+            acc += srcs[i][n];
+        }
+        dst[n] = sat32(acc);
+    }
+}
+
+void mix_sat_q15(const int16_t *const *srcs, uint32_t num_inputs, int16_t *dst,
+                 uint32_t block_size)
+{
+    uint32_t n, i;
+    for (n = 0; n < block_size; n++) {
+        int64_t acc = 0;
+        for (i = 0; i < num_inputs; i++) {
+            acc += srcs[i][n];
+        }
+        dst[n] = sat16(acc);
+    }
+}
+
+/* ====================================================== DAC output word */
+
+void dac_quant_q31_init(dac_quant_q31_inst *S, uint8_t word_length, uint8_t dither,
+                        uint32_t seed)
+{
+    S->word_length = word_length;
+    S->dither = dither ? 1u : 0u;
+    S->lfsr = seed != 0u ? seed : SS_XORSHIFT32_DEFAULT_SEED;
+}
+
+/*
+ * Scaling and overflow: q = 32 - N dropped bits; v = x (+ dither) in int64;
+ * y = sat_bits(shr_round(v, q), N): round half up, saturate to the N-bit
+ * code, right-justified in int32. Dither (TPDF, +-1 LSB peak): two
+ * xorshift32 steps, each as int32 shr_floor'ed by N, i.e. uniform in
+ * [-2^(q-1), 2^(q-1)). N = 32 passes x through (LFSR does not step).
+ */
+void dac_quant_q31(dac_quant_q31_inst *S, const int32_t *src, int32_t *dst,
+                   uint32_t block_size)
+{
+    const int nbits = S->word_length;
+    const int q = 32 - nbits;
+    uint32_t s = S->lfsr, n;
+    if (q == 0) {
+        for (n = 0; n < block_size; n++) {
+            dst[n] = src[n];
+        }
+        return;
+    }
+    for (n = 0; n < block_size; n++) {
+        int64_t v = src[n];
+        if (S->dither) {
+            s = xorshift32(s);
+            v += shr_floor(as_int32(s), nbits);
+            s = xorshift32(s);
+            v += shr_floor(as_int32(s), nbits);
+        }
+        dst[n] = (int32_t)sat_bits(shr_round(v, q), nbits);
+    }
+    S->lfsr = s;
+}
