@@ -103,8 +103,11 @@ class FloatChain:
     `PassiveUpmix`.
     """
 
-    def __init__(self, design: ChainDesign, upmix: Upmix | Callable | None = None):
+    def __init__(self, design: ChainDesign, upmix: Upmix | Callable | None = None,
+                 probe: Callable[[str, int, np.ndarray], None] | None = None):
         self.design = design
+        self.probe = probe  # probe(stage, first sample index, signal): see `process`
+        self._pos = 0
         if upmix is None:
             upmix = _default_upmix(design)
         elif callable(upmix) and not hasattr(upmix, "process"):
@@ -137,7 +140,11 @@ class FloatChain:
 
     # ------------------------------------------------------------- processing
     def process(self, block: np.ndarray) -> np.ndarray:
-        """(n, 2) float64 stereo -> (n, n_drivers) float64 per-driver feeds."""
+        """(n, 2) float64 stereo -> (n, n_drivers) float64 per-driver feeds.
+
+        With a `probe`, it is called with the true signal at every internal point:
+        "path <name>" (after the common FIR), "driver <id> sum", "driver <id>
+        section <k>" (after biquad k), "driver <id> out" (after the gain)."""
         x = np.asarray(block, dtype=np.float64)
         if x.ndim != 2 or x.shape[1] != 2:
             raise ValueError(f"expected a (n, 2) stereo block, got shape {x.shape}")
@@ -149,13 +156,26 @@ class FloatChain:
         if u.shape != (n, 3):
             raise ValueError(f"upmix returned shape {u.shape}, expected {(n, 3)}")
         z = np.zeros((n, self.n_drivers))
+        probe, pos = self.probe, self._pos
+        self._pos += n
         for p, path in enumerate(self.design.paths):
             y = self._common[p].process(self._path_delay[p].process(u[:, path.source]))
+            if probe:
+                probe(f"path {path.name}", pos, y)
             for d, f in enumerate(self._ratio[p]):
                 if f is not None:
                     z[:, d] += f.process(y)
-        for d in range(self.n_drivers):
-            zd, self._sos_zi[d] = sosfilt(self._sos[d], z[:, d], zi=self._sos_zi[d])
+        for d, drv in enumerate(self.design.drivers):
+            if probe:
+                probe(f"driver {drv.id} sum", pos, z[:, d])
+                zd = z[:, d]
+                for k in range(len(self._sos[d])):
+                    zd, self._sos_zi[d][k:k + 1] = sosfilt(self._sos[d][k:k + 1], zd,
+                                                           zi=self._sos_zi[d][k:k + 1])
+                    probe(f"driver {drv.id} section {k}", pos, zd)
+                probe(f"driver {drv.id} out", pos, self._gain[d] * zd)
+            else:
+                zd, self._sos_zi[d] = sosfilt(self._sos[d], z[:, d], zi=self._sos_zi[d])
             out[:, d] = self._drv_delay[d].process(self._gain[d] * zd)
         return out
 

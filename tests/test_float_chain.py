@@ -165,3 +165,19 @@ def test_upmix_interface_and_errors():
     assert ch.process(np.zeros((0, 2))).shape == (0, 3)
     # a factory is accepted too
     assert FloatChain(design, upmix=lambda d: Delayed()).latency == 10
+
+
+def test_probe_sees_every_stage_and_does_not_change_output():
+    design = synthetic_design(5)
+    x = pink_noise(2000, seed=8, channels=2)
+    seen = {}
+
+    def probe(stage, pos, sig):
+        seen.setdefault(stage, []).append((pos, len(sig)))
+
+    y = render(design, x, block=500)
+    ch = FloatChain(design, probe=probe)
+    yp = np.concatenate([ch.process(x[i:i + 500]) for i in range(0, 2000, 500)])
+    assert np.max(np.abs(y - yp)) < 1e-12
+    assert seen["driver d0 section 1"] == [(0, 500), (500, 500), (1000, 500), (1500, 500)]
+    assert "path side_l_plain" in seen and "driver d2 out" in seen and "driver d1 sum" in seen
