@@ -18,6 +18,7 @@ COMMANDS = [
     "profile",
     "design",
     "evaluate",
+    "validate",
 ]
 
 

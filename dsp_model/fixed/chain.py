@@ -104,7 +104,12 @@ def _sections_to_cascades(drv) -> list[tuple[int, int, int, int]]:
 class FixedChain:
     """Streaming fixed-point model of a `QuantizedChain` (cmsis-q31 tables)."""
 
-    def __init__(self, q, max_block: int = 4096):
+    def __init__(self, q, max_block: int = 4096, probe: Callable | None = None):
+        """`probe(stage, first sample index, int32 signal)` (validation) is called
+        with "driver <id> sum" (after the saturating mix), "driver <id> gain"
+        (after the saturating gain) and "driver <id> out" (the DAC codes)."""
+        self.probe = probe
+        self._pos = 0
         if q.target != "cmsis-q31":
             raise ValueError(f"FixedChain runs cmsis-q31 tables, got {q.target!r}")
         if q.upmix != 0:
@@ -157,6 +162,7 @@ class FixedChain:
         for i in range(0, n, self.max_block):
             m = min(self.max_block, n - i)
             self._chunk(x[i:i + m], out[i:i + m], m)
+            self._pos += m
         return out
 
     __call__ = process
@@ -172,20 +178,27 @@ class FixedChain:
             for d, f in feeds:
                 fir_q31(f, y, self._feedbuf[d][rows[d]], m)
                 rows[d] += 1
+        probe = self.probe
         for d, (cascades, gain, dl, dac, z) in enumerate(self._drivers):
             if rows[d]:
                 mix_sat_q31(self._feedbuf[d], z, m)
             else:
                 z[:m] = 0
+            if probe:
+                probe(f"driver {self.q.drivers[d].id} sum", self._pos, z[:m])
             for c in cascades:
                 if isinstance(c, BiquadDf1Q31):
                     biquad_df1_q31(c, z, z, m)
                 elif isinstance(c, Biquad32x64Q31):
                     biquad_df1_32x64_q31(c, z, z, m)
             gain_q31(gain, z, z, m)
+            if probe:
+                probe(f"driver {self.q.drivers[d].id} gain", self._pos, z[:m])
             delay_q31(dl, z, z, m)
             dac_quant_q31(dac, z, z, m)
             out[:, d] = z[:m]
+            if probe:
+                probe(f"driver {self.q.drivers[d].id} out", self._pos, z[:m])
 
 
 def processor_from_blob(blob: bytes) -> Callable[[np.ndarray], np.ndarray]:

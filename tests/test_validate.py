@@ -1,0 +1,92 @@
+"""`soundstage validate`: the studio5 targets, and that failures are caught and named."""
+
+import importlib.machinery
+import sys
+import types
+
+import numpy as np
+import pytest
+from test_quantize import FLAT, one_driver
+
+from device_profiles import load_profile
+from dsp_model.chain_design import plain_chain
+from dsp_model.validate import chain_design_for, format_result, validate
+from firmware_export.quantize import KERNEL_DF1, quantize_chain
+from host_tools.cli import main
+
+
+@pytest.fixture(scope="module")
+def studio5():
+    return validate(load_profile("studio5"), duration=0.5)
+
+
+def _stim(res, name):
+    return next(s for s in res.stimuli if s.name == name)
+
+
+def test_studio5_meets_the_targets(studio5):
+    res = studio5
+    assert res.ok, res.failures
+    assert res.target == "cmsis-q31" and res.output_word == 24
+    # error-to-signal better than -100 dB on -20 dBFS pink noise, every driver
+    pink = _stim(res, "pink -20 dBFS")
+    assert len(pink.drivers) == 5
+    assert all(d.esr_db < -100 for d in pink.drivers), [(d.driver, d.esr_db) for d in pink.drivers]
+    # no internal saturation on a 0 dBFS sweep (output clipping is the design's own)
+    sweep = _stim(res, "full-band sweep 0 dBFS")
+    assert all(not d.internal for d in sweep.drivers)
+    # silent input: noise floor at or below 1 LSB of the 24-bit output
+    assert all(d.max_out_lsb <= 1 for d in _stim(res, "silence").drivers)
+    # the error spectrum is reported for the pink noise
+    assert all(len(d.bands_dbfs) == 10 and d.a_weighted_dbfs < -120 for d in pink.drivers)
+    text = "\n".join(format_result(res))
+    assert "PASS" in text and "error spectrum" in text and "woofer" in text
+
+
+def test_df1_everywhere_misses_the_tolerance_and_names_the_driver():
+    prof = load_profile("studio5")
+    q = quantize_chain(plain_chain(prof), force_kernel=KERNEL_DF1)
+    res = validate(prof, duration=0.5, q=q, stimuli_names=("pink -20 dBFS",))
+    assert not res.ok
+    assert any("driver woofer error-to-signal" in f for f in res.failures)
+    assert "FAIL" in "\n".join(format_result(res))
+
+
+def test_internal_wrap_is_found_with_stage_and_sample():
+    # an FIR whose L1 norm (1.28) exceeds its peak gain (0.94): the "peak" headroom
+    # plan gives it no shift, and a full-scale square wave reaches the L1 bound
+    h = 0.16 * np.array([1, 1, 1, 1, -1, -1, -1, -1.0])
+    design = one_driver(FLAT, common=h)
+    q = quantize_chain(design, headroom="peak")
+    assert q.paths[2].common_shift == 0
+    prof = load_profile("compact2")
+    res = validate(prof, duration=0.1, design=design, q=q,
+                   stimuli_names=("square 100 Hz +-FS in phase",))
+    assert not res.ok
+    assert any("path center" in f and "from sample" in f and "dB over" in f
+               for f in res.failures), res.failures
+    # the L1 plan shifts it and the same stimulus is clean
+    res = validate(prof, duration=0.1, design=design, q=quantize_chain(design),
+                   stimuli_names=("square 100 Hz +-FS in phase",))
+    assert res.ok, res.failures
+
+
+def test_design_source_switch(monkeypatch):
+    prof = load_profile("compact2")
+    d, src = chain_design_for(prof)
+    if "plain_chain" in src:
+        fake = types.ModuleType("dsp_model.design")
+        fake.__spec__ = importlib.machinery.ModuleSpec("dsp_model.design", None)
+        fake.design_chain = lambda p: plain_chain(p)
+        monkeypatch.setitem(sys.modules, "dsp_model.design", fake)
+        d2, src2 = chain_design_for(prof)
+        assert src2 == "dsp_model.design.design_chain" and d2.n_drivers == 2
+    else:
+        assert src == "dsp_model.design.design_chain"
+
+
+def test_cli_validate(capsys):
+    assert main(["validate", "compact2", "--duration", "0.2"]) == 0
+    out = capsys.readouterr().out
+    assert "validate compact2: design" in out and "PASS" in out
+    assert main(["validate", "compact2", "--duration", "0"]) == 2
