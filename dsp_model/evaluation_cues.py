@@ -1,8 +1,9 @@
 """Binaural localization cues and their mapping to a perceived azimuth.
 
 Duplex theory, as the issue asks: the interaural time difference (ITD) from the
-peak of the interaural cross-correlation below 1.5 kHz, the interaural level
-difference (ILD) in third-octave bands above 1.5 kHz. Each cue is mapped to an
+peak of the interaural cross-correlation below 1.5 kHz (summed over third-octave
+bands, each normalised, so no band dominates), the interaural level difference
+(ILD) in third-octave bands above 1.5 kHz. Each cue is mapped to an
 azimuth through the same cue computed for a point source in the rigid-sphere
 model (`dsp_model.acoustics`) at every azimuth 0..90 deg, so the estimate reads
 "the direction a sphere head would have to hear a single source from to get
@@ -26,66 +27,95 @@ from dsp_model.acoustics import SPEED_OF_SOUND, point_sources_to_ears
 ITD_BAND = (100.0, 1500.0)  # Hz, cross-correlation band
 MAX_LAG = 1.0e-3  # s, physiological ITD range searched
 ILD_CENTRES = (1600.0, 2000.0, 2500.0, 3150.0, 4000.0, 5000.0, 6300.0, 8000.0, 10000.0)
-ITD_WEIGHT = 2.0 / 3.0  # low-frequency ITD dominates broadband localization (see EVALUATION.md)
+ITD_WEIGHT = 2.0  # ITD : ILD weight for a fully consistent ITD (EVALUATION.md)
 
 __all__ = [
-    "ITD_BAND", "ILD_CENTRES", "ITD_WEIGHT", "Cues", "CueCurves", "cues_from_spectra",
+    "ITD_BAND", "ITD_BANDS", "ILD_CENTRES", "ITD_WEIGHT", "Cues", "CueCurves", "cues_from_spectra",
     "cues_from_signals", "cue_curves", "azimuth_from_cues", "Localization", "localize",
 ]
 
 
 @dataclass(frozen=True)
 class Cues:
-    itd: float  # s, + = right ear leads
-    iacc: float  # peak of the normalised cross-correlation in the ITD band, 0..1
+    itd: float  # s, + = right ear leads (peak of the summary cross-correlogram)
+    iacc: float  # peak of the broadband normalised cross-correlation in the IACC band, 0..1
     ild: np.ndarray  # (B,) dB right re left, per third-octave band of ILD_CENTRES
+    itd_consistency: float = 1.0  # summary peak / number of bands: 1 = every band agrees
+    ild_low: float = 0.0  # dB, level difference in the ITD band (diagnostic, not mapped)
 
 
 def _band_mask(freqs: np.ndarray, lo: float, hi: float) -> np.ndarray:
     return (freqs >= lo) & (freqs < hi)
 
 
+def _third_octaves(lo: float, hi: float) -> list[tuple[float, float]]:
+    """Third-octave bands (edges) with nominal centres 10^(k/10) inside [lo, hi]."""
+    out = []
+    for k in range(0, 60):
+        fc = 10 ** (k / 10)
+        e0, e1 = fc * 2 ** (-1 / 6), fc * 2 ** (1 / 6)
+        if e0 >= lo and e1 <= hi * 1.0001:
+            out.append((e0, e1))
+    return out
+
+
+ITD_BANDS = tuple(_third_octaves(150.0, ITD_BAND[1]))  # centres 200 .. 1250 Hz
+
+
+def _peak(vals: np.ndarray, lags: np.ndarray) -> tuple[float, float]:
+    """Peak position (parabola through the top sample and its neighbours) and value."""
+    k = int(np.argmax(vals))
+    if 0 < k < len(vals) - 1:
+        y0, y1, y2 = vals[k - 1], vals[k], vals[k + 1]
+        den = y0 - 2 * y1 + y2
+        if den < 0:
+            frac = 0.5 * (y0 - y2) / den
+            return float(lags[k] + frac * (lags[1] - lags[0])), float(y1 - 0.25 * (y0 - y2) * frac)
+    return float(lags[k]), float(vals[k])
+
+
 def cues_from_spectra(xl: np.ndarray, xr: np.ndarray, freqs: np.ndarray, fs: float, *,
                       weight: np.ndarray | None = None, itd_band=ITD_BAND,
-                      ild_centres=ILD_CENTRES, max_lag: float = MAX_LAG,
-                      upsample: int = 4) -> Cues:
+                      itd_bands=ITD_BANDS, ild_centres=ILD_CENTRES,
+                      max_lag: float = MAX_LAG, lag_step: float = 2e-6) -> Cues:
     """Cues from the rfft spectra of the two ear signals (one-sided grid `freqs`).
 
     weight: a power weighting per bin (e.g. a stimulus spectrum when xl, xr are
-    transfer functions). The cross-correlation is the inverse FFT of the band-limited
-    cross-spectrum, zero-padded `upsample` times, peak refined by a parabola.
+    transfer functions).
+    ITD: the summary cross-correlogram, the sum over third-octave bands (200-1250 Hz
+    centres) of each band's normalised cross-correlation (each band weighs the same,
+    as in the cross-correlation models of binaural hearing), evaluated on a
+    `lag_step` grid within +-max_lag, peak refined by a parabola.
+    IACC: the peak of the normalised cross-correlation of the whole `itd_band`.
     """
     freqs = np.asarray(freqs, float)
     w = np.ones_like(freqs) if weight is None else np.asarray(weight, float)
     pl, pr = w * np.abs(xl) ** 2, w * np.abs(xr) ** 2
-    band = _band_mask(freqs, *itd_band)
-    cross = np.where(band, w * xl * np.conj(xr), 0.0)
-    # Frequency grid -> a time grid: bins are df apart, so lags are 1/(nfft df).
-    df = freqs[1] - freqs[0]
-    nfft = int(round(fs / df)) * upsample
-    cc = np.fft.irfft(cross, n=nfft)
-    norm = np.sqrt(np.sum(np.where(band, pl, 0)) * np.sum(np.where(band, pr, 0)))
-    norm = norm / nfft * 2.0  # irfft scaling of a one-sided sum (DC/Nyquist are out of band)
-    dt = 1.0 / (df * nfft)
-    m = int(np.ceil(max_lag / dt))
-    lags = np.concatenate([np.arange(0, m + 1), np.arange(-m, 0)])
-    vals = cc[lags]
-    k = int(np.argmax(vals))
-    frac = 0.0
-    if 0 < k < len(vals) - 1 and lags[k - 1] == lags[k] - 1 and lags[k + 1] == lags[k] + 1:
-        y0, y1, y2 = vals[k - 1], vals[k], vals[k + 1]
-        den = y0 - 2 * y1 + y2
-        frac = 0.5 * (y0 - y2) / den if den < 0 else 0.0
-    elif k == len(vals) - 1 or k == m:  # edge of the lag window: no refinement
-        frac = 0.0
-    itd = (lags[k] + frac) * dt
-    iacc = float(vals[k] / norm) if norm > 0 else 0.0
+    cross = w * xl * np.conj(xr)
+    lags = np.arange(-max_lag, max_lag + lag_step / 2, lag_step)
+    sel = _band_mask(freqs, min(itd_band[0], itd_bands[0][0]), max(itd_band[1], itd_bands[-1][1]))
+    f = freqs[sel]
+    # cc(tau) = sum_k Re(cross_k e^{j 2 pi f_k tau}); its zero-lag value is the band power
+    kern = np.exp(2j * np.pi * lags[:, None] * f[None, :])  # (T, K)
+    masks = [_band_mask(f, *b) for b in (tuple(itd_band), *itd_bands)]
+    m = np.stack(masks, axis=1).astype(float)  # (K, 1 + bands)
+    cc = np.real(kern @ (cross[sel][:, None] * m))  # (T, 1 + bands)
+    norm = np.sqrt((pl[sel] @ m) * (pr[sel] @ m))
+    ok = norm > 1e-9 * np.max(norm[1:])
+    ok[0] = norm[0] > 0
+    ncc = np.where(ok, cc / np.where(ok, norm, 1.0), 0.0)
+    _, iacc = _peak(ncc[:, 0], lags)
+    itd, top = _peak(ncc[:, 1:].sum(axis=1), lags)
+    consistency = float(np.clip(top / max(int(np.sum(ok[1:])), 1), 0.0, 1.0))
     ild = []
     for fc in ild_centres:
-        sel = _band_mask(freqs, fc * 2 ** (-1 / 6), fc * 2 ** (1 / 6))
-        el, er = np.sum(pl[sel]), np.sum(pr[sel])
+        b = _band_mask(freqs, fc * 2 ** (-1 / 6), fc * 2 ** (1 / 6))
+        el, er = np.sum(pl[b]), np.sum(pr[b])
         ild.append(10 * np.log10((er + 1e-300) / (el + 1e-300)))
-    return Cues(itd=float(itd), iacc=iacc, ild=np.array(ild))
+    ild_low = 10 * np.log10((np.sum(pr[sel] * m[:, 0]) + 1e-300)
+                            / (np.sum(pl[sel] * m[:, 0]) + 1e-300))
+    return Cues(itd=float(itd), iacc=float(max(iacc, 0.0)), ild=np.array(ild),
+                itd_consistency=consistency, ild_low=float(ild_low))
 
 
 def cues_from_signals(ears: np.ndarray, fs: float, **kw) -> Cues:
@@ -152,6 +182,8 @@ class Localization:
     itd: float  # s
     iacc: float
     ild_mean: float  # dB, mean over bands
+    itd_consistency: float  # 0..1, how well the bands agree on the ITD
+    ild_low: float  # dB, level difference below 1.5 kHz (not used for the azimuth)
 
     @property
     def cue_conflict(self) -> float:
@@ -161,7 +193,8 @@ class Localization:
     def as_dict(self) -> dict:
         return {"azimuth": self.azimuth, "azimuth_itd": self.azimuth_itd,
                 "azimuth_ild": self.azimuth_ild, "itd_us": self.itd * 1e6,
-                "iacc": self.iacc, "ild_db": self.ild_mean, "cue_conflict": self.cue_conflict}
+                "iacc": self.iacc, "ild_db": self.ild_mean, "cue_conflict": self.cue_conflict,
+                "itd_consistency": self.itd_consistency, "ild_low_db": self.ild_low}
 
 
 def azimuth_from_cues(cues: Cues, curves: CueCurves) -> Localization:
@@ -169,9 +202,13 @@ def azimuth_from_cues(cues: Cues, curves: CueCurves) -> Localization:
     per_band = [_invert_monotone(v, curves.azimuth, curves.ild[:, b])
                 for b, v in enumerate(cues.ild)]
     az_ild = float(np.median(per_band))
-    az = ITD_WEIGHT * az_itd + (1 - ITD_WEIGHT) * az_ild
+    # The ITD weighs ITD_WEIGHT times the ILD when every band agrees on it (a natural
+    # source), less as the bands disagree (then the lag of the summary peak means little).
+    w = ITD_WEIGHT * cues.itd_consistency
+    az = (w * az_itd + az_ild) / (w + 1.0)
     return Localization(azimuth=float(az), azimuth_itd=float(az_itd), azimuth_ild=az_ild,
-                        itd=cues.itd, iacc=cues.iacc, ild_mean=float(np.mean(cues.ild)))
+                        itd=cues.itd, iacc=cues.iacc, ild_mean=float(np.mean(cues.ild)),
+                        itd_consistency=cues.itd_consistency, ild_low=cues.ild_low)
 
 
 def localize(ears: np.ndarray, fs: float, *, a: float, ear_angle: float = 90.0,

@@ -201,3 +201,23 @@ def test_settings_defaults_are_the_documented_ones():
     st = EvaluationSettings()
     assert st.grid == ZoneGrid() and st.grid.x == (-1.5, 1.5) and st.grid.y == (0.5, 3.5)
     assert st.upmix == "oracle"
+
+
+def test_itd_consistency_high_for_a_source_low_for_scrambled_phases():
+    """Every band of a delayed pair agrees on the lag (consistency ~1); a right ear whose
+    band phases are scrambled has no common lag (low consistency, ITD weight falls)."""
+    x = white_noise(24000, seed=10)
+    delayed = np.stack([_frac_delay(x, 12.0), x], axis=1)
+    assert cues_from_signals(delayed, FS).itd_consistency > 0.97
+    k = 2 * len(x)
+    rng = np.random.default_rng(11)
+    spec = np.fft.rfft(x, k)
+    f = np.fft.rfftfreq(k, 1 / FS)
+    # a random interaural phase per third-octave-ish band, +-pi
+    edges = np.geomspace(150, 1500, 10)
+    ph = np.zeros_like(f)
+    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+        ph[(f >= lo) & (f < hi)] = rng.uniform(-np.pi, np.pi)
+    y = np.fft.irfft(spec * np.exp(1j * ph), k)[: len(x)]
+    cu = cues_from_signals(np.stack([x, y], axis=1), FS)
+    assert cu.itd_consistency < 0.7
