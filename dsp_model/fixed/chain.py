@@ -113,8 +113,9 @@ class FixedChain:
         if q.target != "cmsis-q31":
             raise ValueError(f"FixedChain runs cmsis-q31 tables, got {q.target!r}")
         if q.upmix != 0:
-            raise ValueError(f"upmix kind {q.upmix} is not implemented in the fixed chain "
-                             "(0 = passive only)")
+            raise ValueError(
+                f"upmix kind {q.upmix} is not implemented in the fixed chain (0 = passive only)"
+            )
         self.q = q
         self.max_block = int(max_block)
         mb = self.max_block
@@ -141,13 +142,15 @@ class FixedChain:
                     cascades.append(biquad_df1_32x64_q31_init(c, ps))
                 else:
                     raise ValueError(f"driver {drv.id}: unknown biquad kernel id {kern}")
-            self._drivers.append((
-                cascades,
-                gain_q31_init(drv.gain_fract, drv.gain_shift),
-                delay_q31_init(drv.delay),
-                dac_quant_q31_init(q.output_word, q.dither, dither_seed(d)),
-                np.zeros(mb, np.int32),
-            ))
+            self._drivers.append(
+                (
+                    cascades,
+                    gain_q31_init(drv.gain_fract, drv.gain_shift),
+                    delay_q31_init(drv.delay),
+                    dac_quant_q31_init(q.output_word, q.dither, dither_seed(d)),
+                    np.zeros(mb, np.int32),
+                )
+            )
 
     def process(self, block: np.ndarray) -> np.ndarray:
         """(n, 2) int32 Q31 stereo -> (n, n_drivers) int32 DAC codes."""
@@ -161,7 +164,7 @@ class FixedChain:
         out = np.zeros((n, self.n_drivers), np.int32)
         for i in range(0, n, self.max_block):
             m = min(self.max_block, n - i)
-            self._chunk(x[i:i + m], out[i:i + m], m)
+            self._chunk(x[i : i + m], out[i : i + m], m)
             self._pos += m
         return out
 

@@ -39,6 +39,7 @@ from .ops_nb import (
     shl32_sat,
     shl64_wrap,
     shr_floor,
+    shr_floor_wrap32,
     shr_round,
     wrap32,
     xorshift32,
@@ -79,13 +80,13 @@ class BiquadDf1Q31(NamedTuple):
 
 def biquad_df1_q31_init(coeffs, post_shift: int, state=None) -> BiquadDf1Q31:
     """coeffs: int32 (n, 5) or flat (5n,) from ``quantize_sos_q31``. state:
-    int32 (4n,) to adopt (zeroed here if None). post_shift in 0..31."""
+    int32 (4n,) to adopt (zeroed here if None). post_shift in 0..30."""
     c = _as(coeffs, np.int32, "coeffs")
     if c.size == 0 or c.size % 5:
         raise ValueError(f"coeffs must hold 5 values per stage, got {c.size}")
     n = c.size // 5
-    if not 0 <= post_shift <= 31:
-        raise ValueError(f"post_shift {post_shift} outside 0..31")
+    if not 0 <= post_shift <= 30:
+        raise ValueError(f"post_shift {post_shift} outside 0..30")
     st = np.zeros(4 * n, np.int32) if state is None else _as(state, np.int32, "state", 4 * n)
     return BiquadDf1Q31(n, int(post_shift), c, st)
 
@@ -110,7 +111,7 @@ def _biquad_df1_q31_stage(coeffs, state, stage, post_shift, src, dst, block_size
         acc = mac_wrap64(acc, b2, x2)
         acc = mac_wrap64(acc, a1, y1)
         acc = mac_wrap64(acc, a2, y2)
-        y0 = wrap32(shr_floor(acc, lshift))  # Q62 -> Q31 (x 2^post_shift): floor, wrap
+        y0 = shr_floor_wrap32(acc, lshift)  # Q62 -> Q31 (x 2^post_shift): floor, wrap
         x2 = x1
         x1 = x0
         y2 = y1
@@ -193,7 +194,7 @@ def _biquad_32x64_stage(coeffs, state, stage, post_shift, src, dst, block_size):
         x1 = x0
         y2 = y1
         y1 = shl64_wrap(acc, yshift)  # Q62 -> Q63 (x 2^post_shift), wraps
-        dst[n] = wrap32(shr_floor(acc, lshift))  # Q62 -> Q31: floor, wrap
+        dst[n] = shr_floor_wrap32(acc, lshift)  # Q62 -> Q31: floor, wrap
     state[4 * stage] = x1
     state[4 * stage + 1] = x2
     state[4 * stage + 2] = y1
@@ -361,7 +362,7 @@ def fir_q31(inst, src, dst, block_size):
             acc = np.int64(0)
             for k in range(ntaps):
                 acc = mac_wrap64(acc, coeffs[k], state[i + k])  # acc += h[N-1-k] x[n-N+1+k]
-            dst[done + i] = wrap32(shr_floor(acc, 31))  # Q62 -> Q31: floor, wrap
+            dst[done + i] = shr_floor_wrap32(acc, 31)  # Q62 -> Q31: floor, wrap
         for k in range(ntaps - 1):
             state[k] = state[m + k]
         done += m

@@ -102,6 +102,14 @@ def shr_convergent(x: int, s: int) -> int:
     return q
 
 
+def shr_floor_wrap32(x: int, s: int) -> int:
+    """wrap32(floor(x / 2^s)): narrow a 64-bit accumulator to its 32 bits at
+    position s (the CMSIS q31 biquad/FIR output step). Range: x int64,
+    1 <= s <= 31. (C computes it from the two words without a 64-bit shift:
+    lo >> s | hi << (32 - s), on uint32.)"""
+    return wrap32(x >> s)
+
+
 def shl64_wrap(x: int, s: int) -> int:
     """wrap64(x * 2^s): left shift of an int64 keeping the low 64 bits (bits
     shifted past bit 63 are lost). Range: x int64, 0 <= s <= 63."""

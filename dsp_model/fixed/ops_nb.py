@@ -96,6 +96,11 @@ def shr_convergent(x, s):
 
 
 @_jit
+def shr_floor_wrap32(x, s):
+    return wrap32(np.int64(x) >> s)
+
+
+@_jit
 def shl64_wrap(x, s):
     return np.int64(x) << s  # numba int64 << wraps (keeps low 64 bits)
 

@@ -27,13 +27,13 @@ void biquad_df1_q31_init(biquad_df1_q31_inst *S, uint32_t num_stages, const int3
 }
 
 /* One output of a DF1 section: the MAC chain and the narrowing. */
-#define SS_DF1_Q31(xn, xn1, xn2, yn1, yn2)                                                      \
-    wrap32(shr_floor(                                                                          \
+#define SS_DF1_Q31(xn, xn1, xn2, yn1, yn2)                                                     \
+    shr_floor_wrap32(                                                                          \
         mac_wrap64(mac_wrap64(mac_wrap64(mac_wrap64(mult_q31x31_q62(b0, (xn)), b1, (xn1)), b2, \
                                          (xn2)),                                               \
                               a1, (yn1)),                                                      \
                    a2, (yn2)),                                                                 \
-        lshift))
+        lshift)
 
 /*
  * Scaling and overflow: acc (64-bit, Q62) = b0 x[n] + b1 x[n-1] + b2 x[n-2]
@@ -148,7 +148,7 @@ void biquad_df1_32x64_q31(const biquad_df1_32x64_q31_inst *S, const int32_t *src
             x1 = x0;
             y2 = y1;
             y1 = shl64_wrap(acc, yshift);             /* Q62 -> Q63 (x 2^post_shift) */
-            dst[n] = wrap32(shr_floor(acc, lshift)); /* Q62 -> Q31: floor, wrap */
+            dst[n] = shr_floor_wrap32(acc, lshift); /* Q62 -> Q31: floor, wrap */
         }
         ps[0] = x1;
         ps[1] = x2;
@@ -254,35 +254,55 @@ void fir_q31(const fir_q31_inst *S, const int32_t *src, int32_t *dst, uint32_t b
         for (i = 0; i < m; i++) {
             st[ntaps - 1u + i] = src[i];
         }
-        /* 4 outputs per pass over the taps: each tap and input loaded once
-         * feeds four accumulators (the window slides through x0..x3). */
-        for (g = m >> 2; g > 0u; g--) {
-            int64_t acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
-            int32_t x0 = px[0], x1 = px[1], x2 = px[2], x3;
-            for (k = 0; k < ntaps; k++) {
-                const int32_t c = pc[k];
-                x3 = px[k + 3u];
-                acc0 = mac_wrap64(acc0, c, x0);
-                acc1 = mac_wrap64(acc1, c, x1);
-                acc2 = mac_wrap64(acc2, c, x2);
-                acc3 = mac_wrap64(acc3, c, x3);
+        /* 3 outputs per pass over the taps, taps 3 at a time (CMSIS's
+         * shape: 6 accumulator words + 4 operands fit the 13 registers);
+         * the names x0, x1, x2 rotate instead of the values. */
+        for (g = m / 3u; g > 0u; g--) {
+            int64_t acc0 = 0, acc1 = 0, acc2 = 0;
+            const int32_t *pb = pc;
+            const int32_t *pw = px;
+            int32_t x0 = pw[0], x1 = pw[1], x2, c;
+            pw += 2;
+            for (k = ntaps / 3u; k > 0u; k--) {
+                c = pb[0];
+                x2 = pw[0];
+                acc0 = mac_wrap64(acc0, x0, c); /* acc_j += h[N-1-k] x[n+j-N+1+k] */
+                acc1 = mac_wrap64(acc1, x1, c);
+                acc2 = mac_wrap64(acc2, x2, c);
+                c = pb[1];
+                x0 = pw[1];
+                acc0 = mac_wrap64(acc0, x1, c);
+                acc1 = mac_wrap64(acc1, x2, c);
+                acc2 = mac_wrap64(acc2, x0, c);
+                c = pb[2];
+                x1 = pw[2];
+                acc0 = mac_wrap64(acc0, x2, c);
+                acc1 = mac_wrap64(acc1, x0, c);
+                acc2 = mac_wrap64(acc2, x1, c);
+                pb += 3;
+                pw += 3;
+            }
+            for (k = ntaps % 3u; k > 0u; k--) {
+                c = *pb++;
+                x2 = *pw++;
+                acc0 = mac_wrap64(acc0, x0, c);
+                acc1 = mac_wrap64(acc1, x1, c);
+                acc2 = mac_wrap64(acc2, x2, c);
                 x0 = x1;
                 x1 = x2;
-                x2 = x3;
             }
-            dst[0] = wrap32(shr_floor(acc0, 31));
-            dst[1] = wrap32(shr_floor(acc1, 31));
-            dst[2] = wrap32(shr_floor(acc2, 31));
-            dst[3] = wrap32(shr_floor(acc3, 31));
-            dst += 4;
-            px += 4;
+            dst[0] = shr_floor_wrap32(acc0, 31); /* Q62 -> Q31: floor, wrap */
+            dst[1] = shr_floor_wrap32(acc1, 31);
+            dst[2] = shr_floor_wrap32(acc2, 31);
+            dst += 3;
+            px += 3;
         }
-        for (g = m & 3u; g > 0u; g--) {
+        for (g = m % 3u; g > 0u; g--) {
             int64_t acc = 0;
             for (k = 0; k < ntaps; k++) {
                 acc = mac_wrap64(acc, pc[k], px[k]);
             }
-            *dst++ = wrap32(shr_floor(acc, 31));
+            *dst++ = shr_floor_wrap32(acc, 31);
             px++;
         }
         for (k = 0; k + 1u < ntaps; k++) {
