@@ -72,6 +72,12 @@ def test_shift_twin(name):
             same(name, v, s)
 
 
+def test_shr_floor_wrap32_twin_and_definition():
+    for v in EDGE64 + R64[:100]:
+        for s in range(1, 32):
+            assert same("shr_floor_wrap32", v, s) == ops.wrap32(ops.shr_floor(v, s))
+
+
 def test_shl32_sat_twin():
     for v in EDGE32 + R32[:100]:
         for s in range(32):
