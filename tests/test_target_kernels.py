@@ -2,9 +2,11 @@
 
 Samples stream over the UART through a kernel on the target, block by block
 with the state carried over; the result must equal the cmsisdsp package's
-output for the whole signal in one call (np.array_equal). This also pins the
+output for the whole signal in one call (np.array_equal). This pins the
 vendored CMSIS-DSP sources (from the 1.10.3 sdist) to the 1.10.1 wheel the
-host model is tested against.
+host model is tested against, and the project's C twins
+(firmware_export/runtime/ss_kernels.c), compiled for the target, to the
+CMSIS kernel each stands for.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import numpy as np
 import pytest
 
 from firmware_export.target import build
-from firmware_export.target.kernel_io import BIQUADS, KERNELS, Job, reference, run_jobs
+from firmware_export.target.kernel_io import BIQUADS, KERNELS, TWIN_OF, Job, reference, run_jobs
 
 MISSING = build.missing_tools()
 if MISSING:
@@ -23,6 +25,16 @@ if MISSING:
 pytestmark = pytest.mark.skipif(MISSING is not None, reason=f"TARGET TOOLCHAIN MISSING: {MISSING}")
 
 I32_MIN, I32_MAX = -(2**31), 2**31 - 1
+HAVE_RUNTIME = bool(build.runtime_sources())
+# The twins only when the runtime is in the tree; otherwise they are skipped
+# by test_twins_present, loudly.
+TESTED = [k for k in KERNELS if HAVE_RUNTIME or k not in TWIN_OF]
+
+
+def test_twins_present():
+    if not HAVE_RUNTIME:
+        pytest.skip("firmware_export/runtime/*.c absent: the C twins are not tested on the target")
+    assert set(TWIN_OF) <= set(TESTED)
 
 
 def _random_job(rng, kernel, *, n, block, size, headroom_bits, post_shift=0):
@@ -45,7 +57,7 @@ def test_seeded_random_every_kernel_odd_blocks():
     """Full-scale random data (wrapping accumulators included), odd block sizes."""
     rng = np.random.default_rng(20261125)
     jobs = []
-    for kernel in KERNELS:
+    for kernel in TESTED:
         for block, size, shift in ((1, 1, 0), (7, 3, 1), (64, 5, 2), (61, 2, 3)):
             fir_size = {1: 1, 3: 5, 5: 33, 2: 128}[size]
             jobs.append(_random_job(
@@ -63,7 +75,7 @@ def test_corner_values():
     impulse = np.zeros(n, np.int32)
     impulse[0] = I32_MAX
     jobs = []
-    for kernel in KERNELS:
+    for kernel in TESTED:
         size = 2 if kernel in BIQUADS else 9
         ncoef = 5 * size if kernel in BIQUADS else size
         for coeff in (I32_MIN, I32_MAX, 0):
@@ -71,3 +83,15 @@ def test_corner_values():
                 jobs.append(Job(kernel, np.full(ncoef, coeff, np.int32), x,
                                 1 if kernel in BIQUADS else 0, 64))
     _check(jobs)
+
+
+def test_twins_cost_at_most_1_2x_cmsis():
+    """Issue 16: the runtime's biquad and FIR cost <= 1.2x CMSIS-DSP's, block 64."""
+    if not HAVE_RUNTIME:
+        pytest.skip("firmware_export/runtime/*.c absent: no twins to measure")
+    from firmware_export.target.measure import measure
+
+    m = measure(runtime=True)
+    for ours, cmsis in TWIN_OF.items():
+        ratio = m.get(ours).per_sample_per_unit / m.get(cmsis).per_sample_per_unit
+        assert ratio <= 1.2, f"{ours}: {ratio:.2f}x {cmsis}"

@@ -21,9 +21,17 @@ KERNELS = {
     "arm_biquad_cas_df1_32x64_q31": 3,
     "arm_fir_q31": 4,
     "arm_fir_fast_q31": 5,
+    # the project's C twins (firmware_export/runtime/ss_kernels.c)
+    "biquad_df1_q31": 11,
+    "biquad_df1_32x64_q31": 13,
+    "fir_q31": 14,
 }
 BIQUADS = {"arm_biquad_cascade_df1_q31", "arm_biquad_cascade_df1_fast_q31",
-           "arm_biquad_cas_df1_32x64_q31"}
+           "arm_biquad_cas_df1_32x64_q31", "biquad_df1_q31", "biquad_df1_32x64_q31"}
+# The CMSIS kernel each twin must match bit for bit.
+TWIN_OF = {"biquad_df1_q31": "arm_biquad_cascade_df1_q31",
+           "biquad_df1_32x64_q31": "arm_biquad_cas_df1_32x64_q31",
+           "fir_q31": "arm_fir_q31"}
 
 
 @dataclass(frozen=True)
@@ -48,7 +56,7 @@ class Job:
 
 def run_jobs(jobs: list[Job], elf: Path | None = None, timeout: float = 120.0) -> list[np.ndarray]:
     """Outputs of every job, computed on the target in one boot."""
-    elf = elf or build.build("kernel_io").elf
+    elf = elf or build.build("kernel_io", runtime=bool(build.runtime_sources())).elf
     payload = b"".join(job.encode() for job in jobs) + b"\0\0\0\0"
     result = run.run(elf, payload, timeout=timeout).check()
     data, outputs = result.uart, []
@@ -63,9 +71,14 @@ def run_jobs(jobs: list[Job], elf: Path | None = None, timeout: float = 120.0) -
 
 
 def reference(job: Job) -> np.ndarray:
-    """The same job run by the cmsisdsp package on the host, in one call."""
+    """The same job run by the cmsisdsp package on the host, in one call.
+
+    The project's twins are compared with the CMSIS kernel they stand for.
+    """
     import cmsisdsp as dsp
 
+    if job.kernel in TWIN_OF:
+        job = Job(TWIN_OF[job.kernel], job.coeffs, job.samples, job.post_shift, job.block)
     coeffs = np.asarray(job.coeffs, dtype=np.int32)
     x = np.asarray(job.samples, dtype=np.int32)
     if job.kernel == "arm_biquad_cas_df1_32x64_q31":

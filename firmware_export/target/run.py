@@ -24,13 +24,21 @@ from .build import QEMU
 MACHINE = "mps2-an386"
 
 
-def qemu_command(elf: Path, serial: str = "stdio", extra: list[str] | None = None) -> list[str]:
-    """The qemu command line for one boot of ``elf`` with UART0 on ``serial``."""
+def qemu_command(elf: Path, serial: str = "stdio", extra: list[str] | None = None,
+                 args: list[str] | None = None, icount: bool = True) -> list[str]:
+    """The qemu command line for one boot of ``elf`` with UART0 on ``serial``.
+
+    ``args`` reach the firmware as its semihosting command line (after the
+    program name); commas are escaped for qemu's option parser.
+    """
+    semi = "enable=on,target=native"
+    for a in [Path(elf).stem, *(args or [])]:
+        semi += ",arg=" + a.replace(",", ",,")
     return [
         QEMU, "-M", MACHINE, "-display", "none", "-monitor", "none",
         "-serial", serial,
-        "-semihosting-config", "enable=on,target=native",
-        "-icount", "shift=0,align=off,sleep=off",
+        "-semihosting-config", semi,
+        *(["-icount", "shift=0,align=off,sleep=off"] if icount else []),
         "-kernel", str(elf),
         *(extra or []),
     ]
@@ -56,13 +64,13 @@ class RunResult:
 
 
 def run(elf: Path, uart_input: bytes = b"", timeout: float = 120.0,
-        cwd: Path | None = None) -> RunResult:
+        cwd: Path | None = None, args: list[str] | None = None) -> RunResult:
     """Boot ``elf``, send ``uart_input`` to UART0, wait for the firmware to exit.
 
     ``cwd`` is where semihosting resolves relative file names.
     """
     proc = subprocess.run(
-        qemu_command(Path(elf)), input=uart_input, capture_output=True,
+        qemu_command(Path(elf), args=args), input=uart_input, capture_output=True,
         timeout=timeout, cwd=cwd,
     )
     return RunResult(proc.returncode, proc.stdout, proc.stderr.decode(errors="replace"))
@@ -77,12 +85,23 @@ class Qemu:
 
     _PTY = re.compile(rb"char device redirected to (/dev/pts/\d+)")
 
-    def __init__(self, elf: Path, cwd: Path | None = None, timeout: float = 10.0):
+    def __init__(self, elf: Path, cwd: Path | None = None, timeout: float = 10.0,
+                 args: list[str] | None = None, icount: bool = True):
         self.proc = subprocess.Popen(
-            qemu_command(Path(elf), serial="pty"), stdin=subprocess.DEVNULL,
+            qemu_command(Path(elf), serial="pty", args=args, icount=icount),
+            stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=cwd,
         )
         self.pty = self._wait_for_pty(timeout)
+        # qemu discards what the guest writes to a pty until it sees the other
+        # end open, and looks only once a second; holding the slave open from
+        # the start makes the first replies arrive. Raw mode, or the pty would
+        # echo every host byte back into the guest.
+        import os
+        import tty
+
+        self._hold = os.open(self.pty, os.O_RDWR | os.O_NOCTTY)
+        tty.setraw(self._hold)
 
     def _wait_for_pty(self, timeout: float) -> str:
         import selectors
@@ -112,6 +131,16 @@ class Qemu:
         if self.proc.poll() is None:
             self.proc.kill()
         self.proc.wait()
+        hold = getattr(self, "_hold", None)
+        if hold is not None:
+            import os
+
+            os.close(hold)
+            self._hold = None
+
+    def wait(self, timeout: float | None = None) -> int:
+        """Exit status of qemu (the firmware's semihosting exit status)."""
+        return self.proc.wait(timeout)
 
     def __enter__(self) -> Qemu:
         return self

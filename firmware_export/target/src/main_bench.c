@@ -118,6 +118,35 @@ static void bench_cmsis(void)
     }
 }
 
+#ifdef SS_HAVE_RUNTIME
+/* The project's own kernels (firmware_export/runtime/ss_kernels.c), same
+ * sizes and data as the CMSIS ones. */
+static void bench_runtime(void)
+{
+    uint32_t t;
+    for (unsigned i = 0; i < sizeof section_counts; ++i) {
+        uint8_t s = section_counts[i];
+        fill(coeffs, 5u * s);
+        biquad_df1_q31_inst bq;
+        biquad_df1_q31_init(&bq, s, coeffs, state, 1);
+        MEASURE(t, biquad_df1_q31(&bq, src, dst, BLOCK));
+        report("biquad_df1_q31", s, t);
+        biquad_df1_32x64_q31_inst bq64;
+        biquad_df1_32x64_q31_init(&bq64, s, coeffs, state64, 1);
+        MEASURE(t, biquad_df1_32x64_q31(&bq64, src, dst, BLOCK));
+        report("biquad_df1_32x64_q31", s, t);
+    }
+    for (unsigned i = 0; i < sizeof tap_counts / sizeof tap_counts[0]; ++i) {
+        uint16_t n = tap_counts[i];
+        fill(coeffs, n);
+        fir_q31_inst fir;
+        fir_q31_init(&fir, n, coeffs, state, BLOCK);
+        MEASURE(t, fir_q31(&fir, src, dst, BLOCK));
+        report("fir_q31", n, t);
+    }
+}
+#endif
+
 int main(void)
 {
     ic_init();
@@ -140,6 +169,9 @@ int main(void)
     uart_put_u32(t);
     uart_puts("\n");
     bench_cmsis();
+#ifdef SS_HAVE_RUNTIME
+    bench_runtime();
+#endif
     uart_puts("END\n");
     return 0;
 }

@@ -28,6 +28,10 @@ enum {
     KERNEL_CMSIS_DF1_32X64_Q31 = 3,
     KERNEL_CMSIS_FIR_Q31 = 4,
     KERNEL_CMSIS_FIR_FAST_Q31 = 5,
+    /* the project's twins (firmware_export/runtime/ss_kernels.c) */
+    KERNEL_SS_DF1_Q31 = 11,
+    KERNEL_SS_DF1_32X64_Q31 = 13,
+    KERNEL_SS_FIR_Q31 = 14,
 };
 
 #define MAX_BLOCK 256u
@@ -59,7 +63,21 @@ static void write_block(const q31_t *p, uint32_t n)
 static int is_biquad(uint32_t kernel)
 {
     return kernel == KERNEL_CMSIS_DF1_Q31 || kernel == KERNEL_CMSIS_DF1_FAST_Q31 ||
-           kernel == KERNEL_CMSIS_DF1_32X64_Q31;
+           kernel == KERNEL_CMSIS_DF1_32X64_Q31 || kernel == KERNEL_SS_DF1_Q31 ||
+           kernel == KERNEL_SS_DF1_32X64_Q31;
+}
+
+static int is_known(uint32_t kernel)
+{
+    if (kernel >= KERNEL_CMSIS_DF1_Q31 && kernel <= KERNEL_CMSIS_FIR_FAST_Q31) {
+        return 1;
+    }
+#ifdef SS_HAVE_RUNTIME
+    return kernel == KERNEL_SS_DF1_Q31 || kernel == KERNEL_SS_DF1_32X64_Q31 ||
+           kernel == KERNEL_SS_FIR_Q31;
+#else
+    return 0;
+#endif
 }
 
 static int run_job(uint32_t kernel)
@@ -71,7 +89,7 @@ static int run_job(uint32_t kernel)
     uint32_t ncoef = is_biquad(kernel) ? 5u * size : size;
     int ok = size >= 1u && block >= 1u && block <= MAX_BLOCK && post_shift < 32u &&
              (is_biquad(kernel) ? size <= MAX_SECTIONS : size <= MAX_TAPS) &&
-             kernel >= KERNEL_CMSIS_DF1_Q31 && kernel <= KERNEL_CMSIS_FIR_FAST_Q31;
+             is_known(kernel);
     if (!ok) {
         uart_puts("ERR!");
         return 3;
@@ -82,6 +100,18 @@ static int run_job(uint32_t kernel)
     arm_biquad_casd_df1_inst_q31 bq;
     arm_biquad_cas_df1_32x64_ins_q31 bq64;
     arm_fir_instance_q31 fir;
+#ifdef SS_HAVE_RUNTIME
+    biquad_df1_q31_inst ss_bq;
+    biquad_df1_32x64_q31_inst ss_bq64;
+    fir_q31_inst ss_fir;
+    if (kernel == KERNEL_SS_DF1_Q31) {
+        biquad_df1_q31_init(&ss_bq, size, coeffs, state, (int8_t)post_shift);
+    } else if (kernel == KERNEL_SS_DF1_32X64_Q31) {
+        biquad_df1_32x64_q31_init(&ss_bq64, size, coeffs, state64, (int8_t)post_shift);
+    } else if (kernel == KERNEL_SS_FIR_Q31) {
+        fir_q31_init(&ss_fir, (uint16_t)size, coeffs, state, block);
+    } else
+#endif
     if (kernel == KERNEL_CMSIS_DF1_32X64_Q31) {
         arm_biquad_cas_df1_32x64_init_q31(&bq64, (uint8_t)size, coeffs, state64, (uint8_t)post_shift);
     } else if (is_biquad(kernel)) {
@@ -100,6 +130,11 @@ static int run_job(uint32_t kernel)
         case KERNEL_CMSIS_DF1_FAST_Q31: arm_biquad_cascade_df1_fast_q31(&bq, in, out, m); break;
         case KERNEL_CMSIS_DF1_32X64_Q31: arm_biquad_cas_df1_32x64_q31(&bq64, in, out, m); break;
         case KERNEL_CMSIS_FIR_Q31: arm_fir_q31(&fir, in, out, m); break;
+#ifdef SS_HAVE_RUNTIME
+        case KERNEL_SS_DF1_Q31: biquad_df1_q31(&ss_bq, in, out, m); break;
+        case KERNEL_SS_DF1_32X64_Q31: biquad_df1_32x64_q31(&ss_bq64, in, out, m); break;
+        case KERNEL_SS_FIR_Q31: fir_q31(&ss_fir, in, out, m); break;
+#endif
         default: arm_fir_fast_q31(&fir, in, out, m); break;
         }
         write_block(out, m);

@@ -62,3 +62,9 @@ int32_t semihost_flen(int fd)
     const uint32_t block[1] = {(uint32_t)fd};
     return semihost_call(SYS_FLEN, block);
 }
+
+int semihost_cmdline(char *buf, size_t size)
+{
+    uint32_t block[2] = {(uint32_t)(uintptr_t)buf, (uint32_t)size};
+    return semihost_call(0x15u, block) == 0 ? 0 : -1;
+}

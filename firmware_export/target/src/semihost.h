@@ -22,4 +22,8 @@ int semihost_seek(int fd, uint32_t pos);
 /* File length or -1. */
 int32_t semihost_flen(int fd);
 
+/* The command line qemu passes (`-semihosting-config ...,arg=A,arg=B` gives
+ * "A B"); 0 and a NUL-terminated string, or -1. */
+int semihost_cmdline(char *buf, size_t size);
+
 #endif

@@ -1,0 +1,98 @@
+"""The protocol device firmware on the emulated target (``src/main_device.c``).
+
+:func:`build_device` compiles it for a profile (target id, sample rate and
+driver count are fixed at build time, as on a real product);
+:func:`boot_device` boots it under qemu with UART0 on a pseudo-terminal and
+the emulated flash in a file, and returns once the device answers, so
+``soundstage flash/info/stream --port <pty>`` can talk to it at once::
+
+    .venv/bin/python -m firmware_export.target.device --profile studio5
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import select
+import sys
+import time
+from pathlib import Path
+
+from . import build, run
+
+DEVICE_SOURCES = ["device.c", "store.c", "flash.c", "crc32.c", "sha256.c"]
+DEFAULT_FLASH = "soundstage-flash.bin"
+CUT_STATUS = 86  # exit status of a power cut (src/flash.h)
+
+
+def build_device(profile: str | None = None, *, target_id: int | None = None,
+                 sample_rate: int | None = None, n_drivers: int | None = None) -> build.Firmware:
+    """The device firmware for a bundled profile (or explicit figures)."""
+    if profile is not None:
+        from device_profiles import load_profile
+        from firmware_export.blob import TARGET_IDS
+
+        prof = load_profile(profile)
+        target_id = target_id or TARGET_IDS[prof.target]
+        sample_rate = sample_rate or prof.sample_rate
+        n_drivers = n_drivers or prof.n_drivers
+    defines = [f"SS_DEV_TARGET_ID={target_id or 1}", f"SS_DEV_SAMPLE_RATE={sample_rate or 48000}",
+               f"SS_DEV_N_DRIVERS={n_drivers or 5}"]
+    sources = [build.SRC_DIR / s for s in DEVICE_SOURCES] + [build.SRC_DIR / "processor_none.c"]
+    return build.build("device", cmsis=False, extra_sources=sources, defines=defines)
+
+
+def _ping(fd: int, timeout: float) -> bool:
+    """Send INFO on fd and wait for any reply frame."""
+    from host_tools import protocol as P
+
+    os.write(fd, P.encode_frame(P.Op.INFO, 0, b""))
+    deframer = P.Deframer()
+    deadline = time.monotonic() + timeout
+    while (left := deadline - time.monotonic()) > 0:
+        r, _, _ = select.select([fd], [], [], left)
+        if r and any(f.is_reply for f in deframer.feed(os.read(fd, 4096))):
+            return True
+    return False
+
+
+def boot_device(elf: Path, flash_file: Path, *, cut_at: int | None = None,
+                ready_timeout: float = 10.0) -> run.Qemu:
+    """Boot the device firmware; returns once it answers on its pty (``.pty``)."""
+    flash_file = Path(flash_file).resolve()
+    args = [f"flash={flash_file}"] + ([f"cut={cut_at}"] if cut_at else [])
+    q = run.Qemu(elf, cwd=flash_file.parent, args=args, icount=False)
+    deadline = time.monotonic() + ready_timeout
+    while time.monotonic() < deadline:
+        if q.proc.poll() is not None:
+            break
+        if _ping(q._hold, 0.3):
+            return q
+    q.kill()
+    raise RuntimeError(f"the target device did not answer on {q.pty} within {ready_timeout} s "
+                       f"(qemu exit status {q.proc.returncode})")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="boot the protocol device under qemu")
+    parser.add_argument("--profile", default=None, help="bundled profile (default studio5)")
+    parser.add_argument("--flash", default=DEFAULT_FLASH, help="emulated flash file")
+    args = parser.parse_args(argv)
+    reason = build.missing_tools()
+    if reason:
+        print(f"error: {reason}", file=sys.stderr)
+        return 2
+    fw = build_device(args.profile or "studio5")
+    q = boot_device(fw.elf, Path(args.flash))
+    print(f"qemu target device on {q.pty} (flash {Path(args.flash).resolve()}); Ctrl-C stops it",
+          flush=True)
+    try:
+        return q.wait()
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        q.kill()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,21 @@
+/* The protocol device (device.c) and the audio processor it streams through. */
+#ifndef SS_TARGET_DEVICE_H
+#define SS_TARGET_DEVICE_H
+
+#include <stdint.h>
+
+/* Reloads everything from flash, as after a reboot (RAM state is lost). */
+void device_restart(void);
+/* One byte from the UART. */
+void device_feed(uint8_t byte);
+uint32_t device_bad_frames(void);
+
+/* The processor behind stream begin/data: builds the chain from the active
+ * profile blob (validated by the blob parser) and runs it on n stereo
+ * frames (interleaved L, R) into n frames of SS_DEV_N_DRIVERS outputs.
+ * 0 on success; otherwise processor_error() says why, in one line. */
+int processor_open(const uint8_t *blob, uint32_t size);
+int processor_run(const int32_t *in_lr, int32_t *out, uint32_t n);
+const char *processor_error(void);
+
+#endif
