@@ -24,6 +24,8 @@ any `Upmix` factory can be passed instead). The processed design comes from
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -59,13 +61,15 @@ _STEMS = {"left": (1.0, 0.0, 0.0), "right": (0.0, 1.0, 0.0), "center": (0.0, 0.0
 def processed_design(profile) -> tuple[ChainDesign, str]:
     """The full processed design and where it came from (the one switch to flip).
 
-    `dsp_model.design.design_chain(profile)` if importable, else `plain_chain`.
+    `dsp_model.design.design_chain(profile)` if that module exists, else `plain_chain`
+    (as `dsp_model.validate.chain_design_for`; errors inside an existing design
+    module propagate rather than silently evaluating plain playback).
     """
-    try:
-        from dsp_model.design import design_chain  # type: ignore[attr-defined]
-    except ImportError:
-        return plain_chain(profile), "plain_chain (dsp_model.design.design_chain not available)"
-    return design_chain(profile), "dsp_model.design.design_chain"
+    if importlib.util.find_spec("dsp_model.design") is not None:
+        mod = importlib.import_module("dsp_model.design")
+        if hasattr(mod, "design_chain"):
+            return mod.design_chain(profile), "dsp_model.design.design_chain"
+    return plain_chain(profile), "plain_chain (dsp_model.design.design_chain not available)"
 
 
 class StemUpmix:

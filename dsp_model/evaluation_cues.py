@@ -74,6 +74,15 @@ def _peak(vals: np.ndarray, lags: np.ndarray) -> tuple[float, float]:
     return float(lags[k]), float(vals[k])
 
 
+@lru_cache(maxsize=8)
+def _lag_kernel(f0: float, df: float, k: int, max_lag: float, lag_step: float
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """cos and sin of 2 pi f tau (T, K) for lags tau within +-max_lag and a uniform grid."""
+    lags = np.arange(-max_lag, max_lag + lag_step / 2, lag_step)
+    ph = 2 * np.pi * lags[:, None] * (f0 + df * np.arange(k))[None, :]
+    return np.cos(ph), np.sin(ph)
+
+
 def cues_from_spectra(xl: np.ndarray, xr: np.ndarray, freqs: np.ndarray, fs: float, *,
                       weight: np.ndarray | None = None, itd_band=ITD_BAND,
                       itd_bands=ITD_BANDS, ild_centres=ILD_CENTRES,
@@ -96,10 +105,11 @@ def cues_from_spectra(xl: np.ndarray, xr: np.ndarray, freqs: np.ndarray, fs: flo
     sel = _band_mask(freqs, min(itd_band[0], itd_bands[0][0]), max(itd_band[1], itd_bands[-1][1]))
     f = freqs[sel]
     # cc(tau) = sum_k Re(cross_k e^{j 2 pi f_k tau}); its zero-lag value is the band power
-    kern = np.exp(2j * np.pi * lags[:, None] * f[None, :])  # (T, K)
+    cos_k, sin_k = _lag_kernel(float(f[0]), float(f[1] - f[0]), len(f), max_lag, lag_step)
     masks = [_band_mask(f, *b) for b in (tuple(itd_band), *itd_bands)]
     m = np.stack(masks, axis=1).astype(float)  # (K, 1 + bands)
-    cc = np.real(kern @ (cross[sel][:, None] * m))  # (T, 1 + bands)
+    xm = cross[sel][:, None] * m
+    cc = cos_k @ xm.real - sin_k @ xm.imag  # (T, 1 + bands)
     norm = np.sqrt((pl[sel] @ m) * (pr[sel] @ m))
     ok = norm > 1e-9 * np.max(norm[1:])
     ok[0] = norm[0] > 0
@@ -150,6 +160,7 @@ def cue_curves(fs: float, a: float, ear_angle: float = 90.0, distance: float = 2
     az = np.arange(0.0, 90.0 + step / 2, step)
     nfft = 4096
     freqs = np.fft.rfftfreq(nfft, 1.0 / fs)
+    freqs = freqs[freqs <= ILD_CENTRES[-1] * 2 ** (1 / 6) + 50.0]  # nothing above is used
     th = np.deg2rad(az)
     src = np.stack([distance * np.sin(th), -distance * np.cos(th), np.zeros_like(th)], -1)
     h = point_sources_to_ears(freqs, src, np.zeros((1, 3)), a=a, ear_angle=ear_angle, c=c)

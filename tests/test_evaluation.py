@@ -221,3 +221,22 @@ def test_itd_consistency_high_for_a_source_low_for_scrambled_phases():
     y = np.fft.irfft(spec * np.exp(1j * ph), k)[: len(x)]
     cu = cues_from_signals(np.stack([x, y], axis=1), FS)
     assert cu.itd_consistency < 0.7
+
+
+def test_processed_design_switch(monkeypatch, compact2):
+    import importlib.machinery
+    import sys
+    import types
+
+    from dsp_model.evaluation import processed_design
+
+    d, src = processed_design(compact2)
+    if "plain_chain" in src:
+        fake = types.ModuleType("dsp_model.design")
+        fake.__spec__ = importlib.machinery.ModuleSpec("dsp_model.design", None)
+        fake.design_chain = lambda p: plain_chain(p)
+        monkeypatch.setitem(sys.modules, "dsp_model.design", fake)
+        d2, src2 = processed_design(compact2)
+        assert src2 == "dsp_model.design.design_chain" and d2.n_drivers == 2
+    else:
+        assert src == "dsp_model.design.design_chain"
