@@ -43,7 +43,7 @@ from dsp_model.binaural import (
 from dsp_model.chain_design import ChainDesign, plain_chain
 from dsp_model.evaluation_cues import Localization, cue_curves, localize
 from dsp_model.evaluation_room import RoomSpec, binaural_ir, drr_db, point_ir, room_images
-from dsp_model.float_chain import PassiveUpmix, render
+from dsp_model.float_chain import FloatChain, PassiveUpmix, render
 from dsp_model.signals import pink_noise
 
 __all__ = [
@@ -325,7 +325,10 @@ def room_depth(profile, designs: dict[str, ChainDesign], spec: RoomSpec | None =
 
         tot, dirc = through(pt_tot), through(pt_dir)
         ears = through(bi)
-        lat = int(np.argmax(np.abs(dirc)))  # direct peak
+        # direct sound: first time of flight + the chain's declared latency (not the
+        # peak of the direct response, which a beam may have nulled at the listener)
+        ch = FloatChain(design, upmix=PassiveUpmix())
+        lat = int(t_direct * fs) + ch.latency + min(d.delay for d in design.drivers)
         early_end = lat + int(0.080 * fs)
         lo = max(lat - int(0.005 * fs), 0)
         kw = {"itd_band": band}
@@ -339,7 +342,7 @@ def room_depth(profile, designs: dict[str, ChainDesign], spec: RoomSpec | None =
             "drr_db": drr_db(dirc, tot, fs, band),
             "drr_broadband_db": drr_db(dirc, tot, fs, (100.0, fs / 2 * 0.9)),
             "iacc": full.iacc, "iacc_early": early.iacc, "iacc_anechoic": anech.iacc,
-            "direct_arrival_ms": 1e3 * lat / fs, "first_direct_path_ms": 1e3 * t_direct,
+            "direct_arrival_ms": 1e3 * lat / fs, "first_direct_path_ms": float(1e3 * t_direct),
         }
     return out
 
