@@ -248,11 +248,11 @@ def quantize_gain_q31(gain: float) -> tuple[int, int]:
     g = float(gain)
     if not np.isfinite(g):
         raise ValueError(f"gain must be finite, got {gain}")
-    for shift in range(0, 32):
+    for shift in range(0, 31):
         raw, saturated = _fxp_raw(np.array([g / (1 << shift)]), 32, 31)
         if not saturated:
             return int(raw[0]), shift
-    raise ValueError(f"gain {gain} too large for Q31 with shift <= 31")
+    raise ValueError(f"gain {gain} too large for Q31 with shift <= 30")
 
 
 def quantize_gain_q15(gain: float) -> tuple[int, int]:

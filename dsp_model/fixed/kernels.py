@@ -456,7 +456,7 @@ delay_q15 = delay_q31
 
 # ===================================================================== gain
 class GainQ31(NamedTuple):
-    """Gain = scale_fract * 2^shift; scale_fract Q31 (int), shift in -31..31.
+    """Gain = scale_fract * 2^shift; scale_fract Q31 (int), shift in -31..30.
     Same for ``GainQ15`` with scale_fract Q15, shift in 0..15."""
 
     scale_fract: int
@@ -467,9 +467,10 @@ GainQ15 = GainQ31
 
 
 def gain_q31_init(scale_fract: int, shift: int) -> GainQ31:
-    """From ``quantize_gain_q31``. scale_fract int32, shift -31..31."""
-    if not -(1 << 31) <= scale_fract < (1 << 31) or not -31 <= shift <= 31:
-        raise ValueError(f"gain ({scale_fract}, {shift}) outside int32 x shift -31..31")
+    """From ``quantize_gain_q31``. scale_fract int32, shift -31..30 (CMSIS
+    shifts by shift + 1; 32 would be undefined behaviour in its C)."""
+    if not -(1 << 31) <= scale_fract < (1 << 31) or not -31 <= shift <= 30:
+        raise ValueError(f"gain ({scale_fract}, {shift}) outside int32 x shift -31..30")
     return GainQ31(int(scale_fract), int(shift))
 
 

@@ -79,7 +79,7 @@ typedef struct {
     int16_t *buf;
 } delay_q15_inst;
 
-/* Gain = scale_fract 2^shift (arm_scale_q31: shift -31..31;
+/* Gain = scale_fract 2^shift (arm_scale_q31: shift -31..30;
  * arm_scale_q15: scale_fract Q15, shift 0..15). */
 typedef struct {
     int32_t scale_fract;
