@@ -536,3 +536,43 @@ def test_slow_sweep_biquads_and_fir_vs_cmsis(n_stages):
         cm.arm_fir_init_q31(ref_inst, len(h), h, np.zeros(len(h) + 300 - 1, np.int32))
         ref = _stream_cmsis(cm.arm_fir_q31, ref_inst, x, chunks)
         assert np.array_equal(_stream_ours(F.fir_q31, F.fir_q31_init(h, 300), x, chunks), ref)
+
+
+def test_kernels_compose_inside_njit():
+    """The chain model calls kernels from its own @njit loops: instances
+    (NamedTuples) pass straight through, and the result is the same."""
+    import numba as nb
+
+    @nb.njit
+    def chain(bq, fir, gain, dly, x, y, tmp, block):
+        for a in range(0, x.shape[0], block):
+            m = min(block, x.shape[0] - a)
+            F.biquad_df1_q31(bq, x[a : a + m], tmp, m)
+            F.fir_q31(fir, tmp, tmp, m)
+            F.gain_q31(gain, tmp, tmp, m)
+            F.delay_q31(dly, tmp, y[a : a + m], m)
+
+    rng = np.random.default_rng(4)
+    c = _coeffs_q31(rng, 2, 1, "stable")
+    h = (rng.integers(I32_MIN, I32_MAX, 9, endpoint=True) >> 4).astype(np.int32)
+    x = _signal(rng, 500, "quiet")
+    y = np.zeros_like(x)
+    chain(
+        F.biquad_df1_q31_init(c, 1),
+        F.fir_q31_init(h, 32),
+        F.gain_q31_init(*F.quantize_gain_q31(0.7)),
+        F.delay_q31_init(3),
+        x,
+        y,
+        np.zeros(32, np.int32),
+        32,
+    )
+    expect = np.zeros_like(x)
+    for kern, inst in (
+        (F.biquad_df1_q31, F.biquad_df1_q31_init(c, 1)),
+        (F.fir_q31, F.fir_q31_init(h, 32)),
+        (F.gain_q31, F.gain_q31_init(*F.quantize_gain_q31(0.7))),
+        (F.delay_q31, F.delay_q31_init(3)),
+    ):
+        kern(inst, x if kern is F.biquad_df1_q31 else expect, expect, len(x))
+    assert np.array_equal(y, expect)

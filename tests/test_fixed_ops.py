@@ -272,3 +272,15 @@ def test_xorshift32_is_the_documented_primitive_lfsr():
     for prime in (3, 5, 17, 257, 65537):  # 2^32 - 1 = 3 * 5 * 17 * 257 * 65537
         assert _gf2_powmod(period // prime, charpoly, 32) != 1
     assert ops.xorshift32(0) == 0  # why the seed must be nonzero
+
+
+def test_readme_example_runs():
+    """Examples in docs run as tests."""
+    import re
+    from pathlib import Path
+
+    text = (Path(ops.__file__).parent / "README.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", text, re.S)
+    assert blocks, "README example missing"
+    for code in blocks:
+        exec(compile(code, "README.md", "exec"), {})
