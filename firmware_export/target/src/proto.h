@@ -54,7 +54,7 @@ enum proto_nak {
 #define BEGIN_REQ_SIZE 48u        /* "<I32sHHIHH" */
 #define BEGIN_REPLY_SIZE 8u       /* "<IHH" */
 #define DATA_REQ_SIZE 4u          /* "<I" + chunk */
-#define DATA_REPLY_SIZE 10u       /* "<IHI" */
+#define DATA_REPLY_SIZE 8u        /* "<II" + up to SACK_SEQS u16 sequence numbers */
 #define ACTIVATE_REQ_SIZE 32u     /* "<32s" */
 #define ACTIVATE_REPLY_SIZE 37u   /* "<BI32s" */
 #define STREAM_BEGIN_REQ_SIZE 8u  /* "<BBBBI" */

@@ -1,0 +1,258 @@
+"""The protocol device firmware on the emulated Cortex-M4 (qemu), driven by the
+real host code (host_tools.protocol / flasher) over the qemu UART's pty.
+
+Flash persistence, atomic activation under a killed qemu and power cuts at
+single flash operations, the device's own refusals, bypass streaming, and the
+flash file's layout being the one host_tools/flash_store.py reads.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import threading
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from firmware_export.blob import build_blob, parse_blob
+from firmware_export.target import build
+from firmware_export.target.device import CUT_STATUS, boot_device, build_device
+from host_tools import protocol as P
+
+MISSING = build.missing_tools()
+if MISSING:
+    warnings.warn(f"target tests skipped: {MISSING}", stacklevel=1)
+needs_target = pytest.mark.skipif(MISSING is not None,
+                                  reason=f"TARGET TOOLCHAIN MISSING: {MISSING}")
+
+PROTO_H = build.SRC_DIR / "proto.h"
+
+
+def test_proto_header_matches_protocol_py():
+    """Every opcode, NAK code and payload size of proto.h equals protocol.py's."""
+    text = PROTO_H.read_text()
+    defs = {m[0]: int(m[1], 0) for m in re.findall(r"\b([A-Z_0-9]+) = (0x[0-9a-f]+|\d+)", text)}
+    defs |= {m[0]: int(m[1], 0) for m in
+             re.findall(r"#define ([A-Z_0-9]+) (0x[0-9a-f]+|\d+)u?\b", text)}
+    for op in P.Op:
+        assert defs[f"OP_{op.name}"] == op.value, op
+    for nak in P.Nak:
+        assert defs[f"NAK_{nak.name}"] == nak.value, nak
+    for name in ("INFO_REPLY", "ACTIVE_REPLY", "READ_REQ", "BEGIN_REQ", "BEGIN_REPLY",
+                 "DATA_REQ", "DATA_REPLY", "ACTIVATE_REQ", "ACTIVATE_REPLY",
+                 "STREAM_BEGIN_REQ", "STREAM_DATA_REQ", "STREAM_DATA_REPLY",
+                 "STREAM_END_REPLY", "BYPASS_REQ"):
+        assert defs[f"{name}_SIZE"] == getattr(P, name).size, name
+    assert defs["PROTO_VERSION"] == P.PROTO_VERSION
+    assert defs["PROTO_REPLY"] == P.REPLY
+    assert defs["PROTO_NO_SLOT"] == P.NO_SLOT
+    device_c = (build.SRC_DIR / "device.c").read_text()
+    assert f"#define SACK_SEQS {P.SACK_SEQS}u" in device_c
+
+
+def _blob(size: int, name: str, *, rate: int = 48000, drivers: int = 5, seed: int = 0) -> bytes:
+    payload = np.random.default_rng(seed).integers(0, 256, size, dtype=np.uint8).tobytes()
+    return build_blob(target="cmsis-q31", sample_rate=rate, n_drivers=drivers,
+                      profile_name=name, sections={0x8000: payload})
+
+
+@pytest.fixture(scope="module")
+def firmware():
+    if MISSING:
+        pytest.skip(f"TARGET TOOLCHAIN MISSING: {MISSING}")
+    return build_device("studio5")
+
+
+class Session:
+    """One boot of the device with a host connection."""
+
+    def __init__(self, elf: Path, flash_file: Path, *, cut_at: int | None = None,
+                 timeout: float = 0.25, retries: int = 4):
+        from host_tools.transport import open_port
+
+        self.q = boot_device(elf, flash_file, cut_at=cut_at)
+        self.transport = open_port(self.q.pty)
+        self.link = P.Link(self.transport, timeout=timeout, retries=retries)
+        self.dev = P.Device(self.link)
+
+    def close(self) -> None:
+        self.transport.close()
+        self.q.kill()
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _flash(s: Session, image: bytes, **kw):
+    from host_tools.flasher import flash
+
+    return flash(s.dev, image, **kw)
+
+
+@needs_target
+def test_flash_info_readback_and_persistence(firmware, tmp_path):
+    from host_tools.flash_store import DeviceFlash, FlashStore
+
+    image = _blob(10_000, "first")
+    flash_file = tmp_path / "flash.bin"
+    with Session(firmware.elf, flash_file) as s:
+        info = s.dev.info()
+        assert (info.model, info.n_drivers, info.sample_rate) == ("soundstage-m4", 5, 48000)
+        assert info.active_slot is None
+        result = _flash(s, image)
+        assert result.status == "flashed"
+        assert s.dev.read_active() == image
+        again = _flash(s, image)
+        assert again.status == "skipped"
+    # a reboot (new qemu) finds it in the flash file
+    with Session(firmware.elf, flash_file) as s:
+        info = s.dev.info()
+        assert info.active_sha256 == parse_blob(image).sha256
+        assert (info.active_slot, info.generation, info.active_size) == (0, 1, len(image))
+    # and the host's own flash model reads the same layout
+    store = FlashStore(flash_file, slot_size=info.slot_size)
+    try:
+        assert DeviceFlash(store).active.sha256 == parse_blob(image).sha256
+    finally:
+        store.close()
+
+
+@needs_target
+def test_device_refuses_incompatible_blob_before_writing(firmware, tmp_path):
+    flash_file = tmp_path / "flash.bin"
+    with Session(firmware.elf, flash_file) as s:
+        s.dev.info()
+        before = flash_file.read_bytes()
+        with pytest.raises(P.NakError) as err:
+            _flash(s, _blob(4000, "wrong", rate=44100, drivers=2), check=False)
+        assert err.value.code == P.Nak.INCOMPATIBLE
+        assert "sample rate 44100 (device runs 48000)" in str(err.value)
+        assert "2 drivers (device has 5)" in str(err.value)
+        assert flash_file.read_bytes() == before
+        assert s.dev.info().active_slot is None
+
+
+@needs_target
+def test_killed_mid_flash_keeps_old_profile_then_resumes(firmware, tmp_path):
+    old, new = _blob(6000, "old", seed=1), _blob(60_000, "new", seed=2)
+    flash_file = tmp_path / "flash.bin"
+    with Session(firmware.elf, flash_file) as s:
+        _flash(s, old)
+    s = Session(firmware.elf, flash_file, retries=1)
+    killed = threading.Event()
+
+    def progress(acked: int, total: int, chunk: int) -> None:
+        if acked > total // 3 and not killed.is_set():
+            killed.set()
+            s.q.kill()  # power gone, mid-transfer
+
+    with pytest.raises(Exception):  # noqa: B017 - whatever the host sees of a dead device
+        _flash(s, new, progress=progress, silence=0.5)
+    s.close()
+    assert killed.is_set()
+    with Session(firmware.elf, flash_file) as s:
+        assert s.dev.info().active_sha256 == parse_blob(old).sha256
+        result = _flash(s, new)
+        assert result.status == "flashed"
+        assert result.resumed_from > 0
+        assert s.dev.info().active_sha256 == parse_blob(new).sha256
+        assert s.dev.read_active() == new
+
+
+def _cut_run(elf: Path, base: Path, work: Path, cut: int, old: bytes, new: bytes) -> bool:
+    """Flash `new` over `old` with a power cut at operation `cut`; check the
+    invariant after a reboot and that a rerun completes. True if the cut hit."""
+    shutil.copyfile(base, work)
+    s = Session(elf, work, cut_at=cut, timeout=0.1, retries=1)
+    try:
+        _flash(s, new, silence=0.4)
+        died = False
+    except Exception:
+        died = True
+    finally:
+        s.transport.close()
+        status = s.q.proc.wait(5) if died else None
+        s.q.kill()
+    if died:
+        assert status == CUT_STATUS, f"cut {cut}: qemu exit {status}"
+    with Session(elf, work) as s:
+        active = s.dev.info().active_sha256
+        assert active in (parse_blob(old).sha256, parse_blob(new).sha256), f"cut {cut}: neither"
+        if active != parse_blob(new).sha256:
+            assert _flash(s, new).status == "flashed"
+        assert s.dev.info().active_sha256 == parse_blob(new).sha256
+    return died
+
+
+@pytest.fixture(scope="module")
+def cut_base(firmware, tmp_path_factory):
+    d = tmp_path_factory.mktemp("cut")
+    old, new = _blob(5000, "old", seed=3), _blob(9000, "new", seed=4)
+    with Session(firmware.elf, d / "base.bin") as s:
+        _flash(s, old)
+    return d, old, new
+
+
+@needs_target
+@pytest.mark.parametrize("cut", [1, 4, 9])
+def test_power_cut_leaves_old_or_new(firmware, cut_base, cut):
+    d, old, new = cut_base
+    assert _cut_run(firmware.elf, d / "base.bin", d / f"cut{cut}.bin", cut, old, new)
+
+
+@needs_target
+@pytest.mark.slow
+def test_power_cut_sweep_every_operation(firmware, cut_base):
+    d, old, new = cut_base
+    cut = 1
+    while _cut_run(firmware.elf, d / "base.bin", d / "sweep.bin", cut, old, new):
+        cut += 1
+        assert cut < 200
+    assert cut > 8  # erases, journal, chunks, record: the sweep covered them all
+
+
+@needs_target
+def test_bypass_stream_and_processor_refusal(firmware, tmp_path):
+    rng = np.random.default_rng(5)
+    x = rng.integers(-2**31, 2**31, (100, 2), dtype=np.int64).astype("<i4")
+    with Session(firmware.elf, tmp_path / "flash.bin") as s:
+        link = s.link
+        with pytest.raises(P.NakError) as err:
+            link.command(P.Op.STREAM_BEGIN, P.STREAM_BEGIN_REQ.pack(1, 2, 0, 0, 48000))
+        assert err.value.code == P.Nak.NO_PROFILE
+        s.dev.set_bypass(True)
+        n_drv, max_n = P.STREAM_BEGIN_REPLY.unpack(
+            link.command(P.Op.STREAM_BEGIN, P.STREAM_BEGIN_REQ.pack(1, 2, 0, 0, 48000)))
+        assert n_drv == 5 and max_n >= 100
+        reply = link.command(P.Op.STREAM_DATA, P.STREAM_DATA_REQ.pack(0) + x.tobytes(),
+                             reply_size=8 + 100 * 5 * 4)
+        idx, n, nd = P.STREAM_DATA_REPLY.unpack_from(reply)
+        y = np.frombuffer(reply[P.STREAM_DATA_REPLY.size:], "<i4").reshape(n, nd)
+        assert (idx, n, nd) == (0, 100, 5)
+        assert np.array_equal(y, x[:, [0, 1, 0, 1, 0]])
+        samples, blocks, digest = P.STREAM_END_REPLY.unpack(link.command(P.Op.STREAM_END))
+        assert (samples, blocks) == (100, 1)
+        import hashlib
+
+        assert digest == hashlib.sha256(y.astype("<i4").tobytes()).digest()
+
+
+@needs_target
+def test_garbage_and_corrupt_frames_are_dropped(firmware, tmp_path):
+    with Session(firmware.elf, tmp_path / "flash.bin") as s:
+        s.transport.write(os.urandom(300).replace(b"\0", b"\1") + b"\0")
+        good = P.encode_frame(P.Op.GET_ACTIVE, 7, b"")
+        bad = bytearray(good)
+        bad[4] ^= 0x10
+        s.transport.write(bytes(bad))
+        time.sleep(0.1)
+        assert s.dev.active()[0] is None
+        assert s.dev.info().model == "soundstage-m4"
