@@ -98,9 +98,12 @@ _PROFILES = {
         mix_store="saturate",
         delay_kernel="delay_q31",
     ),
-    # A generic 16-bit DSP: Q15 data and coefficients, products summed in a
-    # 64-bit accumulator (CMSIS q15 kernels; SMLALD), outputs floor-shifted
-    # and saturated to 16 bits.
+    # A generic 16-bit DSP: Q15 data and coefficients, each Q15 x Q15 product
+    # exact in 32 bits (Q30), products summed in a 64-bit accumulator, outputs
+    # floor-shifted and saturated to 16 bits. 64 rather than 32 bits on
+    # purpose: that is what CMSIS's q15 kernels do (SMLALD; the x86 build of
+    # cmsisdsp too, tested), so the model stays bit-exact to them, and five
+    # biquad products (up to 5 * 2^30) would overflow a 32-bit accumulator.
     "generic-q15": ArithProfile(
         target="generic-q15",
         sample_format=(16, 15),
