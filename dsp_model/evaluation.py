@@ -49,7 +49,8 @@ from dsp_model.signals import pink_noise
 __all__ = [
     "processed_design", "StemUpmix", "STIMULI", "stimulus", "driver_feeds", "Condition",
     "device_condition", "reference_condition", "localize_conditions", "width_summary",
-    "ZoneGrid", "zone_maps", "zone_summary", "center_path_irs", "room_depth",
+    "ZoneGrid", "zone_maps", "zone_summary", "lateral_profile", "center_path_irs",
+    "room_depth",
     "EvaluationSettings", "evaluate",
 ]
 
@@ -268,6 +269,35 @@ def zone_summary(zones: dict, ref_width: float) -> dict:
     return out
 
 
+def lateral_profile(profile, conditions: list[Condition], offsets: np.ndarray,
+                    ref_width: float) -> dict:
+    """Width and centre azimuth for sideways offsets (m) at the listener distance, each
+    listener facing the device: the fine cut through the sweet spot that a 0.5 m
+    grid misses (crosstalk cancellation is local, DESIGN.md). `half_width_m`: the
+    largest |offset| out to which the width stays >= half `ref_width` on both sides
+    (0 if not even at the centre; a lower bound at the ends of `offsets`)."""
+    offsets = np.asarray(offsets, float)
+    heads = listener_positions(profile.listener.distance, dx=offsets)
+    loc = localize_conditions(profile, conditions, heads, facing_device_yaw(heads))
+    out = {"offset_m": offsets.tolist(), "conditions": {}}
+    for name, res in loc.items():
+        width = np.array([r.azimuth - lf.azimuth for r, lf in zip(res["right"], res["left"],
+                                                                  strict=True)])
+        ok = width >= 0.5 * ref_width
+        half = 0.0
+        for d in np.unique(np.abs(offsets)):
+            if np.all(ok[np.abs(offsets) <= d + 1e-9]):
+                half = float(d)
+            else:
+                break
+        out["conditions"][name] = {
+            "width_deg": width.tolist(),
+            "center_azimuth_deg": [c.azimuth for c in res["center"]],
+            "half_width_m": half if ok[np.argmin(np.abs(offsets))] else 0.0,
+        }
+    return out
+
+
 # ------------------------------------------------------------------ depth (room)
 
 def center_path_irs(design: ChainDesign, length: int = 4096, *,
@@ -356,6 +386,7 @@ class EvaluationSettings:
     room: RoomSpec = field(default_factory=RoomSpec)
     upmix: str | Callable = "oracle"
     seed: int = 9
+    lateral: tuple[float, float, int] = (-0.3, 0.3, 13)  # m, m, points: sweet-spot cut
 
 
 def evaluate(profile, settings: EvaluationSettings | None = None, *,
@@ -386,6 +417,8 @@ def evaluate(profile, settings: EvaluationSettings | None = None, *,
     for w in width.values():
         w["fraction_of_reference"] = w["width_deg"] / ref_w if ref_w else float("nan")
     zones = zone_maps(profile, conds, st.grid)
+    lateral = lateral_profile(profile, conds, np.linspace(*st.lateral[:2], st.lateral[2]),
+                              ref_w)
     depth = room_depth(profile, {"plain": plain, "processed": design}, st.room,
                        render_fn=render_fn)
     return {
@@ -400,5 +433,6 @@ def evaluate(profile, settings: EvaluationSettings | None = None, *,
         "width": width,
         "zones": zones,
         "zone_summary": zone_summary(zones, ref_w),
+        "lateral": lateral,
         "depth": depth,
     }

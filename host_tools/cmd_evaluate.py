@@ -1,8 +1,8 @@
 """`soundstage evaluate [PROFILE] --out DIR`: width, depth and listening zones.
 
 Writes DIR/evaluation.json, DIR/width.png, DIR/zones_width.png,
-DIR/zones_center.png and DIR/room.png, and prints a summary table. The metrics
-are defined in dsp_model/EVALUATION.md.
+DIR/zones_center.png, DIR/zones_lateral.png and DIR/room.png, and prints a
+summary table. The metrics are defined in dsp_model/EVALUATION.md.
 """
 
 from __future__ import annotations
@@ -63,6 +63,13 @@ def summary_lines(res: dict) -> list[str]:
                      f"{100 * v['fraction_half_reference_width']:10.0f}%"
                      f"{v['center_rms_deg']:9.1f}{v['center_max_abs_deg']:9.1f}"
                      f"{v['center_itd_std_us']:10.1f}")
+    lat = res["lateral"]
+    off = lat["offset_m"]
+    lines.append(f"sweet spot, sideways {off[0]:g}..{off[-1]:g} m at the listener distance: "
+                 "half-width keeping >= half the reference width")
+    for name, v in lat["conditions"].items():
+        lines.append(f"  {name:11s}{v['half_width_m']:8.3f} m   width "
+                     + " ".join(f"{w:.0f}" for w in v["width_deg"]))
     return lines
 
 
@@ -119,6 +126,26 @@ def _plots(res: dict, out: Path, profile) -> list[str]:
         fig.savefig(out / fname, dpi=110)
         plt.close(fig)
         written.append(fname)
+
+    # sweet-spot cut
+    lat = res["lateral"]
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(8, 3))
+    off = np.array(lat["offset_m"]) * 100
+    for name, v in lat["conditions"].items():
+        a1.plot(off, v["width_deg"], "o-", ms=3, label=name)
+        a2.plot(off, v["center_azimuth_deg"], "o-", ms=3, label=name)
+    a1.set_xlabel("sideways offset, cm")
+    a1.set_ylabel("width, deg")
+    a2.set_xlabel("sideways offset, cm")
+    a2.set_ylabel("centre azimuth re device, deg")
+    a1.legend(fontsize=7)
+    for a in (a1, a2):
+        a.grid(alpha=0.3)
+    fig.suptitle("through the sweet spot (listener facing the device)")
+    fig.tight_layout()
+    fig.savefig(out / "zones_lateral.png", dpi=110)
+    plt.close(fig)
+    written.append("zones_lateral.png")
 
     # room depth bars
     d = res["depth"]["designs"]

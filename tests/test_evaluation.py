@@ -186,7 +186,7 @@ def test_evaluate_command_writes_its_files(tmp_path, capsys):
                "--duration", "0.15"])
     assert rc == 0
     for name in ("evaluation.json", "width.png", "zones_width.png", "zones_center.png",
-                 "room.png"):
+                 "zones_lateral.png", "room.png"):
         assert (out / name).stat().st_size > 0, name
     res = json.loads((out / "evaluation.json").read_text())
     assert set(res["width"]) == {"reference", "plain", "processed"}
