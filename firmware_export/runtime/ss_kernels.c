@@ -246,6 +246,9 @@ void fir_q31(const fir_q31_inst *S, const int32_t *src, int32_t *dst, uint32_t b
     const int32_t *const pc = S->coeffs;
     int32_t *const st = S->state;
 
+    if (S->max_block == 0u) {
+        return; /* not initialized: no room for a block */
+    }
     while (block_size > 0u) {
         const uint32_t m = block_size < S->max_block ? block_size : S->max_block;
         const int32_t *px = st;
@@ -336,6 +339,9 @@ void fir_q15(const fir_q15_inst *S, const int16_t *src, int16_t *dst, uint32_t b
     const int16_t *const pc = S->coeffs;
     int16_t *const st = S->state;
 
+    if (S->max_block == 0u) {
+        return; /* not initialized: no room for a block */
+    }
     while (block_size > 0u) {
         const uint32_t m = block_size < S->max_block ? block_size : S->max_block;
         uint32_t i, k;

@@ -49,7 +49,7 @@ typedef struct {
 /* FIR, Q31 (arm_fir_instance_q31 plus max_block). coeffs time-reversed
  * {h[N-1], ..., h[0]}; state: num_taps + max_block - 1 values (last N-1
  * inputs, oldest first, then room for a block). Blocks longer than
- * max_block are processed in chunks of max_block. */
+ * max_block are processed in chunks of max_block (max_block >= 1). */
 typedef struct {
     uint16_t num_taps;
     int32_t *state;
@@ -91,8 +91,9 @@ typedef struct {
     int8_t shift;
 } gain_q15_inst;
 
-/* Output quantizer to an N-bit DAC word (2..32), optional TPDF dither from
- * the xorshift32 LFSR state (nonzero). */
+/* Output quantizer to an N-bit DAC word (word_length 2..32; outside that
+ * the result is undefined), optional TPDF dither from the xorshift32 LFSR
+ * state (nonzero). */
 typedef struct {
     uint8_t word_length;
     uint8_t dither;
