@@ -51,8 +51,8 @@ def test_proto_header_matches_protocol_py():
     assert defs["PROTO_VERSION"] == P.PROTO_VERSION
     assert defs["PROTO_REPLY"] == P.REPLY
     assert defs["PROTO_NO_SLOT"] == P.NO_SLOT
-    device_c = (build.SRC_DIR / "device.c").read_text()
-    assert f"#define SACK_SEQS {P.SACK_SEQS}u" in device_c
+    config = (build.SRC_DIR / "device_config.h").read_text()
+    assert f"#define SACK_SEQS {P.SACK_SEQS}u" in config
 
 
 def _blob(size: int, name: str, *, rate: int = 48000, drivers: int = 5, seed: int = 0) -> bytes:

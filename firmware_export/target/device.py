@@ -20,7 +20,7 @@ from pathlib import Path
 
 from . import build, run
 
-DEVICE_SOURCES = ["device.c", "store.c", "flash.c", "crc32.c", "sha256.c"]
+DEVICE_SOURCES = ["device.c", "frame.c", "store.c", "flash.c", "crc32.c", "sha256.c"]
 DEFAULT_FLASH = "soundstage-flash.bin"
 CUT_STATUS = 86  # exit status of a power cut (src/flash.h)
 

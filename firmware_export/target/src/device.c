@@ -2,50 +2,18 @@
  * handlers of host_tools/emulator.py (same replies, same NAKs, same flash
  * order of operations), running on the target's UART0.
  *
- * Frames: COBS-encoded [type u8, seq u16, length u16, payload, CRC-32],
- * delimited by 0x00. A frame that does not decode, is too long or fails its
- * CRC is dropped and counted; the next delimiter resynchronizes. Replies
- * are cached by sequence number (with the request's type and payload CRC),
- * so a retried request is answered again, not executed twice.
- *
- * What the device is (target, rate, driver count) is fixed at build time:
- * SS_DEV_TARGET_ID, SS_DEV_SAMPLE_RATE, SS_DEV_N_DRIVERS. */
+ * Framing and the reply cache are in frame.c; the device's figures and
+ * buffer sizes in device_config.h. */
 #include "device.h"
 
 #include <string.h>
 
 #include "crc32.h"
+#include "device_config.h"
 #include "flash.h"
-#include "proto.h"
+#include "frame.h"
 #include "sha256.h"
 #include "store.h"
-#include "uart.h"
-
-#ifndef SS_DEV_TARGET_ID
-#define SS_DEV_TARGET_ID 1
-#endif
-#ifndef SS_DEV_SAMPLE_RATE
-#define SS_DEV_SAMPLE_RATE 48000
-#endif
-#ifndef SS_DEV_N_DRIVERS
-#define SS_DEV_N_DRIVERS 5
-#endif
-#define FORMAT_VERSION 1u
-#define MAX_CHUNK 4096u
-#define WINDOW 8u
-#define MAX_STREAM_SAMPLES 256u
-#define SACK_SEQS 6u
-#define FW_VERSION "0.1.0"
-#define MODEL "soundstage-m4"
-
-#define MAX_REQUEST (DATA_REQ_SIZE + MAX_CHUNK)
-#define MAX_REPLY (1u + STREAM_DATA_REPLY_SIZE + 4u * SS_DEV_N_DRIVERS * MAX_STREAM_SAMPLES)
-#define MAX_BODY (PROTO_HDR_SIZE + MAX_REQUEST + PROTO_CRC_SIZE)
-#define MAX_ENCODED (MAX_BODY + MAX_BODY / 254u + 2u)
-#define CACHE_ENTRIES 64u
-#define CACHE_DATA 224u
-#define MAX_RANGES 64u
-#define NAK_DETAIL 200u
 
 /* ------------------------------------------------------------ little endian */
 static uint32_t get32(const uint8_t *p)
@@ -94,32 +62,8 @@ static struct {
     sha256_ctx hash;
 } stream;
 
-typedef struct {
-    uint8_t valid, type;
-    uint16_t seq;
-    uint32_t key;
-    uint32_t len;
-    uint8_t data[CACHE_DATA];
-} cache_entry;
-
-static cache_entry cache[CACHE_ENTRIES];
-static uint32_t cache_next;
-/* The last reply too large for the cache (stream data, read-back). */
-static struct {
-    uint8_t valid, type;
-    uint16_t seq;
-    uint32_t key;
-    uint32_t len;
-} big;
-static uint8_t big_data[MAX_REPLY];
-
 static uint8_t reply[MAX_REPLY]; /* status byte, then the data */
 static uint32_t reply_len;
-static uint8_t body[PROTO_HDR_SIZE + MAX_REPLY + PROTO_CRC_SIZE];
-static uint8_t rx[MAX_ENCODED];
-static uint32_t rx_len;
-static int rx_overflow;
-static uint32_t bad_frames;
 
 /* ------------------------------------------------------------------ ranges */
 static void ranges_reset(uint32_t contiguous)
@@ -236,50 +180,10 @@ static int need(uint32_t len, uint32_t want, int exact)
     return 0;
 }
 
-/* COBS as host_tools/protocol.py cobs_encode, written straight to the UART. */
-static void send_cobs(const uint8_t *p, uint32_t n)
-{
-    uint32_t i = 0;
-    for (;;) {
-        uint32_t run = 0;
-        while (i + run < n && p[i + run] != 0 && run < 254u) {
-            ++run;
-        }
-        if (run == 254u) {
-            uart_putc(0xff);
-            uart_write(p + i, run);
-            i += run;
-            continue;
-        }
-        uart_putc((uint8_t)(run + 1u));
-        uart_write(p + i, run);
-        i += run;
-        if (i >= n) {
-            break;
-        }
-        ++i; /* the zero this block stood for */
-    }
-    uart_putc(0);
-}
-
-static void send_reply(uint8_t type, uint16_t seq, const uint8_t *payload, uint32_t len)
-{
-    uint8_t *p = body;
-    *p++ = type;
-    p = put16(p, seq);
-    p = put16(p, (uint16_t)len);
-    memcpy(p, payload, len);
-    p += len;
-    uint32_t crc = crc32_update(0, body, (uint32_t)(p - body));
-    p = put32(p, crc);
-    send_cobs(body, (uint32_t)(p - body));
-}
-
 /* ---------------------------------------------------------------- handlers */
 static void h_info(void)
 {
-    memset(cache, 0, sizeof cache); /* a new host session starts with INFO */
-    big.valid = 0;
+    cache_clear(); /* a new host session starts with INFO */
     ok_begin();
     uint8_t *p = ok_space();
     const store_active *a = store.has_active ? &store.active : 0;
@@ -746,61 +650,14 @@ void device_restart(void)
     bypass = 0;
     stream.open = 0;
     n_recent = 0;
-    memset(cache, 0, sizeof cache);
-    big.valid = 0;
-    rx_len = 0;
-    rx_overflow = 0;
-}
-
-static int cached_reply(uint8_t type, uint16_t seq, uint32_t key)
-{
-    for (uint32_t i = 0; i < CACHE_ENTRIES; ++i) {
-        const cache_entry *e = &cache[i];
-        if (e->valid && e->seq == seq && e->type == type && e->key == key) {
-            send_reply(type | PROTO_REPLY, seq, e->data, e->len);
-            return 1;
-        }
-    }
-    if (big.valid && big.seq == seq && big.type == type && big.key == key) {
-        send_reply(type | PROTO_REPLY, seq, big_data, big.len);
-        return 1;
-    }
-    return 0;
-}
-
-static void remember(uint8_t type, uint16_t seq, uint32_t key)
-{
-    for (uint32_t i = 0; i < CACHE_ENTRIES; ++i) {
-        if (cache[i].valid && cache[i].seq == seq) {
-            cache[i].valid = 0; /* one answer per sequence number */
-        }
-    }
-    if (big.valid && big.seq == seq) {
-        big.valid = 0;
-    }
-    if (reply_len <= CACHE_DATA) {
-        cache_entry *e = &cache[cache_next];
-        cache_next = (cache_next + 1u) % CACHE_ENTRIES;
-        e->valid = 1;
-        e->type = type;
-        e->seq = seq;
-        e->key = key;
-        e->len = reply_len;
-        memcpy(e->data, reply, reply_len);
-    } else {
-        big.valid = 1;
-        big.type = type;
-        big.seq = seq;
-        big.key = key;
-        big.len = reply_len;
-        memcpy(big_data, reply, reply_len);
-    }
+    cache_clear();
+    frame_reset();
 }
 
 static void handle(uint8_t type, uint16_t seq, const uint8_t *payload, uint32_t len)
 {
     uint32_t key = crc32_update(0, payload, len);
-    if (cached_reply(type, seq, key)) {
+    if (cache_resend(type, seq, key)) {
         return;
     }
     int reset = 0;
@@ -826,76 +683,22 @@ static void handle(uint8_t type, uint16_t seq, const uint8_t *payload, uint32_t 
         nak_hex(&type, 1);
         break;
     }
-    send_reply(type | PROTO_REPLY, seq, reply, reply_len);
+    frame_send(type | PROTO_REPLY, seq, reply, reply_len);
     if (type != OP_INFO) {
-        remember(type, seq, key);
+        cache_store(type, seq, key, reply, reply_len);
     }
     if (reset) {
         device_restart();
     }
 }
 
-/* COBS decode in place (the output is never longer than the input); the
- * decoded length, or -1 (as protocol.py cobs_decode rejects). */
-static int32_t cobs_decode(uint8_t *buf, uint32_t n)
-{
-    uint32_t i = 0, o = 0;
-    while (i < n) {
-        uint8_t code = buf[i];
-        if (code == 0u || i + code > n) {
-            return -1;
-        }
-        for (uint32_t k = 1; k < code; ++k) {
-            buf[o++] = buf[i + k];
-        }
-        i += code;
-        if (code < 0xffu && i < n) {
-            buf[o++] = 0;
-        }
-    }
-    return (int32_t)o;
-}
-
-static void frame_end(void)
-{
-    if (rx_overflow || rx_len == 0u) {
-        bad_frames += rx_overflow ? 1u : 0u;
-        return;
-    }
-    int32_t n = cobs_decode(rx, rx_len);
-    if (n < (int32_t)(PROTO_HDR_SIZE + PROTO_CRC_SIZE)) {
-        ++bad_frames;
-        return;
-    }
-    uint32_t len = get16(rx + 3);
-    if (PROTO_HDR_SIZE + len + PROTO_CRC_SIZE != (uint32_t)n ||
-        crc32_update(0, rx, (uint32_t)n - PROTO_CRC_SIZE) != get32(rx + n - PROTO_CRC_SIZE)) {
-        ++bad_frames;
-        return;
-    }
-    uint8_t type = rx[0];
-    if (type & PROTO_REPLY) {
-        return; /* our own replies echoed back: not for us */
-    }
-    handle(type, get16(rx + 1), rx + PROTO_HDR_SIZE, len);
-}
 
 void device_feed(uint8_t byte)
 {
-    if (byte == 0u) {
-        frame_end();
-        rx_len = 0;
-        rx_overflow = 0;
-        return;
-    }
-    if (rx_len < sizeof rx) {
-        rx[rx_len++] = byte;
-    } else {
-        rx_overflow = 1;
-    }
+    frame_feed(byte, handle);
 }
 
 uint32_t device_bad_frames(void)
 {
-    return bad_frames;
+    return frame_bad_count();
 }
