@@ -96,6 +96,20 @@ def _default_upmix(design: ChainDesign) -> Upmix:
     return PassiveUpmix()
 
 
+def adaptive_upmix(design: ChainDesign) -> Upmix:
+    """The adaptive per-band upmix of `dsp_model.upmix` with the design's
+    settings (FFT size, hop, smoothing): pass as ``FloatChain(design,
+    upmix=adaptive_upmix)``. The fixed-point chain has only the passive upmix
+    so far; validation compares against `PassiveUpmix`."""
+    from types import SimpleNamespace
+
+    from dsp_model.upmix import Upmix as AdaptiveUpmix
+
+    settings = SimpleNamespace(fft_size=design.upmix_fft_size, hop=design.upmix_hop,
+                               smoothing_ms=design.upmix_smoothing_ms)
+    return AdaptiveUpmix(settings, design.fs)
+
+
 class FloatChain:
     """The float reference chain for one `ChainDesign`, streaming.
 
