@@ -51,6 +51,7 @@ def test_proto_header_matches_protocol_py():
     assert defs["PROTO_VERSION"] == P.PROTO_VERSION
     assert defs["PROTO_REPLY"] == P.REPLY
     assert defs["PROTO_NO_SLOT"] == P.NO_SLOT
+    assert defs["PROTO_NOTICE"] == P.NOTICE
     config = (build.SRC_DIR / "device_config.h").read_text()
     assert f"#define SACK_SEQS {P.SACK_SEQS}u" in config
 
@@ -253,6 +254,11 @@ def test_garbage_and_corrupt_frames_are_dropped(firmware, tmp_path):
         bad = bytearray(good)
         bad[4] ^= 0x10
         s.transport.write(bytes(bad))
-        time.sleep(0.1)
+        deframer, notices = P.Deframer(), []
+        deadline = time.monotonic() + 5
+        while len(notices) < 2 and time.monotonic() < deadline:
+            notices += [f for f in deframer.feed(s.transport.read(0.1)) if f.type == P.NOTICE]
+        assert [f.payload[0] for f in notices] == [P.Nak.BAD_FRAME] * 2
+        assert all(f.payload[1:] for f in notices)  # each says why
         assert s.dev.active()[0] is None
         assert s.dev.info().model == "soundstage-m4"

@@ -99,28 +99,50 @@ static int32_t cobs_decode(uint8_t *buf, uint32_t n)
     return (int32_t)o;
 }
 
+/* A damaged frame: counted, and the host told at once (a NOTICE frame,
+ * seq 0, payload BAD_FRAME + why) so it resends without waiting out its
+ * timeout. */
+static void bad_frame(const char *why)
+{
+    uint8_t payload[1 + 60];
+    uint32_t n = 0;
+    payload[n++] = NAK_BAD_FRAME;
+    while (*why && n < sizeof payload) {
+        payload[n++] = (uint8_t)*why++;
+    }
+    ++bad_frames;
+    frame_send(PROTO_NOTICE, 0, payload, n);
+}
+
 static void frame_end(frame_handler handle)
 {
     if (rx_overflow) {
-        ++bad_frames;
+        bad_frame("overlong run without a delimiter");
         return;
     }
     if (rx_len == 0u) {
         return;
     }
     int32_t n = cobs_decode(rx, rx_len);
+    if (n < 0) {
+        bad_frame("COBS block runs past the frame end");
+        return;
+    }
     if (n < (int32_t)(PROTO_HDR_SIZE + PROTO_CRC_SIZE)) {
-        ++bad_frames;
+        bad_frame("frame is shorter than header + CRC");
         return;
     }
     uint32_t len = (uint32_t)rx[3] | (uint32_t)rx[4] << 8;
-    if (PROTO_HDR_SIZE + len + PROTO_CRC_SIZE != (uint32_t)n ||
-        crc32_update(0, rx, (uint32_t)n - PROTO_CRC_SIZE) != get32(rx + n - PROTO_CRC_SIZE)) {
-        ++bad_frames;
+    if (PROTO_HDR_SIZE + len + PROTO_CRC_SIZE != (uint32_t)n) {
+        bad_frame("header length does not match frame");
+        return;
+    }
+    if (crc32_update(0, rx, (uint32_t)n - PROTO_CRC_SIZE) != get32(rx + n - PROTO_CRC_SIZE)) {
+        bad_frame("frame CRC mismatch");
         return;
     }
     if (rx[0] & PROTO_REPLY) {
-        return;
+        return; /* a reply or notice (our own, echoed back): not for us */
     }
     handle(rx[0], (uint16_t)(rx[1] | rx[2] << 8), rx + PROTO_HDR_SIZE, len);
 }

@@ -10,9 +10,9 @@
 typedef void (*frame_handler)(uint8_t type, uint16_t seq, const uint8_t *payload, uint32_t len);
 
 /* One byte from the link. A complete valid request frame goes to `handle`;
- * anything that does not decode, is too long or fails its CRC is dropped
- * and counted, and the next delimiter resynchronizes. Reply frames (our own
- * echoed back) are ignored. */
+ * anything that does not decode, is too long or fails its CRC is dropped,
+ * counted and answered with a NOTICE frame; the next delimiter
+ * resynchronizes. Reply frames (our own echoed back) are ignored. */
 void frame_feed(uint8_t byte, frame_handler handle);
 void frame_reset(void);
 uint32_t frame_bad_count(void);

@@ -9,6 +9,7 @@
 #define PROTO_HDR_SIZE 5u /* "<BHH": type, seq, payload length */
 #define PROTO_CRC_SIZE 4u /* CRC-32 (zlib) over header + payload */
 #define PROTO_NO_SLOT 0xffu
+#define PROTO_NOTICE 0xffu /* device -> host, seq 0: a frame arrived damaged */
 
 enum proto_op {
     OP_INFO = 0x01,
@@ -41,6 +42,7 @@ enum proto_nak {
     NAK_STREAM_ORDER = 13,
     NAK_STREAM_STATE = 14,
     NAK_PROCESSOR = 15,
+    NAK_BAD_FRAME = 16,
 };
 
 #define STREAM_FMT_INT32 1
