@@ -62,22 +62,20 @@ void biquad_df1_q31(const biquad_df1_q31_inst *S, const int32_t *src, int32_t *d
         /* 4 samples per pass; the names rotate instead of the values:
          * after each output the roles of (x1, x2) and (y1, y2) swap. */
         while (n-- > 0u) {
-            x0 = pi[0];
+            x0 = *pi++;
             y2 = SS_DF1_Q31(x0, x1, x2, y1, y2); /* y[n]   */
-            po[0] = y2;
-            x2 = pi[1];
+            *po++ = y2;
+            x2 = *pi++;
             y1 = SS_DF1_Q31(x2, x0, x1, y2, y1); /* y[n+1] */
-            po[1] = y1;
-            x1 = pi[2];
+            *po++ = y1;
+            x1 = *pi++;
             y2 = SS_DF1_Q31(x1, x2, x0, y1, y2); /* y[n+2] */
-            po[2] = y2;
-            x0 = pi[3];
+            *po++ = y2;
+            x0 = *pi++;
             y1 = SS_DF1_Q31(x0, x1, x2, y2, y1); /* y[n+3] */
-            po[3] = y1;
+            *po++ = y1;
             x2 = x1;
             x1 = x0;
-            pi += 4;
-            po += 4;
         }
         n = block_size & 3u;
         while (n-- > 0u) {
