@@ -29,7 +29,6 @@ the whole signal. Blocks longer than ``max_block`` are cut internally.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import NamedTuple
 
 import numba as nb
 import numpy as np
@@ -102,61 +101,77 @@ def _sections_to_cascades(drv) -> list[tuple[int, int, int, int]]:
     return runs
 
 
-class _Plan(NamedTuple):
-    """All tables and state of one chain as flat arrays (what the C runtime's
-    context holds). The kernel instances of the readable path are views into
-    these arrays, so both paths share one state."""
-
-    max_block: int
-    n_paths: int
-    n_drivers: int
-    word: int
-    dither: int
-    u: np.ndarray  # int32 (3, mb): L', R', C
-    path_src: np.ndarray  # int64 (P,)
-    ybuf: np.ndarray  # int32 (P, mb): path outputs
-    dl_len: np.ndarray  # int64 (P + D,): path delays, then driver delays
-    dl_off: np.ndarray  # int64 (P + D,): offsets into dl_buf
-    dl_buf: np.ndarray  # int32: every delay line's history
-    dl_pos: np.ndarray  # int64 (P + D,)
-    com_ntaps: np.ndarray  # int64 (P,): 0 = identity
-    com_coef_off: np.ndarray
-    com_state_off: np.ndarray
-    feed_path: np.ndarray  # int64 (F,): feeds ordered by driver, then path
-    feed_ntaps: np.ndarray
-    feed_coef_off: np.ndarray
-    feed_state_off: np.ndarray
-    fir_coef: np.ndarray  # int32: every FIR table
-    fir_state: np.ndarray  # int32: every FIR state (num_taps + mb - 1 each)
-    feedbuf: np.ndarray  # int32 (max(F, 1), mb)
-    drv_feed_off: np.ndarray  # int64 (D + 1,): driver d's feeds are rows [off[d], off[d+1])
-    zbuf: np.ndarray  # int32 (D, mb)
-    drv_casc_off: np.ndarray  # int64 (D + 1,)
-    casc_kind: np.ndarray  # int64 (C,)
-    casc_nst: np.ndarray
-    casc_ps: np.ndarray
-    casc_coef_off: np.ndarray
-    casc_state_off: np.ndarray
-    bq_coef: np.ndarray  # int32
-    bq_state32: np.ndarray  # int32: DF1 q31 states
-    bq_state64: np.ndarray  # int64: 32x64 states
-    gain_fract: np.ndarray  # int64 (D,)
-    gain_shift: np.ndarray  # int64 (D,)
-    lfsr: np.ndarray  # uint32 (D,)
+# ------------------------------------------------------------ the context
+# A chain's tables and state packed into four flat arrays, the way the C
+# runtime's context holds them (and so a compiled call unboxes 4 arrays, not
+# 30): ``meta`` int64 (header + index tables), ``mem32`` int32 (buffers, FIR
+# and biquad tables, DF1 and FIR state, delay lines), ``mem64`` int64 (delay
+# positions, 32x64 biquad state), ``lfsr`` uint32 (one dither state per
+# driver). ``_tables(meta)`` returns the index tables as views.
+H_MB, H_P, H_D, H_WORD, H_DITHER, H_F, H_C = 0, 1, 2, 3, 4, 5, 6  # sizes, flags
+H_U, H_Y, H_DLBUF, H_FCOEF, H_FSTATE, H_FEED, H_Z, H_BQC, H_BQS32 = 7, 8, 9, 10, 11, 12, 13, 14, 15
+H_DLPOS, H_BQS64 = 16, 17  # offsets into mem64
+H_SIZE = 18
+# index tables after the header, in this order (lengths from P, D, F, C):
+#   path_src[P], dl_len[P+D], dl_off[P+D], com_ntaps[P], com_coef_off[P],
+#   com_state_off[P], feed_path[F], feed_ntaps[F], feed_coef_off[F],
+#   feed_state_off[F], drv_feed_off[D+1], drv_casc_off[D+1], casc_kind[C],
+#   casc_nst[C], casc_ps[C], casc_coef_off[C], casc_state_off[C],
+#   gain_fract[D], gain_shift[D]
+# (dl_off, *_coef_off, *_state_off are relative to their region's base).
 
 
-def _i64(v) -> np.ndarray:
-    return np.array(v, dtype=np.int64).reshape(-1)
+@nb.njit(cache=True)
+def _tables(meta):
+    P, D, F, C = meta[H_P], meta[H_D], meta[H_F], meta[H_C]
+    o = H_SIZE
+    path_src = meta[o:o + P]
+    o += P
+    dl_len = meta[o:o + P + D]
+    o += P + D
+    dl_off = meta[o:o + P + D]
+    o += P + D
+    com_ntaps = meta[o:o + P]
+    o += P
+    com_coef_off = meta[o:o + P]
+    o += P
+    com_state_off = meta[o:o + P]
+    o += P
+    feed_path = meta[o:o + F]
+    o += F
+    feed_ntaps = meta[o:o + F]
+    o += F
+    feed_coef_off = meta[o:o + F]
+    o += F
+    feed_state_off = meta[o:o + F]
+    o += F
+    drv_feed_off = meta[o:o + D + 1]
+    o += D + 1
+    drv_casc_off = meta[o:o + D + 1]
+    o += D + 1
+    casc_kind = meta[o:o + C]
+    o += C
+    casc_nst = meta[o:o + C]
+    o += C
+    casc_ps = meta[o:o + C]
+    o += C
+    casc_coef_off = meta[o:o + C]
+    o += C
+    casc_state_off = meta[o:o + C]
+    o += C
+    gain_fract = meta[o:o + D]
+    o += D
+    gain_shift = meta[o:o + D]
+    return (path_src, dl_len, dl_off, com_ntaps, com_coef_off, com_state_off, feed_path,
+            feed_ntaps, feed_coef_off, feed_state_off, drv_feed_off, drv_casc_off, casc_kind,
+            casc_nst, casc_ps, casc_coef_off, casc_state_off, gain_fract, gain_shift)
 
 
-def _cat(parts: list, dt) -> np.ndarray:
-    return np.concatenate(parts).astype(dt) if parts else np.zeros(0, dt)
-
-
-def _build_plan(q, mb: int) -> _Plan:
+def _build_context(q, mb: int):
+    """(meta, mem32, mem64, lfsr) for a QuantizedChain, state zeroed."""
     P, D = len(q.paths), q.n_drivers
     dl_len = [p.delay for p in q.paths] + [d.delay for d in q.drivers]
-    dl_off = np.concatenate([[0], np.cumsum([max(v, 1) for v in dl_len])])
+    dl_off = np.concatenate([[0], np.cumsum([max(v, 1) for v in dl_len])]).astype(np.int64)
     coef, com_n, com_co, com_so = [], [], [], []
     co = so = 0
     for p in q.paths:
@@ -165,7 +180,7 @@ def _build_plan(q, mb: int) -> _Plan:
         com_co.append(co)
         com_so.append(so)
         if n:
-            coef.append(p.common)
+            coef.append(np.asarray(p.common, np.int32))
             co += n
             so += n + mb - 1
     f_path, f_n, f_co, f_so, drv_feed_off = [], [], [], [], [0]
@@ -177,7 +192,7 @@ def _build_plan(q, mb: int) -> _Plan:
                 f_n.append(n)
                 f_co.append(co)
                 f_so.append(so)
-                coef.append(p.ratio[d])
+                coef.append(np.asarray(p.ratio[d], np.int32))
                 co += n
                 so += n + mb - 1
         drv_feed_off.append(len(f_path))
@@ -195,94 +210,106 @@ def _build_plan(q, mb: int) -> _Plan:
             c_co.append(bco)
             bq.append(np.asarray(drv.coeffs[a:b], dtype=np.int32).reshape(-1))
             bco += 5 * (b - a)
+            c_so.append(s32 if kern == KERNEL_DF1 else s64)
             if kern == KERNEL_DF1:
-                c_so.append(s32)
                 s32 += 4 * (b - a)
             else:
-                c_so.append(s64)
                 s64 += 4 * (b - a)
         drv_casc_off.append(len(kind))
-    for drv in q.drivers:  # same range checks as gain_q31_init
+    for drv in q.drivers:  # the range checks of the kernels' _init
         gain_q31_init(drv.gain_fract, drv.gain_shift)
-    dac_quant_q31_init(q.output_word, q.dither)  # range check of the word
-    return _Plan(
-        mb, P, D, int(q.output_word), int(bool(q.dither)),
-        np.zeros((3, mb), np.int32), _i64([p.source for p in q.paths]),
-        np.zeros((max(P, 1), mb), np.int32),
-        _i64(dl_len), _i64(dl_off[:-1]), np.zeros(int(dl_off[-1]), np.int32),
-        np.zeros(P + D, np.int64),
-        _i64(com_n), _i64(com_co), _i64(com_so),
-        _i64(f_path), _i64(f_n), _i64(f_co), _i64(f_so),
-        _cat(coef, np.int32), np.zeros(so, np.int32),
-        np.zeros((max(len(f_path), 1), mb), np.int32), _i64(drv_feed_off),
-        np.zeros((D, mb), np.int32),
-        _i64(drv_casc_off), _i64(kind), _i64(nst), _i64(ps), _i64(c_co), _i64(c_so),
-        _cat(bq, np.int32), np.zeros(s32, np.int32), np.zeros(s64, np.int64),
-        _i64([d.gain_fract for d in q.drivers]), _i64([d.gain_shift for d in q.drivers]),
-        np.array([dither_seed(d) for d in range(D)], np.uint32),
-    )
+    dac_quant_q31_init(q.output_word, q.dither)
+    F, C = len(f_path), len(kind)
+    # mem32 regions
+    sizes = [3 * mb, max(P, 1) * mb, int(dl_off[-1]), co, so, max(F, 1) * mb, D * mb, bco, s32]
+    base = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    mem32 = np.zeros(int(base[-1]), np.int32)
+    if coef:
+        mem32[base[3]:base[3] + co] = np.concatenate(coef)
+    if bq:
+        mem32[base[7]:base[7] + bco] = np.concatenate(bq)
+    mem64 = np.zeros(P + D + s64, np.int64)
+    header = [mb, P, D, int(q.output_word), int(bool(q.dither)), F, C, *base[:9], 0, P + D]
+    tables = [[p.source for p in q.paths], dl_len, dl_off[:-1], com_n, com_co, com_so,
+              f_path, f_n, f_co, f_so, drv_feed_off, drv_casc_off, kind, nst, ps, c_co, c_so,
+              [d.gain_fract for d in q.drivers], [d.gain_shift for d in q.drivers]]
+    meta = np.concatenate([np.array(header, np.int64)]
+                          + [np.array(t, np.int64).reshape(-1) for t in tables])
+    lfsr = np.array([dither_seed(d) for d in range(D)], np.uint32)
+    return meta, mem32, mem64, lfsr
 
 
-# ------------------------------------------------ instances (views into a plan)
+# ------------------------------------------------ instances (views into a context)
 @nb.njit(cache=True)
-def _delay_inst(pl, i):
-    o = pl.dl_off[i]
-    return Delay(pl.dl_len[i], pl.dl_buf[o:o + max(pl.dl_len[i], 1)], pl.dl_pos[i:i + 1])
-
-
-@nb.njit(cache=True)
-def _fir_inst(pl, n, co, so):
-    return FirQ31(n, pl.max_block, pl.fir_coef[co:co + n],
-                  pl.fir_state[so:so + n + pl.max_block - 1])
+def _rows(mem32, off, rows, mb):
+    return mem32[off:off + rows * mb].reshape((rows, mb))
 
 
 @nb.njit(cache=True)
-def _df1_inst(pl, c):
-    n, co, so = pl.casc_nst[c], pl.casc_coef_off[c], pl.casc_state_off[c]
-    return BiquadDf1Q31(n, pl.casc_ps[c], pl.bq_coef[co:co + 5 * n], pl.bq_state32[so:so + 4 * n])
+def _delay_inst(meta, mem32, mem64, dl_len, dl_off, i):
+    o = meta[H_DLBUF] + dl_off[i]
+    p = meta[H_DLPOS] + i
+    return Delay(dl_len[i], mem32[o:o + max(dl_len[i], 1)], mem64[p:p + 1])
 
 
 @nb.njit(cache=True)
-def _hp_inst(pl, c):
-    n, co, so = pl.casc_nst[c], pl.casc_coef_off[c], pl.casc_state_off[c]
-    return Biquad32x64Q31(n, pl.casc_ps[c], pl.bq_coef[co:co + 5 * n],
-                          pl.bq_state64[so:so + 4 * n])
+def _fir_inst(meta, mem32, n, co, so):
+    mb = meta[H_MB]
+    c = meta[H_FCOEF] + co
+    s = meta[H_FSTATE] + so
+    return FirQ31(n, mb, mem32[c:c + n], mem32[s:s + n + mb - 1])
 
 
 @nb.njit(cache=True)
-def _dac_inst(pl, d):
-    return DacQuantQ31(pl.word, pl.dither, pl.lfsr[d:d + 1])
+def _df1_inst(meta, mem32, nst, ps, cco, cso, c):
+    n, co, so = nst[c], meta[H_BQC] + cco[c], meta[H_BQS32] + cso[c]
+    return BiquadDf1Q31(n, ps[c], mem32[co:co + 5 * n], mem32[so:so + 4 * n])
 
 
 @nb.njit(cache=True)
-def _run_chunk(pl, x, out, m):
+def _hp_inst(meta, mem32, mem64, nst, ps, cco, cso, c):
+    n, co, so = nst[c], meta[H_BQC] + cco[c], meta[H_BQS64] + cso[c]
+    return Biquad32x64Q31(n, ps[c], mem32[co:co + 5 * n], mem64[so:so + 4 * n])
+
+
+@nb.njit(cache=True)
+def _run_chunk(meta, mem32, mem64, lfsr, x, out, m):
     """One chunk (m <= max_block) through the whole chain, compiled; the same
     kernel calls in the same order as `FixedChain._chunk_readable`."""
-    upmix_passive_q31(x, pl.u, m)
-    for p in range(pl.n_paths):
-        y = pl.ybuf[p]
-        delay_q31(_delay_inst(pl, p), pl.u[pl.path_src[p]], y, m)
-        if pl.com_ntaps[p] > 0:
-            fir_q31(_fir_inst(pl, pl.com_ntaps[p], pl.com_coef_off[p], pl.com_state_off[p]),
+    (path_src, dl_len, dl_off, com_ntaps, com_coef_off, com_state_off, feed_path,
+     feed_ntaps, feed_coef_off, feed_state_off, drv_feed_off, drv_casc_off, casc_kind,
+     nst, ps, cco, cso, gain_fract, gain_shift) = _tables(meta)
+    mb, P, D = meta[H_MB], meta[H_P], meta[H_D]
+    u = _rows(mem32, meta[H_U], 3, mb)
+    ybuf = _rows(mem32, meta[H_Y], max(P, 1), mb)
+    feedbuf = _rows(mem32, meta[H_FEED], max(meta[H_F], 1), mb)
+    zbuf = _rows(mem32, meta[H_Z], D, mb)
+    upmix_passive_q31(x, u, m)
+    for p in range(P):
+        y = ybuf[p]
+        delay_q31(_delay_inst(meta, mem32, mem64, dl_len, dl_off, p), u[path_src[p]], y, m)
+        if com_ntaps[p] > 0:
+            fir_q31(_fir_inst(meta, mem32, com_ntaps[p], com_coef_off[p], com_state_off[p]),
                     y, y, m)
-    for i in range(pl.feed_path.shape[0]):
-        fir_q31(_fir_inst(pl, pl.feed_ntaps[i], pl.feed_coef_off[i], pl.feed_state_off[i]),
-                pl.ybuf[pl.feed_path[i]], pl.feedbuf[i], m)
-    for d in range(pl.n_drivers):
-        z = pl.zbuf[d]
-        a, b = pl.drv_feed_off[d], pl.drv_feed_off[d + 1]
+    for i in range(feed_path.shape[0]):
+        fir_q31(_fir_inst(meta, mem32, feed_ntaps[i], feed_coef_off[i], feed_state_off[i]),
+                ybuf[feed_path[i]], feedbuf[i], m)
+    for d in range(D):
+        z = zbuf[d]
+        a, b = drv_feed_off[d], drv_feed_off[d + 1]
         if b > a:
-            mix_sat_q31(pl.feedbuf[a:b], z, m)
+            mix_sat_q31(feedbuf[a:b], z, m)
         else:
             z[:m] = 0
-        for c in range(pl.drv_casc_off[d], pl.drv_casc_off[d + 1]):
-            if pl.casc_kind[c] == KERNEL_DF1:
-                biquad_df1_q31(_df1_inst(pl, c), z, z, m)
+        for c in range(drv_casc_off[d], drv_casc_off[d + 1]):
+            if casc_kind[c] == KERNEL_DF1:
+                biquad_df1_q31(_df1_inst(meta, mem32, nst, ps, cco, cso, c), z, z, m)
             else:
-                biquad_df1_32x64_q31(_hp_inst(pl, c), z, z, m)
-        gain_q31(GainQ31(pl.gain_fract[d], pl.gain_shift[d]), z, z, m)
-        delay_q31(_delay_inst(pl, pl.n_paths + d), z, z, m)
-        dac_quant_q31(_dac_inst(pl, d), z, z, m)
+                biquad_df1_32x64_q31(_hp_inst(meta, mem32, mem64, nst, ps, cco, cso, c),
+                                     z, z, m)
+        gain_q31(GainQ31(gain_fract[d], gain_shift[d]), z, z, m)
+        delay_q31(_delay_inst(meta, mem32, mem64, dl_len, dl_off, P + d), z, z, m)
+        dac_quant_q31(DacQuantQ31(meta[H_WORD], meta[H_DITHER], lfsr[d:d + 1]), z, z, m)
         for n in range(m):
             out[n, d] = z[n]
 
@@ -290,10 +317,11 @@ def _run_chunk(pl, x, out, m):
 class FixedChain:
     """Streaming fixed-point model of a `QuantizedChain` (cmsis-q31 tables).
 
-    Two ways through one state: `_run_chunk` (numba, the whole chain in one
-    compiled call; the default) and `_chunk_readable` (the same kernel calls
-    from Python, one by one; used with a `probe`, and the form the tests hold
-    the compiled one to, bit for bit).
+    Two ways through one state (the packed context of `_build_context`):
+    `_run_chunk` (numba, the whole chain in one compiled call; the default)
+    and `_chunk_readable` (the same kernel calls from Python, one by one; used
+    with a `probe`, and the form the tests hold the compiled one to, bit for
+    bit).
     """
 
     def __init__(self, q, max_block: int = 4096, probe: Callable | None = None,
@@ -315,26 +343,34 @@ class FixedChain:
         self._pos = 0
         self.max_block = int(max_block)
         self.n_drivers = q.n_drivers
-        self._pl = pl = _build_plan(q, self.max_block)
-        # the readable path's kernel instances: views into the plan
+        self._ctx = meta, mem32, mem64, lfsr = _build_context(q, self.max_block)
+        t = _tables(meta)
+        mb, P, D = self.max_block, int(meta[H_P]), int(meta[H_D])
+        self._u = _rows(mem32, meta[H_U], 3, mb)
+        self._ybuf = _rows(mem32, meta[H_Y], max(P, 1), mb)
+        self._feedbuf = _rows(mem32, meta[H_FEED], max(int(meta[H_F]), 1), mb)
+        self._zbuf = _rows(mem32, meta[H_Z], D, mb)
+        self._drv_feed_off = t[10]
+        # the readable path's kernel instances: views into the context
         self._paths = []
-        for p in range(pl.n_paths):
+        for p in range(P):
             fir = None
-            if pl.com_ntaps[p]:
-                fir = _fir_inst(pl, pl.com_ntaps[p], pl.com_coef_off[p], pl.com_state_off[p])
-            self._paths.append((int(pl.path_src[p]), _delay_inst(pl, p), fir))
-        self._feeds = [(int(pl.feed_path[i]), _fir_inst(pl, pl.feed_ntaps[i],
-                                                       pl.feed_coef_off[i],
-                                                       pl.feed_state_off[i]))
-                       for i in range(len(pl.feed_path))]
+            if t[3][p]:
+                fir = _fir_inst(meta, mem32, t[3][p], t[4][p], t[5][p])
+            self._paths.append((int(t[0][p]), _delay_inst(meta, mem32, mem64, t[1], t[2], p),
+                                fir))
+        self._feeds = [(int(t[6][i]), _fir_inst(meta, mem32, t[7][i], t[8][i], t[9][i]))
+                       for i in range(len(t[6]))]
         self._drivers = []
-        for d in range(pl.n_drivers):
-            cascades = [(_df1_inst(pl, c), biquad_df1_q31) if pl.casc_kind[c] == KERNEL_DF1
-                        else (_hp_inst(pl, c), biquad_df1_32x64_q31)
-                        for c in range(pl.drv_casc_off[d], pl.drv_casc_off[d + 1])]
-            self._drivers.append((cascades, GainQ31(int(pl.gain_fract[d]),
-                                                    int(pl.gain_shift[d])),
-                                  _delay_inst(pl, pl.n_paths + d), _dac_inst(pl, d)))
+        for d in range(D):
+            cascades = [(_df1_inst(meta, mem32, *t[13:17], c), biquad_df1_q31)
+                        if t[12][c] == KERNEL_DF1
+                        else (_hp_inst(meta, mem32, mem64, *t[13:17], c), biquad_df1_32x64_q31)
+                        for c in range(t[11][d], t[11][d + 1])]
+            self._drivers.append((cascades, GainQ31(int(t[17][d]), int(t[18][d])),
+                                  _delay_inst(meta, mem32, mem64, t[1], t[2], P + d),
+                                  DacQuantQ31(int(meta[H_WORD]), int(meta[H_DITHER]),
+                                              lfsr[d:d + 1])))
 
     def process(self, block: np.ndarray) -> np.ndarray:
         """(n, 2) int32 Q31 stereo -> (n, n_drivers) int32 DAC codes."""
@@ -350,7 +386,7 @@ class FixedChain:
         for i in range(0, n, self.max_block):
             m = min(self.max_block, n - i)
             if fast:
-                _run_chunk(self._pl, x[i:i + m], out[i:i + m], m)
+                _run_chunk(*self._ctx, x[i:i + m], out[i:i + m], m)
             else:
                 self._chunk_readable(x[i:i + m], out[i:i + m], m)
             self._pos += m
@@ -359,21 +395,21 @@ class FixedChain:
     __call__ = process
 
     def _chunk_readable(self, x: np.ndarray, out: np.ndarray, m: int) -> None:
-        pl, probe, pos = self._pl, self.probe, self._pos
-        upmix_passive_q31(x, pl.u, m)
+        probe, pos = self.probe, self._pos
+        upmix_passive_q31(x, self._u, m)
         for p, (source, dl, fir) in enumerate(self._paths):
-            y = pl.ybuf[p]
-            delay_q31(dl, pl.u[source], y, m)
+            y = self._ybuf[p]
+            delay_q31(dl, self._u[source], y, m)
             if fir is not None:
                 fir_q31(fir, y, y, m)
         for i, (path, fir) in enumerate(self._feeds):
-            fir_q31(fir, pl.ybuf[path], pl.feedbuf[i], m)
+            fir_q31(fir, self._ybuf[path], self._feedbuf[i], m)
         for d, (cascades, gain, dl, dac) in enumerate(self._drivers):
             name = self.q.drivers[d].id
-            z = pl.zbuf[d]
-            a, b = pl.drv_feed_off[d], pl.drv_feed_off[d + 1]
+            z = self._zbuf[d]
+            a, b = self._drv_feed_off[d], self._drv_feed_off[d + 1]
             if b > a:
-                mix_sat_q31(pl.feedbuf[a:b], z, m)
+                mix_sat_q31(self._feedbuf[a:b], z, m)
             else:
                 z[:m] = 0
             if probe:
