@@ -183,6 +183,9 @@ class QuantizedChain:
 # ------------------------------------------------------------------ helpers
 def _shift_for(bound: float) -> int:
     """Smallest E >= 0 with bound * 2^-E <= FULL_SCALE_MARGIN."""
+    if not math.isfinite(bound):
+        raise CheckFailed(f"headroom: a stage's gain bound is {bound} (non-finite filter taps "
+                          "or an unstable section in the design)")
     e = 0
     while bound * 2.0**-e > FULL_SCALE_MARGIN:
         e += 1
