@@ -118,6 +118,8 @@ def test_flash_info_readback_and_persistence(firmware, tmp_path):
         assert s.dev.read_active() == image
         again = _flash(s, image)
         assert again.status == "skipped"
+        s.dev.reset()  # reloads from flash, as a reboot
+        assert s.dev.info().active_sha256 == parse_blob(image).sha256
     # a reboot (new qemu) finds it in the flash file
     with Session(firmware.elf, flash_file) as s:
         info = s.dev.info()

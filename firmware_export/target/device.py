@@ -73,25 +73,43 @@ def boot_device(elf: Path, flash_file: Path, *, cut_at: int | None = None,
                        f"(qemu exit status {q.proc.returncode})")
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="boot the protocol device under qemu")
-    parser.add_argument("--profile", default=None, help="bundled profile (default studio5)")
-    parser.add_argument("--flash", default=DEFAULT_FLASH, help="emulated flash file")
-    args = parser.parse_args(argv)
+def serve(profile: str | None = None, flash_file: str | Path = DEFAULT_FLASH,
+          say=print) -> int:
+    """Build (if needed) and boot the device for `profile`, print its pty, run
+    until qemu exits or Ctrl-C. The body of ``soundstage emulate --target qemu``.
+
+    The flash file has the layout of host_tools/flash_store.py (512 KiB slots),
+    so the Python emulator and the qemu target can take turns on one file.
+    """
     reason = build.missing_tools()
     if reason:
-        print(f"error: {reason}", file=sys.stderr)
-        return 2
-    fw = build_device(args.profile or "studio5")
-    q = boot_device(fw.elf, Path(args.flash))
-    print(f"qemu target device on {q.pty} (flash {Path(args.flash).resolve()}); Ctrl-C stops it",
-          flush=True)
+        from device_profiles.errors import UserError
+
+        raise UserError(f"the qemu target needs its toolchain: {reason}")
+    import signal
+
+    fw = build_device(profile or "studio5")
+    q = boot_device(fw.elf, Path(flash_file))
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # so `finally` stops qemu
+    say(f"qemu target device ({profile or 'studio5'}) on {q.pty}, flash "
+        f"{Path(flash_file).resolve()}; Ctrl-C stops it")
     try:
         return q.wait()
     except KeyboardInterrupt:
         return 0
     finally:
         q.kill()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="boot the protocol device under qemu")
+    parser.add_argument("--profile", default=None, help="bundled profile (default studio5)")
+    parser.add_argument("--flash", default=DEFAULT_FLASH, help="emulated flash file")
+    args = parser.parse_args(argv)
+    if build.missing_tools():
+        print(f"error: {build.missing_tools()}", file=sys.stderr)
+        return 2
+    return serve(args.profile, args.flash, say=lambda m: print(m, flush=True))
 
 
 if __name__ == "__main__":

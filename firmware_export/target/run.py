@@ -76,6 +76,18 @@ def run(elf: Path, uart_input: bytes = b"", timeout: float = 120.0,
     return RunResult(proc.returncode, proc.stdout, proc.stderr.decode(errors="replace"))
 
 
+def _die_with_parent() -> None:
+    """In the qemu child: get SIGKILL when the Python that started it dies
+    (Linux), so a killed test run leaves no qemu behind."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 class Qemu:
     """qemu running ``elf`` in the background with UART0 on a pseudo-terminal.
 
@@ -89,7 +101,7 @@ class Qemu:
                  args: list[str] | None = None, icount: bool = True):
         self.proc = subprocess.Popen(
             qemu_command(Path(elf), serial="pty", args=args, icount=icount),
-            stdin=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=cwd,
         )
         self.pty = self._wait_for_pty(timeout)
