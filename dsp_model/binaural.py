@@ -11,8 +11,9 @@ delay plus 512 samples for the head and piston responses) and turned into a
 causal FIR by the inverse FFT. Propagation delays are kept absolute (r / c), so
 an ear signal is what a microphone at the ear records, including the time of
 flight from the device, with 1/r spreading normalised to unit gain at 1 m (a
-listener at 2 m gets about -6 dB: scale before writing audio). The rfft grid is exact at its own bins; between them the
-FIR interpolates, and the tests check a sinusoid at an off-grid frequency.
+listener at 2 m gets about -6 dB: scale before writing audio). The rfft grid
+is exact at its own bins; between them the FIR interpolates, and the tests check
+a sinusoid at an off-grid frequency.
 
 Listener geometry is the profile's (device_profiles/_schema.py): head centres
 (P, 3), the listener facing -y (the device) turned by `yaw_deg` (+ = toward +x,

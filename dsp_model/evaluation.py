@@ -50,7 +50,7 @@ __all__ = [
     "processed_design", "StemUpmix", "STIMULI", "stimulus", "driver_feeds", "Condition",
     "device_condition", "reference_condition", "localize_conditions", "width_summary",
     "ZoneGrid", "zone_maps", "zone_summary", "lateral_profile", "center_path_irs",
-    "room_depth",
+    "room_depth", "chain_latency",
     "EvaluationSettings", "evaluate",
 ]
 
@@ -131,6 +131,7 @@ class Condition:
     inputs: dict[str, np.ndarray]
     firs: Callable[[np.ndarray, np.ndarray], np.ndarray]
     note: str = ""
+    latency: int = 0  # samples of chain latency before the sound starts
 
 
 def device_condition(name: str, profile, design: ChainDesign, n: int, *,
@@ -141,7 +142,13 @@ def device_condition(name: str, profile, design: ChainDesign, n: int, *,
     return Condition(name, inputs,
                      lambda heads, yaws: driver_ear_firs(profile, heads, yaw_deg=yaws,
                                                          n_taps=_taps(profile, heads)),
-                     note)
+                     note, chain_latency(design))
+
+
+def chain_latency(design: ChainDesign) -> int:
+    """Declared latency of a design (paths + largest driver delay), upmix excluded."""
+    return FloatChain(design, upmix=PassiveUpmix()).latency + max(
+        (d.delay for d in design.drivers), default=0)
 
 
 def reference_condition(profile, n: int, *, seed: int = 9, angle: float | None = None
@@ -181,7 +188,7 @@ def localize_conditions(profile, conditions: list[Condition], heads: np.ndarray,
     yaws = np.broadcast_to(np.asarray(yaws, float), (len(heads),))
     cue_curves(float(fs), float(lis.head_radius), float(lis.ear_angle), float(lis.distance))
     out: dict[str, dict[str, list[Localization]]] = {}
-    skip = _skip(profile, heads)
+    skip = _skip(profile, heads, max((c.latency for c in conditions), default=0))
     for cond in conditions:
         res: dict[str, list[Localization]] = {s: [] for s in cond.inputs}
         for i in range(0, len(heads), chunk):
@@ -398,10 +405,11 @@ def evaluate(profile, settings: EvaluationSettings | None = None, *,
     """
     st = EvaluationSettings() if settings is None else settings
     fs = profile.sample_rate
-    n = int(st.duration * fs) + _skip(profile, st.grid.heads())
     if design is None:
         design, design_source = processed_design(profile)
     plain = plain_chain(profile)
+    n = int(st.duration * fs) + _skip(profile, st.grid.heads(),
+                                      max(chain_latency(design), chain_latency(plain)))
     conds = [
         reference_condition(profile, n, seed=st.seed),
         device_condition("plain", profile, plain, n, upmix=st.upmix, seed=st.seed,

@@ -262,3 +262,23 @@ def test_room_depth_sideways_dipole_is_less_direct_than_plain(compact2):
     spec = RoomSpec()
     rc = 0.057 * np.sqrt(np.prod(spec.dims) / spec.rt60)
     assert r["plain"]["drr_db"] == pytest.approx(20 * np.log10(rc / 2.0), abs=4.0)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["compact2", "studio5"])
+def test_full_default_evaluation(name):
+    """The default run (7x7 grid, 0.5 s stimuli, room) on each bundled profile: the
+    reference reads +-30 deg, plain playback reads the drivers' own spread, and
+    every map has the grid's shape."""
+    from dsp_model.evaluation import evaluate
+
+    prof = load_profile(name)
+    res = evaluate(prof)
+    w = res["width"]
+    assert w["reference"]["width_deg"] == pytest.approx(60.0, abs=1.0)
+    assert abs(w["plain"]["width_deg"]) < 10.0
+    assert abs(w["plain"]["center"]["azimuth"]) < 0.5
+    for m in res["zones"]["conditions"].values():
+        assert np.array(m["width_deg"]).shape == (7, 7)
+    json.dumps(res, allow_nan=False)  # plain JSON, no NaN
+    assert res["lateral"]["conditions"]["reference"]["half_width_m"] == pytest.approx(0.3)
