@@ -152,8 +152,14 @@ def main() -> int:
     runtime_objs = [o for s, o in fw.objects.items() if Path(s).parent == build.RUNTIME_DIR]
     cmsis_objs = [o for s, o in fw.objects.items() if "third_party" in s]
     out = kernel_table(m) + [""]
-    out += size_table([("bench firmware (all kernels)", fw.elf),
+    from firmware_export.target.device import build_device
+
+    dev = build_device("studio5")
+    out += size_table([("device firmware (studio5)", dev.elf),
+                       ("bench firmware (all kernels)", fw.elf),
                        ("kernel_io firmware", kio.elf)], runtime_objs, cmsis_objs)
+    out.append("  (device bss holds the emulated flash, 2 x 512 KiB slots + 12 KiB, and "
+               "the frame buffers)")
     out += [""] + profile_table(m)
     print("\n".join(out))
     return 0
