@@ -145,10 +145,10 @@ def main() -> int:
     if reason:
         print(f"bench_target: skipped: {reason}", file=sys.stderr)
         return 2
-    runtime = bool(build.runtime_sources())
-    fw = build.build("bench", runtime=runtime)
+    kernels = [p.name for p in build.runtime_sources(build.KERNEL_SOURCES)]
+    fw = build.build("bench", runtime=kernels or False)
     m = measure(fw.elf)
-    kio = build.build("kernel_io", runtime=runtime)
+    kio = build.build("kernel_io", runtime=kernels or False)
     runtime_objs = [o for s, o in fw.objects.items() if Path(s).parent == build.RUNTIME_DIR]
     cmsis_objs = [o for s, o in fw.objects.items() if "third_party" in s]
     out = kernel_table(m) + [""]
@@ -161,6 +161,9 @@ def main() -> int:
     out.append("  (device bss holds the emulated flash, 2 x 512 KiB slots + 12 KiB, and "
                "the frame buffers)")
     out += [""] + profile_table(m)
+    for f in (fw, kio, dev):
+        if f.warnings:
+            out += ["", f"compiler warnings ({f.elf.name}):", f.warnings.rstrip()]
     print("\n".join(out))
     return 0
 

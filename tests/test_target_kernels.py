@@ -25,7 +25,7 @@ if MISSING:
 pytestmark = pytest.mark.skipif(MISSING is not None, reason=f"TARGET TOOLCHAIN MISSING: {MISSING}")
 
 I32_MIN, I32_MAX = -(2**31), 2**31 - 1
-HAVE_RUNTIME = bool(build.runtime_sources())
+HAVE_RUNTIME = bool(build.runtime_sources(build.KERNEL_SOURCES))
 # The twins only when the runtime is in the tree; otherwise they are skipped
 # by test_twins_present, loudly.
 TESTED = [k for k in KERNELS if HAVE_RUNTIME or k not in TWIN_OF]

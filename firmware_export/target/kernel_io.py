@@ -56,7 +56,8 @@ class Job:
 
 def run_jobs(jobs: list[Job], elf: Path | None = None, timeout: float = 120.0) -> list[np.ndarray]:
     """Outputs of every job, computed on the target in one boot."""
-    elf = elf or build.build("kernel_io", runtime=bool(build.runtime_sources())).elf
+    kernels = build.runtime_sources(build.KERNEL_SOURCES)
+    elf = elf or build.build("kernel_io", runtime=[p.name for p in kernels]).elf
     payload = b"".join(job.encode() for job in jobs) + b"\0\0\0\0"
     result = run.run(elf, payload, timeout=timeout).check()
     data, outputs = result.uart, []

@@ -87,5 +87,6 @@ def parse(text: str) -> Measurement:
 
 def measure(elf: Path | None = None, runtime: bool = False) -> Measurement:
     """Build (if needed) and run the bench firmware; the parsed counts."""
-    elf = elf or build.build("bench", runtime=runtime).elf
+    kernels = [p.name for p in build.runtime_sources(build.KERNEL_SOURCES)]
+    elf = elf or build.build("bench", runtime=kernels if runtime else False).elf
     return parse(run.run(elf, timeout=300).check().text)
