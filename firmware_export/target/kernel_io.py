@@ -59,7 +59,10 @@ def run_jobs(jobs: list[Job], elf: Path | None = None, timeout: float = 120.0) -
     kernels = build.runtime_sources(build.KERNEL_SOURCES)
     elf = elf or build.build("kernel_io", runtime=[p.name for p in kernels]).elf
     payload = b"".join(job.encode() for job in jobs) + b"\0\0\0\0"
-    result = run.run(elf, payload, timeout=timeout).check()
+    result = run.run(elf, payload, timeout=timeout)
+    if b"GRD!" in result.uart:
+        raise RuntimeError("a kernel wrote past block_size on the target (guard words changed)")
+    result.check()
     data, outputs = result.uart, []
     pos = 0
     for job in jobs:

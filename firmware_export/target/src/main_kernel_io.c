@@ -10,7 +10,9 @@
  *
  * Target -> host, per job: "DATA" then n output words, or "ERR!" and the
  * exit status 3 for a job the firmware cannot hold. The kernel's state
- * carries over from block to block, as in a streaming application. */
+ * carries over from block to block, as in a streaming application. Guard
+ * words after each block's output must survive the call, else "GRD!" and
+ * exit status 4 (a kernel wrote past block_size). */
 #include <stdint.h>
 
 #include "arm_math_types.h"
@@ -42,7 +44,9 @@ static q31_t coeffs[MAX_TAPS > 5u * MAX_SECTIONS ? MAX_TAPS : 5u * MAX_SECTIONS]
 static q31_t state[MAX_TAPS + MAX_BLOCK];
 static q63_t state64[4u * MAX_SECTIONS];
 static q31_t in[MAX_BLOCK];
-static q31_t out[MAX_BLOCK];
+#define GUARD_WORDS 4u
+#define GUARD 0x5a5aa5a5
+static q31_t out[MAX_BLOCK + GUARD_WORDS];
 
 static uint32_t read_u32(void)
 {
@@ -125,6 +129,9 @@ static int run_job(uint32_t kernel)
         for (uint32_t i = 0; i < m; ++i) {
             in[i] = (q31_t)read_u32();
         }
+        for (uint32_t g = 0; g < GUARD_WORDS; ++g) {
+            out[m + g] = (q31_t)GUARD;
+        }
         switch (kernel) {
         case KERNEL_CMSIS_DF1_Q31: arm_biquad_cascade_df1_q31(&bq, in, out, m); break;
         case KERNEL_CMSIS_DF1_FAST_Q31: arm_biquad_cascade_df1_fast_q31(&bq, in, out, m); break;
@@ -136,6 +143,12 @@ static int run_job(uint32_t kernel)
         case KERNEL_SS_FIR_Q31: fir_q31(&ss_fir, in, out, m); break;
 #endif
         default: arm_fir_fast_q31(&fir, in, out, m); break;
+        }
+        for (uint32_t g = 0; g < GUARD_WORDS; ++g) {
+            if (out[m + g] != (q31_t)GUARD) {
+                uart_puts("GRD!");
+                return 4;
+            }
         }
         write_block(out, m);
         n -= m;
