@@ -115,8 +115,11 @@ def cues_from_spectra(xl: np.ndarray, xr: np.ndarray, freqs: np.ndarray, fs: flo
     ok[0] = norm[0] > 0
     ncc = np.where(ok, cc / np.where(ok, norm, 1.0), 0.0)
     _, iacc = _peak(ncc[:, 0], lags)
-    itd, top = _peak(ncc[:, 1:].sum(axis=1), lags)
+    summary = ncc[:, 1:].sum(axis=1)
+    itd, top = _peak(summary, lags)
     consistency = float(np.clip(top / max(int(np.sum(ok[1:])), 1), 0.0, 1.0))
+    if int(np.argmax(summary)) in (0, len(lags) - 1):
+        consistency = 0.0  # no peak inside +-max_lag: the window edge is not an ITD cue
     ild = []
     for fc in ild_centres:
         b = _band_mask(freqs, fc * 2 ** (-1 / 6), fc * 2 ** (1 / 6))

@@ -282,3 +282,12 @@ def test_full_default_evaluation(name):
         assert np.array(m["width_deg"]).shape == (7, 7)
     json.dumps(res, allow_nan=False)  # plain JSON, no NaN
     assert res["lateral"]["conditions"]["reference"]["half_width_m"] == pytest.approx(0.3)
+
+
+def test_itd_at_the_window_edge_is_not_a_cue():
+    """A 1.6 ms interaural delay (beyond the +-1 ms window, no natural source makes it):
+    the summary correlogram has no interior peak, so the ITD gets no weight."""
+    x = white_noise(24000, seed=12)
+    ears = np.stack([_frac_delay(x, 0.0016 * FS), x], axis=1)[200:]
+    cu = cues_from_signals(ears, FS)
+    assert cu.itd_consistency == 0.0
