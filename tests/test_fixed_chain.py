@@ -252,3 +252,13 @@ def test_random_mutations_never_crash_the_reader():
             sections_to_chain({**s, sid: bytes(data)})
         except TableError:
             pass
+
+
+def test_emulator_default_factory_runs_the_chain():
+    emulator = pytest.importorskip("host_tools.emulator")
+    q = quantize_chain(plain_chain(load_profile("compact2")))
+    proc = emulator.default_processor_factory(chain_to_blob(q))
+    x = _stimulus(640, 11)
+    y = np.concatenate([proc(x[i:i + 64]) for i in range(0, 640, 64)])
+    assert y.dtype == np.int32 and y.shape == (640, 2)
+    assert np.array_equal(y, reference_fixed(q, x))
