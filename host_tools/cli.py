@@ -19,6 +19,11 @@ COMMANDS = [
     "design",
     "evaluate",
     "validate",
+    "flash",
+    "stream",
+    "info",
+    "ports",
+    "emulate",
 ]
 
 

@@ -497,9 +497,57 @@ class SocketHost:
         self.sock.close()
 
 
+class InProcessRig:
+    """An emulator on a thread and a connected host `Device`, over an in-process pipe.
+
+    `baud` paces both directions like a UART; `host_wrap` / `device_wrap` wrap the
+    host's or the device's end (e.g. a FaultyTransport) so faults hit what that
+    side sends. `reconnect()` gives a fresh link (a new host process);
+    `power_cycle()` restarts the device from its flash file.
+    """
+
+    def __init__(self, emulator: Emulator, *, baud: int | None = None, host_wrap=None,
+                 device_wrap=None, link_timeout: float = 0.1, retries: int = 8):
+        from .transport import PacedTransport, pipe_pair
+
+        self.emulator = emulator
+        self._stop = threading.Event()
+        host, dev = pipe_pair()
+        if baud:
+            host, dev = PacedTransport(host, baud), PacedTransport(dev, baud)
+        self.host_end = host_wrap(host) if host_wrap else host
+        self.device_end = device_wrap(dev) if device_wrap else dev
+        self._thread = threading.Thread(target=emulator.serve, args=(self.device_end, self._stop),
+                                        daemon=True)
+        self._thread.start()
+        self.link_kw = dict(baud=baud or 921600, timeout=link_timeout, retries=retries)
+        self.device = self.reconnect()
+
+    def reconnect(self) -> P.Device:
+        """A new host session on the same line (what a rerun of the CLI gets)."""
+        self.device = P.Device(P.Link(self.host_end, **self.link_kw))
+        return self.device
+
+    def power_cycle(self, store: FlashStore | None = None) -> None:
+        """Stop the device thread, reboot the emulator from flash, serve again."""
+        self._stop.set()
+        self._thread.join(2)
+        self.emulator.restart(store)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self.emulator.serve,
+                                        args=(self.device_end, self._stop), daemon=True)
+        self._thread.start()
+        self.host_end.read(0.0)  # drop anything the old session left on the line
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(2)
+
+
 def log_stderr(msg: str) -> None:
     print(f"emulator: {msg}", file=sys.stderr)
 
 
-__all__ = ["DeviceConfig", "Emulator", "PtyHost", "SocketHost", "default_processor_factory",
+__all__ = ["DeviceConfig", "Emulator", "InProcessRig", "PtyHost", "SocketHost",
+           "default_processor_factory",
            "bypass_processor", "ProcessorFactory"]

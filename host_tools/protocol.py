@@ -277,6 +277,7 @@ class Link:
     def __post_init__(self) -> None:
         self._seq = random.randrange(0x10000)
         self._deframer = Deframer()
+        self._pending: list[Frame] = []  # frames read past the reply a command waited for
 
     # -- sequence numbers and raw frames --
     def next_seq(self) -> int:
@@ -298,6 +299,9 @@ class Link:
 
     def poll(self, timeout: float) -> list[Frame]:
         """Frames that arrive within `timeout` (returns as soon as at least one did)."""
+        if self._pending:
+            frames, self._pending = self._pending, []
+            return frames
         deadline = time.monotonic() + timeout
         while True:
             data = self.transport.read(max(0.0, deadline - time.monotonic()))
@@ -363,8 +367,9 @@ class Link:
                 frames = self.poll(min(left, 0.005))
                 if self.bad_frames > bad0 and not frames:  # the reply itself came damaged
                     damaged = True
-                for f in frames:
+                for i, f in enumerate(frames):
                     if f.seq == seq and f.type == (op | REPLY):
+                        self._pending = frames[i + 1:] + self._pending
                         return self.check(op, f)
                     if f.type == NOTICE:  # the device is there; our frame was damaged
                         notices += 1
@@ -484,3 +489,26 @@ class Device:
 
     def reset(self) -> None:
         self.link.command(Op.RESET)
+
+
+def connect(port: str, baud: int = 921600, *, trace: bool = False,
+            retries: int | None = None) -> Device:
+    """Open `port` (device path or pyserial URL) and check a device answers INFO."""
+    from .transport import open_port
+
+    t = open_port(port, baud)
+    link = Link(t, baud=baud, trace=print_trace if trace else None)
+    if retries is not None:
+        link.retries = retries
+    dev = Device(link)
+    try:
+        dev.info()
+    except NoAnswer as e:
+        t.close()
+        raise NoAnswer(f"{port}: no device answers ({e}); is it running, and at {baud} baud "
+                       "(--baud)?") from None
+    return dev
+
+
+def close(dev: Device) -> None:
+    dev.link.transport.close()

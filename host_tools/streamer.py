@@ -1,0 +1,190 @@
+"""Stream test signals through a connected device and check what comes back.
+
+Plain functions: `make_signal` (the named stimuli, from dsp_model.signals, or a
+WAV file), `stream` (send int32 stereo blocks, collect the per-driver blocks or
+the device's running hash), `reference_output` (the same blocks through a
+processor from a processor factory) and `first_mismatch`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from device_profiles.errors import CheckFailed, UserError
+from dsp_model import signals
+
+from . import protocol as P
+
+SIGNALS = ("sweep", "pink", "impulse", "multitone")
+
+
+def make_signal(name: str, *, fs: int, seconds: float = 1.0, seed: int = 1,
+                level_dbfs: float | None = None) -> tuple[np.ndarray, dict]:
+    """(int32 (n, 2) Q31 stereo, extras) for a named signal or a WAV file path.
+
+    extras holds what analysis needs later (the sweep's inverse filter).
+    Every named signal drives both channels with the same samples, except pink
+    noise, which is independent per channel.
+    """
+    n = int(round(seconds * fs))
+    extras: dict = {}
+    if name == "sweep":
+        x = signals.exp_sweep(seconds, fs=fs, level_dbfs=-6.0 if level_dbfs is None
+                              else level_dbfs)
+        extras["inverse"] = signals.exp_sweep_inverse(seconds, fs=fs)
+        x = np.stack([x, x], axis=1)
+    elif name == "pink":
+        x = signals.pink_noise(n, seed=seed, channels=2,
+                               level_dbfs=-20.0 if level_dbfs is None else level_dbfs)
+    elif name == "impulse":
+        x = signals.impulse(n, amplitude=0.5 if level_dbfs is None
+                            else signals.db_to_amp(level_dbfs))
+        x = np.stack([x, x], axis=1)
+    elif name == "multitone":
+        x = signals.multitone(n, fs=fs, seed=seed,
+                              level_dbfs=-12.0 if level_dbfs is None else level_dbfs)
+        x = np.stack([x, x], axis=1)
+    else:
+        return read_wav(name, fs=fs), extras
+    return signals.to_q31(x), extras
+
+
+def read_wav(path: str, *, fs: int) -> np.ndarray:
+    """A mono or stereo WAV as int32 Q31 stereo; its rate must be the device's."""
+    from scipy.io import wavfile
+
+    p = Path(path)
+    if not p.is_file():
+        raise UserError(f"signal {path!r}: not one of {', '.join(SIGNALS)} and no such file")
+    try:
+        rate, data = wavfile.read(p)
+    except (ValueError, OSError) as e:
+        raise UserError(f"{path}: not a readable WAV file ({e})") from None
+    if rate != fs:
+        raise UserError(f"{path}: {rate} Hz, the device runs at {fs} Hz (resample it first)")
+    if data.ndim == 1:
+        data = np.stack([data, data], axis=1)
+    if data.shape[1] != 2:
+        raise UserError(f"{path}: {data.shape[1]} channels, need 1 or 2")
+    if data.dtype == np.int16:
+        return data.astype(np.int32) << 16
+    if data.dtype == np.int32:
+        return data
+    if data.dtype.kind == "f":
+        return signals.to_q31(data)
+    raise UserError(f"{path}: sample type {data.dtype} not supported (int16, int32, float)")
+
+
+@dataclass
+class StreamResult:
+    output: np.ndarray | None  # int32 (n, n_drivers); None in hash mode
+    sha256: str  # the device's SHA-256 of every output byte (int32 LE, sample-major)
+    n_drivers: int
+    block_size: int
+    blocks: int
+    samples: int
+    seconds: float
+
+
+def stream(dev: P.Device, x: np.ndarray, *, sample_rate: int | None = None,
+           hash_only: bool = False, block: int | None = None,
+           progress: Callable[[int, int], None] | None = None) -> StreamResult:
+    """Send int32 (n, 2) through the device's active profile, block by block.
+
+    Each block is one request; a retry resends the same sequence number and the
+    device answers it from its reply cache, so a block is never processed twice.
+    """
+    x = np.ascontiguousarray(x, dtype=np.int32)
+    if x.ndim != 2 or x.shape[1] != 2 or len(x) == 0:
+        raise UserError(f"stream input must be int32 (n, 2) with n > 0, got {x.shape}")
+    link = dev.link
+    t0 = time.monotonic()
+    rate = sample_rate or dev.info().sample_rate
+    mode = P.STREAM_MODE_HASH if hash_only else P.STREAM_MODE_BLOCKS
+    rep = link.command(P.Op.STREAM_BEGIN, P.STREAM_BEGIN_REQ.pack(P.STREAM_FMT_INT32, 2, mode,
+                                                                  0, rate), extra_time=0.5)
+    n_drivers, max_samples = P.STREAM_BEGIN_REPLY.unpack(rep)
+    fit = (P.MAX_PAYLOAD - 1 - P.STREAM_DATA_REPLY.size) // (4 * n_drivers)
+    block = max(1, min(block or max_samples, max_samples, fit))
+    outs, digest, k = [], hashlib.sha256(), 0
+    for k, start in enumerate(range(0, len(x), block)):
+        chunk = x[start:start + block]
+        m = len(chunk)
+        data = link.command(P.Op.STREAM_DATA, P.STREAM_DATA_REQ.pack(k)
+                            + chunk.astype("<i4").tobytes(),
+                            reply_size=m * n_drivers * 4 + 16, extra_time=0.2)
+        idx, m2, nd = P.STREAM_DATA_REPLY.unpack_from(data)
+        body = data[P.STREAM_DATA_REPLY.size:]
+        if (idx, m2, nd) != (k, m, n_drivers):
+            raise P.ProtocolError(f"stream reply for block {idx} ({m2} x {nd}), sent block {k} "
+                                  f"({m} x {n_drivers})")
+        if hash_only:
+            if len(body) != 32:
+                raise P.ProtocolError(f"hash-mode reply of {len(body)} bytes")
+        else:
+            if len(body) != m * nd * 4:
+                raise P.ProtocolError(f"block {k}: {len(body)} output bytes, expected "
+                                      f"{m * nd * 4}")
+            digest.update(body)
+            outs.append(np.frombuffer(body, dtype="<i4").reshape(m, nd).astype(np.int32))
+        if progress:
+            progress(start + m, len(x))
+    end = link.command(P.Op.STREAM_END, reply_size=P.STREAM_END_REPLY.size)
+    samples, blocks, sha = P.STREAM_END_REPLY.unpack(end)
+    if samples != len(x) or blocks != k + 1:
+        raise P.ProtocolError(f"device counted {samples} samples in {blocks} blocks, sent "
+                              f"{len(x)} in {k + 1}")
+    if not hash_only and digest.hexdigest() != sha.hex():
+        raise CheckFailed("received blocks do not hash to the device's stream SHA-256 "
+                          "(link delivered altered data)")
+    out = np.concatenate(outs) if outs else None
+    return StreamResult(out, sha.hex(), n_drivers, block, k + 1, len(x),
+                        time.monotonic() - t0)
+
+
+def reference_output(factory: Callable, blob: bytes, x: np.ndarray, block: int) -> np.ndarray:
+    """What the processor `factory(blob)` makes of x, fed in the same blocks as the device."""
+    proc = factory(blob)
+    x = np.ascontiguousarray(x, dtype=np.int32)
+    return np.concatenate([np.asarray(proc(x[i:i + block]), dtype=np.int32)
+                           for i in range(0, len(x), block)])
+
+
+def first_mismatch(expected: np.ndarray, got: np.ndarray, block: int) -> str | None:
+    """None if identical, else where they first differ: driver, block, sample, both values."""
+    if expected.shape != got.shape:
+        return f"shape differs: expected {expected.shape}, device {got.shape}"
+    diff = np.nonzero(expected != got)
+    if not len(diff[0]):
+        return None
+    k = int(diff[0].min())
+    d = int(diff[1][diff[0] == k].min())
+    return (f"first mismatch at driver {d}, block {k // block}, sample {k % block} "
+            f"(overall sample {k}): expected {int(expected[k, d])}, device {int(got[k, d])}")
+
+
+def hash_output(y: np.ndarray) -> str:
+    return hashlib.sha256(np.ascontiguousarray(y, dtype="<i4").tobytes()).hexdigest()
+
+
+def save_capture(path: str, y: np.ndarray, *, fs: int, inverse: np.ndarray | None = None,
+                 ir_seconds: float = 0.1) -> list[str]:
+    """Write the per-driver capture (int32 WAV, one channel per driver); for a sweep also
+    the deconvolved per-driver impulse responses (float32 WAV, `<stem>_ir.wav`)."""
+    from scipy.io import wavfile
+
+    out = Path(path)
+    wavfile.write(out, fs, np.ascontiguousarray(y, dtype=np.int32))
+    written = [str(out)]
+    if inverse is not None:
+        ir = signals.deconvolve_sweep(signals.from_q31(y), inverse, int(ir_seconds * fs))
+        ir_path = out.with_name(out.stem + "_ir.wav")
+        wavfile.write(ir_path, fs, ir.astype(np.float32))
+        written.append(str(ir_path))
+    return written

@@ -1,0 +1,176 @@
+"""Protocol layer: COBS, frames, resync, command() with retries, NAKs, stale replies."""
+
+import os
+import struct
+import time
+import zlib
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from host_tools import protocol as P
+from host_tools.emulator import DeviceConfig, Emulator, InProcessRig
+from host_tools.flash_store import FlashStore
+from host_tools.flasher import ChunkSizer
+from host_tools.transport import FaultyTransport, pipe_pair
+
+# ---- COBS and frames, checked against hand-made bytes ----
+
+
+@pytest.mark.parametrize("raw,enc", [
+    (b"", b"\x01"),
+    (b"\x00", b"\x01\x01"),
+    (b"\x00\x00", b"\x01\x01\x01"),
+    (b"\x11\x22\x00\x33", b"\x03\x11\x22\x02\x33"),
+    (b"\x11\x22\x33\x44", b"\x05\x11\x22\x33\x44"),
+    (bytes(range(1, 255)), b"\xff" + bytes(range(1, 255)) + b"\x01"),
+])
+def test_cobs_known_vectors(raw, enc):
+    # vectors from the COBS paper / Wikipedia examples (254-byte run: FF block, then 01)
+    assert P.cobs_encode(raw) == enc
+    assert P.cobs_decode(enc) == raw
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=1200))
+def test_cobs_round_trip_and_no_zero(data):
+    enc = P.cobs_encode(data)
+    assert 0 not in enc
+    assert P.cobs_decode(enc) == data
+    assert len(enc) <= len(data) + len(data) // 254 + 1
+
+
+def test_frame_layout_by_hand():
+    payload = b"\x01\x00\x02"
+    body = struct.pack("<BHH", 0x11, 0x1234, 3) + payload
+    body += struct.pack("<I", zlib.crc32(body))
+    wire = P.encode_frame(0x11, 0x1234, payload)
+    assert wire == b"\0" + P.cobs_encode(body) + b"\0"
+    (f,) = P.Deframer().feed(wire)
+    assert (f.type, f.seq, f.payload) == (0x11, 0x1234, payload)
+
+
+def test_deframer_resyncs_after_garbage_truncation_and_flips():
+    d = P.Deframer()
+    good = P.encode_frame(P.Op.INFO, 7, b"abc")
+    truncated = P.encode_frame(P.Op.INFO, 8, b"lost")[:-3]  # delimiter never arrives
+    flipped = bytearray(P.encode_frame(P.Op.INFO, 9, b"xyz"))
+    flipped[4] ^= 0x40
+    stream = os.urandom(50).replace(b"\0", b"\1") + good + truncated + good + bytes(flipped) + good
+    frames = []
+    for i in range(0, len(stream), 7):  # arrives in pieces
+        frames += d.feed(stream[i:i + 7])
+    assert [f.seq for f in frames] == [7, 7, 7]
+    assert d.bad_frames >= 3
+
+
+def test_deframer_drops_overlong_run():
+    d = P.Deframer()
+    d.feed(b"\x05" * (2 * P.MAX_FRAME + 10))
+    assert d.bad_frames == 1
+    assert [f.seq for f in d.feed(P.encode_frame(1, 3, b""))] == [3]
+
+
+# ---- command() against the emulator ----
+
+
+@pytest.fixture
+def rig():
+    r = InProcessRig(Emulator(FlashStore(None, slot_size=64 * 1024), DeviceConfig(n_drivers=2)))
+    yield r
+    r.close()
+
+
+def test_info_round_trip(rig):
+    info = rig.device.info()
+    assert info.n_drivers == 2 and info.target == "cmsis-q31" and info.active_slot is None
+    assert "no" not in info.describe() or "none" in info.describe()
+
+
+def test_nak_is_one_line_with_name_and_reason(rig):
+    with pytest.raises(P.NakError) as ei:
+        rig.device.link.command(P.Op.FLASH_DATA, struct.pack("<I", 0) + b"x")
+    e = ei.value
+    assert e.code == P.Nak.NO_SESSION
+    assert "NO_SESSION" in str(e) and "flash begin" in str(e) and "\n" not in str(e)
+
+
+def test_unknown_opcode_nak(rig):
+    with pytest.raises(P.NakError, match="UNKNOWN_OP"):
+        rig.device.link.command(0x55)
+
+
+def test_no_device_gives_no_answer_quickly():
+    host, _dev = pipe_pair()
+    link = P.Link(host, timeout=0.02, retries=2)
+    t = time.monotonic()
+    with pytest.raises(P.NoAnswer, match=r"no reply to INFO after 3 tries") as ei:
+        P.Device(link).info()
+    assert time.monotonic() - t < 1.0
+    assert "\n" not in str(ei.value)
+
+
+def test_stale_and_duplicate_replies_are_dropped(rig):
+    link = rig.device.link
+    # a reply to a sequence number nobody asked for arrives first: dropped, counted
+    rig.device_end.write(P.encode_frame(P.Op.INFO | P.REPLY, (link._seq + 77) & 0xFFFF,
+                                        b"\0" + bytes(P.INFO_REPLY.size)))
+    assert rig.device.info().n_drivers == 2
+    assert link.stats.stale_replies >= 1
+
+
+def test_late_duplicate_reply_never_leaves_host_one_behind():
+    em = Emulator(FlashStore(None, slot_size=64 * 1024), DeviceConfig(n_drivers=2))
+    # every device reply is also sent again after the next one
+    script = {i: "late-dup" for i in range(50)}
+    r = InProcessRig(em, device_wrap=lambda t: FaultyTransport(t, script=script))
+    try:
+        for _ in range(5):
+            slot, gen, size, sha = r.device.active()
+            assert slot is None
+            assert r.device.info().n_drivers == 2  # answers match what was asked
+        assert r.device.link.stats.stale_replies >= 4
+    finally:
+        r.close()
+
+
+def test_retry_reuses_sequence_and_device_answers_from_cache():
+    em = Emulator(FlashStore(None, slot_size=64 * 1024), DeviceConfig(n_drivers=2))
+    # the device's first reply is swallowed: the host retries the same seq
+    r = InProcessRig(em, device_wrap=lambda t: FaultyTransport(t, script={1: "swallow"}),
+                     link_timeout=0.05)
+    try:
+        r.device.info()  # write 0
+        handled = em.frames_handled
+        r.device.set_bypass(True)  # reply (write 1) swallowed, retried
+        assert r.device.link.stats.retries >= 1
+        assert em.frames_handled == handled + 1  # executed once, answered twice
+        assert em.bypass
+    finally:
+        r.close()
+
+
+def test_trace_prints_opcode_names_and_hex(rig):
+    lines = []
+    rig.device.link.trace = lines.append
+    rig.device.active()
+    assert lines[0].startswith("-> GET_ACTIVE seq=")
+    assert lines[1].startswith("<- GET_ACTIVE ok") and "ff 00 00" in lines[1]
+
+
+def test_op_timeout_scales_with_size():
+    link = P.Link(None, baud=115200, timeout=0.1)
+    assert link.op_timeout(4096) > link.op_timeout(16) + 0.6  # 2 x 4 KiB at 11.5 kB/s
+
+
+def test_chunk_sizer_shrinks_on_loss_and_grows_back():
+    s = ChunkSizer(4096)
+    for _ in range(5):
+        s.lost(s.size)
+    small = s.size
+    assert small < 512
+    for _ in range(400):
+        s.ok(s.size)
+    assert s.size == 4096 and len(s.trace) > 3
+    assert min(size for _, size in s.trace) == small or small >= s.min
