@@ -90,3 +90,18 @@ def test_cli_validate(capsys):
     out = capsys.readouterr().out
     assert "validate compact2: design" in out and "PASS" in out
     assert main(["validate", "compact2", "--duration", "0"]) == 2
+
+
+def test_predicted_df1_noise_matches_the_measured_error():
+    """quantize's DF1 truncation-noise model (which picks the 32x64 kernel) against
+    the measured error of an all-DF1 chain: within 2 dB for every driver (the woofer
+    also carries its coefficient error)."""
+    prof = load_profile("studio5")
+    q = quantize_chain(plain_chain(prof), force_kernel=KERNEL_DF1)
+    res = validate(prof, duration=1.0, q=q, stimuli_names=("pink -20 dBFS",))
+    word_noise = 10 ** ((20 * np.log10(2.0**-23 / np.sqrt(12))) / 10)
+    for d in res.stimuli[0].drivers:
+        pred = sum(10 ** (v / 10) for k, v in q.report.df1_noise_dbfs.items()
+                   if k.startswith(f"driver {d.driver} ")) + word_noise
+        measured = 20 * np.log10(d.rms_err_lsb / 2.0**23)
+        assert measured == pytest.approx(10 * np.log10(pred), abs=2.0), d.driver
