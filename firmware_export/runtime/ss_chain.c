@@ -1,0 +1,578 @@
+/*
+ * ss_chain.c -- the whole chain from a profile blob (twin of
+ * dsp_model/fixed/chain.py; table layout: firmware_export/tables.py and
+ * BLOB_FORMAT.md "Chain sections").
+ *
+ * Loading is two passes over the same code (`load`): the first, with no
+ * context, validates every table field (counts against section lengths,
+ * ranges, stray bytes) and sums the pool sizes; only if that passes and the
+ * sizes fit this build's limits does the second pass copy the tables into
+ * the context and initialize the kernel instances. Every section read goes
+ * through a bounds-checked cursor (`rd`), so a bad blob can only fail.
+ */
+#include "ss_chain.h"
+
+#include <stddef.h>
+
+#include "ss_ops.h"
+
+#define MAX_TABLE_TAPS 65536u     /* tables.py MAX_TAPS */
+#define MAX_TABLE_SECTIONS 64u    /* tables.py MAX_SECTIONS, per driver */
+#define MAX_TABLE_PATHS 32u       /* tables.py MAX_PATHS */
+#define MAX_TABLE_DELAY (1u << 20) /* tables.py delay limit, samples */
+#define NAME_FIELD 16u            /* driver id / path name field, bytes */
+
+/* ================================================================ upmix */
+
+/*
+ * Scaling and overflow: L + R formed in 64 bits (|L + R| <= 2^32, exact);
+ * C = shr_floor(L + R, 1) lies in [-2^31, 2^31 - 1] (no saturation
+ * needed). L' = sub32_sat(L, C) = ceil((L - R) / 2) exactly, except
+ * L = 2^31 - 1, R = -2^31, where it is 2^31 and saturates (the one case
+ * where L' + C != L). Same for R'.
+ */
+void upmix_passive_q31(const int32_t *src, int32_t *dst_l, int32_t *dst_r, int32_t *dst_c,
+                       uint32_t block_size)
+{
+    uint32_t n;
+    for (n = 0; n < block_size; n++) {
+        const int32_t left = src[2u * n], right = src[2u * n + 1u];
+        const int32_t c = (int32_t)shr_floor((int64_t)left + right, 1); /* (L + R) / 2, floor */
+        dst_l[n] = sub32_sat(left, c);                                /* L' = L - C */
+        dst_r[n] = sub32_sat(right, c);                               /* R' = R - C */
+        dst_c[n] = c;
+    }
+}
+
+/* ======================================================= table cursor */
+
+typedef struct {
+    const uint8_t *p;
+    uint32_t n;
+    uint32_t pos;
+    int bad; /* sticky: a read past the end happened */
+} rd;
+
+static const uint8_t *rd_take(rd *r, uint32_t nbytes)
+{
+    const uint8_t *q;
+    if (r->bad || nbytes > r->n - r->pos) {
+        r->bad = 1;
+        return NULL;
+    }
+    q = r->p + r->pos;
+    r->pos += nbytes;
+    return q;
+}
+
+static uint32_t rd_u32(rd *r)
+{
+    const uint8_t *q = rd_take(r, 4u);
+    return q != NULL ? ss_rd_u32(q) : 0u;
+}
+
+static int32_t rd_i32(rd *r) { return ss_u32_to_i32(rd_u32(r)); }
+
+/* A cursor on section `type`; nonzero if the blob has none. */
+static int rd_open(rd *r, const ss_blob_view *v, uint16_t type)
+{
+    r->pos = 0;
+    r->bad = 0;
+    return ss_blob_find(v, type, &r->p, &r->n) != SS_OK;
+}
+
+/* the section is used up exactly (no stray bytes) */
+static int rd_done(const rd *r) { return !r->bad && r->pos == r->n; }
+
+static int name_ok(const uint8_t *q)
+{
+    uint32_t k = 0, j;
+    while (k < NAME_FIELD && q[k] != 0u) {
+        k++;
+    }
+    for (j = k; j < NAME_FIELD; j++) {
+        if (q[j] != 0u) {
+            return 0; /* a NUL inside the name */
+        }
+    }
+    return ss_utf8_valid(q, k);
+}
+
+static void copy_words(int32_t *dst, const uint8_t *src, uint32_t n)
+{
+    uint32_t i;
+    for (i = 0; i < n; i++) {
+        dst[i] = ss_u32_to_i32(ss_rd_u32(src + 4u * i));
+    }
+}
+
+/* ================================================================ load */
+
+typedef struct {
+    ss_chain *ctx; /* NULL: validate and size only */
+    ss_chain_usage_t use;
+    uint32_t n_drivers;
+    uint32_t max_taps;
+    uint32_t feeds_of[SS_BLOB_MAX_DRIVERS]; /* pass 1 counts, pass 2 reads */
+} plan;
+
+static int32_t *take32(plan *pl, uint32_t n)
+{
+    int32_t *q = pl->ctx != NULL ? pl->ctx->mem32 + pl->use.mem32_words : NULL;
+    pl->use.mem32_words += n;
+    return q;
+}
+
+static int64_t *take64(plan *pl, uint32_t n)
+{
+    int64_t *q = pl->ctx != NULL ? pl->ctx->mem64 + pl->use.mem64_words : NULL;
+    pl->use.mem64_words += n;
+    return q;
+}
+
+/* A FIR of n taps (tap bytes at `taps`): table and state in mem32. */
+static void make_fir(plan *pl, fir_q31_inst *S, const uint8_t *taps, uint32_t n)
+{
+    int32_t *coef = take32(pl, n);
+    int32_t *state = take32(pl, n + SS_MAX_BLOCK - 1u);
+    if (n > pl->max_taps) {
+        pl->max_taps = n;
+    }
+    if (pl->ctx != NULL) {
+        copy_words(coef, taps, n);
+        fir_q31_init(S, (uint16_t)n, coef, state, SS_MAX_BLOCK);
+    }
+}
+
+static void make_delay(plan *pl, delay_q31_inst *S, uint32_t delay)
+{
+    int32_t *buf = take32(pl, delay > 0u ? delay : 1u);
+    if (pl->ctx != NULL) {
+        delay_q31_init(S, delay, buf);
+    }
+}
+
+/* xorshift32 seed of driver d's dither (chain.py dither_seed). */
+static uint32_t dither_seed(uint32_t d)
+{
+    const uint32_t s = SS_XORSHIFT32_DEFAULT_SEED + d * 0x9E3779B9u; /* mod 2^32 */
+    return s != 0u ? s : SS_XORSHIFT32_DEFAULT_SEED;
+}
+
+/* One driver's biquad sections from cursor b, as cascades (runs of one
+ * kernel and post_shift, as chain.py _sections_to_cascades). */
+static int load_sections(plan *pl, rd *b, uint32_t ns)
+{
+    ss_chain *ctx = pl->ctx;
+    uint32_t k = 0;
+    while (k < ns) {
+        const uint32_t start = b->pos;
+        const uint32_t kern = rd_u32(b), ps = rd_u32(b);
+        uint32_t n = 1, j;
+        int32_t *coef;
+        (void)rd_take(b, 6u * 4u);
+        if (b->bad) {
+            return SS_ERR_TABLE;
+        }
+        if (kern > SS_KERNEL_32X64 || ps > 30u) {
+            return SS_ERR_TABLE;
+        }
+        while (k + n < ns) { /* how long is this run? */
+            const uint32_t kern2 = rd_u32(b), ps2 = rd_u32(b);
+            (void)rd_take(b, 6u * 4u);
+            if (b->bad || kern2 != kern || ps2 != ps) {
+                break;
+            }
+            n++;
+        }
+        if (b->bad) {
+            return SS_ERR_TABLE;
+        }
+        b->pos = start;
+        coef = take32(pl, 5u * n);
+        if (ctx != NULL) {
+            ss_cascade *c = &ctx->casc[pl->use.n_cascades];
+            c->kind = (uint8_t)kern;
+            if (kern == SS_KERNEL_DF1) {
+                biquad_df1_q31_init(&c->df1, n, coef, take32(pl, 4u * n), (int8_t)ps);
+            } else {
+                biquad_df1_32x64_q31_init(&c->hp, n, coef, take64(pl, 4u * n), (int8_t)ps);
+            }
+        } else if (kern == SS_KERNEL_DF1) {
+            (void)take32(pl, 4u * n);
+        } else {
+            (void)take64(pl, 4u * n);
+        }
+        for (j = 0; j < n; j++) {
+            const uint8_t *q;
+            (void)rd_take(b, 3u * 4u); /* kernel, post_shift, section_shift */
+            q = rd_take(b, 5u * 4u);   /* b0 b1 b2 a1 a2 */
+            if (q == NULL) {
+                return SS_ERR_TABLE;
+            }
+            if (ctx != NULL) {
+                copy_words(coef + 5u * j, q, 5u);
+            }
+        }
+        pl->use.n_cascades++;
+        k += n;
+    }
+    return SS_OK;
+}
+
+static int load(const ss_blob_view *v, plan *pl)
+{
+    ss_chain *ctx = pl->ctx;
+    const uint32_t mb = SS_MAX_BLOCK;
+    rd m, dl, f, b, g;
+    uint32_t version, fs, nd, np, word, dither, upmix, i, d;
+    uint32_t pdelay[MAX_TABLE_PATHS], ddelay[SS_BLOB_MAX_DRIVERS];
+    uint32_t fill_cnt[SS_BLOB_MAX_DRIVERS];
+    const uint8_t *q;
+    int st;
+
+    /* sections */
+    if (rd_open(&m, v, SS_SEC_META) || rd_open(&dl, v, SS_SEC_DELAYS) ||
+        rd_open(&f, v, SS_SEC_FIR) || rd_open(&b, v, SS_SEC_BIQUADS) ||
+        rd_open(&g, v, SS_SEC_GAINS)) {
+        return SS_ERR_MISSING;
+    }
+
+    /* meta */
+    version = rd_u32(&m);
+    fs = rd_u32(&m);
+    (void)rd_u32(&m); /* block_size: the design's, not the runtime's */
+    nd = rd_u32(&m);
+    np = rd_u32(&m);
+    word = rd_u32(&m);
+    dither = rd_u32(&m);
+    upmix = rd_u32(&m);
+    if (m.bad || version != SS_CHAIN_TABLES_VERSION || nd > SS_BLOB_MAX_DRIVERS ||
+        np > MAX_TABLE_PATHS || word < 2u || word > 32u || dither > 1u) {
+        return SS_ERR_TABLE;
+    }
+    for (i = 0; i < nd + np; i++) {
+        q = rd_take(&m, NAME_FIELD);
+        if (q == NULL || !name_ok(q)) {
+            return SS_ERR_TABLE;
+        }
+    }
+    if (!rd_done(&m) || nd != v->n_drivers || fs != v->sample_rate) {
+        return SS_ERR_TABLE;
+    }
+
+    /* delays */
+    for (i = 0; i < np; i++) {
+        pdelay[i] = rd_u32(&dl);
+        if (pdelay[i] > MAX_TABLE_DELAY) {
+            return SS_ERR_TABLE;
+        }
+    }
+    for (d = 0; d < nd; d++) {
+        ddelay[d] = rd_u32(&dl);
+        if (ddelay[d] > MAX_TABLE_DELAY) {
+            return SS_ERR_TABLE;
+        }
+    }
+    if (!rd_done(&dl)) {
+        return SS_ERR_TABLE;
+    }
+
+    /* chain-level facts, and the buffers */
+    if (upmix != SS_UPMIX_PASSIVE) {
+        return SS_ERR_UNSUPPORTED;
+    }
+    pl->n_drivers = nd;
+    pl->use.n_paths = np;
+    if (ctx != NULL) {
+        ctx->sample_rate = fs;
+        ctx->n_drivers = nd;
+        ctx->n_paths = np;
+        ctx->drv_feed_off[0] = 0;
+        for (d = 0; d < nd; d++) {
+            ctx->drv_feed_off[d + 1u] = ctx->drv_feed_off[d] + pl->feeds_of[d];
+        }
+        for (i = 0; i < 3u; i++) {
+            ctx->u[i] = take32(pl, mb);
+        }
+        for (d = 0; d < nd; d++) {
+            ctx->z[d] = take32(pl, mb);
+        }
+    } else {
+        (void)take32(pl, (3u + nd) * mb);
+    }
+    for (d = 0; d < nd; d++) {
+        fill_cnt[d] = 0;
+        if (ctx == NULL) {
+            pl->feeds_of[d] = 0;
+        }
+    }
+
+    /* fir: per path source, common; per driver ratio */
+    for (i = 0; i < np; i++) {
+        const uint32_t source = rd_u32(&f);
+        uint32_t nc;
+        (void)rd_i32(&f); /* common_shift (folded into the taps) */
+        nc = rd_u32(&f);
+        if (f.bad || source > 2u || nc > MAX_TABLE_TAPS) {
+            return SS_ERR_TABLE;
+        }
+        q = rd_take(&f, 4u * nc);
+        if (q == NULL) {
+            return SS_ERR_TABLE;
+        }
+        if (ctx != NULL) {
+            ctx->path_source[i] = (uint8_t)source;
+            ctx->path_has_fir[i] = nc > 0u;
+            ctx->y[i] = take32(pl, mb);
+            make_delay(pl, &ctx->path_delay[i], pdelay[i]);
+            if (nc > 0u) {
+                make_fir(pl, &ctx->path_fir[i], q, nc);
+            }
+        } else {
+            (void)take32(pl, mb);
+            make_delay(pl, NULL, pdelay[i]);
+            if (nc > 0u) {
+                make_fir(pl, NULL, q, nc);
+            }
+        }
+        for (d = 0; d < nd; d++) {
+            uint32_t nr;
+            (void)rd_i32(&f); /* ratio_shift (folded into the taps) */
+            nr = rd_u32(&f);
+            if (f.bad || nr > MAX_TABLE_TAPS) {
+                return SS_ERR_TABLE;
+            }
+            q = rd_take(&f, 4u * nr);
+            if (q == NULL) {
+                return SS_ERR_TABLE;
+            }
+            if (nr == 0u) {
+                continue; /* path i does not feed driver d */
+            }
+            if (ctx != NULL) {
+                const uint32_t k = ctx->drv_feed_off[d] + fill_cnt[d]++;
+                ctx->feed_path[k] = (uint8_t)i;
+                ctx->feed[k] = take32(pl, mb);
+                ctx->feed_in[k] = ctx->feed[k];
+                make_fir(pl, &ctx->feed_fir[k], q, nr);
+            } else {
+                pl->feeds_of[d]++;
+                (void)take32(pl, mb);
+                make_fir(pl, NULL, q, nr);
+            }
+            pl->use.n_feeds++;
+        }
+    }
+    if (!rd_done(&f)) {
+        return SS_ERR_TABLE;
+    }
+
+    /* biquads and gains, per driver; then the driver's delay and DAC */
+    for (d = 0; d < nd; d++) {
+        const uint32_t ns = rd_u32(&b);
+        int32_t gf, gs;
+        (void)rd_i32(&b); /* sum_shift (folded into the coefficients) */
+        if (b.bad || ns > MAX_TABLE_SECTIONS) {
+            return SS_ERR_TABLE;
+        }
+        if (ctx != NULL) {
+            ctx->drv_casc_off[d] = pl->use.n_cascades;
+        }
+        st = load_sections(pl, &b, ns);
+        if (st != SS_OK) {
+            return st;
+        }
+        gf = rd_i32(&g);
+        gs = rd_i32(&g);
+        if (g.bad || gs < -31 || gs > 30) { /* gain_q31_init: shift -31..30 */
+            return SS_ERR_TABLE;
+        }
+        if (ctx != NULL) {
+            gain_q31_init(&ctx->gain[d], gf, (int8_t)gs);
+            make_delay(pl, &ctx->drv_delay[d], ddelay[d]);
+            dac_quant_q31_init(&ctx->dac[d], (uint8_t)word, (uint8_t)dither, dither_seed(d));
+        } else {
+            make_delay(pl, NULL, ddelay[d]);
+        }
+    }
+    if (!rd_done(&b) || !rd_done(&g)) {
+        return SS_ERR_TABLE;
+    }
+    if (ctx != NULL) {
+        ctx->drv_casc_off[nd] = pl->use.n_cascades;
+        ctx->n_feeds = pl->use.n_feeds;
+        ctx->n_cascades = pl->use.n_cascades;
+    }
+    return SS_OK;
+}
+
+static int fits(const plan *pl)
+{
+    return pl->n_drivers <= SS_MAX_DRIVERS && pl->use.n_paths <= SS_MAX_PATHS &&
+           pl->use.n_feeds <= SS_MAX_FEEDS && pl->use.n_cascades <= SS_MAX_CASCADES &&
+           pl->use.mem32_words <= SS_MEM32_WORDS && pl->use.mem64_words <= SS_MEM64_WORDS &&
+           pl->max_taps <= SS_MAX_TAPS;
+}
+
+static void plan_reset(plan *pl, ss_chain *ctx)
+{
+    uint32_t d;
+    pl->ctx = ctx;
+    pl->use.mem32_words = 0;
+    pl->use.mem64_words = 0;
+    pl->use.n_paths = 0;
+    pl->use.n_feeds = 0;
+    pl->use.n_cascades = 0;
+    pl->n_drivers = 0;
+    pl->max_taps = 0;
+    if (ctx == NULL) {
+        for (d = 0; d < SS_BLOB_MAX_DRIVERS; d++) {
+            pl->feeds_of[d] = 0;
+        }
+    }
+}
+
+int ss_chain_requirements(const uint8_t *blob, uint32_t len, ss_chain_usage_t *need)
+{
+    ss_blob_view v;
+    plan pl;
+    int st;
+    if (need == NULL) {
+        return SS_ERR_ARG;
+    }
+    st = ss_blob_parse(blob, len, SS_TARGET_CMSIS_Q31, &v);
+    if (st != SS_OK) {
+        return st;
+    }
+    plan_reset(&pl, NULL);
+    st = load(&v, &pl);
+    if (st == SS_OK) {
+        *need = pl.use;
+    }
+    return st;
+}
+
+int ss_chain_init_from_blob(ss_chain *ctx, const uint8_t *blob, uint32_t len)
+{
+    ss_blob_view v;
+    plan pl;
+    uint32_t i;
+    int st;
+    if (ctx == NULL) {
+        return SS_ERR_ARG;
+    }
+    ctx->ready = 0;
+    st = ss_blob_parse(blob, len, SS_TARGET_CMSIS_Q31, &v);
+    if (st != SS_OK) {
+        return st;
+    }
+    plan_reset(&pl, NULL); /* pass 1: validate and size, touch nothing */
+    st = load(&v, &pl);
+    if (st != SS_OK) {
+        return st;
+    }
+    if (!fits(&pl)) {
+        return SS_ERR_CAPACITY;
+    }
+    plan_reset(&pl, ctx); /* pass 2: build (cannot fail: pass 1 checked it all) */
+    st = load(&v, &pl);
+    if (st != SS_OK) {
+        return st;
+    }
+    ctx->mem32_used = pl.use.mem32_words;
+    ctx->mem64_used = pl.use.mem64_words;
+    for (i = 0; i < SS_BLOB_NAME_BYTES + 1u; i++) {
+        ctx->profile_name[i] = v.profile_name[i];
+    }
+    ctx->ready = SS_CHAIN_READY;
+    return SS_OK;
+}
+
+/* =============================================================== process */
+
+/* One chunk (m <= SS_MAX_BLOCK): the kernel calls of chain.py _run_chunk,
+ * in the same order. */
+static void process_chunk(ss_chain *ctx, const int32_t *in, int32_t *out, uint32_t m)
+{
+    const uint32_t nd = ctx->n_drivers;
+    uint32_t p, i, d, c, n;
+
+    upmix_passive_q31(in, ctx->u[0], ctx->u[1], ctx->u[2], m);
+    for (p = 0; p < ctx->n_paths; p++) {
+        int32_t *y = ctx->y[p];
+        delay_q31(&ctx->path_delay[p], ctx->u[ctx->path_source[p]], y, m);
+        if (ctx->path_has_fir[p]) {
+            fir_q31(&ctx->path_fir[p], y, y, m);
+        }
+    }
+    for (i = 0; i < ctx->n_feeds; i++) {
+        fir_q31(&ctx->feed_fir[i], ctx->y[ctx->feed_path[i]], ctx->feed[i], m);
+    }
+    for (d = 0; d < nd; d++) {
+        int32_t *z = ctx->z[d];
+        const uint32_t a = ctx->drv_feed_off[d], b = ctx->drv_feed_off[d + 1u];
+        if (b > a) {
+            mix_sat_q31(&ctx->feed_in[a], b - a, z, m);
+        } else {
+            for (n = 0; n < m; n++) {
+                z[n] = 0;
+            }
+        }
+        for (c = ctx->drv_casc_off[d]; c < ctx->drv_casc_off[d + 1u]; c++) {
+            if (ctx->casc[c].kind == SS_KERNEL_DF1) {
+                biquad_df1_q31(&ctx->casc[c].df1, z, z, m);
+            } else {
+                biquad_df1_32x64_q31(&ctx->casc[c].hp, z, z, m);
+            }
+        }
+        gain_q31(&ctx->gain[d], z, z, m);
+        delay_q31(&ctx->drv_delay[d], z, z, m);
+        dac_quant_q31(&ctx->dac[d], z, z, m);
+        for (n = 0; n < m; n++) {
+            out[n * nd + d] = z[n];
+        }
+    }
+}
+
+int ss_chain_process(ss_chain *ctx, const int32_t *in_stereo, int32_t *out, uint32_t n)
+{
+    if (ctx == NULL || ctx->ready != SS_CHAIN_READY) {
+        return SS_ERR_ARG;
+    }
+    if (n == 0u) {
+        return SS_OK;
+    }
+    if (in_stereo == NULL || out == NULL) {
+        return SS_ERR_ARG;
+    }
+    while (n > 0u) {
+        const uint32_t m = n < SS_MAX_BLOCK ? n : SS_MAX_BLOCK;
+        process_chunk(ctx, in_stereo, out, m);
+        in_stereo += 2u * m;
+        out += ctx->n_drivers * m;
+        n -= m;
+    }
+    return SS_OK;
+}
+
+uint32_t ss_chain_num_drivers(const ss_chain *ctx)
+{
+    return ctx != NULL && ctx->ready == SS_CHAIN_READY ? ctx->n_drivers : 0u;
+}
+
+void ss_chain_usage(const ss_chain *ctx, ss_chain_usage_t *use)
+{
+    if (ctx == NULL || use == NULL) {
+        return;
+    }
+    use->mem32_words = ctx->mem32_used;
+    use->mem64_words = ctx->mem64_used;
+    use->n_paths = ctx->n_paths;
+    use->n_feeds = ctx->n_feeds;
+    use->n_cascades = ctx->n_cascades;
+}
+
+uint32_t ss_chain_sizeof(void) { return (uint32_t)sizeof(ss_chain); }
+
+uint32_t ss_chain_max_block(void) { return SS_MAX_BLOCK; }

@@ -1,0 +1,155 @@
+/*
+ * ss_chain.h -- the whole soundstage chain, portable C runtime (C99).
+ *
+ * The C twin of dsp_model/fixed/chain.py (`FixedChain`): the same kernels
+ * (ss_kernels.h) called in the same order on the same tables, bit-exact
+ * (tests/test_c_runtime.py proves it against the Python model). No malloc,
+ * no floating point, no recursion: the caller owns one `ss_chain` (static
+ * or on a big enough stack) whose size is fixed at compile time by the
+ * SS_MAX_* / SS_MEM*_WORDS figures below (override with -D; the generated
+ * profile header `<profile>_tables.h` states the figures a profile needs).
+ *
+ *     static ss_chain chain;
+ *     if (ss_chain_init_from_blob(&chain, blob, blob_len) != SS_OK) ...;
+ *     ss_chain_process(&chain, in_lr, out, n);  // any n, state carries over
+ *
+ * Per block (as chain.py):
+ *     in (n x 2, interleaved L,R, Q31) -> upmix_passive_q31 -> u = L', R', C
+ *     path p:   delay_q31(u[source_p]) -> fir_q31(common_p)   (if it has taps)
+ *     feed p,d: fir_q31(ratio_{p,d})                          (if it has taps)
+ *     driver d: mix_sat_q31(its feeds, path order) -> biquad cascades in
+ *               order -> gain_q31 -> delay_q31 -> dac_quant_q31
+ *     out (n x D, interleaved per driver): DAC codes, right-justified int32.
+ *
+ * Blocks longer than SS_MAX_BLOCK are cut internally (the output does not
+ * depend on how a stream is cut). The context points into itself: do not
+ * copy it after init (initialize it where it will live).
+ */
+#ifndef SS_CHAIN_H
+#define SS_CHAIN_H
+
+#include <stdint.h>
+
+#include "ss_blob.h"
+#include "ss_kernels.h"
+
+/* ---------------------------------------------------- compile-time size */
+#ifndef SS_MAX_BLOCK /* samples per internal chunk (FIR state, buffers) */
+#define SS_MAX_BLOCK 64
+#endif
+#ifndef SS_MAX_DRIVERS /* <= 16 (the blob's limit) */
+#define SS_MAX_DRIVERS 8
+#endif
+#ifndef SS_MAX_PATHS /* <= 32 (the tables' limit) */
+#define SS_MAX_PATHS 16
+#endif
+#ifndef SS_MAX_FEEDS /* (path, driver) pairs with a ratio filter */
+#define SS_MAX_FEEDS 64
+#endif
+#ifndef SS_MAX_CASCADES /* biquad cascade instances, all drivers */
+#define SS_MAX_CASCADES 64
+#endif
+#ifndef SS_MEM32_WORDS /* int32 pool: buffers, FIR/biquad tables and state, delay lines */
+#define SS_MEM32_WORDS 16384
+#endif
+#ifndef SS_MEM64_WORDS /* int64 pool: 32x64 biquad state (4 per section) */
+#define SS_MEM64_WORDS 256
+#endif
+#define SS_MAX_TAPS 65535 /* fir_q31_inst.num_taps is 16 bits */
+
+#if SS_MAX_BLOCK < 1 || SS_MAX_DRIVERS < 1 || SS_MAX_DRIVERS > 16 || SS_MAX_PATHS < 1 || \
+    SS_MAX_PATHS > 32 || SS_MAX_FEEDS < 1 || SS_MAX_CASCADES < 1 || SS_MEM32_WORDS < 1 || \
+    SS_MEM64_WORDS < 1
+#error "ss_chain.h: a size limit is out of range"
+#endif
+
+#define SS_CHAIN_TABLES_VERSION 1u /* chain section layout (tables.py) */
+#define SS_KERNEL_DF1 0u           /* biquad_df1_q31 */
+#define SS_KERNEL_32X64 1u         /* biquad_df1_32x64_q31 */
+#define SS_UPMIX_PASSIVE 0u
+
+/* A run of consecutive biquad sections with one kernel and post_shift. */
+typedef struct {
+    uint8_t kind; /* SS_KERNEL_DF1 or SS_KERNEL_32X64 */
+    biquad_df1_q31_inst df1;
+    biquad_df1_32x64_q31_inst hp;
+} ss_cascade;
+
+/* How much of each pool a chain uses (ss_chain_usage). */
+typedef struct {
+    uint32_t mem32_words;
+    uint32_t mem64_words;
+    uint32_t n_paths;
+    uint32_t n_feeds;
+    uint32_t n_cascades;
+} ss_chain_usage_t;
+
+typedef struct {
+    uint32_t ready; /* SS_CHAIN_READY after a successful init */
+    uint32_t sample_rate;
+    uint32_t n_drivers;
+    uint32_t n_paths;
+    uint32_t n_feeds;
+    uint32_t n_cascades;
+    char profile_name[SS_BLOB_NAME_BYTES + 1];
+    /* paths */
+    uint8_t path_source[SS_MAX_PATHS]; /* 0 L', 1 R', 2 C */
+    uint8_t path_has_fir[SS_MAX_PATHS];
+    delay_q31_inst path_delay[SS_MAX_PATHS];
+    fir_q31_inst path_fir[SS_MAX_PATHS];
+    /* feeds, driver-major, path order within a driver */
+    uint8_t feed_path[SS_MAX_FEEDS];
+    fir_q31_inst feed_fir[SS_MAX_FEEDS];
+    uint32_t drv_feed_off[SS_MAX_DRIVERS + 1]; /* driver d: feeds [off[d], off[d+1]) */
+    /* driver stages */
+    uint32_t drv_casc_off[SS_MAX_DRIVERS + 1]; /* driver d: cascades [off[d], off[d+1]) */
+    ss_cascade casc[SS_MAX_CASCADES];
+    gain_q31_inst gain[SS_MAX_DRIVERS];
+    delay_q31_inst drv_delay[SS_MAX_DRIVERS];
+    dac_quant_q31_inst dac[SS_MAX_DRIVERS];
+    /* block buffers (SS_MAX_BLOCK each, in mem32) */
+    int32_t *u[3];
+    int32_t *y[SS_MAX_PATHS];
+    int32_t *feed[SS_MAX_FEEDS];
+    const int32_t *feed_in[SS_MAX_FEEDS]; /* the same, as mix_sat_q31 reads them */
+    int32_t *z[SS_MAX_DRIVERS];
+    /* pools */
+    uint32_t mem32_used;
+    uint32_t mem64_used;
+    int32_t mem32[SS_MEM32_WORDS];
+    int64_t mem64[SS_MEM64_WORDS];
+} ss_chain;
+
+#define SS_CHAIN_READY 0x53534348u /* "SSCH" */
+
+/* Validate `blob` (container: every length and CRC; tables: every count,
+ * range and length; sizes: this build's limits) and, only if all of it
+ * passes, build the chain in *ctx with all state zeroed. Returns SS_OK or a
+ * negative SS_ERR_* (ss_strerror); on error *ctx is not ready (process
+ * refuses it) and the blob was never read outside [blob, blob + len). The
+ * blob may be freed after init (tables are copied into the context). */
+int ss_chain_init_from_blob(ss_chain *ctx, const uint8_t *blob, uint32_t len);
+
+/* Process n stereo frames: in_stereo[2n] interleaved L,R (Q31) ->
+ * out[n * n_drivers] interleaved per driver (DAC codes). SS_OK, or
+ * SS_ERR_ARG if ctx is not initialized or a pointer is NULL with n > 0. */
+int ss_chain_process(ss_chain *ctx, const int32_t *in_stereo, int32_t *out, uint32_t n);
+
+/* Validate only: the pool sizes and counts the blob would need in a build
+ * with this SS_MAX_BLOCK (SS_OK even if they exceed this build's limits;
+ * the container and the tables must be valid). */
+int ss_chain_requirements(const uint8_t *blob, uint32_t len, ss_chain_usage_t *need);
+
+uint32_t ss_chain_num_drivers(const ss_chain *ctx);
+void ss_chain_usage(const ss_chain *ctx, ss_chain_usage_t *use);
+/* sizeof(ss_chain), for hosts that allocate it from outside C. */
+uint32_t ss_chain_sizeof(void);
+/* This build's SS_MAX_BLOCK. */
+uint32_t ss_chain_max_block(void);
+
+/* The passive upmix, Q31 (chain.py upmix_passive_q31): C = floor((L+R)/2),
+ * L' = sat(L - C), R' = sat(R - C). src interleaved L,R. */
+void upmix_passive_q31(const int32_t *src, int32_t *dst_l, int32_t *dst_r, int32_t *dst_c,
+                       uint32_t block_size);
+
+#endif /* SS_CHAIN_H */
