@@ -53,13 +53,15 @@ JUDGED_ESR = ("pink -20 dBFS", "exp sweep -6 dBFS")
 # ---------------------------------------------------------------- design source
 def chain_design_for(profile: Profile) -> tuple[ChainDesign, str]:
     """The chain to validate, and where it came from. The one switch: the full
-    design (`dsp_model.design.design_chain`) if that module exists, else the
-    plain-stereo chain (errors inside an existing design module propagate)."""
-    if importlib.util.find_spec("dsp_model.design") is not None:
-        mod = importlib.import_module("dsp_model.design")
-        if hasattr(mod, "design_chain"):
-            return mod.design_chain(profile), "dsp_model.design.design_chain"
-    return plain_chain(profile), "plain_chain (dsp_model.design.design_chain not available)"
+    design `design_chain(profile)` from `dsp_model.design` (or, failing that,
+    `dsp_model.chain_design`) if it exists, else the plain-stereo chain. Errors
+    inside an existing design function propagate."""
+    for name in ("dsp_model.design", "dsp_model.chain_design"):
+        if importlib.util.find_spec(name) is not None:
+            mod = importlib.import_module(name)
+            if hasattr(mod, "design_chain"):
+                return mod.design_chain(profile), f"{name}.design_chain"
+    return plain_chain(profile), "plain_chain (no design_chain available yet)"
 
 
 # ---------------------------------------------------------------- stimuli
