@@ -1,0 +1,383 @@
+"""Flashing and streaming against the emulator: in-process links and a real pty."""
+
+import argparse
+import hashlib
+import os
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from device_profiles.errors import DeviceError
+from firmware_export.blob import BlobError, build_blob
+from host_tools import cmd_stream, streamer
+from host_tools import protocol as P
+from host_tools.cli import main
+from host_tools.emulator import (
+    DeviceConfig,
+    Emulator,
+    InProcessRig,
+    PtyHost,
+    default_processor_factory,
+)
+from host_tools.flash_store import FlashFaults, FlashStore, PowerCut
+from host_tools.flasher import IncompatibleBlob, flash
+
+SLOT = 64 * 1024
+CFG = DeviceConfig(n_drivers=3, sample_rate=48000)
+
+
+def make_blob(seed: int, size: int = 9000, **kw) -> bytes:
+    args = dict(target="cmsis-q31", sample_rate=48000, n_drivers=3, profile_name=f"p{seed}")
+    args.update(kw)
+    gains = np.array([seed % 7 + 1, -(seed % 5) - 1, 3], dtype="<i4").tobytes()
+    rng = random.Random(seed)
+    return build_blob(sections={0x8001: gains,
+                                0x0011: bytes(rng.randrange(256) for _ in range(size))},
+                      **args)
+
+
+def gain_factory(blob: bytes):
+    """Test processor: driver d = (L + R) * g[d] >> 1, gains from section 0x8001, wrap int32."""
+    from firmware_export.blob import parse_blob
+
+    g = np.frombuffer(parse_blob(blob).sections[0x8001], dtype="<i4").astype(np.int64)
+
+    def process(x):
+        s = (x[:, 0].astype(np.int64) + x[:, 1]) >> 1
+        return (s[:, None] * g[None, :]).astype(np.uint64).astype(np.uint32).view(np.int32)
+
+    return process
+
+
+def new_rig(tmp_path, faults=None, **kw) -> InProcessRig:
+    store = FlashStore(tmp_path / "flash.bin", slot_size=SLOT, faults=faults)
+    return InProcessRig(Emulator(store, CFG, processor_factory=gain_factory), **kw)
+
+
+@pytest.fixture
+def rig(tmp_path):
+    r = new_rig(tmp_path)
+    yield r
+    r.close()
+
+
+def active_sha(rig) -> str | None:
+    return rig.device.active()[3]
+
+
+def test_flash_activates_verifies_and_survives_restart(rig, tmp_path):
+    blob = make_blob(1)
+    res = flash(rig.device, blob)
+    assert res.status == "flashed" and res.slot == 0 and res.generation == 1
+    assert active_sha(rig) == hashlib.sha256(blob).hexdigest()
+    rig.power_cycle(FlashStore(tmp_path / "flash.bin", slot_size=SLOT))
+    info = rig.reconnect().info()
+    assert info.active_sha256 == hashlib.sha256(blob).hexdigest() and info.active_slot == 0
+
+
+def test_same_image_skipped_force_rewrites_other_slot(rig):
+    blob = make_blob(2)
+    flash(rig.device, blob)
+    msgs = []
+    assert flash(rig.device, blob, say=msgs.append).status == "skipped"
+    assert "already active" in msgs[0] and "--force" in msgs[0]
+    res = flash(rig.device, blob, force=True)
+    assert res.status == "flashed" and res.slot == 1 and res.generation == 2
+
+
+def test_second_profile_goes_to_other_slot_and_keeps_alternating(rig):
+    a, b = make_blob(3), make_blob(4)
+    assert flash(rig.device, a).slot == 0
+    assert flash(rig.device, b).slot == 1
+    assert flash(rig.device, a).slot == 0
+    assert rig.emulator.flash.active_image() == a
+
+
+@pytest.mark.parametrize("kw,what", [
+    (dict(target="generic-q15"), "target generic-q15"),
+    (dict(sample_rate=44100), "sample rate 44100"),
+    (dict(n_drivers=5), "5 drivers"),
+])
+def test_incompatible_blob_refused_before_anything_is_written(rig, kw, what):
+    ops = rig.emulator.store.ops
+    with pytest.raises(IncompatibleBlob, match=what):
+        flash(rig.device, make_blob(5, **kw))
+    # and the device refuses it by itself when the host does not check
+    with pytest.raises(P.NakError, match="INCOMPATIBLE") as ei:
+        flash(rig.device, make_blob(5, **kw), check=False)
+    assert what.split()[0] in str(ei.value)
+    assert rig.emulator.store.ops == ops  # not one erase or write
+
+
+def test_wrong_format_version_refused_by_device(tmp_path):
+    r = InProcessRig(Emulator(FlashStore(None, slot_size=SLOT),
+                              DeviceConfig(n_drivers=3, format_version=2)))
+    try:
+        with pytest.raises(IncompatibleBlob, match="blob format 1"):
+            flash(r.device, make_blob(6))
+        with pytest.raises(P.NakError, match="blob format 1"):
+            flash(r.device, make_blob(6), check=False)
+        assert r.emulator.store.ops == 0
+    finally:
+        r.close()
+
+
+def test_too_large_and_truncated_blob(rig):
+    with pytest.raises(IncompatibleBlob, match="slot holds"):
+        flash(rig.device, make_blob(7, size=SLOT + 10))
+    with pytest.raises(BlobError, match="truncated"):
+        flash(rig.device, make_blob(7)[:-100])
+
+
+def test_write_failure_leaves_old_profile(tmp_path):
+    old = make_blob(8)
+    r = new_rig(tmp_path, faults=FlashFaults())
+    try:
+        flash(r.device, old)
+        r.emulator.store.faults.fail_write_at = r.emulator.store.ops + 4
+        with pytest.raises(P.NakError, match="FLASH_ERROR.*failed"):
+            flash(r.device, make_blob(9))
+        assert active_sha(r) == hashlib.sha256(old).hexdigest()
+    finally:
+        r.close()
+
+
+def test_readback_mismatch_refused_then_clean_rerun(tmp_path):
+    old, new = make_blob(10), make_blob(11)
+    r = new_rig(tmp_path, faults=FlashFaults())
+    try:
+        flash(r.device, old)
+        r.emulator.store.faults.readback_flip = True
+        with pytest.raises(P.NakError, match="VERIFY_FAILED"):
+            flash(r.device, new)
+        assert active_sha(r) == hashlib.sha256(old).hexdigest()
+        r.emulator.store.faults.readback_flip = False
+        res = flash(r.device, new)
+        assert res.resumed_from == 0  # the failed session was dropped, not resumed
+        assert active_sha(r) == hashlib.sha256(new).hexdigest()
+    finally:
+        r.close()
+
+
+def _cut_and_check(tmp_path, n: int, old: bytes, new: bytes) -> str:
+    """Flash `new` over `old` with the power cut at operation n after the old flash;
+    restart; the active profile must be exactly old or new; a rerun must finish."""
+    path = tmp_path / f"cut{n}.bin"
+    path.unlink(missing_ok=True)
+    r = InProcessRig(Emulator(FlashStore(path, slot_size=SLOT, faults=FlashFaults()), CFG),
+                     link_timeout=0.02, retries=1)
+    try:
+        flash(r.device, old)
+        base = r.emulator.store.ops
+        r.emulator.store.faults.cut_at = base + n
+        try:
+            flash(r.device, new, silence=0.05)
+            outcome = "completed"
+        except DeviceError:
+            outcome = "cut"
+        assert r.emulator.dead == (outcome == "cut")
+        r.power_cycle(FlashStore(path, slot_size=SLOT))
+        dev = r.reconnect()
+        sha = dev.active()[3]
+        assert sha in (hashlib.sha256(old).hexdigest(), hashlib.sha256(new).hexdigest()), n
+        assert r.emulator.flash.active_image() in (old, new)
+        flash(dev, new)
+        assert dev.active()[3] == hashlib.sha256(new).hexdigest()
+        return outcome
+    finally:
+        r.close()
+        r.emulator.store.close()
+
+
+def _ops_for_one_flash(tmp_path, old, new) -> int:
+    store = FlashStore(None, slot_size=SLOT)
+    r = InProcessRig(Emulator(store, CFG))
+    try:
+        flash(r.device, old)
+        base = store.ops
+        flash(r.device, new)
+        return store.ops - base
+    finally:
+        r.close()
+
+
+def test_five_random_power_cuts(tmp_path):
+    old, new = make_blob(12, size=6000), make_blob(13, size=7000)
+    total = _ops_for_one_flash(tmp_path, old, new)
+    for n in random.Random(5).sample(range(1, total + 1), 5):
+        assert _cut_and_check(tmp_path, n, old, new) == "cut"
+
+
+@pytest.mark.slow
+def test_power_cut_sweep_over_every_flash_operation(tmp_path):
+    old, new = make_blob(14, size=6000), make_blob(15, size=7000)
+    total = _ops_for_one_flash(tmp_path, old, new)
+    outcomes = [_cut_and_check(tmp_path, n, old, new) for n in range(1, total + 2)]
+    assert outcomes[:-1] == ["cut"] * total and outcomes[-1] == "completed"
+
+
+def test_host_killed_mid_flash_then_rerun_resumes(rig):
+    old, new = make_blob(16), make_blob(17, size=40000)
+    flash(rig.device, old)
+
+    class Killed(Exception):
+        pass
+
+    def die_at_half(done, total, chunk):
+        if done > total // 2:
+            raise Killed
+
+    with pytest.raises(Killed):
+        flash(rig.device, new, progress=die_at_half, start_chunk=1024)
+    assert active_sha(rig) == hashlib.sha256(old).hexdigest()
+    dev = rig.reconnect()  # a new host process
+    res = flash(dev, new)
+    assert res.resumed_from >= 16384 and res.resumed_from % 4096 == 0
+    assert active_sha(rig) == hashlib.sha256(new).hexdigest()
+
+
+def test_resume_survives_device_restart(rig, tmp_path):
+    new = make_blob(18, size=30000)
+    rig.device.link.retries = 2
+    rig.emulator.silent_at_offset = 20000  # the device hangs there
+    with pytest.raises(P.NoAnswer, match="stopped answering"):
+        flash(rig.device, new, silence=0.2)
+    rig.emulator.silent_at_offset = None
+    rig.power_cycle(FlashStore(tmp_path / "flash.bin", slot_size=SLOT))
+    res = flash(rig.reconnect(), new)
+    assert 12288 <= res.resumed_from <= 20000
+    assert active_sha(rig) == hashlib.sha256(new).hexdigest()
+
+
+# ---- streaming ----
+
+
+def test_stream_blocks_hash_and_compare(rig):
+    blob = make_blob(19)
+    flash(rig.device, blob)
+    x, _ = streamer.make_signal("pink", fs=48000, seconds=0.05, seed=3)
+    res = streamer.stream(rig.device, x, block=333)
+    ref = streamer.reference_output(gain_factory, blob, x, 333)
+    # an independent check of the test processor on a few samples
+    g = [19 % 7 + 1, -(19 % 5) - 1, 3]
+    k = 100
+    s = (int(x[k, 0]) + int(x[k, 1])) >> 1
+    assert [int(v) for v in res.output[k]] == [np.int32(np.uint32((s * gi) % 2**32))
+                                               for gi in g]
+    assert streamer.first_mismatch(ref, res.output, 333) is None
+    assert res.sha256 == streamer.hash_output(ref)
+    hashed = streamer.stream(rig.device, x, hash_only=True, block=333)
+    assert hashed.output is None and hashed.sha256 == res.sha256
+    bad = ref.copy()
+    bad[700, 2] += 1
+    msg = streamer.first_mismatch(bad, res.output, 333)
+    assert msg.startswith("first mismatch at driver 2, block 2, sample 34")
+
+
+def test_stream_bypass_and_errors(rig):
+    x = np.arange(20, dtype=np.int32).reshape(10, 2)
+    with pytest.raises(P.NakError, match="NO_PROFILE"):
+        streamer.stream(rig.device, x)
+    rig.device.set_bypass(True)
+    out = streamer.stream(rig.device, x).output
+    assert np.array_equal(out, x[:, [0, 1, 0]])
+    with pytest.raises(P.NakError, match="rate 44100"):
+        streamer.stream(rig.device, x, sample_rate=44100)
+
+
+def test_default_factory_without_fixed_chain_is_a_clear_device_error(monkeypatch):
+    monkeypatch.setitem(sys.modules, "dsp_model.fixed.chain", None)
+    with pytest.raises(DeviceError, match="no fixed-point chain"):
+        default_processor_factory(b"")
+
+
+def test_stream_save_writes_captures_and_sweep_irs(rig, tmp_path):
+    from scipy.io import wavfile
+
+    flash(rig.device, make_blob(20))
+    x, extras = streamer.make_signal("sweep", fs=48000, seconds=0.2, level_dbfs=-20)
+    res = streamer.stream(rig.device, x)
+    paths = streamer.save_capture(str(tmp_path / "cap.wav"), res.output, fs=48000,
+                                  inverse=extras["inverse"])
+    fs, cap = wavfile.read(paths[0])
+    assert fs == 48000 and cap.dtype == np.int32 and np.array_equal(cap, res.output)
+    _, ir = wavfile.read(paths[1])
+    assert ir.shape[1] == 3
+    # gains 7 and 3 on drivers 0 and 2 (no wrap at -20 dBFS): the IR peaks scale with them
+    peaks = np.abs(ir).max(axis=0)
+    assert peaks[2] / peaks[0] == pytest.approx(3 / (20 % 7 + 1), rel=0.05)
+
+
+# ---- the real commands over a real pty ----
+
+
+@pytest.fixture
+def pty_device(tmp_path):
+    em = Emulator(FlashStore(tmp_path / "pty.bin", slot_size=SLOT), CFG,
+                  processor_factory=gain_factory)
+    host = PtyHost(em, baud=921600).start()
+    yield host
+    host.close()
+
+
+def test_cli_flash_info_stream_compare_over_pty(pty_device, tmp_path, capsys, monkeypatch):
+    blob_path = tmp_path / "p.blob"
+    blob_path.write_bytes(make_blob(21))
+    port = pty_device.path
+    assert main(["flash", str(blob_path), "--port", port]) == 0
+    out = capsys.readouterr().out
+    assert "verified and active" in out
+    assert main(["flash", str(blob_path), "--port", port]) == 0
+    assert "skipped" in capsys.readouterr().out
+    assert main(["info", "--port", port]) == 0
+    assert hashlib.sha256(blob_path.read_bytes()).hexdigest() in capsys.readouterr().out
+    monkeypatch.setattr("host_tools.emulator.default_processor_factory", gain_factory)
+    assert main(["stream", "multitone", "--port", port, "--seconds", "0.05", "--compare",
+                 "--save", str(tmp_path / "out.wav")]) == 0
+    out = capsys.readouterr().out
+    assert "bit-exact" in out and "out.wav" in out
+
+
+def test_cli_compare_reports_first_mismatch(pty_device, tmp_path, capsys):
+    blob_path = tmp_path / "p.blob"
+    blob_path.write_bytes(make_blob(22))
+    assert main(["flash", str(blob_path), "--port", pty_device.path]) == 0
+
+    def off_by_one(blob):
+        p = gain_factory(blob)
+        return lambda x: p(x) + np.array([0, 0, 1], dtype=np.int32)
+
+    args = argparse.Namespace(port=pty_device.path, baud=921600, trace=False, signal="impulse",
+                              seconds=0.02, seed=1, level=None, block=None, hash=False,
+                              save=None, compare=True, blob=str(blob_path))
+    with pytest.raises(Exception, match="driver 2, block 0, sample 0"):
+        cmd_stream.run(args, factory=off_by_one)
+
+
+def test_cli_subprocess_flash_over_pty(pty_device, tmp_path):
+    blob_path = tmp_path / "p.blob"
+    blob_path.write_bytes(make_blob(23))
+    exe = [sys.executable, "-m", "host_tools.cli"]
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    ok = subprocess.run(exe + ["flash", str(blob_path), "--port", pty_device.path], env=env,
+                        capture_output=True, text=True, timeout=60)
+    assert ok.returncode == 0, ok.stderr
+    assert "verified and active" in ok.stdout
+
+
+def test_cli_device_at_another_baud_is_one_line_error(pty_device, capsys):
+    assert main(["info", "--port", pty_device.path, "--baud", "115200"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "no device answers" in err[0] and "115200" in err[0]
+
+
+def test_power_cut_raises_in_flash_layer():
+    s = FlashStore(None, slot_size=SLOT, faults=FlashFaults(cut_at=2))
+    s.write(0x3000, b"\x00" * 8)
+    with pytest.raises(PowerCut):
+        s.write(0x3008, b"\x00" * 8)
+    assert s.read(0x3008, 8) == b"\x00" * 4 + b"\xff" * 4  # torn: half written
