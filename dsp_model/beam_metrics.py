@@ -38,6 +38,7 @@ __all__ = [
     "beam_report",
     "design_feeds",
     "plot_beam",
+    "taps_options",
     "tradeoff_table",
     "steering",
     "fir_response",
@@ -153,7 +154,9 @@ def pattern_figures(h: np.ndarray, freqs: np.ndarray, drivers, *, distance: floa
     k = 4 + len(nulls)
     att = -np.max(rel[:, 4:k], axis=1)  # worst null per frequency
     edge = np.min(rel[:, 2:4], axis=1)
-    inside = np.min(rel[:, k:k + len(win)], axis=1)
+    inside_all = rel[:, k:k + len(win)]
+    fi, ai = np.unravel_index(np.argmin(inside_all), inside_all.shape)
+    inside = np.min(inside_all, axis=1)
     rear_e = 10 * np.log10(np.mean(np.abs(p[:, k + len(win):]) ** 2, axis=1)
                            / np.abs(p0[:, 0]) ** 2)
     on = 20 * np.log10(np.abs(p0[:, 0]))
@@ -164,6 +167,7 @@ def pattern_figures(h: np.ndarray, freqs: np.ndarray, drivers, *, distance: floa
         "window_level_median_db": _median(edge),
         "window_level_min_db": float(edge.min()),
         "window_inside_min_db": float(inside.min()),
+        "window_inside_min_at_hz_deg": [float(freqs[fi]), float(win[ai])],
         "on_axis_max_dev_db": float(np.max(np.abs(on))),
         "on_axis_range_db": [float(on.min()), float(on.max())],
         "rear_180_median_db": _median(rel[:, 1]),
@@ -291,6 +295,25 @@ def tradeoff_table(profile, settings=TRADEOFF_SETTINGS, *, realized: bool = Fals
     return rows
 
 
+def taps_options(profile, taps=(64, 96, 128, 192)) -> list[dict]:
+    """Cost vs figures: the bundled settings realised with other FIR lengths."""
+    from dsp_model.beamformer import design_beamformer
+
+    freqs = band_grid(profile.beamformer.band)
+    out = []
+    for n in taps:
+        d = design_beamformer(profile, taps=n)
+        figs = _rows(profile, design_feeds(d, freqs), freqs)
+        row = {"taps": n, "macs_per_sample": d.macs_per_sample, "latency_samples": d.latency}
+        for where, f in figs.items():
+            row[where] = {k: f[k] for k in ("null_attenuation_median_db",
+                                            "window_level_median_db", "on_axis_max_dev_db",
+                                            "wng_min_db")}
+            row[where]["meets"] = bool(all(_checks(f, profile.beamformer.wng_min_db).values()))
+        out.append(row)
+    return out
+
+
 def beam_report(profile, design) -> dict:
     """Every beamformer figure for one profile and design, as plain JSON-able data."""
     from dsp_model.beamformer import plain_mix
@@ -369,8 +392,19 @@ def beam_report(profile, design) -> dict:
         "curves": curves,
         "full_band": full,
         "tradeoff_per_frequency": tradeoff_table(profile),
+        "taps_options": taps_options(profile),
         "mismatch": robust,
     }
+
+
+def _freq_axis(ax, lo: float, hi: float) -> None:
+    from matplotlib.ticker import NullFormatter
+
+    ax.set_xscale("log")
+    ticks = [t for t in (125, 250, 500, 1000, 2000, 4000, 8000, 16000) if lo <= t <= hi]
+    ax.set_xticks(ticks)
+    ax.set_xticklabels([f"{t / 1000:g}k" if t >= 1000 else str(t) for t in ticks])
+    ax.xaxis.set_minor_formatter(NullFormatter())
 
 
 def plot_beam(profile, design, out_dir) -> list[str]:
@@ -403,7 +437,7 @@ def plot_beam(profile, design, out_dir) -> list[str]:
             rel = 20 * np.log10(np.maximum(np.abs(p), 1e-15) / np.abs(p[:, [len(az) // 2]]))
             ax = axes[i, j]
             m = ax.pcolormesh(f, az, rel.T, vmin=-30, vmax=6, cmap="viridis", shading="auto")
-            ax.set_xscale("log")
+            _freq_axis(ax, f[0], f[-1])
             for y in (*bf.null_angles, bf.listening_window, -bf.listening_window):
                 ax.axhline(y, color="w", lw=0.5, ls="--")
             for x in bf.band:
@@ -433,7 +467,7 @@ def plot_beam(profile, design, out_dir) -> list[str]:
         ax.set_rticks([10, 20, 30, 40])
         ax.set_yticklabels(["-30", "-20", "-10", "0"])
         ax.set_title(f"{fq:g} Hz")
-    np.atleast_1d(axes)[0].legend(loc="lower left", fontsize=7)
+    np.atleast_1d(axes)[0].legend(loc="upper left", bbox_to_anchor=(-0.25, 1.12), fontsize=7)
     p2 = out / "beam_polar.png"
     fig.savefig(p2, dpi=90)
     plt.close(fig)
@@ -463,6 +497,7 @@ def plot_beam(profile, design, out_dir) -> list[str]:
     for ax, t in zip(axes.flat, ("directivity index (dB)", f"WNG (dB), {dist:g} m",
                                  f"on-axis level (dB), {dist:g} m",
                                  "level re on axis (dB), beam"), strict=True):
+        _freq_axis(ax, *ax.get_xlim())
         ax.set_title(t)
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=7)

@@ -1,47 +1,52 @@
 """Centre-channel midrange beamformer: nulls toward the side walls, wide main lobe.
 
-Design, per frequency f (log + linear grid over the band and its transitions):
+Design, per frequency f (linear + log grid over the band and its transitions), in
+the span of the mirror groups (drivers that are mirror images in x get one weight):
 
-  * steering vectors a(theta, f) of the beamformer drivers (dsp_model.beam_metrics:
-    free field, baffled pistons, 1/r and the origin's delay removed), at the
-    listening distance and in the far field;
-  * weights w (D,) minimise   sum_null |a_n^T w|^2   (null angles, both distances)
-                            + rear_weight |a_180^T w|^2
-                            + beta sum_window |a_win^T w - t_win|^2
-                            + mu * mean|a0|^2 * ||w||^2
-    subject to a0^T w = 1 (flat on-axis at the listening distance). The closed form
-    is the LCMV/Capon solution with diagonal loading mu. beta = 0 unless the level
-    at +-listening_window falls below lobe_floor_db; then the window targets are
-    t = g exp(j arg p_win) (same phase, magnitude raised to the floor g) and beta is
-    the smallest weight that lifts both sides to g. With three drivers mirrored in x
-    the symmetric weights have one complex degree of freedom once on-axis is fixed,
-    and this is the optimal use of it: the least null depth given up per dB of lobe.
-  * mu (diagonal loading) is the smallest value meeting WNG >= wng_min_db (plus a
-    small margin for the FIR realisation), times `loading_scale` (a larger scale
-    trades null depth for white-noise gain; a scale < 1 can break the WNG floor).
+  * steering vectors a(theta, f) (dsp_model.beam_metrics: free field, baffled
+    pistons, 1/r and the origin's delay removed) at the listening distance and in
+    the far field;
+  * LCMV with diagonal loading: w* minimises
+        sum_null |a_n^T w|^2 (null angles, both distances) + rear_weight |a_180^T w|^2
+        + mu mean|a0|^2 ||w||^2        subject to a0^T w = 1 (0 dB on axis at 2 m);
+  * window floor: the level at +-listening_window must be >= lobe_floor_db. With G
+    groups, G - 1 complex degrees of freedom remain after the on-axis constraint;
+    studio5 (mid pair + up mid) has one: w = w* + lam v, the cost grows as |lam|^2
+    and each floor is a disc lam must stay out of. It is solved by tangent
+    half-planes (|p| >= Re(p e^{-j phi}) >= g, phi the phase at the current point,
+    a few updates): the nearest point of a convex polygon, exact at a fixed point
+    and continuous in frequency, so the weights stay smooth enough for short FIRs
+    (the nearest point outside the discs themselves flips between branches). More
+    degrees of freedom use an active-set magnitude least-squares heuristic;
+  * mu is the smallest loading meeting WNG >= wng_min_db (+0.3 dB for the FIR fit),
+    found by bisection per frequency, times `loading_scale` (> 1 trades null depth
+    for white-noise gain; < 1 can break the floor).
 
 Outside the band the centre goes to the beam drivers as plain mixing: equal-magnitude
-feeds time-aligned on axis (each driver delayed so all arrive with the farthest),
-scaled so the on-axis level is 0 dB (the scale is held above the band, so the
-drivers' natural directivity roll-off is left to the per-driver EQ). Weights
-cross-fade (raised cosine in log frequency) over half an octave below the band and
-0.4 octave above it, so the centre is full band and smooth.
+feeds time-aligned on axis, scaled to 0 dB on axis (the scale is held above the
+band, so the drivers' own directivity roll-off is left to the per-driver EQ).
+Weights cross-fade (raised cosine in log frequency) over 0.5 octave below the band
+and 0.4 octave above it: the centre is full band, on axis within 0.1 dB from 100 Hz.
 
-Realisation: causal FIRs of `taps` taps with a modelling delay of taps/2, fitted by
-weighted least squares in the *pattern* domain (errors weighted by how they show at
-the null angles, the window, on axis and around the circle, both distances), plus a
-light weight-domain term toward the per-frequency weights that bounds effort. Drivers
-that are mirror images in x (studio5's mid_l/mid_r, compact2's pair) get the same
-weights by symmetry and share one FIR: one filter output feeds both.
+Realisation: one causal FIR of `taps` taps per mirror group, modelling delay taps/2
+(the latency), fitted by weighted least squares in the *pattern* domain (errors
+weighted by how they show on axis, at the null angles, in the window and around the
+circle, both distances) plus a light term toward the per-frequency weights that
+bounds effort; normal equations are block-Toeplitz in the lag. One filter output
+feeds both drivers of a mirror pair, so studio5 costs 2 x taps MACs per sample.
 
-Why plain per-filter FIRs and not the RTF split (common filter + short ratio filters)
-used by the CTC: after mirror tying studio5 has only two distinct filters (side pair,
-up-firing mid). An RTF split with the side filter as the common one needs a ratio
-U/S that changes sign across the low transition and passes through zero near
-1.1 kHz; a 32-tap ratio after a 128-tap common filter (160 MACs) loses ~1 dB of null
-depth and the on-axis response sags by up to 12 dB below the band, while two
-128-tap FIRs (256 MACs) hold it within 0.2 dB. Two plain FIRs are the cheaper way to
-meet the figures here.
+RTF split (common filter + short ratio filters, as in the CTC) vs per-group FIRs,
+studio5, medians at 2 m / far field (measured, same per-frequency targets; RTF =
+the side-pair filter as common, the up-mid ratio alternately refitted):
+    2 x 64   = 128 MACs  12.8 / 14.1 dB at +-90, on axis 1.1 dB off (fails)
+    2 x 96   = 192 MACs  15.2 / 17.2 dB, -3.7 dB at +-45, on axis 0.5 dB
+    2 x 128  = 256 MACs  16.8 / 19.3 dB, -3.8 dB at +-45, on axis 0.4 dB (bundled)
+    RTF 128 + 16 = 144   18.5 / 17.2 dB, but -4.1 dB at +-45, on axis 1.1 dB
+    RTF 128 + 32 = 160   15.8 / 15.9 dB, on axis 1.0 dB and -4.4 dB below the band
+    RTF 128 + 64 = 192   14.4 / 16.6 dB
+With only two distinct filters after mirror tying, the ratio (up mid / side pair)
+flips sign across the low transition and passes through zero near 1.1 kHz, so a
+short ratio filter does not hold the figures; plain per-group FIRs are used.
 """
 
 from __future__ import annotations

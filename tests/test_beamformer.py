@@ -266,3 +266,18 @@ def test_realized_tradeoff_follows_the_per_frequency_one(studio5):
             assert row[where]["wng_min_db"] >= per_f[label][where]["wng_min_db"] - 2.0
             assert row[where]["window_level_median_db"] == pytest.approx(
                 per_f[label][where]["window_level_median_db"], abs=1.0)
+
+
+def test_asymmetric_nulls_use_the_multi_dof_path(studio5):
+    """One null at +90 only: no mirror tying, two degrees of freedom (heuristic path)."""
+    bf = dataclasses.replace(studio5.beamformer, null_angles=(90.0,))
+    prof = dataclasses.replace(studio5, beamformer=bf)
+    d = design_beamformer(prof)
+    assert len(d.groups) == 3 and d.macs_per_sample == 3 * bf.taps
+    f = band_grid(bf.band)
+    drv = [prof.driver(i) for i in bf.drivers]
+    fig = pattern_figures(design_feeds(d, f), f, drv, distance=2.0, null_angles=(90.0,),
+                          window=bf.listening_window)
+    assert fig["null_attenuation_median_db"] >= 15.0
+    assert fig["on_axis_max_dev_db"] <= 1.0
+    assert fig["wng_min_db"] >= bf.wng_min_db
