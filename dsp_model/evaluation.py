@@ -42,7 +42,14 @@ from dsp_model.binaural import (
 )
 from dsp_model.chain_design import ChainDesign, plain_chain
 from dsp_model.evaluation_cues import Localization, cue_curves, localize
-from dsp_model.evaluation_room import RoomSpec, binaural_ir, drr_db, point_ir, room_images
+from dsp_model.evaluation_room import (
+    RoomSpec,
+    binaural_ir,
+    directivity_index,
+    drr_db,
+    point_ir,
+    room_images,
+)
 from dsp_model.float_chain import FloatChain, PassiveUpmix, render
 from dsp_model.signals import pink_noise
 
@@ -62,15 +69,17 @@ _STEMS = {"left": (1.0, 0.0, 0.0), "right": (0.0, 1.0, 0.0), "center": (0.0, 0.0
 def processed_design(profile) -> tuple[ChainDesign, str]:
     """The full processed design and where it came from (the one switch to flip).
 
-    `dsp_model.design.design_chain(profile)` if that module exists, else `plain_chain`
-    (as `dsp_model.validate.chain_design_for`; errors inside an existing design
-    module propagate rather than silently evaluating plain playback).
+    `design_chain(profile)` from `dsp_model.design` (or, failing that,
+    `dsp_model.chain_design`) if it exists, else `plain_chain` (as
+    `dsp_model.validate.chain_design_for`; errors inside an existing design module
+    propagate rather than silently evaluating plain playback).
     """
-    if importlib.util.find_spec("dsp_model.design") is not None:
-        mod = importlib.import_module("dsp_model.design")
-        if hasattr(mod, "design_chain"):
-            return mod.design_chain(profile), "dsp_model.design.design_chain"
-    return plain_chain(profile), "plain_chain (dsp_model.design.design_chain not available)"
+    for name in ("dsp_model.design", "dsp_model.chain_design"):
+        if importlib.util.find_spec(name) is not None:
+            mod = importlib.import_module(name)
+            if hasattr(mod, "design_chain"):
+                return mod.design_chain(profile), f"{name}.design_chain"
+    return plain_chain(profile), "plain_chain (no design_chain available yet)"
 
 
 class StemUpmix:
@@ -380,6 +389,8 @@ def room_depth(profile, designs: dict[str, ChainDesign], spec: RoomSpec | None =
             "drr_broadband_db": drr_db(dirc, tot, fs, (100.0, fs / 2 * 0.9)),
             "iacc": full.iacc, "iacc_early": early.iacc, "iacc_anechoic": anech.iacc,
             "direct_arrival_ms": 1e3 * lat / fs, "first_direct_path_ms": float(1e3 * t_direct),
+            "di_db": directivity_index(profile.drivers, g, fs, band),
+            "di_omni_db": directivity_index(profile.drivers, g, fs, band, piston=False),
         }
     return out
 

@@ -31,7 +31,7 @@ import numpy as np
 from dsp_model.acoustics import SPEED_OF_SOUND, ear_positions, sphere_hrtf
 
 __all__ = ["RoomSpec", "Images", "room_images", "point_ir", "binaural_ir", "band_energy",
-           "drr_db", "ImageSourceError"]
+           "drr_db", "directivity_index", "ImageSourceError"]
 
 FRAC_TAPS = 32  # windowed-sinc fractional-delay length (even)
 
@@ -176,3 +176,40 @@ def drr_db(direct: np.ndarray, total: np.ndarray, fs: float,
     ed = band_energy(direct, fs, band)
     er = band_energy(total - direct, fs, band)
     return float(10 * np.log10(ed / max(er, 1e-300)))
+
+
+def _sphere_directions(n: int) -> np.ndarray:
+    """n nearly uniform unit vectors (Fibonacci sphere), (n, 3)."""
+    i = np.arange(n) + 0.5
+    z = 1 - 2 * i / n
+    phi = np.pi * (1 + 5**0.5) * i
+    r = np.sqrt(1 - z * z)
+    return np.stack([r * np.cos(phi), r * np.sin(phi), z], axis=-1)
+
+
+def directivity_index(drivers, irs: np.ndarray, fs: float, band: tuple[float, float], *,
+                      toward: tuple[float, float, float] = (0.0, 1.0, 0.0),
+                      piston: bool = True, n_dirs: int = 800, n_freqs: int = 64,
+                      c: float = SPEED_OF_SOUND) -> float:
+    """Far-field directivity index (dB) of drivers fed by impulse responses irs (L, D)
+    toward `toward`, over a band: on-axis power over the power averaged over the
+    sphere, both summed over a linear frequency grid in the band (white weighting,
+    as the DRR). piston=False treats the drivers as omnidirectional points (the room
+    model's sources). In a diffuse field the DRR changes by the DI change.
+    """
+    from dsp_model.acoustics import drivers_to_points
+
+    freqs = np.linspace(band[0], band[1], n_freqs)
+    n = np.arange(irs.shape[0])
+    g = np.exp(-2j * np.pi * freqs[:, None] * n[None, :] / fs) @ irs  # (F, D)
+    dirs = np.concatenate([np.asarray(toward, float)[None] / np.linalg.norm(toward),
+                           _sphere_directions(n_dirs)])
+    if piston:
+        h = drivers_to_points(freqs, drivers, dirs, far_field=True, c=c)  # (F, P, D)
+    else:
+        pos = np.array([d.position for d in drivers], float)
+        k = 2 * np.pi * freqs[:, None, None] / c
+        h = np.exp(1j * k * (dirs @ pos.T)[None])
+    p2 = np.abs(np.einsum("fpd,fd->fp", h, g)) ** 2
+    return float(10 * np.log10(np.sum(p2[:, 0]) / max(np.sum(np.mean(p2[:, 1:], axis=1)),
+                                                       1e-300)))

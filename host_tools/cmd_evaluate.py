@@ -48,9 +48,10 @@ def summary_lines(res: dict) -> list[str]:
     lo, hi = d["band_hz"]
     lines += [f"centre channel in a {'x'.join(f'{x:g}' for x in d['room']['dims'])} m room, "
               f"RT60 {d['room']['rt60']:g} s, {lo:g}-{hi:g} Hz",
-              f"  {'design':11s}{'DRR dB':>8s}{'IACC':>8s}{'IACC_E':>8s}"]
+              f"  {'design':11s}{'DRR dB':>8s}{'IACC':>8s}{'IACC_E':>8s}{'DI dB':>8s}"]
     for name, v in d["designs"].items():
-        lines.append(f"  {name:11s}{v['drr_db']:8.2f}{v['iacc']:8.3f}{v['iacc_early']:8.3f}")
+        lines.append(f"  {name:11s}{v['drr_db']:8.2f}{v['iacc']:8.3f}{v['iacc_early']:8.3f}"
+                     f"{v['di_db']:8.2f}")
     z = res["zone_summary"]
     g = res["zones"]
     lines += [f"listening zone: {len(g['x'])}x{len(g['y'])} positions, "
