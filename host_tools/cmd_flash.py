@@ -52,15 +52,20 @@ def load_image(arg: str) -> bytes:
 
 
 class ProgressBar:
-    """`[#####.....]  45%  118.0/262.1 KiB  84.2 KiB/s  chunk 4096` on stderr."""
+    """`[#####.....]  45%  118.0/262.1 KiB  84.2 KiB/s  chunk 4096` on stderr, drawn only
+    when stderr is a terminal (a log or a pipe gets just the result line)."""
 
-    def __init__(self, stream=sys.stderr, width: int = 30):
-        self.stream, self.width = stream, width
+    def __init__(self, stream=None, width: int = 30):
+        self.stream = stream or sys.stderr
+        self.width = width
+        self.enabled = self.stream.isatty()
         self.t0 = time.monotonic()
         self.last = 0.0
         self.start_bytes: int | None = None
 
     def __call__(self, done: int, total: int, chunk: int = 0) -> None:
+        if not self.enabled:
+            return
         now = time.monotonic()
         if self.start_bytes is None:
             self.start_bytes = done
