@@ -8,9 +8,10 @@
    ratio ours / CMSIS (issue 16 asks for <= 1.2 while bit-exact).
 2. Binary size (text/data/bss) of the firmware and of the runtime alone.
 3. Per bundled profile: MACs per stereo frame of the design, instructions per
-   frame (measured on the target once the whole-chain runtime runs there;
-   until then the budget model's estimate, marked as such), MIPS at the
-   profile's rate against its ``mips_budget``.
+   frame of the whole chain measured on the target (firmware_export/runtime's
+   ss_chain; an estimate from the kernel costs if it is absent, marked as
+   such), MIPS at the profile's rate against its ``mips_budget``, and whether
+   the target's output equals the Python fixed-point chain's.
 
 Exact instruction counts: qemu ``-icount shift=0`` + SysTick, calibrated
 (firmware_export/target/README.md). Exits 2 when the toolchain is missing.
@@ -82,17 +83,6 @@ def size_table(fw_list, runtime_objs, cmsis_objs) -> list[str]:
     return lines
 
 
-def _design(prof):
-    """The profile's chain design; plain mixing until the full designer lands."""
-    from dsp_model import chain_design
-
-    for name in ("design_chain", "full_chain", "design"):
-        fn = getattr(chain_design, name, None)
-        if callable(fn):
-            return fn(prof), "full"
-    return chain_design.plain_chain(prof), "plain"
-
-
 def _kernel_cost(m, name: str, fallback: str) -> float:
     """Measured instructions per sample per section/tap: ours if linked, else CMSIS."""
     try:
@@ -102,41 +92,58 @@ def _kernel_cost(m, name: str, fallback: str) -> float:
 
 
 def profile_table(m) -> list[str]:
-    """Per profile: the quantized design's MACs and its cost from the kernel
-    figures measured in this run (an estimate until the whole-chain runtime
-    runs on the target)."""
-    from dsp_model import budget
-    from firmware_export.quantize import KERNEL_32X64, quantize_chain
+    """Per profile: the quantized design's size, MACs per frame, and the
+    whole chain's instructions per stereo frame measured on the target
+    (ss_chain_process on 1 s of seeded noise, block = the profile's), or,
+    without the chain runtime, an estimate from this run's kernel costs."""
+    import numpy as np
 
+    from dsp_model import budget
+    from firmware_export.quantize import KERNEL_32X64
+    from firmware_export.tables import chain_from_blob
+    from firmware_export.target import chain as target_chain
+
+    measured = target_chain.have_chain_runtime()
     df1 = _kernel_cost(m, "biquad_df1_q31", "arm_biquad_cascade_df1_q31")
     wide = _kernel_cost(m, "biquad_df1_32x64_q31", "arm_biquad_cas_df1_32x64_q31")
     fir = _kernel_cost(m, "fir_q31", "arm_fir_q31")
     lines = [
-        "whole chain per stereo input frame (quantized design; kernel costs measured above)",
-        f"  {'profile':10s} {'design':6s} {'taps':>5s} {'sect':>5s} {'32x64':>5s} {'MACs':>6s} "
-        f"{'instr':>8s} {'source':>9s} {'MIPS':>7s} {'budget':>7s}  fits",
+        "whole chain per stereo input frame (the profile's blob, as `soundstage build` makes it)",
+        f"  {'profile':10s} {'taps':>5s} {'sect':>5s} {'32x64':>5s} {'MACs':>6s} "
+        f"{'instr':>8s} {'source':>9s} {'MIPS':>7s} {'budget':>7s}  fits  bit-exact",
     ]
     for name in bundled_profiles():
         prof = load_profile(name)
-        design, kind = _design(prof)
-        q = quantize_chain(design)
+        blob = target_chain.profile_blob(name)
+        q = chain_from_blob(blob)
+        taps = sum(len(p.common) for p in q.paths if len(p.common) > 0)
+        taps += sum(len(r) for p in q.paths for r in p.ratio)
+        sections = sum(len(d.coeffs) for d in q.drivers)
         n_wide = sum(int((d.kernel == KERNEL_32X64).sum()) for d in q.drivers)
-        cost = budget.chain_cost(design, fs=prof.sample_rate, budget_mips=prof.mips_budget,
-                                 upmix_macs=0.0, wide_sections=n_wide)
-        narrow = cost.biquad_sections - n_wide
-        instr = (cost.fir_taps * fir + narrow * df1 + n_wide * wide
-                 + cost.gains * budget.GAIN_PER_SAMPLE + cost.delays * budget.DELAY_PER_SAMPLE
-                 + cost.feeds * budget.SUM_PER_SAMPLE)
-        macs = cost.fir_taps + 5 * cost.biquad_sections + cost.gains
+        gains = len(q.drivers)
+        macs = taps + 5 * sections + gains
+        exact = "-"
+        if measured:
+            x = (np.random.default_rng(16).standard_normal((prof.sample_rate, 2))
+                 * 2.0**28).astype(np.int32)
+            r = target_chain.run_chain(blob, x, block=prof.block_size)
+            instr, source = r.instructions_per_frame, "measured"
+            from dsp_model.fixed.chain import processor_from_blob
+
+            exact = "yes" if np.array_equal(r.out, processor_from_blob(blob)(x)) else "NO"
+        else:
+            instr = (taps * fir + (sections - n_wide) * df1 + n_wide * wide
+                     + gains * budget.GAIN_PER_SAMPLE)
+            source = "estimate"
         mips = instr * prof.sample_rate / 1e6
+        fits = "yes" if mips <= prof.mips_budget else "NO"
         lines.append(
-            f"  {name:10s} {kind:6s} {cost.fir_taps:5d} {cost.biquad_sections:5d} {n_wide:5d} "
-            f"{macs:6d} {instr:8.1f} {'estimate':>9s} {mips:7.2f} {prof.mips_budget:7g}  "
-            f"{'yes' if mips <= prof.mips_budget else 'NO'}")
-    lines.append("  (estimate: measured kernel costs x the design's sections/taps, plus "
-                 "budget.py's per-sample glue;")
-    lines.append("   measured whole-chain rows replace it once the C chain runtime runs on "
-                 "the target. MACs = taps + 5/section + gains)")
+            f"  {name:10s} {taps:5d} {sections:5d} {n_wide:5d} {macs:6d} {instr:8.1f} "
+            f"{source:>9s} {mips:7.2f} {prof.mips_budget:7g}  {fits:4s}  {exact}")
+    lines.append("  (MACs = FIR taps + 5 per biquad section + 1 per driver gain; measured: "
+                 "instructions inside")
+    lines.append("   ss_chain_process over 1 s of seeded noise, bit-exact = equal to the Python "
+                 "fixed-point chain)")
     return lines
 
 

@@ -22,6 +22,8 @@ from . import build, run
 
 DEVICE_SOURCES = ["device.c", "frame.c", "store.c", "flash.c", "crc32.c", "sha256.c"]
 DEFAULT_FLASH = "soundstage-flash.bin"
+# The whole-chain runtime the stream processor links (firmware_export/runtime).
+CHAIN_SOURCES = ["ss_chain.c", "ss_blob.c", "ss_kernels.c"]
 CUT_STATUS = 86  # exit status of a power cut (src/flash.h)
 
 
@@ -38,8 +40,12 @@ def build_device(profile: str | None = None, *, target_id: int | None = None,
         n_drivers = n_drivers or prof.n_drivers
     defines = [f"SS_DEV_TARGET_ID={target_id or 1}", f"SS_DEV_SAMPLE_RATE={sample_rate or 48000}",
                f"SS_DEV_N_DRIVERS={n_drivers or 5}"]
-    sources = [build.SRC_DIR / s for s in DEVICE_SOURCES] + [build.SRC_DIR / "processor_none.c"]
-    return build.build("device", cmsis=False, extra_sources=sources, defines=defines)
+    chain = build.runtime_sources(CHAIN_SOURCES)
+    have_chain = len(chain) == len(CHAIN_SOURCES)
+    processor = "processor_chain.c" if have_chain else "processor_none.c"
+    sources = [build.SRC_DIR / s for s in DEVICE_SOURCES] + [build.SRC_DIR / processor]
+    return build.build("device", cmsis=False, extra_sources=sources, defines=defines,
+                       runtime=CHAIN_SOURCES if have_chain else False)
 
 
 def _ping(fd: int, timeout: float) -> bool:
