@@ -173,9 +173,7 @@ def band_energy(x: np.ndarray, fs: float, band: tuple[float, float], axis: int =
 def drr_db(direct: np.ndarray, total: np.ndarray, fs: float,
            band: tuple[float, float]) -> float:
     """Direct-to-reverberant ratio (dB) in a band: direct energy over (total - direct)."""
-    ed = band_energy(direct, fs, band)
-    er = band_energy(total - direct, fs, band)
-    return float(10 * np.log10(ed / max(er, 1e-300)))
+    return _db_ratio(band_energy(direct, fs, band), band_energy(total - direct, fs, band))
 
 
 def _sphere_directions(n: int) -> np.ndarray:
@@ -211,5 +209,12 @@ def directivity_index(drivers, irs: np.ndarray, fs: float, band: tuple[float, fl
         k = 2 * np.pi * freqs[:, None, None] / c
         h = np.exp(1j * k * (dirs @ pos.T)[None])
     p2 = np.abs(np.einsum("fpd,fd->fp", h, g)) ** 2
-    return float(10 * np.log10(np.sum(p2[:, 0]) / max(np.sum(np.mean(p2[:, 1:], axis=1)),
-                                                       1e-300)))
+    return _db_ratio(float(np.sum(p2[:, 0])), float(np.sum(np.mean(p2[:, 1:], axis=1))))
+
+
+def _db_ratio(num: float, den: float, floor_db: float = -200.0) -> float:
+    """10 log10(num / den), floored (an exact null gives floor_db, not -inf, so the
+    result stays plain JSON)."""
+    if den <= 0:
+        return -floor_db
+    return float(max(10 * np.log10(max(num / den, 1e-300)), floor_db))
