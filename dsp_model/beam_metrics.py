@@ -349,9 +349,20 @@ def beam_report(profile, design) -> dict:
     full_f = np.geomspace(100.0, min(12000.0, 0.45 * profile.sample_rate), 80)
     a0 = steering(full_f, drivers, np.array([0.0]), distance=dist)[:, 0]
     hf = design_feeds(design, full_f)
-    full = {"freqs_hz": full_f.tolist(),
-            "on_axis_db": (20 * np.log10(np.abs(np.sum(a0 * hf, axis=1)))).tolist(),
-            "wng_db": wng_db(hf, a0).tolist()}
+    on_full = 20 * np.log10(np.abs(np.sum(a0 * hf, axis=1)))
+    wng_full = wng_db(hf, a0)
+    below = full_f < bf.band[0]
+    n_drv = len(drivers)
+    full = {"freqs_hz": full_f.tolist(), "on_axis_db": on_full.tolist(),
+            "wng_db": wng_full.tolist(),
+            "wng_min_db": float(wng_full.min()),
+            "on_axis_max_dev_below_band_top_db": float(np.max(np.abs(
+                on_full[full_f <= bf.band[1]]))),
+            # effort of the realised beam below the band: largest driver gain re the
+            # plain-mixing feed 1/N (0 dB = plain mixing)
+            "below_band_max_gain_re_plain_db": {
+                f"{fq:.0f}": float(20 * np.log10(np.max(np.abs(h)) * n_drv))
+                for fq, h in zip(full_f[below][::8], hf[below][::8], strict=True)}}
 
     robust = {}
     for where, dd in (("distance", dist), ("far_field", None)):

@@ -27,6 +27,12 @@ feeds time-aligned on axis, scaled to 0 dB on axis (the scale is held above the
 band, so the drivers' own directivity roll-off is left to the per-driver EQ).
 Weights cross-fade (raised cosine in log frequency) over 0.5 octave below the band
 and 0.4 octave above it: the centre is full band, on axis within 0.1 dB from 100 Hz.
+Those are the targets; a 128-tap FIR (375 Hz resolution) cannot follow the fade
+at 280-400 Hz, so the realised feeds stay superdirective below the band (WNG -9 to
+-5 dB, the largest driver gain +11 to +16 dB re plain mixing from 100 to 300 Hz,
+where the 180 Hz mid high-pass takes over). `plain_weight_below` trades that
+against the nulls at the bottom of the band; 256 taps reach plain mixing below
+~150 Hz.
 
 Realisation: one causal FIR of `taps` taps per mirror group, modelling delay taps/2
 (the latency), fitted by weighted least squares in the *pattern* domain (errors
@@ -90,6 +96,7 @@ _FIT_BAND_W = 1.0  # window angles in band (grows where the floor is missed)
 _FIT_OTHER_W = 0.3  # other angles in band
 _FIT_OUT_W = 0.05  # other angles out of band
 _FIT_EFFORT_W = 0.1  # weight-domain term toward the per-frequency weights
+_FIT_EFFORT_OUT_W = 0.1  # the same below the low transition
 _LOBE_WEIGHT = 30.0  # weight pulling window angles up to the floor
 _LOBE_ITERS = 6  # tangent half-plane updates (exact floor at a fixed point)
 _BISECT_STEPS = 24
@@ -366,7 +373,7 @@ def _group_matrix(n_drivers: int, groups) -> np.ndarray:
 
 
 def _fit_firs(fg, fs, taps, drivers, groups, w_full, angs, *, dist, band, nulls,
-              window) -> np.ndarray:
+              window, plain_weight_below: float = _FIT_EFFORT_OUT_W) -> np.ndarray:
     """One causal FIR (G, taps) per mirror group: weighted least squares in the pattern
     domain over the fit grid fg, both distances.
 
@@ -384,8 +391,11 @@ def _fit_firs(fg, fs, taps, drivers, groups, w_full, angs, *, dist, band, nulls,
     base[:, is_null] = np.where(inband, _FIT_NULL_W, _FIT_OUT_W)[:, None]
     base[:, angs == 0.0] = _FIT_ON_AXIS_W
     w2 = base**2
-    q = _FIT_EFFORT_W**2 * np.einsum("dg,dh->gh", sel, sel)[None] * np.ones((len(fg), 1, 1))
-    r = _FIT_EFFORT_W**2 * (w_full @ sel)
+    # effort term: light in band, heavier outside (plain mixing there, not a beam)
+    lo_edge = band[0] * 2 ** -LOW_TRANSITION_OCT
+    ew = np.where((fg < lo_edge), plain_weight_below, _FIT_EFFORT_W) ** 2
+    q = ew[:, None, None] * np.einsum("dg,dh->gh", sel, sel)[None]
+    r = ew[:, None] * (w_full @ sel)
     for dist_i in (dist, None):
         a = steering(fg, drivers, angs, distance=dist_i)  # (F, A, D)
         b = a @ sel  # (F, A, G)
@@ -401,13 +411,18 @@ def design_beamformer(profile, *, loading_scale: float = 1.0, wng_min_db: float 
                       lobe_floor_db: float | None = LOBE_FLOOR_DB,
                       rear_weight: float = REAR_WEIGHT,
                       inner_floor_db: float | None = INNER_FLOOR_DB,
+                      plain_weight_below: float = _FIT_EFFORT_OUT_W,
                       taps: int | None = None) -> BeamDesign:
     """Design the centre-channel beamformer FIRs for profile.beamformer.
 
     loading_scale multiplies the per-frequency diagonal loading (1: just meets the WNG
     floor); wng_min_db, taps default to the profile; lobe_floor_db=None drops the
     window constraint (pure null steering); inner_floor_db also holds a floor at 5 deg
-    steps inside the window; rear_weight weights the 180 deg term.
+    steps inside the window; rear_weight weights the 180 deg term; plain_weight_below
+    is the FIR-fit weight pulling the feeds toward plain mixing below the low
+    transition (0.1: the band edge keeps its nulls and the superdirective feeds run on
+    below the band, up to ~+15 dB re plain mixing at 250 Hz with 128 taps; 1.0 brings
+    that to ~+10 dB and costs ~2.5 dB of median null depth).
     """
     bf = profile.beamformer
     fs = profile.sample_rate
@@ -442,13 +457,14 @@ def design_beamformer(profile, *, loading_scale: float = 1.0, wng_min_db: float 
     w_full = w_full * np.exp(-2j * np.pi * fg * delay / fs)[:, None]
 
     h = _fit_firs(fg, fs, taps, drivers, groups, w_full, angs, dist=dist, band=band,
-                  nulls=nulls, window=win)
+                  nulls=nulls, window=win, plain_weight_below=plain_weight_below)
     sel = _group_matrix(len(drivers), groups)
     firs = sel @ h
 
     settings = {"wng_min_db": wmin, "loading_scale": float(loading_scale),
                 "lobe_floor_db": lobe_floor_db, "inner_floor_db": inner_floor_db,
                 "rear_weight": float(rear_weight),
+                "plain_weight_below": float(plain_weight_below),
                 "taps": taps, "modelling_delay": delay}
     return BeamDesign(driver_ids=tuple(bf.drivers), firs=firs, latency=delay, band=band,
                       sample_rate=fs, groups=groups, settings=settings,
