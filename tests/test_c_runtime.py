@@ -1,0 +1,560 @@
+"""The whole-chain C runtime (ss_chain.c, ss_blob.c) against the Python model.
+
+Bit-exactness is proven against `FixedChain` (dsp_model/fixed/chain.py, the
+Python model, itself tested against an independent cmsisdsp pipeline in
+test_fixed_chain.py), never C against C:
+
+* every bundled profile (design source: `build.design_source()`), every
+  validation stimulus (`golden.stimuli`) plus full-range random words,
+  streamed in blocks of 1, 7, 64, 333, 4096 and mixed sizes, with guard words
+  after the output buffer; C builds with SS_MAX_BLOCK 1, 7, 64 and 256;
+* synthetic chains built straight as `QuantizedChain`s: long FIRs (up to
+  4097 taps), many paths and drivers, 32x64 and DF1 sections mixed with
+  different post-shifts (cascades split), drivers with no feeds or no
+  sections, dither on, output words 16/24/32, delays; one with random
+  full-range biquad coefficients (wraps everywhere);
+* the container parser and table loader under mutation (hypothesis):
+  truncated, oversized, bit-flipped, wrong-target blobs always give a clean
+  error code; mutated tables re-sealed with valid CRCs are accepted by C
+  exactly when Python accepts them, and then run bit-exact; a batch of
+  mutations through an AddressSanitizer/UBSan build (no out-of-bounds read);
+  libFuzzer on the parser in the slow set.
+"""
+
+from __future__ import annotations
+
+import ctypes as ct
+import shutil
+import struct
+import subprocess
+import zlib
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scipy.signal import butter
+
+from device_profiles import bundled_profiles, load_profile
+from device_profiles.errors import UserError
+from dsp_model.fixed.arith import quantize_gain_q31, quantize_sos_q31
+from dsp_model.fixed.chain import FixedChain
+from firmware_export._cbuild import RUNTIME_DIR
+from firmware_export.blob import (
+    HEADER,
+    TARGET_IDS,
+    BlobError,
+    build_blob,
+    parse_blob,
+)
+from firmware_export.build import quantized_for
+from firmware_export.golden import stimuli
+from firmware_export.quantize import QDriver, QPath, QuantizedChain
+from firmware_export.tables import chain_from_blob, chain_to_blob
+from firmware_export.verify import (
+    HOST_LIMITS,
+    STATUS,
+    CChain,
+    ChainLoadError,
+    c_init_status,
+    run_blocks,
+    runtime_library,
+)
+
+I32_MIN, I32_MAX = -(2**31), 2**31 - 1
+ERR = {v: k for k, v in STATUS.items()}
+GUARD = 0x5A5A5A5A
+
+
+# ------------------------------------------------------------------ helpers
+@pytest.fixture(scope="module")
+def lib():
+    return runtime_library()
+
+
+@pytest.fixture(scope="module")
+def bundled():
+    """name -> (QuantizedChain, blob) from the current design source."""
+    out = {}
+    for name in bundled_profiles():
+        q = quantized_for(load_profile(name))
+        out[name] = (q, chain_to_blob(q))
+    return out
+
+
+def random_words(n: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return rng.integers(I32_MIN, I32_MAX, (n, 2), endpoint=True).astype(np.int32)
+
+
+def c_run_guarded(c: CChain, x: np.ndarray, sizes) -> np.ndarray:
+    """Stream through the C runtime in blocks of `sizes`, each output block
+    written into a buffer with guard words after it (checked untouched)."""
+    lib, d = c.lib, c.n_drivers
+    i32p = ct.POINTER(ct.c_int32)
+    outs, i, k = [], 0, 0
+    while i < len(x):
+        m = min(sizes[k % len(sizes)], len(x) - i)
+        xin = np.ascontiguousarray(x[i:i + m])
+        buf = np.full(m * d + 8, GUARD, np.int32)
+        st_ = lib.ss_chain_process(c._ctx.ctypes.data, xin.ctypes.data_as(i32p),
+                                   buf.ctypes.data_as(i32p), m)
+        assert st_ == 0
+        assert np.all(buf[m * d:] == GUARD), "ss_chain_process wrote past n * n_drivers"
+        outs.append(buf[:m * d].reshape(m, d))
+        i += m
+        k += 1
+    return np.concatenate(outs)
+
+
+def python_accepts(blob: bytes) -> bool:
+    try:
+        FixedChain(chain_from_blob(blob), max_block=64)
+    except (UserError, ValueError):
+        return False
+    return True
+
+
+def reseal(blob: bytes, sections: dict[int, bytes], target: str | None = None) -> bytes:
+    b = parse_blob(blob)
+    return build_blob(target=target or b.target, sample_rate=b.sample_rate,
+                      n_drivers=b.n_drivers, profile_name=b.profile_name, sections=sections)
+
+
+# ------------------------------------------------------- synthetic chains
+def _taps(rng, n: int, l1: float) -> np.ndarray:
+    if n == 0:
+        return np.zeros(0, np.int32)
+    h = rng.standard_normal(n) * np.exp(-np.arange(n) / max(n / 4, 1))
+    h *= l1 / np.sum(np.abs(h))
+    return np.clip(np.round(h * 2**31), I32_MIN, I32_MAX).astype(np.int32)[::-1].copy()
+
+
+def _sections(rng, n: int, chaos: bool):
+    rows, ps, kern = [], [], []
+    for _ in range(n):
+        if chaos:
+            rows.append(rng.integers(I32_MIN, I32_MAX, 5, endpoint=True).astype(np.int32))
+            ps.append(int(rng.integers(0, 31)))
+        else:
+            f = float(rng.uniform(30, 15000))
+            sos = butter(2, f, btype=str(rng.choice(["lowpass", "highpass"])), fs=48000,
+                         output="sos")
+            c, p = quantize_sos_q31(sos)
+            rows.append(c[0])
+            ps.append(int(p) + int(rng.integers(0, 2)) if p < 30 else int(p))
+        kern.append(int(rng.integers(0, 2)))
+    if n:
+        # runs: make some neighbours share (kernel, post_shift) so cascades merge
+        for k in range(1, n):
+            if rng.uniform() < 0.5:
+                kern[k], ps[k] = kern[k - 1], ps[k - 1]
+    coeffs = np.array(rows, np.int32).reshape(n, 5)
+    return coeffs, np.array(ps, np.int32), np.array(kern, np.int32)
+
+
+def synthetic_chain(seed: int, *, n_paths=4, n_drivers=3, max_taps=300, word=24,
+                    dither=False, chaos=False, mute_driver=None) -> QuantizedChain:
+    """Random tables of a plausible shape; `mute_driver`: no path feeds it."""
+    rng = np.random.default_rng(seed)
+    paths = []
+    for i in range(n_paths):
+        nc = int(rng.choice([0, 1, 17, max_taps]))
+        ratio = []
+        for _ in range(n_drivers):
+            nr = int(rng.choice([0, 0, 1, 5, 64, max_taps // 3]))
+            nr = 0 if len(ratio) == mute_driver else nr
+            ratio.append(_taps(rng, nr, float(rng.uniform(0.2, 1.3))))
+        paths.append(QPath(f"p{i}", int(rng.integers(0, 3)), int(rng.integers(0, 70)),
+                           _taps(rng, nc, float(rng.uniform(0.3, 1.2))), 0, tuple(ratio),
+                           (0,) * n_drivers))
+    drivers = []
+    for d in range(n_drivers):
+        ns = int(rng.choice([0, 1, 3, 6]))
+        coeffs, ps, kern = _sections(rng, ns, chaos)
+        gf, gs = quantize_gain_q31(float(rng.uniform(0.05, 6.0)))
+        drivers.append(QDriver(f"d{d}", 0, coeffs, ps, kern, np.zeros(ns, np.int32), gf, gs,
+                               int(rng.integers(0, 90))))
+    return QuantizedChain(f"synth{seed}", 48000, "cmsis-q31", 64, word, dither, 0,
+                          tuple(paths), tuple(drivers))
+
+
+def _stim_mix(fs: int, n: int, seed: int) -> np.ndarray:
+    s = stimuli(fs)
+    x = np.concatenate([s["noise"], s["extremes"], random_words(n, seed)])
+    return x[: max(n, 1)]
+
+
+# ------------------------------------------------------------- bundled profiles
+@pytest.mark.parametrize("name", bundled_profiles())
+def test_bundled_profile_bit_exact_every_stimulus(bundled, name):
+    q, blob = bundled[name]
+    stims = dict(stimuli(q.fs))
+    stims["random_words"] = random_words(4000, 7)
+    for sname, x in stims.items():
+        want = FixedChain(q).process(x)
+        for sizes in ([64], [333], [4096], [1, 63, 64, 65, 7, 4096, 2]):
+            got = c_run_guarded(CChain(blob), x, sizes)
+            assert np.array_equal(got, want), f"{name} {sname} blocks {sizes}"
+        got = c_run_guarded(CChain(blob), x[:1500], [7])
+        assert np.array_equal(got, want[:1500]), f"{name} {sname} blocks of 7"
+        got = c_run_guarded(CChain(blob), x[:600], [1])
+        assert np.array_equal(got, want[:600]), f"{name} {sname} blocks of 1"
+
+
+@pytest.mark.parametrize("max_block", [1, 7, 256])
+def test_bundled_profiles_any_internal_block(bundled, max_block):
+    """The output does not depend on the build's SS_MAX_BLOCK (internal chunking)."""
+    limits = dict(HOST_LIMITS, SS_MAX_BLOCK=max_block)
+    for name, (q, blob) in bundled.items():
+        x = _stim_mix(q.fs, 3000, 3)
+        c = CChain(blob, limits=limits)
+        assert c.max_block == max_block
+        assert np.array_equal(run_blocks(c.process, x, [100, 1, 513]),
+                              FixedChain(q).process(x)), name
+
+
+# ------------------------------------------------------------- synthetic
+@pytest.mark.parametrize("seed,kw", [
+    (1, {}),
+    (2, {"dither": True}),
+    (3, {"word": 16, "dither": True, "n_drivers": 6, "n_paths": 7, "mute_driver": 2}),
+    (4, {"word": 32}),
+    (5, {"max_taps": 4097, "n_paths": 3, "n_drivers": 2}),
+    (6, {"chaos": True, "dither": True}),
+    (7, {"n_paths": 1, "n_drivers": 1}),
+])
+def test_synthetic_chain_bit_exact(seed, kw):
+    q = synthetic_chain(seed, **kw)
+    blob = chain_to_blob(q)
+    assert chain_from_blob(blob).n_drivers == q.n_drivers
+    x = _stim_mix(48000, 6000, seed)
+    want = FixedChain(q).process(x)
+    for sizes in ([64], [1, 7, 333, 4096], [4096]):
+        got = c_run_guarded(CChain(blob), x, sizes)
+        assert np.array_equal(got, want), f"seed {seed} blocks {sizes}"
+
+
+def test_synthetic_covers_what_it_claims():
+    """The synthetic set really has 32x64 and DF1 cascades, split runs, a
+    driver without feeds and one without sections (else the test above
+    proves less than it says)."""
+    qs = [synthetic_chain(s, **kw) for s, kw in [(1, {}), (2, {}), (3, {"n_drivers": 6,
+                                                                          "n_paths": 7,
+                                                                          "mute_driver": 2})]]
+    kernels = {int(k) for q in qs for d in q.drivers for k in d.kernel}
+    assert kernels == {0, 1}
+    assert any(len(d.post_shift) == 0 for q in qs for d in q.drivers)
+    assert any(all(len(p.ratio[i]) == 0 for p in q.paths) for q in qs
+               for i in range(q.n_drivers))
+    long_q = synthetic_chain(5, max_taps=4097, n_paths=3, n_drivers=2)
+    assert max(len(p.common) for p in long_q.paths) == 4097 or max(
+        len(r) for p in long_q.paths for r in p.ratio) >= 1365
+
+
+def test_usage_matches_requirements_and_capacity_refusal(bundled):
+    from firmware_export.verify import c_requirements
+
+    q, blob = bundled["studio5"]
+    c = CChain(blob)
+    assert c.usage() == c_requirements(blob)
+    small = dict(HOST_LIMITS, SS_MEM32_WORDS=c.usage()["mem32_words"] - 1)
+    with pytest.raises(ChainLoadError) as e:
+        CChain(blob, limits=small)
+    assert e.value.status == ERR["SS_ERR_CAPACITY"]
+    exact = dict(HOST_LIMITS, SS_MEM32_WORDS=c.usage()["mem32_words"],
+                 SS_MEM64_WORDS=max(c.usage()["mem64_words"], 1))
+    x = _stim_mix(q.fs, 1000, 1)
+    assert np.array_equal(CChain(blob, limits=exact).process(x), FixedChain(q).process(x))
+
+
+def test_process_refuses_an_uninitialized_context(lib, bundled):
+    ctx = np.zeros((lib.ss_chain_sizeof() + 15) // 8, np.uint64)
+    x = np.zeros(8, np.int32)
+    out = np.zeros(64, np.int32)
+    i32p = ct.POINTER(ct.c_int32)
+    assert lib.ss_chain_process(ctx.ctypes.data, x.ctypes.data_as(i32p),
+                                out.ctypes.data_as(i32p), 4) == ERR["SS_ERR_ARG"]
+    blob = bytearray(bundled["compact2"][1])
+    blob[-1] ^= 1
+    buf = np.frombuffer(bytes(blob), np.uint8).copy()
+    assert lib.ss_chain_init_from_blob(ctx.ctypes.data, buf.ctypes.data_as(
+        ct.POINTER(ct.c_uint8)), len(buf)) == ERR["SS_ERR_CRC"]
+    assert lib.ss_chain_process(ctx.ctypes.data, x.ctypes.data_as(i32p),
+                                out.ctypes.data_as(i32p), 4) == ERR["SS_ERR_ARG"]
+    assert lib.ss_chain_init_from_blob(None, buf.ctypes.data_as(ct.POINTER(ct.c_uint8)),
+                                       len(buf)) == ERR["SS_ERR_ARG"]
+
+
+def test_crc32_matches_zlib(lib):
+    for data in (b"123456789", b"", bytes(range(256)) * 3):
+        buf = np.frombuffer(data + b"\0", np.uint8).copy()
+        got = lib.ss_crc32(0, buf.ctypes.data_as(ct.POINTER(ct.c_uint8)), len(data))
+        assert got == zlib.crc32(data) & 0xFFFFFFFF
+    buf = np.frombuffer(b"123456789", np.uint8).copy()
+    assert lib.ss_crc32(0, buf.ctypes.data_as(ct.POINTER(ct.c_uint8)), 9) == 0xCBF43926
+
+
+# ---------------------------------------------------------- blob mutations
+@pytest.fixture(scope="module")
+def base_blobs(bundled):
+    return [bundled["studio5"][1], bundled["compact2"][1],
+            chain_to_blob(synthetic_chain(11, max_taps=40, dither=True))]
+
+
+def test_wrong_target_is_refused(lib, base_blobs):
+    for blob in base_blobs:
+        sec = parse_blob(blob).sections
+        other = reseal(blob, sec, target="generic-q15")
+        parse_blob(other)  # a valid container ...
+        assert c_init_status(other, lib) == ERR["SS_ERR_TARGET"]  # ... for another target
+        view = np.zeros(4096, np.uint8)
+        buf = np.frombuffer(other, np.uint8).copy()
+        u8p = ct.POINTER(ct.c_uint8)
+        assert lib.ss_blob_parse(buf.ctypes.data_as(u8p), len(buf), 0, view.ctypes.data) == 0
+        assert lib.ss_blob_parse(buf.ctypes.data_as(u8p), len(buf), TARGET_IDS["cmsis-q31"],
+                                 view.ctypes.data) == ERR["SS_ERR_TARGET"]
+
+
+def test_specific_container_errors(lib, base_blobs):
+    blob = base_blobs[0]
+    assert c_init_status(blob[:-1], lib) == ERR["SS_ERR_TRUNCATED"]
+    assert c_init_status(blob[:51], lib) == ERR["SS_ERR_TRUNCATED"]
+    assert c_init_status(b"", lib) == ERR["SS_ERR_TRUNCATED"]
+    assert c_init_status(blob + b"\0", lib) == ERR["SS_ERR_OVERSIZED"]
+    assert c_init_status(b"XSPB" + blob[4:], lib) == ERR["SS_ERR_MAGIC"]
+    bad = bytearray(blob)
+    bad[60] ^= 0x10  # inside the section table, CRC not fixed
+    assert c_init_status(bytes(bad), lib) == ERR["SS_ERR_CRC"]
+    fields = list(HEADER.unpack_from(blob, 0))
+    fields[3] = len(blob) + 100  # total_size larger than what arrives
+    hdr = HEADER.pack(*fields)
+    body = hdr + blob[HEADER.size:-4]
+    assert c_init_status(body + struct.pack("<I", zlib.crc32(body)), lib) == ERR[
+        "SS_ERR_TRUNCATED"]
+    sec = dict(parse_blob(blob).sections)
+    del sec[0x0011]
+    assert c_init_status(reseal(blob, sec), lib) == ERR["SS_ERR_MISSING"]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_damaged_blob_always_a_clean_error(lib, base_blobs, data):
+    """Raw damage (no CRC fixing): C and Python both refuse, C with an
+    error code of the spec's list."""
+    blob = bytearray(data.draw(st.sampled_from(base_blobs)))
+    kind = data.draw(st.sampled_from(["truncate", "flip", "append", "flips", "total"]))
+    if kind == "truncate":
+        blob = blob[:data.draw(st.integers(0, len(blob) - 1))]
+    elif kind == "flip":
+        i = data.draw(st.integers(0, len(blob) * 8 - 1))
+        blob[i // 8] ^= 1 << (i % 8)
+    elif kind == "flips":
+        for i in data.draw(st.lists(st.integers(0, len(blob) * 8 - 1), min_size=2,
+                                    max_size=20, unique=True)):
+            blob[i // 8] ^= 1 << (i % 8)
+    elif kind == "append":
+        blob += data.draw(st.binary(min_size=1, max_size=64))
+    else:
+        struct.pack_into("<I", blob, 8, data.draw(st.integers(0, 2**32 - 1).filter(
+            lambda v: v != len(blob))))
+    st_ = c_init_status(bytes(blob), lib)
+    assert st_ < 0 and st_ in STATUS, st_
+    assert st_ not in (ERR["SS_ERR_TABLE"], ERR["SS_ERR_CAPACITY"])  # caught by the container
+    with pytest.raises(BlobError):
+        parse_blob(bytes(blob))
+
+
+INTERESTING = [0, 1, 2, 3, 15, 16, 17, 30, 31, 32, 33, 64, 65, 0xFFFF, 0x10000, 0x10001,
+               1 << 20, (1 << 20) + 1, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF, 0xFFFFFFE1]
+
+
+def mutate_tables(data, blob: bytes) -> bytes:
+    """A valid container whose chain sections were damaged (CRCs re-made)."""
+    sec = dict(parse_blob(blob).sections)
+    sid = data.draw(st.sampled_from(sorted(sec)))
+    body = bytearray(sec[sid])
+    kind = data.draw(st.sampled_from(["word", "word", "flip", "cut", "grow", "drop"]))
+    if kind == "word" and len(body) >= 4:
+        i = data.draw(st.integers(0, len(body) // 4 - 1))
+        v = data.draw(st.one_of(st.sampled_from(INTERESTING), st.integers(0, 2**32 - 1)))
+        struct.pack_into("<I", body, 4 * i, v)
+    elif kind == "flip" and body:
+        i = data.draw(st.integers(0, len(body) * 8 - 1))
+        body[i // 8] ^= 1 << (i % 8)
+    elif kind == "cut" and body:
+        body = body[:data.draw(st.integers(0, len(body) - 1))]
+    elif kind == "grow":
+        body += data.draw(st.binary(min_size=1, max_size=40))
+    elif kind == "drop":
+        del sec[sid]
+        return reseal(blob, sec)
+    sec[sid] = bytes(body)
+    return reseal(blob, sec)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_mutated_tables_c_accepts_exactly_what_python_accepts(lib, base_blobs, data):
+    blob = mutate_tables(data, data.draw(st.sampled_from(base_blobs)))
+    c_st = c_init_status(blob, lib)
+    py_ok = python_accepts(blob)
+    if c_st == ERR["SS_ERR_CAPACITY"]:
+        assert py_ok  # capacity is judged only after the tables validated
+        return
+    assert (c_st == 0) == py_ok, (STATUS.get(c_st), py_ok)
+    if py_ok:
+        q = chain_from_blob(blob)
+        x = random_words(200, 1)
+        assert np.array_equal(CChain(blob, lib=lib).process(x), FixedChain(q).process(x))
+
+
+# ------------------------------------------------------------ sanitizers
+ASAN_DRIVER = r"""
+#include <stdio.h>
+#include <stdlib.h>
+#include "ss_chain.h"
+static ss_chain ctx;
+int main(int argc, char **argv)
+{
+    FILE *f = fopen(argv[1], "rb");
+    unsigned char hdr[4];
+    int32_t in[2 * 50], out[50 * 16];
+    unsigned i;
+    (void)argc;
+    for (i = 0; i < 100; i++) in[i] = (int32_t)(i * 2654435761u);
+    while (fread(hdr, 1, 4, f) == 4) {
+        uint32_t n = ss_rd_u32(hdr);
+        uint8_t *b = malloc(n ? n : 1); /* exactly n bytes: ASan sees any overread */
+        int st;
+        if (fread(b, 1, n, f) != n) return 3;
+        st = ss_chain_init_from_blob(&ctx, b, n);
+        if (st == SS_OK) st = ss_chain_process(&ctx, in, out, 50) == SS_OK ? 0 : 99;
+        printf("%d\n", st);
+        free(b);
+    }
+    fclose(f);
+    return 0;
+}
+"""
+
+
+def _mutations(base_blobs, n: int, seed: int) -> list[bytes]:
+    """Seeded raw and re-sealed mutations (no hypothesis: a fixed batch)."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for k in range(n):
+        blob = bytearray(base_blobs[k % len(base_blobs)])
+        if k % 3 == 0:  # raw damage
+            mode = rng.integers(0, 3)
+            if mode == 0:
+                blob = blob[:rng.integers(0, len(blob))]
+            elif mode == 1:
+                i = int(rng.integers(0, len(blob) * 8))
+                blob[i // 8] ^= 1 << (i % 8)
+            else:
+                blob += bytes(rng.integers(0, 256, int(rng.integers(1, 9)), dtype=np.uint8))
+            out.append(bytes(blob))
+            continue
+        sec = dict(parse_blob(bytes(blob)).sections)
+        sid = sorted(sec)[int(rng.integers(0, len(sec)))]
+        body = bytearray(sec[sid])
+        if len(body) >= 4 and rng.uniform() < 0.7:
+            i = int(rng.integers(0, len(body) // 4))
+            v = INTERESTING[int(rng.integers(0, len(INTERESTING)))] if rng.uniform() < 0.6 \
+                else int(rng.integers(0, 2**32))
+            struct.pack_into("<I", body, 4 * i, v)
+        elif body:
+            body = body[:int(rng.integers(0, len(body)))]
+        sec[sid] = bytes(body)
+        out.append(reseal(bytes(blob), sec))
+    return out
+
+
+def test_mutations_under_address_sanitizer(tmp_path, lib, base_blobs):
+    """A batch of damaged blobs through an ASan + UBSan build of the loader
+    and one processed block: no invalid access, and the same status as the
+    plain build."""
+    if shutil.which("gcc") is None:
+        pytest.skip("gcc not found")
+    drv = tmp_path / "asan_driver.c"
+    drv.write_text(ASAN_DRIVER)
+    exe = tmp_path / "asan_driver"
+    srcs = [str(RUNTIME_DIR / s) for s in ("ss_chain.c", "ss_blob.c", "ss_kernels.c")]
+    cmd = ["gcc", "-std=c99", "-O1", "-g", "-Wall", "-Wextra", "-Werror", "-pedantic",
+           "-fsanitize=address,undefined", "-fno-sanitize-recover=all",
+           "-DSS_MAX_DRIVERS=16", "-DSS_MAX_PATHS=32", "-DSS_MAX_FEEDS=512",
+           "-DSS_MAX_CASCADES=1024", "-DSS_MEM32_WORDS=4194304", "-DSS_MEM64_WORDS=16384",
+           f"-I{RUNTIME_DIR}", str(drv), *srcs, "-o", str(exe)]
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode != 0 and "sanitizer" in r.stderr.lower():
+        pytest.skip(f"no sanitizer runtime: {r.stderr.strip()[:200]}")
+    assert r.returncode == 0, r.stderr
+    blobs = _mutations(base_blobs, 600, 5) + base_blobs
+    (tmp_path / "in.bin").write_bytes(b"".join(struct.pack("<I", len(b)) + b for b in blobs))
+    r = subprocess.run([str(exe), str(tmp_path / "in.bin")], capture_output=True, text=True,
+                       timeout=300)
+    assert r.returncode == 0, r.stderr[-3000:]
+    got = [int(v) for v in r.stdout.split()]
+    assert len(got) == len(blobs)
+    want = [c_init_status(b, lib) for b in blobs]
+    assert got == want
+    assert got[-len(base_blobs):] == [0] * len(base_blobs)
+    assert sum(v == 0 for v in got) < len(got)  # the batch does exercise refusals
+
+
+FUZZ_HARNESS = r"""
+#include <stddef.h>
+#include <stdint.h>
+#include "ss_chain.h"
+static ss_chain ctx;
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    int32_t in[2 * 20] = {0}, out[20 * 16];
+    in[0] = 1 << 30;
+    if (size > 0xFFFFFFFFu) return 0;
+    if (ss_chain_init_from_blob(&ctx, data, (uint32_t)size) == SS_OK) {
+        (void)ss_chain_process(&ctx, in, out, 20);
+    }
+    return 0;
+}
+"""
+
+
+@pytest.mark.slow
+def test_libfuzzer_blob_parser(tmp_path, base_blobs):
+    """libFuzzer + ASan + UBSan on ss_chain_init_from_blob, seeded with valid
+    blobs and some re-sealed mutations (so it starts past the CRCs), for a
+    bounded time. Any crash or sanitizer report fails."""
+    if shutil.which("clang") is None:
+        pytest.skip("clang not found (Debian: apt-get install clang)")
+    h = tmp_path / "fuzz.c"
+    h.write_text(FUZZ_HARNESS)
+    exe = tmp_path / "fuzz_blob"
+    srcs = [str(RUNTIME_DIR / s) for s in ("ss_chain.c", "ss_blob.c", "ss_kernels.c")]
+    cmd = ["clang", "-std=c99", "-O1", "-g", "-fsanitize=fuzzer,address,undefined",
+           "-fno-sanitize-recover=all", "-DSS_MEM32_WORDS=262144", f"-I{RUNTIME_DIR}", str(h),
+           *srcs, "-o", str(exe)]
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode != 0 and "fuzzer" in r.stderr.lower():
+        pytest.skip(f"clang without libFuzzer: {r.stderr.strip()[:200]}")
+    assert r.returncode == 0, r.stderr
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for i, b in enumerate(base_blobs + _mutations(base_blobs, 60, 9)):
+        (corpus / f"seed{i}").write_bytes(b)
+    r = subprocess.run([str(exe), str(corpus), "-max_total_time=120", "-max_len=65536",
+                        "-print_final_stats=1"], capture_output=True, text=True, timeout=600,
+                       cwd=tmp_path)
+    assert r.returncode == 0, r.stderr[-4000:]
+
+
+def test_q_dataclass_replace_keeps_bit_exactness(bundled):
+    """Dither on a bundled chain (the per-driver seeds) runs bit-exact too."""
+    q, _ = bundled["studio5"]
+    qd = replace(q, dither=True)
+    blob = chain_to_blob(qd)
+    x = _stim_mix(qd.fs, 3000, 4)
+    assert np.array_equal(run_blocks(CChain(blob).process, x, [64, 5]),
+                          FixedChain(qd).process(x))
