@@ -234,7 +234,10 @@ class ZoneGrid:
     ny: int = 7
 
     def axes(self) -> tuple[np.ndarray, np.ndarray]:
-        return np.linspace(*self.x, self.nx), np.linspace(*self.y, self.ny)
+        """Grid coordinates; a single point sits in the middle of its range."""
+        def ax(lim, n):
+            return np.array([0.5 * (lim[0] + lim[1])]) if n == 1 else np.linspace(*lim, n)
+        return ax(self.x, self.nx), ax(self.y, self.ny)
 
     def heads(self) -> np.ndarray:
         xs, ys = self.axes()

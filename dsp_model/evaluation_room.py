@@ -73,7 +73,10 @@ def room_images(spec: RoomSpec, sources: np.ndarray, fs: float) -> list[Images]:
         raise ImageSourceError("pyroomacoustics is needed for the room model "
                                "(pip install pyroomacoustics)") from e
     sources = np.atleast_2d(np.asarray(sources, float))
-    absorption, sabine_order = pra.inverse_sabine(spec.rt60, list(spec.dims))
+    try:
+        absorption, sabine_order = pra.inverse_sabine(spec.rt60, list(spec.dims))
+    except ValueError as e:
+        raise ImageSourceError(f"RT60 {spec.rt60} s in a {spec.dims} m room: {e}") from e
     order = int(min(sabine_order, spec.max_order))
     room = pra.ShoeBox(list(spec.dims), fs=int(fs), materials=pra.Material(absorption),
                        max_order=order, air_absorption=False)

@@ -172,7 +172,7 @@ def _plots(res: dict, out: Path, profile) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     from dsp_model.evaluation import EvaluationSettings, ZoneGrid, evaluate
-    from dsp_model.evaluation_room import RoomSpec
+    from dsp_model.evaluation_room import ImageSourceError, RoomSpec
 
     prof = load_profile(args.profile)
     if args.duration <= 0 or min(args.grid) < 1 or args.rt60 <= 0:
@@ -181,7 +181,10 @@ def run(args: argparse.Namespace) -> int:
     st = EvaluationSettings(duration=args.duration, grid=ZoneGrid(nx=args.grid[0],
                                                                   ny=args.grid[1]),
                             room=RoomSpec(rt60=args.rt60), upmix=args.upmix)
-    res = evaluate(prof, st)
+    try:
+        res = evaluate(prof, st)
+    except ImageSourceError as e:
+        raise UserError(str(e)) from e
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "evaluation.json").write_text(json.dumps(res, indent=1) + "\n")
