@@ -262,3 +262,32 @@ def test_emulator_default_factory_runs_the_chain():
     y = np.concatenate([proc(x[i:i + 64]) for i in range(0, 640, 64)])
     assert y.dtype == np.int32 and y.shape == (640, 2)
     assert np.array_equal(y, reference_fixed(q, x))
+
+
+def test_trimmed_and_shared_tables_are_bit_exact():
+    """Leading/trailing zero taps (run as delay + shorter FIR), a pure-delay ratio
+    (one tap), an all-zero ratio, and one table used by two drivers of a path
+    (computed once): bit-exact against the untrimmed cmsisdsp pipeline."""
+    from dsp_model.chain_design import PathFilter
+
+    base = synthetic_design(6, n_drivers=4)
+    rng = np.random.default_rng(12)
+    shared = np.concatenate([np.zeros(5), rng.standard_normal(9) * 0.3, np.zeros(3)])
+    pure = np.zeros(20)
+    pure[13] = 1.0
+    common = np.concatenate([np.zeros(7), rng.standard_normal(30) * 0.1, np.zeros(4)])
+    ratio = (shared, shared.copy(), pure, np.zeros(6))
+    paths = (*base.paths, PathFilter("trimmed", 1, 2, common, ratio))
+    q = quantize_chain(replace(base, paths=paths), tolerance_db=-80)
+    x = _stimulus(2500, 13)
+    ref = reference_fixed(q, x)
+    assert np.array_equal(FixedChain(q).process(x), ref)
+    assert np.array_equal(FixedChain(q, compiled=False).process(x), ref)
+    ch = FixedChain(q, max_block=64)
+    parts = [ch.process(x[i:i + 100]) for i in range(0, len(x), 100)]
+    assert np.array_equal(np.concatenate(parts), ref)
+    # the shared table is computed once, the pure delay is one tap
+    feeds = ch._feeds
+    assert sum(1 for f in feeds if f[3] >= 0) == 1
+    assert any(f[1] is not None and f[1].num_taps == 1 and f[2] is not None and f[2].delay == 13
+               for f in feeds)

@@ -17,6 +17,14 @@ here maps to a line there:
     out (n, D) int32: the DAC code of each driver, right-justified
               (24-bit words: [-2^23, 2^23 - 1]).
 
+Zero taps cost nothing: a table whose natural-order taps start (or end) with
+zeros runs as a delay line plus the trimmed FIR (the CTC's pure-delay
+reference ratio becomes one tap), and identical trimmed tables of one path
+are computed once and copied. Both are bit-identical to running the full
+tables (a zero tap adds nothing to the exact 64-bit sum; the tests hold the
+chain to a cmsisdsp pipeline that runs them untrimmed), so the blob keeps the
+tables as designed and the C runtime may or may not do the same.
+
 Scaling (exponents, why nothing wraps) is the headroom plan of
 ``firmware_export/quantize.py``. Driver d's dither LFSR seed is
 ``dither_seed(d)``.
@@ -113,12 +121,13 @@ H_U, H_Y, H_DLBUF, H_FCOEF, H_FSTATE, H_FEED, H_Z, H_BQC, H_BQS32 = 7, 8, 9, 10,
 H_DLPOS, H_BQS64 = 16, 17  # offsets into mem64
 H_SIZE = 18
 # index tables after the header, in this order (lengths from P, D, F, C):
-#   path_src[P], dl_len[P+D], dl_off[P+D], com_ntaps[P], com_coef_off[P],
+#   path_src[P], dl_len[P+D+F], dl_off[P+D+F], com_ntaps[P], com_coef_off[P],
 #   com_state_off[P], feed_path[F], feed_ntaps[F], feed_coef_off[F],
 #   feed_state_off[F], drv_feed_off[D+1], drv_casc_off[D+1], casc_kind[C],
 #   casc_nst[C], casc_ps[C], casc_coef_off[C], casc_state_off[C],
-#   gain_fract[D], gain_shift[D]
+#   gain_fract[D], gain_shift[D], feed_alias[F]
 # (dl_off, *_coef_off, *_state_off are relative to their region's base).
+# Delay lines: P paths, then D drivers, then F feeds (the trimmed leading zeros).
 
 
 @nb.njit(cache=True)
@@ -127,10 +136,10 @@ def _tables(meta):
     o = H_SIZE
     path_src = meta[o:o + P]
     o += P
-    dl_len = meta[o:o + P + D]
-    o += P + D
-    dl_off = meta[o:o + P + D]
-    o += P + D
+    dl_len = meta[o:o + P + D + F]
+    o += P + D + F
+    dl_off = meta[o:o + P + D + F]
+    o += P + D + F
     com_ntaps = meta[o:o + P]
     o += P
     com_coef_off = meta[o:o + P]
@@ -162,40 +171,70 @@ def _tables(meta):
     gain_fract = meta[o:o + D]
     o += D
     gain_shift = meta[o:o + D]
+    o += D
+    feed_alias = meta[o:o + F]
     return (path_src, dl_len, dl_off, com_ntaps, com_coef_off, com_state_off, feed_path,
             feed_ntaps, feed_coef_off, feed_state_off, drv_feed_off, drv_casc_off, casc_kind,
-            casc_nst, casc_ps, casc_coef_off, casc_state_off, gain_fract, gain_shift)
+            casc_nst, casc_ps, casc_coef_off, casc_state_off, gain_fract, gain_shift,
+            feed_alias)
+
+
+def _trim(taps: np.ndarray) -> tuple[int, np.ndarray]:
+    """A CMSIS-order (time-reversed) FIR table as (k0, shorter table): the
+    natural-order taps h[0..k0-1] and any trailing zeros removed. delay(k0)
+    then the trimmed FIR is bit-identical to the full FIR: a zero tap adds
+    nothing to the exact 64-bit sum (an all-zero table keeps one zero tap)."""
+    h = np.asarray(taps, np.int32)[::-1]
+    nz = np.nonzero(h)[0]
+    if len(nz) == 0:
+        return 0, np.zeros(1, np.int32)
+    return int(nz[0]), np.ascontiguousarray(h[nz[0]:nz[-1] + 1][::-1])
 
 
 def _build_context(q, mb: int):
     """(meta, mem32, mem64, lfsr) for a QuantizedChain, state zeroed."""
     P, D = len(q.paths), q.n_drivers
-    dl_len = [p.delay for p in q.paths] + [d.delay for d in q.drivers]
-    dl_off = np.concatenate([[0], np.cumsum([max(v, 1) for v in dl_len])]).astype(np.int64)
+    path_dl = []
     coef, com_n, com_co, com_so = [], [], [], []
     co = so = 0
     for p in q.paths:
-        n = len(p.common)
+        k0, taps = _trim(p.common) if len(p.common) else (0, p.common)
+        path_dl.append(p.delay + k0)
+        n = len(taps)
         com_n.append(n)
         com_co.append(co)
         com_so.append(so)
         if n:
-            coef.append(np.asarray(p.common, np.int32))
+            coef.append(np.asarray(taps, np.int32))
             co += n
             so += n + mb - 1
-    f_path, f_n, f_co, f_so, drv_feed_off = [], [], [], [], [0]
+    f_path, f_n, f_co, f_so, f_dl, f_alias, drv_feed_off = [], [], [], [], [], [], [0]
+    seen: dict[tuple, int] = {}
     for d in range(D):
         for i, p in enumerate(q.paths):
-            n = len(p.ratio[d])
-            if n:
-                f_path.append(i)
-                f_n.append(n)
-                f_co.append(co)
-                f_so.append(so)
-                coef.append(np.asarray(p.ratio[d], np.int32))
-                co += n
-                so += n + mb - 1
+            if not len(p.ratio[d]):
+                continue
+            k0, taps = _trim(p.ratio[d])
+            key = (i, k0, taps.tobytes())
+            f_path.append(i)
+            f_dl.append(k0)
+            f_alias.append(seen.get(key, -1))
+            if key in seen:  # same table on the same path: computed once, copied
+                f_n.append(0)
+                f_co.append(0)
+                f_so.append(0)
+                continue
+            seen[key] = len(f_path) - 1
+            n = len(taps)
+            f_n.append(n)
+            f_co.append(co)
+            f_so.append(so)
+            coef.append(np.asarray(taps, np.int32))
+            co += n
+            so += n + mb - 1
         drv_feed_off.append(len(f_path))
+    dl_len = path_dl + [d.delay for d in q.drivers] + f_dl
+    dl_off = np.concatenate([[0], np.cumsum([max(v, 1) for v in dl_len])]).astype(np.int64)
     kind, nst, ps, c_co, c_so, bq, drv_casc_off = [], [], [], [], [], [], [0]
     bco = s32 = s64 = 0
     for drv in q.drivers:
@@ -228,11 +267,12 @@ def _build_context(q, mb: int):
         mem32[base[3]:base[3] + co] = np.concatenate(coef)
     if bq:
         mem32[base[7]:base[7] + bco] = np.concatenate(bq)
-    mem64 = np.zeros(P + D + s64, np.int64)
-    header = [mb, P, D, int(q.output_word), int(bool(q.dither)), F, C, *base[:9], 0, P + D]
+    mem64 = np.zeros(P + D + F + s64, np.int64)
+    header = [mb, P, D, int(q.output_word), int(bool(q.dither)), F, C, *base[:9], 0,
+              P + D + F]
     tables = [[p.source for p in q.paths], dl_len, dl_off[:-1], com_n, com_co, com_so,
               f_path, f_n, f_co, f_so, drv_feed_off, drv_casc_off, kind, nst, ps, c_co, c_so,
-              [d.gain_fract for d in q.drivers], [d.gain_shift for d in q.drivers]]
+              [d.gain_fract for d in q.drivers], [d.gain_shift for d in q.drivers], f_alias]
     meta = np.concatenate([np.array(header, np.int64)]
                           + [np.array(t, np.int64).reshape(-1) for t in tables])
     lfsr = np.array([dither_seed(d) for d in range(D)], np.uint32)
@@ -278,7 +318,7 @@ def _run_chunk(meta, mem32, mem64, lfsr, x, out, m):
     kernel calls in the same order as `FixedChain._chunk_readable`."""
     (path_src, dl_len, dl_off, com_ntaps, com_coef_off, com_state_off, feed_path,
      feed_ntaps, feed_coef_off, feed_state_off, drv_feed_off, drv_casc_off, casc_kind,
-     nst, ps, cco, cso, gain_fract, gain_shift) = _tables(meta)
+     nst, ps, cco, cso, gain_fract, gain_shift, feed_alias) = _tables(meta)
     mb, P, D = meta[H_MB], meta[H_P], meta[H_D]
     u = _rows(mem32, meta[H_U], 3, mb)
     ybuf = _rows(mem32, meta[H_Y], max(P, 1), mb)
@@ -292,8 +332,15 @@ def _run_chunk(meta, mem32, mem64, lfsr, x, out, m):
             fir_q31(_fir_inst(meta, mem32, com_ntaps[p], com_coef_off[p], com_state_off[p]),
                     y, y, m)
     for i in range(feed_path.shape[0]):
+        if feed_alias[i] >= 0:
+            for n in range(m):
+                feedbuf[i, n] = feedbuf[feed_alias[i], n]
+            continue
         fir_q31(_fir_inst(meta, mem32, feed_ntaps[i], feed_coef_off[i], feed_state_off[i]),
                 ybuf[feed_path[i]], feedbuf[i], m)
+        if dl_len[P + D + i] > 0:
+            delay_q31(_delay_inst(meta, mem32, mem64, dl_len, dl_off, P + D + i), feedbuf[i],
+                      feedbuf[i], m)
     for d in range(D):
         z = zbuf[d]
         a, b = drv_feed_off[d], drv_feed_off[d + 1]
@@ -359,8 +406,13 @@ class FixedChain:
                 fir = _fir_inst(meta, mem32, t[3][p], t[4][p], t[5][p])
             self._paths.append((int(t[0][p]), _delay_inst(meta, mem32, mem64, t[1], t[2], p),
                                 fir))
-        self._feeds = [(int(t[6][i]), _fir_inst(meta, mem32, t[7][i], t[8][i], t[9][i]))
-                       for i in range(len(t[6]))]
+        self._feeds = []  # (path, FIR or None, delay or None, alias row or -1)
+        for i in range(len(t[6])):
+            alias = int(t[19][i])
+            fir = None if alias >= 0 else _fir_inst(meta, mem32, t[7][i], t[8][i], t[9][i])
+            dl = (_delay_inst(meta, mem32, mem64, t[1], t[2], P + D + i)
+                  if alias < 0 and t[1][P + D + i] > 0 else None)
+            self._feeds.append((int(t[6][i]), fir, dl, alias))
         self._drivers = []
         for d in range(D):
             cascades = [(_df1_inst(meta, mem32, *t[13:17], c), biquad_df1_q31)
@@ -402,8 +454,13 @@ class FixedChain:
             delay_q31(dl, self._u[source], y, m)
             if fir is not None:
                 fir_q31(fir, y, y, m)
-        for i, (path, fir) in enumerate(self._feeds):
+        for i, (path, fir, dl, alias) in enumerate(self._feeds):
+            if alias >= 0:  # the same table on the same path: a copy of that feed
+                self._feedbuf[i, :m] = self._feedbuf[alias, :m]
+                continue
             fir_q31(fir, self._ybuf[path], self._feedbuf[i], m)
+            if dl is not None:
+                delay_q31(dl, self._feedbuf[i], self._feedbuf[i], m)
         for d, (cascades, gain, dl, dac) in enumerate(self._drivers):
             name = self.q.drivers[d].id
             z = self._zbuf[d]
