@@ -92,12 +92,12 @@ HIGH_TRANSITION_OCT = 0.4  # and above it
 FIT_PPO = 24  # extra log-spaced fit points per octave around the band
 _FIT_NULL_W = 3.0  # pattern-fit weights: null angles in band
 _FIT_ON_AXIS_W = 3.0  # on axis, everywhere
-_FIT_BAND_W = 1.0  # window angles in band (grows where the floor is missed)
+_FIT_BAND_W = 1.0  # window angles in band
 _FIT_OTHER_W = 0.3  # other angles in band
 _FIT_OUT_W = 0.05  # other angles out of band
 _FIT_EFFORT_W = 0.1  # weight-domain term toward the per-frequency weights
 _FIT_EFFORT_OUT_W = 0.1  # the same below the low transition
-_LOBE_WEIGHT = 30.0  # weight pulling window angles up to the floor
+_LOBE_WEIGHT = 30.0  # multi-DOF heuristic: weight pulling window angles to the floor
 _LOBE_ITERS = 6  # tangent half-plane updates (exact floor at a fixed point)
 _BISECT_STEPS = 24
 _WINDOW_STEP = 5.0  # deg between constrained angles inside the window
@@ -191,17 +191,15 @@ def per_frequency_weights(freqs: np.ndarray, drivers, *, distance: float, null_a
     left once on-axis is fixed: with none (compact2) the weights are the on-axis
     solution; with one (studio5) the window floor is met exactly (`_lobe_exact`);
     with more, an active-set magnitude least-squares heuristic (`_lobe_heuristic`).
-    The loading is the smallest of a log-spaced set meeting the WNG floor, per
-    frequency, times loading_scale.
+    The loading is the smallest meeting the WNG floor (bisection in log mu, per
+    frequency), times loading_scale.
     """
     freqs = np.asarray(freqs, float)
     nulls = np.asarray(null_angles, float)
     win = _window_angles(window) if inner_floor_db is not None else np.array([window, -window])
     if groups is None:
         groups = mirror_groups(drivers, np.concatenate([nulls, win, [0.0, 180.0]]))
-    sel = np.zeros((len(drivers), len(groups)))
-    for k, grp in enumerate(groups):
-        sel[list(grp), k] = 1.0
+    sel = _group_matrix(len(drivers), groups)
     az = np.concatenate([[0.0, 180.0], nulls, win])
     an = steering(freqs, drivers, az, distance=distance)
     af = steering(freqs, drivers, nulls, distance=None)
