@@ -76,3 +76,22 @@ def test_chain_fits_profile_budget(chain_fw, profile):
     assert mips <= prof.mips_budget, (
         f"{profile}: {run.instructions_per_frame:.0f} instructions per frame = {mips:.1f} MIPS "
         f"at {prof.sample_rate} Hz, budget {prof.mips_budget:g}")
+
+
+@pytest.mark.parametrize("profile", bundled_profiles())
+def test_chain_reproduces_golden_vectors(chain_fw, profile):
+    """The committed golden vectors (tests/golden), every stimulus, in the
+    profile's block size and in odd blocks: the target's ss_chain output
+    equals the expected int32 outputs."""
+    from firmware_export.golden import load_golden
+
+    g = load_golden(profile)
+    for name in g.stimuli:
+        for block in (g.block_size, 37):
+            got = target_chain.run_chain(g.blob, g.inputs[name], block=block,
+                                         elf=chain_fw.elf).out
+            want = g.outputs[name]
+            assert got.shape == want.shape
+            bad = np.argwhere(got != want)
+            assert not len(bad), (f"{profile} {name} block {block}: first mismatch at "
+                                  f"frame {bad[0][0]}, driver {g.driver_ids[bad[0][1]]}")
