@@ -87,7 +87,7 @@ class BuildResult:
 
 def build_profile(profile, out_dir) -> BuildResult:
     """Write the header, tables .c, blob and manifest of `profile` into `out_dir`."""
-    from firmware_export.headers import render_header, render_source
+    from firmware_export.headers import c_identifier, render_header, render_source
     from firmware_export.tables import chain_to_blob
 
     prof = _resolve(profile)
@@ -95,7 +95,7 @@ def build_profile(profile, out_dir) -> BuildResult:
     blob = chain_to_blob(q)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    stem = c_identifier(prof.name)
+    stem = c_identifier(prof.name).lower()
     files = {
         f"{stem}_tables.h": render_header(q, blob).encode(),
         f"{stem}_tables.c": render_source(q, blob).encode(),
@@ -120,12 +120,6 @@ def build_profile(profile, out_dir) -> BuildResult:
     mpath = out / "manifest.json"
     _write_if_changed(mpath, (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode())
     return BuildResult(prof.name, out, artifacts, mpath)
-
-
-def c_identifier(name: str) -> str:
-    """A profile name as a C identifier stem (letters, digits, underscores)."""
-    s = "".join(ch if ch.isalnum() and ch.isascii() else "_" for ch in name)
-    return s if s and not s[0].isdigit() else f"p_{s}"
 
 
 def _write_if_changed(path: Path, data: bytes) -> None:

@@ -233,7 +233,7 @@ class VerifyResult:
 
     def lines(self) -> list[str]:
         if self.ok:
-            return [f"{self.profile}: pass ({'; '.join(self.checked)})"]
+            return [f"{self.profile}: pass"] + [f"  {c}" for c in self.checked]
         return [f"{self.profile}: MISMATCH"] + [f"  {m.line()}" for m in self.mismatches]
 
 
@@ -266,8 +266,8 @@ def verify_profile(name: str, golden_dir: Path | None = None, *, c: bool = True,
             m = first_mismatch(got["python"], got["c"], bs, ids, ("python", "c"), stim)
             if m:
                 res.mismatches.append(m)
-        res.checked.append(f"{stim}: {len(x)} samples x {len(ids)} drivers, "
-                           + " = ".join(["golden", *got]))
+        res.checked.append(f"{stim}: {len(x)} samples x {len(ids)} drivers in blocks of "
+                           f"{bs}: " + " = ".join(["golden", *got]))
     return res
 
 

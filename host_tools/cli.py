@@ -19,6 +19,8 @@ COMMANDS = [
     "design",
     "evaluate",
     "validate",
+    "build",
+    "verify",
     "flash",
     "stream",
     "info",

@@ -1,0 +1,316 @@
+"""C header + source of one profile's tables, in the target library's layout.
+
+`render_header(q, blob)` / `render_source(q, blob)` turn a `QuantizedChain`
+(cmsis-q31) and its blob into ``<stem>_tables.h`` / ``<stem>_tables.c``:
+
+* ``#define``s: profile name, target and id, blob format and table versions,
+  content hash (SHA-256 of the blob, and its first 32 bits), sample rate,
+  block size, driver count and one index per driver id, path count, Q
+  formats (input, coefficients, output word), the pool sizes the portable
+  runtime (ss_chain.h) needs for this profile at its block size;
+* per driver: the biquad sections as CMSIS ``q31_t {b0, b1, b2, a1, a2}``
+  per stage (a1, a2 negated vs scipy, as ``arm_biquad_cascade_df1_q31``
+  takes them; scaled by 2^-postShift), their kernel and postShift, the
+  cascades (runs of sections one ``arm_biquad_*_init_q31`` instance can
+  hold: same kernel and postShift), the ``arm_scale_q31`` gain
+  (scaleFract, shift) and the output delay;
+* per path: source (0 L', 1 R', 2 C), delay, the common FIR and per driver
+  the ratio FIR, taps time-reversed ``{h[N-1] .. h[0]}`` as ``arm_fir_q31``
+  takes them (a table of 0 taps is not emitted: its TAPS define is 0);
+* the blob itself as ``const uint8_t <stem>_blob[]`` (for
+  ``ss_chain_init_from_blob``);
+* ``_Static_assert``s on every table size (through ``__extension__`` on
+  GCC/Clang so ``-std=c99 -pedantic`` stays warning-free; a typedef trick
+  elsewhere).
+
+Everything is a pure function of (q, blob): no dates, no paths.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+
+from firmware_export.blob import FORMAT_VERSION, TARGET_IDS
+from firmware_export.quantize import KERNEL_32X64, KERNEL_DF1, KERNEL_NAMES, QuantizedChain
+from firmware_export.tables import TABLES_VERSION
+
+CMSIS_KERNELS = {KERNEL_DF1: "arm_biquad_cascade_df1_q31",
+                 KERNEL_32X64: "arm_biquad_cas_df1_32x64_q31"}
+SOURCES = ("L'", "R'", "C")
+PER_LINE = 6
+
+
+def c_identifier(name: str) -> str:
+    s = "".join(ch if ch.isalnum() and ch.isascii() else "_" for ch in name)
+    return s if s and not s[0].isdigit() else f"p_{s}"
+
+
+def _unique(names: list[str]) -> list[str]:
+    """C identifier stems for `names`, made unique by an index suffix where
+    two would collide."""
+    ids = [c_identifier(n).lower() for n in names]
+    out = []
+    for i, s in enumerate(ids):
+        out.append(s if ids.count(s) == 1 else f"{s}_{i}")
+    return out
+
+
+def cascades(kernel, post_shift) -> list[tuple[int, int, int, int]]:
+    """Runs of consecutive sections with one kernel and post_shift:
+    (first, n_stages, kernel, post_shift) -- as the runtime groups them."""
+    runs = []
+    k, n = 0, len(post_shift)
+    while k < n:
+        j = k + 1
+        while j < n and kernel[j] == kernel[k] and post_shift[j] == post_shift[k]:
+            j += 1
+        runs.append((k, j - k, int(kernel[k]), int(post_shift[k])))
+        k = j
+    return runs
+
+
+def runtime_requirements(q: QuantizedChain, max_block: int) -> dict[str, int]:
+    """What ss_chain.c allocates for `q` in a build with SS_MAX_BLOCK =
+    max_block (mirrors its load(); tests hold the two equal)."""
+    mb = int(max_block)
+    nd = q.n_drivers
+    m32 = (3 + nd) * mb
+    m64 = feeds = casc = 0
+    for p in q.paths:
+        nc = len(p.common)
+        m32 += mb + max(p.delay, 1) + (2 * nc + mb - 1 if nc else 0)
+        for r in p.ratio:
+            if len(r):
+                feeds += 1
+                m32 += mb + 2 * len(r) + mb - 1
+    for d in q.drivers:
+        for _first, n, kern, _ps in cascades(d.kernel, d.post_shift):
+            casc += 1
+            m32 += 5 * n
+            if kern == KERNEL_DF1:
+                m32 += 4 * n
+            else:
+                m64 += 4 * n
+        m32 += max(d.delay, 1)
+    return {"mem32_words": m32, "mem64_words": m64, "n_paths": len(q.paths),
+            "n_feeds": feeds, "n_cascades": casc}
+
+
+def _int(v: int) -> str:
+    v = int(v)
+    return "(-2147483647 - 1)" if v == -(2**31) else str(v)
+
+
+def _array(ctype: str, name: str, values, per_line: int = PER_LINE) -> list[str]:
+    vals = [_int(v) for v in np.asarray(values).reshape(-1)]
+    lines = [f"const {ctype} {name}[{len(vals)}] = {{"]
+    for i in range(0, len(vals), per_line):
+        lines.append("    " + ", ".join(vals[i:i + per_line]) + ",")
+    lines.append("};")
+    return lines
+
+
+def _bytes_array(name: str, data: bytes) -> list[str]:
+    lines = [f"const uint8_t {name}[{len(data)}] = {{"]
+    for i in range(0, len(data), 12):
+        lines.append("    " + ", ".join(f"0x{b:02x}" for b in data[i:i + 12]) + ",")
+    lines.append("};")
+    return lines
+
+
+class _Names:
+    """Every C name the two files share, from one place."""
+
+    def __init__(self, q: QuantizedChain, blob: bytes):
+        self.stem = c_identifier(q.profile_name).lower()
+        self.P = self.stem.upper()
+        self.drivers = _unique(list(q.driver_ids))
+        self.paths = _unique([p.name for p in q.paths])
+        self.sha = hashlib.sha256(blob).hexdigest()
+
+    # drivers and paths get their own prefix, so no id can collide with
+    # another kind of name
+    def drv(self, d: int) -> str:
+        return f"{self.stem}_drv_{self.drivers[d]}"
+
+    def DRV(self, d: int) -> str:  # noqa: N802 (macro prefix)
+        return f"{self.P}_DRV_{self.drivers[d].upper()}"
+
+    def path(self, i: int) -> str:
+        return f"{self.stem}_path_{self.paths[i]}"
+
+    def PATH(self, i: int) -> str:  # noqa: N802
+        return f"{self.P}_PATH_{self.paths[i].upper()}"
+
+    def ratio(self, i: int, d: int) -> str:
+        return f"{self.path(i)}_to_{self.drivers[d]}_ratio"
+
+    def RATIO(self, i: int, d: int) -> str:  # noqa: N802
+        return f"{self.PATH(i)}_TO_{self.drivers[d].upper()}_RATIO"
+
+
+def render_header(q: QuantizedChain, blob: bytes) -> str:
+    if q.target != "cmsis-q31":
+        raise ValueError(f"C tables for target {q.target!r} are not implemented (cmsis-q31)")
+    n = _Names(q, blob)
+    P, guard = n.P, f"SS_{n.P}_TABLES_H"
+    req = runtime_requirements(q, q.block_size)
+    o = [
+        f"/* {n.stem}_tables.h -- profile {q.profile_name!s}, target {q.target}.",
+        " * Generated by `soundstage build` (firmware_export/headers.py); do not edit.",
+        " * Tables in CMSIS-DSP layout (q31_t): biquads {b0, b1, b2, a1, a2} per stage",
+        " * with a1, a2 negated vs scipy and scaled by 2^-postShift",
+        " * (arm_biquad_cascade_df1_q31 / arm_biquad_cas_df1_32x64_q31); FIR taps",
+        " * time-reversed {h[N-1] .. h[0]} (arm_fir_q31); gains as arm_scale_q31",
+        " * (scaleFract, shift). Include arm_math.h (if used) before this header. */",
+        f"#ifndef {guard}",
+        f"#define {guard}",
+        "",
+        "#include <stdint.h>",
+        "",
+        "#if !defined(ARM_MATH_TYPES_H_) && !defined(_ARM_MATH_H) && !defined(SS_Q31_T_DEFINED)",
+        "#define SS_Q31_T_DEFINED",
+        "typedef int32_t q31_t;",
+        "#endif",
+        "",
+        "#ifndef SS_STATIC_ASSERT",
+        "#if defined(__GNUC__) || defined(__clang__)",
+        "#define SS_STATIC_ASSERT(cond, msg) __extension__ _Static_assert(cond, msg)",
+        "#elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L",
+        "#define SS_STATIC_ASSERT(cond, msg) _Static_assert(cond, msg)",
+        "#else",
+        "#define SS_STATIC_ASSERT_CAT2(a, b) a##b",
+        "#define SS_STATIC_ASSERT_CAT(a, b) SS_STATIC_ASSERT_CAT2(a, b)",
+        "#define SS_STATIC_ASSERT(cond, msg) \\",
+        "    typedef char SS_STATIC_ASSERT_CAT(ss_static_assert_, __LINE__)[(cond) ? 1 : -1]",
+        "#endif",
+        "#endif",
+        "",
+        "/* ---- profile */",
+        f'#define {P}_PROFILE_NAME "{q.profile_name}"',
+        f'#define {P}_TARGET "{q.target}"',
+        f"#define {P}_TARGET_ID {TARGET_IDS[q.target]}u",
+        f"#define {P}_FORMAT_VERSION {FORMAT_VERSION}u /* profile blob format */",
+        f"#define {P}_TABLES_VERSION {TABLES_VERSION}u /* chain section layout */",
+        f'#define {P}_CONTENT_HASH "{n.sha}" /* SHA-256 of the blob */',
+        f"#define {P}_CONTENT_HASH32 0x{n.sha[:8]}u /* its first 32 bits */",
+        f"#define {P}_SAMPLE_RATE {q.fs}u",
+        f"#define {P}_BLOCK_SIZE {q.block_size}u",
+        f"#define {P}_N_DRIVERS {q.n_drivers}u",
+        f"#define {P}_N_PATHS {len(q.paths)}u",
+        "",
+        "/* ---- formats: input samples, coefficients, output word */",
+        f"#define {P}_INPUT_Q 31 /* interleaved L, R in Q31 */",
+        f"#define {P}_COEF_Q 31 /* q31_t tables (biquads also scaled by 2^-postShift) */",
+        f"#define {P}_OUTPUT_WORD {q.output_word}u /* DAC code bits, right-justified in int32 */",
+        f"#define {P}_DITHER {int(q.dither)}u /* TPDF dither on the output word */",
+        "",
+        "/* ---- driver ids (index into the interleaved output) */",
+    ]
+    for d, did in enumerate(q.driver_ids):
+        o.append(f"#define {n.DRV(d)} {d}u /* \"{did}\" */")
+    o.append(f"#define {P}_DRIVER_IDS {{" + ", ".join(f'"{x}"' for x in q.driver_ids) + "}")
+    o += [
+        "",
+        f"/* ---- portable runtime (ss_chain.h) sizes for this profile at SS_MAX_BLOCK ="
+        f" {q.block_size} */",
+        f"#define {P}_SS_MAX_BLOCK {q.block_size}",
+        f"#define {P}_SS_MEM32_WORDS {max(req['mem32_words'], 1)}",
+        f"#define {P}_SS_MEM64_WORDS {max(req['mem64_words'], 1)}",
+        f"#define {P}_SS_MAX_PATHS {max(req['n_paths'], 1)}",
+        f"#define {P}_SS_MAX_FEEDS {max(req['n_feeds'], 1)}",
+        f"#define {P}_SS_MAX_CASCADES {max(req['n_cascades'], 1)}",
+        f"#define {P}_SS_MAX_DRIVERS {q.n_drivers}",
+        "",
+        f"#define {P}_BLOB_SIZE {len(blob)}u",
+        f"extern const uint8_t {n.stem}_blob[{P}_BLOB_SIZE];",
+        f"SS_STATIC_ASSERT(sizeof({n.stem}_blob) == {P}_BLOB_SIZE, \"{n.stem} blob size\");",
+    ]
+    for d, drv in enumerate(q.drivers):
+        D = n.DRV(d)
+        ns = len(drv.post_shift)
+        runs = cascades(drv.kernel, drv.post_shift)
+        o += ["", f"/* ---- driver {drv.id}: {ns} biquad section(s) in {len(runs)} cascade(s),"
+              " then gain, delay, output word */",
+              f"#define {D}_NUM_STAGES {ns}u",
+              f"#define {D}_NUM_CASCADES {len(runs)}u",
+              f"#define {D}_GAIN_FRACT ((q31_t){_int(drv.gain_fract)}) /* arm_scale_q31 "
+              "scaleFract */",
+              f"#define {D}_GAIN_SHIFT ({int(drv.gain_shift)}) /* arm_scale_q31 shift */",
+              f"#define {D}_DELAY {int(drv.delay)}u /* samples, after the gain */"]
+        if ns:
+            o += ["/* per stage {b0, b1, b2, a1, a2}; stage k uses kernel[k] and postShift[k]"
+                  " */",
+                  f"extern const q31_t {n.drv(d)}_biquad_coeffs[5u * {D}_NUM_STAGES];",
+                  f"extern const int8_t {n.drv(d)}_biquad_post_shift[{D}_NUM_STAGES];",
+                  "/* 0 = arm_biquad_cascade_df1_q31, 1 = arm_biquad_cas_df1_32x64_q31 */",
+                  f"extern const uint8_t {n.drv(d)}_biquad_kernel[{D}_NUM_STAGES];",
+                  "/* cascade c: stages [first[c], first[c] + stages[c]) in one instance */",
+                  f"extern const uint8_t {n.drv(d)}_cascade_first[{D}_NUM_CASCADES];",
+                  f"extern const uint8_t {n.drv(d)}_cascade_stages[{D}_NUM_CASCADES];",
+                  f"SS_STATIC_ASSERT(sizeof({n.drv(d)}_biquad_coeffs) == 5u * {D}_NUM_STAGES * "
+                  f"sizeof(q31_t), \"{drv.id} biquad table size\");",
+                  f"SS_STATIC_ASSERT(sizeof({n.drv(d)}_biquad_post_shift) == {D}_NUM_STAGES, "
+                  f"\"{drv.id} post-shift table size\");",
+                  f"SS_STATIC_ASSERT(sizeof({n.drv(d)}_cascade_first) == {D}_NUM_CASCADES, "
+                  f"\"{drv.id} cascade table size\");"]
+    for i, p in enumerate(q.paths):
+        A = n.PATH(i)
+        o += ["", f"/* ---- path {p.name}: {SOURCES[p.source]} -> delay -> common FIR -> per "
+              "driver ratio FIR */",
+              f"#define {A}_SOURCE {p.source}u /* 0 L', 1 R', 2 C */",
+              f"#define {A}_DELAY {p.delay}u /* samples, before the common FIR */",
+              f"#define {A}_COMMON_TAPS {len(p.common)}u /* 0: identity (no filter) */"]
+        if len(p.common):
+            o += [f"extern const q31_t {n.path(i)}_common[{A}_COMMON_TAPS];",
+                  f"SS_STATIC_ASSERT(sizeof({n.path(i)}_common) == {A}_COMMON_TAPS * "
+                  f"sizeof(q31_t), \"{p.name} common size\");"]
+        for d, r in enumerate(p.ratio):
+            R = n.RATIO(i, d)
+            o.append(f"#define {R}_TAPS {len(r)}u /* 0: path does not feed "
+                     f"{q.driver_ids[d]} */")
+            if len(r):
+                o += [f"extern const q31_t {n.ratio(i, d)}[{R}_TAPS];",
+                      f"SS_STATIC_ASSERT(sizeof({n.ratio(i, d)}) == {R}_TAPS * sizeof(q31_t), "
+                      f"\"{p.name}->{q.driver_ids[d]} ratio size\");"]
+    o += ["", "SS_STATIC_ASSERT(sizeof(q31_t) == 4, \"q31_t is 32 bits\");",
+          f"SS_STATIC_ASSERT({P}_N_DRIVERS >= 1u && {P}_N_DRIVERS <= 16u, \"driver count\");",
+          "", f"#endif /* {guard} */", ""]
+    return "\n".join(o)
+
+
+def render_source(q: QuantizedChain, blob: bytes) -> str:
+    n = _Names(q, blob)
+    o = [f"/* {n.stem}_tables.c -- tables of profile {q.profile_name} (see {n.stem}_tables.h)."
+         " Generated; do not edit. */",
+         f'#include "{n.stem}_tables.h"', ""]
+    for d, drv in enumerate(q.drivers):
+        ns = len(drv.post_shift)
+        if not ns:
+            continue
+        runs = cascades(drv.kernel, drv.post_shift)
+        names = ", ".join(KERNEL_NAMES[int(k)] for k in drv.kernel)
+        o.append(f"/* driver {drv.id}: kernels {names} */")
+        o += _array("q31_t", f"{n.drv(d)}_biquad_coeffs", np.asarray(drv.coeffs).reshape(-1), 5)
+        o += _array("int8_t", f"{n.drv(d)}_biquad_post_shift", drv.post_shift, 16)
+        o += _array("uint8_t", f"{n.drv(d)}_biquad_kernel", drv.kernel, 16)
+        o += _array("uint8_t", f"{n.drv(d)}_cascade_first", [r[0] for r in runs], 16)
+        o += _array("uint8_t", f"{n.drv(d)}_cascade_stages", [r[1] for r in runs], 16)
+        o.append("")
+    for i, p in enumerate(q.paths):
+        if len(p.common):
+            o.append(f"/* path {p.name} common FIR, time-reversed */")
+            o += _array("q31_t", f"{n.path(i)}_common", p.common)
+            o.append("")
+        for d, r in enumerate(p.ratio):
+            if len(r):
+                o.append(f"/* path {p.name} -> driver {q.driver_ids[d]} ratio FIR, "
+                         "time-reversed */")
+                o += _array("q31_t", n.ratio(i, d), r)
+                o.append("")
+    o.append(f"/* the profile blob (BLOB_FORMAT.md), SHA-256 {n.sha} */")
+    o += _bytes_array(f"{n.stem}_blob", blob)
+    o.append("")
+    return "\n".join(o)
