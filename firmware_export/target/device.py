@@ -25,6 +25,7 @@ DEFAULT_FLASH = "soundstage-flash.bin"
 # The whole-chain runtime the stream processor links (firmware_export/runtime).
 CHAIN_SOURCES = ["ss_chain.c", "ss_blob.c", "ss_kernels.c"]
 CUT_STATUS = 86  # exit status of a power cut (src/flash.h)
+FLASH_FILE_SIZE = 0x3000 + 2 * 512 * 1024  # src/flash.h FLASH_SIZE (flash_store.py layout)
 
 
 def build_device(profile: str | None = None, *, target_id: int | None = None,
@@ -72,9 +73,18 @@ def boot_device(elf: Path, flash_file: Path, *, cut_at: int | None = None,
     while time.monotonic() < deadline:
         if q.proc.poll() is not None:
             break
-        if _ping(q._hold, 0.3):
-            return q
+        try:
+            if _ping(q._hold, 0.3):
+                return q
+        except OSError:  # the pty went away: qemu exited
+            q.proc.wait(5)
+            break
     q.kill()
+    if q.proc.returncode == 2:
+        from device_profiles.errors import UserError
+
+        raise UserError(f"flash file {flash_file}: cannot be opened, or not "
+                        f"{FLASH_FILE_SIZE} bytes (delete it to start over)")
     raise RuntimeError(f"the target device did not answer on {q.pty} within {ready_timeout} s "
                        f"(qemu exit status {q.proc.returncode})")
 
@@ -97,8 +107,9 @@ def serve(profile: str | None = None, flash_file: str | Path = DEFAULT_FLASH,
     fw = build_device(profile or "studio5")
     q = boot_device(fw.elf, Path(flash_file))
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # so `finally` stops qemu
-    say(f"qemu target device ({profile or 'studio5'}) on {q.pty}, flash "
-        f"{Path(flash_file).resolve()}; Ctrl-C stops it")
+    say(q.pty)  # first line: the port alone, as `soundstage emulate` prints it
+    say(f"qemu target device ({profile or 'studio5'}): Cortex-M4 firmware under qemu "
+        f"mps2-an386; flash {Path(flash_file).resolve()}. Ctrl-C stops.")
     try:
         return q.wait()
     except KeyboardInterrupt:
@@ -115,7 +126,13 @@ def main(argv: list[str] | None = None) -> int:
     if build.missing_tools():
         print(f"error: {build.missing_tools()}", file=sys.stderr)
         return 2
-    return serve(args.profile, args.flash, say=lambda m: print(m, flush=True))
+    from device_profiles.errors import SoundstageError
+
+    try:
+        return serve(args.profile, args.flash, say=lambda m: print(m, flush=True))
+    except SoundstageError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":
