@@ -1,0 +1,298 @@
+"""CTC metrics on the realised FIRs through the acoustic model, report and plots.
+
+Every figure is evaluated on the realised filters (`CtcDesign.driver_filters()`)
+with dsp_model.acoustics (free-field propagation, baffled pistons, rigid-sphere
+head), never on the ideal frequency-domain inverse. Band medians are over a
+log-spaced grid (24 points per octave), so each octave weighs the same.
+
+Cancellation = ipsi-ear power / contra-ear power for one CTC channel (dB,
+positive is better); channel 0 (left ear) is judged with the right ear as
+contra, channel 1 the reverse.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from .acoustics import drivers_to_ears, listener_positions
+from .ctc import CtcDesign, ctc_drivers, design_ctc, effort_db, target_curve_db
+
+__all__ = ["log_grid", "ear_responses", "cancellation_db", "robustness_cases",
+           "robustness_table", "target_follow", "ipsi_deviation", "ctc_report",
+           "plot_ctc", "MEDIAN_BAND", "TRADEOFF_SCALES"]
+
+MEDIAN_BAND = (500.0, 6000.0)
+POINTS_PER_OCTAVE = 24
+TRADEOFF_SCALES = (0.25, 1.0, 4.0)
+NEAR_LIMIT_DB = 1.0  # the effort limit counts as active within this much of it
+
+
+def log_grid(lo: float, hi: float, ppo: int = POINTS_PER_OCTAVE) -> np.ndarray:
+    n = int(round(np.log2(hi / lo) * ppo)) + 1
+    return np.geomspace(lo, hi, n)
+
+
+def freq_response(filters: np.ndarray, freqs: np.ndarray, fs: float) -> np.ndarray:
+    """FIR responses (..., N) at freqs -> (F, ...)."""
+    n = np.arange(filters.shape[-1])
+    e = np.exp(-2j * np.pi * np.outer(freqs, n) / fs)
+    return np.tensordot(e, filters, axes=([1], [filters.ndim - 1]))
+
+
+def ear_responses(profile, filters: np.ndarray, freqs: np.ndarray, *, dx: float = 0.0,
+                  dy: float = 0.0, head_radius: float | None = None) -> np.ndarray:
+    """Ear pressures (F, 2 channels, 2 ears [L, R]) of per-channel driver FIRs (2, D, N)."""
+    heads = listener_positions(profile.listener.distance, dx=dx, dy=dy)
+    h = drivers_to_ears(freqs, profile, heads=heads, drivers=ctc_drivers(profile),
+                        head_radius=head_radius)[:, 0]  # (F, 2 ears, D)
+    g = freq_response(filters, freqs, profile.sample_rate)  # (F, 2 ch, D)
+    return np.einsum("fed,fcd->fce", h, g)
+
+
+def cancellation_db(e: np.ndarray) -> np.ndarray:
+    """(F, 2): channel 0 left/right ear power, channel 1 right/left, in dB."""
+    p = np.abs(e) ** 2 + 1e-300
+    return 10 * np.log10(np.stack([p[:, 0, 0] / p[:, 0, 1], p[:, 1, 1] / p[:, 1, 0]], -1))
+
+
+def robustness_cases(profile) -> list[tuple[str, dict]]:
+    a = profile.listener.head_radius
+    cases = [("design point", {})]
+    for cm in (2, 5, 10):
+        cases += [(f"dx -{cm} cm", {"dx": -cm / 100}), (f"dx +{cm} cm", {"dx": cm / 100})]
+    cases += [("dy -0.5 m", {"dy": -0.5}), ("dy +0.5 m", {"dy": 0.5}),
+              ("head -10%", {"head_radius": 0.9 * a}), ("head +10%", {"head_radius": 1.1 * a})]
+    return cases
+
+
+def _band(freqs, lo_hi):
+    return (freqs >= lo_hi[0]) & (freqs <= lo_hi[1])
+
+
+def robustness_table(profile, design: CtcDesign, band=MEDIAN_BAND) -> list[dict]:
+    """Median cancellation over `band` per case: per channel, worst and mean."""
+    freqs = log_grid(*band)
+    filt = design.driver_filters()
+    rows = []
+    for name, kw in robustness_cases(profile):
+        c = cancellation_db(ear_responses(profile, filt, freqs, **kw))
+        med = np.median(c, axis=0)
+        rows.append({"case": name, **{k: float(v) for k, v in kw.items()},
+                     "median_db": [round(float(m), 2) for m in med],
+                     "worst_db": round(float(med.min()), 2),
+                     "mean_db": round(float(med.mean()), 2)})
+    return rows
+
+
+def _drivers_band(profile) -> tuple[float, float]:
+    drv = ctc_drivers(profile)
+    return max(d.band[0] for d in drv), min(d.band[1] for d in drv)
+
+
+def _effort_on(design: CtcDesign, freqs: np.ndarray) -> np.ndarray:
+    """Realised effort (dB, (2, F)) interpolated onto freqs."""
+    fe, e = effort_db(design)
+    return np.stack([np.interp(freqs, fe, e[ch]) for ch in range(2)])
+
+
+def target_follow(profile, design: CtcDesign, freqs: np.ndarray | None = None) -> dict:
+    """Design-point cancellation minus target, where the target asks for cancellation
+    (> 0 dB) inside the CTC drivers' band and the effort limit is not active."""
+    lo, hi = _drivers_band(profile)
+    freqs = log_grid(max(lo, 100.0), min(hi, 16000.0)) if freqs is None else freqs
+    c = cancellation_db(ear_responses(profile, design.driver_filters(), freqs))
+    tgt = target_curve_db(profile, freqs)
+    eff = _effort_on(design, freqs)
+    flagged = np.stack([np.interp(freqs, design.design_freqs,
+                                  design.effort_limited[ch].astype(float)) > 0.5
+                        for ch in range(2)])
+    active = flagged | (eff >= design.effort_limit_db - NEAR_LIMIT_DB)
+    judged = (tgt > 0)[None, :] & ~active
+    dev = c.T - tgt[None, :]
+    worst = float(np.max(np.abs(dev[judged]))) if judged.any() else 0.0
+    return {"max_abs_deviation_db": round(worst, 2),
+            "judged_fraction": round(float(judged.mean()), 3),
+            "effort_active_hz": _ranges(freqs, active.any(axis=0)),
+            "ok": bool(worst <= 3.0),
+            "freqs": freqs, "cancellation_db": c, "target_db": tgt, "active": active}
+
+
+def _ranges(freqs, mask) -> list[list[float]]:
+    """Contiguous runs of mask as [first Hz, last Hz]."""
+    out = []
+    idx = np.nonzero(mask)[0]
+    if len(idx) == 0:
+        return out
+    breaks = np.nonzero(np.diff(idx) > 1)[0]
+    starts = np.concatenate([[idx[0]], idx[breaks + 1]])
+    ends = np.concatenate([idx[breaks], [idx[-1]]])
+    return [[round(float(freqs[a])), round(float(freqs[b]))] for a, b in zip(starts, ends,
+                                                                          strict=True)]
+
+
+def ipsi_deviation(profile, design: CtcDesign, freqs: np.ndarray) -> np.ndarray:
+    """Ipsi-ear level re the reference level T (one average CTC driver at unit gain),
+    dB, (F, 2 channels), at the design point."""
+    h = drivers_to_ears(freqs, profile, drivers=ctc_drivers(profile))[:, 0]
+    e = ear_responses(profile, design.driver_filters(), freqs)
+    out = []
+    for ch in range(2):
+        t = np.mean(np.abs(h[:, ch, :]), axis=-1)
+        out.append(20 * np.log10(np.abs(e[:, ch, ch]) / t))
+    return np.stack(out, -1)
+
+
+def _summary(c: np.ndarray, freqs: np.ndarray) -> float:
+    return float(np.median(c[_band(freqs, MEDIAN_BAND)]))
+
+
+def ctc_report(profile, design: CtcDesign, *, tradeoff_scales=TRADEOFF_SCALES) -> dict:
+    """JSON-able CTC figures for the design report (see the module docstring)."""
+    lo, hi = _drivers_band(profile)
+    freqs = log_grid(max(lo, 100.0), min(hi, 16000.0))
+    follow = target_follow(profile, design, freqs)
+    c0 = follow["cancellation_db"]
+    rob = robustness_table(profile, design)
+    fe, eff = effort_db(design)
+    ipsi = ipsi_deviation(profile, design, freqs)
+    mid = _band(freqs, MEDIAN_BAND)
+    trade = []
+    for s in tradeoff_scales:
+        d = design if s == design.regularization_scale else design_ctc(
+            profile, design.virtualizer, regularization_scale=s)
+        r = {row["case"]: row for row in robustness_table(profile, d)}
+        _, e = effort_db(d)
+        ip = ipsi_deviation(profile, d, freqs)
+        trade.append({"regularization_scale": s,
+                      "design_point_db": r["design point"]["worst_db"],
+                      **{f"dx_{cm}cm_worst_db": min(r[f"dx -{cm} cm"]["worst_db"],
+                                                    r[f"dx +{cm} cm"]["worst_db"])
+                         for cm in (2, 5, 10)},
+                      "effort_max_db": round(float(e.max()), 2),
+                      "ipsi_min_500_6k_db": round(float(ip[mid].min()), 2)})
+    dx5 = [row["worst_db"] for row in rob if row["case"] in ("dx -5 cm", "dx +5 cm")]
+    median0 = min(_summary(c0[:, ch], freqs) for ch in range(2))
+    rep = {
+        "profile": profile.name,
+        "drivers": list(design.drivers),
+        "channels": ["left ear (nulls right)", "right ear (nulls left)"],
+        "evaluation": {"distance_m": profile.listener.distance,
+                       "median_band_hz": list(MEDIAN_BAND),
+                       "grid": f"log, {POINTS_PER_OCTAVE} points/octave",
+                       "model": "free field + baffled piston + rigid sphere (acoustics.py)",
+                       "filters": "realised FIRs (common * ratio)"},
+        "design_point_median_db": round(median0, 2),
+        "target_follow": {k: follow[k] for k in ("max_abs_deviation_db", "judged_fraction",
+                                                 "effort_active_hz", "ok")},
+        "robustness": rob,
+        "dx_5cm_worst_median_db": round(min(dx5), 2),
+        "regularization_tradeoff": trade,
+        "effort": {"limit_db": design.effort_limit_db,
+                   "max_db": round(float(eff.max()), 3),
+                   "ok": bool(eff.max() <= design.effort_limit_db + 1e-9)},
+        "ipsi_deviation_db": {
+            "band_hz": [round(float(freqs[0])), round(float(freqs[-1]))],
+            "min": round(float(ipsi.min()), 2), "max": round(float(ipsi.max()), 2),
+            "median_band_min": round(float(ipsi[mid].min()), 2),
+            "median_band_max": round(float(ipsi[mid].max()), 2),
+            "below_500hz_min": round(float(ipsi[freqs < 500].min()), 2)
+            if np.any(freqs < 500) else None},
+        "latency_samples": design.latency,
+        "taps": {"common": int(design.common.shape[-1]), "ratio": int(design.ratio.shape[-1])},
+        "macs_per_sample": design.macs_per_sample(),
+        "curves": {"freqs_hz": [round(float(f), 1) for f in freqs],
+                   "design_point_db": np.round(c0, 2).tolist(),
+                   "target_db": np.round(follow["target_db"], 2).tolist(),
+                   "ipsi_deviation_db": np.round(ipsi, 2).tolist()},
+    }
+    rep["checks"] = {
+        "design_point_median_ge_20db": rep["design_point_median_db"] >= 20.0,
+        "follows_target_3db": rep["target_follow"]["ok"],
+        "effort_within_limit": rep["effort"]["ok"],
+    }
+    if profile.name == "compact2":
+        rep["checks"]["dx_5cm_ge_10db"] = rep["dx_5cm_worst_median_db"] >= 10.0
+    return rep
+
+
+def plot_ctc(profile, design: CtcDesign, out_dir) -> list[Path]:
+    """Write the CTC PNGs (matplotlib Agg); returns their paths."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    lo, hi = _drivers_band(profile)
+    freqs = log_grid(max(lo, 100.0), min(hi, 16000.0))
+    follow = target_follow(profile, design, freqs)
+    paths = []
+
+    fig, ax = plt.subplots(2, 1, figsize=(8, 7), sharex=True)
+    ax[0].semilogx(freqs, follow["target_db"], "k--", label="target")
+    for ch, name in enumerate(("left ear", "right ear")):
+        ax[0].semilogx(freqs, follow["cancellation_db"][:, ch], label=f"design point, {name}")
+    act = follow["active"].any(axis=0)
+    ax[0].fill_between(freqs, 0, 1, where=act, color="0.85",
+                       transform=ax[0].get_xaxis_transform(), label="effort limit active")
+    filt = design.driver_filters()
+    for name, kw in robustness_cases(profile)[1:]:
+        c = cancellation_db(ear_responses(profile, filt, freqs, **kw))
+        ax[1].semilogx(freqs, c[:, 0], lw=0.9, label=name)
+    ax[1].semilogx(freqs, follow["cancellation_db"][:, 0], "k", lw=2, label="design point")
+    ax[0].set_ylabel("contra/ipsi attenuation, dB")
+    ax[1].set_ylabel("left channel, dB")
+    ax[1].set_xlabel("frequency, Hz")
+    ax[0].set_title(f"{profile.name}: crosstalk cancellation (realised FIRs, "
+                    f"{profile.listener.distance} m)")
+    for a in ax:
+        a.grid(True, which="both", alpha=0.3)
+        a.set_ylim(-5, 50)
+    ax[0].legend(fontsize=7)
+    ax[1].legend(fontsize=6, ncol=3)
+    p = out / "ctc_cancellation.png"
+    fig.tight_layout()
+    fig.savefig(p, dpi=110)
+    plt.close(fig)
+    paths.append(p)
+
+    fe, eff = effort_db(design)
+    ipsi = ipsi_deviation(profile, design, freqs)
+    fig, ax = plt.subplots(2, 1, figsize=(8, 6), sharex=True)
+    sel = fe > 20
+    for ch in range(2):
+        ax[0].semilogx(fe[sel], eff[ch, sel], label=f"channel {ch}")
+        ax[1].semilogx(freqs, ipsi[:, ch], label=f"channel {ch}")
+    ax[0].axhline(design.effort_limit_db, color="r", ls="--", label="limit")
+    ax[0].set_ylabel("max driver filter gain, dB")
+    ax[1].set_ylabel("ipsi ear re plain, dB")
+    ax[1].set_xlabel("frequency, Hz")
+    for a in ax:
+        a.grid(True, which="both", alpha=0.3)
+        a.legend(fontsize=7)
+    ax[0].set_title(f"{profile.name}: CTC effort and ipsilateral response")
+    p = out / "ctc_effort_ipsi.png"
+    fig.tight_layout()
+    fig.savefig(p, dpi=110)
+    plt.close(fig)
+    paths.append(p)
+
+    fig, ax = plt.subplots(2, 1, figsize=(8, 6))
+    ax[0].plot(design.common.T)
+    ax[0].set_title("common filters (per channel)")
+    for d, name in enumerate(design.drivers):
+        ax[1].plot(design.ratio[0, d], label=name)
+    ax[1].set_title("ratio filters, channel 0")
+    ax[1].legend(fontsize=7)
+    for a in ax:
+        a.grid(True, alpha=0.3)
+        a.set_xlabel("tap")
+    p = out / "ctc_filters.png"
+    fig.tight_layout()
+    fig.savefig(p, dpi=110)
+    plt.close(fig)
+    paths.append(p)
+    return paths
