@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+import numpy as np
+
 FIR_Q31_PER_TAP = 2.38
 DF1_Q31_PER_SECTION = 14.2
 DF1_32X64_PER_SECTION = 57.1
@@ -49,6 +51,13 @@ class Cost:
         return d
 
 
+def effective_taps(taps) -> int:
+    """Taps between the first and last non-zero one: leading zeros run as a delay
+    line and trailing zeros are dropped (the fixed-point chain does both)."""
+    nz = [i for i, t in enumerate(taps) if t != 0]
+    return nz[-1] - nz[0] + 1 if nz else 0
+
+
 def chain_cost(design, *, fs: float, budget_mips: float, upmix_macs: float,
                wide_sections: int = 0) -> Cost:
     """Cost of a ChainDesign per stereo input frame on the target.
@@ -59,17 +68,19 @@ def chain_cost(design, *, fs: float, budget_mips: float, upmix_macs: float,
     taps = 0
     feeds = 0
     delays = 0
+    gains = design.n_drivers
     for p in design.paths:
-        if len(p.common) > 1:
-            taps += len(p.common)
+        n = effective_taps(p.common)
+        taps += n if n > 1 else 0
+        gains += 1 if n == 1 and np.max(np.abs(p.common)) != 1.0 else 0
+        delays += 1 if p.delay or np.flatnonzero(p.common)[:1].any() else 0
         for r in p.ratio:
-            if len(r) > 1:
-                taps += len(r)
-            if len(r):
-                feeds += 1
-        delays += 1 if p.delay else 0
+            n = effective_taps(r)
+            taps += n if n > 1 else 0
+            gains += 1 if n == 1 and np.max(np.abs(r)) != 1.0 else 0
+            feeds += 1 if n else 0
+            delays += 1 if n and np.flatnonzero(r)[0] > 0 else 0
     sections = sum(len(d.sos) for d in design.drivers)
-    gains = design.n_drivers + sum(1 for p in design.paths for r in p.ratio if len(r) == 1)
     delays += sum(1 for d in design.drivers if d.delay)
     narrow = sections - wide_sections
     instr = (taps * FIR_Q31_PER_TAP + narrow * DF1_Q31_PER_SECTION

@@ -25,7 +25,9 @@ from scipy.signal import butter
 
 from device_profiles import Profile
 
-SOURCES = ("L'", "R'", "C")  # upmix outputs, in this order
+# Sources a path can read: the upmix outputs, then (only when the design has a
+# virtualizer stage) the binaural signals of the virtual +-30 deg pair.
+SOURCES = ("L'", "R'", "C", "e_L", "e_R")
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,22 @@ class PathFilter:
     delay: int  # samples, before `common`
     common: np.ndarray  # (Nc,) FIR
     ratio: tuple[np.ndarray, ...]  # per driver, (Nr_d,) FIR or empty
+    modeling_delay: int = 0  # bulk delay the FIRs were designed with (latency report)
+
+
+@dataclass(frozen=True)
+class VirtualizerStage:
+    """Crosstalk simulation of the virtual +-30 deg pair, computed once per frame:
+
+        e_L = ipsi * L' + contra * R',    e_R = contra * L' + ipsi * R'
+
+    ipsi: all-pass sos; contra: `contra_delay` samples then low-pass sos (its gain
+    included). e_L, e_R are sources 3 and 4 of the paths.
+    """
+
+    ipsi_sos: np.ndarray  # (n, 6)
+    contra_sos: np.ndarray  # (m, 6)
+    contra_delay: int
 
 
 @dataclass(frozen=True)
@@ -61,6 +79,7 @@ class ChainDesign:
     upmix_fft_size: int
     upmix_hop: int
     upmix_smoothing_ms: float
+    virtualizer: VirtualizerStage | None = None
 
     @property
     def n_drivers(self) -> int:
@@ -188,10 +207,13 @@ def plain_chain(profile: Profile) -> ChainDesign:
     ))
 
 
-def assemble(profile: Profile, paths: tuple[PathFilter, ...]) -> ChainDesign:
+def assemble(profile: Profile, paths: tuple[PathFilter, ...],
+             virtualizer: VirtualizerStage | None = None) -> ChainDesign:
+    n_sources = 5 if virtualizer is not None else 3
     for p in paths:
-        if p.source not in (0, 1, 2):
-            raise ValueError(f"path {p.name}: source {p.source} is not 0 (L'), 1 (R') or 2 (C)")
+        if not 0 <= p.source < n_sources:
+            raise ValueError(f"path {p.name}: source {p.source} is not one of "
+                             f"{', '.join(SOURCES[:n_sources])} (0..{n_sources - 1})")
         if len(p.ratio) != profile.n_drivers:
             raise ValueError(f"path {p.name}: {len(p.ratio)} ratio filters for "
                              f"{profile.n_drivers} drivers")
@@ -200,5 +222,5 @@ def assemble(profile: Profile, paths: tuple[PathFilter, ...]) -> ChainDesign:
         profile_name=profile.name, fs=profile.sample_rate, target=profile.target,
         block_size=profile.block_size, paths=paths, drivers=driver_stages(profile),
         output_word=profile.output.word_length, upmix_fft_size=up.fft_size,
-        upmix_hop=up.hop, upmix_smoothing_ms=up.smoothing_ms,
+        upmix_hop=up.hop, upmix_smoothing_ms=up.smoothing_ms, virtualizer=virtualizer,
     )

@@ -11,9 +11,11 @@ def test_plain_compact2_cost_by_hand():
     # LR4 high-pass = 2 sections per driver; 3 paths x 2 drivers of scalar feeds
     assert cost.biquad_sections == 4
     assert cost.fir_taps == 0
-    assert cost.feeds == 6
-    assert cost.gains == 2 + 6
-    expected = 4 * 14.2 + 8 * 3.0 + 6 * 2.0
+    # unity feeds are plain adds; the zero feeds (left path to the right driver) cost
+    # nothing; the driver gains remain
+    assert cost.feeds == 4
+    assert cost.gains == 2
+    expected = 4 * 14.2 + 2 * 3.0 + 4 * 2.0
     assert cost.instructions_per_frame == pytest.approx(expected)
     assert cost.mips == pytest.approx(expected * 0.048)
     assert cost.fits
