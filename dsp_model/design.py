@@ -6,7 +6,7 @@ Paths of the resulting ChainDesign (dsp_model/chain_design.py):
   ctc_right  R' (or e_R)                     common = CTC channel 1
   plain_l/r  L', R' -> drivers outside the CTC (woofer, tweeter) at plain gains,
              delayed by the CTC's latency so the crossover sums in phase
-  beam_<g>   C -> one FIR per mirror group of beam drivers (common), ratio 1.0
+  beam<g>    C -> one FIR per mirror group of beam drivers (common), ratio 1.0
   plain_c    C -> drivers outside the beamformer, delayed by the beam latency
 Then every path of a source gets the same alignment delay so the sources
 (L', R', C) arrive together at their target ears (dsp_model/alignment.py).
@@ -80,9 +80,8 @@ def _beam_paths(profile: Profile, beam: BeamDesign) -> list[PathFilter]:
         ids = {beam.driver_ids[i] for i in members}
         ratio = tuple(np.array([1.0]) if d.id in ids else np.zeros(0) for d in profile.drivers)
         common = np.array(beam.firs[members[0]], dtype=float)
-        name = "beam_" + "_".join(sorted(ids)) if len(beam.groups) > 1 else "beam"
+        name = f"beam{g}" if len(beam.groups) > 1 else "beam"  # names fit 15 bytes
         paths.append(PathFilter(name, 2, 0, common, ratio, modeling_delay=int(beam.latency)))
-        del g
     others = [d for d in profile.drivers if d.id not in idx]
     if others:
         ratio = tuple(np.array([1.0]) if d.id not in idx else np.zeros(0)
