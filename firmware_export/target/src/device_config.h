@@ -19,7 +19,7 @@
 #define MAX_CHUNK 4096u
 #define WINDOW 8u
 #define MAX_STREAM_SAMPLES 1024u
-#define SACK_SEQS 6u
+#define SACK_SEQS 8u
 #define FW_VERSION "0.1.0"
 #define MODEL "soundstage-m4"
 
@@ -30,7 +30,7 @@
 #define MAX_REPLY (1u + STREAM_DATA_REPLY_SIZE + 4u * SS_DEV_N_DRIVERS * MAX_STREAM_SAMPLES)
 #define MAX_BODY (PROTO_HDR_SIZE + MAX_REQUEST + PROTO_CRC_SIZE)
 #define MAX_ENCODED (MAX_BODY + MAX_BODY / 254u + 2u)
-#define CACHE_ENTRIES 64u
+#define CACHE_ENTRIES 512u /* PROTOCOL.md: the replies to the last 512 requests */
 #define CACHE_DATA 224u
 #define MAX_RANGES 64u
 #define NAK_DETAIL 200u

@@ -78,6 +78,7 @@ static int read_journal(store_session *s)
     s->drivers = get16(p + 52);
     s->offset = 0;
     s->entries = 0;
+    memset(s->erased, 0, sizeof s->erased);
     if (s->slot > 1u || s->size > FLASH_SLOT_SIZE) {
         return 0;
     }
@@ -127,12 +128,6 @@ int store_begin(store_t *s, const store_session *want, uint32_t *resume)
     if (flash_erase(FLASH_JOURNAL)) {
         return -1;
     }
-    uint32_t base = store_slot_addr(slot);
-    for (uint32_t addr = base; addr < base + want->size; addr += FLASH_SECTOR) {
-        if (flash_erase(addr)) {
-            return -1;
-        }
-    }
     uint8_t head[HEAD_SIZE + 4u];
     memset(head, 0, sizeof head);
     memcpy(head, "SSRJ", 4);
@@ -151,6 +146,7 @@ int store_begin(store_t *s, const store_session *want, uint32_t *resume)
     s->session.slot = slot;
     s->session.offset = 0;
     s->session.entries = 0;
+    memset(s->session.erased, 0, sizeof s->session.erased);
     s->has_session = 1;
     *resume = 0;
     return 0;
@@ -158,12 +154,26 @@ int store_begin(store_t *s, const store_session *want, uint32_t *resume)
 
 int store_write_chunk(store_t *s, uint32_t offset, const void *data, uint32_t n)
 {
-    return flash_write(store_slot_addr(s->session.slot) + offset, data, n);
+    store_session *ss = &s->session;
+    uint32_t base = store_slot_addr(ss->slot);
+    for (uint32_t sec = offset / FLASH_SECTOR; sec <= (offset + n - 1u) / FLASH_SECTOR; ++sec) {
+        uint8_t bit = (uint8_t)(1u << (sec % 8u));
+        if (sec >= ss->offset / FLASH_SECTOR && !(ss->erased[sec / 8u] & bit)) {
+            if (flash_erase(base + sec * FLASH_SECTOR)) {
+                return -1;
+            }
+            ss->erased[sec / 8u] |= bit;
+        }
+    }
+    return flash_write(base + offset, data, n);
 }
 
 int store_journal(store_t *s, uint32_t contiguous)
 {
     store_session *ss = &s->session;
+    if (contiguous < ss->size) {
+        contiguous -= contiguous % FLASH_SECTOR;
+    }
     if (contiguous <= ss->offset || ss->entries >= JOURNAL_CAPACITY) {
         return 0;
     }
