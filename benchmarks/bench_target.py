@@ -37,6 +37,7 @@ PAIRS = [
 FAST = {"arm_biquad_cascade_df1_q31": "arm_biquad_cascade_df1_fast_q31",
         "arm_fir_q31": "arm_fir_fast_q31"}
 RATIO_LIMIT = 1.2
+GLUE = ("gain_q31", "delay_q31", "mix_sat_q31", "dac_quant_q31", "dac_quant_q31_dither")
 
 
 def kernel_table(m) -> list[str]:
@@ -64,6 +65,11 @@ def kernel_table(m) -> list[str]:
                      f"{m.slope(cmsis):8.2f} {slope_o}")
     if not any(ours in have for _, ours in PAIRS):
         lines.append("  (ours: firmware_export/runtime/ss_kernels.c not present yet)")
+    glue = [c for c in m.counts if c.kernel in GLUE]
+    if glue:
+        lines.append("  per-sample blocks of the chain (instructions per sample, block 64): "
+                     + ", ".join(f"{c.kernel}{'' if c.size == 1 else f'[{c.size} in]'} "
+                                 f"{c.per_sample:.1f}" for c in glue))
     return lines
 
 
