@@ -45,7 +45,10 @@ def build_device(profile: str | None = None, *, target_id: int | None = None,
     have_chain = len(chain) == len(CHAIN_SOURCES)
     processor = "processor_chain.c" if have_chain else "processor_none.c"
     sources = [build.SRC_DIR / s for s in DEVICE_SOURCES] + [build.SRC_DIR / processor]
-    return build.build("device", cmsis=False, extra_sources=sources, defines=defines,
+    from .chain import CHAIN_LIMITS
+
+    return build.build("device", cmsis=False, extra_sources=sources,
+                       defines=defines + (CHAIN_LIMITS if have_chain else []),
                        runtime=CHAIN_SOURCES if have_chain else False)
 
 
