@@ -5,10 +5,11 @@
       -> <name>.blob                         (tables.py + blob.py: the flashable image)
       -> manifest.json                       (every artifact with its SHA-256)
 
-Design source: ``dsp_model.design.design_chain`` when that module exists
-(the full design), else ``dsp_model.chain_design.plain_chain`` (plain
-stereo playback through the per-driver stage). An error inside an existing
-design module propagates; only its absence falls back.
+Design source: the one switch `soundstage validate` uses
+(``dsp_model.validate.chain_design_for``): ``dsp_model.design.design_chain``
+when it exists (the full design), else the plain-stereo chain; an error
+inside an existing design module propagates. Quantized with the same
+arguments validate uses, so the blob is the chain validate checked.
 
 Deterministic: no timestamps, no absolute paths, sorted keys; two runs give
 byte-identical files (tests/test_build.py checks it).
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import importlib.util
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,16 +31,20 @@ MANIFEST_VERSION = 1
 
 
 def design_source() -> tuple[str, object]:
-    """(name, function profile -> ChainDesign) of the design in use."""
-    try:
-        mod = importlib.import_module("dsp_model.design")
-    except ModuleNotFoundError as e:
-        if e.name != "dsp_model.design":
-            raise
-        from dsp_model.chain_design import plain_chain
+    """(name, function profile -> ChainDesign) of the design in use: the same
+    switch as `soundstage validate` (`dsp_model.validate.chain_design_for`),
+    so the blob is the chain validate checked."""
+    from dsp_model.validate import chain_design_for
 
-        return "dsp_model.chain_design.plain_chain", plain_chain
-    return "dsp_model.design.design_chain", mod.design_chain
+    def design(profile):
+        return chain_design_for(profile)[0]
+
+    # the name without designing anything: what chain_design_for would pick
+    for name in ("dsp_model.design", "dsp_model.chain_design"):
+        if importlib.util.find_spec(name) is not None:
+            if hasattr(importlib.import_module(name), "design_chain"):
+                return f"{name}.design_chain", design
+    return "dsp_model.chain_design.plain_chain", design
 
 
 def design_for(profile: Profile):
@@ -46,15 +52,15 @@ def design_for(profile: Profile):
 
 
 def quantized_for(profile: Profile):
-    """The profile's design, quantized for its target. A design the
-    quantizer's checks refuse raises `CheckFailed` with one line naming the
-    stage, the filter and the figure."""
+    """The profile's design, quantized for its target exactly as `soundstage
+    validate` quantizes it. A design the quantizer's checks refuse raises
+    `CheckFailed` with one line naming the stage, the filter and the figure."""
     from firmware_export.quantize import quantize_chain
 
     design = design_for(profile)
     try:
-        return quantize_chain(design, dither=bool(profile.output.dither),
-                              tolerance_db=float(profile.output.tolerance_db))
+        return quantize_chain(design, profile.target, tolerance_db=profile.output.tolerance_db,
+                              dither=profile.output.dither)
     except CheckFailed as e:
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise CheckFailed(f"profile {profile.name}: quantization refused the design: "

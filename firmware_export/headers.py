@@ -19,9 +19,12 @@
   takes them (a table of 0 taps is not emitted: its TAPS define is 0);
 * the blob itself as ``const uint8_t <stem>_blob[]`` (for
   ``ss_chain_init_from_blob``);
-* ``_Static_assert``s on every table size (through ``__extension__`` on
-  GCC/Clang so ``-std=c99 -pedantic`` stays warning-free; a typedef trick
-  elsewhere).
+* ``_Static_assert``s (in the .c, whose arrays are sized by their data; the
+  header's externs are unsized, so a size can only come from the data) that
+  every table holds what the header's count macros say, plus a few on
+  the header's own figures (through ``__extension__`` on GCC/Clang so
+  ``-std=c99 -pedantic`` stays warning-free; elsewhere an extern array of
+  negative size).
 
 Everything is a pure function of (q, blob): no dates, no paths.
 """
@@ -103,20 +106,25 @@ def _int(v: int) -> str:
     return "(-2147483647 - 1)" if v == -(2**31) else str(v)
 
 
-def _array(ctype: str, name: str, values, per_line: int = PER_LINE) -> list[str]:
+def _array(ctype: str, name: str, values, count: str, per_line: int = PER_LINE) -> list[str]:
+    """`const ctype name[] = {...};` sized by its data, and a static assert
+    that the data holds `count` (the header's macro) elements."""
     vals = [_int(v) for v in np.asarray(values).reshape(-1)]
-    lines = [f"const {ctype} {name}[{len(vals)}] = {{"]
+    lines = [f"const {ctype} {name}[] = {{"]
     for i in range(0, len(vals), per_line):
         lines.append("    " + ", ".join(vals[i:i + per_line]) + ",")
     lines.append("};")
+    lines.append(f"SS_STATIC_ASSERT(sizeof({name}) == ({count}) * sizeof({ctype}), "
+                 f"\"{name}: table size\");")
     return lines
 
 
-def _bytes_array(name: str, data: bytes) -> list[str]:
-    lines = [f"const uint8_t {name}[{len(data)}] = {{"]
+def _bytes_array(name: str, data: bytes, count: str) -> list[str]:
+    lines = [f"const uint8_t {name}[] = {{"]
     for i in range(0, len(data), 12):
         lines.append("    " + ", ".join(f"0x{b:02x}" for b in data[i:i + 12]) + ",")
     lines.append("};")
+    lines.append(f"SS_STATIC_ASSERT(sizeof({name}) == {count}, \"{name}: blob size\");")
     return lines
 
 
@@ -181,10 +189,8 @@ def render_header(q: QuantizedChain, blob: bytes) -> str:
         "#elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L",
         "#define SS_STATIC_ASSERT(cond, msg) _Static_assert(cond, msg)",
         "#else",
-        "#define SS_STATIC_ASSERT_CAT2(a, b) a##b",
-        "#define SS_STATIC_ASSERT_CAT(a, b) SS_STATIC_ASSERT_CAT2(a, b)",
-        "#define SS_STATIC_ASSERT(cond, msg) \\",
-        "    typedef char SS_STATIC_ASSERT_CAT(ss_static_assert_, __LINE__)[(cond) ? 1 : -1]",
+        "/* C99 without GNU extensions: a negative array size stops the build */",
+        "#define SS_STATIC_ASSERT(cond, msg) extern char ss_static_assert_failed[(cond) ? 1 : -1]",
         "#endif",
         "#endif",
         "",
@@ -225,8 +231,7 @@ def render_header(q: QuantizedChain, blob: bytes) -> str:
         f"#define {P}_SS_MAX_DRIVERS {q.n_drivers}",
         "",
         f"#define {P}_BLOB_SIZE {len(blob)}u",
-        f"extern const uint8_t {n.stem}_blob[{P}_BLOB_SIZE];",
-        f"SS_STATIC_ASSERT(sizeof({n.stem}_blob) == {P}_BLOB_SIZE, \"{n.stem} blob size\");",
+        f"extern const uint8_t {n.stem}_blob[];",
     ]
     for d, drv in enumerate(q.drivers):
         D = n.DRV(d)
@@ -243,19 +248,13 @@ def render_header(q: QuantizedChain, blob: bytes) -> str:
         if ns:
             o += ["/* per stage {b0, b1, b2, a1, a2}; stage k uses kernel[k] and postShift[k]"
                   " */",
-                  f"extern const q31_t {n.drv(d)}_biquad_coeffs[5u * {D}_NUM_STAGES];",
-                  f"extern const int8_t {n.drv(d)}_biquad_post_shift[{D}_NUM_STAGES];",
+                  f"extern const q31_t {n.drv(d)}_biquad_coeffs[];",
+                  f"extern const int8_t {n.drv(d)}_biquad_post_shift[];",
                   "/* 0 = arm_biquad_cascade_df1_q31, 1 = arm_biquad_cas_df1_32x64_q31 */",
-                  f"extern const uint8_t {n.drv(d)}_biquad_kernel[{D}_NUM_STAGES];",
+                  f"extern const uint8_t {n.drv(d)}_biquad_kernel[];",
                   "/* cascade c: stages [first[c], first[c] + stages[c]) in one instance */",
-                  f"extern const uint8_t {n.drv(d)}_cascade_first[{D}_NUM_CASCADES];",
-                  f"extern const uint8_t {n.drv(d)}_cascade_stages[{D}_NUM_CASCADES];",
-                  f"SS_STATIC_ASSERT(sizeof({n.drv(d)}_biquad_coeffs) == 5u * {D}_NUM_STAGES * "
-                  f"sizeof(q31_t), \"{drv.id} biquad table size\");",
-                  f"SS_STATIC_ASSERT(sizeof({n.drv(d)}_biquad_post_shift) == {D}_NUM_STAGES, "
-                  f"\"{drv.id} post-shift table size\");",
-                  f"SS_STATIC_ASSERT(sizeof({n.drv(d)}_cascade_first) == {D}_NUM_CASCADES, "
-                  f"\"{drv.id} cascade table size\");"]
+                  f"extern const uint8_t {n.drv(d)}_cascade_first[];",
+                  f"extern const uint8_t {n.drv(d)}_cascade_stages[];"]
     for i, p in enumerate(q.paths):
         A = n.PATH(i)
         o += ["", f"/* ---- path {p.name}: {SOURCES[p.source]} -> delay -> common FIR -> per "
@@ -264,19 +263,16 @@ def render_header(q: QuantizedChain, blob: bytes) -> str:
               f"#define {A}_DELAY {p.delay}u /* samples, before the common FIR */",
               f"#define {A}_COMMON_TAPS {len(p.common)}u /* 0: identity (no filter) */"]
         if len(p.common):
-            o += [f"extern const q31_t {n.path(i)}_common[{A}_COMMON_TAPS];",
-                  f"SS_STATIC_ASSERT(sizeof({n.path(i)}_common) == {A}_COMMON_TAPS * "
-                  f"sizeof(q31_t), \"{p.name} common size\");"]
+            o.append(f"extern const q31_t {n.path(i)}_common[];")
         for d, r in enumerate(p.ratio):
             R = n.RATIO(i, d)
             o.append(f"#define {R}_TAPS {len(r)}u /* 0: path does not feed "
                      f"{q.driver_ids[d]} */")
             if len(r):
-                o += [f"extern const q31_t {n.ratio(i, d)}[{R}_TAPS];",
-                      f"SS_STATIC_ASSERT(sizeof({n.ratio(i, d)}) == {R}_TAPS * sizeof(q31_t), "
-                      f"\"{p.name}->{q.driver_ids[d]} ratio size\");"]
+                o.append(f"extern const q31_t {n.ratio(i, d)}[];")
     o += ["", "SS_STATIC_ASSERT(sizeof(q31_t) == 4, \"q31_t is 32 bits\");",
           f"SS_STATIC_ASSERT({P}_N_DRIVERS >= 1u && {P}_N_DRIVERS <= 16u, \"driver count\");",
+          f"SS_STATIC_ASSERT({P}_SS_MAX_DRIVERS == {P}_N_DRIVERS, \"runtime driver count\");",
           "", f"#endif /* {guard} */", ""]
     return "\n".join(o)
 
@@ -293,24 +289,29 @@ def render_source(q: QuantizedChain, blob: bytes) -> str:
         runs = cascades(drv.kernel, drv.post_shift)
         names = ", ".join(KERNEL_NAMES[int(k)] for k in drv.kernel)
         o.append(f"/* driver {drv.id}: kernels {names} */")
-        o += _array("q31_t", f"{n.drv(d)}_biquad_coeffs", np.asarray(drv.coeffs).reshape(-1), 5)
-        o += _array("int8_t", f"{n.drv(d)}_biquad_post_shift", drv.post_shift, 16)
-        o += _array("uint8_t", f"{n.drv(d)}_biquad_kernel", drv.kernel, 16)
-        o += _array("uint8_t", f"{n.drv(d)}_cascade_first", [r[0] for r in runs], 16)
-        o += _array("uint8_t", f"{n.drv(d)}_cascade_stages", [r[1] for r in runs], 16)
+        D = n.DRV(d)
+        o += _array("q31_t", f"{n.drv(d)}_biquad_coeffs", np.asarray(drv.coeffs).reshape(-1),
+                    f"5u * {D}_NUM_STAGES", 5)
+        o += _array("int8_t", f"{n.drv(d)}_biquad_post_shift", drv.post_shift,
+                    f"{D}_NUM_STAGES", 16)
+        o += _array("uint8_t", f"{n.drv(d)}_biquad_kernel", drv.kernel, f"{D}_NUM_STAGES", 16)
+        o += _array("uint8_t", f"{n.drv(d)}_cascade_first", [r[0] for r in runs],
+                    f"{D}_NUM_CASCADES", 16)
+        o += _array("uint8_t", f"{n.drv(d)}_cascade_stages", [r[1] for r in runs],
+                    f"{D}_NUM_CASCADES", 16)
         o.append("")
     for i, p in enumerate(q.paths):
         if len(p.common):
             o.append(f"/* path {p.name} common FIR, time-reversed */")
-            o += _array("q31_t", f"{n.path(i)}_common", p.common)
+            o += _array("q31_t", f"{n.path(i)}_common", p.common, f"{n.PATH(i)}_COMMON_TAPS")
             o.append("")
         for d, r in enumerate(p.ratio):
             if len(r):
                 o.append(f"/* path {p.name} -> driver {q.driver_ids[d]} ratio FIR, "
                          "time-reversed */")
-                o += _array("q31_t", n.ratio(i, d), r)
+                o += _array("q31_t", n.ratio(i, d), r, f"{n.RATIO(i, d)}_TAPS")
                 o.append("")
     o.append(f"/* the profile blob (BLOB_FORMAT.md), SHA-256 {n.sha} */")
-    o += _bytes_array(f"{n.stem}_blob", blob)
+    o += _bytes_array(f"{n.stem}_blob", blob, f"{n.P}_BLOB_SIZE")
     o.append("")
     return "\n".join(o)

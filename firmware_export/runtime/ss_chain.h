@@ -6,8 +6,12 @@
  * (tests/test_c_runtime.py proves it against the Python model). No malloc,
  * no floating point, no recursion: the caller owns one `ss_chain` (static
  * or on a big enough stack) whose size is fixed at compile time by the
- * SS_MAX_* / SS_MEM*_WORDS figures below (override with -D; the generated
- * profile header `<profile>_tables.h` states the figures a profile needs).
+ * SS_MAX_* / SS_MEM*_WORDS figures below. Override them with -D for every
+ * translation unit (ss_chain.c and each file that includes this header):
+ * they change the struct's layout. The generated profile header
+ * `<profile>_tables.h` states the figures a profile needs
+ * (<PROFILE>_SS_MEM32_WORDS, ...); `sizeof(ss_chain) == ss_chain_sizeof()`
+ * checks that a program agrees with the library it links.
  *
  *     static ss_chain chain;
  *     if (ss_chain_init_from_blob(&chain, blob, blob_len) != SS_OK) ...;
