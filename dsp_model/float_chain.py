@@ -3,6 +3,8 @@
 Signal flow (../shared/DESIGN.md, dsp_model/chain_design.py):
 
     (L, R) -> upmix -> u = (L', R', C)
+    optional virtualizer: e_L = ipsi(L') + contra(R'), e_R = contra(L') + ipsi(R')
+        (contra = delay then low-pass); sources 3 and 4
     path p (any number): y_p = common_p * delay_p(u[source_p]);  feed_{p,d} = ratio_{p,d} * y_p
     driver d: z_d = sum_p feed_{p,d} -> sos_d -> gain_d -> delay_d -> out[:, d]
 
@@ -131,6 +133,15 @@ class FloatChain:
         self._path_delay = [_Delay(p.delay) for p in design.paths]
         self._common = [_Fir(p.common) for p in design.paths]
         self._ratio = [[_Fir(r) if len(r) else None for r in p.ratio] for p in design.paths]
+        v = getattr(design, "virtualizer", None)
+        self._virt = None
+        if v is not None:
+            ipsi = np.asarray(v.ipsi_sos, dtype=np.float64).reshape(-1, 6)
+            contra = np.asarray(v.contra_sos, dtype=np.float64).reshape(-1, 6)
+            # per side (L', R'): ipsi state, contra delay line, contra state
+            self._virt = (ipsi, contra, [np.zeros((len(ipsi), 2)) for _ in range(2)],
+                          [_Delay(v.contra_delay) for _ in range(2)],
+                          [np.zeros((len(contra), 2)) for _ in range(2)])
         self._sos = [np.asarray(d.sos, dtype=np.float64) for d in design.drivers]
         self._sos_zi = [np.zeros((len(s), 2)) for s in self._sos]
         self._gain = np.array([d.gain for d in design.drivers])
@@ -153,12 +164,36 @@ class FloatChain:
         return tuple(self.latency + d.delay for d in self.design.drivers)
 
     # ------------------------------------------------------------- processing
+    def _virtualize(self, u: np.ndarray, probe, pos: int) -> np.ndarray:
+        """e_L = ipsi(L') + contra(R'), e_R = contra(L') + ipsi(R') -> (n, 2)."""
+        ipsi, contra, zi_i, dl, zi_c = self._virt
+        side = []
+        for s in range(2):
+            a = u[:, s]
+            for k in range(len(ipsi)):
+                a, zi_i[s][k:k + 1] = sosfilt(ipsi[k:k + 1], a, zi=zi_i[s][k:k + 1])
+                if probe:
+                    probe(f"virtualizer ipsi{'LR'[s]} section {k}", pos, a)
+            b = dl[s].process(u[:, s])
+            for k in range(len(contra)):
+                b, zi_c[s][k:k + 1] = sosfilt(contra[k:k + 1], b, zi=zi_c[s][k:k + 1])
+                if probe:
+                    probe(f"virtualizer contra{'LR'[s]} section {k}", pos, b)
+            side.append((a, b))
+        e = np.stack([side[0][0] + side[1][1], side[0][1] + side[1][0]], axis=1)
+        if probe:
+            probe("virtualizer e_L", pos, e[:, 0])
+            probe("virtualizer e_R", pos, e[:, 1])
+        return e
+
     def process(self, block: np.ndarray) -> np.ndarray:
         """(n, 2) float64 stereo -> (n, n_drivers) float64 per-driver feeds.
 
         With a `probe`, it is called with the true signal at every internal point:
-        "path <name>" (after the common FIR), "driver <id> sum", "driver <id>
-        section <k>" (after biquad k), "driver <id> out" (after the gain)."""
+        "virtualizer ipsiL|ipsiR|contraL|contraR section <k>", "virtualizer
+        e_L|e_R", "path <name>" (after the common FIR), "driver <id> sum",
+        "driver <id> section <k>" (after biquad k), "driver <id> out" (after
+        the gain)."""
         x = np.asarray(block, dtype=np.float64)
         if x.ndim != 2 or x.shape[1] != 2:
             raise ValueError(f"expected a (n, 2) stereo block, got shape {x.shape}")
@@ -172,6 +207,8 @@ class FloatChain:
         z = np.zeros((n, self.n_drivers))
         probe, pos = self.probe, self._pos
         self._pos += n
+        if self._virt is not None:
+            u = np.concatenate([u, self._virtualize(u, probe, pos)], axis=1)
         for p, path in enumerate(self.design.paths):
             y = self._common[p].process(self._path_delay[p].process(u[:, path.source]))
             if probe:

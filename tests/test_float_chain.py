@@ -7,21 +7,39 @@ import pytest
 from scipy.signal import butter, lfilter, sosfilt
 
 from device_profiles import load_profile
-from dsp_model.chain_design import ChainDesign, DriverStage, PathFilter, plain_chain
+from dsp_model.chain_design import (
+    ChainDesign,
+    DriverStage,
+    PathFilter,
+    VirtualizerStage,
+    plain_chain,
+)
 from dsp_model.float_chain import FloatChain, PassiveUpmix, render
 from dsp_model.signals import pink_noise
 
 
+def synthetic_virtualizer() -> VirtualizerStage:
+    """A 2nd-order all-pass ipsi at 1 kHz; contra: 11 samples, then a 2 kHz
+    low-pass at -4 dB."""
+    r, th = 0.9, 2 * np.pi * 1000 / 48000
+    a = [1.0, -2 * r * np.cos(th), r * r]
+    ipsi = np.array([[a[2], a[1], a[0], *a]])
+    contra = butter(2, 2000, "lowpass", fs=48000, output="sos")
+    contra[:, :3] *= 0.63
+    return VirtualizerStage(ipsi, contra, 11)
+
+
 def synthetic_design(seed: int = 0, n_drivers: int = 3, *, common_taps: int = 33,
-                     ratio_taps: int = 9, delays=(3, 0, 5)) -> ChainDesign:
-    """Random short FIRs, low-frequency biquads, path and driver delays."""
+                     ratio_taps: int = 9, delays=(3, 0, 5), virt: bool = False) -> ChainDesign:
+    """Random short FIRs, low-frequency biquads, path and driver delays; with
+    `virt`, a virtualizer whose e_L, e_R feed the first two paths."""
     rng = np.random.default_rng(seed)
     paths = []
     for i, name in enumerate(("side_l", "side_r", "center")):
         common = rng.standard_normal(common_taps) * 0.1
         ratio = tuple(np.array([]) if (i + d) % 4 == 3 else rng.standard_normal(ratio_taps) * 0.3
                       for d in range(n_drivers))
-        paths.append(PathFilter(name, i, delays[i], common, ratio))
+        paths.append(PathFilter(name, i + 3 if virt and i < 2 else i, delays[i], common, ratio))
     # a second path from L' (plain, scalar ratio to the last driver only)
     plain = tuple(np.array([0.7]) if d == n_drivers - 1 else np.array([]) for d in range(n_drivers))
     paths.append(PathFilter("side_l_plain", 0, 1, np.array([1.0]), plain))
@@ -31,7 +49,7 @@ def synthetic_design(seed: int = 0, n_drivers: int = 3, *, common_taps: int = 33
                               butter(2, 3000.0, "lowpass", fs=48000, output="sos")])
         drivers.append(DriverStage(f"d{d}", sos, 0.5 + 0.25 * d, d * 2))
     return ChainDesign("synthetic", 48000, "cmsis-q31", 64, tuple(paths), tuple(drivers),
-                       24, 512, 128, 80.0)
+                       24, 512, 128, 80.0, synthetic_virtualizer() if virt else None)
 
 
 def _blocks(ch, x, sizes):
@@ -44,9 +62,10 @@ def _blocks(ch, x, sizes):
     return np.concatenate(out)
 
 
+@pytest.mark.parametrize("virt", [False, True])
 @pytest.mark.parametrize("sizes", [[1], [7], [64], [4096], [1, 7, 64, 300, 4096, 5]])
-def test_block_size_invariance(sizes):
-    design = synthetic_design(1)
+def test_block_size_invariance(sizes, virt):
+    design = synthetic_design(1, virt=virt)
     x = pink_noise(5000 if 1 not in sizes else 1500, seed=3, level_dbfs=-10, channels=2)
     whole = FloatChain(design).process(x)
     parts = _blocks(FloatChain(design), x, sizes)
@@ -61,13 +80,20 @@ def test_block_size_invariance_studio5():
         assert np.max(np.abs(render(design, x, block=b) - whole)) < 1e-12
 
 
-def test_matches_direct_formula():
+@pytest.mark.parametrize("virt", [False, True])
+def test_matches_direct_formula(virt):
     """The chain equals the flow written out with whole-signal scipy calls."""
-    design = synthetic_design(2)
+    design = synthetic_design(2, virt=virt)
     x = pink_noise(3000, seed=5, level_dbfs=-12, channels=2)
     y = render(design, x, block=100)
     c = 0.5 * (x[:, 0] + x[:, 1])
     u = [x[:, 0] - c, x[:, 1] - c, c]
+    if virt:
+        v = design.virtualizer
+        ipsi = [sosfilt(v.ipsi_sos, s) for s in u[:2]]
+        contra = [sosfilt(v.contra_sos, np.concatenate([np.zeros(v.contra_delay), s])[:len(s)])
+                  for s in u[:2]]
+        u += [ipsi[0] + contra[1], contra[0] + ipsi[1]]
     u = [u[p.source] for p in design.paths]
     n = len(x)
     for d, drv in enumerate(design.drivers):
