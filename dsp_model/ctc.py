@@ -383,13 +383,16 @@ def _design_channel(h, wpos, target, limit, ipsi_loss_db, margin_db, scale, fs, 
 
 def design_ctc(profile, virtualizer=None, *, regularization_scale: float = 1.0,
                design_spread: float | None = None, margin_db: float = MARGIN_DB,
-               ipsi_loss_db: float = IPSI_LOSS_DB, nfft: int = NFFT) -> CtcDesign:
+               ipsi_loss_db: float = IPSI_LOSS_DB, nfft: int = NFFT,
+               model=None) -> CtcDesign:
     """Design the CTC for a profile (see the module docstring).
 
     regularization_scale multiplies the chosen beta(f): < 1 deeper at the design
     point, > 1 shallower and (usually) wider. ipsi_loss_db: where the effort
     limit is active, up to this much ipsi-ear level is given up before the
     cancellation is (the cancellation costs little effort, the level a lot).
+    model: optional callable (freqs, heads (P,3)) -> H (F, P, 2 ears, D) replacing
+    the acoustic model (tests use a free-field one).
     """
     fs = profile.sample_rate
     cfg = profile.ctc
@@ -403,7 +406,10 @@ def design_ctc(profile, virtualizer=None, *, regularization_scale: float = 1.0,
     if design_spread is None:
         design_spread = DESIGN_SPREAD[min(dn, 3)]
     heads, wpos = _design_heads(profile, design_spread)
-    h = drivers_to_ears(freqs, profile, heads=heads, drivers=drivers)  # (F,P,2,D)
+    if model is None:
+        h = drivers_to_ears(freqs, profile, heads=heads, drivers=drivers)  # (F,P,2,D)
+    else:
+        h = model(freqs, heads)
     # remove the bulk propagation delay (the filters see relative delays only)
     dist = np.linalg.norm(np.array([d.position for d in drivers]) - heads[0], axis=1).min()
     h = h * np.exp(2j * np.pi * freqs * dist / SPEED_OF_SOUND)[:, None, None, None]

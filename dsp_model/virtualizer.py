@@ -308,7 +308,7 @@ def plot_virtualizer(profile, design: VirtualizerDesign, out_dir):
     ax[2].semilogx(f, rep["tonal_db"], label="|A|^2+|C|^2 (uncorrelated L', R')")
     ax[2].semilogx(f, np.array(rep["mono_sum_db"]) - 6.02, lw=0.8, label="|A+C| - 6 dB (mono)")
     ax[2].axhspan(-1, 1, color="0.9")
-    ax[2].set_ylim(-8, 3)
+    ax[2].set_ylim(-15, 3)
     ax[2].set_ylabel("tonal balance, dB")
     ax[2].set_xlabel("frequency, Hz")
     for a in ax:

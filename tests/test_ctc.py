@@ -1,0 +1,170 @@
+"""CTC against physics: closed-form free-field inverses, independent evaluation of
+the realised FIRs, and the bundled profiles' figures (issue 13)."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from device_profiles import load_profile
+from dsp_model import ctc
+from dsp_model.acoustics import SPEED_OF_SOUND, drivers_to_ears, listener_positions
+from dsp_model.ctc_metrics import ctc_report, log_grid, plot_ctc
+from dsp_model.virtualizer import design_virtualizer
+
+EAR = 0.0875
+SOURCES = np.array([[-0.05, 0.03, 0.0], [0.05, 0.03, 0.0]])
+
+
+def free_field(freqs, heads):
+    """Two point sources to two ear points (no head): exp(-jkr)/r, (F, P, 2, 2)."""
+    heads = np.atleast_2d(heads)
+    ears = heads[:, None, :] + np.array([[-EAR, 0, 0], [EAR, 0, 0]])[None]
+    r = np.linalg.norm(ears[:, :, None, :] - SOURCES[None, None], axis=-1)
+    k = 2 * np.pi * np.asarray(freqs, float)[:, None, None, None] / SPEED_OF_SOUND
+    return np.exp(-1j * k * r[None]) / r[None]
+
+
+def fir_response(taps, freqs, fs):
+    """Independent FIR evaluation: the DTFT sum at arbitrary frequencies."""
+    n = np.arange(taps.shape[-1])
+    return np.einsum("...n,fn->f...", taps, np.exp(-2j * np.pi * np.outer(freqs, n) / fs))
+
+
+def cancellation(h, g):
+    """h (F, 2 ears, D), g (F, 2 ch, D) -> (F, 2): ch0 L/R power, ch1 R/L (dB)."""
+    e = np.einsum("fed,fcd->fce", h, g)
+    return 20 * np.log10(np.abs(np.stack([e[:, 0, 0] / e[:, 0, 1], e[:, 1, 1] / e[:, 1, 0]], -1)))
+
+
+def test_unregularized_2x2_solution_is_the_closed_form_inverse():
+    """beta -> 0 (1e-12 of the contra power; exactly 0 is singular for one position)."""
+    f = np.array([300.0, 1000.0, 4000.0])
+    h = free_field(f, np.array([[0.0, 2.0, 0.0]]))[:, 0]  # (F, ears, drivers)
+    for ch in range(2):
+        r = ctc._tikhonov_family_single(h[:, None, 1 - ch, :], np.array([1.0]), h[:, ch, :],
+                                        np.full(len(f), 1e-12))
+        adj = np.linalg.inv(h)[:, :, ch]  # column ch of H^-1: delivers to ear ch only
+        ratio = r / adj
+        assert np.allclose(ratio, ratio[:, :1], rtol=1e-6)  # same up to a scalar
+        leak = np.abs(np.sum(r * h[:, 1 - ch, :], -1)) / np.abs(np.sum(r * h[:, ch, :], -1))
+        assert np.all(leak < 1e-6)
+
+
+def _flat_target(profile, db, limit=60.0):
+    return dataclasses.replace(profile, ctc=dataclasses.replace(
+        profile.ctc, target=((100.0, db), (10000.0, db)), effort_limit_db=limit))
+
+
+def test_realised_fir_inverse_cancels_in_free_field():
+    """Near-zero regularization: the realised FIRs approach full cancellation at the
+    design point of a free-field two-source setup (evaluated in closed form)."""
+    p = _flat_target(load_profile("compact2"), 40.0)
+    d = ctc.design_ctc(p, regularization_scale=1e-6, model=free_field, design_spread=0.0)
+    f = np.geomspace(500, 6000, 60)
+    c = cancellation(free_field(f, [[0.0, 2.0, 0.0]])[:, 0],
+                     fir_response(d.driver_filters(), f, p.sample_rate))
+    assert np.median(c) > 45.0 and c.min() > 40.0
+
+
+@pytest.mark.parametrize("db", [15.0, 30.0])
+def test_free_field_design_follows_a_flat_target(db):
+    p = _flat_target(load_profile("compact2"), db)
+    d = ctc.design_ctc(p, model=free_field, design_spread=0.0)
+    f = np.geomspace(500, 6000, 60)
+    c = cancellation(free_field(f, [[0.0, 2.0, 0.0]])[:, 0],
+                     fir_response(d.driver_filters(), f, p.sample_rate))
+    assert np.all(np.abs(c - db) < 3.0)
+
+
+@pytest.fixture(scope="module", params=["compact2", "studio5"])
+def bundled(request):
+    p = load_profile(request.param)
+    d = ctc.design_ctc(p, design_virtualizer(p))
+    return p, d
+
+
+def test_rtf_structure(bundled):
+    p, d = bundled
+    nd = len(p.ctc.drivers)
+    assert d.common.shape == (2, p.ctc.common_taps)
+    assert d.ratio.shape == (2, nd, p.ctc.ratio_taps)
+    assert d.drivers == tuple(p.ctc.drivers)
+    full = d.driver_filters()
+    for ch in range(2):
+        ref = d.reference[ch]
+        delta = np.zeros(p.ctc.ratio_taps)
+        delta[d.ratio_delay] = 1.0
+        assert np.array_equal(d.ratio[ch, ref], delta)
+        for k in range(nd):
+            assert np.allclose(full[ch, k], np.convolve(d.common[ch], d.ratio[ch, k]))
+    assert d.latency == d.common_delay + d.ratio_delay
+    macs = d.macs_per_sample()
+    assert macs["ctc_total"] == 2 * p.ctc.common_taps + 2 * (nd - 1) * p.ctc.ratio_taps
+
+
+def test_effort_limit_holds_on_a_dense_grid(bundled):
+    p, d = bundled
+    spec = np.abs(np.fft.rfft(d.driver_filters(), 1 << 15, axis=-1))
+    assert 20 * np.log10(spec.max()) <= p.ctc.effort_limit_db + 1e-9
+
+
+def test_left_channel_nulls_the_right_ear_at_the_design_point(bundled):
+    """Independent evaluation: acoustic model x DTFT of the taps, 500 Hz - 6 kHz."""
+    p, d = bundled
+    f = log_grid(500.0, 6000.0)
+    h = drivers_to_ears(f, p, drivers=[p.driver(i) for i in p.ctc.drivers])[:, 0]
+    c = cancellation(h, fir_response(d.driver_filters(), f, p.sample_rate))
+    assert np.median(c[:, 0]) >= 20.0 and np.median(c[:, 1]) >= 20.0
+
+
+def test_cancellation_zone_shrinks_with_offset(bundled):
+    """Physics: the cancellation is local; the worse channel's median falls as the
+    head moves sideways (the other channel may first improve: its null moves)."""
+    p, d = bundled
+    f = log_grid(500.0, 6000.0)
+    dx = np.array([0.0, 0.02, 0.05, 0.10])
+    h = drivers_to_ears(f, p, heads=listener_positions(p.listener.distance, dx=dx),
+                        drivers=[p.driver(i) for i in p.ctc.drivers])
+    g = fir_response(d.driver_filters(), f, p.sample_rate)
+    med = [np.median(cancellation(h[:, i], g), axis=0).min() for i in range(len(dx))]
+    assert med[0] > med[1] > med[2] > med[3]
+
+
+def test_bundled_report_meets_issue_figures(bundled, tmp_path):
+    p, d = bundled
+    rep = ctc_report(p, d, tradeoff_scales=())
+    assert rep["design_point_median_db"] >= 20.0
+    assert rep["target_follow"]["ok"], rep["target_follow"]
+    assert rep["effort"]["ok"]
+    if p.name == "compact2":
+        assert rep["dx_5cm_worst_median_db"] >= 10.0
+    import json
+
+    json.dumps({k: v for k, v in rep.items()})
+    paths = plot_ctc(p, d, tmp_path)
+    assert all(q.stat().st_size > 1000 for q in paths)
+
+
+def test_virtual_source_cues_survive_the_ctc(bundled):
+    """With the virtualizer folded in, L' at the design point arrives at the ears with
+    the virtualizer's contra/ipsi ratio C/A (the CTC delivers the binaural signal)."""
+    p, d = bundled
+    f = log_grid(500.0, 6000.0)
+    h = drivers_to_ears(f, p, drivers=[p.driver(i) for i in p.ctc.drivers])[:, 0]
+    e = np.einsum("fed,fcd->fce", h, fir_response(d.input_filters(), f, p.sample_rate))
+    a, c = d.virtualizer.freq_response(f)
+    err_db = 20 * np.log10(np.abs(e[:, 0, 1] / e[:, 0, 0])) - 20 * np.log10(np.abs(c / a))
+    assert np.median(np.abs(err_db)) < 1.0 and np.max(np.abs(err_db)) < 2.0
+
+
+def test_less_regularization_is_deeper_at_the_design_point():
+    p = load_profile("compact2")
+    f = log_grid(500.0, 6000.0)
+    h = drivers_to_ears(f, p, drivers=[p.driver(i) for i in p.ctc.drivers])[:, 0]
+    med = []
+    for s in (0.25, 4.0):
+        d = ctc.design_ctc(p, regularization_scale=s)
+        med.append(np.median(cancellation(h, fir_response(d.driver_filters(), f,
+                                                          p.sample_rate))[:, 0]))
+    assert med[0] > med[1] + 5.0
