@@ -23,7 +23,7 @@ from device_profiles import Profile
 from .alignment import alignment_delays, source_arrivals
 from .beamformer import BeamDesign, design_beamformer
 from .budget import Cost, chain_cost
-from .chain_design import ChainDesign, PathFilter, _side, assemble
+from .chain_design import ChainDesign, PathFilter, VirtualizerStage, _side, assemble
 from .ctc import CtcDesign, design_ctc
 
 _PLAIN = {"left": (1.0, 0.0), "right": (0.0, 1.0), "centre": (0.5, 0.5)}
@@ -43,11 +43,16 @@ class FullDesign:
     cost: Cost
 
 
+# The chain stages downstream (float chain, fixed chain, tables, C runtime) learn
+# the virtualizer stage (sources e_L, e_R) together; until then it stays out.
+CHAIN_HAS_VIRTUALIZER = False
+
+
 def _try_virtualizer(profile: Profile):
-    try:
-        from .virtualizer import design_virtualizer
-    except ImportError:
+    if not CHAIN_HAS_VIRTUALIZER:
         return None
+    from .virtualizer import design_virtualizer
+
     return design_virtualizer(profile)
 
 
@@ -111,10 +116,15 @@ def design_full(profile: Profile) -> FullDesign:
     return FullDesign(profile, chain, ctc, beam, virt, arrivals, align, cost)
 
 
-def _virtualizer_stage(virt):
+def _virtualizer_stage(virt) -> VirtualizerStage | None:
+    """The virtualizer as the chain runs it: the contra gain folded into the
+    first low-pass section's numerator, the integer delay kept apart."""
     if virt is None:
         return None
-    return virt.chain_stage()
+    contra = np.array(virt.contra_sos, dtype=float)
+    contra[0, :3] *= virt.contra_gain
+    ipsi = np.array(virt.ipsi_sos, dtype=float).reshape(-1, 6)
+    return VirtualizerStage(ipsi_sos=ipsi, contra_sos=contra, contra_delay=int(virt.contra_delay))
 
 
 def _upmix_macs(profile: Profile) -> float:
