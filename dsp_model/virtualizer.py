@@ -98,6 +98,20 @@ class VirtualizerDesign:
                 self.contra_sos, x)[:n - self.contra_delay]
         return a, c
 
+    def contra_sos_with_gain(self) -> np.ndarray:
+        """contra_sos with contra_gain folded into the first section's numerator."""
+        sos = np.array(self.contra_sos, dtype=float, copy=True)
+        sos[0, :3] *= self.contra_gain
+        return sos
+
+    def chain_stage(self):
+        """The chain's VirtualizerStage (dsp_model.chain_design): gain folded in."""
+        from .chain_design import VirtualizerStage
+
+        return VirtualizerStage(ipsi_sos=np.array(self.ipsi_sos, dtype=float),
+                                contra_sos=self.contra_sos_with_gain(),
+                                contra_delay=int(self.contra_delay))
+
     def process(self, left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Ear signals (e_L, e_R) = (A L + C R, C L + A R) for inputs L', R'."""
         def ipsi(x):
