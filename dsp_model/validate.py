@@ -188,6 +188,8 @@ def validate(profile: Profile, *, duration: float = 1.0, design: ChainDesign | N
     from firmware_export.quantize import quantize_chain
 
     src = "given"
+    if q is not None and design is None:
+        raise ValueError("validate: a quantized chain `q` needs the `design` it was made from")
     if design is None:
         design, src = chain_design_for(profile)
     tol = profile.output.tolerance_db

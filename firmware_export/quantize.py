@@ -91,10 +91,33 @@ class QPath:
     name: str
     source: int  # 0 L', 1 R', 2 C
     delay: int  # samples, before common
-    common: np.ndarray  # int32 (Nc,) Q31 time-reversed, taps * 2^-common_shift
-    common_shift: int  # ec_p: the path signal holds y_p * 2^-ec_p
+    common: np.ndarray  # int32 (Nc,) Q31 time-reversed, taps * 2^-(common_shift - E_source)
+    common_shift: int  # ec_p: the path signal holds y_p * 2^-ec_p (E_source: 0, or the
+    #                    virtualizer's exponent for sources 3, 4)
     ratio: tuple[np.ndarray, ...]  # per driver int32 Q31 time-reversed; empty = no feed
     ratio_shift: tuple[int, ...]  # per driver: taps were scaled by 2^-shift (Ez_d - ec_p)
+
+
+@dataclass(frozen=True)
+class QCascade:
+    """Biquad sections, quantized (same fields as a driver's sections)."""
+
+    coeffs: np.ndarray  # int32 (n, 5) CMSIS {b0, b1, b2, -a1, -a2}, * 2^-post_shift
+    post_shift: np.ndarray  # int32 (n,)
+    kernel: np.ndarray  # int32 (n,)
+    section_shift: np.ndarray  # int32 (n,): b of section k scaled by 2^-t_k
+
+
+@dataclass(frozen=True)
+class QVirtualizer:
+    """The virtualizer stage, quantized: e_L = ipsi(L') + contra(R'),
+    e_R = contra(L') + ipsi(R'), contra = delay then sections; both cascades
+    end at `exponent` (e holds e_true * 2^-exponent; sources 3, 4 of the paths)."""
+
+    contra_delay: int
+    exponent: int
+    ipsi: QCascade
+    contra: QCascade
 
 
 @dataclass(frozen=True)
@@ -170,6 +193,7 @@ class QuantizedChain:
     paths: tuple[QPath, ...]
     drivers: tuple[QDriver, ...]
     report: QuantReport | None = field(default=None, compare=False, repr=False)
+    virtualizer: QVirtualizer | None = None
 
     @property
     def n_drivers(self) -> int:
@@ -278,6 +302,7 @@ def quantize_chain(design: ChainDesign, arith=None, *, headroom: str = "l1",
     nd = design.n_drivers
     bounds: list[StageBound] = []
     fir_err: dict[str, float] = {}
+    report_acc: dict[str, dict] = {"radius": {}, "noise": {}, "err": {}, "dev": {}}
 
     def bound_of(h_time_lr, h_freq_lr) -> tuple[float, float]:
         l1 = float(sum(np.sum(np.abs(h)) for h in h_time_lr))
@@ -287,25 +312,43 @@ def quantize_chain(design: ChainDesign, arith=None, *, headroom: str = "l1",
     def pick(l1: float, pk: float) -> float:
         return l1 if headroom == "l1" else pk
 
+    # ---- sources: true responses from (L, R), and their exponents
+    src_t = [[np.array([g[0]]), np.array([g[1]])] for g in PASSIVE_UPMIX]
+    src_f = [[np.full(len(w), g[0], complex), np.full(len(w), g[1], complex)]
+             for g in PASSIVE_UPMIX]
+    src_e = [0, 0, 0]
+    v = getattr(design, "virtualizer", None)
+    qvirt = None
+    if v is not None:
+        vt, vf, ve, qvirt = _quantize_virtualizer(
+            design, v, w, ar, headroom, pick, bound_of, bounds, pole_margin, tolerance_db,
+            mag_tol_db, audio, grid, df1_noise_limit_dbfs, force_kernel, report_acc)
+        src_t += vt
+        src_f += vf
+        src_e += [ve, ve]
+
     # ---- paths: common filters
     qpaths_common = []
     path_ir = []  # per path: true impulse response from (L, R) to y_p, time and freq
     for p in design.paths:
+        if not 0 <= p.source < len(src_t):
+            raise UserError(f"path {p.name}: source {p.source} does not exist in this design "
+                            f"({len(src_t)} sources)")
         common = np.asarray(p.common, dtype=np.float64)
         identity = len(common) == 1 and common[0] == 1.0
         ir = np.concatenate([np.zeros(p.delay), common])
         hf = freqz(common, worN=w)[1] * np.exp(-1j * w * p.delay)
-        g = PASSIVE_UPMIX[p.source]
-        h_lr = [g[0] * ir, g[1] * ir]
-        hf_lr = [g[0] * hf, g[1] * hf]
+        h_lr = [np.convolve(h, ir) for h in src_t[p.source]]
+        hf_lr = [h * hf for h in src_f[p.source]]
         path_ir.append((h_lr, hf_lr))
+        es = src_e[p.source]
         if identity:
-            qpaths_common.append((np.zeros(0, np.int32), 0))
+            qpaths_common.append((np.zeros(0, np.int32), es))
             continue
         l1, pk = bound_of(h_lr, hf_lr)
-        ec = max(_fit_shift(common), _shift_for(pick(l1, pk)))
-        q = _quantize_fir(common * 2.0**-ec, f"path {p.name} common")
-        fir_err[f"{p.name} common"] = _fir_error_db(common, _fir_deq(q, ec))
+        ec = max(es + _fit_shift(common), _shift_for(pick(l1, pk)))
+        q = _quantize_fir(common * 2.0 ** -(ec - es), f"path {p.name} common")
+        fir_err[f"{p.name} common"] = _fir_error_db(common, _fir_deq(q, ec - es))
         qpaths_common.append((q, ec))
         bounds.append(StageBound(f"path {p.name} common", l1, pk, ec, _clip_db(l1, ec)))
 
@@ -458,11 +501,15 @@ def quantize_chain(design: ChainDesign, arith=None, *, headroom: str = "l1",
         if v > tolerance_db:
             raise CheckFailed(f"FIR {name}: quantization error {v:.1f} dB exceeds the "
                               f"tolerance {tolerance_db:g} dB")
+    radius.update(report_acc["radius"])
+    noise.update(report_acc["noise"])
+    drv_err.update(report_acc["err"])
+    drv_dev.update(report_acc["dev"])
     report = QuantReport(headroom, tuple(bounds), fir_err, drv_err, drv_dev, radius,
                          tuple(ps_notes), noise, tuple(out_clip))
     return QuantizedChain(design.profile_name, int(design.fs), ar.target,
                           int(design.block_size), int(design.output_word), bool(dither),
-                          UPMIX_PASSIVE, tuple(qpaths), tuple(qdrivers), report)
+                          UPMIX_PASSIVE, tuple(qpaths), tuple(qdrivers), report, qvirt)
 
 
 def _quantize_fir(taps: np.ndarray, name: str) -> np.ndarray:
@@ -510,6 +557,153 @@ def _df1_noise_dbfs(sos: np.ndarray, k: int, e_k: int, gain: float) -> float:
     if k + 1 < len(sos):
         h = sosfilt(sos[k + 1:], h)
     h = h * gain
+    dc = float(np.sum(h))
+    lsb = 2.0 ** (e_k - 31)
+    var = lsb**2 * (np.sum(h**2) / 12.0 + 0.25 * dc**2)
+    return 10 * math.log10(max(var, 1e-300))
+
+
+# ------------------------------------------------------------------ virtualizer
+def _cascade_ir(sos: np.ndarray, n: int) -> np.ndarray:
+    imp = np.zeros(n)
+    imp[0] = 1.0
+    return sosfilt(sos, imp) if len(sos) else imp
+
+
+def _source_to_driver_irs(design, source: int, n_tail: int) -> list[np.ndarray]:
+    """True impulse response from a source (upmix or virtualizer output) to every
+    driver's output: its paths, the driver sections and gain (noise transfer)."""
+    out = []
+    for st in design.drivers:
+        h = np.zeros(1)
+        d = design.drivers.index(st)
+        for p in design.paths:
+            r = np.asarray(p.ratio[d], dtype=np.float64)
+            if p.source != source or len(r) == 0:
+                continue
+            hp = np.convolve(np.concatenate([np.zeros(p.delay), np.asarray(p.common, float)]), r)
+            h = _add(h, hp)
+        sos = np.asarray(st.sos, dtype=np.float64)
+        h = sosfilt(sos, _pad(h, len(h) + _ir_length(sos))) * st.gain if len(sos) else h * st.gain
+        out.append(h)
+    return out
+
+
+def _quantize_virtualizer(design, v, w, ar, headroom, pick, bound_of, bounds, pole_margin,
+                          tolerance_db, mag_tol_db, audio, grid, noise_limit, force_kernel,
+                          report_acc):
+    """Quantize the virtualizer: per-section headroom shifts for the ipsi and
+    contra cascades (input L' or R', bound through the passive upmix), one common
+    exponent at their outputs, a pass-through section where a cascade is empty
+    but must be scaled, checks as for a driver stage, kernel by predicted noise
+    at the drivers. Returns the true responses of e_L, e_R from (L, R) (time and
+    frequency), their exponent and the QVirtualizer."""
+    g = PASSIVE_UPMIX[0]  # L' from (L, R); R' is the mirror image
+    cas = {"ipsi": np.asarray(v.ipsi_sos, float).reshape(-1, 6),
+           "contra": np.asarray(v.contra_sos, float).reshape(-1, 6)}
+    delay = {"ipsi": 0, "contra": int(v.contra_delay)}
+    n = max(_ir_length(c) for c in cas.values()) + int(v.contra_delay) + 64
+    irs = {k: np.concatenate([np.zeros(delay[k]), _cascade_ir(c, n)])[:n]
+           for k, c in cas.items()}
+    # e_L from (L, R): ipsi on L' (g) plus contra on R' (-g)
+    e_t = [g[0] * irs["ipsi"] - g[0] * irs["contra"], g[1] * irs["ipsi"] - g[1] * irs["contra"]]
+    e_f = [np.fft.rfft(h, 2 * n) for h in e_t]  # for the peak bound only
+    e_l1 = float(sum(np.sum(np.abs(h)) for h in e_t))
+    e_pk = float(np.max(sum(np.abs(h) for h in e_f)))
+    # per-section exponents (input exponent 0, |L'| <= 1)
+    plan = {}
+    for k, c in cas.items():
+        e, ts, sec_b = 0, [], []
+        for j in range(len(c)):
+            h = _cascade_ir(c[:j + 1], n)
+            l1 = float(np.sum(np.abs(h)))
+            pk = float(np.max(np.abs(sosfreqz(c[:j + 1], worN=w)[1])))
+            t = max(0, _shift_for(pick(l1, pk)) - e)
+            e += t
+            ts.append(t)
+            sec_b.append((l1, pk))
+        plan[k] = (e, ts, sec_b)
+    ev = max(plan["ipsi"][0], plan["contra"][0], _shift_for(pick(e_l1, e_pk)))
+    bounds.append(StageBound("virtualizer e_L/e_R", e_l1, e_pk, ev, _clip_db(e_l1, ev)))
+    e_drv = {s: _source_to_driver_irs(design, s, n) for s in (3, 4)}
+    qc = {}
+    for k, c in cas.items():
+        e_fin, ts, sec_b = plan[k]
+        if len(c) == 0 and ev > 0:  # an identity cascade that must be scaled
+            c = np.array([[1.0, 0, 0, 1.0, 0, 0]])
+            ts, sec_b = [0], [(1.0, 1.0)]
+        if len(c):
+            ts[-1] += ev - e_fin
+        e = 0
+        coeffs, pss = [], []
+        for j in range(len(c)):
+            e += ts[j]
+            l1, pk = sec_b[j]
+            bounds.append(StageBound(f"virtualizer {k} section {j}", l1, pk, e, _clip_db(l1, e)))
+            row = c[j].copy()
+            row[:3] *= 2.0 ** -ts[j]
+            try:
+                cq, ps = quantize_sos_q31(row[None], max_post_shift=ar.max_post_shift)
+            except ValueError as err:
+                raise CheckFailed(f"virtualizer {k} section {j}: {err} (max post_shift "
+                                  f"{ar.max_post_shift} on {ar.target})") from None
+            coeffs.append(cq[0])
+            pss.append(ps)
+        coeffs = np.array(coeffs, dtype=np.int32).reshape(-1, 5)
+        pss = np.array(pss, dtype=np.int32)
+        ts = np.array(ts, dtype=np.int32)
+        kernels = []
+        if len(c):
+            qsos = _sos_deq(coeffs, pss, ts)
+            for j in range(len(qsos)):
+                r = _radius(qsos[j])
+                report_acc["radius"][f"virtualizer {k} section {j}"] = r
+                if r > 1.0 - pole_margin:
+                    raise CheckFailed(f"virtualizer {k} section {j}: quantized pole radius "
+                                      f"{r:.8f} exceeds 1 - {pole_margin:g}")
+            hq = sosfreqz(qsos, worN=w)[1]
+            h = sosfreqz(c, worN=w)[1]
+            peak = _peak(h[audio])
+            err_db = 20 * math.log10(max(_peak((hq - h)[audio]) / peak, 1e-300))
+            pb = audio & (np.abs(h) > peak * 1e-3)
+            dev = float(np.max(np.abs(20 * np.log10(np.abs(hq[pb]) / np.abs(h[pb])))))
+            report_acc["err"][f"virtualizer {k}"] = err_db
+            report_acc["dev"][f"virtualizer {k}"] = dev
+            if dev > mag_tol_db:
+                raise CheckFailed(f"virtualizer {k}: quantized magnitude deviates {dev:.4g} dB "
+                                  f"from the float design (tolerance {mag_tol_db:g} dB)")
+            if err_db > tolerance_db:
+                raise CheckFailed(f"virtualizer {k}: quantized response error {err_db:.1f} dB "
+                                  f"re peak exceeds the tolerance {tolerance_db:g} dB")
+            e = 0
+            for j in range(len(c)):
+                e += int(ts[j])
+                nz = max(_cascade_noise_dbfs(c, j, e, hd) for s in (3, 4) for hd in e_drv[s])
+                report_acc["noise"][f"virtualizer {k} section {j}"] = nz
+                kernels.append(KERNEL_32X64 if nz > noise_limit else KERNEL_DF1)
+            if force_kernel is not None:
+                kernels = [force_kernel] * len(c)
+        qc[k] = QCascade(coeffs, pss, np.array(kernels, dtype=np.int32), ts)
+    q = QVirtualizer(int(v.contra_delay), int(ev), qc["ipsi"], qc["contra"])
+    # e_R is e_L mirrored: from (L, R) it is (e_L from R, e_L from L)
+    e_tf = [[e_t[0], e_t[1]], [e_t[1], e_t[0]]]
+    e_ff = []
+    for ht in e_tf:
+        e_ff.append([freqz(h, worN=w)[1] for h in ht])
+    return e_tf, e_ff, int(ev), q
+
+
+def _cascade_noise_dbfs(sos: np.ndarray, k: int, e_k: int, h_after: np.ndarray) -> float:
+    """DF1 truncation noise of section k of a cascade (see `_df1_noise_dbfs`),
+    through the rest of the cascade and then `h_after` (true units)."""
+    a = np.array([1.0, sos[k, 4], sos[k, 5]])
+    n = _ir_length(sos[k:])
+    imp = np.zeros(n)
+    imp[0] = 1.0
+    h = lfilter([1.0], a, imp)
+    if k + 1 < len(sos):
+        h = sosfilt(sos[k + 1:], h)
+    h = np.convolve(h, h_after)
     dc = float(np.sum(h))
     lsb = 2.0 ** (e_k - 31)
     var = lsb**2 * (np.sum(h**2) / 12.0 + 0.25 * dc**2)

@@ -45,8 +45,9 @@ def test_studio5_meets_the_targets(studio5):
 
 def test_df1_everywhere_misses_the_tolerance_and_names_the_driver():
     prof = load_profile("studio5")
-    q = quantize_chain(plain_chain(prof), force_kernel=KERNEL_DF1)
-    res = validate(prof, duration=0.5, q=q, stimuli_names=("pink -20 dBFS",))
+    design = plain_chain(prof)
+    q = quantize_chain(design, force_kernel=KERNEL_DF1)
+    res = validate(prof, duration=0.5, design=design, q=q, stimuli_names=("pink -20 dBFS",))
     assert not res.ok
     assert any("driver woofer error-to-signal" in f for f in res.failures)
     assert "FAIL" in "\n".join(format_result(res))
@@ -97,8 +98,9 @@ def test_predicted_df1_noise_matches_the_measured_error():
     the measured error of an all-DF1 chain: within 2 dB for every driver (the woofer
     also carries its coefficient error)."""
     prof = load_profile("studio5")
-    q = quantize_chain(plain_chain(prof), force_kernel=KERNEL_DF1)
-    res = validate(prof, duration=1.0, q=q, stimuli_names=("pink -20 dBFS",))
+    design = plain_chain(prof)
+    q = quantize_chain(design, force_kernel=KERNEL_DF1)
+    res = validate(prof, duration=1.0, design=design, q=q, stimuli_names=("pink -20 dBFS",))
     word_noise = 10 ** ((20 * np.log10(2.0**-23 / np.sqrt(12))) / 10)
     for d in res.stimuli[0].drivers:
         pred = sum(10 ** (v / 10) for k, v in q.report.df1_noise_dbfs.items()

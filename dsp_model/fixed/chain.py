@@ -119,27 +119,33 @@ def _sections_to_cascades(drv) -> list[tuple[int, int, int, int]]:
 H_MB, H_P, H_D, H_WORD, H_DITHER, H_F, H_C = 0, 1, 2, 3, 4, 5, 6  # sizes, flags
 H_U, H_Y, H_DLBUF, H_FCOEF, H_FSTATE, H_FEED, H_Z, H_BQC, H_BQS32 = 7, 8, 9, 10, 11, 12, 13, 14, 15
 H_DLPOS, H_BQS64 = 16, 17  # offsets into mem64
-H_SIZE = 18
+H_V, H_VBUF = 18, 19  # virtualizer present (0/1); its 4 work rows in mem32
+H_SIZE = 20
 # index tables after the header, in this order (lengths from P, D, F, C):
 #   path_src[P], dl_len[P+D+F], dl_off[P+D+F], com_ntaps[P], com_coef_off[P],
 #   com_state_off[P], feed_path[F], feed_ntaps[F], feed_coef_off[F],
 #   feed_state_off[F], drv_feed_off[D+1], drv_casc_off[D+1], casc_kind[C],
 #   casc_nst[C], casc_ps[C], casc_coef_off[C], casc_state_off[C],
-#   gain_fract[D], gain_shift[D], feed_alias[F]
+#   gain_fract[D], gain_shift[D], feed_alias[F], v_casc[5]
 # (dl_off, *_coef_off, *_state_off are relative to their region's base).
-# Delay lines: P paths, then D drivers, then F feeds (the trimmed leading zeros).
+# Delay lines: P paths, then D drivers, then F feeds (the trimmed leading
+# zeros), then (virtualizer) the contra delays of L' and R'. v_casc: cascade
+# index bounds of the virtualizer's ipsi(L'), contra(L'), ipsi(R'), contra(R')
+# (after the drivers' cascades; the two sides share coefficients, not state).
+# u (5 rows): L', R', C, e_L, e_R.
 
 
 @nb.njit(cache=True)
 def _tables(meta):
     P, D, F, C = meta[H_P], meta[H_D], meta[H_F], meta[H_C]
+    ND = P + D + F + 2 * meta[H_V]
     o = H_SIZE
     path_src = meta[o:o + P]
     o += P
-    dl_len = meta[o:o + P + D + F]
-    o += P + D + F
-    dl_off = meta[o:o + P + D + F]
-    o += P + D + F
+    dl_len = meta[o:o + ND]
+    o += ND
+    dl_off = meta[o:o + ND]
+    o += ND
     com_ntaps = meta[o:o + P]
     o += P
     com_coef_off = meta[o:o + P]
@@ -173,10 +179,12 @@ def _tables(meta):
     gain_shift = meta[o:o + D]
     o += D
     feed_alias = meta[o:o + F]
+    o += F
+    v_casc = meta[o:o + 5]
     return (path_src, dl_len, dl_off, com_ntaps, com_coef_off, com_state_off, feed_path,
             feed_ntaps, feed_coef_off, feed_state_off, drv_feed_off, drv_casc_off, casc_kind,
             casc_nst, casc_ps, casc_coef_off, casc_state_off, gain_fract, gain_shift,
-            feed_alias)
+            feed_alias, v_casc)
 
 
 def _trim(taps: np.ndarray) -> tuple[int, np.ndarray]:
@@ -233,46 +241,75 @@ def _build_context(q, mb: int):
             co += n
             so += n + mb - 1
         drv_feed_off.append(len(f_path))
+    v = getattr(q, "virtualizer", None)
     dl_len = path_dl + [d.delay for d in q.drivers] + f_dl
+    if v is not None:
+        dl_len += [v.contra_delay, v.contra_delay]
     dl_off = np.concatenate([[0], np.cumsum([max(v, 1) for v in dl_len])]).astype(np.int64)
     kind, nst, ps, c_co, c_so, bq, drv_casc_off = [], [], [], [], [], [], [0]
     bco = s32 = s64 = 0
-    for drv in q.drivers:
-        for a, b, kern, shift in _sections_to_cascades(drv):
+
+    def add_cascades(secs, name, shared_coef=None):
+        """Cascade entries for `secs`; with `shared_coef` (a previous call's
+        coefficient offsets) the tables are shared and only state is new."""
+        nonlocal bco, s32, s64
+        offs = []
+        for i, (a, b, kern, shift) in enumerate(_sections_to_cascades(secs)):
             if kern not in (KERNEL_DF1, KERNEL_32X64):
-                raise ValueError(f"driver {drv.id}: unknown biquad kernel id {kern}")
+                raise ValueError(f"{name}: unknown biquad kernel id {kern}")
             if not 0 <= shift <= 30:
-                raise ValueError(f"driver {drv.id}: post_shift {shift} outside 0..30")
+                raise ValueError(f"{name}: post_shift {shift} outside 0..30")
             kind.append(kern)
             nst.append(b - a)
             ps.append(shift)
-            c_co.append(bco)
-            bq.append(np.asarray(drv.coeffs[a:b], dtype=np.int32).reshape(-1))
-            bco += 5 * (b - a)
+            if shared_coef is None:
+                offs.append(bco)
+                bq.append(np.asarray(secs.coeffs[a:b], dtype=np.int32).reshape(-1))
+                bco += 5 * (b - a)
+            else:
+                offs.append(shared_coef[i])
+            c_co.append(offs[-1])
             c_so.append(s32 if kern == KERNEL_DF1 else s64)
             if kern == KERNEL_DF1:
                 s32 += 4 * (b - a)
             else:
                 s64 += 4 * (b - a)
+        return offs
+
+    for drv in q.drivers:
+        add_cascades(drv, f"driver {drv.id}")
         drv_casc_off.append(len(kind))
+    v_casc = [len(kind)] * 5
+    if v is not None:
+        ipsi = add_cascades(v.ipsi, "virtualizer ipsi")
+        v_casc[1] = len(kind)
+        contra = add_cascades(v.contra, "virtualizer contra")
+        v_casc[2] = len(kind)
+        add_cascades(v.ipsi, "virtualizer ipsi", ipsi)
+        v_casc[3] = len(kind)
+        add_cascades(v.contra, "virtualizer contra", contra)
+        v_casc[4] = len(kind)
     for drv in q.drivers:  # the range checks of the kernels' _init
         gain_q31_init(drv.gain_fract, drv.gain_shift)
     dac_quant_q31_init(q.output_word, q.dither)
     F, C = len(f_path), len(kind)
     # mem32 regions
-    sizes = [3 * mb, max(P, 1) * mb, int(dl_off[-1]), co, so, max(F, 1) * mb, D * mb, bco, s32]
+    sizes = [5 * mb, max(P, 1) * mb, int(dl_off[-1]), co, so, max(F, 1) * mb, D * mb, bco, s32,
+             4 * mb]
     base = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
     mem32 = np.zeros(int(base[-1]), np.int32)
     if coef:
         mem32[base[3]:base[3] + co] = np.concatenate(coef)
     if bq:
         mem32[base[7]:base[7] + bco] = np.concatenate(bq)
-    mem64 = np.zeros(P + D + F + s64, np.int64)
-    header = [mb, P, D, int(q.output_word), int(bool(q.dither)), F, C, *base[:9], 0,
-              P + D + F]
+    nd = len(dl_len)
+    mem64 = np.zeros(nd + s64, np.int64)
+    header = [mb, P, D, int(q.output_word), int(bool(q.dither)), F, C, *base[:9], 0, nd,
+              int(v is not None), base[9]]
     tables = [[p.source for p in q.paths], dl_len, dl_off[:-1], com_n, com_co, com_so,
               f_path, f_n, f_co, f_so, drv_feed_off, drv_casc_off, kind, nst, ps, c_co, c_so,
-              [d.gain_fract for d in q.drivers], [d.gain_shift for d in q.drivers], f_alias]
+              [d.gain_fract for d in q.drivers], [d.gain_shift for d in q.drivers], f_alias,
+              v_casc]
     meta = np.concatenate([np.array(header, np.int64)]
                           + [np.array(t, np.int64).reshape(-1) for t in tables])
     lfsr = np.array([dither_seed(d) for d in range(D)], np.uint32)
@@ -313,18 +350,43 @@ def _hp_inst(meta, mem32, mem64, nst, ps, cco, cso, c):
 
 
 @nb.njit(cache=True)
+def _cascades(meta, mem32, mem64, casc_kind, nst, ps, cco, cso, c0, c1, z, m):
+    """Cascade instances c0..c1-1 in order, in place on z."""
+    for c in range(c0, c1):
+        if casc_kind[c] == KERNEL_DF1:
+            biquad_df1_q31(_df1_inst(meta, mem32, nst, ps, cco, cso, c), z, z, m)
+        else:
+            biquad_df1_32x64_q31(_hp_inst(meta, mem32, mem64, nst, ps, cco, cso, c), z, z, m)
+
+
+@nb.njit(cache=True)
 def _run_chunk(meta, mem32, mem64, lfsr, x, out, m):
     """One chunk (m <= max_block) through the whole chain, compiled; the same
     kernel calls in the same order as `FixedChain._chunk_readable`."""
     (path_src, dl_len, dl_off, com_ntaps, com_coef_off, com_state_off, feed_path,
      feed_ntaps, feed_coef_off, feed_state_off, drv_feed_off, drv_casc_off, casc_kind,
-     nst, ps, cco, cso, gain_fract, gain_shift, feed_alias) = _tables(meta)
-    mb, P, D = meta[H_MB], meta[H_P], meta[H_D]
-    u = _rows(mem32, meta[H_U], 3, mb)
+     nst, ps, cco, cso, gain_fract, gain_shift, feed_alias, v_casc) = _tables(meta)
+    mb, P, D, F = meta[H_MB], meta[H_P], meta[H_D], meta[H_F]
+    u = _rows(mem32, meta[H_U], 5, mb)
     ybuf = _rows(mem32, meta[H_Y], max(P, 1), mb)
-    feedbuf = _rows(mem32, meta[H_FEED], max(meta[H_F], 1), mb)
+    feedbuf = _rows(mem32, meta[H_FEED], max(F, 1), mb)
     zbuf = _rows(mem32, meta[H_Z], D, mb)
     upmix_passive_q31(x, u, m)
+    if meta[H_V]:
+        # rows: ipsi(L'), contra(R'), contra(L'), ipsi(R'); e_L = rows 0+1, e_R = 2+3
+        vb = _rows(mem32, meta[H_VBUF], 4, mb)
+        for side in range(2):
+            ri, rc = (0, 2) if side == 0 else (3, 1)
+            for n in range(m):
+                vb[ri, n] = u[side, n]
+            _cascades(meta, mem32, mem64, casc_kind, nst, ps, cco, cso,
+                      v_casc[2 * side], v_casc[2 * side + 1], vb[ri], m)
+            delay_q31(_delay_inst(meta, mem32, mem64, dl_len, dl_off, P + D + F + side),
+                      u[side], vb[rc], m)
+            _cascades(meta, mem32, mem64, casc_kind, nst, ps, cco, cso,
+                      v_casc[2 * side + 1], v_casc[2 * side + 2], vb[rc], m)
+        mix_sat_q31(vb[0:2], u[3], m)  # e_L = ipsi(L') + contra(R')
+        mix_sat_q31(vb[2:4], u[4], m)  # e_R = contra(L') + ipsi(R')
     for p in range(P):
         y = ybuf[p]
         delay_q31(_delay_inst(meta, mem32, mem64, dl_len, dl_off, p), u[path_src[p]], y, m)
@@ -348,12 +410,8 @@ def _run_chunk(meta, mem32, mem64, lfsr, x, out, m):
             mix_sat_q31(feedbuf[a:b], z, m)
         else:
             z[:m] = 0
-        for c in range(drv_casc_off[d], drv_casc_off[d + 1]):
-            if casc_kind[c] == KERNEL_DF1:
-                biquad_df1_q31(_df1_inst(meta, mem32, nst, ps, cco, cso, c), z, z, m)
-            else:
-                biquad_df1_32x64_q31(_hp_inst(meta, mem32, mem64, nst, ps, cco, cso, c),
-                                     z, z, m)
+        _cascades(meta, mem32, mem64, casc_kind, nst, ps, cco, cso, drv_casc_off[d],
+                  drv_casc_off[d + 1], z, m)
         gain_q31(GainQ31(gain_fract[d], gain_shift[d]), z, z, m)
         delay_q31(_delay_inst(meta, mem32, mem64, dl_len, dl_off, P + d), z, z, m)
         dac_quant_q31(DacQuantQ31(meta[H_WORD], meta[H_DITHER], lfsr[d:d + 1]), z, z, m)
@@ -393,7 +451,22 @@ class FixedChain:
         self._ctx = meta, mem32, mem64, lfsr = _build_context(q, self.max_block)
         t = _tables(meta)
         mb, P, D = self.max_block, int(meta[H_P]), int(meta[H_D])
-        self._u = _rows(mem32, meta[H_U], 3, mb)
+        self._u = _rows(mem32, meta[H_U], 5, mb)
+        self._vb = _rows(mem32, meta[H_VBUF], 4, mb)
+
+        def cascade_insts(c0, c1):
+            return [(_df1_inst(meta, mem32, *t[13:17], c), biquad_df1_q31)
+                    if t[12][c] == KERNEL_DF1
+                    else (_hp_inst(meta, mem32, mem64, *t[13:17], c), biquad_df1_32x64_q31)
+                    for c in range(c0, c1)]
+
+        F = int(meta[H_F])
+        self._virt = None
+        if meta[H_V]:  # per side: ipsi cascades, contra delay, contra cascades
+            vc = t[20]
+            self._virt = [(cascade_insts(vc[2 * s], vc[2 * s + 1]),
+                           _delay_inst(meta, mem32, mem64, t[1], t[2], P + D + F + s),
+                           cascade_insts(vc[2 * s + 1], vc[2 * s + 2])) for s in range(2)]
         self._ybuf = _rows(mem32, meta[H_Y], max(P, 1), mb)
         self._feedbuf = _rows(mem32, meta[H_FEED], max(int(meta[H_F]), 1), mb)
         self._zbuf = _rows(mem32, meta[H_Z], D, mb)
@@ -415,10 +488,7 @@ class FixedChain:
             self._feeds.append((int(t[6][i]), fir, dl, alias))
         self._drivers = []
         for d in range(D):
-            cascades = [(_df1_inst(meta, mem32, *t[13:17], c), biquad_df1_q31)
-                        if t[12][c] == KERNEL_DF1
-                        else (_hp_inst(meta, mem32, mem64, *t[13:17], c), biquad_df1_32x64_q31)
-                        for c in range(t[11][d], t[11][d + 1])]
+            cascades = cascade_insts(t[11][d], t[11][d + 1])
             self._drivers.append((cascades, GainQ31(int(t[17][d]), int(t[18][d])),
                                   _delay_inst(meta, mem32, mem64, t[1], t[2], P + d),
                                   DacQuantQ31(int(meta[H_WORD]), int(meta[H_DITHER]),
@@ -448,7 +518,23 @@ class FixedChain:
 
     def _chunk_readable(self, x: np.ndarray, out: np.ndarray, m: int) -> None:
         probe, pos = self.probe, self._pos
-        upmix_passive_q31(x, self._u, m)
+        u = self._u
+        upmix_passive_q31(x, u, m)
+        if self._virt is not None:
+            vb = self._vb  # ipsi(L'), contra(R'), contra(L'), ipsi(R')
+            for side, (ipsi, dl, contra) in enumerate(self._virt):
+                ri, rc = (0, 2) if side == 0 else (3, 1)
+                vb[ri, :m] = u[side, :m]
+                for inst, kernel in ipsi:
+                    kernel(inst, vb[ri], vb[ri], m)
+                delay_q31(dl, u[side], vb[rc], m)
+                for inst, kernel in contra:
+                    kernel(inst, vb[rc], vb[rc], m)
+            mix_sat_q31(vb[0:2], u[3], m)  # e_L = ipsi(L') + contra(R')
+            mix_sat_q31(vb[2:4], u[4], m)  # e_R = contra(L') + ipsi(R')
+            if probe:
+                probe("virtualizer e_L", pos, u[3, :m])
+                probe("virtualizer e_R", pos, u[4, :m])
         for p, (source, dl, fir) in enumerate(self._paths):
             y = self._ybuf[p]
             delay_q31(dl, self._u[source], y, m)
