@@ -3,6 +3,7 @@
     profile -> design (`design_for`) -> `quantize_chain` (checks) -> tables
       -> <name>_tables.h / <name>_tables.c   (headers.py: CMSIS layouts, #defines)
       -> <name>.blob                         (tables.py + blob.py: the flashable image)
+      -> <name>_quant_report.txt             (headroom plan, kernels, post-shifts, errors)
       -> manifest.json                       (every artifact with its SHA-256)
 
 Design source: the one switch `soundstage validate` uses
@@ -106,6 +107,7 @@ def build_profile(profile, out_dir) -> BuildResult:
         f"{stem}_tables.h": render_header(q, blob).encode(),
         f"{stem}_tables.c": render_source(q, blob).encode(),
         f"{stem}.blob": blob,
+        f"{stem}_quant_report.txt": _report_text(q).encode(),
     }
     for rel, data in files.items():
         _write_if_changed(out / rel, data)
@@ -126,6 +128,13 @@ def build_profile(profile, out_dir) -> BuildResult:
     mpath = out / "manifest.json"
     _write_if_changed(mpath, (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode())
     return BuildResult(prof.name, out, artifacts, mpath)
+
+
+def _report_text(q) -> str:
+    """The quantizer's report (headroom plan, kernels, post-shifts, errors)."""
+    lines = [f"quantization report: profile {q.profile_name}, target {q.target}"]
+    lines += q.report.lines() if q.report is not None else ["(no report)"]
+    return "\n".join(lines) + "\n"
 
 
 def _write_if_changed(path: Path, data: bytes) -> None:

@@ -62,7 +62,8 @@ def test_manifest_lists_every_artifact_with_its_sha256(built):
         m = json.loads(a.manifest.read_text())
         stem = name.lower()
         listed = {e["path"]: e for e in m["artifacts"]}
-        assert set(listed) == {f"{stem}_tables.h", f"{stem}_tables.c", f"{stem}.blob"}
+        assert set(listed) == {f"{stem}_tables.h", f"{stem}_tables.c", f"{stem}.blob",
+                               f"{stem}_quant_report.txt"}
         on_disk = {p.name for p in a.out_dir.iterdir()} - {"manifest.json"}
         assert on_disk == set(listed)
         for rel, e in listed.items():
