@@ -5,7 +5,8 @@ Python model, itself tested against an independent cmsisdsp pipeline in
 test_fixed_chain.py), never C against C:
 
 * every bundled profile (design source: `build.design_source()`), every
-  validation stimulus (`golden.stimuli`) plus full-range random words,
+  stimulus of the golden set (`golden.stimuli`) and of `soundstage
+  validate`'s set (`dsp_model.validate.stimuli`), plus full-range random words,
   streamed in blocks of 1, 7, 64, 333, 4096 and mixed sizes, with guard words
   after the output buffer; C builds with SS_MAX_BLOCK 1, 7, 64 and 256;
 * synthetic chains built straight as `QuantizedChain`s: long FIRs (up to
@@ -40,6 +41,8 @@ from device_profiles import bundled_profiles, load_profile
 from device_profiles.errors import UserError
 from dsp_model.fixed.arith import quantize_gain_q31, quantize_sos_q31
 from dsp_model.fixed.chain import FixedChain
+from dsp_model.signals import to_q31
+from dsp_model.validate import stimuli as validate_stimuli
 from firmware_export._cbuild import RUNTIME_DIR
 from firmware_export.blob import (
     HEADER,
@@ -192,6 +195,9 @@ def test_bundled_profile_bit_exact_every_stimulus(bundled, name):
     q, blob = bundled[name]
     stims = dict(stimuli(q.fs))
     stims["random_words"] = random_words(4000, 7)
+    # and the validation set of `soundstage validate` (0.25 s each)
+    stims.update({f"validate {k}": to_q31(v)
+                  for k, v in validate_stimuli(q.fs, duration=0.25).items()})
     for sname, x in stims.items():
         want = FixedChain(q).process(x)
         for sizes in ([64], [333], [4096], [1, 63, 64, 65, 7, 4096, 2]):
