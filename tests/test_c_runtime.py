@@ -19,12 +19,14 @@ test_fixed_chain.py), never C against C:
   error code; mutated tables re-sealed with valid CRCs are accepted by C
   exactly when Python accepts them, and then run bit-exact; a batch of
   mutations through an AddressSanitizer/UBSan build (no out-of-bounds read);
-  libFuzzer on the parser in the slow set.
+  libFuzzer on the parser in the slow set;
+* no floating point in the runtime (compiled with -mgeneral-regs-only).
 """
 
 from __future__ import annotations
 
 import ctypes as ct
+import os
 import shutil
 import struct
 import subprocess
@@ -510,6 +512,24 @@ def test_mutations_under_address_sanitizer(tmp_path, lib, base_blobs):
     assert sum(v == 0 for v in got) < len(got)  # the batch does exercise refusals
 
 
+def test_runtime_has_no_floating_point(tmp_path):
+    """C99, strict, and no floating point anywhere in the runtime: with
+    -mgeneral-regs-only (x86-64 GCC) any float or double operation is a
+    compile error."""
+    if shutil.which("gcc") is None:
+        pytest.skip("gcc not found")
+    probe = tmp_path / "probe.c"
+    probe.write_text("double twice(double x) { return x * 2; }\n")
+    if subprocess.run(["gcc", "-mgeneral-regs-only", "-c", str(probe), "-o",
+                       str(tmp_path / "p.o")], capture_output=True).returncode == 0:
+        pytest.skip("this gcc accepts floating point under -mgeneral-regs-only")
+    for s in ("ss_chain.c", "ss_blob.c", "ss_kernels.c"):
+        r = subprocess.run(["gcc", "-std=c99", "-O2", "-Wall", "-Wextra", "-Werror", "-pedantic",
+                            "-mgeneral-regs-only", "-c", str(RUNTIME_DIR / s), "-o",
+                            str(tmp_path / "x.o")], capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+
+
 FUZZ_HARNESS = r"""
 #include <stddef.h>
 #include <stdint.h>
@@ -532,7 +552,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 def test_libfuzzer_blob_parser(tmp_path, base_blobs):
     """libFuzzer + ASan + UBSan on ss_chain_init_from_blob, seeded with valid
     blobs and some re-sealed mutations (so it starts past the CRCs), for a
-    bounded time. Any crash or sanitizer report fails."""
+    bounded time (SS_FUZZ_SECONDS, default 120). Any crash or sanitizer
+    report fails."""
     if shutil.which("clang") is None:
         pytest.skip("clang not found (Debian: apt-get install clang)")
     h = tmp_path / "fuzz.c"
@@ -550,7 +571,8 @@ def test_libfuzzer_blob_parser(tmp_path, base_blobs):
     corpus.mkdir()
     for i, b in enumerate(base_blobs + _mutations(base_blobs, 60, 9)):
         (corpus / f"seed{i}").write_bytes(b)
-    r = subprocess.run([str(exe), str(corpus), "-max_total_time=120", "-max_len=65536",
+    seconds = int(os.environ.get("SS_FUZZ_SECONDS", "120"))
+    r = subprocess.run([str(exe), str(corpus), f"-max_total_time={seconds}", "-max_len=65536",
                         "-print_final_stats=1"], capture_output=True, text=True, timeout=600,
                        cwd=tmp_path)
     assert r.returncode == 0, r.stderr[-4000:]
