@@ -17,8 +17,9 @@ A-weighted level.
 Saturation, where it is looked for:
   * internal (must never happen): the upmix's L' = L - C corner (exact, from
     the input; L = +FS with R = -FS costs 1 Q31 LSB: reported as a note, not
-    a failure), the saturating driver sum (fixed rails), and every wrapping
-    point -- path common FIR, driver sum, each biquad section -- predicted
+    a failure), the saturating sums (driver sums and the virtualizer's e_L,
+    e_R; fixed rails), and every wrapping point -- virtualizer sections, path
+    common FIR, driver sum, each biquad section -- predicted
     from the float chain's true signal at that point times the stage's 2^-E
     (a level >= 1 would wrap or saturate in the fixed chain);
   * output (a property of the design, reported, not a failure): the gain
@@ -147,6 +148,15 @@ def error_spectrum(e: np.ndarray, fs: float) -> tuple[dict[float, float], float]
 def _stage_exponents(q) -> dict[str, int]:
     """Exponent E of every float-probe point that is a wrapping/saturating point."""
     ex = {}
+    v = getattr(q, "virtualizer", None)
+    if v is not None:
+        ex["virtualizer e_L"] = ex["virtualizer e_R"] = v.exponent
+        for name, c in (("ipsi", v.ipsi), ("contra", v.contra)):
+            e = 0
+            for k, t in enumerate(c.section_shift):
+                e += int(t)
+                for side in "LR":
+                    ex[f"virtualizer {name}{side} section {k}"] = e
     for p in q.paths:
         if len(p.common):
             ex[f"path {p.name}"] = p.common_shift
@@ -222,7 +232,8 @@ def validate(profile: Profile, *, duration: float = 1.0, design: ChainDesign | N
                 ev.add(stage.replace(" out", " DAC word"), idx, pos)
             else:
                 idx = np.nonzero((sig == I32_MAX) | (sig == -I32_MAX - 1))[0]
-                ev.add(stage + (" (saturating mix)" if stage.endswith("sum") else ""), idx, pos)
+                mix = stage.endswith("sum") or stage.startswith("virtualizer e_")
+                ev.add(stage + (" (saturating mix)" if mix else ""), idx, pos)
 
         ref = FloatChain(design, upmix=PassiveUpmix(), probe=fprobe).process(xq / 2.0**31)
         ref = np.clip(ref * scale, lo, hi)
@@ -259,7 +270,7 @@ def validate(profile: Profile, *, duration: float = 1.0, design: ChainDesign | N
             if name == "silence" and r.max_out_lsb > 1:
                 failures.append(f"silence: driver {drv.id} noise floor {r.max_out_lsb} LSB "
                                 f"exceeds 1 LSB of the {w}-bit output")
-        path_events = ev.lines("path ")
+        path_events = ev.lines("path ") + ev.lines("virtualizer ")
         for s in path_events:
             failures.append(f"{name}: internal saturation: {s}")
         notes += [f"internal: {s}" for s in path_events]

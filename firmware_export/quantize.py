@@ -151,8 +151,9 @@ class QuantReport:
     headroom: str  # "l1" or "peak"
     bounds: tuple[StageBound, ...]
     fir_error_db: dict[str, float]  # filter name -> relative L2 error, dB
-    driver_error_db: dict[str, float]  # driver -> max |Hq - H| / max |H|, dB
-    driver_dev_db: dict[str, float]  # driver -> max |dB deviation| in its passband
+    driver_error_db: dict[str, float]  # driver (or "virtualizer ipsi|contra") ->
+    #                                    max |Hq - H| / max |H|, dB
+    driver_dev_db: dict[str, float]  # same keys -> max |dB deviation| in the passband
     pole_radius: dict[str, float]  # "driver d section k" -> quantized pole radius
     post_shift_notes: tuple[str, ...]  # sections that needed post_shift > 1
     df1_noise_dbfs: dict[str, float]  # "driver d section k" -> predicted DF1 noise
@@ -174,7 +175,8 @@ class QuantReport:
         for k, v in self.fir_error_db.items():
             out.append(f"  FIR {k:32s} {v:7.1f} dB")
         for k, v in self.driver_error_db.items():
-            out.append(f"  driver {k:29s} {v:7.1f} dB re peak, passband dev "
+            name = k if k.startswith("virtualizer") else f"driver {k}"
+            out.append(f"  {name:36s} {v:7.1f} dB re peak, passband dev "
                        f"{self.driver_dev_db[k]:.2e} dB")
         return out
 

@@ -34,6 +34,14 @@ Section 0x0010 biquads: per driver, in driver order:
 Section 0x0013 gains: per driver gain_fract (i32 Q31), gain_shift (i32):
     arm_scale_q31(scaleFract = gain_fract, shift = gain_shift).
 
+Section 0x0015 virtualizer (only in version 2, i.e. when the chain has one):
+    contra_delay (u32), exponent (i32), then two cascades, ipsi then contra,
+    each n_sections (u32) and per section the 8 words of the biquads section.
+    e_L = sat(ipsi(L') + contra(R')), e_R = sat(contra(L') + ipsi(R')), contra
+    = delay then sections; paths may read e_L, e_R as sources 3 and 4.
+    The meta version is 2 exactly when this section is present, so a reader
+    that knows only version 1 refuses the chain instead of running it without.
+
 The shifts (common/ratio/sum/section) are already folded into the
 coefficients and gains; they are carried so the headroom plan can be read
 back and checked, the runtime does not need them. A reader rejects any
@@ -57,9 +65,11 @@ from firmware_export.blob import (
     build_blob,
     parse_blob,
 )
-from firmware_export.quantize import QDriver, QPath, QuantizedChain
+from firmware_export.quantize import QCascade, QDriver, QPath, QuantizedChain, QVirtualizer
 
-TABLES_VERSION = 1
+TABLES_VERSION = 1  # chains without a virtualizer (readers of version 1 run them)
+TABLES_VERSION_VIRT = 2  # chains with the virtualizer section (version-1 readers refuse)
+SEC_VIRTUALIZER = 0x0015
 NAME_BYTES = 16
 MAX_TAPS = 1 << 16
 MAX_SECTIONS = 64
@@ -149,9 +159,10 @@ class _Reader:
 # ------------------------------------------------------------------ write
 def chain_to_sections(q: QuantizedChain) -> dict[int, bytes]:
     """The chain's tables as blob sections (layout in the module docstring)."""
+    v = getattr(q, "virtualizer", None)
     m = _Writer()
-    m.u32(TABLES_VERSION, q.fs, q.block_size, q.n_drivers, len(q.paths), q.output_word,
-          int(q.dither), q.upmix)
+    m.u32(TABLES_VERSION if v is None else TABLES_VERSION_VIRT, q.fs, q.block_size,
+          q.n_drivers, len(q.paths), q.output_word, int(q.dither), q.upmix)
     for d in q.drivers:
         m.name(d.id)
     for p in q.paths:
@@ -185,8 +196,45 @@ def chain_to_sections(q: QuantizedChain) -> dict[int, bytes]:
     g = _Writer()
     for d in q.drivers:
         g.i32(d.gain_fract, d.gain_shift)
-    return {SEC_META: m.bytes(), SEC_BIQUADS: b.bytes(), SEC_FIR: f.bytes(),
-            SEC_DELAYS: dl.bytes(), SEC_GAINS: g.bytes()}
+    out = {SEC_META: m.bytes(), SEC_BIQUADS: b.bytes(), SEC_FIR: f.bytes(),
+           SEC_DELAYS: dl.bytes(), SEC_GAINS: g.bytes()}
+    if v is not None:
+        vw = _Writer()
+        vw.u32(v.contra_delay)
+        vw.i32(v.exponent)
+        for c in (v.ipsi, v.contra):
+            _write_sections(vw, c)
+        out[SEC_VIRTUALIZER] = vw.bytes()
+    return out
+
+
+def _write_sections(w: _Writer, c) -> None:
+    n = len(c.post_shift)
+    w.u32(n)
+    for k in range(n):
+        w.u32(int(c.kernel[k]), int(c.post_shift[k]))
+        w.i32(int(c.section_shift[k]))
+        w.arr(c.coeffs[k])
+
+
+def _read_sections(r: _Reader, what: str) -> QCascade:
+    ns = r.count(f"{what} n_sections", MAX_SECTIONS)
+    kern, ps, ts, co = [], [], [], []
+    for k in range(ns):
+        kk = r.u32(f"{what} section {k} kernel")
+        if kk > 1:
+            raise TableError(f"section {r.section}: {what} section {k} kernel {kk}, "
+                             "expected 0 or 1")
+        pk = r.u32(f"{what} section {k} post_shift")
+        if pk > 30:
+            raise TableError(f"section {r.section}: {what} section {k} post_shift {pk}, "
+                             "expected 0..30")
+        kern.append(kk)
+        ps.append(pk)
+        ts.append(r.i32(f"{what} section {k} section_shift"))
+        co.append(r.arr(5, f"{what} section {k} coefficients"))
+    return QCascade(np.array(co, dtype=np.int32).reshape(ns, 5), np.array(ps, np.int32),
+                    np.array(kern, np.int32), np.array(ts, np.int32))
 
 
 # ------------------------------------------------------------------ read
@@ -199,9 +247,14 @@ def sections_to_chain(sections: dict[int, bytes], *, target: str = "cmsis-q31",
             raise TableError(f"section {name} (0x{sid:04x}) missing")
     m = _Reader(sections[SEC_META], "meta")
     version = m.u32("version")
-    if version != TABLES_VERSION:
+    if version not in (TABLES_VERSION, TABLES_VERSION_VIRT):
         raise TableError(f"section meta: chain table version {version}, this reader knows "
-                         f"{TABLES_VERSION}")
+                         f"{TABLES_VERSION} and {TABLES_VERSION_VIRT}")
+    has_virt = version == TABLES_VERSION_VIRT
+    if has_virt != (SEC_VIRTUALIZER in sections):
+        raise TableError(f"section meta: version {version} "
+                         f"{'needs' if has_virt else 'does not allow'} the virtualizer "
+                         f"section (0x{SEC_VIRTUALIZER:04x})")
     fs = m.u32("fs")
     block_size = m.u32("block_size")
     nd = m.count("n_drivers", 16)
@@ -226,8 +279,8 @@ def sections_to_chain(sections: dict[int, bytes], *, target: str = "cmsis-q31",
     paths = []
     for i in range(npaths):
         source = f.u32(f"path {i} source")
-        if source > 2:
-            raise TableError(f"section fir: path {i} source {source}, expected 0..2")
+        if source > 4:
+            raise TableError(f"section fir: path {i} source {source}, expected 0..4")
         cshift = f.i32(f"path {i} common_shift")
         nc = f.count(f"path {i} n_common", MAX_TAPS)
         common = f.arr(nc, f"path {i} common taps")
@@ -270,8 +323,23 @@ def sections_to_chain(sections: dict[int, bytes], *, target: str = "cmsis-q31",
                                ddelay[d]))
     b.done()
     g.done()
+    virt = None
+    n_sources = 3
+    if has_virt:
+        r = _Reader(sections[SEC_VIRTUALIZER], "virtualizer")
+        cd = r.count("contra_delay", 1 << 20)
+        ex = r.i32("exponent")
+        ipsi = _read_sections(r, "ipsi")
+        contra = _read_sections(r, "contra")
+        r.done()
+        virt = QVirtualizer(cd, ex, ipsi, contra)
+        n_sources = 5
+    for i, p in enumerate(paths):
+        if p.source >= n_sources:
+            raise TableError(f"section fir: path {i} source {p.source}, "
+                             f"expected 0..{n_sources - 1}")
     return QuantizedChain(profile_name, fs, target, block_size, output_word, bool(dither),
-                          upmix, tuple(paths), tuple(drivers))
+                          upmix, tuple(paths), tuple(drivers), None, virt)
 
 
 # ------------------------------------------------------------------ blob
@@ -311,6 +379,17 @@ def chains_equal(a: QuantizedChain, b: QuantizedChain) -> bool:
             return False
         if not all(np.array_equal(x, y) for x, y in zip(p.ratio, r.ratio, strict=True)):
             return False
+    va, vb = getattr(a, "virtualizer", None), getattr(b, "virtualizer", None)
+    if (va is None) != (vb is None):
+        return False
+    if va is not None:
+        if (va.contra_delay, va.exponent) != (vb.contra_delay, vb.exponent):
+            return False
+        for x, y in ((va.ipsi, vb.ipsi), (va.contra, vb.contra)):
+            for f in ("coeffs", "post_shift", "kernel", "section_shift"):
+                if not np.array_equal(np.asarray(getattr(x, f)).reshape(-1),
+                                      np.asarray(getattr(y, f)).reshape(-1)):
+                    return False
     for d, e in zip(a.drivers, b.drivers, strict=True):
         if (d.id, d.sum_shift, d.gain_fract, d.gain_shift, d.delay) != (
                 e.id, e.sum_shift, e.gain_fract, e.gain_shift, e.delay):

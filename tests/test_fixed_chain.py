@@ -76,6 +76,17 @@ def reference_fixed(q, x: np.ndarray) -> np.ndarray:
     c = (lr[:, 0] + lr[:, 1]) >> 1
     u = [np.clip(lr[:, 0] - c, I32_MIN, I32_MAX).astype(np.int32),
          np.clip(lr[:, 1] - c, I32_MIN, I32_MAX).astype(np.int32), c.astype(np.int32)]
+    v = q.virtualizer
+    if v is not None:
+        def cascade(cq, z):
+            for k in range(len(cq.post_shift)):
+                z = _cm_biquad(int(cq.kernel[k]), cq.coeffs[k].copy(), int(cq.post_shift[k]), z)
+            return z
+
+        ipsi = [cascade(v.ipsi, u[s]) for s in range(2)]
+        contra = [cascade(v.contra, _delay(u[s], v.contra_delay)) for s in range(2)]
+        u += [np.clip(ipsi[0].astype(np.int64) + contra[1], I32_MIN, I32_MAX).astype(np.int32),
+              np.clip(contra[0].astype(np.int64) + ipsi[1], I32_MIN, I32_MAX).astype(np.int32)]
     feeds = [[] for _ in q.drivers]
     for p in q.paths:
         y = _delay(u[p.source], p.delay)
@@ -123,11 +134,15 @@ def test_upmix_passive_q31_spec():
     assert (y[0, 3], y[1, 3], y[2, 3]) == (0, 1, -1)  # floor((-1 + 0)/2) = -1
 
 
+@pytest.mark.parametrize("virt", [False, True])
 @pytest.mark.parametrize("kernel", [None, KERNEL_DF1, KERNEL_32X64])
-def test_bit_exact_vs_cmsisdsp_pipeline_synthetic(kernel):
-    q = _quantized_synthetic(1, force_kernel=kernel, tolerance_db=-80)
+def test_bit_exact_vs_cmsisdsp_pipeline_synthetic(kernel, virt):
+    q = quantize_chain(synthetic_design(1, virt=virt), force_kernel=kernel, tolerance_db=-80)
+    assert (q.virtualizer is not None) == virt
     x = _stimulus(3000, 2)
-    assert np.array_equal(FixedChain(q).process(x), reference_fixed(q, x))
+    ref = reference_fixed(q, x)
+    assert np.array_equal(FixedChain(q).process(x), ref)
+    assert np.array_equal(FixedChain(q, compiled=False).process(x), ref)
 
 
 def test_bit_exact_vs_cmsisdsp_pipeline_studio5_with_dither():
@@ -139,7 +154,7 @@ def test_bit_exact_vs_cmsisdsp_pipeline_studio5_with_dither():
 
 @pytest.mark.parametrize("sizes", [[1], [7], [64], [4096], [1, 7, 64, 300, 4096, 5]])
 def test_block_size_invariance_bit_identical(sizes):
-    q = replace(_quantized_synthetic(3, tolerance_db=-80), dither=True)
+    q = replace(quantize_chain(synthetic_design(3, virt=True), tolerance_db=-80), dither=True)
     x = _stimulus(6000, 4)
     whole = FixedChain(q).process(x)
     ch = FixedChain(q, max_block=256)
@@ -291,3 +306,27 @@ def test_trimmed_and_shared_tables_are_bit_exact():
     assert sum(1 for f in feeds if f[3] >= 0) == 1
     assert any(f[1] is not None and f[1].num_taps == 1 and f[2] is not None and f[2].delay == 13
                for f in feeds)
+
+
+def test_tables_with_virtualizer_round_trip_and_version():
+    from firmware_export.tables import SEC_VIRTUALIZER
+
+    q = quantize_chain(synthetic_design(2, virt=True), tolerance_db=-80)
+    s = chain_to_sections(q)
+    assert SEC_VIRTUALIZER in s
+    assert np.frombuffer(s[1], "<u4")[0] == 2  # meta version 2: v1 readers refuse it
+    assert chains_equal(q, sections_to_chain(s))
+    blob = chain_to_blob(q)
+    x = _stimulus(1200, 14)
+    assert np.array_equal(processor_from_blob(blob)(x), reference_fixed(q, x))
+    with pytest.raises(TableError, match="version 2 needs the virtualizer section"):
+        sections_to_chain({k: v for k, v in s.items() if k != SEC_VIRTUALIZER})
+    plain = chain_to_sections(quantize_chain(synthetic_design(2), tolerance_db=-80))
+    assert np.frombuffer(plain[1], "<u4")[0] == 1
+    with pytest.raises(TableError, match="version 1 does not allow"):
+        sections_to_chain({**plain, SEC_VIRTUALIZER: s[SEC_VIRTUALIZER]})
+    # a path reading e_L in a chain without a virtualizer is refused
+    bad = bytearray(plain[SEC_FIR])
+    bad[0:4] = (3).to_bytes(4, "little")
+    with pytest.raises(TableError, match="path 0 source 3, expected 0..2"):
+        sections_to_chain({**plain, SEC_FIR: bytes(bad)})

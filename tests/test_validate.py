@@ -107,3 +107,24 @@ def test_predicted_df1_noise_matches_the_measured_error():
                    if k.startswith(f"driver {d.driver} ")) + word_noise
         measured = 20 * np.log10(d.rms_err_lsb / 2.0**23)
         assert measured == pytest.approx(10 * np.log10(pred), abs=2.0), d.driver
+
+
+def test_virtualizer_stage_meets_the_targets():
+    """The designed virtualizer (dsp_model.virtualizer) in front of studio5's plain
+    side paths (they read e_L, e_R): float vs fixed still within the targets."""
+    from dataclasses import replace
+
+    virtualizer = pytest.importorskip("dsp_model.virtualizer")
+    from dsp_model.design import _virtualizer_stage
+
+    prof = load_profile("studio5")
+    base = plain_chain(prof)
+    stage = _virtualizer_stage(virtualizer.design_virtualizer(prof))
+    paths = tuple(replace(p, source=p.source + 3) if p.source < 2 else p for p in base.paths)
+    design = replace(base, virtualizer=stage, paths=paths)
+    res = validate(prof, duration=0.5, design=design,
+                   stimuli_names=("pink -20 dBFS", "full-band sweep 0 dBFS", "silence"))
+    assert res.ok, res.failures
+    q = quantize_chain(design)
+    assert q.virtualizer is not None and q.virtualizer.exponent >= 1
+    assert "virtualizer e_L/e_R" in "\n".join(q.report.lines())

@@ -5,7 +5,11 @@ Written only with the kernels of ``dsp_model.fixed.kernels`` (themselves only
 same style. The C runtime runs the same kernels in the same order, so a line
 here maps to a line there:
 
-    in (n, 2) int32 Q31 -> upmix_passive_q31 -> u[3] (L', R', C)
+    in (n, 2) int32 Q31 -> upmix_passive_q31 -> u[0..2] (L', R', C)
+    virtualizer (if the chain has one), per side s in (L', R'):
+              ipsi cascades on a copy of u[s]; delay_q31(contra_delay) then the
+              contra cascades; u[3] = e_L = mix_sat(ipsi(L'), contra(R')),
+              u[4] = e_R = mix_sat(contra(L'), ipsi(R'))
     path p:   delay_q31(u[source_p]) -> fir_q31(common_p)     (skipped if empty)
     feed p,d: fir_q31(ratio_{p,d})                            (skipped if empty)
     driver d: mix_sat_q31(its feeds, path order)
