@@ -18,6 +18,7 @@ import struct
 import sys
 import termios
 import threading
+import time
 import tty
 from collections import OrderedDict
 from collections.abc import Callable
@@ -36,7 +37,13 @@ ProcessorFactory = Callable[[bytes], Processor]
 
 FW_VERSION = "0.1.0"
 MODEL = "soundstage-emu"
-REPLY_CACHE = 512
+REPLY_CACHE = 1024
+# Data chunks are acknowledged once per batch that arrives together (one read), at the
+# latest after ACK_EVERY chunks or ACK_BYTES bytes, or when the line is quiet ACK_DELAY s.
+ACK_EVERY = 1
+ACK_BYTES = 1024
+ACK_DELAY = 0.002
+NOTICE_GAP = 0.005  # at most one damaged-frame notice per this many seconds
 
 
 def default_processor_factory(blob: bytes) -> Processor:
@@ -137,6 +144,11 @@ class Emulator:
         self.ranges = _Ranges(s.offset if s else 0)
         self.recent: list[int] = []
         self._seq = 0
+        self._last_off = 0
+        self._ack_due: list[tuple[int, int]] = []  # (seq, offset) accepted, not yet acked
+        self._ack_keys: dict[int, int] = {}
+        self._ack_bytes = 0
+        self._notice_at = 0.0
         self.verified = False
         self.bypass = False
         self.stream = None
@@ -152,7 +164,9 @@ class Emulator:
         out: list[bytes] = []
         bad = self.deframer.bad_frames
         frames = self.deframer.feed(data)
-        if self.deframer.bad_frames > bad:  # tell the host at once instead of staying silent
+        now = time.monotonic()
+        if self.deframer.bad_frames > bad and now - self._notice_at > NOTICE_GAP:
+            self._notice_at = now  # tell the host at once instead of staying silent
             out.append(P.encode_frame(P.NOTICE, 0, bytes([P.Nak.BAD_FRAME])
                                       + self.deframer.last_error.encode()[:60], lead=False))
         for f in frames:
@@ -167,13 +181,41 @@ class Emulator:
                 return out
             if self.hung:
                 return []
+        if len(self._ack_due) >= ACK_EVERY or self._ack_bytes >= ACK_BYTES:
+            out.extend(self.flush_acks())
         return out
+
+    def flush_acks(self) -> list[bytes]:
+        """One acknowledgement for the data chunks accepted since the last one: it carries
+        the newest chunk's seq and offset, the contiguous count and (SACK) the seqs of the
+        latest chunks accepted. It is the cached answer for each of them."""
+        if not self._ack_due or self.dead or self.hung:
+            return []
+        seq, off = self._ack_due[-1]
+        contig = self.ranges.contiguous
+        # SACK: every chunk of this batch (newest first), topped up with older ones
+        batch = [q for q, _ in reversed(self._ack_due)][:P.SACK_MAX]
+        sack = batch + [q for q in self.recent if q not in batch][:max(0, P.SACK_SEQS
+                                                                        - len(batch))]
+        payload = b"\0" + P.DATA_REPLY.pack(off, contig) + struct.pack(f"<{len(sack)}H", *sack)
+        wire = [P.encode_frame(P.Op.FLASH_DATA | P.REPLY, seq, payload, lead=False)]
+        for q, _ in self._ack_due:
+            self._remember(q, P.Op.FLASH_DATA, self._ack_keys.pop(q, 0), wire)
+        self._ack_due, self._ack_bytes = [], 0
+        return wire
+
+    def _remember(self, seq: int, op: int, key: int, wire: list[bytes]) -> None:
+        self.cache[seq] = (op, key, wire)
+        if len(self.cache) > REPLY_CACHE:
+            self.cache.popitem(last=False)
 
     def _handle(self, f: P.Frame) -> list[bytes]:
         key = P.crc32(f.payload)
         cached = self.cache.get(f.seq)
-        if cached and cached[0] == f.type and cached[1] == key:
+        if cached and cached[0] == f.type and cached[1] == key and f.type != P.Op.FLASH_DATA:
             return cached[2]  # a retry of a request already done: same answer, not redone
+        # (a repeated data chunk is written again - the same bytes, harmless on NOR - so its
+        # ack carries the current contiguous count and SACK list, not stale ones)
         self.frames_handled += 1
         self._seq = f.seq
         after_reply = None
@@ -188,11 +230,15 @@ class Emulator:
             payload = bytes([P.Nak.FLASH_ERROR]) + str(e).encode()
         if self.hung:
             return []
-        wire = [P.encode_frame(f.type | P.REPLY, f.seq, payload, lead=False)]
+        if f.type == P.Op.FLASH_DATA and payload[0] == 0:  # acknowledged with the next ack
+            self._ack_due.append((f.seq, self._last_off))
+            self._ack_keys[f.seq] = key
+            self._ack_bytes += len(f.payload)
+            return []
+        wire = self.flush_acks() + [P.encode_frame(f.type | P.REPLY, f.seq, payload,
+                                                   lead=False)]
         if f.type != P.Op.INFO:
-            self.cache[f.seq] = (f.type, key, wire)
-            if len(self.cache) > REPLY_CACHE:
-                self.cache.popitem(last=False)
+            self._remember(f.seq, f.type, key, wire[-1:])
         if after_reply:
             after_reply()
         return wire
@@ -272,13 +318,13 @@ class Emulator:
             return b""
         self.flash.write_chunk(off, chunk)
         self.recent = ([self._seq] + [q for q in self.recent if q != self._seq])[:P.SACK_SEQS]
+        self._last_off = off
         before = self.ranges.contiguous
         self.ranges.add(off, off + len(chunk))
         contig = self.ranges.contiguous
         if contig // SECTOR > before // SECTOR or (contig == s.size and before != s.size):
             self.flash.journal(contig)
-        return P.DATA_REPLY.pack(off, contig) + struct.pack(f"<{len(self.recent)}H",
-                                                             *self.recent)
+        return b""  # the reply is built by flush_acks()
 
     def _flash_end(self, p: bytes) -> bytes:
         s = self.flash.session
@@ -387,8 +433,10 @@ class Emulator:
     def serve(self, transport, stop: threading.Event, *, baud_check=None) -> None:
         """Answer requests on `transport` until `stop` is set."""
         while not stop.is_set():
-            data = transport.read(0.05)
+            data = transport.read(ACK_DELAY if self._ack_due else 0.05)
             if not data:
+                for wire in self.flush_acks():  # the line went quiet: ack what arrived
+                    transport.write(wire)
                 if getattr(transport, "closed", False):
                     return
                 continue
@@ -507,7 +555,7 @@ class InProcessRig:
     """
 
     def __init__(self, emulator: Emulator, *, baud: int | None = None, host_wrap=None,
-                 device_wrap=None, link_timeout: float = 0.1, retries: int = 8):
+                 device_wrap=None, link_timeout: float = 0.05, retries: int = 8):
         from .transport import PacedTransport, pipe_pair
 
         self.emulator = emulator

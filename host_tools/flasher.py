@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import struct
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -21,6 +22,7 @@ from firmware_export.blob import Blob, parse_blob
 from . import protocol as P
 
 DATA_OVERHEAD = 16  # wire bytes per data frame besides the chunk: offset, header, CRC, COBS, 0x00
+RTO_MIN = 0.03  # s: the device thread (or a USB-serial latency timer) may pause this long
 
 
 class IncompatibleBlob(UserError):
@@ -118,7 +120,7 @@ def flash(dev: P.Device, image: bytes, *, force: bool = False, check: bool = Tru
           progress: Callable[[int, int, int], None] | None = None,
           say: Callable[[str], None] = _say_nothing, window_bytes: int = 12 * 1024,
           start_chunk: int | None = None, silence: float | None = None,
-          max_attempts: int = 12) -> FlashResult:
+          max_attempts: int = 40) -> FlashResult:
     """Flash `image` (a blob) into `dev`; see the module docstring.
 
     progress(acked_bytes, total, chunk_size) is called as the device acknowledges.
@@ -150,7 +152,9 @@ def flash(dev: P.Device, image: bytes, *, force: bool = False, check: bool = Tru
     if resume:
         say(f"resuming at byte {resume} of {blob.size} (the device's offset)")
     res = FlashResult("flashed", blob.sha256, blob.size, resumed_from=resume)
-    sizer = ChunkSizer(max_chunk, start=start_chunk)
+    # first chunk: 1 KiB, or 128 bytes if the commands so far already met damaged frames
+    noisy = link.bad_frames or link.stats.retries
+    sizer = ChunkSizer(max_chunk, start=start_chunk or min(max_chunk, 128 if noisy else 1024))
     stats0 = (link.stats.frames_sent, link.stats.timeouts)
     td = time.monotonic()
     if resume < blob.size:
@@ -185,65 +189,88 @@ def _send_image(link: P.Link, image: bytes, start: int, sizer: ChunkSizer, res: 
     size = len(image)
     next_off = start
     contiguous = start
-    outstanding: dict[int, _Piece] = {}
-    resend: list[_Piece] = []
+    outstanding: dict[int, _Piece] = {}  # by seq, in send order (oldest first)
+    resend: deque[_Piece] = deque()
+    done: set[int] = set()  # seqs the device acknowledged (acked or SACKed)
     order = 0
+    inflight = 0
     rto_max = link.timeout + 2.0 * link.line_time(window_bytes + 2 * sizer.max)
-    rto = rto_max
-    srtt = rttvar = None  # smoothed round trip and its spread (Jacobson/Karn, as in TCP)
+    cap = 2 * sizer.size  # slow start: bytes in flight grow with every ack up to window_bytes
+    # smoothed round trip and its spread (Jacobson/Karn, as in TCP), seeded from the last
+    # command's round trip plus the first chunk's line time
+    srtt = rttvar = None
+    rto = link.timeout + 2.0 * link.line_time(cap + sizer.max)
+    if link.last_rtt is not None:
+        srtt = link.last_rtt + link.line_time(sizer.size + 2 * DATA_OVERHEAD)
+        rttvar = srtt / 2
+        rto = min(rto, max(RTO_MIN, srtt + 4 * rttvar + 0.005))
     probe_after = silence if silence is not None else max(0.3, 2 * rto_max)
     last_rx = time.monotonic()
-    window = max(1, min(window, 256))
+    line_free = 0.0  # when our transmit queue will have drained (at the link's baud)
+    window = max(1, min(window, 1024))
 
-    def lose(p: _Piece) -> None:
-        outstanding.pop(p.seq, None)
+    def drop(q: _Piece) -> None:
+        nonlocal inflight
+        if outstanding.pop(q.seq, None) is not None:
+            inflight -= q.length
+
+    def lose(q: _Piece) -> None:
+        drop(q)
         res.resent += 1
-        sizer.lost(p.length, contiguous)
-        if p.attempts >= max_attempts:
-            raise P.NoAnswer(f"chunk at byte {p.offset} of {size} did not get through after "
-                             f"{p.attempts} tries; link too noisy")
-        if p.length > sizer.size:  # re-split a lost chunk at the new, smaller size
-            for off in range(p.offset, p.offset + p.length, sizer.size):
-                resend.append(_Piece(off, min(sizer.size, p.offset + p.length - off)))
+        sizer.lost(q.length, contiguous)
+        if q.attempts >= max_attempts:
+            raise P.NoAnswer(f"chunk at byte {q.offset} of {size} did not get through after "
+                             f"{q.attempts} tries; link too noisy")
+        if q.length > sizer.size:  # re-split a lost chunk at the new, smaller size
+            for off in range(q.offset, q.offset + q.length, sizer.size):
+                resend.append(_Piece(off, min(sizer.size, q.offset + q.length - off)))
         else:
-            resend.append(p)
+            resend.append(q)
+
+    def oldest() -> _Piece:
+        return next(iter(outstanding.values()))
 
     while contiguous < size:
         now = time.monotonic()
-        inflight = sum(p.length for p in outstanding.values())
-        while len(outstanding) < window and inflight < window_bytes:
+        while len(outstanding) < window and inflight < min(cap, window_bytes):
             if resend:
-                p = resend.pop(0)
-                if p.offset + p.length <= contiguous:
-                    continue
+                p = resend.popleft()
+                if p.offset + p.length <= contiguous or p.seq in done:
+                    continue  # arrived after all (a late ack or SACK said so)
             elif next_off < size:
                 p = _Piece(next_off, min(sizer.size, size - next_off))
                 next_off += p.length
             else:
                 break
-            if p.seq < 0:
+            if p.seq < 0 or p.seq in done:
                 p.seq = link.next_seq()
-            link.send(P.Op.FLASH_DATA, P.DATA_REQ.pack(p.offset)
-                      + image[p.offset:p.offset + p.length], p.seq, lead=p.attempts > 0)
+            nbytes = link.send(P.Op.FLASH_DATA, P.DATA_REQ.pack(p.offset)
+                               + image[p.offset:p.offset + p.length], p.seq,
+                               lead=p.attempts > 0)
             p.attempts += 1
-            p.sent_at = now = time.monotonic()
+            # when its last byte leaves the UART: timers and round trips count from there,
+            # so our own transmit queue never looks like a slow device
+            now = time.monotonic()
+            line_free = max(line_free, now) + link.line_time(nbytes)
+            p.sent_at = line_free
             p.order, order = order, order + 1
             outstanding[p.seq] = p
             inflight += p.length
         if not outstanding and not resend and next_off >= size:
             next_off = contiguous  # everything sent, device still short: its offset rules
             continue
-        wait = min((p.sent_at + rto for p in outstanding.values()), default=now + 0.01) - now
+        limit = min(rto_max, rto)
+        wait = (oldest().sent_at + limit - now) if outstanding else 0.01
         for f in link.poll(max(0.0005, min(wait, 0.05))):
             if f.type == P.NOTICE:
                 last_rx = time.monotonic()
                 continue
-            p = outstanding.get(f.seq)
-            if p is None or f.type != (P.Op.FLASH_DATA | P.REPLY):
+            if f.type != (P.Op.FLASH_DATA | P.REPLY):
                 link.stats.stale_replies += 1
                 continue
             last_rx = time.monotonic()
-            if f.payload[:1] == bytes([P.Nak.CHUNK_TOO_BIG]) and p.length > sizer.min:
+            p = outstanding.get(f.seq)
+            if f.payload[:1] == bytes([P.Nak.CHUNK_TOO_BIG]) and p and p.length > sizer.min:
                 sizer.max = max(sizer.min, p.length // 2)
                 sizer.size = min(sizer.size, sizer.max)
                 lose(p)
@@ -252,34 +279,49 @@ def _send_image(link: P.Link, image: bytes, start: int, sizer: ChunkSizer, res: 
             if len(data) < P.DATA_REPLY.size or (len(data) - P.DATA_REPLY.size) % 2:
                 raise P.ProtocolError(f"FLASH_DATA ack of {len(data)} bytes")
             off, contig = P.DATA_REPLY.unpack_from(data)
-            if off != p.offset:
+            if p is not None and off != p.offset:
                 raise P.ProtocolError(f"ack for offset {off}, sent {p.offset}")
             sacked = struct.unpack_from(f"<{(len(data) - P.DATA_REPLY.size) // 2}H", data,
                                         P.DATA_REPLY.size)
             contiguous = max(contiguous, contig)
-            if p.attempts == 1:  # Karn: time only chunks sent once
-                r = last_rx - p.sent_at
+            done.update(sacked)
+            done.add(f.seq)
+            if p is not None and p.attempts == 1:  # Karn: time only chunks sent once
+                r = max(0.0005, last_rx - p.sent_at)
                 if srtt is None:
                     srtt, rttvar = r, r / 2
                 else:
                     rttvar = 0.75 * rttvar + 0.25 * abs(srtt - r)
                     srtt = 0.875 * srtt + 0.125 * r
-                rto = min(rto_max, max(0.01, srtt + 4 * rttvar + 0.005))
-            for q in [p] + [outstanding[s] for s in sacked if s in outstanding and s != p.seq]:
-                outstanding.pop(q.seq, None)
+                rto = min(rto_max, max(RTO_MIN, srtt + 4 * rttvar + 0.005))
+            for q in [outstanding[s] for s in (f.seq, *sacked) if s in outstanding]:
+                drop(q)
                 sizer.ok(q.length, contiguous)
-            for q in list(outstanding.values()):
-                if q.offset + q.length <= contiguous:  # its ack was lost; the offset covers it
-                    del outstanding[q.seq]
-                elif q.order < p.order:  # sent before p, not acked: lost on the way
+                cap = min(window_bytes, cap + q.length + sizer.size)
+            if p is None:  # an ack for a chunk already given up on: its news is used above
+                continue
+            while outstanding:  # sent before p and not acked: lost on the way (or its ack)
+                q = oldest()
+                if q.order > p.order:
+                    break
+                if q.offset + q.length <= contiguous:
+                    drop(q)  # its ack was lost; the contiguous count covers it
+                else:
                     lose(q)
         now = time.monotonic()
-        for q in list(outstanding.values()):
+        timed_out = False
+        while outstanding:  # oldest first: the rest were sent later
+            q = oldest()
             if q.offset + q.length <= contiguous:
-                del outstanding[q.seq]
-            elif now - q.sent_at > min(rto_max, rto * 2 ** (q.attempts - 1)):
+                drop(q)
+            elif now - q.sent_at > limit:
                 res.timeouts += 1
+                timed_out = True
                 lose(q)
+            else:
+                break
+        if timed_out and srtt is not None:  # back off, but at most 4x the measured timeout
+            rto = min(rto_max, 2 * rto, 4 * max(RTO_MIN, srtt + 4 * rttvar + 0.005))
         if now - last_rx > probe_after:  # quiet link: is the device still there?
             try:
                 link.command(P.Op.GET_ACTIVE, reply_size=P.ACTIVE_REPLY.size)

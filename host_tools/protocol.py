@@ -93,9 +93,11 @@ READ_REQ = struct.Struct("<IH")  # offset, length
 BEGIN_REQ = struct.Struct("<I32sHHIHH")  # size, sha256, target_id, format, rate, drivers, flags
 BEGIN_REPLY = struct.Struct("<IHH")  # resume offset, max_chunk, window
 DATA_REQ = struct.Struct("<I")  # offset, then the chunk
-DATA_REPLY = struct.Struct("<II")  # offset echo, contiguous bytes received; then up to
-# SACK_SEQS u16 sequence numbers of the latest chunks accepted (newest first)
-SACK_SEQS = 6
+DATA_REPLY = struct.Struct("<II")  # offset echo, contiguous bytes received; then the u16
+# sequence numbers of the latest chunks accepted, newest first (SACK): every chunk this ack
+# answers, topped up to SACK_SEQS with older ones
+SACK_SEQS = 8  # at least this many (when there are), at most SACK_MAX
+SACK_MAX = 64
 END_REPLY = struct.Struct("<32s")  # sha256 of the slot as read back
 ACTIVATE_REQ = struct.Struct("<32s")
 ACTIVATE_REPLY = struct.Struct("<BI32s")  # slot, generation, sha256
@@ -268,7 +270,7 @@ class Link:
 
     transport: object
     baud: int = 921600
-    timeout: float = 0.1  # base per-command timeout, s (plus the size-scaled part)
+    timeout: float = 0.05  # base per-command timeout, s (plus the size-scaled part)
     retries: int = 8
     backoff: float = 0.01  # s before the first retry, doubled after each, at most 0.1
     trace: Callable[[str], None] | None = None
@@ -278,6 +280,7 @@ class Link:
         self._seq = random.randrange(0x10000)
         self._deframer = Deframer()
         self._pending: list[Frame] = []  # frames read past the reply a command waited for
+        self.last_rtt: float | None = None  # round trip of the last command answered at once
 
     # -- sequence numbers and raw frames --
     def next_seq(self) -> int:
@@ -370,6 +373,7 @@ class Link:
                 for i, f in enumerate(frames):
                     if f.seq == seq and f.type == (op | REPLY):
                         self._pending = frames[i + 1:] + self._pending
+                        self.last_rtt = time.monotonic() - start if attempt == 1 else None
                         return self.check(op, f)
                     if f.type == NOTICE:  # the device is there; our frame was damaged
                         notices += 1

@@ -194,22 +194,26 @@ class PacedTransport:
     def __init__(self, inner, baud: int, *, tx_buffer: int = 4096):
         self.inner, self.baud, self.tx_buffer = inner, baud, tx_buffer
         self._free_at = 0.0
+        self.idle = 0.0  # seconds the line had nothing to send between writes
         self._queue: list[tuple[float, bytes]] = []
-        self._pending = 0
         self._cond = threading.Condition()
         self._closed = False
         self._thread = threading.Thread(target=self._deliver, daemon=True)
         self._thread.start()
 
     def write(self, data: bytes) -> None:
+        # Block while the modelled transmit queue holds more than tx_buffer bytes; the
+        # model (not the delivery thread's punctuality) decides, so the rate never drifts.
+        backlog = (self._free_at - time.monotonic()) * self.baud / 10.0
+        excess = backlog + len(data) - max(self.tx_buffer, len(data))
+        if excess > 0:
+            time.sleep(excess * 10.0 / self.baud)
         with self._cond:
-            self._cond.wait_for(lambda: self._pending + len(data) <= max(self.tx_buffer,
-                                                                         len(data))
-                                or self._closed)
             now = time.monotonic()
+            if self._free_at and now > self._free_at:
+                self.idle += now - self._free_at  # the line sat idle waiting for this write
             self._free_at = max(self._free_at, now) + len(data) * 10.0 / self.baud
             self._queue.append((self._free_at, bytes(data)))
-            self._pending += len(data)
             self._cond.notify_all()
 
     def _deliver(self) -> None:
@@ -218,19 +222,21 @@ class PacedTransport:
                 self._cond.wait_for(lambda: self._queue or self._closed)
                 if self._closed and not self._queue:
                     return
-                due, data = self._queue[0]
+                due = self._queue[0][0]
             wait = due - time.monotonic()
             if wait > 0:
                 time.sleep(wait)
-            self.inner.write(data)
-            with self._cond:
-                self._queue.pop(0)
-                self._pending -= len(data)
-                self._cond.notify_all()
+            with self._cond:  # everything due by now goes out together
+                now = time.monotonic()
+                out = []
+                while self._queue and self._queue[0][0] <= now:
+                    out.append(self._queue.pop(0)[1])
+            if out:
+                self.inner.write(b"".join(out))
 
     def flush(self) -> None:
-        with self._cond:
-            self._cond.wait_for(lambda: not self._queue)
+        while self._queue:
+            time.sleep(0.001)
 
     def read(self, timeout: float) -> bytes:
         return self.inner.read(timeout)
