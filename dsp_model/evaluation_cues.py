@@ -86,7 +86,7 @@ def _lag_kernel(f0: float, df: float, k: int, max_lag: float, lag_step: float
 def cues_from_spectra(xl: np.ndarray, xr: np.ndarray, freqs: np.ndarray, fs: float, *,
                       weight: np.ndarray | None = None, itd_band=ITD_BAND,
                       itd_bands=ITD_BANDS, ild_centres=ILD_CENTRES,
-                      max_lag: float = MAX_LAG, lag_step: float = 2e-6) -> Cues:
+                      max_lag: float = MAX_LAG, lag_step: float = 5e-6) -> Cues:
     """Cues from the rfft spectra of the two ear signals (one-sided grid `freqs`).
 
     weight: a power weighting per bin (e.g. a stimulus spectrum when xl, xr are

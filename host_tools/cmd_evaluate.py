@@ -25,6 +25,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="seconds of pink noise per stimulus (default 0.5)")
     p.add_argument("--grid", type=int, nargs=2, default=(7, 7), metavar=("NX", "NY"),
                    help="listener grid over 3 m x 3 m in front of the device (default 7 7)")
+    p.add_argument("--lateral", type=int, default=13, metavar="N",
+                   help="points of the sweet-spot cut over -0.3..0.3 m (default 13)")
     p.add_argument("--rt60", type=float, default=0.4, help="room reverberation time, s")
     p.add_argument("--upmix", choices=("oracle", "passive"), default="oracle",
                    help="oracle: test stems go straight to L'/R'/C (default); passive: C=(L+R)/2")
@@ -175,12 +177,13 @@ def run(args: argparse.Namespace) -> int:
     from dsp_model.evaluation_room import ImageSourceError, RoomSpec
 
     prof = load_profile(args.profile)
-    if args.duration <= 0 or min(args.grid) < 1 or args.rt60 <= 0:
+    if args.duration <= 0 or min(args.grid) < 1 or args.rt60 <= 0 or args.lateral < 1:
         raise UserError(f"--duration {args.duration}, --grid {args.grid}, --rt60 "
-                              f"{args.rt60}: expected positive values")
+                        f"{args.rt60}, --lateral {args.lateral}: expected positive values")
     st = EvaluationSettings(duration=args.duration, grid=ZoneGrid(nx=args.grid[0],
                                                                   ny=args.grid[1]),
-                            room=RoomSpec(rt60=args.rt60), upmix=args.upmix)
+                            room=RoomSpec(rt60=args.rt60), upmix=args.upmix,
+                            lateral=(-0.3, 0.3, args.lateral))
     try:
         res = evaluate(prof, st)
     except ImageSourceError as e:

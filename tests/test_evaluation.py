@@ -183,7 +183,7 @@ def test_evaluate_command_writes_its_files(tmp_path, capsys):
 
     out = tmp_path / "ev"
     rc = main(["evaluate", "compact2", "--out", str(out), "--grid", "2", "2",
-               "--duration", "0.15"])
+               "--duration", "0.15", "--lateral", "3"])
     assert rc == 0
     for name in ("evaluation.json", "width.png", "zones_width.png", "zones_center.png",
                  "zones_lateral.png", "room.png"):
