@@ -97,6 +97,14 @@ def runtime_requirements(q: QuantizedChain, max_block: int) -> dict[str, int]:
             else:
                 m64 += 4 * n
         m32 += max(d.delay, 1)
+    v = getattr(q, "virtualizer", None)
+    if v is not None:  # e_L, e_R rows, 4 work rows, 2 contra delays; tables once, state per side
+        m32 += 6 * mb + 2 * max(v.contra_delay, 1)
+        for c in (v.ipsi, v.contra):
+            for _first, n, kern, _ps in cascades(c.kernel, c.post_shift):
+                casc += 2
+                m32 += 5 * n + (2 * 4 * n if kern == KERNEL_DF1 else 0)
+                m64 += 0 if kern == KERNEL_DF1 else 2 * 4 * n
     return {"mem32_words": m32, "mem64_words": m64, "n_paths": len(q.paths),
             "n_feeds": feeds, "n_cascades": casc}
 

@@ -194,7 +194,7 @@ def test_cmsis_sign_convention_and_time_reversal():
 def test_runtime_requirements_match_the_c_loader(mb):
     lib = runtime_library(dict(HOST_LIMITS, SS_MAX_BLOCK=mb))
     qs = [B.quantized_for(load_profile(n)) for n in bundled_profiles()]
-    qs += [synthetic_chain(s, n_drivers=3, n_paths=4) for s in (1, 2, 3)]
+    qs += [synthetic_chain(s, n_drivers=3, n_paths=4, virt=s > 1) for s in (1, 2, 3)]
     for q in qs:
         assert runtime_requirements(q, mb) == c_requirements(chain_to_blob(q), lib)
 

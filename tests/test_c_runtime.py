@@ -10,7 +10,8 @@ test_fixed_chain.py), never C against C:
   streamed in blocks of 1, 7, 64, 333, 4096 and mixed sizes, with guard words
   after the output buffer; C builds with SS_MAX_BLOCK 1, 7, 64 and 256;
 * synthetic chains built straight as `QuantizedChain`s: long FIRs (up to
-  4097 taps), many paths and drivers, 32x64 and DF1 sections mixed with
+  4097 taps), many paths and drivers, the virtualizer stage (paths reading
+  e_L, e_R), 32x64 and DF1 sections mixed with
   different post-shifts (cascades split), drivers with no feeds or no
   sections, dither on, output words 16/24/32, delays; one with random
   full-range biquad coefficients (wraps everywhere);
@@ -55,7 +56,7 @@ from firmware_export.blob import (
 )
 from firmware_export.build import quantized_for
 from firmware_export.golden import stimuli
-from firmware_export.quantize import QDriver, QPath, QuantizedChain
+from firmware_export.quantize import QCascade, QDriver, QPath, QuantizedChain, QVirtualizer
 from firmware_export.tables import chain_from_blob, chain_to_blob
 from firmware_export.verify import (
     HOST_LIMITS,
@@ -160,9 +161,11 @@ def _sections(rng, n: int, chaos: bool):
 
 
 def synthetic_chain(seed: int, *, n_paths=4, n_drivers=3, max_taps=300, word=24,
-                    dither=False, chaos=False, mute_driver=None) -> QuantizedChain:
-    """Random tables of a plausible shape; `mute_driver`: no path feeds it."""
+                    dither=False, chaos=False, mute_driver=None, virt=False) -> QuantizedChain:
+    """Random tables of a plausible shape; `mute_driver`: no path feeds it;
+    `virt`: with a virtualizer stage (and paths reading e_L, e_R)."""
     rng = np.random.default_rng(seed)
+    n_sources = 5 if virt else 3
     paths = []
     for i in range(n_paths):
         nc = int(rng.choice([0, 1, 17, max_taps]))
@@ -171,7 +174,8 @@ def synthetic_chain(seed: int, *, n_paths=4, n_drivers=3, max_taps=300, word=24,
             nr = int(rng.choice([0, 0, 1, 5, 64, max_taps // 3]))
             nr = 0 if len(ratio) == mute_driver else nr
             ratio.append(_taps(rng, nr, float(rng.uniform(0.2, 1.3))))
-        paths.append(QPath(f"p{i}", int(rng.integers(0, 3)), int(rng.integers(0, 70)),
+        source = int(rng.integers(0, n_sources)) if i else (3 if virt else 0)
+        paths.append(QPath(f"p{i}", source, int(rng.integers(0, 70)),
                            _taps(rng, nc, float(rng.uniform(0.3, 1.2))), 0, tuple(ratio),
                            (0,) * n_drivers))
     drivers = []
@@ -181,8 +185,14 @@ def synthetic_chain(seed: int, *, n_paths=4, n_drivers=3, max_taps=300, word=24,
         gf, gs = quantize_gain_q31(float(rng.uniform(0.05, 6.0)))
         drivers.append(QDriver(f"d{d}", 0, coeffs, ps, kern, np.zeros(ns, np.int32), gf, gs,
                                int(rng.integers(0, 90))))
+    v = None
+    if virt:
+        cs = [_sections(rng, int(rng.choice(n)), chaos) for n in ([0, 2, 3], [1, 2, 4])]
+        ipsi = QCascade(cs[0][0], cs[0][1], cs[0][2], np.zeros(len(cs[0][1]), np.int32))
+        contra = QCascade(cs[1][0], cs[1][1], cs[1][2], np.zeros(len(cs[1][1]), np.int32))
+        v = QVirtualizer(int(rng.integers(0, 40)), 1, ipsi, contra)
     return QuantizedChain(f"synth{seed}", 48000, "cmsis-q31", 64, word, dither, 0,
-                          tuple(paths), tuple(drivers))
+                          tuple(paths), tuple(drivers), None, v)
 
 
 def _stim_mix(fs: int, n: int, seed: int) -> np.ndarray:
@@ -232,6 +242,9 @@ def test_bundled_profiles_any_internal_block(bundled, max_block):
     (5, {"max_taps": 4097, "n_paths": 3, "n_drivers": 2}),
     (6, {"chaos": True, "dither": True}),
     (7, {"n_paths": 1, "n_drivers": 1}),
+    (8, {"virt": True}),
+    (9, {"virt": True, "dither": True, "n_paths": 6, "n_drivers": 5}),
+    (10, {"virt": True, "chaos": True}),
 ])
 def test_synthetic_chain_bit_exact(seed, kw):
     q = synthetic_chain(seed, **kw)
@@ -308,7 +321,8 @@ def test_crc32_matches_zlib(lib):
 @pytest.fixture(scope="module")
 def base_blobs(bundled):
     return [bundled["studio5"][1], bundled["compact2"][1],
-            chain_to_blob(synthetic_chain(11, max_taps=40, dither=True))]
+            chain_to_blob(synthetic_chain(11, max_taps=40, dither=True)),
+            chain_to_blob(synthetic_chain(12, max_taps=40, virt=True))]
 
 
 def test_wrong_target_is_refused(lib, base_blobs):

@@ -159,12 +159,15 @@ static uint32_t dither_seed(uint32_t d)
     return s != 0u ? s : SS_XORSHIFT32_DEFAULT_SEED;
 }
 
-/* One driver's biquad sections from cursor b, as cascades (runs of one
- * kernel and post_shift, as chain.py _sections_to_cascades). */
-static int load_sections(plan *pl, rd *b, uint32_t ns)
+/* ns biquad sections from cursor b, as cascades (runs of one kernel and
+ * post_shift, as chain.py _sections_to_cascades). share < 0: the cascades
+ * get their own coefficient tables; else they use those of the cascades
+ * from index `share` on (the same sections read a second time: only the
+ * state is new -- the virtualizer's two sides). */
+static int load_sections(plan *pl, rd *b, uint32_t ns, int32_t share)
 {
     ss_chain *ctx = pl->ctx;
-    uint32_t k = 0;
+    uint32_t k = 0, run = 0;
     while (k < ns) {
         const uint32_t start = b->pos;
         const uint32_t kern = rd_u32(b), ps = rd_u32(b);
@@ -189,7 +192,14 @@ static int load_sections(plan *pl, rd *b, uint32_t ns)
             return SS_ERR_TABLE;
         }
         b->pos = start;
-        coef = take32(pl, 5u * n);
+        if (share < 0) {
+            coef = take32(pl, 5u * n);
+        } else if (ctx != NULL) {
+            const ss_cascade *o = &ctx->casc[(uint32_t)share + run];
+            coef = (int32_t *)(o->kind == SS_KERNEL_DF1 ? o->df1.coeffs : o->hp.coeffs);
+        } else {
+            coef = NULL;
+        }
         if (ctx != NULL) {
             ss_cascade *c = &ctx->casc[pl->use.n_cascades];
             c->kind = (uint8_t)kern;
@@ -210,11 +220,12 @@ static int load_sections(plan *pl, rd *b, uint32_t ns)
             if (q == NULL) {
                 return SS_ERR_TABLE;
             }
-            if (ctx != NULL) {
+            if (ctx != NULL && share < 0) {
                 copy_words(coef + 5u * j, q, 5u);
             }
         }
         pl->use.n_cascades++;
+        run++;
         k += n;
     }
     return SS_OK;
@@ -224,8 +235,9 @@ static int load(const ss_blob_view *v, plan *pl)
 {
     ss_chain *ctx = pl->ctx;
     const uint32_t mb = SS_MAX_BLOCK;
-    rd m, dl, f, b, g;
-    uint32_t version, fs, nd, np, word, dither, upmix, i, d;
+    rd m, dl, f, b, g, vr;
+    uint32_t version, fs, nd, np, word, dither, upmix, i, d, n_sources;
+    int has_virt;
     uint32_t pdelay[MAX_TABLE_PATHS], ddelay[SS_BLOB_MAX_DRIVERS];
     uint32_t fill_cnt[SS_BLOB_MAX_DRIVERS];
     const uint8_t *q;
@@ -237,6 +249,7 @@ static int load(const ss_blob_view *v, plan *pl)
         rd_open(&g, v, SS_SEC_GAINS)) {
         return SS_ERR_MISSING;
     }
+    has_virt = !rd_open(&vr, v, SS_SEC_VIRTUALIZER);
 
     /* meta */
     version = rd_u32(&m);
@@ -247,7 +260,8 @@ static int load(const ss_blob_view *v, plan *pl)
     word = rd_u32(&m);
     dither = rd_u32(&m);
     upmix = rd_u32(&m);
-    if (m.bad || version != SS_CHAIN_TABLES_VERSION || nd > SS_BLOB_MAX_DRIVERS ||
+    if (m.bad || (version != SS_CHAIN_TABLES_VERSION && version != SS_CHAIN_TABLES_VERSION_VIRT) ||
+        nd > SS_BLOB_MAX_DRIVERS ||
         np > MAX_TABLE_PATHS || word < 2u || word > 32u || dither > 1u) {
         return SS_ERR_TABLE;
     }
@@ -260,6 +274,11 @@ static int load(const ss_blob_view *v, plan *pl)
     if (!rd_done(&m) || nd != v->n_drivers || fs != v->sample_rate) {
         return SS_ERR_TABLE;
     }
+    /* version 2 exactly when the virtualizer section is there */
+    if (has_virt != (version == SS_CHAIN_TABLES_VERSION_VIRT)) {
+        return SS_ERR_TABLE;
+    }
+    n_sources = has_virt ? 5u : 3u;
 
     /* delays */
     for (i = 0; i < np; i++) {
@@ -292,14 +311,19 @@ static int load(const ss_blob_view *v, plan *pl)
         for (d = 0; d < nd; d++) {
             ctx->drv_feed_off[d + 1u] = ctx->drv_feed_off[d] + pl->feeds_of[d];
         }
-        for (i = 0; i < 3u; i++) {
+        ctx->has_virt = (uint8_t)has_virt;
+        for (i = 0; i < n_sources; i++) {
             ctx->u[i] = take32(pl, mb);
+        }
+        for (i = 0; i < (has_virt ? 4u : 0u); i++) {
+            ctx->vb[i] = take32(pl, mb);
+            ctx->vb_in[i] = ctx->vb[i];
         }
         for (d = 0; d < nd; d++) {
             ctx->z[d] = take32(pl, mb);
         }
     } else {
-        (void)take32(pl, (3u + nd) * mb);
+        (void)take32(pl, (n_sources + (has_virt ? 4u : 0u) + nd) * mb);
     }
     for (d = 0; d < nd; d++) {
         fill_cnt[d] = 0;
@@ -314,7 +338,7 @@ static int load(const ss_blob_view *v, plan *pl)
         uint32_t nc;
         (void)rd_i32(&f); /* common_shift (folded into the taps) */
         nc = rd_u32(&f);
-        if (f.bad || source > 2u || nc > MAX_TABLE_TAPS) {
+        if (f.bad || source >= n_sources || nc > MAX_TABLE_TAPS) {
             return SS_ERR_TABLE;
         }
         q = rd_take(&f, 4u * nc);
@@ -379,7 +403,7 @@ static int load(const ss_blob_view *v, plan *pl)
         if (ctx != NULL) {
             ctx->drv_casc_off[d] = pl->use.n_cascades;
         }
-        st = load_sections(pl, &b, ns);
+        st = load_sections(pl, &b, ns, -1);
         if (st != SS_OK) {
             return st;
         }
@@ -400,7 +424,53 @@ static int load(const ss_blob_view *v, plan *pl)
         return SS_ERR_TABLE;
     }
     if (ctx != NULL) {
-        ctx->drv_casc_off[nd] = pl->use.n_cascades;
+        ctx->drv_casc_off[nd] = pl->use.n_cascades; /* the drivers' cascades end here */
+    }
+
+    /* virtualizer: contra_delay, exponent, ipsi cascade, contra cascade; read
+     * once per side (the second time sharing the first side's tables) */
+    if (has_virt) {
+        const uint32_t cd = rd_u32(&vr);
+        uint32_t vc[5], start, side;
+        (void)rd_i32(&vr); /* exponent (folded into the coefficients) */
+        if (vr.bad || cd > MAX_TABLE_DELAY) {
+            return SS_ERR_TABLE;
+        }
+        start = vr.pos;
+        for (side = 0; side < 2u; side++) {
+            uint32_t ns;
+            vr.pos = start;
+            vc[2u * side] = pl->use.n_cascades;
+            ns = rd_u32(&vr);
+            if (vr.bad || ns > MAX_TABLE_SECTIONS) {
+                return SS_ERR_TABLE;
+            }
+            st = load_sections(pl, &vr, ns, side == 0u ? -1 : (int32_t)vc[0]);
+            if (st != SS_OK) {
+                return st;
+            }
+            vc[2u * side + 1u] = pl->use.n_cascades;
+            make_delay(pl, ctx != NULL ? &ctx->v_delay[side] : NULL, cd);
+            ns = rd_u32(&vr);
+            if (vr.bad || ns > MAX_TABLE_SECTIONS) {
+                return SS_ERR_TABLE;
+            }
+            st = load_sections(pl, &vr, ns, side == 0u ? -1 : (int32_t)vc[1]);
+            if (st != SS_OK) {
+                return st;
+            }
+            vc[2u * side + 2u] = pl->use.n_cascades;
+            if (!rd_done(&vr)) {
+                return SS_ERR_TABLE;
+            }
+        }
+        if (ctx != NULL) {
+            for (i = 0; i < 5u; i++) {
+                ctx->v_casc[i] = vc[i];
+            }
+        }
+    }
+    if (ctx != NULL) {
         ctx->n_feeds = pl->use.n_feeds;
         ctx->n_cascades = pl->use.n_cascades;
     }
@@ -491,14 +561,41 @@ int ss_chain_init_from_blob(ss_chain *ctx, const uint8_t *blob, uint32_t len)
 
 /* =============================================================== process */
 
+/* Cascade instances c0 .. c1-1 in order, in place on z (chain.py _cascades). */
+static void run_cascades(const ss_chain *ctx, uint32_t c0, uint32_t c1, int32_t *z, uint32_t m)
+{
+    uint32_t c;
+    for (c = c0; c < c1; c++) {
+        if (ctx->casc[c].kind == SS_KERNEL_DF1) {
+            biquad_df1_q31(&ctx->casc[c].df1, z, z, m);
+        } else {
+            biquad_df1_32x64_q31(&ctx->casc[c].hp, z, z, m);
+        }
+    }
+}
+
 /* One chunk (m <= SS_MAX_BLOCK): the kernel calls of chain.py _run_chunk,
  * in the same order. */
 static void process_chunk(ss_chain *ctx, const int32_t *in, int32_t *out, uint32_t m)
 {
     const uint32_t nd = ctx->n_drivers;
-    uint32_t p, i, d, c, n;
+    uint32_t p, i, d, s, n;
 
     upmix_passive_q31(in, ctx->u[0], ctx->u[1], ctx->u[2], m);
+    if (ctx->has_virt) {
+        /* rows: ipsi(L'), contra(R'), contra(L'), ipsi(R'); e_L = 0 + 1, e_R = 2 + 3 */
+        for (s = 0; s < 2u; s++) {
+            int32_t *vi = ctx->vb[s == 0u ? 0u : 3u], *vc = ctx->vb[s == 0u ? 2u : 1u];
+            for (n = 0; n < m; n++) {
+                vi[n] = ctx->u[s][n];
+            }
+            run_cascades(ctx, ctx->v_casc[2u * s], ctx->v_casc[2u * s + 1u], vi, m);
+            delay_q31(&ctx->v_delay[s], ctx->u[s], vc, m);
+            run_cascades(ctx, ctx->v_casc[2u * s + 1u], ctx->v_casc[2u * s + 2u], vc, m);
+        }
+        mix_sat_q31(&ctx->vb_in[0], 2u, ctx->u[3], m); /* e_L = ipsi(L') + contra(R') */
+        mix_sat_q31(&ctx->vb_in[2], 2u, ctx->u[4], m); /* e_R = contra(L') + ipsi(R') */
+    }
     for (p = 0; p < ctx->n_paths; p++) {
         int32_t *y = ctx->y[p];
         delay_q31(&ctx->path_delay[p], ctx->u[ctx->path_source[p]], y, m);
@@ -519,13 +616,7 @@ static void process_chunk(ss_chain *ctx, const int32_t *in, int32_t *out, uint32
                 z[n] = 0;
             }
         }
-        for (c = ctx->drv_casc_off[d]; c < ctx->drv_casc_off[d + 1u]; c++) {
-            if (ctx->casc[c].kind == SS_KERNEL_DF1) {
-                biquad_df1_q31(&ctx->casc[c].df1, z, z, m);
-            } else {
-                biquad_df1_32x64_q31(&ctx->casc[c].hp, z, z, m);
-            }
-        }
+        run_cascades(ctx, ctx->drv_casc_off[d], ctx->drv_casc_off[d + 1u], z, m);
         gain_q31(&ctx->gain[d], z, z, m);
         delay_q31(&ctx->drv_delay[d], z, z, m);
         dac_quant_q31(&ctx->dac[d], z, z, m);

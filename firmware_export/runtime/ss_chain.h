@@ -19,6 +19,11 @@
  *
  * Per block (as chain.py):
  *     in (n x 2, interleaved L,R, Q31) -> upmix_passive_q31 -> u = L', R', C
+ *     virtualizer (tables version 2 only), per side s in L', R': the ipsi
+ *               cascades on a copy of u[s]; delay_q31(contra_delay) of u[s]
+ *               then the contra cascades (coefficients shared by the sides,
+ *               state not); u[3] = e_L = mix_sat_q31(ipsi(L'), contra(R')),
+ *               u[4] = e_R = mix_sat_q31(contra(L'), ipsi(R'))
  *     path p:   delay_q31(u[source_p]) -> fir_q31(common_p)   (if it has taps)
  *     feed p,d: fir_q31(ratio_{p,d})                          (if it has taps)
  *     driver d: mix_sat_q31(its feeds, path order) -> biquad cascades in
@@ -67,7 +72,9 @@
 #error "ss_chain.h: a size limit is out of range"
 #endif
 
-#define SS_CHAIN_TABLES_VERSION 1u /* chain section layout (tables.py) */
+#define SS_CHAIN_TABLES_VERSION 1u      /* chain section layout (tables.py) */
+#define SS_CHAIN_TABLES_VERSION_VIRT 2u /* the same plus the virtualizer section */
+#define SS_SEC_VIRTUALIZER 0x0015u
 #define SS_KERNEL_DF1 0u           /* biquad_df1_q31 */
 #define SS_KERNEL_32X64 1u         /* biquad_df1_32x64_q31 */
 #define SS_UPMIX_PASSIVE 0u
@@ -96,8 +103,13 @@ typedef struct {
     uint32_t n_feeds;
     uint32_t n_cascades;
     char profile_name[SS_BLOB_NAME_BYTES + 1];
+    /* virtualizer: cascades [v_casc[0], v_casc[1]) ipsi(L'), [1], [2]) contra(L'),
+     * [2], [3]) ipsi(R'), [3], [4]) contra(R'); contra delay per side */
+    uint8_t has_virt;
+    uint32_t v_casc[5];
+    delay_q31_inst v_delay[2];
     /* paths */
-    uint8_t path_source[SS_MAX_PATHS]; /* 0 L', 1 R', 2 C */
+    uint8_t path_source[SS_MAX_PATHS]; /* 0 L', 1 R', 2 C, 3 e_L, 4 e_R */
     uint8_t path_has_fir[SS_MAX_PATHS];
     delay_q31_inst path_delay[SS_MAX_PATHS];
     fir_q31_inst path_fir[SS_MAX_PATHS];
@@ -112,7 +124,9 @@ typedef struct {
     delay_q31_inst drv_delay[SS_MAX_DRIVERS];
     dac_quant_q31_inst dac[SS_MAX_DRIVERS];
     /* block buffers (SS_MAX_BLOCK each, in mem32) */
-    int32_t *u[3];
+    int32_t *u[5];        /* L', R', C, e_L, e_R (the last two with a virtualizer) */
+    int32_t *vb[4];       /* ipsi(L'), contra(R'), contra(L'), ipsi(R') */
+    const int32_t *vb_in[4];
     int32_t *y[SS_MAX_PATHS];
     int32_t *feed[SS_MAX_FEEDS];
     const int32_t *feed_in[SS_MAX_FEEDS]; /* the same, as mix_sat_q31 reads them */
