@@ -375,8 +375,9 @@ def _design_channel(h, wpos, target, limit, ipsi_loss_db, margin_db, scale, fs, 
     mx = np.max(np.abs(rr), -1)
     lim_lin = 10 ** ((limit - EFFORT_MARGIN_DB) / 20)
     c_target = t / (gg + 1e-300)
-    clip = np.abs(c_target) * mx > lim_lin
-    c_target[clip] *= lim_lin / (np.abs(c_target[clip]) * mx[clip])
+    eff = np.abs(c_target) * mx / lim_lin
+    clip = eff > 1.0
+    c_target[clip] /= eff[clip]
     c_taps = _fit_common(c_target, nc, common_delay, nfft)
     return c_taps, taps, ref, beta, limited | clip
 
