@@ -14,7 +14,9 @@
   cascades (runs of sections one ``arm_biquad_*_init_q31`` instance can
   hold: same kernel and postShift), the ``arm_scale_q31`` gain
   (scaleFract, shift) and the output delay;
-* per path: source (0 L', 1 R', 2 C), delay, the common FIR and per driver
+* the virtualizer (if the chain has one): contra delay, exponent, the ipsi
+  and contra sections in the same layout as a driver's;
+* per path: source (0 L', 1 R', 2 C, 3 e_L, 4 e_R), delay, the common FIR and per driver
   the ratio FIR, taps time-reversed ``{h[N-1] .. h[0]}`` as ``arm_fir_q31``
   takes them (a table of 0 taps is not emitted: its TAPS define is 0);
 * the blob itself as ``const uint8_t <stem>_blob[]`` (for
@@ -41,7 +43,7 @@ from firmware_export.tables import TABLES_VERSION
 
 CMSIS_KERNELS = {KERNEL_DF1: "arm_biquad_cascade_df1_q31",
                  KERNEL_32X64: "arm_biquad_cas_df1_32x64_q31"}
-SOURCES = ("L'", "R'", "C")
+SOURCES = ("L'", "R'", "C", "e_L", "e_R")
 PER_LINE = 6
 
 
@@ -167,6 +169,33 @@ class _Names:
         return f"{self.PATH(i)}_TO_{self.drivers[d].upper()}_RATIO"
 
 
+def _sections_decl(pre: str) -> list[str]:
+    return ["/* per stage {b0, b1, b2, a1, a2}; stage k uses kernel[k] and postShift[k] */",
+            f"extern const q31_t {pre}_biquad_coeffs[];",
+            f"extern const int8_t {pre}_biquad_post_shift[];",
+            "/* 0 = arm_biquad_cascade_df1_q31, 1 = arm_biquad_cas_df1_32x64_q31 */",
+            f"extern const uint8_t {pre}_biquad_kernel[];",
+            "/* cascade c: stages [first[c], first[c] + stages[c]) in one instance */",
+            f"extern const uint8_t {pre}_cascade_first[];",
+            f"extern const uint8_t {pre}_cascade_stages[];"]
+
+
+def _sections_def(pre: str, MACRO: str, c) -> list[str]:  # noqa: N803 (macro prefix)
+    """The tables of one run of sections (a driver's, or a virtualizer cascade)."""
+    runs = cascades(c.kernel, c.post_shift)
+    o = [f"/* {pre}: kernels {', '.join(KERNEL_NAMES[int(k)] for k in c.kernel)} */"]
+    o += _array("q31_t", f"{pre}_biquad_coeffs", np.asarray(c.coeffs).reshape(-1),
+                f"5u * {MACRO}_NUM_STAGES", 5)
+    o += _array("int8_t", f"{pre}_biquad_post_shift", c.post_shift, f"{MACRO}_NUM_STAGES", 16)
+    o += _array("uint8_t", f"{pre}_biquad_kernel", c.kernel, f"{MACRO}_NUM_STAGES", 16)
+    o += _array("uint8_t", f"{pre}_cascade_first", [r[0] for r in runs],
+                f"{MACRO}_NUM_CASCADES", 16)
+    o += _array("uint8_t", f"{pre}_cascade_stages", [r[1] for r in runs],
+                f"{MACRO}_NUM_CASCADES", 16)
+    o.append("")
+    return o
+
+
 def render_header(q: QuantizedChain, blob: bytes) -> str:
     if q.target != "cmsis-q31":
         raise ValueError(f"C tables for target {q.target!r} are not implemented (cmsis-q31)")
@@ -265,20 +294,26 @@ def render_header(q: QuantizedChain, blob: bytes) -> str:
               f"#define {D}_GAIN_SHIFT ({int(drv.gain_shift)}) /* arm_scale_q31 shift */",
               f"#define {D}_DELAY {int(drv.delay)}u /* samples, after the gain */"]
         if ns:
-            o += ["/* per stage {b0, b1, b2, a1, a2}; stage k uses kernel[k] and postShift[k]"
-                  " */",
-                  f"extern const q31_t {n.drv(d)}_biquad_coeffs[];",
-                  f"extern const int8_t {n.drv(d)}_biquad_post_shift[];",
-                  "/* 0 = arm_biquad_cascade_df1_q31, 1 = arm_biquad_cas_df1_32x64_q31 */",
-                  f"extern const uint8_t {n.drv(d)}_biquad_kernel[];",
-                  "/* cascade c: stages [first[c], first[c] + stages[c]) in one instance */",
-                  f"extern const uint8_t {n.drv(d)}_cascade_first[];",
-                  f"extern const uint8_t {n.drv(d)}_cascade_stages[];"]
+            o += _sections_decl(n.drv(d))
+    v = getattr(q, "virtualizer", None)
+    o += ["", f"/* ---- virtualizer: {'present' if v is not None else 'none'} (e_L = "
+          "ipsi(L') + contra(R'), e_R = contra(L') + ipsi(R'); contra = delay then",
+          " * sections; both sides use the same tables, each its own state) */",
+          f"#define {P}_HAS_VIRTUALIZER {int(v is not None)}u"]
+    if v is not None:
+        o += [f"#define {P}_VIRT_CONTRA_DELAY {int(v.contra_delay)}u /* samples */",
+              f"#define {P}_VIRT_EXPONENT ({int(v.exponent)}) /* e holds e_true * 2^-exponent */"]
+        for part, c in (("ipsi", v.ipsi), ("contra", v.contra)):
+            V = f"{P}_VIRT_{part.upper()}"
+            o += [f"#define {V}_NUM_STAGES {len(c.post_shift)}u",
+                  f"#define {V}_NUM_CASCADES {len(cascades(c.kernel, c.post_shift))}u"]
+            if len(c.post_shift):
+                o += _sections_decl(f"{n.stem}_virt_{part}")
     for i, p in enumerate(q.paths):
         A = n.PATH(i)
         o += ["", f"/* ---- path {p.name}: {SOURCES[p.source]} -> delay -> common FIR -> per "
               "driver ratio FIR */",
-              f"#define {A}_SOURCE {p.source}u /* 0 L', 1 R', 2 C */",
+              f"#define {A}_SOURCE {p.source}u /* 0 L', 1 R', 2 C, 3 e_L, 4 e_R */",
               f"#define {A}_DELAY {p.delay}u /* samples, before the common FIR */",
               f"#define {A}_COMMON_TAPS {len(p.common)}u /* 0: identity (no filter) */"]
         if len(p.common):
@@ -302,23 +337,13 @@ def render_source(q: QuantizedChain, blob: bytes) -> str:
          " Generated; do not edit. */",
          f'#include "{n.stem}_tables.h"', ""]
     for d, drv in enumerate(q.drivers):
-        ns = len(drv.post_shift)
-        if not ns:
-            continue
-        runs = cascades(drv.kernel, drv.post_shift)
-        names = ", ".join(KERNEL_NAMES[int(k)] for k in drv.kernel)
-        o.append(f"/* driver {drv.id}: kernels {names} */")
-        D = n.DRV(d)
-        o += _array("q31_t", f"{n.drv(d)}_biquad_coeffs", np.asarray(drv.coeffs).reshape(-1),
-                    f"5u * {D}_NUM_STAGES", 5)
-        o += _array("int8_t", f"{n.drv(d)}_biquad_post_shift", drv.post_shift,
-                    f"{D}_NUM_STAGES", 16)
-        o += _array("uint8_t", f"{n.drv(d)}_biquad_kernel", drv.kernel, f"{D}_NUM_STAGES", 16)
-        o += _array("uint8_t", f"{n.drv(d)}_cascade_first", [r[0] for r in runs],
-                    f"{D}_NUM_CASCADES", 16)
-        o += _array("uint8_t", f"{n.drv(d)}_cascade_stages", [r[1] for r in runs],
-                    f"{D}_NUM_CASCADES", 16)
-        o.append("")
+        if len(drv.post_shift):
+            o += _sections_def(n.drv(d), n.DRV(d), drv)
+    v = getattr(q, "virtualizer", None)
+    if v is not None:
+        for part, c in (("ipsi", v.ipsi), ("contra", v.contra)):
+            if len(c.post_shift):
+                o += _sections_def(f"{n.stem}_virt_{part}", f"{n.P}_VIRT_{part.upper()}", c)
     for i, p in enumerate(q.paths):
         if len(p.common):
             o.append(f"/* path {p.name} common FIR, time-reversed */")

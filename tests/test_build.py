@@ -80,7 +80,9 @@ def test_manifest_lists_every_artifact_with_its_sha256(built):
 def test_generated_c_compiles_warning_free(built, tmp_path, cc):
     if shutil.which(cc) is None:
         pytest.skip(f"{cc} not found")
-    for name, (a, _) in built.items():
+    outs = {name: a for name, (a, _) in built.items()}
+    outs["synthvirt"] = _synthetic_out(tmp_path)
+    for name, a in outs.items():
         stem = name.lower()
         src = a.out_dir / f"{stem}_tables.c"
         r = subprocess.run([cc, *STRICT, "-c", str(src), "-o", str(tmp_path / "t.o")],
@@ -137,14 +139,14 @@ def _c_arrays(src: str) -> dict[str, np.ndarray]:
     return out
 
 
-@pytest.mark.parametrize("which", ["studio5", "compact2", "synthetic"])
+@pytest.mark.parametrize("which", ["studio5", "compact2", "synthetic", "synthetic_virt"])
 def test_tables_are_the_quantized_chain_in_cmsis_layout(which):
     """Every generated table holds exactly the QuantizedChain's integers:
     biquads {b0, b1, b2, a1, a2} per stage as CMSIS takes them (the quantizer's
     layout, a negated), per-stage post-shift and kernel, cascades as the
     runtime groups them, FIR taps time-reversed; the blob byte for byte."""
-    if which == "synthetic":
-        q = synthetic_chain(3, n_drivers=4, n_paths=5)
+    if which.startswith("synthetic"):
+        q = synthetic_chain(3, n_drivers=4, n_paths=5, virt=which.endswith("virt"))
     else:
         q = B.quantized_for(load_profile(which))
     blob = chain_to_blob(q)
@@ -163,6 +165,18 @@ def test_tables_are_the_quantized_chain_in_cmsis_layout(which):
         assert list(arr[f"{pre}_cascade_first"]) == [r[0] for r in runs]
         assert list(arr[f"{pre}_cascade_stages"]) == [r[1] for r in runs]
         assert f"{stem.upper()}_DRV_{d.id.upper()}_GAIN_SHIFT ({d.gain_shift})" in hdr
+    v = q.virtualizer
+    assert f"{stem.upper()}_HAS_VIRTUALIZER {int(v is not None)}u" in hdr
+    if v is not None:
+        assert f"{stem.upper()}_VIRT_CONTRA_DELAY {v.contra_delay}u" in hdr
+        for part, c in (("ipsi", v.ipsi), ("contra", v.contra)):
+            pre = f"{stem}_virt_{part}"
+            if len(c.post_shift) == 0:
+                assert f"{pre}_biquad_coeffs" not in arr
+                continue
+            assert np.array_equal(arr[f"{pre}_biquad_coeffs"], np.asarray(c.coeffs).reshape(-1))
+            assert np.array_equal(arr[f"{pre}_biquad_post_shift"], c.post_shift)
+            assert np.array_equal(arr[f"{pre}_biquad_kernel"], c.kernel)
     for p in q.paths:
         pre = f"{stem}_path_{p.name.lower()}"
         if len(p.common):
@@ -199,14 +213,33 @@ def test_runtime_requirements_match_the_c_loader(mb):
         assert runtime_requirements(q, mb) == c_requirements(chain_to_blob(q), lib)
 
 
+class _Out:
+    def __init__(self, out_dir):
+        self.out_dir = out_dir
+
+
+def _synthetic_out(tmp_path, name="synthvirt"):
+    """Generated files of a synthetic chain with a virtualizer (sources 3, 4)."""
+    q = dataclasses.replace(synthetic_chain(9, virt=True, n_paths=6, n_drivers=5,
+                                            dither=True), profile_name=name)
+    blob = chain_to_blob(q)
+    d = tmp_path / name
+    d.mkdir()
+    (d / f"{name}_tables.h").write_text(render_header(q, blob))
+    (d / f"{name}_tables.c").write_text(render_source(q, blob))
+    (d / f"{name}.blob").write_bytes(blob)
+    return _Out(d)
+
+
 @NEEDS_GCC
-@pytest.mark.parametrize("name", bundled_profiles())
+@pytest.mark.parametrize("name", [*bundled_profiles(), "synthvirt"])
 def test_host_program_from_generated_files_matches_the_model(built, tmp_path, name):
     """The generated .c compiled with the runtime into a host program sized
     exactly by the generated figures (-D for every TU): it loads the embedded
-    blob, processes
-    a stimulus in the profile's blocks and matches FixedChain bit for bit."""
-    a, _ = built[name]
+    blob, processes a stimulus in the profile's blocks and matches FixedChain
+    bit for bit (every bundled profile, and a synthetic chain with the
+    virtualizer stage and dither)."""
+    a = _synthetic_out(tmp_path) if name == "synthvirt" else built[name][0]
     stem, P = name.lower(), name.upper()
     main = tmp_path / "main.c"
     main.write_text(f"""
