@@ -41,6 +41,7 @@ REPLY_CACHE = 1024
 # Data chunks are acknowledged once per batch that arrives together (one read), at the
 # latest after ACK_EVERY chunks or ACK_BYTES bytes, or when the line is quiet ACK_DELAY s.
 ACK_EVERY = 1
+ACK_GROUP = 6  # a batch is acknowledged in groups of this many chunks
 ACK_BYTES = 1024
 ACK_DELAY = 0.002
 NOTICE_GAP = 0.005  # at most one damaged-frame notice per this many seconds
@@ -174,6 +175,8 @@ class Emulator:
                 continue
             try:
                 out.extend(self._handle(f))
+                if len(self._ack_due) >= ACK_GROUP:  # keep acks short: one per group
+                    out.extend(self.flush_acks())
             except PowerCut as e:
                 self.dead = True
                 if self.log:

@@ -53,7 +53,8 @@ class ChunkSizer:
     a lost ack, a NAK or a timeout all count), estimates the per-byte error rate
     e and picks the chunk c that maximizes goodput c/(c+o) * (1-e)^(c+o), o the
     per-frame overhead: c = (-o + sqrt(o^2 + 4o/e)) / 2. Growth is limited to 2x
-    per step so one lucky run does not jump back to the maximum.
+    per step so one lucky run does not jump back to the maximum, and above 1 KiB only
+    after 16 clean acks in a row.
     """
 
     def __init__(self, max_chunk: int, *, min_chunk: int = 16, start: int | None = None,
@@ -62,6 +63,8 @@ class ChunkSizer:
         self.size = min(start or max_chunk, max_chunk)
         self.loss_w = 0.0
         self.bytes_w = 0.0
+        self.clean_run = 0
+        self.big, self.big_run = 1024, 16
         self.trace: list[tuple[int, int]] = [(0, self.size)]  # (acked bytes, new size)
 
     def _update(self, nbytes: int, lost: bool, at: int) -> None:
@@ -74,6 +77,9 @@ class ChunkSizer:
             want = (-self.o + math.sqrt(self.o * self.o + 4 * self.o / e)) / 2
         want = int(max(self.min, min(self.max, want, 2 * self.size)))
         want = max(self.min, want - want % 8) if want < self.max else want
+        self.clean_run = 0 if lost else self.clean_run + 1
+        if want > self.size >= self.big and self.clean_run < self.big_run:
+            want = self.size  # above 1 KiB a lost frame costs a lot: grow only after a clean run
         if want != self.size and (lost or want > self.size):
             self.size = want
             self.trace.append((at, want))

@@ -96,7 +96,7 @@ DATA_REQ = struct.Struct("<I")  # offset, then the chunk
 DATA_REPLY = struct.Struct("<II")  # offset echo, contiguous bytes received; then the u16
 # sequence numbers of the latest chunks accepted, newest first (SACK): every chunk this ack
 # answers, topped up to SACK_SEQS with older ones
-SACK_SEQS = 8  # at least this many (when there are), at most SACK_MAX
+SACK_SEQS = 12  # at least this many (when there are), at most SACK_MAX
 SACK_MAX = 64
 END_REPLY = struct.Struct("<32s")  # sha256 of the slot as read back
 ACTIVATE_REQ = struct.Struct("<32s")
