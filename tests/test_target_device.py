@@ -37,6 +37,7 @@ needs_target = pytest.mark.skipif(MISSING is not None,
                                   reason=f"TARGET TOOLCHAIN MISSING: {MISSING}")
 
 PROTO_H = build.SRC_DIR / "proto.h"
+QEMU_BAUD = 230400  # what the qemu UART's throughput amounts to, for the host's timeouts
 
 
 def test_proto_header_matches_protocol_py():
@@ -59,7 +60,7 @@ def test_proto_header_matches_protocol_py():
     assert defs["PROTO_NO_SLOT"] == P.NO_SLOT
     assert defs["PROTO_NOTICE"] == P.NOTICE
     config = (build.SRC_DIR / "device_config.h").read_text()
-    assert f"#define SACK_SEQS {P.SACK_SEQS}u" in config
+    assert "#ifndef SACK_SEQS" in config  # build_device passes protocol.py's value
 
 
 def _blob(size: int, name: str, *, rate: int = 48000, drivers: int = 5, seed: int = 0) -> bytes:
@@ -84,7 +85,8 @@ class Session:
 
         self.q = boot_device(elf, flash_file, cut_at=cut_at)
         self.transport = open_port(self.q.pty)
-        self.link = P.Link(self.transport, timeout=timeout, retries=retries)
+        # qemu's UART moves ~30 kB/s, not 921600 baud: timeouts scale with this
+        self.link = P.Link(self.transport, timeout=timeout, retries=retries, baud=QEMU_BAUD)
         self.dev = P.Device(self.link)
 
     def close(self) -> None:
@@ -313,10 +315,16 @@ def test_flash_over_faulty_link(firmware, tmp_path):
               6: "insert", 7: "truncate", 8: "dup", 9: "late-dup"}
     with Session(firmware.elf, tmp_path / "flash.bin") as s:
         faulty = FaultyTransport(s.transport, script=script, rate=0.002, seed=3)
-        dev = P.Device(P.Link(faulty))
-        result = flash(dev, image)
+        trace: list[str] = []
+        dev = P.Device(P.Link(faulty, baud=QEMU_BAUD,
+                              trace=lambda line: trace.append(f"{time.monotonic():.3f} {line}")))
+        try:
+            result = flash(dev, image)
+        except Exception as e:
+            tail = "\n".join(trace[-60:])
+            pytest.fail(f"{type(e).__name__}: {e}\nlast frames:\n{tail}")
         assert result.status == "flashed"
         assert faulty.corrupted_bytes > 0
-        clean = P.Device(P.Link(s.transport))
+        clean = P.Device(P.Link(s.transport, baud=QEMU_BAUD))
         assert clean.info().active_sha256 == parse_blob(image).sha256
         assert clean.read_active() == image

@@ -41,6 +41,12 @@ def build_device(profile: str | None = None, *, target_id: int | None = None,
         n_drivers = n_drivers or prof.n_drivers
     defines = [f"SS_DEV_TARGET_ID={target_id or 1}", f"SS_DEV_SAMPLE_RATE={sample_rate or 48000}",
                f"SS_DEV_N_DRIVERS={n_drivers or 5}"]
+    try:  # protocol figures that are tuning, not layout: from the one source
+        from host_tools.protocol import SACK_SEQS
+
+        defines.append(f"SACK_SEQS={SACK_SEQS}u")
+    except ImportError:
+        pass
     chain = build.runtime_sources(CHAIN_SOURCES)
     have_chain = len(chain) == len(CHAIN_SOURCES)
     processor = "processor_chain.c" if have_chain else "processor_none.c"

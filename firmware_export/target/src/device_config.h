@@ -19,7 +19,9 @@
 #define MAX_CHUNK 4096u
 #define WINDOW 8u
 #define MAX_STREAM_SAMPLES 1024u
+#ifndef SACK_SEQS /* build_device passes host_tools.protocol.SACK_SEQS */
 #define SACK_SEQS 8u
+#endif
 #define FW_VERSION "0.1.0"
 #define MODEL "soundstage-m4"
 
