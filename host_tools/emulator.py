@@ -240,7 +240,7 @@ class Emulator:
             return []
         wire = self.flush_acks() + [P.encode_frame(f.type | P.REPLY, f.seq, payload,
                                                    lead=False)]
-        if f.type != P.Op.INFO:
+        if f.type != P.Op.INFO and payload[0] != P.Nak.STREAM_ORDER:  # (that one is transient)
             self._remember(f.seq, f.type, key, wire[-1:])
         if after_reply:
             after_reply()

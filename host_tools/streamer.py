@@ -93,12 +93,15 @@ class StreamResult:
 
 
 def stream(dev: P.Device, x: np.ndarray, *, sample_rate: int | None = None,
-           hash_only: bool = False, block: int | None = None,
+           hash_only: bool = False, block: int | None = None, window: int = 4,
            progress: Callable[[int, int], None] | None = None) -> StreamResult:
     """Send int32 (n, 2) through the device's active profile, block by block.
 
-    Each block is one request; a retry resends the same sequence number and the
-    device answers it from its reply cache, so a block is never processed twice.
+    Up to `window` blocks are in flight (go-back-N): the device processes blocks
+    strictly in order and NAKs STREAM_ORDER for one that skips ahead; the host
+    then resends from the first unanswered block. A resent block keeps its
+    sequence number, so a block the device already processed is answered from
+    its reply cache and never processed twice.
     """
     x = np.ascontiguousarray(x, dtype=np.int32)
     if x.ndim != 2 or x.shape[1] != 2 or len(x) == 0:
@@ -112,29 +115,14 @@ def stream(dev: P.Device, x: np.ndarray, *, sample_rate: int | None = None,
     n_drivers, max_samples = P.STREAM_BEGIN_REPLY.unpack(rep)
     fit = (P.MAX_PAYLOAD - 1 - P.STREAM_DATA_REPLY.size) // (4 * n_drivers)
     block = max(1, min(block or max_samples, max_samples, fit))
-    outs, digest, k = [], hashlib.sha256(), 0
-    for k, start in enumerate(range(0, len(x), block)):
-        chunk = x[start:start + block]
-        m = len(chunk)
-        data = link.command(P.Op.STREAM_DATA, P.STREAM_DATA_REQ.pack(k)
-                            + chunk.astype("<i4").tobytes(),
-                            reply_size=m * n_drivers * 4 + 16, extra_time=0.2)
-        idx, m2, nd = P.STREAM_DATA_REPLY.unpack_from(data)
-        body = data[P.STREAM_DATA_REPLY.size:]
-        if (idx, m2, nd) != (k, m, n_drivers):
-            raise P.ProtocolError(f"stream reply for block {idx} ({m2} x {nd}), sent block {k} "
-                                  f"({m} x {n_drivers})")
-        if hash_only:
-            if len(body) != 32:
-                raise P.ProtocolError(f"hash-mode reply of {len(body)} bytes")
-        else:
-            if len(body) != m * nd * 4:
-                raise P.ProtocolError(f"block {k}: {len(body)} output bytes, expected "
-                                      f"{m * nd * 4}")
+    bodies = _send_blocks(link, x, block, n_drivers, hash_only, window, progress)
+    outs, digest = [], hashlib.sha256()
+    if not hash_only:
+        for body, start in zip(bodies, range(0, len(x), block), strict=True):
             digest.update(body)
-            outs.append(np.frombuffer(body, dtype="<i4").reshape(m, nd).astype(np.int32))
-        if progress:
-            progress(start + m, len(x))
+            m = min(block, len(x) - start)
+            outs.append(np.frombuffer(body, dtype="<i4").reshape(m, n_drivers).astype(np.int32))
+    k = len(bodies) - 1
     end = link.command(P.Op.STREAM_END, reply_size=P.STREAM_END_REPLY.size)
     samples, blocks, sha = P.STREAM_END_REPLY.unpack(end)
     if samples != len(x) or blocks != k + 1:
@@ -146,6 +134,60 @@ def stream(dev: P.Device, x: np.ndarray, *, sample_rate: int | None = None,
     out = np.concatenate(outs) if outs else None
     return StreamResult(out, sha.hex(), n_drivers, block, k + 1, len(x),
                         time.monotonic() - t0)
+
+
+def _send_blocks(link: P.Link, x: np.ndarray, block: int, n_drivers: int, hash_only: bool,
+                 window: int, progress) -> list[bytes]:
+    starts = list(range(0, len(x), block))
+    n = len(starts)
+    reqs = [P.STREAM_DATA_REQ.pack(k) + x[s0:s0 + block].astype("<i4").tobytes()
+            for k, s0 in enumerate(starts)]
+    seqs = [link.next_seq() for _ in range(n)]
+    by_seq = {q: k for k, q in enumerate(seqs)}
+    bodies: list[bytes | None] = [None] * n
+    sent_at, tries, epoch_of = [0.0] * n, [0] * n, [0] * n
+    reply_size = (32 if hash_only else block * n_drivers * 4) + 16
+    window = max(1, window)
+    rto = link.op_timeout(len(reqs[0]), reply_size, 0.2) + link.line_time(
+        (window - 1) * (len(reqs[0]) + reply_size))
+    base = nxt = epoch = 0
+    while base < n:
+        while nxt < n and nxt - base < window:
+            if tries[nxt] > link.retries:
+                raise P.NoAnswer(f"no reply to STREAM_DATA block {nxt} after {tries[nxt]} "
+                                 f"tries at {link.baud} baud")
+            link.send(P.Op.STREAM_DATA, reqs[nxt], seqs[nxt], lead=tries[nxt] > 0)
+            tries[nxt] += 1
+            sent_at[nxt], epoch_of[nxt] = time.monotonic(), epoch
+            nxt += 1
+        wait = sent_at[base] + rto - time.monotonic()
+        for f in link.poll(max(0.0005, min(wait, 0.05))):
+            k = by_seq.get(f.seq)
+            if f.type != (P.Op.STREAM_DATA | P.REPLY) or k is None or bodies[k] is not None:
+                link.stats.stale_replies += 1
+                continue
+            if f.payload[:1] == bytes([P.Nak.STREAM_ORDER]):
+                if epoch_of[k] == epoch:  # an earlier block was lost: go back to it
+                    nxt, epoch = base, epoch + 1
+                continue
+            data = link.check(P.Op.STREAM_DATA, f)
+            idx, m, nd = P.STREAM_DATA_REPLY.unpack_from(data)
+            body = data[P.STREAM_DATA_REPLY.size:]
+            want = min(block, len(x) - starts[k])
+            if (idx, m, nd) != (k, want, n_drivers) or len(body) != (
+                    32 if hash_only else want * nd * 4):
+                raise P.ProtocolError(f"stream reply for block {idx} ({m} x {nd}, "
+                                      f"{len(body)} bytes), expected block {k} "
+                                      f"({want} x {n_drivers})")
+            bodies[k] = body
+            while base < n and bodies[base] is not None:
+                base += 1
+                if progress:
+                    progress(min(len(x), starts[base - 1] + block), len(x))
+        if base < n and time.monotonic() - sent_at[base] > rto and nxt > base:
+            link.stats.timeouts += 1
+            nxt, epoch = base, epoch + 1  # nothing for the oldest block: go back to it
+    return bodies  # type: ignore[return-value]
 
 
 def reference_output(factory: Callable, blob: bytes, x: np.ndarray, block: int) -> np.ndarray:

@@ -321,3 +321,62 @@ def test_cli_socket_silent_device_and_nak(tmp_path, capsys):
 
 def test_errors_are_soundstage_errors():
     assert issubclass(P.NakError, SoundstageError) and issubclass(P.NoAnswer, DeviceError)
+
+
+# ---- streaming through a faulty link: every block processed exactly once, in order ----
+
+
+@pytest.mark.parametrize("host_script,dev_script,rate,block", [
+    ({3: "swallow", 5: "flip-payload", 6: "truncate"}, {}, 0.0, 300),
+    ({}, {2: "swallow", 4: "late-dup", 7: "dup", 8: "flip-crc"}, 0.0, 300),
+    ({}, {}, 0.0005, 32),  # no adaptive block size in streaming: small blocks on noise
+])
+def test_stream_through_faults_is_exact(tmp_path, host_script, dev_script, rate, block):
+    import numpy as np
+
+    from host_tools import streamer
+
+    em = Emulator(FlashStore(None, slot_size=SLOT), CFG, processor_factory=_stateful)
+    r = InProcessRig(em, host_wrap=lambda t: FaultyTransport(t, script=host_script, rate=rate,
+                                                             seed=5),
+                     device_wrap=lambda t: FaultyTransport(t, script=dev_script, rate=rate,
+                                                           seed=6),
+                     link_timeout=0.03, retries=10)
+    try:
+        flash(r.device, OLD)
+        x = (np.arange(2000 * 2, dtype=np.int64).reshape(2000, 2) * 7919 % 2**20).astype(
+            np.int32)
+        res = streamer.stream(r.device, x, block=block, window=4)
+        ref = streamer.reference_output(_stateful, OLD, x, block)
+        assert streamer.first_mismatch(ref, res.output, block) is None
+        assert res.sha256 == streamer.hash_output(ref)
+    finally:
+        r.close()
+
+
+def _stateful(blob):
+    """A processor with state across blocks (running sum): a block processed twice or
+    skipped changes every later sample."""
+    import numpy as np
+
+    acc = np.zeros(2, dtype=np.int64)
+
+    def process(x):
+        nonlocal acc
+        c = np.cumsum(x.astype(np.int64), axis=0) + acc
+        acc = c[-1].copy()
+        return (c % 2**31).astype(np.int32)
+
+    return process
+
+
+def test_reset_reboots_from_flash_keeping_the_profile(tmp_path):
+    r = rig_with(tmp_path)
+    try:
+        r.device.set_bypass(True)
+        assert r.device.info().bypass
+        r.device.reset()
+        info = r.device.info()
+        assert not info.bypass and info.active_sha256 == SHA_OLD
+    finally:
+        r.close()
