@@ -58,6 +58,7 @@ MARGIN_DB = 1.0  # aim this much above the target so the realised FIRs land on i
 IPSI_LOSS_DB = 3.0  # ipsi level given up before cancellation where the effort binds
 EFFORT_MARGIN_DB = 0.3  # design under the limit by this much; realised check is exact
 PASSES = 3
+COMMON_DELAY_FRACTION = 0.3  # of the common taps; the inverse needs more causal tail
 IPSI_W = 0.3
 RIDGE = 0.05
 N_BLEND = 10
@@ -374,7 +375,9 @@ def _design_channel(h, wpos, target, limit, ipsi_loss_db, margin_db, scale, fs, 
     gg = np.sum(rr * hi, -1)
     mx = np.max(np.abs(rr), -1)
     lim_lin = 10 ** ((limit - EFFORT_MARGIN_DB) / 20)
-    c_target = t / (gg + 1e-300)
+    # the ratio filters' modeling delay stays in the path (gg contains it), so the
+    # ipsi ear receives T delayed by common_delay + ratio_delay = latency
+    c_target = t * np.exp(-2j * np.pi * freqs * ratio_delay / fs) / (gg + 1e-300)
     eff = np.abs(c_target) * mx / lim_lin
     clip = eff > 1.0
     c_target[clip] /= eff[clip]
@@ -416,7 +419,7 @@ def design_ctc(profile, virtualizer=None, *, regularization_scale: float = 1.0,
     h = h * np.exp(2j * np.pi * freqs * dist / SPEED_OF_SOUND)[:, None, None, None]
     target = target_curve_db(profile, freqs)
     ratio_delay = nr // 2
-    common_delay = nc // 2
+    common_delay = int(round(nc * COMMON_DELAY_FRACTION))
     commons = np.zeros((2, nc))
     ratios = np.zeros((2, dn, nr))
     betas = np.zeros((2, len(freqs)))
