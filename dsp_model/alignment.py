@@ -31,12 +31,24 @@ def driver_feeds(design, freqs: np.ndarray) -> np.ndarray:
     driver's output terminal, through paths, driver stages, gains and delays."""
     fs = design.fs
     w = 2 * np.pi * np.asarray(freqs) / fs
+    # how each upmix output reaches each path source: identity for L', R', C; the
+    # virtualizer's 2x2 matrix for e_L = A L' + C R' and e_R = C L' + A R'
+    reach = np.zeros((len(freqs), 3, 5), dtype=complex)
+    for s in range(3):
+        reach[:, s, s] = 1.0
+    v = design.virtualizer
+    if v is not None:
+        a = sosfreqz(v.ipsi_sos, worN=freqs, fs=fs)[1] if len(v.ipsi_sos) else 1.0
+        c = sosfreqz(v.contra_sos, worN=freqs, fs=fs)[1] * np.exp(-1j * w * v.contra_delay)
+        reach[:, 0, 3], reach[:, 1, 3] = a, c
+        reach[:, 0, 4], reach[:, 1, 4] = c, a
     feeds = np.zeros((len(freqs), 3, design.n_drivers), dtype=complex)
     for p in design.paths:
         common = _fir_response(p.common, freqs, fs) * np.exp(-1j * w * p.delay)
         for d, r in enumerate(p.ratio):
             if len(r):
-                feeds[:, p.source, d] += common * _fir_response(r, freqs, fs)
+                feeds[:, :, d] += (reach[:, :, p.source]
+                                   * (common * _fir_response(r, freqs, fs))[:, None])
     for d, st in enumerate(design.drivers):
         stage = sosfreqz(st.sos, worN=freqs, fs=fs)[1] * st.gain * np.exp(-1j * w * st.delay)
         feeds[:, :, d] *= stage[:, None]

@@ -81,6 +81,13 @@ def chain_cost(design, *, fs: float, budget_mips: float, upmix_macs: float,
             feeds += 1 if n else 0
             delays += 1 if n and np.flatnonzero(r)[0] > 0 else 0
     sections = sum(len(d.sos) for d in design.drivers)
+    v = getattr(design, "virtualizer", None)
+    if v is not None:
+        # A on L' and R', C on R' and L' (two of each), one delay line per input,
+        # one saturating add per binaural output
+        sections += 2 * (len(v.ipsi_sos) + len(v.contra_sos))
+        delays += 2 if v.contra_delay else 0
+        feeds += 2
     delays += sum(1 for d in design.drivers if d.delay)
     narrow = sections - wide_sections
     instr = (taps * FIR_Q31_PER_TAP + narrow * DF1_Q31_PER_SECTION
