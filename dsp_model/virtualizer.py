@@ -281,7 +281,7 @@ def virtualizer_report(profile, design: VirtualizerDesign) -> dict:
                              "max_dev": round(float(np.max(np.abs(tonal[tband] - centre))), 3),
                              "peak_to_peak": round(float(np.ptp(tonal[tband])), 3)},
         "filters": {"contra_delay_samples": design.contra_delay_total,
-                    "contra_gain_db": round(20 * np.log10(design.contra_gain), 2),
+                    "contra_gain_db": round(float(20 * np.log10(design.contra_gain)), 2),
                     "lowpass": design.lowpass, "allpass": design.allpass,
                     "biquad_sections_per_input": design.n_sections},
         "curves": {"freqs_hz": np.round(freqs, 1).tolist(),

@@ -103,6 +103,21 @@ def test_rtf_structure(bundled):
     assert macs["ctc_total"] == 2 * p.ctc.common_taps + 2 * (nd - 1) * p.ctc.ratio_taps
 
 
+def test_latency_is_the_ipsi_path_delay(bundled):
+    """The ipsi ear's phase slope (acoustic propagation removed) equals `latency`."""
+    p, d = bundled
+    f = np.linspace(1000.0, 4000.0, 100)
+    drv = [p.driver(i) for i in p.ctc.drivers]
+    h = drivers_to_ears(f, p, drivers=drv)[:, 0]
+    e = np.einsum("fed,fcd->fce", h, fir_response(d.driver_filters(), f, p.sample_rate))
+    dist = np.linalg.norm(np.array([x.position for x in drv]) - [0, p.listener.distance, 0],
+                          axis=1).min()
+    for ch in range(2):
+        ph = np.unwrap(np.angle(e[:, ch, ch] * np.exp(2j * np.pi * f * dist / SPEED_OF_SOUND)))
+        slope = -np.polyfit(2 * np.pi * f, ph, 1)[0] * p.sample_rate
+        assert slope == pytest.approx(d.latency, abs=1.0)
+
+
 def test_effort_limit_holds_on_a_dense_grid(bundled):
     p, d = bundled
     spec = np.abs(np.fft.rfft(d.driver_filters(), 1 << 15, axis=-1))
