@@ -31,21 +31,32 @@ from device_profiles.errors import CheckFailed
 MANIFEST_VERSION = 1
 
 
+# The full design takes seconds; one process (a test session, `golden
+# --update`) asks for the same profile many times. Keyed by the whole
+# resolved profile (its repr), so any change to it is designed afresh.
+_DESIGNS: dict[str, object] = {}
+_QUANTIZED: dict[str, object] = {}
+
+
+def _validate_design(profile: Profile):
+    from dsp_model.validate import chain_design_for
+
+    key = repr(profile)
+    if key not in _DESIGNS:
+        _DESIGNS[key] = chain_design_for(profile)[0]
+    return _DESIGNS[key]
+
+
 def design_source() -> tuple[str, object]:
     """(name, function profile -> ChainDesign) of the design in use: the same
     switch as `soundstage validate` (`dsp_model.validate.chain_design_for`),
     so the blob is the chain validate checked."""
-    from dsp_model.validate import chain_design_for
-
-    def design(profile):
-        return chain_design_for(profile)[0]
-
     # the name without designing anything: what chain_design_for would pick
     for name in ("dsp_model.design", "dsp_model.chain_design"):
         if importlib.util.find_spec(name) is not None:
             if hasattr(importlib.import_module(name), "design_chain"):
-                return f"{name}.design_chain", design
-    return "dsp_model.chain_design.plain_chain", design
+                return f"{name}.design_chain", _validate_design
+    return "dsp_model.chain_design.plain_chain", _validate_design
 
 
 def design_for(profile: Profile):
@@ -58,14 +69,21 @@ def quantized_for(profile: Profile):
     `CheckFailed` with one line naming the stage, the filter and the figure."""
     from firmware_export.quantize import quantize_chain
 
-    design = design_for(profile)
+    fn = design_source()[1]
+    key = repr(profile)
+    if fn is _validate_design and key in _QUANTIZED:
+        return _QUANTIZED[key]
+    design = fn(profile)
     try:
-        return quantize_chain(design, profile.target, tolerance_db=profile.output.tolerance_db,
-                              dither=profile.output.dither)
+        q = quantize_chain(design, profile.target, tolerance_db=profile.output.tolerance_db,
+                           dither=profile.output.dither)
     except CheckFailed as e:
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise CheckFailed(f"profile {profile.name}: quantization refused the design: "
                           f"{first}") from None
+    if fn is _validate_design:
+        _QUANTIZED[key] = q
+    return q
 
 
 def _resolve(profile) -> Profile:
