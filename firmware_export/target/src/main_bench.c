@@ -87,7 +87,7 @@ static void report(const char *name, uint32_t size, uint32_t ticks)
 }
 
 static const uint8_t section_counts[] = {1u, 2u, 4u, 8u};
-static const uint16_t tap_counts[] = {16u, 32u, 64u, 128u, 256u};
+static const uint16_t tap_counts[] = {1u, 16u, 32u, 64u, 96u, 128u, 256u};
 
 static void bench_cmsis(void)
 {
