@@ -21,7 +21,7 @@ from .ctc import CtcDesign, ctc_drivers, design_ctc, effort_db, target_curve_db
 
 __all__ = ["log_grid", "ear_responses", "cancellation_db", "robustness_cases",
            "robustness_table", "target_follow", "ipsi_deviation", "ctc_report",
-           "plot_ctc", "MEDIAN_BAND", "TRADEOFF_SCALES"]
+           "virtual_source_fidelity", "plot_ctc", "MEDIAN_BAND", "TRADEOFF_SCALES"]
 
 MEDIAN_BAND = (500.0, 6000.0)
 POINTS_PER_OCTAVE = 24
@@ -207,6 +207,8 @@ def ctc_report(profile, design: CtcDesign, *, tradeoff_scales=TRADEOFF_SCALES) -
                    "target_db": np.round(follow["target_db"], 2).tolist(),
                    "ipsi_deviation_db": np.round(ipsi, 2).tolist()},
     }
+    if design.virtualizer is not None:
+        rep["virtual_source_through_ctc"] = virtual_source_fidelity(profile, design)
     rep["checks"] = {
         "design_point_median_ge_20db": rep["design_point_median_db"] >= 20.0,
         "follows_target_3db": rep["target_follow"]["ok"],
@@ -215,6 +217,24 @@ def ctc_report(profile, design: CtcDesign, *, tradeoff_scales=TRADEOFF_SCALES) -
     if profile.name == "compact2":
         rep["checks"]["dx_5cm_ge_10db"] = rep["dx_5cm_worst_median_db"] >= 10.0
     return rep
+
+
+def virtual_source_fidelity(profile, design: CtcDesign, band=MEDIAN_BAND) -> dict:
+    """L' through virtualizer + CTC at the design point: the ears' contra/ipsi ratio
+    against the virtualizer's C/A (what the CTC is meant to deliver)."""
+    freqs = log_grid(*band)
+    e = ear_responses(profile, design.input_filters(), freqs)  # (F, input, ear)
+    a, c = design.virtualizer.freq_response(freqs)
+    got = e[:, 0, 1] / e[:, 0, 0]
+    want = c / a
+    ild_err = 20 * np.log10(np.abs(got) / np.abs(want))
+    phase_err = np.angle(got / want)
+    itd_err = phase_err / (2 * np.pi * freqs)
+    return {"band_hz": list(band),
+            "ild_error_db_median_abs": round(float(np.median(np.abs(ild_err))), 2),
+            "ild_error_db_max_abs": round(float(np.max(np.abs(ild_err))), 2),
+            "itd_error_us_median_abs": round(float(np.median(np.abs(itd_err))) * 1e6, 1),
+            "itd_error_us_max_abs": round(float(np.max(np.abs(itd_err))) * 1e6, 1)}
 
 
 def plot_ctc(profile, design: CtcDesign, out_dir) -> list[Path]:
