@@ -150,9 +150,7 @@ def flash(dev: P.Device, image: bytes, *, force: bool = False, check: bool = Tru
     begin = P.BEGIN_REQ.pack(blob.size, bytes.fromhex(blob.sha256), blob.target_id,
                              blob.format_version, blob.sample_rate, blob.n_drivers, 0)
     reply = link.command(P.Op.FLASH_BEGIN, begin, extra_time=0.1)
-    if len(reply) != P.BEGIN_REPLY.size:
-        raise P.ProtocolError(f"FLASH_BEGIN reply of {len(reply)} bytes")
-    resume, max_chunk, window = P.BEGIN_REPLY.unpack(reply)
+    resume, max_chunk, window = P.unpack(P.BEGIN_REPLY, reply, "FLASH_BEGIN")
     if resume > blob.size:
         raise P.ProtocolError(f"device resumes at {resume}, past the image end {blob.size}")
     if resume:
@@ -174,7 +172,7 @@ def flash(dev: P.Device, image: bytes, *, force: bool = False, check: bool = Tru
         raise CheckFailed(f"device reports image sha256 {got.hex()[:16]}..., sent "
                           f"{blob.sha256[:16]}...; previous profile still active")
     act = link.command(P.Op.ACTIVATE, bytes.fromhex(blob.sha256), extra_time=0.2)
-    slot, gen, sha = P.ACTIVATE_REPLY.unpack(act)
+    slot, gen, sha = P.unpack(P.ACTIVATE_REPLY, act, "ACTIVATE")
     a_slot, a_gen, _, a_sha = dev.active()
     if a_sha != blob.sha256 or sha.hex() != blob.sha256:
         raise CheckFailed(f"after activate the device reports active sha256 "

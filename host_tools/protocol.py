@@ -132,6 +132,14 @@ class NakError(DeviceError):
         super().__init__(f"device refused {op_name(op)}: {name} ({reason}){extra}")
 
 
+def unpack(layout: struct.Struct, data: bytes, what: str, *, exact: bool = True) -> tuple:
+    """Decode a reply payload; a wrong length is a ProtocolError, never a struct.error."""
+    if (len(data) != layout.size) if exact else (len(data) < layout.size):
+        raise ProtocolError(f"{what} reply of {len(data)} bytes, expected "
+                            f"{'' if exact else 'at least '}{layout.size}")
+    return layout.unpack_from(data)
+
+
 def op_name(t: int) -> str:
     base = t & ~REPLY
     name = Op(base).name if base in Op._value2member_map_ else f"0x{base:02x}"

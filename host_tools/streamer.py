@@ -112,7 +112,7 @@ def stream(dev: P.Device, x: np.ndarray, *, sample_rate: int | None = None,
     mode = P.STREAM_MODE_HASH if hash_only else P.STREAM_MODE_BLOCKS
     rep = link.command(P.Op.STREAM_BEGIN, P.STREAM_BEGIN_REQ.pack(P.STREAM_FMT_INT32, 2, mode,
                                                                   0, rate), extra_time=0.5)
-    n_drivers, max_samples = P.STREAM_BEGIN_REPLY.unpack(rep)
+    n_drivers, max_samples = P.unpack(P.STREAM_BEGIN_REPLY, rep, "STREAM_BEGIN")
     fit = (P.MAX_PAYLOAD - 1 - P.STREAM_DATA_REPLY.size) // (4 * n_drivers)
     block = max(1, min(block or max_samples, max_samples, fit))
     bodies = _send_blocks(link, x, block, n_drivers, hash_only, window, progress)
@@ -124,7 +124,7 @@ def stream(dev: P.Device, x: np.ndarray, *, sample_rate: int | None = None,
             outs.append(np.frombuffer(body, dtype="<i4").reshape(m, n_drivers).astype(np.int32))
     k = len(bodies) - 1
     end = link.command(P.Op.STREAM_END, reply_size=P.STREAM_END_REPLY.size)
-    samples, blocks, sha = P.STREAM_END_REPLY.unpack(end)
+    samples, blocks, sha = P.unpack(P.STREAM_END_REPLY, end, "STREAM_END")
     if samples != len(x) or blocks != k + 1:
         raise P.ProtocolError(f"device counted {samples} samples in {blocks} blocks, sent "
                               f"{len(x)} in {k + 1}")
@@ -171,7 +171,7 @@ def _send_blocks(link: P.Link, x: np.ndarray, block: int, n_drivers: int, hash_o
                     nxt, epoch = base, epoch + 1
                 continue
             data = link.check(P.Op.STREAM_DATA, f)
-            idx, m, nd = P.STREAM_DATA_REPLY.unpack_from(data)
+            idx, m, nd = P.unpack(P.STREAM_DATA_REPLY, data, "STREAM_DATA", exact=False)
             body = data[P.STREAM_DATA_REPLY.size:]
             want = min(block, len(x) - starts[k])
             if (idx, m, nd) != (k, want, n_drivers) or len(body) != (
