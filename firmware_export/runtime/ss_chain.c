@@ -172,7 +172,8 @@ static int load_sections(plan *pl, rd *b, uint32_t ns, int32_t share)
         const uint32_t start = b->pos;
         const uint32_t kern = rd_u32(b), ps = rd_u32(b);
         uint32_t n = 1, j;
-        int32_t *coef;
+        int32_t *own = NULL;       /* this cascade's own table (share < 0) */
+        const int32_t *coef = NULL; /* the table it runs with */
         (void)rd_take(b, 6u * 4u);
         if (b->bad) {
             return SS_ERR_TABLE;
@@ -193,12 +194,10 @@ static int load_sections(plan *pl, rd *b, uint32_t ns, int32_t share)
         }
         b->pos = start;
         if (share < 0) {
-            coef = take32(pl, 5u * n);
+            coef = own = take32(pl, 5u * n);
         } else if (ctx != NULL) {
             const ss_cascade *o = &ctx->casc[(uint32_t)share + run];
-            coef = (int32_t *)(o->kind == SS_KERNEL_DF1 ? o->df1.coeffs : o->hp.coeffs);
-        } else {
-            coef = NULL;
+            coef = o->kind == SS_KERNEL_DF1 ? o->df1.coeffs : o->hp.coeffs;
         }
         if (ctx != NULL) {
             ss_cascade *c = &ctx->casc[pl->use.n_cascades];
@@ -220,8 +219,8 @@ static int load_sections(plan *pl, rd *b, uint32_t ns, int32_t share)
             if (q == NULL) {
                 return SS_ERR_TABLE;
             }
-            if (ctx != NULL && share < 0) {
-                copy_words(coef + 5u * j, q, 5u);
+            if (own != NULL) {
+                copy_words(own + 5u * j, q, 5u);
             }
         }
         pl->use.n_cascades++;
