@@ -657,7 +657,10 @@ void device_restart(void)
 static void handle(uint8_t type, uint16_t seq, const uint8_t *payload, uint32_t len)
 {
     uint32_t key = crc32_update(0, payload, len);
-    if (cache_resend(type, seq, key)) {
+    /* A repeated data chunk is written again (the same bytes, harmless on
+     * NOR) so that its ack carries the current contiguous count and SACK
+     * list, not stale ones; every other repeat is answered from the cache. */
+    if (type != OP_FLASH_DATA && cache_resend(type, seq, key)) {
         return;
     }
     int reset = 0;
@@ -684,7 +687,9 @@ static void handle(uint8_t type, uint16_t seq, const uint8_t *payload, uint32_t 
         break;
     }
     frame_send(type | PROTO_REPLY, seq, reply, reply_len);
-    if (type != OP_INFO) {
+    /* not cached: INFO (starts a session), data chunks (above), and an
+     * out-of-order stream block (transient: the host goes back and resends) */
+    if (type != OP_INFO && type != OP_FLASH_DATA && reply[0] != NAK_STREAM_ORDER) {
         cache_store(type, seq, key, reply, reply_len);
     }
     if (reset) {

@@ -11,17 +11,36 @@
 #define CTRL_TX_EN 0x1u
 #define CTRL_RX_EN 0x2u
 
+/* Bytes received while the firmware waits to transmit. A host may write
+ * several requests before it reads any reply (the flasher and streamer
+ * pipeline); if the device only transmitted while its output backs up, the
+ * host's writes and the device's would block each other. So whenever the
+ * transmitter is full, the receiver is drained into this ring, and reads
+ * take from the ring first. */
+#define RX_RING (256u * 1024u)
+static uint8_t rx_ring[RX_RING] __attribute__((section(".noinit")));
+static uint32_t rx_head, rx_tail; /* head: next write, tail: next read */
+
+static void rx_drain(void)
+{
+    while ((UART_STATE & STATE_RX_FULL) && rx_head - rx_tail < RX_RING) {
+        rx_ring[rx_head++ % RX_RING] = (uint8_t)UART_DATA;
+    }
+}
+
 void uart_init(void)
 {
     /* 25 MHz / 16 is the smallest divider the CMSDK UART accepts; qemu
      * does not pace the line, so the figure only keeps the model happy. */
     UART_BAUDDIV = 16u;
     UART_CTRL = CTRL_TX_EN | CTRL_RX_EN;
+    rx_head = rx_tail = 0;
 }
 
 void uart_putc(uint8_t c)
 {
     while (UART_STATE & STATE_TX_FULL) {
+        rx_drain();
     }
     UART_DATA = c;
 }
@@ -74,11 +93,14 @@ void uart_put_hex32(uint32_t v)
 
 int uart_rx_ready(void)
 {
-    return (UART_STATE & STATE_RX_FULL) != 0u;
+    return rx_head != rx_tail || (UART_STATE & STATE_RX_FULL) != 0u;
 }
 
 uint8_t uart_getc(void)
 {
+    if (rx_head != rx_tail) {
+        return rx_ring[rx_tail++ % RX_RING];
+    }
     while (!(UART_STATE & STATE_RX_FULL)) {
     }
     return (uint8_t)UART_DATA;

@@ -16,7 +16,8 @@ void uart_puts(const char *s);
 void uart_put_u32(uint32_t v);
 void uart_put_i32(int32_t v);
 void uart_put_hex32(uint32_t v);
-/* Blocking read of one byte. */
+/* Blocking read of one byte (bytes that arrived while uart_putc waited for
+ * the transmitter come first, in order). */
 uint8_t uart_getc(void);
 void uart_read(void *buf, size_t n);
 /* Nonzero when a received byte is waiting. */
