@@ -94,10 +94,14 @@ class StreamResult:
 
 def stream(dev: P.Device, x: np.ndarray, *, sample_rate: int | None = None,
            hash_only: bool = False, block: int | None = None, window: int = 4,
+           window_bytes: int = 12 * 1024,
            progress: Callable[[int, int], None] | None = None) -> StreamResult:
     """Send int32 (n, 2) through the device's active profile, block by block.
 
-    Up to `window` blocks are in flight (go-back-N): the device processes blocks
+    Up to `window` blocks, and at most `window_bytes` of requests plus expected replies,
+    are in flight (go-back-N; the byte limit keeps both directions inside a pty's or a
+    UART driver's buffers, so host and device never both block writing). Without an
+    explicit `block`, blocks are sized so that two fit. The device processes blocks
     strictly in order and NAKs STREAM_ORDER for one that skips ahead; the host
     then resends from the first unanswered block. A resent block keeps its
     sequence number, so a block the device already processed is answered from
@@ -114,7 +118,10 @@ def stream(dev: P.Device, x: np.ndarray, *, sample_rate: int | None = None,
                                                                   0, rate), extra_time=0.5)
     n_drivers, max_samples = P.unpack(P.STREAM_BEGIN_REPLY, rep, "STREAM_BEGIN")
     fit = (P.MAX_PAYLOAD - 1 - P.STREAM_DATA_REPLY.size) // (4 * n_drivers)
-    block = max(1, min(block or max_samples, max_samples, fit))
+    per_sample = 8 + (0 if hash_only else 4 * n_drivers)
+    two_fit = max(1, (window_bytes // 2 - 64) // per_sample)
+    block = max(1, min(block or two_fit, max_samples, fit))
+    window = max(1, min(window, window_bytes // (block * per_sample + 64)))
     bodies = _send_blocks(link, x, block, n_drivers, hash_only, window, progress)
     outs, digest = [], hashlib.sha256()
     if not hash_only:

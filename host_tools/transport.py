@@ -17,7 +17,7 @@ import socket
 import threading
 import time
 
-from device_profiles.errors import UserError
+from device_profiles.errors import DeviceError, UserError
 
 
 class PortError(UserError):
@@ -33,7 +33,15 @@ class SerialTransport:
         self.ser.timeout = 0.002
 
     def write(self, data: bytes) -> None:
-        self.ser.write(data)
+        import serial
+
+        try:
+            self.ser.write(data)
+        except serial.SerialTimeoutException:
+            raise DeviceError(f"{self.ser.port}: write timed out after "
+                              f"{self.ser.write_timeout} s (the device is not reading)") from None
+        except serial.SerialException as e:
+            raise DeviceError(f"{self.ser.port}: {e}") from None
 
     def read(self, timeout: float) -> bytes:
         deadline = time.monotonic() + timeout
