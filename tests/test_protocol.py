@@ -174,3 +174,27 @@ def test_chunk_sizer_shrinks_on_loss_and_grows_back():
         s.ok(s.size)
     assert s.size == 4096 and len(s.trace) > 3
     assert min(size for _, size in s.trace) == small or small >= s.min
+
+
+# ---- the device survives anything with a valid CRC ----
+
+OPS = [int(o) for o in P.Op] + [0x00, 0x7F, 0x55]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(OPS), st.integers(0, 0xFFFF),
+                          st.binary(max_size=80)), min_size=1, max_size=12))
+def test_emulator_answers_any_valid_frame_with_ok_or_nak(requests):
+    em = Emulator(FlashStore(None, slot_size=8192), DeviceConfig(n_drivers=2, max_chunk=64))
+    for op, seq, payload in requests:
+        if op == P.Op.BYPASS and payload:
+            payload = payload[:1]
+        replies = [f for w in em.feed(P.encode_frame(op, seq, payload)) for f in
+                   P.Deframer().feed(w)]
+        assert not em.dead and not em.hung
+        answers = [f for f in replies if f.type == (op | P.REPLY) and f.seq == seq]
+        # every request gets its answer at once, except data chunks, acked in groups
+        assert answers or op == P.Op.FLASH_DATA
+        for f in answers:
+            assert f.payload[0] == 0 or f.payload[0] in P.NAK_REASONS
+    em.feed(P.encode_frame(P.Op.INFO, 1))  # still alive and answering
