@@ -183,3 +183,14 @@ def test_less_regularization_is_deeper_at_the_design_point():
         med.append(np.median(cancellation(h, fir_response(d.driver_filters(), f,
                                                           p.sample_rate))[:, 0]))
     assert med[0] > med[1] + 5.0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["compact2", "studio5"])
+@pytest.mark.parametrize("distance", [1.5, 2.5, 3.0])
+def test_design_follows_the_target_at_other_distances(name, distance):
+    p0 = load_profile(name)
+    p = dataclasses.replace(p0, listener=dataclasses.replace(p0.listener, distance=distance))
+    rep = ctc_report(p, ctc.design_ctc(p), tradeoff_scales=())
+    assert rep["target_follow"]["ok"], rep["target_follow"]
+    assert rep["design_point_median_db"] >= 20.0 and rep["effort"]["ok"]
