@@ -34,6 +34,7 @@
 #define MAX_ENCODED (MAX_BODY + MAX_BODY / 254u + 2u)
 #define CACHE_ENTRIES 512u /* PROTOCOL.md: the replies to the last 512 requests */
 #define CACHE_DATA 224u
+#define BIG_ENTRIES 8u /* cached large replies: 2x the streamer's window of 4 */
 #define MAX_RANGES 64u
 #define NAK_DETAIL 200u
 

@@ -16,13 +16,17 @@ typedef struct {
 
 static cache_entry cache[CACHE_ENTRIES];
 static uint32_t cache_next;
-static struct {
+/* The last BIG_ENTRIES replies too large for the ring above (stream blocks,
+ * read-back): enough for a host's window of blocks in flight to be resent. */
+typedef struct {
     uint8_t valid, type;
     uint16_t seq;
     uint32_t key;
     uint32_t len;
-} big;
-static uint8_t big_data[MAX_REPLY];
+    uint8_t data[MAX_REPLY];
+} big_entry;
+static big_entry big[BIG_ENTRIES];
+static uint32_t big_next;
 
 static uint8_t body[PROTO_HDR_SIZE + MAX_REPLY + PROTO_CRC_SIZE];
 static uint8_t rx[MAX_ENCODED];
@@ -182,9 +186,12 @@ int cache_resend(uint8_t type, uint16_t seq, uint32_t key)
             return 1;
         }
     }
-    if (big.valid && big.seq == seq && big.type == type && big.key == key) {
-        frame_send(type | PROTO_REPLY, seq, big_data, big.len);
-        return 1;
+    for (uint32_t i = 0; i < BIG_ENTRIES; ++i) {
+        const big_entry *e = &big[i];
+        if (e->valid && e->seq == seq && e->type == type && e->key == key) {
+            frame_send(type | PROTO_REPLY, seq, e->data, e->len);
+            return 1;
+        }
     }
     return 0;
 }
@@ -196,8 +203,10 @@ void cache_store(uint8_t type, uint16_t seq, uint32_t key, const uint8_t *reply,
             cache[i].valid = 0; /* one answer per sequence number */
         }
     }
-    if (big.valid && big.seq == seq) {
-        big.valid = 0;
+    for (uint32_t i = 0; i < BIG_ENTRIES; ++i) {
+        if (big[i].valid && big[i].seq == seq) {
+            big[i].valid = 0;
+        }
     }
     if (len <= CACHE_DATA) {
         cache_entry *e = &cache[cache_next];
@@ -209,17 +218,21 @@ void cache_store(uint8_t type, uint16_t seq, uint32_t key, const uint8_t *reply,
         e->len = len;
         memcpy(e->data, reply, len);
     } else {
-        big.valid = 1;
-        big.type = type;
-        big.seq = seq;
-        big.key = key;
-        big.len = len;
-        memcpy(big_data, reply, len);
+        big_entry *e = &big[big_next];
+        big_next = (big_next + 1u) % BIG_ENTRIES;
+        e->valid = 1;
+        e->type = type;
+        e->seq = seq;
+        e->key = key;
+        e->len = len;
+        memcpy(e->data, reply, len);
     }
 }
 
 void cache_clear(void)
 {
     memset(cache, 0, sizeof cache);
-    big.valid = 0;
+    for (uint32_t i = 0; i < BIG_ENTRIES; ++i) {
+        big[i].valid = 0;
+    }
 }

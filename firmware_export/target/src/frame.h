@@ -21,7 +21,7 @@ uint32_t frame_bad_count(void);
 void frame_send(uint8_t type, uint16_t seq, const uint8_t *payload, uint32_t len);
 
 /* Reply cache keyed by (seq, request type, CRC-32 of the request payload):
- * small replies in a ring of entries, the last large one on its own. */
+ * small replies in a ring of entries, the last few large ones in another. */
 int cache_resend(uint8_t type, uint16_t seq, uint32_t key);
 void cache_store(uint8_t type, uint16_t seq, uint32_t key, const uint8_t *reply, uint32_t len);
 void cache_clear(void);
