@@ -42,7 +42,7 @@ _ALLOWED = {
     "drivers": {"id", "role", "position", "orientation", "radius", "band", "gain_db",
                 "delay_samples", "eq"},
     "eq": {"type", "hz", "q", "gain_db"},
-    "upmix": {"fft_size", "hop", "smoothing_ms"},
+    "upmix": {"fft_size", "hop", "smoothing_ms", "synthesis_size"},
     "virtualizer": {"lowpass_order", "allpass_order"},
     "ctc": {"drivers", "target", "effort_limit_db", "common_taps", "ratio_taps"},
     "beamformer": {"drivers", "band", "null_angles", "listening_window", "wng_min_db", "taps"},
@@ -186,14 +186,19 @@ def parse_profile(data: dict[str, Any], source: str = "<profile>") -> Profile:
 
     up = c.table(data, "upmix")
     c.unknown(up, "upmix", "upmix.")
-    fft_size = int(c.num(up, "fft_size", "upmix.", 64, 2048, default=512, integer=True))
+    fft_size = int(c.num(up, "fft_size", "upmix.", 64, 8192, default=512, integer=True))
     if fft_size & (fft_size - 1):
         c.fail("upmix.fft_size", f"{fft_size} is not a power of two")
     hop = int(c.num(up, "hop", "upmix.", 16, 2048, default=fft_size // 4, integer=True))
     if hop > fft_size:
         c.fail("upmix.hop", f"{hop} is larger than fft_size ({fft_size})")
+    synth = int(c.num(up, "synthesis_size", "upmix.", 64, 8192, default=min(fft_size, 1024),
+                      integer=True))
+    if synth > fft_size or synth % hop or synth < 2 * hop:
+        c.fail("upmix.synthesis_size", f"{synth} must be <= fft_size ({fft_size}) and a multiple"
+               f" of hop ({hop}), at least 2 hops")
     upmix = UpmixSettings(fft_size, hop, c.num(up, "smoothing_ms", "upmix.", 1.0, 2000.0,
-                                               default=80.0))
+                                               default=80.0), synth)
 
     vz = c.table(data, "virtualizer")
     c.unknown(vz, "virtualizer", "virtualizer.")

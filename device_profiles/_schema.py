@@ -46,6 +46,7 @@ class UpmixSettings:
     fft_size: int  # analysis frame of the per-band decision
     hop: int
     smoothing_ms: float  # time constant of the per-band statistics
+    synthesis_size: int = 1024  # synthesis window; the upmix latency is synthesis_size - 1
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,224 @@
+"""Upmix L, R -> L', R', C (issue #14): exactness, streaming, leaks, separation.
+
+Separation is scored with `dsp_model.upmix_metrics.sir_db` against the center
+stem the stimulus was built from (tests/upmix_stimuli.py), never against the
+upmix's own output. ffmpeg's `surround` is the outside reference; the tests
+that need it skip with the reason when the binary is missing.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import shutil
+from dataclasses import replace
+
+import numpy as np
+import pytest
+import upmix_stimuli as stim
+
+from device_profiles import load_profile
+from dsp_model.upmix import MAX_LATENCY_S, Upmix, design_upmix, upmix_cost
+from dsp_model.upmix_metrics import (
+    FFMPEG_SWEEP,
+    energy_ratio_db,
+    ffmpeg_center_sir,
+    sir_db,
+)
+
+PROFILE = load_profile("compact2")
+FS = PROFILE.sample_rate
+SKIP = FS  # scores start after 1 s: the smoothing has settled
+needs_ffmpeg = pytest.mark.skipif(
+    shutil.which("ffmpeg") is None,
+    reason="ffmpeg NOT INSTALLED: comparison with ffmpeg surround not run "
+    "(apt-get install ffmpeg; .ci/run does it)")
+
+
+@functools.cache
+def stimulus(name: str) -> stim.Stimulus:
+    return getattr(stim, name)()
+
+
+@functools.cache
+def upmixed(name: str) -> np.ndarray:
+    return Upmix(PROFILE).process(stimulus(name).lr)
+
+
+def center_sir(name: str) -> float:
+    s = stimulus(name)
+    return sir_db(upmixed(name)[:, 2], s.center, delay=Upmix(PROFILE).latency, skip=SKIP)
+
+
+def passive_sir(name: str) -> float:
+    s = stimulus(name)
+    return sir_db(s.lr.mean(axis=1), s.center, delay=0, skip=SKIP)
+
+
+# ------------------------------------------------------------------ the metric itself
+
+
+def test_sir_metric_on_known_mixtures():
+    """An estimate = 0.7 * ref delayed 3 samples + independent noise at a known ratio."""
+    rng = np.random.default_rng(0)
+    ref = rng.standard_normal(100_000)
+    noise = rng.standard_normal(100_000)
+    for sir_true in (-3.0, 0.0, 10.0):
+        est = 0.7 * np.roll(ref, 3) + 0.7 * 10 ** (-sir_true / 20) * noise
+        assert sir_db(est, ref, skip=100) == pytest.approx(sir_true, abs=0.05)
+    # passive M on the stationary stimulus: the textbook 10 log10(2) = 3.01 dB
+    assert passive_sir("stationary") == pytest.approx(3.01, abs=0.15)
+
+
+# ------------------------------------------------------------------ structure
+
+
+def test_latency_is_stated_and_within_cap():
+    u = Upmix(PROFILE)
+    assert u.latency == PROFILE.upmix.synthesis_size - 1
+    assert u.latency / FS <= MAX_LATENCY_S
+    assert u.latency <= 1024
+    # a center impulse (L = R) comes out of C, whole and exactly `latency` samples late
+    x = np.zeros((4 * u.latency, 2))
+    x[100] = 0.5
+    y = u.process(x)
+    assert np.argmax(np.abs(y[:, 2])) == 100 + u.latency
+    assert y[100 + u.latency, 2] == pytest.approx(0.5, abs=1e-12)
+    assert np.max(np.abs(y[:, :2])) < 1e-12
+
+
+def test_latency_over_cap_is_refused():
+    too_long = replace(PROFILE.upmix, fft_size=4096, synthesis_size=2048, hop=256)
+    with pytest.raises(ValueError, match="latency"):
+        Upmix(too_long, 48000)
+    with pytest.raises(ValueError, match="multiple"):
+        Upmix(replace(PROFILE.upmix, synthesis_size=1000), 48000)
+
+
+def test_sum_is_exact():
+    """L' + C = L and R' + C = R (both delayed by the latency), error below -120 dB."""
+    s = stimulus("music_mix")
+    y = upmixed("music_mix")
+    lat = Upmix(PROFILE).latency
+    ref = s.lr[: len(s.lr) - lat]
+    for ch in (0, 1):
+        err = y[lat:, ch] + y[lat:, 2] - ref[:, ch]
+        assert energy_ratio_db(err, ref[:, ch]) < -120.0
+
+
+@pytest.mark.parametrize("block", [1, 7, 64, 4096])
+def test_block_size_invariance(block):
+    x = stimulus("music_mix").lr[48_000: 48_000 + (6_000 if block == 1 else 30_000)]
+    whole = Upmix(PROFILE).process(x)
+    u = Upmix(PROFILE)
+    parts = np.concatenate([u.process(x[i:i + block]) for i in range(0, len(x), block)])
+    assert parts.shape == whole.shape
+    assert np.max(np.abs(parts - whole)) < 1e-12
+
+
+def test_uneven_blocks_and_reset():
+    x = stimulus("music_mix").lr[:20_000]
+    whole = Upmix(PROFILE).process(x)
+    u = Upmix(PROFILE)
+    u.process(x[:5000])
+    u.reset()
+    cuts = [0, 1, 8, 300, 301, 5000, 5255, 20_000]
+    parts = np.concatenate([u.process(x[a:b]) for a, b in itertools.pairwise(cuts)])
+    assert np.max(np.abs(parts - whole)) < 1e-12
+    with pytest.raises(ValueError, match="shape"):
+        u.process(np.zeros(10))
+
+
+def test_cost_counts_the_documented_steps():
+    # 4096-point analysis, hop 256: 2 windows, 3 real FFTs (N log2(N/2) + 2N each),
+    # 44 MACs in each of the 2049 bins, the 1024-sample synthesis window, per 256 samples
+    n = 4096
+    rfft = n * 11 + 2 * n
+    expected = (2 * n + 3 * rfft + 2049 * 44 + 1024) / 256
+    assert upmix_cost(PROFILE) == pytest.approx(expected)
+    total, steps = upmix_cost(PROFILE, detail=True)
+    assert sum(steps.values()) == pytest.approx(total)
+    half = replace(PROFILE.upmix, hop=512)
+    assert upmix_cost(half) == pytest.approx(expected / 2)
+    # it has to fit the device's processing budget with room for the rest of the chain
+    assert upmix_cost(PROFILE) * FS < 0.6 * PROFILE.mips_budget * 1e6
+
+
+def test_design_windows_reconstruct():
+    """Analysis x synthesis overlap-adds to exactly 1 at the hop (passthrough when w = 1)."""
+    d = design_upmix(PROFILE)
+    prod = d.analysis_window * d.synthesis_window
+    acc = np.zeros(d.hop)
+    for k in range(0, d.fft_size, d.hop):
+        acc += prod[k:k + d.hop]
+    assert np.allclose(acc, 1.0, atol=1e-12)
+    assert np.all(d.synthesis_window[: d.fft_size - d.synthesis_size] == 0.0)
+
+
+# ------------------------------------------------------------------ (a), (b): leaks
+
+
+def test_a_center_only_goes_to_c():
+    s = stimulus("center_only")
+    y = upmixed("center_only")
+    lat = Upmix(PROFILE).latency
+    for ch in (0, 1):  # residual in L', R' re the input: >= 99 % of the energy is in C
+        assert energy_ratio_db(y[:, ch], s.lr[:, ch], skip=SKIP) < -40.0
+    assert energy_ratio_db(y[lat:, 2], s.lr[:-lat, 0], skip=SKIP) == pytest.approx(0.0, abs=0.05)
+
+
+@pytest.mark.parametrize("name", ["hard_left", "anti_phase"])
+def test_b_side_only_leaks_below_40db(name):
+    s = stimulus(name)
+    y = upmixed(name)
+    assert energy_ratio_db(y[:, 2], s.lr[:, 0], skip=SKIP) < -40.0
+    lat = Upmix(PROFILE).latency
+    assert energy_ratio_db(y[lat:, 0], s.lr[:-lat, 0], skip=SKIP) == pytest.approx(0.0, abs=0.05)
+
+
+# ------------------------------------------------------------------ (c), (d): separation
+
+
+def test_c_stationary_noise_no_worse_than_passive():
+    """On stationary noise stems of one spectrum nothing beats passive M; stay within 0.5 dB."""
+    assert center_sir("stationary") >= passive_sir("stationary") - 0.5
+
+
+def test_d_music_beats_passive_by_6db():
+    assert center_sir("music_mix") >= passive_sir("music_mix") + 6.0
+
+
+@needs_ffmpeg
+def test_d_music_beats_ffmpeg_surround_default_by_1db():
+    s = stimulus("music_mix")
+    ff, _ = ffmpeg_center_sir(s.lr, s.center, s.fs, skip=SKIP)
+    assert center_sir("music_mix") >= ff + 1.0
+
+
+def _ffmpeg_sweep(max_delay: int | None) -> tuple[float, dict]:
+    s = stimulus("music_mix")
+    best, best_opts = -np.inf, {}
+    for ws, ov, fcx in itertools.product(*FFMPEG_SWEEP.values()):
+        opts = {"win_size": ws, "overlap": ov, "fcx": fcx}
+        r, delay = ffmpeg_center_sir(s.lr, s.center, s.fs, skip=SKIP, **opts)
+        if (max_delay is None or delay <= max_delay) and r > best:
+            best, best_opts = r, opts
+    return best, best_opts
+
+
+@pytest.mark.slow
+@needs_ffmpeg
+def test_d_music_beats_tuned_ffmpeg_at_our_latency_by_1db():
+    """ffmpeg surround swept over win_size, overlap, fcx, keeping settings whose delay
+    is within our 1024-sample cap (win_size <= 2048, overlap 0.5)."""
+    best, opts = _ffmpeg_sweep(max_delay=1024)
+    assert center_sir("music_mix") >= best + 1.0, f"ffmpeg {opts}: {best:.2f} dB"
+
+
+@pytest.mark.slow
+@needs_ffmpeg
+@pytest.mark.xfail(strict=True, reason="known gap: ffmpeg tuned with an 8192 window (128 ms "
+                   "delay) is within 1 dB of the upmix on (d); see the benchmark")
+def test_d_music_beats_tuned_ffmpeg_any_latency_by_1db():
+    best, opts = _ffmpeg_sweep(max_delay=None)
+    assert center_sir("music_mix") >= best + 1.0, f"ffmpeg {opts}: {best:.2f} dB"
