@@ -405,3 +405,28 @@ def test_bundled_profile_flashed_and_streamed_bit_exact_over_pty(tmp_path, capsy
         assert "bit-exact" in capsys.readouterr().out
     finally:
         host.close()
+
+
+def test_wav_signal_in_and_errors(rig, tmp_path):
+    from scipy.io import wavfile
+
+    from device_profiles.errors import UserError
+
+    flash(rig.device, make_blob(24))
+    mono = (np.arange(500) * 37 % 2000 - 1000).astype(np.int16)
+    wavfile.write(tmp_path / "m.wav", 48000, mono)
+    x, _ = streamer.make_signal(str(tmp_path / "m.wav"), fs=48000)
+    assert x.shape == (500, 2) and np.array_equal(x[:, 0], mono.astype(np.int32) << 16)
+    res = streamer.stream(rig.device, x)
+    assert np.array_equal(res.output, streamer.reference_output(gain_factory, make_blob(24),
+                                                                x, res.block_size))
+    wavfile.write(tmp_path / "r.wav", 44100, mono)
+    with pytest.raises(UserError, match="44100 Hz, the device runs at 48000"):
+        streamer.make_signal(str(tmp_path / "r.wav"), fs=48000)
+    with pytest.raises(UserError, match="not one of sweep"):
+        streamer.make_signal("chirp", fs=48000)
+
+
+def test_ports_command_lists_or_says_none(capsys):
+    assert main(["ports"]) == 0
+    assert capsys.readouterr().out.strip()
