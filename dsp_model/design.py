@@ -2,14 +2,16 @@
 plain feeds for the drivers outside those blocks, delay alignment, budget.
 
 Paths of the resulting ChainDesign (dsp_model/chain_design.py):
-  ctc_left   L' (or e_L with a virtualizer)  common = CTC channel 0, ratio per CTC driver
-  ctc_right  R' (or e_R)                     common = CTC channel 1
+  (virtualizer: e_L = A L' + C R', e_R = C L' + A R', the virtual pair's ear signals)
+  ctc_left   e_L   common = CTC channel 0 (left ear, nulls the right), ratio per CTC driver
+  ctc_right  e_R   common = CTC channel 1
   plain_l/r  L', R' -> drivers outside the CTC (woofer, tweeter) at plain gains,
              delayed by the CTC's latency so the crossover sums in phase
   beam<g>    C -> one FIR per mirror group of beam drivers (common), ratio 1.0
   plain_c    C -> drivers outside the beamformer, delayed by the beam latency
 Then every path of a source gets the same alignment delay so the sources
-(L', R', C) arrive together at their target ears (dsp_model/alignment.py).
+(L', R', C) arrive together at their target ears (dsp_model/alignment.py), and
+every driver is scaled alike so a full-scale input cannot clip an output.
 """
 
 from __future__ import annotations
@@ -20,11 +22,12 @@ import numpy as np
 
 from device_profiles import Profile
 
-from .alignment import alignment_delays, source_arrivals
+from .alignment import alignment_delays, driver_feeds, source_arrivals
 from .beamformer import BeamDesign, design_beamformer
 from .budget import Cost, chain_cost
 from .chain_design import ChainDesign, PathFilter, VirtualizerStage, _side, assemble
 from .ctc import CtcDesign, design_ctc
+from .virtualizer import VirtualizerDesign, design_virtualizer
 
 _PLAIN = {"left": (1.0, 0.0), "right": (0.0, 1.0), "centre": (0.5, 0.5)}
 
@@ -37,26 +40,42 @@ class FullDesign:
     chain: ChainDesign
     ctc: CtcDesign
     beam: BeamDesign
-    virtualizer: object | None
+    virtualizer: VirtualizerDesign
     arrivals_s: np.ndarray  # per source (L', R', C) before alignment
     alignment: np.ndarray  # samples added per source
     cost: Cost
+    headroom_db: float  # attenuation of every driver so full scale cannot clip
 
 
-# The chain stages downstream (float chain, fixed chain, tables, C runtime) learn
-# the virtualizer stage (sources e_L, e_R) together; until then it stays out.
-CHAIN_HAS_VIRTUALIZER = False
+def _output_peak(chain: ChainDesign) -> tuple[float, float]:
+    """Worst-case output of any driver for a full-scale sine on L and R (any phase
+    and level up to full scale each), with the passive upmix (L' = (L-R)/2,
+    R' = -L', C = (L+R)/2): max over f, d of |g_Ld(f)| + |g_Rd(f)|. Returns
+    (peak, frequency of the peak)."""
+    f = np.geomspace(20.0, 0.45 * chain.fs, 1200)
+    feeds = driver_feeds(chain, f)  # (F, 3, D)
+    g_l = 0.5 * (feeds[:, 0] - feeds[:, 1] + feeds[:, 2])
+    g_r = 0.5 * (-feeds[:, 0] + feeds[:, 1] + feeds[:, 2])
+    worst = np.abs(g_l) + np.abs(g_r)
+    k = np.unravel_index(np.argmax(worst), worst.shape)
+    return float(worst[k]), float(f[k[0]])
 
 
-def _try_virtualizer(profile: Profile):
-    if not CHAIN_HAS_VIRTUALIZER:
-        return None
-    from .virtualizer import design_virtualizer
+def _with_headroom(chain: ChainDesign) -> tuple[ChainDesign, float]:
+    """Scale every driver alike so a full-scale input cannot clip any output.
 
-    return design_virtualizer(profile)
+    The CTC and the beamformer boost some drivers (up to the effort limit, and
+    paths add), so without this a loud passage would clip the mids; scaling all
+    drivers by the same factor keeps the balance between them. Returns the chain
+    and the attenuation in dB (0 when nothing exceeds full scale)."""
+    peak, _ = _output_peak(chain)
+    if peak <= 1.0:
+        return chain, 0.0
+    drivers = tuple(replace(d, gain=d.gain / peak) for d in chain.drivers)
+    return replace(chain, drivers=drivers), float(20 * np.log10(peak))
 
 
-def _ctc_paths(profile: Profile, ctc: CtcDesign, virt) -> list[PathFilter]:
+def _ctc_paths(profile: Profile, ctc: CtcDesign) -> list[PathFilter]:
     idx = {d: ctc.drivers.index(d) for d in ctc.drivers}
     paths = []
     for ch, name in enumerate(("ctc_left", "ctc_right")):
@@ -64,7 +83,7 @@ def _ctc_paths(profile: Profile, ctc: CtcDesign, virt) -> list[PathFilter]:
             np.array(ctc.ratio[ch, idx[d.id]], dtype=float) if d.id in idx else np.zeros(0)
             for d in profile.drivers
         )
-        source = ch + 3 if virt is not None else ch
+        source = ch + 3  # e_L, e_R: the virtual pair's ear signals
         paths.append(PathFilter(name, source, 0, np.array(ctc.common[ch], dtype=float), ratio,
                                 modeling_delay=int(ctc.latency)))
     others = [d for d in profile.drivers if d.id not in idx]
@@ -102,25 +121,24 @@ def _source_of(p: PathFilter) -> int:
 
 def design_full(profile: Profile) -> FullDesign:
     """Design every block for a profile and assemble the aligned ChainDesign."""
-    virt = _try_virtualizer(profile)
-    ctc = design_ctc(profile, virt) if virt is not None else design_ctc(profile)
+    virt = design_virtualizer(profile)
+    ctc = design_ctc(profile, virt)
     beam = design_beamformer(profile)
-    paths = _ctc_paths(profile, ctc, virt) + _beam_paths(profile, beam)
+    paths = _ctc_paths(profile, ctc) + _beam_paths(profile, beam)
     chain = assemble(profile, tuple(paths), virtualizer=_virtualizer_stage(virt))
     arrivals = source_arrivals(profile, chain)
     align = alignment_delays(arrivals, profile.sample_rate)
     chain = replace(chain, paths=tuple(
         replace(p, delay=p.delay + int(align[_source_of(p)])) for p in chain.paths))
+    chain, headroom_db = _with_headroom(chain)
     cost = chain_cost(chain, fs=profile.sample_rate, budget_mips=profile.mips_budget,
                       upmix_macs=_upmix_macs(profile))
-    return FullDesign(profile, chain, ctc, beam, virt, arrivals, align, cost)
+    return FullDesign(profile, chain, ctc, beam, virt, arrivals, align, cost, headroom_db)
 
 
-def _virtualizer_stage(virt) -> VirtualizerStage | None:
+def _virtualizer_stage(virt: VirtualizerDesign) -> VirtualizerStage:
     """The virtualizer as the chain runs it: the contra gain folded into the
     first low-pass section's numerator, the integer delay kept apart."""
-    if virt is None:
-        return None
     contra = np.array(virt.contra_sos, dtype=float)
     contra[0, :3] *= virt.contra_gain
     ipsi = np.array(virt.ipsi_sos, dtype=float).reshape(-1, 6)
