@@ -17,6 +17,7 @@ from device_profiles.errors import SoundstageError
 COMMANDS = [
     "profile",
     "design",
+    "upmix",
     "evaluate",
     "validate",
     "build",

@@ -1,0 +1,124 @@
+"""WAV reading/writing (host_tools.wavio) and the `soundstage upmix` command."""
+
+from __future__ import annotations
+
+import struct
+
+import numpy as np
+import pytest
+from scipy.io import wavfile
+
+from device_profiles.errors import UserError
+from host_tools.cli import main
+from host_tools.wavio import read_stereo, read_wav, write_wav
+
+
+@pytest.mark.parametrize("dtype, scale", [(np.int16, 2.0**15), (np.int32, 2.0**31),
+                                          (np.float32, 1.0), (np.float64, 1.0)])
+def test_reads_pcm_and_float_scaled(tmp_path, dtype, scale):
+    rng = np.random.default_rng(1)
+    if np.issubdtype(dtype, np.integer):
+        raw = rng.integers(np.iinfo(dtype).min, np.iinfo(dtype).max, (500, 2), dtype=dtype)
+    else:
+        raw = rng.uniform(-1, 1, (500, 2)).astype(dtype)
+    p = tmp_path / "x.wav"
+    wavfile.write(p, 44100, raw)
+    x, fs = read_wav(p)
+    assert fs == 44100 and x.dtype == np.float64 and x.shape == (500, 2)
+    assert np.array_equal(x, raw.astype(np.float64) / scale)
+
+
+def test_pcm24_bytes_and_roundtrip(tmp_path):
+    p = tmp_path / "x24.wav"
+    x = np.array([[0.5, -1.0], [1.0, 0.25 / 2**21], [-0.5, 2.0]])
+    write_wav(p, x, 48000, "pcm24")
+    b = p.read_bytes()
+    # header: PCM (1), 2 channels, 48000 Hz, 6 bytes per frame, 24 bits
+    fmt = struct.unpack("<HHIIHH", b[20:36])
+    assert fmt == (1, 2, 48000, 48000 * 6, 6, 24)
+    data = b[44:]
+    assert data[:6] == bytes([0x00, 0x00, 0x40, 0x00, 0x00, 0x80])  # +0.5, -1.0
+    assert data[6:12] == bytes([0xFF, 0xFF, 0x7F, 0x01, 0x00, 0x00])  # +1 saturates, 1 LSB
+    assert data[12:18] == bytes([0x00, 0x00, 0xC0, 0xFF, 0xFF, 0x7F])  # -0.5, +2 saturates
+    y, fs = read_wav(p)
+    assert fs == 48000
+    assert np.array_equal(y, np.clip(np.round(x * 2**23), -(2**23), 2**23 - 1) / 2**23)
+
+
+def test_float32_write_roundtrip(tmp_path):
+    x = np.random.default_rng(2).uniform(-1, 1, (300, 3))
+    write_wav(tmp_path / "f.wav", x, 48000)
+    y, fs = read_wav(tmp_path / "f.wav")
+    assert y.shape == (300, 3) and np.array_equal(y, x.astype(np.float32).astype(np.float64))
+
+
+def test_mono_is_duplicated_and_channel_count_checked(tmp_path):
+    wavfile.write(tmp_path / "m.wav", 48000, np.arange(10, dtype=np.int16))
+    x, _ = read_stereo(tmp_path / "m.wav", 48000)
+    assert x.shape == (10, 2) and np.array_equal(x[:, 0], x[:, 1])
+    wavfile.write(tmp_path / "c3.wav", 48000, np.zeros((10, 3), np.int16))
+    with pytest.raises(UserError, match="3 channels; only mono or stereo"):
+        read_stereo(tmp_path / "c3.wav", 48000)
+
+
+def test_sample_rate_mismatch_and_resample(tmp_path):
+    fs_in, f0 = 44100, 1000.0
+    t = np.arange(fs_in) / fs_in
+    wavfile.write(tmp_path / "s.wav", fs_in, (0.5 * np.sin(2 * np.pi * f0 * t)).astype(np.float32))
+    with pytest.raises(UserError, match="44100 Hz.*48000 Hz.*--resample"):
+        read_stereo(tmp_path / "s.wav", 48000)
+    x, fs = read_stereo(tmp_path / "s.wav", 48000, resample=True)
+    assert fs == 48000 and len(x) == 48000
+    spec = np.abs(np.fft.rfft(x[:, 0] * np.hanning(len(x))))
+    assert np.argmax(spec) == pytest.approx(f0, abs=1)  # 1 Hz bins at 48000 points
+    assert np.sqrt(np.mean(x[2000:-2000, 0] ** 2)) == pytest.approx(0.5 / np.sqrt(2), rel=1e-3)
+
+
+def test_bad_files_give_one_line_errors(tmp_path):
+    good = tmp_path / "g.wav"
+    wavfile.write(good, 48000, np.zeros((1000, 2), np.int16))
+    b = good.read_bytes()
+    cases = {
+        "empty.wav": (b"", "empty file"),
+        "text.wav": (b"hello, not audio at all", "not a WAV file"),
+        "cut.wav": (b[:-10], "truncated WAV"),
+        "head.wav": (b[:40], "truncated WAV"),
+    }
+    wavfile.write(tmp_path / "zero.wav", 48000, np.zeros((0, 2), np.int16))
+    cases["zero.wav"] = ((tmp_path / "zero.wav").read_bytes(), "no samples")
+    for name, (content, msg) in cases.items():
+        p = tmp_path / name
+        p.write_bytes(content)
+        with pytest.raises(UserError, match=msg) as e:
+            read_wav(p)
+        assert "\n" not in str(e.value)
+    with pytest.raises(UserError, match="no such file"):
+        read_wav(tmp_path / "missing.wav")
+
+
+def test_upmix_command_writes_lprime_rprime_c(tmp_path, capsys):
+    rng = np.random.default_rng(3)
+    x = rng.uniform(-0.5, 0.5, (12_000, 2))
+    src = tmp_path / "in.wav"
+    write_wav(src, x, 48000, "pcm24")
+    out = tmp_path / "out.wav"
+    assert main(["upmix", str(src), "--out", str(out), "--profile", "compact2"]) == 0
+    assert "latency 1023 samples" in capsys.readouterr().out
+    fs, y = wavfile.read(out)
+    assert fs == 48000 and y.dtype == np.float32 and y.shape == (12_000, 3)
+    xin, _ = read_wav(src)
+    # aligned with the input: L' + C = L, R' + C = R to float32 precision
+    assert np.max(np.abs(y[:, 0] + y[:, 2] - xin[:, 0])) < 1e-6
+    assert np.max(np.abs(y[:, 1] + y[:, 2] - xin[:, 1])) < 1e-6
+
+
+def test_upmix_command_refuses_bad_input(tmp_path, capsys):
+    wavfile.write(tmp_path / "q.wav", 48000, np.zeros((100, 4), np.int16))
+    assert main(["upmix", str(tmp_path / "q.wav"), "--out", str(tmp_path / "o.wav")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("soundstage upmix: error:") and "4 channels" in err
+    assert len(err.splitlines()) == 1
+    wavfile.write(tmp_path / "r.wav", 32000, np.zeros((100, 2), np.int16))
+    assert main(["upmix", str(tmp_path / "r.wav"), "--out", str(tmp_path / "o.wav")]) == 2
+    assert "--resample" in capsys.readouterr().err
+    assert not (tmp_path / "o.wav").exists()
