@@ -360,6 +360,57 @@ def test_specific_container_errors(lib, base_blobs):
     assert c_init_status(reseal(blob, sec), lib) == ERR["SS_ERR_MISSING"]
 
 
+def _recrc(b: bytearray) -> bytes:
+    struct.pack_into("<I", b, len(b) - 4, zlib.crc32(bytes(b[:-4])) & 0xFFFFFFFF)
+    return bytes(b)
+
+
+@pytest.mark.parametrize("field,value,err", [
+    ("length", 0xFFFFFFFF, "SS_ERR_SECTION"),  # runs past the end (no overflow)
+    ("length", 0x80000000, "SS_ERR_SECTION"),
+    ("length+", 1, "SS_ERR_SECTION"),  # one byte past the data end
+    ("offset", 0xFFFFFFF0, "SS_ERR_SECTION"),
+    ("offset+", 4, "SS_ERR_SECTION"),  # not packed
+    ("n_sections", 65, "SS_ERR_HEADER"),
+    ("n_sections", 0xFFFF, "SS_ERR_HEADER"),
+    ("n_sections+", 1, "SS_ERR_SECTION"),  # one entry more than the table holds
+    ("reserved", 1, "SS_ERR_SECTION"),
+    ("target", 7, "SS_ERR_TARGET"),
+    ("n_drivers", 17, "SS_ERR_HEADER"),
+])
+def test_oversized_and_bad_fields_with_a_valid_crc(lib, base_blobs, field, value, err):
+    """Header and section-table fields made wrong, whole-blob CRC made right:
+    each is refused with its own code (and by Python), never read past."""
+    for blob in base_blobs:
+        b = bytearray(blob)
+        last = struct.unpack_from("<H", b, 20)[0] - 1
+        entry = 48 + 16 * last  # the last section's table entry
+        if field == "length":
+            struct.pack_into("<I", b, entry + 8, value)
+        elif field == "length+":
+            end = len(b) - 4
+            off = struct.unpack_from("<I", b, entry + 4)[0]
+            struct.pack_into("<I", b, entry + 8, end - off + value)
+        elif field == "offset":
+            struct.pack_into("<I", b, entry + 4, value)
+        elif field == "offset+":
+            off = struct.unpack_from("<I", b, entry + 4)[0]
+            struct.pack_into("<I", b, entry + 4, off + value)
+        elif field.startswith("n_sections"):
+            n = struct.unpack_from("<H", b, 20)[0]
+            struct.pack_into("<H", b, 20, n + value if field.endswith("+") else value)
+        elif field == "reserved":
+            struct.pack_into("<H", b, entry + 2, value)
+        elif field == "target":
+            struct.pack_into("<H", b, 12, value)
+        elif field == "n_drivers":
+            struct.pack_into("<H", b, 14, value)
+        bad = _recrc(b)
+        assert c_init_status(bad, lib) == ERR[err], field
+        with pytest.raises(BlobError):
+            parse_blob(bad)
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_damaged_blob_always_a_clean_error(lib, base_blobs, data):
