@@ -21,6 +21,18 @@
 static uint8_t rx_ring[RX_RING] __attribute__((section(".noinit")));
 static uint32_t rx_head, rx_tail; /* head: next write, tail: next read */
 
+/* Spin without touching the UART. Under qemu every register access takes
+ * the big lock its I/O thread needs to deliver the next byte; a tight
+ * polling loop starves it. Backing off between polls lets bytes in. */
+#ifndef UART_POLL_BACKOFF
+#define UART_POLL_BACKOFF 256u
+#endif
+static void backoff(void)
+{
+    for (volatile uint32_t i = 0; i < UART_POLL_BACKOFF; ++i) {
+    }
+}
+
 static void rx_drain(void)
 {
     while ((UART_STATE & STATE_RX_FULL) && rx_head - rx_tail < RX_RING) {
@@ -41,6 +53,7 @@ void uart_putc(uint8_t c)
 {
     while (UART_STATE & STATE_TX_FULL) {
         rx_drain();
+        backoff();
     }
     UART_DATA = c;
 }
@@ -102,6 +115,7 @@ uint8_t uart_getc(void)
         return rx_ring[rx_tail++ % RX_RING];
     }
     while (!(UART_STATE & STATE_RX_FULL)) {
+        backoff();
     }
     return (uint8_t)UART_DATA;
 }
