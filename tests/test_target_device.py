@@ -294,7 +294,9 @@ def test_golden_vectors_streamed_bit_exact(profile, tmp_path):
         assert _flash(s, g.blob).status == "flashed"
         for i, name in enumerate(g.stimuli):
             x, want = g.inputs[name], g.outputs[name]
-            r = stream(s.dev, x, hash_only=i > 0)
+            # one block in flight: a pipelined host can stall for seconds on a heavily
+            # loaded machine (qemu's UART takes a byte per I/O-thread turn)
+            r = stream(s.dev, x, hash_only=i > 0, window=1)
             assert r.sha256 == hashlib.sha256(want.astype("<i4").tobytes()).hexdigest(), name
             if i == 0:
                 bad = np.argwhere(r.output != want)
