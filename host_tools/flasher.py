@@ -53,8 +53,8 @@ class ChunkSizer:
     a lost ack, a NAK or a timeout all count), estimates the per-byte error rate
     e and picks the chunk c that maximizes goodput c/(c+o) * (1-e)^(c+o), o the
     per-frame overhead: c = (-o + sqrt(o^2 + 4o/e)) / 2. Growth is limited to 2x
-    per step so one lucky run does not jump back to the maximum, and above 1 KiB only
-    after 16 clean acks in a row.
+    per step so one lucky run does not jump back to the maximum, and above the start
+    size (at most 1 KiB) only after 16 clean acks in a row.
     """
 
     def __init__(self, max_chunk: int, *, min_chunk: int = 16, start: int | None = None,
@@ -64,7 +64,7 @@ class ChunkSizer:
         self.loss_w = 0.0
         self.bytes_w = 0.0
         self.clean_run = 0
-        self.big, self.big_run = 1024, 16
+        self.big, self.big_run = min(1024, self.size), 16
         self.trace: list[tuple[int, int]] = [(0, self.size)]  # (acked bytes, new size)
 
     def _update(self, nbytes: int, lost: bool, at: int) -> None:
@@ -79,7 +79,7 @@ class ChunkSizer:
         want = max(self.min, want - want % 8) if want < self.max else want
         self.clean_run = 0 if lost else self.clean_run + 1
         if want > self.size >= self.big and self.clean_run < self.big_run:
-            want = self.size  # above 1 KiB a lost frame costs a lot: grow only after a clean run
+            want = self.size  # big lost frames cost a lot: grow only after a clean run
         if want != self.size and (lost or want > self.size):
             self.size = want
             self.trace.append((at, want))
