@@ -176,6 +176,18 @@ def test_b_side_only_leaks_below_40db(name):
     assert energy_ratio_db(y[lat:, 0], s.lr[:-lat, 0], skip=SKIP) == pytest.approx(0.0, abs=0.05)
 
 
+def test_panned_sources_split_by_pan_index():
+    """Amplitude-panned pink noise: 10 dB off center goes to the sides (directional bands,
+    r = 0.29 >> x0^2), 0.9 dB off center stays mostly in C (r = 0.003 << x0^2)."""
+    x = stim.center_only(seconds=3.0, seed=11).center
+    lat = Upmix(PROFILE).latency
+    far = Upmix(PROFILE).process(np.stack([x, 0.316 * x], axis=1))
+    assert energy_ratio_db(far[:, 2], x, skip=SKIP) < -30.0
+    near = Upmix(PROFILE).process(np.stack([x, 0.9 * x], axis=1))
+    m = 0.95 * x[: len(x) - lat]
+    assert energy_ratio_db(near[lat:, 2], m, skip=SKIP) == pytest.approx(0.0, abs=0.3)
+
+
 # ------------------------------------------------------------------ (c), (d): separation
 
 
