@@ -40,7 +40,7 @@ def build_device(profile: str | None = None, *, target_id: int | None = None,
         sample_rate = sample_rate or prof.sample_rate
         n_drivers = n_drivers or prof.n_drivers
     defines = [f"SS_DEV_TARGET_ID={target_id or 1}", f"SS_DEV_SAMPLE_RATE={sample_rate or 48000}",
-               f"SS_DEV_N_DRIVERS={n_drivers or 5}"]
+               f"SS_DEV_N_DRIVERS={n_drivers or 5}", "UART_RX_RING=262144u"]
     try:  # protocol figures that are tuning, not layout: from the one source
         from host_tools.protocol import SACK_SEQS
 

@@ -17,7 +17,10 @@
  * host's writes and the device's would block each other. So whenever the
  * transmitter is full, the receiver is drained into this ring, and reads
  * take from the ring first. */
-#define RX_RING (256u * 1024u)
+#ifndef UART_RX_RING /* bytes; the protocol device builds with 256 KiB */
+#define UART_RX_RING 1024u
+#endif
+#define RX_RING UART_RX_RING
 static uint8_t rx_ring[RX_RING] __attribute__((section(".noinit")));
 static uint32_t rx_head, rx_tail; /* head: next write, tail: next read */
 
