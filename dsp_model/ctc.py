@@ -11,29 +11,41 @@ applied once per input instead of being folded into long FIRs.
 `CtcDesign.input_filters()` returns the folded per-input FIRs for the float
 reference.
 
-Design (per channel, per frequency, on an FFT grid):
-  * spatial part (the RTF "ratio" filters, short): the regularized maximum-
-    contrast solution r = (R_c + beta s I)^-1 conj(h_i), with R_c the contra-ear
-    correlation summed over several listener positions (design point and
-    +-`design_spread` sideways, so the zone is not overfitted to one point),
-    h_i the design point's ipsi-ear row, s = tr(R_c)/D. beta -> 0 is the exact
-    inverse (2 drivers) / least-squares multi-position null (N drivers),
-    beta -> inf the matched filter (plain playback). beta(f) is chosen so the
-    contra/ipsi power ratio at the design point meets the profile target
-    (+ `margin_db`) with the least effort, and so that the effort stays under
-    the limit. The contrast ratio depends on the ratio filters only.
-    r is normalised by a reference driver (its ratio filter is a pure delay)
-    and fitted as Nr-tap FIRs by weighted least squares, the weights being
-    the contra-ear leakage the fit error causes relative to the allowed
-    leakage at that frequency.
-  * spectral part (the "common" filter, long): c = T / (h_i . r) with T the
-    ipsi-ear level one average CTC driver gives at unit gain (so filter gain
-    0 dB = one driver playing the signal plainly), clipped per frequency so
-    |c r_d| <= effort limit, realised as an Nc-tap FIR around a modeling delay.
+Design (per channel, on an FFT grid of NFFT points):
+  1. ideal spatial filter per frequency: the regularized maximum-contrast
+     solution r = (R_c + beta s I)^-1 conj(h_i), R_c the contra-ear correlation
+     over the design positions (the design point and +-DESIGN_SPREAD sideways,
+     SIDE_WEIGHT each: the zone is not fitted to one point), h_i the design
+     point's ipsi-ear row, s = tr(R_c)/D. beta -> 0 is the exact 2x2 inverse
+     (or the multi-position least-squares null), beta -> inf the matched
+     filter; past it the family blends on toward plain playback (all drivers
+     in phase) for targets below what the matched filter gives. beta(f) is the
+     largest (least effort) that meets the target + MARGIN_DB at the design
+     point, raised where the effort would pass the limit + IPSI_LOSS_DB.
+  2. ratio filters (RTF, short): r normalised by a reference driver (whose
+     ratio filter is then a pure delay) and fitted as Nr-tap FIRs by weighted
+     least squares: contra-ear rows at each design position weighted by the
+     leakage r has there (so the error is small relative to it), the ipsi row
+     (stronger where the target is below LF_TARGET_DB, keeping the level where
+     little cancellation is asked), a small ridge. The realised contrast is
+     compared with the wanted one and the request corrected (PASSES).
+     The contrast depends on the ratio filters only.
+  3. common filter (long): c = T e^{-jw m_r} / (h_i . r_fir), T the ipsi-ear
+     level one average CTC driver gives at unit gain (filter gain 0 dB = one
+     driver playing the signal plainly), clipped per frequency so that
+     |c r_d| <= the effort limit (the ipsi level drops instead: "ipsi
+     deviation" in the report), realised as an Nc-tap windowed FIR around a
+     modeling delay of COMMON_DELAY_FRACTION * Nc.
+The ipsi ear then receives T delayed by `latency` = common + ratio modeling
+delay (plus the acoustic propagation).
 
 Effort = max over drivers and frequency of |common * ratio_d| (the driver
 filter gain), in dB; it never exceeds profile.ctc.effort_limit_db (checked on
 the realised FIRs on a dense grid, and enforced by a final scale if needed).
+
+Known limit: below ~400 Hz the short ratio filters cannot turn from the null
+(side mode) to plain playback (in phase) within a few hundred Hz, so the
+effort limit there costs ipsi level (about -7 dB at 300 Hz, -11 dB at 200 Hz).
 """
 
 from __future__ import annotations
@@ -44,7 +56,7 @@ import numpy as np
 
 from .acoustics import SPEED_OF_SOUND, drivers_to_ears, listener_positions
 
-__all__ = ["CtcDesign", "design_ctc", "target_curve_db", "ctc_drivers",
+__all__ = ["CtcDesign", "design_ctc", "target_curve_db", "ctc_drivers", "effort_db",
            "DESIGN_SPREAD", "MARGIN_DB"]
 
 NFFT = 2048  # design grid (fs / NFFT = 23 Hz at 48 kHz)
@@ -57,14 +69,14 @@ SIDE_WEIGHT = 10.0  # weight of each side position relative to the centre
 MARGIN_DB = 1.0  # aim this much above the target so the realised FIRs land on it
 IPSI_LOSS_DB = 3.0  # ipsi level given up before cancellation where the effort binds
 EFFORT_MARGIN_DB = 0.3  # design under the limit by this much; realised check is exact
-PASSES = 3
+PASSES = 3  # ratio fit / request correction passes
 LF_TARGET_DB = 12.0  # below this target the fit keeps the ipsi level (plain playback)
 LF_IPSI_W = 15.0  # 30 gains 2-4 dB more bass but breaks studio5 at 1.5 m
 CENTRE_FIT_W = 3.0  # the design point weighs more than the side positions in the fit
 COMMON_DELAY_FRACTION = 0.3  # of the common taps; the inverse needs more causal tail
-IPSI_W = 0.3
-RIDGE = 0.05
-N_BLEND = 10
+IPSI_W = 0.3  # ipsi row weight in the ratio fit
+RIDGE = 0.05  # ridge toward the ideal ratio
+N_BLEND = 10  # members between the matched filter and plain playback
 BETA_GRID = np.logspace(-7.0, 4.0, 56)
 
 
@@ -92,7 +104,7 @@ class CtcDesign:
     effort_limit_db: float
     regularization_scale: float
     design_freqs: np.ndarray = field(repr=False)
-    beta: np.ndarray = field(repr=False)  # (2, F) chosen regularization per channel
+    beta: np.ndarray = field(repr=False)  # (2, F) regularization per channel (inf: plain blend)
     effort_limited: np.ndarray = field(repr=False)  # (2, F) bool, limit active at design
     virtualizer: object | None = None
     design_offsets: tuple[float, ...] = ()
