@@ -199,11 +199,13 @@ def _send_image(link: P.Link, image: bytes, start: int, sizer: ChunkSizer, res: 
     order = 0
     inflight = 0
     rto_max = link.timeout + 2.0 * link.line_time(window_bytes + 2 * sizer.max)
-    cap = 2 * sizer.size  # slow start: bytes in flight grow with every ack up to window_bytes
+    # slow start: bytes in flight grow with every ack up to window_bytes (from 2 KiB, so
+    # that on a noisy link some of the first chunks arrive and their acks time the rest)
+    cap = max(2 * sizer.size, 2048)
     # smoothed round trip and its spread (Jacobson/Karn, as in TCP), seeded from the last
     # command's round trip plus the first chunk's line time
     srtt = rttvar = None
-    rto = link.timeout + 2.0 * link.line_time(cap + sizer.max)
+    rto = link.timeout + 2.0 * link.line_time(cap + 2 * DATA_OVERHEAD)
     if link.last_rtt is not None:
         srtt = link.last_rtt + link.line_time(sizer.size + 2 * DATA_OVERHEAD)
         rttvar = srtt / 2

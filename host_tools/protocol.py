@@ -289,6 +289,7 @@ class Link:
         self._deframer = Deframer()
         self._pending: list[Frame] = []  # frames read past the reply a command waited for
         self.last_rtt: float | None = None  # round trip of the last command answered at once
+        self.cmd_srtt: float | None = None  # smoothed device turnaround (line time removed)
 
     # -- sequence numbers and raw frames --
     def next_seq(self) -> int:
@@ -350,8 +351,13 @@ class Link:
         return f.payload[1:]
 
     def op_timeout(self, n_request: int, n_reply: int = 64, extra: float = 0.0) -> float:
-        """Base + both directions' line time (x2 margin) + the device's own work."""
-        return self.timeout + 2.0 * self.line_time(n_request + n_reply + 16) + extra
+        """Base + both directions' line time (x2 margin) + the device's own work. The base
+        is `timeout`, or 4x the measured command round trip once one is known (at least
+        15 ms), whichever is smaller."""
+        base = self.timeout
+        if self.cmd_srtt is not None:
+            base = min(base, max(0.015, 4 * self.cmd_srtt))
+        return base + 2.0 * self.line_time(n_request + n_reply + 16) + extra
 
     def command(self, op: int, payload: bytes = b"", *, reply_size: int = 64,
                 extra_time: float = 0.0, retries: int | None = None) -> bytes:
@@ -382,6 +388,11 @@ class Link:
                     if f.seq == seq and f.type == (op | REPLY):
                         self._pending = frames[i + 1:] + self._pending
                         self.last_rtt = time.monotonic() - start if attempt == 1 else None
+                        if self.last_rtt is not None and not extra_time:
+                            r = max(0.0, self.last_rtt - self.line_time(
+                                len(payload) + len(f.payload) + 24))
+                            self.cmd_srtt = r if self.cmd_srtt is None else (
+                                0.8 * self.cmd_srtt + 0.2 * r)
                         return self.check(op, f)
                     if f.type == NOTICE:  # the device is there; our frame was damaged
                         notices += 1
