@@ -56,8 +56,10 @@ def test_chain_bit_exact_with_python_model(chain_fw, profile):
         for block in (64, 1, 37):
             if block != 64 and label != "noise -12 dBFS":
                 continue
-            got = target_chain.run_chain(blob, x, block=block, elf=chain_fw.elf).out
-            want = processor_from_blob(blob)(x)
+            # block 1: one semihosting round trip per frame, so a shorter prefix
+            xb = x[:1500] if block == 1 else x
+            got = target_chain.run_chain(blob, xb, block=block, elf=chain_fw.elf).out
+            want = processor_from_blob(blob)(xb)
             assert got.shape == want.shape, f"{profile}, {label}: {got.shape} vs {want.shape}"
             if not np.array_equal(got, want):
                 i, d = np.argwhere(got != want)[0]
