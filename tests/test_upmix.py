@@ -207,15 +207,22 @@ def test_d_music_beats_ffmpeg_surround_default_by_1db():
     assert center_sir("music_mix") >= ff + 1.0
 
 
-def _ffmpeg_sweep(max_delay: int | None) -> tuple[float, dict]:
+@functools.cache
+def _ffmpeg_sweep_results() -> tuple:
+    """(SIR on (d), delay, options) for every setting of the sweep."""
     s = stimulus("music_mix")
-    best, best_opts = -np.inf, {}
+    out = []
     for ws, ov, fcx in itertools.product(*FFMPEG_SWEEP.values()):
         opts = {"win_size": ws, "overlap": ov, "fcx": fcx}
         r, delay = ffmpeg_center_sir(s.lr, s.center, s.fs, skip=SKIP, **opts)
-        if (max_delay is None or delay <= max_delay) and r > best:
-            best, best_opts = r, opts
-    return best, best_opts
+        out.append((r, delay, opts))
+    return tuple(out)
+
+
+def _ffmpeg_sweep(max_delay: int | None) -> tuple[float, dict]:
+    ok = [r for r in _ffmpeg_sweep_results() if max_delay is None or r[1] <= max_delay]
+    best = max(ok, key=lambda r: r[0])
+    return best[0], best[2]
 
 
 @pytest.mark.slow
@@ -229,8 +236,9 @@ def test_d_music_beats_tuned_ffmpeg_at_our_latency_by_1db():
 
 @pytest.mark.slow
 @needs_ffmpeg
-@pytest.mark.xfail(strict=True, reason="known gap: ffmpeg tuned with an 8192 window (128 ms "
-                   "delay) is within 1 dB of the upmix on (d); see the benchmark")
+@pytest.mark.xfail(strict=True, reason="known gap: ffmpeg tuned with an 8192 window (6144 "
+                   "samples = 128 ms delay, 6x our cap) scores 12.5 dB on (d), the upmix "
+                   "11.65 dB; see benchmarks/bench_upmix.py")
 def test_d_music_beats_tuned_ffmpeg_any_latency_by_1db():
     best, opts = _ffmpeg_sweep(max_delay=None)
     assert center_sir("music_mix") >= best + 1.0, f"ffmpeg {opts}: {best:.2f} dB"
