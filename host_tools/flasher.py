@@ -248,8 +248,9 @@ def _send_image(link: P.Link, image: bytes, start: int, sizer: ChunkSizer, res: 
                 next_off += p.length
             else:
                 break
-            if p.seq < 0 or p.seq in done:
+            if p.seq < 0:
                 p.seq = link.next_seq()
+                done.discard(p.seq)  # seqs wrap at 2^16 on long flashes
             nbytes = link.send(P.Op.FLASH_DATA, P.DATA_REQ.pack(p.offset)
                                + image[p.offset:p.offset + p.length], p.seq,
                                lead=p.attempts > 0)

@@ -430,3 +430,11 @@ def test_wav_signal_in_and_errors(rig, tmp_path):
 def test_ports_command_lists_or_says_none(capsys):
     assert main(["ports"]) == 0
     assert capsys.readouterr().out.strip()
+
+
+def test_sequence_numbers_wrap_during_a_flash(rig):
+    blob = make_blob(25, size=20000)
+    rig.device.link._seq = 0xFFF8  # wraps after a few chunks
+    res = flash(rig.device, blob, start_chunk=256)
+    assert res.status == "flashed" and rig.device.link._seq < 0x100
+    assert rig.emulator.flash.active_image() == blob
