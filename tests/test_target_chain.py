@@ -68,9 +68,9 @@ def test_chain_bit_exact_with_python_model(chain_fw, profile):
 
 
 @pytest.mark.xfail(strict=False, reason=(
-    "ISSUE 16 OPEN: the full design (CTC + beam FIRs) measures over budget on the target: "
-    "2026-11-25 compact2 2810 instr/frame = 135 MIPS (budget 100), studio5 4647 = 223 MIPS "
-    "(budget 150); FIR taps alone (1344 in studio5) exceed it at 2.4/tap. "
+    "ISSUE 16 OPEN: the full design (CTC + beam FIRs) measures over budget on the target "
+    "(12:50 UTC 2026-11-25: compact2 3004 instr/frame = 144 MIPS, budget 100; studio5 5080 = "
+    "244 MIPS, budget 150); its FIR taps alone (1344 in studio5) cost more than the budget. "
     "benchmarks/bench_target.py prints the current figures."))
 @pytest.mark.parametrize("profile", bundled_profiles())
 def test_chain_fits_profile_budget(chain_fw, profile):
