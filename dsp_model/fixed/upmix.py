@@ -1,0 +1,517 @@
+"""Adaptive upmix, fixed point (upmix mode 1): the integer twin of dsp_model/upmix.py.
+
+Same signal model, filterbank and decision as the float `Upmix` (read its
+docstring first); every step below is integer, written in the ``ops``
+primitives, and the C twin ``firmware_export/runtime/ss_upmix.c`` does the
+same steps in the same order (bit-exact, tests/test_fixed_upmix.py). The
+tables (windows, twiddles, coefficients) come from
+``firmware_export.quantize_upmix.quantize_upmix``.
+
+Scaling and overflow, per step (N = fft_size, nb = N/2 + 1 bins)
+-----------------------------------------------------------------
+* Input: M = shr_floor(L + R, 1), S = shr_floor(L - R, 1) (exact int64 sum,
+  the halves fit int32). L, R delayed by synthesis_size - 1 in a ring.
+* Analysis: x_w = shr_round(x * wa, 31) (wa Q31).
+* Forward real FFT (own, radix 2): the N real samples are the N/2 complex
+  values (x[2n], x[2n+1]); bit-reversal, then log2(N/2) decimation-in-time
+  stages. Butterfly: t = b W with each real product rounded to Q31 separately
+  (t_re = shr_round(br c, 31) + shr_round(bi s, 31), ...), then
+  a' = sat32(shr_round(a + t, 1)), b' = sat32(shr_round(a - t, 1)): every
+  stage halves (no growth), rounding half up. Split step to the real
+  spectrum: A = Z[k] + conj Z[N/2-k], B = Z[k] - conj Z[N/2-k] (int64),
+  X = sat32(shr_round(A - i W B, 2)) with the W B products rounded to Q31.
+  Result: the bins X[k] / N in int32 (no block exponent: fixed 1/N, so the
+  FFT noise is ~1 LSB per bin, about -130 dB re a -20 dBFS broadband input).
+* Powers: pm = shr_floor(Mr^2, 1) + shr_floor(Mi^2, 1) (<= 2^62), ps alike;
+  one-pole P += smooth(p - P): smooth(d, a) = mult_q63x31_q62(2 d, a) =
+  floor(d a / 2^31) (|d| < 2^62, so 2 d fits). Pm, Ps are absolute int64.
+* w_dir = Pm^2 / (Pm^2 + k Ps^2): a common shift sh = max(0, bitlen(max(Pm,
+  Ps)) - 31) puts both below 2^31 (a, b); num = floor(a^2 / 2^12) (< 2^50),
+  k Ps^2 = floor(b^2 / 2^31) * k_q19 (< 2^61, same scale), one division
+  `ratio_q31(num, num + kPs2)` (below). Pm = Ps = 0: w_dir = 1.
+* Directivity statistics, pooled first then smoothed (pooling over bins and
+  smoothing over frames are both linear: the float smooths first, the same
+  numbers). z/2 = S M* / 2: zr = shr_floor(Sr Mr, 1) + shr_floor(Si Mi, 1),
+  zi = shr_floor(Si Mr, 1) - shr_floor(Sr Mi, 1) (int64, exact but for the
+  halving). Padded to nb + 2 pool bins by edge replication (as the float's
+  np.pad "edge"), cut into segments of 2 pool bins (a 2 pool + 1 window
+  touches at most two). Per segment a block exponent g = max(0, bitlen(max
+  |zr|, |zi|) - 28); r = zr >> g, i = zi >> g (|.| <= 2^28): q = (r^2 - i^2,
+  2 r i, r^2 + i^2) (< 2^57 each, = z^2/4, |z|^2/4 at exponent 2 g), running
+  inclusive sums per segment (<= 32 terms, < 2^62). Window sum of bin k = the
+  one or two segment parts, the smaller-exponent part shifted down
+  (shr_floor, shift capped at 63) to the larger: a triple (pr, pi, pd) with
+  exponent e = 2 g.
+* Smoothed per bin as a pseudo-float: int64 mantissas (Zr, Zi, Zd), one int
+  exponent (value = mantissa 2^e). The new triple is normalised so its
+  largest magnitude is < 2^60; both sides are aligned (shr_floor) to the
+  larger exponent (a zero side takes the other's); Z += smooth(p - Z, a_long)
+  (|p - Z| < 2^61); then renormalised so max(|Zr|, |Zi|, Zd) has bit length
+  60 (left shifts exact, right shifts floor). All zero: mantissas 0.
+* D^2 = (Zr^2 + Zi^2) / Zd^2 from the top 31 bits (x >> 29): num =
+  shr_floor(r^2, 1) + shr_floor(i^2, 1), den = shr_floor(d^2, 1), one
+  `ratio_q31`; den = 0 gives D^2 = 0. lam = clip(((D^2 - lo2) inv_q24) >> 24,
+  0, 2^31 - 1) (Q31).
+* w = lam w_dir + (1 - lam) = (2^31 - 1) - floor(lam ((2^31 - 1) - w_dir) /
+  2^31) in [0, 2^31 - 1]. C bins: shr_round(w X, 31) (|C| <= |M|).
+* Inverse real FFT, unscaled: Z'' = A' + i W^-1 B' from the bins (products
+  rounded to Q31 separately, sat32), bit-reversal, inverse DIT stages with
+  a' = sat32(a + t), b' = sat32(a - t): the 1/N of the forward transform and
+  the N of this one cancel, output Q31 like the input.
+* Synthesis + OLA with a guard bit: term = shr_round(c * ws, 32) (Q30; the
+  periodic-Hann OLA sums to 1, so the Q30 sum stays below 2^30 + rounding);
+  output C = shl32_sat(ola, 1). L' = sub32_sat(Ld, C), R' = sub32_sat(Rd, C).
+
+`ratio_q31(num, den)` (0 <= num, 0 < den < 2^63): num / den in Q31 through
+the shared `div_q31`: e = bitlen(den) - 31, both shifted by e (right: floor;
+left: exact) so den is in [2^30, 2^31), num clamped to den, then div_q31.
+`bitlen64(x)` (x >= 0) = 64 - clz of the 64-bit word, from `clz32` of its
+halves.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numba as nb
+import numpy as np
+
+from .ops import INT32_MAX
+from .ops_nb import (
+    clz32,
+    div_q31,
+    mult_q63x31_q62,
+    sat32,
+    shl32_sat,
+    shr_floor,
+    shr_round,
+    sub32_sat,
+)
+
+_jit = nb.njit(cache=True)
+
+Z_MANT_BITS = 60  # bit length of the largest pooled-statistic mantissa
+Q_BITS = 28  # |z| >> g below 2^28 before squaring (33 terms of 2^57 < 2^63)
+
+# st (int64 state scalars): ring position of the L/R delay, of the M/S history,
+# phase in the hop.
+ST_DL, ST_HIST, ST_PHASE = 0, 1, 2
+
+
+class UpmixQ31(NamedTuple):
+    """Tables (from quantize_upmix) and state of the fixed-point upmix."""
+
+    fft_size: int
+    synthesis_size: int
+    hop: int
+    pool: int
+    a_short: int
+    a_long: int
+    k_q19: int
+    lo2: int
+    inv_q24: int
+    wa: np.ndarray  # int32 (N,)
+    ws: np.ndarray  # int32 (ls,)
+    tw_cos: np.ndarray  # int32 (N/2 + 1,)
+    tw_sin: np.ndarray
+    # state
+    st: np.ndarray  # int64 (3,)
+    dl: np.ndarray  # int32 (2, ls - 1): L, R delay rings
+    hist: np.ndarray  # int32 (2, N): M, S rings
+    ola: np.ndarray  # int32 (ls,) Q30
+    ready: np.ndarray  # int32 (hop,)
+    pm: np.ndarray  # int64 (nb,)
+    ps: np.ndarray  # int64 (nb,)
+    zst: np.ndarray  # int64 (3, nb): Zr, Zi, Zd mantissas
+    zexp: np.ndarray  # int64 (nb,)
+    # work (contents do not carry between frames)
+    fr: np.ndarray  # int32 (2, N + 2): M, S frames / spectra; row 1 is the IFFT buffer
+    wdir: np.ndarray  # int32 (nb,)
+    q: np.ndarray  # int64 (3, nb + 2 pool): z, then the pooled running sums
+    gseg: np.ndarray  # int64 (n segments,)
+
+
+def upmix_q31_init(t) -> UpmixQ31:
+    """An instance with zeroed state from `UpmixTables` t."""
+    n, ls, h, p = int(t.fft_size), int(t.synthesis_size), int(t.hop), int(t.pool)
+    nb_ = n // 2 + 1
+    npad = nb_ + 2 * p
+    nseg = -(-npad // (2 * p))
+    return UpmixQ31(
+        n, ls, h, p, int(t.a_short), int(t.a_long), int(t.k_q19), int(t.lo2_q31),
+        int(t.inv_q24),
+        np.ascontiguousarray(t.analysis_window, np.int32),
+        np.ascontiguousarray(t.synthesis_window, np.int32),
+        np.ascontiguousarray(t.twiddle_cos, np.int32),
+        np.ascontiguousarray(t.twiddle_sin, np.int32),
+        np.zeros(3, np.int64), np.zeros((2, max(ls - 1, 1)), np.int32),
+        np.zeros((2, n), np.int32), np.zeros(ls, np.int32), np.zeros(h, np.int32),
+        np.zeros(nb_, np.int64), np.zeros(nb_, np.int64), np.zeros((3, nb_), np.int64),
+        np.zeros(nb_, np.int64), np.zeros((2, n + 2), np.int32), np.zeros(nb_, np.int32),
+        np.zeros((3, npad), np.int64), np.zeros(nseg, np.int64),
+    )
+
+
+# ------------------------------------------------------------------ helpers
+@_jit
+def bitlen64(x):
+    """Bit length of x >= 0 (0 for 0): 64 - clz64(x) from clz32 of the halves."""
+    x = np.int64(x)
+    hi = x >> 32
+    if hi != 0:
+        return 64 - clz32(hi)
+    return 32 - clz32(x & 0xFFFFFFFF)
+
+
+@_jit
+def ratio_q31(num, den):
+    """num / den in Q31 (0 <= num, 0 < den): normalise den to [2^30, 2^31) by
+    e = bitlen(den) - 31 (floor right shift or exact left shift, num alike),
+    clamp num to den, then the shared div_q31."""
+    num = np.int64(num)
+    den = np.int64(den)
+    e = bitlen64(den) - 31
+    if e > 0:
+        d = den >> e
+        n = num >> e
+    else:
+        d = den << (-e)
+        n = num << (-e)
+    if n > d:
+        n = d
+    return div_q31(n, d)
+
+
+@_jit
+def smooth(diff, a):
+    """floor(diff * a / 2^31) for |diff| < 2^62, a Q31 (mult_q63x31_q62 of 2 diff)."""
+    return mult_q63x31_q62(np.int64(diff) * 2, a)
+
+
+@_jit
+def shr_floor_cap(x, s):
+    """shr_floor with the shift capped at 63 (any larger shift gives 0 or -1)."""
+    return shr_floor(x, s if s < 63 else 63)
+
+
+# ------------------------------------------------------------------ FFT
+@_jit
+def _bitrev(buf, n2):
+    """Bit-reversal permutation of n2 complex values (re, im interleaved)."""
+    j = 0
+    for i in range(n2 - 1):
+        if i < j:
+            tr = buf[2 * i]
+            ti = buf[2 * i + 1]
+            buf[2 * i] = buf[2 * j]
+            buf[2 * i + 1] = buf[2 * j + 1]
+            buf[2 * j] = tr
+            buf[2 * j + 1] = ti
+        m = n2 >> 1
+        while m >= 1 and j & m:
+            j ^= m
+            m >>= 1
+        j |= m
+
+
+@_jit
+def cfft_q31(buf, n2, n, tw_cos, tw_sin, inverse):
+    """In-place radix-2 DIT complex FFT of n2 = N/2 values (bit-reversed input).
+    Forward (W = c - i s): every stage halves, round half up; inverse
+    (W = c + i s): unscaled. Products rounded to Q31 one by one, sat32."""
+    m = 2
+    while m <= n2:
+        half = m >> 1
+        step = n // m
+        for j in range(half):
+            c = np.int64(tw_cos[j * step])
+            s = np.int64(tw_sin[j * step])
+            for k in range(j, n2, m):
+                ia = 2 * k
+                ib = 2 * (k + half)
+                br = np.int64(buf[ib])
+                bi = np.int64(buf[ib + 1])
+                if inverse:
+                    tr = shr_round(br * c, 31) - shr_round(bi * s, 31)
+                    ti = shr_round(bi * c, 31) + shr_round(br * s, 31)
+                else:
+                    tr = shr_round(br * c, 31) + shr_round(bi * s, 31)
+                    ti = shr_round(bi * c, 31) - shr_round(br * s, 31)
+                ar = np.int64(buf[ia])
+                ai = np.int64(buf[ia + 1])
+                if inverse:
+                    buf[ia] = sat32(ar + tr)
+                    buf[ia + 1] = sat32(ai + ti)
+                    buf[ib] = sat32(ar - tr)
+                    buf[ib + 1] = sat32(ai - ti)
+                else:
+                    buf[ia] = sat32(shr_round(ar + tr, 1))
+                    buf[ia + 1] = sat32(shr_round(ai + ti, 1))
+                    buf[ib] = sat32(shr_round(ar - tr, 1))
+                    buf[ib + 1] = sat32(shr_round(ai - ti, 1))
+        m <<= 1
+
+
+@_jit
+def rfft_q31(buf, n, tw_cos, tw_sin):
+    """buf int32 (N + 2,): N real samples in, bins X[k] / N (k = 0..N/2, re, im
+    interleaved) out, in place."""
+    n2 = n // 2
+    _bitrev(buf, n2)
+    cfft_q31(buf, n2, n, tw_cos, tw_sin, False)
+    buf[n] = buf[0]  # Z[N/2] = Z[0]
+    buf[n + 1] = buf[1]
+    for k in range(n2 // 2 + 1):  # bins k and N/2 - k from the same pair
+        kk = n2 - k
+        zr, zi = np.int64(buf[2 * k]), np.int64(buf[2 * k + 1])
+        yr, yi = np.int64(buf[2 * kk]), np.int64(buf[2 * kk + 1])
+        for side in range(2):
+            if side == 0:
+                ar, ai, br, bi, idx = zr + yr, zi - yi, zr - yr, zi + yi, k
+            else:
+                ar, ai, br, bi, idx = yr + zr, yi - zi, yr - zr, yi + zi, kk
+            c = np.int64(tw_cos[idx])
+            s = np.int64(tw_sin[idx])
+            # X = (A - i W B) / 4, W = c - i s
+            xr = ar + shr_round(bi * c, 31) - shr_round(br * s, 31)
+            xi = ai - shr_round(br * c, 31) - shr_round(bi * s, 31)
+            buf[2 * idx] = sat32(shr_round(xr, 2))
+            buf[2 * idx + 1] = sat32(shr_round(xi, 2))
+            if kk == k:
+                break
+
+
+@_jit
+def irfft_q31(src, dst, n, tw_cos, tw_sin):
+    """src int32 (N + 2,): bins Y[k] (= X[k] / N); dst int32 (>= N,): the N real
+    samples, unscaled inverse (Q31 like the forward input)."""
+    n2 = n // 2
+    for k in range(n2):
+        kk = n2 - k
+        yr, yi = np.int64(src[2 * k]), np.int64(src[2 * k + 1])
+        vr, vi = np.int64(src[2 * kk]), np.int64(src[2 * kk + 1])
+        ar, ai = yr + vr, yi - vi  # A' = Y[k] + conj Y[N/2 - k]
+        br, bi = yr - vr, yi + vi  # B' = Y[k] - conj Y[N/2 - k]
+        c = np.int64(tw_cos[k])
+        s = np.int64(tw_sin[k])
+        # Z'' = A' + i W^-1 B', W^-1 = c + i s
+        dst[2 * k] = sat32(ar - shr_round(bi * c, 31) - shr_round(br * s, 31))
+        dst[2 * k + 1] = sat32(ai + shr_round(br * c, 31) - shr_round(bi * s, 31))
+    _bitrev(dst, n2)
+    cfft_q31(dst, n2, n, tw_cos, tw_sin, True)
+
+
+# ------------------------------------------------------------------ frame
+@_jit
+def _frame(u):
+    n, ls, h, p = u.fft_size, u.synthesis_size, u.hop, u.pool
+    nbins = n // 2 + 1
+    fr = u.fr
+    # analysis: the history rings, oldest first, windowed
+    pos = u.st[ST_HIST]
+    for ch in range(2):
+        for j in range(n):
+            x = np.int64(u.hist[ch, (pos + j) % n])
+            fr[ch, j] = shr_round(x * np.int64(u.wa[j]), 31)
+        rfft_q31(fr[ch], n, u.tw_cos, u.tw_sin)
+    # pass 1: powers, w_dir, z/2 into the padded rows of q
+    q = u.q
+    for k in range(nbins):
+        mr, mi = np.int64(fr[0, 2 * k]), np.int64(fr[0, 2 * k + 1])
+        sr, si = np.int64(fr[1, 2 * k]), np.int64(fr[1, 2 * k + 1])
+        pm = shr_floor(mr * mr, 1) + shr_floor(mi * mi, 1)
+        ps = shr_floor(sr * sr, 1) + shr_floor(si * si, 1)
+        u.pm[k] += smooth(pm - u.pm[k], u.a_short)
+        u.ps[k] += smooth(ps - u.ps[k], u.a_short)
+        big = max(u.pm[k], u.ps[k])
+        if big == 0:
+            u.wdir[k] = INT32_MAX
+        else:
+            sh = max(0, bitlen64(big) - 31)
+            a = u.pm[k] >> sh
+            b = u.ps[k] >> sh
+            num = shr_floor(a * a, 12)
+            kps2 = shr_floor(b * b, 31) * np.int64(u.k_q19)
+            u.wdir[k] = ratio_q31(num, num + kps2)
+        q[0, k + p] = shr_floor(sr * mr, 1) + shr_floor(si * mi, 1)
+        q[1, k + p] = shr_floor(si * mr, 1) - shr_floor(sr * mi, 1)
+    npad = nbins + 2 * p
+    for j in range(p):  # edge replication
+        q[0, j] = q[0, p]
+        q[1, j] = q[1, p]
+        q[0, npad - 1 - j] = q[0, npad - 1 - p]
+        q[1, npad - 1 - j] = q[1, npad - 1 - p]
+    # pass 2: per segment of 2 p bins, block exponent, squares, running sums
+    seg = 2 * p
+    for sgi in range(u.gseg.shape[0]):
+        j0 = sgi * seg
+        j1 = min(j0 + seg, npad)
+        mx = np.int64(0)
+        for j in range(j0, j1):
+            mx = max(mx, abs(q[0, j]), abs(q[1, j]))
+        g = max(0, bitlen64(mx) - Q_BITS)
+        u.gseg[sgi] = g
+        cr = np.int64(0)
+        ci = np.int64(0)
+        cd = np.int64(0)
+        for j in range(j0, j1):
+            r = shr_floor(q[0, j], g)
+            i = shr_floor(q[1, j], g)
+            cr += r * r - i * i
+            ci += 2 * r * i
+            cd += r * r + i * i
+            q[0, j] = cr
+            q[1, j] = ci
+            q[2, j] = cd
+    # pass 3: window sums, pseudo-float smoothing, D^2, lam, w, C bins
+    for k in range(nbins):
+        a0 = k
+        b0 = k + 2 * p
+        sa = a0 // seg
+        sb = b0 // seg
+        if sa == sb:
+            e = 2 * u.gseg[sa]
+            pr = q[0, b0] - (q[0, a0 - 1] if a0 % seg else 0)
+            pi = q[1, b0] - (q[1, a0 - 1] if a0 % seg else 0)
+            pd = q[2, b0] - (q[2, a0 - 1] if a0 % seg else 0)
+        else:
+            end = sb * seg - 1
+            ga, gb = u.gseg[sa], u.gseg[sb]
+            g = max(ga, gb)
+            e = 2 * g
+            sha, shb = 2 * (g - ga), 2 * (g - gb)
+            pr = shr_floor_cap(q[0, end] - (q[0, a0 - 1] if a0 % seg else 0), sha) + \
+                shr_floor_cap(q[0, b0], shb)
+            pi = shr_floor_cap(q[1, end] - (q[1, a0 - 1] if a0 % seg else 0), sha) + \
+                shr_floor_cap(q[1, b0], shb)
+            pd = shr_floor_cap(q[2, end] - (q[2, a0 - 1] if a0 % seg else 0), sha) + \
+                shr_floor_cap(q[2, b0], shb)
+        # new triple: largest magnitude below 2^60
+        big = max(abs(pr), abs(pi), abs(pd))
+        bl = bitlen64(big)
+        if bl > Z_MANT_BITS:
+            pr = shr_floor(pr, bl - Z_MANT_BITS)
+            pi = shr_floor(pi, bl - Z_MANT_BITS)
+            pd = shr_floor(pd, bl - Z_MANT_BITS)
+            e += bl - Z_MANT_BITS
+        zr, zi, zd = u.zst[0, k], u.zst[1, k], u.zst[2, k]
+        ez = u.zexp[k]
+        zzero = zr == 0 and zi == 0 and zd == 0
+        pzero = big == 0
+        if zzero:
+            ez = e
+        elif pzero:
+            e = ez
+        ec = max(e, ez)
+        zr = shr_floor_cap(zr, ec - ez)
+        zi = shr_floor_cap(zi, ec - ez)
+        zd = shr_floor_cap(zd, ec - ez)
+        pr = shr_floor_cap(pr, ec - e)
+        pi = shr_floor_cap(pi, ec - e)
+        pd = shr_floor_cap(pd, ec - e)
+        zr += smooth(pr - zr, u.a_long)
+        zi += smooth(pi - zi, u.a_long)
+        zd += smooth(pd - zd, u.a_long)
+        big = max(abs(zr), abs(zi), abs(zd))
+        if big == 0:
+            ec = 0
+        else:
+            bl = bitlen64(big)
+            if bl > Z_MANT_BITS:
+                zr = shr_floor(zr, bl - Z_MANT_BITS)
+                zi = shr_floor(zi, bl - Z_MANT_BITS)
+                zd = shr_floor(zd, bl - Z_MANT_BITS)
+            else:
+                zr = zr << (Z_MANT_BITS - bl)
+                zi = zi << (Z_MANT_BITS - bl)
+                zd = zd << (Z_MANT_BITS - bl)
+            ec += bl - Z_MANT_BITS
+        u.zst[0, k], u.zst[1, k], u.zst[2, k] = zr, zi, zd
+        u.zexp[k] = ec
+        # D^2 from the top 31 bits, lam, w
+        r = shr_floor(zr, Z_MANT_BITS - 31)
+        i = shr_floor(zi, Z_MANT_BITS - 31)
+        d = shr_floor(zd, Z_MANT_BITS - 31)
+        den = shr_floor(d * d, 1)
+        if den <= 0:
+            d2 = np.int64(0)
+        else:
+            d2 = ratio_q31(shr_floor(r * r, 1) + shr_floor(i * i, 1), den)
+        lam = shr_floor((d2 - u.lo2) * np.int64(u.inv_q24), 24)
+        lam = min(max(lam, 0), INT32_MAX)
+        w = INT32_MAX - shr_floor(lam * (INT32_MAX - np.int64(u.wdir[k])), 31)
+        fr[0, 2 * k] = shr_round(w * np.int64(fr[0, 2 * k]), 31)
+        fr[0, 2 * k + 1] = shr_round(w * np.int64(fr[0, 2 * k + 1]), 31)
+    # synthesis: inverse FFT into row 1, window the tail, OLA (Q30, guard bit)
+    irfft_q31(fr[0], fr[1], n, u.tw_cos, u.tw_sin)
+    ola = u.ola
+    for j in range(ls - h):
+        ola[j] = ola[j + h]
+    for j in range(ls - h, ls):
+        ola[j] = 0
+    for j in range(ls):
+        ola[j] += shr_round(np.int64(fr[1, n - ls + j]) * np.int64(u.ws[j]), 32)
+    for j in range(h):
+        u.ready[j] = shl32_sat(ola[j], 1)
+
+
+@_jit
+def upmix_q31(u, src, dst, block_size):
+    """Adaptive upmix, Q31. src int32 (>= block_size, 2) [L, R]; dst int32
+    (3, >= block_size) [L', R', C], all delayed by synthesis_size - 1; any
+    block split gives the same output (the state is in `u`)."""
+    if block_size > src.shape[0] or block_size > dst.shape[1] or block_size < 0:
+        raise ValueError("block_size exceeds the src or dst length")
+    n, h = u.fft_size, u.hop
+    nd = u.synthesis_size - 1
+    for t in range(block_size):
+        left = np.int64(src[t, 0])
+        right = np.int64(src[t, 1])
+        # delayed L, R (ring of nd samples; nd >= 1 since synthesis_size >= 2 hop)
+        dp = u.st[ST_DL]
+        ld = np.int64(u.dl[0, dp])
+        rd = np.int64(u.dl[1, dp])
+        u.dl[0, dp] = left
+        u.dl[1, dp] = right
+        u.st[ST_DL] = (dp + 1) % nd
+        hp = u.st[ST_HIST]
+        u.hist[0, hp] = shr_floor(left + right, 1)
+        u.hist[1, hp] = shr_floor(left - right, 1)
+        u.st[ST_HIST] = (hp + 1) % n
+        ph = u.st[ST_PHASE]
+        if ph == h - 1:
+            _frame(u)
+            c = np.int64(u.ready[0])
+            u.st[ST_PHASE] = 0
+        else:
+            c = np.int64(u.ready[ph + 1])
+            u.st[ST_PHASE] = ph + 1
+        dst[0, t] = sub32_sat(ld, c)
+        dst[1, t] = sub32_sat(rd, c)
+        dst[2, t] = c
+
+
+class FixedUpmix:
+    """Streaming fixed-point upmix: `process(int32 (n, 2)) -> int32 (n, 3)` =
+    L', R', C (the shape of the passive one), delayed by `latency`."""
+
+    def __init__(self, tables):
+        self.tables = tables
+        self.latency = int(tables.synthesis_size) - 1
+        self.reset()
+
+    def reset(self) -> None:
+        self.inst = upmix_q31_init(self.tables)
+
+    def process(self, block: np.ndarray) -> np.ndarray:
+        x = np.asarray(block)
+        if x.dtype != np.int32:
+            raise TypeError(f"FixedUpmix.process takes int32 samples, got {x.dtype}")
+        if x.ndim != 2 or x.shape[1] != 2:
+            raise ValueError(f"upmix: expected a block of shape (n, 2), got {x.shape}")
+        x = np.ascontiguousarray(x)
+        dst = np.empty((3, len(x)), np.int32)
+        upmix_q31(self.inst, x, dst, len(x))
+        return np.ascontiguousarray(dst.T)
+
+    __call__ = process

@@ -1,0 +1,447 @@
+/*
+ * ss_upmix.c -- adaptive upmix, fixed point; see ss_upmix.h.
+ *
+ * Line for line with dsp_model/fixed/upmix.py, in the ss_ops.h primitives
+ * (plus the two helpers bitlen64 and ratio_q31 defined there too). Every
+ * format, shift and rounding is documented in that module's docstring.
+ */
+#include "ss_upmix.h"
+
+#include "ss_ops.h"
+
+#define Z_MANT_BITS 60 /* bit length of the largest pooled-statistic mantissa */
+#define Q_BITS 28      /* |z| >> g below 2^28 before squaring */
+#define I32MAX ((int64_t)SS_INT32_MAX)
+
+/* Bit length of x >= 0 (0 for 0): 64 - clz64 from clz32 of the halves. */
+static inline int bitlen64(int64_t x)
+{
+    const uint64_t u = (uint64_t)x;
+    const uint32_t hi = (uint32_t)(u >> 32);
+    if (hi != 0u) {
+        return 64 - clz32(hi);
+    }
+    return 32 - clz32((uint32_t)u);
+}
+
+/* num / den in Q31 (0 <= num, 0 < den): den normalised to [2^30, 2^31) by
+ * e = bitlen(den) - 31 (floor right shift or exact left shift, num alike),
+ * num clamped to den, then div_q31. */
+static inline int32_t ratio_q31(int64_t num, int64_t den)
+{
+    const int e = bitlen64(den) - 31;
+    int64_t d, n;
+    if (e > 0) {
+        d = shr_floor(den, e);
+        n = shr_floor(num, e);
+    } else {
+        d = shl64_wrap(den, -e);
+        n = shl64_wrap(num, -e);
+    }
+    if (n > d) {
+        n = d;
+    }
+    return div_q31((int32_t)n, (int32_t)d);
+}
+
+/* floor(diff a / 2^31), |diff| < 2^62, a Q31. */
+static inline int64_t smooth(int64_t diff, int32_t a) { return mult_q63x31_q62(diff * 2, a); }
+
+/* shr_floor with the shift capped at 63. */
+static inline int64_t shr_floor_cap(int64_t x, int64_t s) { return shr_floor(x, s < 63 ? (int)s : 63); }
+
+static inline int64_t max64(int64_t a, int64_t b) { return a > b ? a : b; }
+static inline int64_t abs64(int64_t a) { return a < 0 ? -a : a; }
+
+/* ------------------------------------------------------------------ FFT */
+
+static void bitrev(int32_t *buf, uint32_t n2)
+{
+    uint32_t i, j = 0u, m;
+    for (i = 0u; i + 1u < n2; i++) {
+        if (i < j) {
+            const int32_t tr = buf[2u * i], ti = buf[2u * i + 1u];
+            buf[2u * i] = buf[2u * j];
+            buf[2u * i + 1u] = buf[2u * j + 1u];
+            buf[2u * j] = tr;
+            buf[2u * j + 1u] = ti;
+        }
+        m = n2 >> 1;
+        while (m >= 1u && (j & m) != 0u) {
+            j ^= m;
+            m >>= 1;
+        }
+        j |= m;
+    }
+}
+
+/* Radix-2 DIT, n2 complex values, bit-reversed input. Forward (W = c - i s)
+ * halves every stage (round half up); inverse (W = c + i s) unscaled.
+ * Products rounded to Q31 one by one, sat32 on every store. */
+static void cfft_q31(int32_t *buf, uint32_t n2, uint32_t n, const int32_t *tw_cos,
+                     const int32_t *tw_sin, int inverse)
+{
+    uint32_t m, half, step, j, k;
+    for (m = 2u; m <= n2; m <<= 1) {
+        half = m >> 1;
+        step = n / m;
+        for (j = 0u; j < half; j++) {
+            const int64_t c = tw_cos[j * step], s = tw_sin[j * step];
+            for (k = j; k < n2; k += m) {
+                const uint32_t ia = 2u * k, ib = 2u * (k + half);
+                const int64_t br = buf[ib], bi = buf[ib + 1u];
+                const int64_t ar = buf[ia], ai = buf[ia + 1u];
+                int64_t tr, ti;
+                if (inverse) {
+                    tr = shr_round(br * c, 31) - shr_round(bi * s, 31);
+                    ti = shr_round(bi * c, 31) + shr_round(br * s, 31);
+                    buf[ia] = sat32(ar + tr);
+                    buf[ia + 1u] = sat32(ai + ti);
+                    buf[ib] = sat32(ar - tr);
+                    buf[ib + 1u] = sat32(ai - ti);
+                } else {
+                    tr = shr_round(br * c, 31) + shr_round(bi * s, 31);
+                    ti = shr_round(bi * c, 31) - shr_round(br * s, 31);
+                    buf[ia] = sat32(shr_round(ar + tr, 1));
+                    buf[ia + 1u] = sat32(shr_round(ai + ti, 1));
+                    buf[ib] = sat32(shr_round(ar - tr, 1));
+                    buf[ib + 1u] = sat32(shr_round(ai - ti, 1));
+                }
+            }
+        }
+    }
+}
+
+/* buf (N + 2): N real samples in, bins X[k] / N (k = 0..N/2) out. */
+static void rfft_q31(int32_t *buf, uint32_t n, const int32_t *tw_cos, const int32_t *tw_sin)
+{
+    const uint32_t n2 = n / 2u;
+    uint32_t k;
+    bitrev(buf, n2);
+    cfft_q31(buf, n2, n, tw_cos, tw_sin, 0);
+    buf[n] = buf[0];
+    buf[n + 1u] = buf[1];
+    for (k = 0u; k <= n2 / 2u; k++) {
+        const uint32_t kk = n2 - k;
+        const int64_t zr = buf[2u * k], zi = buf[2u * k + 1u];
+        const int64_t yr = buf[2u * kk], yi = buf[2u * kk + 1u];
+        int side;
+        for (side = 0; side < 2; side++) {
+            int64_t ar, ai, br, bi, c, s, xr, xi;
+            uint32_t idx;
+            if (side == 0) {
+                ar = zr + yr; ai = zi - yi; br = zr - yr; bi = zi + yi; idx = k;
+            } else {
+                ar = yr + zr; ai = yi - zi; br = yr - zr; bi = yi + zi; idx = kk;
+            }
+            c = tw_cos[idx];
+            s = tw_sin[idx];
+            /* X = (A - i W B) / 4, W = c - i s */
+            xr = ar + shr_round(bi * c, 31) - shr_round(br * s, 31);
+            xi = ai - shr_round(br * c, 31) - shr_round(bi * s, 31);
+            buf[2u * idx] = sat32(shr_round(xr, 2));
+            buf[2u * idx + 1u] = sat32(shr_round(xi, 2));
+            if (kk == k) {
+                break;
+            }
+        }
+    }
+}
+
+/* src (N + 2): bins Y[k] = X[k] / N; dst (>= N): N real samples, unscaled. */
+static void irfft_q31(const int32_t *src, int32_t *dst, uint32_t n, const int32_t *tw_cos,
+                      const int32_t *tw_sin)
+{
+    const uint32_t n2 = n / 2u;
+    uint32_t k;
+    for (k = 0u; k < n2; k++) {
+        const uint32_t kk = n2 - k;
+        const int64_t yr = src[2u * k], yi = src[2u * k + 1u];
+        const int64_t vr = src[2u * kk], vi = src[2u * kk + 1u];
+        const int64_t ar = yr + vr, ai = yi - vi; /* A' = Y[k] + conj Y[N/2 - k] */
+        const int64_t br = yr - vr, bi = yi + vi; /* B' = Y[k] - conj Y[N/2 - k] */
+        const int64_t c = tw_cos[k], s = tw_sin[k];
+        /* Z'' = A' + i W^-1 B', W^-1 = c + i s */
+        dst[2u * k] = sat32(ar - shr_round(bi * c, 31) - shr_round(br * s, 31));
+        dst[2u * k + 1u] = sat32(ai + shr_round(br * c, 31) - shr_round(bi * s, 31));
+    }
+    bitrev(dst, n2);
+    cfft_q31(dst, n2, n, tw_cos, tw_sin, 1);
+}
+
+/* ------------------------------------------------------------------ sizes */
+
+void upmix_q31_mem_words(uint32_t fft_size, uint32_t synthesis_size, uint32_t hop, uint32_t pool,
+                         uint32_t *mem32_words, uint32_t *mem64_words)
+{
+    const uint32_t nb = fft_size / 2u + 1u, npad = nb + 2u * pool;
+    const uint32_t nseg = pool ? (npad + 2u * pool - 1u) / (2u * pool) : 0u;
+    const uint32_t ndl = synthesis_size > 1u ? synthesis_size - 1u : 1u;
+    *mem32_words = 2u * ndl + 2u * fft_size + synthesis_size + hop + nb /* zexp */ +
+                   2u * (fft_size + 2u) + nb /* wdir */ + nseg;
+    *mem64_words = 2u * nb + 3u * nb + 3u * npad;
+}
+
+uint32_t upmix_q31_sizeof(void) { return (uint32_t)sizeof(upmix_q31_inst); }
+
+int upmix_q31_init(upmix_q31_inst *S, uint32_t fft_size, uint32_t synthesis_size, uint32_t hop,
+                   uint32_t pool, int32_t a_short, int32_t a_long, int32_t k_q19, int32_t lo2,
+                   int32_t inv_q24, const int32_t *wa, const int32_t *ws, const int32_t *tw_cos,
+                   const int32_t *tw_sin, int32_t *mem32, int64_t *mem64)
+{
+    uint32_t n32, n64, i, nb, npad, ndl;
+    int32_t *p32 = mem32;
+    int64_t *p64 = mem64;
+    if (fft_size < 16u || (fft_size & (fft_size - 1u)) != 0u || hop == 0u ||
+        synthesis_size > fft_size || synthesis_size % hop != 0u || synthesis_size / hop < 2u ||
+        pool < 1u || 2u * pool + 1u > fft_size / 2u + 1u) {
+        return -1;
+    }
+    upmix_q31_mem_words(fft_size, synthesis_size, hop, pool, &n32, &n64);
+    for (i = 0u; i < n32; i++) {
+        mem32[i] = 0;
+    }
+    for (i = 0u; i < n64; i++) {
+        mem64[i] = 0;
+    }
+    nb = fft_size / 2u + 1u;
+    npad = nb + 2u * pool;
+    ndl = synthesis_size > 1u ? synthesis_size - 1u : 1u;
+    S->fft_size = fft_size;
+    S->synthesis_size = synthesis_size;
+    S->hop = hop;
+    S->pool = pool;
+    S->a_short = a_short;
+    S->a_long = a_long;
+    S->k_q19 = k_q19;
+    S->lo2 = lo2;
+    S->inv_q24 = inv_q24;
+    S->wa = wa;
+    S->ws = ws;
+    S->tw_cos = tw_cos;
+    S->tw_sin = tw_sin;
+    S->dl_pos = S->hist_pos = S->phase = 0u;
+    S->nseg = (npad + 2u * pool - 1u) / (2u * pool);
+    for (i = 0u; i < 2u; i++) {
+        S->dl[i] = p32;
+        p32 += ndl;
+        S->hist[i] = p32;
+        p32 += fft_size;
+        S->fr[i] = p32;
+        p32 += fft_size + 2u;
+    }
+    S->ola = p32;
+    p32 += synthesis_size;
+    S->ready = p32;
+    p32 += hop;
+    S->zexp = p32;
+    p32 += nb;
+    S->wdir = p32;
+    p32 += nb;
+    S->gseg = p32;
+    S->pm = p64;
+    p64 += nb;
+    S->ps = p64;
+    p64 += nb;
+    for (i = 0u; i < 3u; i++) {
+        S->z[i] = p64;
+        p64 += nb;
+        S->q[i] = p64;
+        p64 += npad;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ frame */
+
+static void frame(upmix_q31_inst *S)
+{
+    const uint32_t n = S->fft_size, ls = S->synthesis_size, h = S->hop, p = S->pool;
+    const uint32_t nb = n / 2u + 1u, npad = nb + 2u * p, seg = 2u * p;
+    int64_t *q0 = S->q[0], *q1 = S->q[1], *q2 = S->q[2];
+    uint32_t ch, j, k, sg;
+
+    /* analysis: the history rings, oldest first, windowed */
+    for (ch = 0u; ch < 2u; ch++) {
+        for (j = 0u; j < n; j++) {
+            const int64_t x = S->hist[ch][(S->hist_pos + j) % n];
+            S->fr[ch][j] = (int32_t)shr_round(x * S->wa[j], 31);
+        }
+        rfft_q31(S->fr[ch], n, S->tw_cos, S->tw_sin);
+    }
+    /* pass 1: powers, w_dir, z/2 into the padded rows of q */
+    for (k = 0u; k < nb; k++) {
+        const int64_t mr = S->fr[0][2u * k], mi = S->fr[0][2u * k + 1u];
+        const int64_t sr = S->fr[1][2u * k], si = S->fr[1][2u * k + 1u];
+        const int64_t pm = shr_floor(mr * mr, 1) + shr_floor(mi * mi, 1);
+        const int64_t ps = shr_floor(sr * sr, 1) + shr_floor(si * si, 1);
+        int64_t big;
+        S->pm[k] += smooth(pm - S->pm[k], S->a_short);
+        S->ps[k] += smooth(ps - S->ps[k], S->a_short);
+        big = max64(S->pm[k], S->ps[k]);
+        if (big == 0) {
+            S->wdir[k] = (int32_t)I32MAX;
+        } else {
+            const int sh = bitlen64(big) - 31 > 0 ? bitlen64(big) - 31 : 0;
+            const int64_t a = shr_floor(S->pm[k], sh), b = shr_floor(S->ps[k], sh);
+            const int64_t num = shr_floor(a * a, 12);
+            const int64_t kps2 = shr_floor(b * b, 31) * S->k_q19;
+            S->wdir[k] = ratio_q31(num, num + kps2);
+        }
+        q0[k + p] = shr_floor(sr * mr, 1) + shr_floor(si * mi, 1);
+        q1[k + p] = shr_floor(si * mr, 1) - shr_floor(sr * mi, 1);
+    }
+    for (j = 0u; j < p; j++) { /* edge replication */
+        q0[j] = q0[p];
+        q1[j] = q1[p];
+        q0[npad - 1u - j] = q0[npad - 1u - p];
+        q1[npad - 1u - j] = q1[npad - 1u - p];
+    }
+    /* pass 2: per segment of 2 p bins, block exponent, squares, running sums */
+    for (sg = 0u; sg < S->nseg; sg++) {
+        const uint32_t j0 = sg * seg, j1 = j0 + seg < npad ? j0 + seg : npad;
+        int64_t mx = 0, cr = 0, ci = 0, cd = 0;
+        int g;
+        for (j = j0; j < j1; j++) {
+            mx = max64(mx, max64(abs64(q0[j]), abs64(q1[j])));
+        }
+        g = bitlen64(mx) - Q_BITS > 0 ? bitlen64(mx) - Q_BITS : 0;
+        S->gseg[sg] = g;
+        for (j = j0; j < j1; j++) {
+            const int64_t r = shr_floor(q0[j], g), i = shr_floor(q1[j], g);
+            cr += r * r - i * i;
+            ci += 2 * r * i;
+            cd += r * r + i * i;
+            q0[j] = cr;
+            q1[j] = ci;
+            q2[j] = cd;
+        }
+    }
+    /* pass 3: window sums, pseudo-float smoothing, D^2, lam, w, C bins */
+    for (k = 0u; k < nb; k++) {
+        const uint32_t a0 = k, b0 = k + 2u * p, sa = a0 / seg, sb = b0 / seg;
+        const int64_t x0 = a0 % seg ? q0[a0 - 1u] : 0;
+        const int64_t x1 = a0 % seg ? q1[a0 - 1u] : 0;
+        const int64_t x2 = a0 % seg ? q2[a0 - 1u] : 0;
+        int64_t pr, pi, pd, e, zr, zi, zd, ez, ec, big, r, i, d, den, d2, lam, w;
+        int bl;
+        if (sa == sb) {
+            e = 2 * (int64_t)S->gseg[sa];
+            pr = q0[b0] - x0;
+            pi = q1[b0] - x1;
+            pd = q2[b0] - x2;
+        } else {
+            const uint32_t end = sb * seg - 1u;
+            const int64_t ga = S->gseg[sa], gb = S->gseg[sb], g = max64(ga, gb);
+            const int64_t sha = 2 * (g - ga), shb = 2 * (g - gb);
+            e = 2 * g;
+            pr = shr_floor_cap(q0[end] - x0, sha) + shr_floor_cap(q0[b0], shb);
+            pi = shr_floor_cap(q1[end] - x1, sha) + shr_floor_cap(q1[b0], shb);
+            pd = shr_floor_cap(q2[end] - x2, sha) + shr_floor_cap(q2[b0], shb);
+        }
+        /* new triple: largest magnitude below 2^60 */
+        big = max64(abs64(pr), max64(abs64(pi), abs64(pd)));
+        bl = bitlen64(big);
+        if (bl > Z_MANT_BITS) {
+            pr = shr_floor(pr, bl - Z_MANT_BITS);
+            pi = shr_floor(pi, bl - Z_MANT_BITS);
+            pd = shr_floor(pd, bl - Z_MANT_BITS);
+            e += bl - Z_MANT_BITS;
+        }
+        zr = S->z[0][k];
+        zi = S->z[1][k];
+        zd = S->z[2][k];
+        ez = S->zexp[k];
+        if (zr == 0 && zi == 0 && zd == 0) {
+            ez = e;
+        } else if (big == 0) {
+            e = ez;
+        }
+        ec = max64(e, ez);
+        zr = shr_floor_cap(zr, ec - ez);
+        zi = shr_floor_cap(zi, ec - ez);
+        zd = shr_floor_cap(zd, ec - ez);
+        pr = shr_floor_cap(pr, ec - e);
+        pi = shr_floor_cap(pi, ec - e);
+        pd = shr_floor_cap(pd, ec - e);
+        zr += smooth(pr - zr, S->a_long);
+        zi += smooth(pi - zi, S->a_long);
+        zd += smooth(pd - zd, S->a_long);
+        big = max64(abs64(zr), max64(abs64(zi), abs64(zd)));
+        if (big == 0) {
+            ec = 0;
+        } else {
+            bl = bitlen64(big);
+            if (bl > Z_MANT_BITS) {
+                zr = shr_floor(zr, bl - Z_MANT_BITS);
+                zi = shr_floor(zi, bl - Z_MANT_BITS);
+                zd = shr_floor(zd, bl - Z_MANT_BITS);
+            } else {
+                zr = shl64_wrap(zr, Z_MANT_BITS - bl);
+                zi = shl64_wrap(zi, Z_MANT_BITS - bl);
+                zd = shl64_wrap(zd, Z_MANT_BITS - bl);
+            }
+            ec += bl - Z_MANT_BITS;
+        }
+        S->z[0][k] = zr;
+        S->z[1][k] = zi;
+        S->z[2][k] = zd;
+        S->zexp[k] = (int32_t)ec;
+        /* D^2 from the top 31 bits, lam, w */
+        r = shr_floor(zr, Z_MANT_BITS - 31);
+        i = shr_floor(zi, Z_MANT_BITS - 31);
+        d = shr_floor(zd, Z_MANT_BITS - 31);
+        den = shr_floor(d * d, 1);
+        d2 = den <= 0 ? 0 : ratio_q31(shr_floor(r * r, 1) + shr_floor(i * i, 1), den);
+        lam = shr_floor((d2 - S->lo2) * S->inv_q24, 24);
+        lam = lam < 0 ? 0 : (lam > I32MAX ? I32MAX : lam);
+        w = I32MAX - shr_floor(lam * (I32MAX - S->wdir[k]), 31);
+        S->fr[0][2u * k] = (int32_t)shr_round(w * S->fr[0][2u * k], 31);
+        S->fr[0][2u * k + 1u] = (int32_t)shr_round(w * S->fr[0][2u * k + 1u], 31);
+    }
+    /* synthesis: inverse FFT into fr[1], window the tail, OLA (Q30, guard bit) */
+    irfft_q31(S->fr[0], S->fr[1], n, S->tw_cos, S->tw_sin);
+    for (j = 0u; j + h < ls; j++) {
+        S->ola[j] = S->ola[j + h];
+    }
+    for (j = ls - h; j < ls; j++) {
+        S->ola[j] = 0;
+    }
+    for (j = 0u; j < ls; j++) {
+        S->ola[j] += (int32_t)shr_round((int64_t)S->fr[1][n - ls + j] * S->ws[j], 32);
+    }
+    for (j = 0u; j < h; j++) {
+        S->ready[j] = shl32_sat(S->ola[j], 1);
+    }
+}
+
+void upmix_q31(upmix_q31_inst *S, const int32_t *src, int32_t *dst_l, int32_t *dst_r,
+               int32_t *dst_c, uint32_t block_size)
+{
+    const uint32_t n = S->fft_size, h = S->hop;
+    const uint32_t nd = S->synthesis_size - 1u;
+    uint32_t t;
+    for (t = 0u; t < block_size; t++) {
+        const int64_t left = src[2u * t], right = src[2u * t + 1u];
+        const uint32_t dp = S->dl_pos, hp = S->hist_pos;
+        const int32_t ld = S->dl[0][dp], rd = S->dl[1][dp];
+        int32_t c;
+        S->dl[0][dp] = (int32_t)left;
+        S->dl[1][dp] = (int32_t)right;
+        S->dl_pos = (dp + 1u) % nd;
+        S->hist[0][hp] = (int32_t)shr_floor(left + right, 1);
+        S->hist[1][hp] = (int32_t)shr_floor(left - right, 1);
+        S->hist_pos = (hp + 1u) % n;
+        if (S->phase == h - 1u) {
+            frame(S);
+            c = S->ready[0];
+            S->phase = 0u;
+        } else {
+            c = S->ready[S->phase + 1u];
+            S->phase++;
+        }
+        dst_l[t] = sub32_sat(ld, c);
+        dst_r[t] = sub32_sat(rd, c);
+        dst_c[t] = c;
+    }
+}

@@ -1,0 +1,64 @@
+/*
+ * ss_upmix.h -- adaptive upmix L, R -> L', R', C, fixed point (upmix mode 1).
+ *
+ * The C twin of dsp_model/fixed/upmix.py (`upmix_q31`): the same steps in
+ * the same ss_ops.h primitives, bit-exact (tests/test_fixed_upmix.py). The
+ * algorithm, every format, shift and rounding is documented there (module
+ * docstring "Scaling and overflow, per step"); the tables come from
+ * firmware_export/quantize_upmix.py. C99, no malloc, no floats.
+ *
+ * The caller owns the instance and two pools (sizes from
+ * upmix_q31_mem_words); tables are only read. Outputs are delayed by
+ * synthesis_size - 1 samples; any block split gives the same output.
+ */
+#ifndef SS_UPMIX_H
+#define SS_UPMIX_H
+
+#include <stdint.h>
+
+typedef struct {
+    /* tables */
+    uint32_t fft_size, synthesis_size, hop, pool;
+    int32_t a_short, a_long, k_q19, lo2, inv_q24;
+    const int32_t *wa;     /* fft_size, Q31 analysis window */
+    const int32_t *ws;     /* synthesis_size, Q31 synthesis window tail */
+    const int32_t *tw_cos; /* fft_size/2 + 1, Q31 cos(2 pi k / fft_size) */
+    const int32_t *tw_sin; /* fft_size/2 + 1, Q31 sin(2 pi k / fft_size) */
+    /* state */
+    uint32_t dl_pos, hist_pos, phase;
+    int32_t *dl[2];   /* L, R delay rings, max(synthesis_size - 1, 1) each */
+    int32_t *hist[2]; /* M, S rings, fft_size each */
+    int32_t *ola;     /* synthesis_size, Q30 */
+    int32_t *ready;   /* hop */
+    int64_t *pm, *ps; /* nb = fft_size/2 + 1 each */
+    int64_t *z[3];    /* Zr, Zi, Zd mantissas, nb each */
+    int32_t *zexp;    /* nb */
+    /* work */
+    int32_t *fr[2];   /* fft_size + 2 each */
+    int32_t *wdir;    /* nb */
+    int64_t *q[3];    /* nb + 2 pool each */
+    int32_t *gseg;    /* segments */
+    uint32_t nseg;
+} upmix_q31_inst;
+
+/* int32 and int64 words the pools must hold for these sizes. */
+void upmix_q31_mem_words(uint32_t fft_size, uint32_t synthesis_size, uint32_t hop, uint32_t pool,
+                         uint32_t *mem32_words, uint32_t *mem64_words);
+
+/* Fill S (tables by pointer, state zeroed in the pools). Returns 0, or -1 if
+ * the sizes are unusable (fft_size not a power of two >= 16, synthesis_size
+ * > fft_size or not a multiple >= 2 of hop, pool < 1 or wider than the
+ * spectrum). */
+int upmix_q31_init(upmix_q31_inst *S, uint32_t fft_size, uint32_t synthesis_size, uint32_t hop,
+                   uint32_t pool, int32_t a_short, int32_t a_long, int32_t k_q19, int32_t lo2,
+                   int32_t inv_q24, const int32_t *wa, const int32_t *ws, const int32_t *tw_cos,
+                   const int32_t *tw_sin, int32_t *mem32, int64_t *mem64);
+
+/* src: block_size (L, R) pairs interleaved, Q31; dst_l/r/c: L', R', C. */
+void upmix_q31(upmix_q31_inst *S, const int32_t *src, int32_t *dst_l, int32_t *dst_r,
+               int32_t *dst_c, uint32_t block_size);
+
+/* The instance's size, for callers that allocate it as bytes (ctypes). */
+uint32_t upmix_q31_sizeof(void);
+
+#endif /* SS_UPMIX_H */

@@ -1,0 +1,315 @@
+"""Fixed-point adaptive upmix (upmix mode 1): helpers vs their spec, the C twin
+(firmware_export/runtime/ss_upmix.c) vs the numba model bit for bit, and the
+fixed point vs the float upmix (dsp_model/upmix.py) within tolerance.
+
+Bit-exact tests compare two independent implementations (numba Python and C,
+built with the strict flags, also with the portable -U__GNUC__ paths of
+ss_ops.h). Tolerance tests hold the fixed-point output to the float `Upmix`
+run on the same (int32 / 2^31) input, and the upmix's own figures (the leaks
+of tests/test_upmix.py) to the float ones.
+"""
+
+from __future__ import annotations
+
+import ctypes as ct
+import functools
+import itertools
+from dataclasses import replace
+
+import numpy as np
+import pytest
+import upmix_stimuli as stim
+
+from device_profiles import load_profile
+from dsp_model.fixed import ops
+from dsp_model.fixed.upmix import (
+    FixedUpmix,
+    bitlen64,
+    irfft_q31,
+    ratio_q31,
+    rfft_q31,
+    smooth,
+)
+from dsp_model.upmix import Upmix
+from dsp_model.upmix_metrics import energy_ratio_db, sir_db
+from firmware_export._cbuild import RUNTIME_DIR, build_shared
+from firmware_export.quantize_upmix import q31, upmix_tables
+
+PROFILE = load_profile("studio5")
+FS = PROFILE.sample_rate
+SKIP = FS
+T_FULL = upmix_tables(PROFILE)  # fft 4096, hop 256, synthesis 1024 (the bundled setting)
+# a small setting so block size 1 and many splits stay quick (same code paths)
+T_SMALL = upmix_tables(replace(PROFILE.upmix, fft_size=512, hop=64, synthesis_size=256), FS)
+I32_MIN, I32_MAX = -(1 << 31), (1 << 31) - 1
+GUARD = 0x5A5A5A5A
+
+
+def db(err, ref) -> float:
+    """10 log10(sum |err|^2 / sum |ref|^2), complex or real."""
+    return float(10 * np.log10(np.sum(np.abs(err) ** 2) / np.sum(np.abs(ref) ** 2)))
+
+
+def to_q31(x: np.ndarray) -> np.ndarray:
+    return np.clip(np.round(x * 2.0**31), I32_MIN, I32_MAX).astype(np.int32)
+
+
+@functools.cache
+def stimulus(name: str) -> stim.Stimulus:
+    return getattr(stim, name)()
+
+
+# ------------------------------------------------------------------ C build
+@pytest.fixture(scope="session", params=["gnuc", "portable"])
+def clib(request, tmp_path_factory):
+    d = tmp_path_factory.mktemp("ss_upmix")
+    flags = [] if request.param == "gnuc" else ["-U__GNUC__"]
+    lib = ct.CDLL(str(build_shared([RUNTIME_DIR / "ss_upmix.c"], d, flags)))
+    lib.upmix_q31_sizeof.restype = ct.c_uint32
+    lib.upmix_q31_init.restype = ct.c_int
+    lib.upmix_q31_init.argtypes = [ct.c_void_p] + [ct.c_uint32] * 4 + [ct.c_int32] * 5 + \
+        [ct.c_void_p] * 6
+    lib.upmix_q31.argtypes = [ct.c_void_p] * 5 + [ct.c_uint32]
+    return lib
+
+
+def _p(a: np.ndarray):
+    return a.ctypes.data_as(ct.c_void_p)
+
+
+class CUpmix:
+    """The C upmix through ctypes: `process(int32 (n, 2)) -> int32 (n, 3)`, with
+    guard words after each output row and after the pools."""
+
+    def __init__(self, lib, t):
+        self.lib = lib
+        n32, n64 = ct.c_uint32(), ct.c_uint32()
+        lib.upmix_q31_mem_words(t.fft_size, t.synthesis_size, t.hop, t.pool, ct.byref(n32),
+                                ct.byref(n64))
+        self.n32, self.n64 = n32.value, n64.value
+        self.m32 = np.full(self.n32 + 4, GUARD, np.int32)
+        self.m64 = np.full(self.n64 + 4, GUARD, np.int64)
+        self.inst = ct.create_string_buffer(lib.upmix_q31_sizeof())
+        self.tabs = [np.ascontiguousarray(a, np.int32) for a in
+                     (t.analysis_window, t.synthesis_window, t.twiddle_cos, t.twiddle_sin)]
+        rc = lib.upmix_q31_init(self.inst, t.fft_size, t.synthesis_size, t.hop, t.pool,
+                                t.a_short, t.a_long, t.k_q19, t.lo2_q31, t.inv_q24,
+                                *[_p(a) for a in self.tabs], _p(self.m32), _p(self.m64))
+        assert rc == 0
+
+    def process(self, x: np.ndarray) -> np.ndarray:
+        x = np.ascontiguousarray(x, np.int32)
+        n = len(x)
+        out = np.full((3, n + 2), GUARD, np.int32)
+        self.lib.upmix_q31(self.inst, _p(x), _p(out[0]), _p(out[1]), _p(out[2]), n)
+        assert np.all(out[:, n:] == GUARD), "C wrote past the output block"
+        assert np.all(self.m32[self.n32:] == GUARD) and np.all(self.m64[self.n64:] == GUARD)
+        return np.ascontiguousarray(out[:, :n].T)
+
+
+# ------------------------------------------------------------------ helpers vs spec
+rng = np.random.default_rng(20)
+E64 = [0, 1, 2, 3, (1 << 31) - 1, 1 << 31, (1 << 32) - 1, 1 << 32, (1 << 62) - 1, 1 << 62,
+       (1 << 63) - 1]
+
+
+def test_bitlen64_matches_int_bit_length():
+    vals = E64 + [int(v) for v in rng.integers(0, (1 << 63) - 1, 300, dtype=np.int64)]
+    vals += [1 << k for k in range(63)] + [(1 << k) - 1 for k in range(1, 64)]
+    for v in vals:
+        assert bitlen64(v) == v.bit_length(), v
+
+
+def test_ratio_q31_within_2_lsb_of_the_exact_quotient():
+    """num/den in Q31 for any 0 <= num <= den < 2^63 (both normalisation
+    directions), against the exact rational; num > den clamps to 1."""
+    for _ in range(3000):
+        bits = int(rng.integers(1, 63))
+        den = int(rng.integers(1, 1 << bits, dtype=np.int64)) if bits > 1 else 1
+        num = int(rng.integers(0, den, endpoint=True, dtype=np.int64))
+        exact = min(num * (1 << 31) / den, I32_MAX)
+        got = ratio_q31(num, den)
+        # the right shift of a den beyond 31 bits costs up to 2^-30 relative
+        assert abs(got - exact) <= 2 + exact * 2.0**-29, (num, den, got, exact)
+    assert ratio_q31(5, 4) == I32_MAX
+    assert ratio_q31(0, (1 << 62) + 3) == 0
+    assert ratio_q31(1 << 62, 1 << 62) == I32_MAX
+
+
+def test_smooth_is_floor_of_the_q31_product():
+    a_vals = [0, 1, T_FULL.a_short, T_FULL.a_long, I32_MAX]
+    d_vals = [0, 1, -1, (1 << 62) - 1, -(1 << 62) + 1] + \
+        [int(v) for v in rng.integers(-(1 << 62) + 1, (1 << 62) - 1, 200, dtype=np.int64)]
+    for a, d in itertools.product(a_vals, d_vals):
+        assert smooth(d, a) == (d * a) >> 31 == ops.shr_floor(d * a, 31)
+
+
+# ------------------------------------------------------------------ FFT vs numpy
+@pytest.mark.parametrize("n", [16, 512, 4096])
+def test_rfft_q31_vs_numpy(n):
+    k = np.arange(n // 2 + 1)
+    cos, sin = q31(np.cos(2 * np.pi * k / n)), q31(np.sin(2 * np.pi * k / n))
+    x = to_q31(np.random.default_rng(n).standard_normal(n) * 0.1)
+    buf = np.zeros(n + 2, np.int32)
+    buf[:n] = x
+    rfft_q31(buf, n, cos, sin)
+    ref = np.fft.rfft(x.astype(np.float64)) / n
+    got = buf[0::2] + 1j * buf[1::2]
+    assert db(got - ref, ref) < -120.0
+    assert buf[1] == 0 and buf[n + 1] == 0  # DC and Nyquist are real
+    back = np.zeros(n + 2, np.int32)
+    irfft_q31(buf.copy(), back, n, cos, sin)
+    assert db(back[:n] - x, x.astype(np.float64)) < -120.0
+
+
+def test_rfft_q31_full_scale_square_saturates_not_wraps():
+    n = 512
+    t = T_SMALL
+    x = np.where(np.arange(n) % 64 < 32, I32_MAX, I32_MIN).astype(np.int32)
+    buf = np.zeros(n + 2, np.int32)
+    buf[:n] = x
+    rfft_q31(buf, n, t.twiddle_cos, t.twiddle_sin)
+    ref = np.fft.rfft(x.astype(np.float64)) / n
+    got = buf[0::2] + 1j * buf[1::2]
+    assert db(got - ref, ref) < -120.0
+
+
+# ------------------------------------------------------------------ C vs Python, bit-exact
+def _seeded(kind: str, n: int, seed: int) -> np.ndarray:
+    r = np.random.default_rng(seed)
+    if kind == "music":
+        s = stimulus("music_mix").lr
+        return to_q31(s[48_000:48_000 + n])
+    if kind == "full_scale_noise":
+        return r.integers(I32_MIN, I32_MAX, (n, 2), endpoint=True, dtype=np.int64).astype(
+            np.int32)
+    if kind == "square":
+        v = np.where(np.arange(n) % 96 < 48, I32_MAX, I32_MIN).astype(np.int32)
+        return np.stack([v, v if seed % 2 else -v.astype(np.int64).clip(I32_MIN, I32_MAX)],
+                        axis=1).astype(np.int32)
+    if kind == "panned_noise":  # sources at random pans, quiet and loud stretches
+        g = r.uniform(-1, 1, (n // 1000 + 1, 2)).repeat(1000, axis=0)[:n]
+        lvl = 10 ** (r.uniform(-4, 0, (n // 3000 + 1, 1)).repeat(3000, axis=0)[:n] / 1)
+        return to_q31(0.3 * lvl * g * r.standard_normal((n, 1)))
+    if kind == "silence":
+        return np.zeros((n, 2), np.int32)
+    raise ValueError(kind)
+
+
+@pytest.mark.parametrize("kind", ["music", "full_scale_noise", "square", "panned_noise",
+                                  "silence"])
+def test_c_matches_python_small_setting(clib, kind):
+    x = _seeded(kind, 12_000, 1)
+    assert np.array_equal(CUpmix(clib, T_SMALL).process(x), FixedUpmix(T_SMALL).process(x))
+
+
+@pytest.mark.parametrize("block", [1, 7, 64, 4096])
+def test_c_and_python_block_sizes(clib, block):
+    """Any block size, both languages, equal to one whole-signal Python call."""
+    t = T_SMALL if block == 1 else T_FULL
+    x = _seeded("panned_noise", 5_000 if block == 1 else 20_000, block)
+    whole = FixedUpmix(t).process(x)
+    py, c = FixedUpmix(t), CUpmix(clib, t)
+    parts_py = np.concatenate([py.process(x[i:i + block]) for i in range(0, len(x), block)])
+    parts_c = np.concatenate([c.process(x[i:i + block]) for i in range(0, len(x), block)])
+    assert np.array_equal(parts_py, whole)
+    assert np.array_equal(parts_c, whole)
+
+
+def test_c_and_python_split_points(clib):
+    t = T_FULL
+    x = _seeded("music", 30_000, 0)
+    whole = CUpmix(clib, t).process(x)
+    cuts = [0, 1, 2, 255, 256, 257, 1023, 1024, 4096, 4097, 9999, 17_000, 30_000]
+    py, c = FixedUpmix(t), CUpmix(clib, t)
+    for a, b in itertools.pairwise(cuts):
+        assert np.array_equal(py.process(x[a:b]), whole[a:b]), (a, b)
+        assert np.array_equal(c.process(x[a:b]), whole[a:b]), (a, b)
+    assert np.array_equal(FixedUpmix(t).process(x), whole)
+
+
+def test_c_init_refuses_bad_sizes(clib):
+    inst = ct.create_string_buffer(clib.upmix_q31_sizeof())
+    z = np.zeros(1 << 16, np.int32)
+    z64 = np.zeros(1 << 16, np.int64)
+    for n, ls, h, p in [(500, 256, 64, 16), (512, 1024, 64, 16), (512, 256, 96, 16),
+                        (512, 64, 64, 16), (512, 256, 64, 0), (16, 16, 4, 8)]:
+        assert clib.upmix_q31_init(inst, n, ls, h, p, 0, 0, 0, 0, 0, *[_p(z)] * 4, _p(z),
+                                   _p(z64)) == -1
+
+
+# ------------------------------------------------------------------ fixed vs float
+@functools.cache
+def fixed_and_float(name: str):
+    s = stimulus(name)
+    x = to_q31(s.lr)
+    return x, FixedUpmix(T_FULL).process(x), Upmix(PROFILE).process(x / 2.0**31)
+
+
+@pytest.mark.parametrize("name", ["center_only", "hard_left", "stationary", "music_mix"])
+def test_fixed_close_to_float(name, clib):
+    """Every output vs the float upmix on the same input: error-to-signal (re the
+    input's mean channel energy) below -60 dB; the C output is the Python one."""
+    x, yq, yf = fixed_and_float(name)
+    if name == "music_mix":
+        assert np.array_equal(CUpmix(clib, T_FULL).process(x), yq)
+    ref = x.reshape(-1) / 2.0**31 / np.sqrt(2)  # mean channel energy
+    for ch in range(3):
+        err = yq[:, ch] / 2.0**31 - yf[:, ch]
+        assert db(err, ref) < -60.0, ch
+
+
+def test_anti_phase_gives_exactly_zero_center():
+    x, yq, _ = fixed_and_float("anti_phase")
+    assert not np.any(yq[:, 2])
+    lat = T_FULL.latency
+    assert np.array_equal(yq[lat:, :2], x[:-lat])
+
+
+def test_center_only_goes_to_c():
+    x, yq, yf = fixed_and_float("center_only")
+    s = stimulus("center_only")
+    lat = T_FULL.latency
+    for ch in (0, 1):
+        assert energy_ratio_db(yq[:, ch] / 2.0**31, s.lr[:, ch], skip=SKIP) < -40.0
+    assert energy_ratio_db(yq[lat:, 2] / 2.0**31, s.lr[:-lat, 0], skip=SKIP) == \
+        pytest.approx(0.0, abs=0.05)
+
+
+def test_hard_left_leak_matches_float():
+    _, yq, yf = fixed_and_float("hard_left")
+    s = stimulus("hard_left")
+    leak_q = energy_ratio_db(yq[:, 2] / 2.0**31, s.lr[:, 0], skip=SKIP)
+    leak_f = energy_ratio_db(yf[:, 2], s.lr[:, 0], skip=SKIP)
+    assert leak_q < -40.0
+    assert leak_q == pytest.approx(leak_f, abs=3.0)
+
+
+def test_sum_exact_to_the_lsb():
+    """L' + C = L (delayed) except where L - C saturates (never on music)."""
+    x, yq, _ = fixed_and_float("music_mix")
+    lat = T_FULL.latency
+    for ch in (0, 1):
+        s = yq[lat:, ch].astype(np.int64) + yq[lat:, 2]
+        assert np.array_equal(s, x[:-lat, ch])
+
+
+def test_music_separation_matches_float():
+    x, yq, yf = fixed_and_float("music_mix")
+    s = stimulus("music_mix")
+    lat = T_FULL.latency
+    sir_q = sir_db(yq[:, 2] / 2.0**31, s.center, delay=lat, skip=SKIP)
+    sir_f = sir_db(yf[:, 2], s.center, delay=lat, skip=SKIP)
+    assert sir_q == pytest.approx(sir_f, abs=0.1)
+
+
+def test_quiet_input_still_close_to_float():
+    """-40 dB re the stimulus (about -60 dBFS): the fixed 1/N FFT scaling (no
+    block exponent yet) quantizes the bins to ~20 LSB there; -50 dB for now."""
+    s = stimulus("music_mix")
+    x = to_q31(s.lr[: 4 * FS] * 0.01)
+    yq = FixedUpmix(T_FULL).process(x)
+    yf = Upmix(PROFILE).process(x / 2.0**31)
+    for ch in range(3):
+        err = yq[:, ch] / 2.0**31 - yf[:, ch]
+        assert db(err, x.reshape(-1) / 2.0**31 / np.sqrt(2)) < -50.0, ch
