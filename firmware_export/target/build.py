@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import shutil
 import subprocess
 import sys
@@ -168,7 +169,9 @@ def build(
     objects = {str(src): out / "obj" / (src.stem + ".o") for src in own + rt + third}
     if elf.exists():
         return Firmware(elf, map_file, objects)
-    tmp = out.with_name(out.name + ".tmp")
+    # A private staging directory, renamed into place at the end: several test
+    # runs may build the same firmware at once (the tree is shared).
+    tmp = out.with_name(f"{out.name}.tmp{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
     (tmp / "obj").mkdir(parents=True)
     warnings = ""
@@ -185,8 +188,12 @@ def build(
         *[str(tmp / "obj" / (src.stem + ".o")) for src in own + rt + third],
         "-o", str(tmp / elf.name),
     ])
-    shutil.rmtree(out, ignore_errors=True)
-    tmp.rename(out)
+    try:
+        tmp.rename(out)
+    except OSError:  # another process finished the same build first: use theirs
+        shutil.rmtree(tmp, ignore_errors=True)
+        if not elf.exists():
+            raise
     return Firmware(elf, map_file, objects)
 
 
