@@ -268,6 +268,9 @@ def parse_profile(data: dict[str, Any], source: str = "<profile>") -> Profile:
         tolerance_db=c.num(out, "tolerance_db", "output.", -200.0, 0.0, default=-100.0),
     )
 
+    if output.dither and output.word_length >= max_word:
+        c.fail("output.dither", f"dither needs a DAC word shorter than {max_word} bits "
+               f"(word_length is {output.word_length})")
     if c.problems:
         raise ProfileError(source, c.problems)
     return Profile(

@@ -36,7 +36,9 @@ the truncation noise at the driver output (variance 1/12 LSB^2 through the
 noise transfer, plus the -1/2 LSB floor bias through its DC gain) and use
 `biquad_df1_32x64_q31` (64-bit feedback state, no amplified noise, ~4x the
 cycles) when the DF1 prediction is above ``df1_noise_limit_dbfs`` (default:
-the output word's own rounding noise, -149.3 dBFS for 24 bits).
+the rounding noise of the output word, at most 24 bits: -149.3 dBFS. A 32-bit
+slot feeds a converter with ~24 bits of resolution at best, so pushing DF1
+noise below that would buy 4x the cycles for nothing audible).
 
 Tables (CMSIS layouts, from dsp_model.fixed.arith): biquads int32 (n, 5)
 ``{b0, b1, b2, -a1, -a2}`` scaled by 2^-post_shift, one post_shift per section
@@ -287,10 +289,11 @@ def quantize_chain(design: ChainDesign, arith=None, *, headroom: str = "l1",
     design's target). Raises `CheckFailed` on a failed check, `UserError` on an
     unsupported target. `force_kernel` (tests, benchmarks) overrides the per-
     section choice. ``df1_noise_limit_dbfs`` defaults to the RMS rounding noise
-    of the output word itself (-149.3 dBFS for 24 bits): a DF1 section may not
-    add more noise than the DAC word does."""
+    of the output word capped at 24 bits (-149.3 dBFS): a DF1 section may not add
+    more noise than a 24-bit converter's own rounding."""
     if df1_noise_limit_dbfs is None:
-        df1_noise_limit_dbfs = 20 * math.log10(2.0 ** (1 - design.output_word) / math.sqrt(12))
+        bits = min(design.output_word, 24)
+        df1_noise_limit_dbfs = 20 * math.log10(2.0 ** (1 - bits) / math.sqrt(12))
     ar = _resolve_arith(design.target if arith is None else arith)
     if ar.target != "cmsis-q31":
         raise UserError(f"quantize_chain: target {ar.target!r} is not supported yet "
