@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ctypes as ct
 import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -74,8 +75,13 @@ def runtime_library(limits: dict[str, int] | None = None, extra_flags=()) -> ct.
     if key in _LIBS:
         return _LIBS[key]
     flags = [f"-D{k}={v}" for k, v in sorted(lim.items())] + list(extra_flags)
-    path = build_shared([RUNTIME_DIR / s for s in RUNTIME_SOURCES], BUILD_DIR, flags)
-    lib = ct.CDLL(str(path))
+    srcs = [RUNTIME_DIR / s for s in RUNTIME_SOURCES]
+    try:
+        lib = ct.CDLL(str(build_shared(srcs, BUILD_DIR, flags)))
+    except OSError:
+        # a library another process was writing at the same moment: build a
+        # private copy rather than fail
+        lib = ct.CDLL(str(build_shared(srcs, BUILD_DIR / f"pid{os.getpid()}", flags)))
     u8p, i32p = ct.POINTER(ct.c_uint8), ct.POINTER(ct.c_int32)
     lib.ss_chain_sizeof.restype = ct.c_uint32
     lib.ss_chain_sizeof.argtypes = []
