@@ -330,3 +330,26 @@ def test_flash_over_faulty_link(firmware, tmp_path):
         clean = P.Device(P.Link(s.transport, baud=QEMU_BAUD))
         assert clean.info().active_sha256 == parse_blob(image).sha256
         assert clean.read_active() == image
+
+
+@needs_target
+def test_soundstage_cli_against_the_target(tmp_path, capsys):
+    """`soundstage flash`, `info` and `stream --compare`, unchanged, against the
+    qemu device (the profile built by `soundstage build`'s own path)."""
+    from firmware_export.target.chain import have_chain_runtime, profile_blob
+    from host_tools.cli import main
+
+    if not have_chain_runtime():
+        pytest.skip("CHAIN RUNTIME MISSING: the device cannot process audio without ss_chain.c")
+    blob_file = tmp_path / "compact2.blob"
+    blob_file.write_bytes(profile_blob("compact2"))
+    q = boot_device(build_device("compact2").elf, tmp_path / "flash.bin")
+    try:
+        port = ["--port", q.pty, "--baud", str(QEMU_BAUD)]
+        assert main(["flash", str(blob_file), *port]) == 0
+        assert main(["info", *port]) == 0
+        assert parse_blob(blob_file.read_bytes()).sha256 in capsys.readouterr().out
+        assert main(["stream", *port, "impulse", "--seconds", "0.05", "--compare"]) == 0
+        assert "bit-exact" in capsys.readouterr().out
+    finally:
+        q.kill()
