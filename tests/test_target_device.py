@@ -31,6 +31,8 @@ P = pytest.importorskip("host_tools.protocol",
 pytest.importorskip("host_tools.flasher", reason="HOST FLASHER MISSING: host_tools/flasher.py")
 
 MISSING = build.missing_tools()
+if MISSING is None and not os.path.exists("/dev/ptmx"):
+    MISSING = "no /dev/ptmx: qemu cannot give the device UART a pseudo-terminal here"
 if MISSING:
     warnings.warn(f"target tests skipped: {MISSING}", stacklevel=1)
 needs_target = pytest.mark.skipif(MISSING is not None,
