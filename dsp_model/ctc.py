@@ -300,11 +300,21 @@ def _fit_ratio(r_target, freqs, fs, nr, delay, ref, rows):
     w = 2 * np.pi * freqs / fs
     tgt = r_target * np.exp(-1j * w * delay)[:, None]
     free = [i for i in range(d) if i != ref]
-    basis = np.exp(-1j * w[:, None] * np.arange(nr)[None, :])  # (F, Nr)
-    a = (rows[:, :, free, None] * basis[:, None, None, :]).reshape(f * rows.shape[1], -1)
-    b = np.einsum("fkd,fd->fk", rows[:, :, free], tgt[:, free]).reshape(-1)
-    m = np.real(a.conj().T @ a)
-    v = np.real(a.conj().T @ b)
+    rf = rows[:, :, free]  # (F, K, Df)
+    b = np.einsum("fkd,fd->fk", rf, tgt[:, free])  # the reference part is exact
+    # Normal equations without forming the (F K) x (Df Nr) matrix: the rows are
+    # row(f) (x) e^{-jwn}, so the Gram matrix is block-Toeplitz in n - n':
+    #   M[(i,n),(j,n')] = Re sum_f Q_f[i,j] e^{jw(n-n')},  Q_f = rf^H rf
+    #   v[(i,n)]        = Re sum_f (rf^H b)_f[i] e^{jwn}
+    q = np.einsum("fki,fkj->fij", rf.conj(), rf)
+    lags = np.arange(-(nr - 1), nr)
+    qlag = np.einsum("fij,fl->ijl", q, np.exp(1j * np.outer(w, lags))).real
+    n = np.arange(nr)
+    toe = n[:, None] - n[None, :] + nr - 1
+    nf = len(free)
+    m = qlag[:, :, toe].transpose(0, 2, 1, 3).reshape(nf * nr, nf * nr)
+    u = np.einsum("fki,fk->fi", rf.conj(), b)
+    v = np.einsum("fi,fn->in", u, np.exp(1j * np.outer(w, n))).real.reshape(-1)
     x = np.linalg.solve(m + 1e-12 * np.trace(m) / len(m) * np.eye(len(m)), v)
     taps = np.zeros((d, nr))
     taps[ref, delay] = 1.0
