@@ -304,12 +304,13 @@ def test_music_separation_matches_float():
 
 
 def test_quiet_input_still_close_to_float():
-    """-40 dB re the stimulus (about -60 dBFS): the fixed 1/N FFT scaling (no
-    block exponent yet) quantizes the bins to ~20 LSB there; -50 dB for now."""
+    """-40 dB and -80 dB re the stimulus (about -60 and -100 dBFS): the frame's
+    block exponent keeps the bins' precision, the error stays below -60 dB."""
     s = stimulus("music_mix")
-    x = to_q31(s.lr[: 4 * FS] * 0.01)
-    yq = FixedUpmix(T_FULL).process(x)
-    yf = Upmix(PROFILE).process(x / 2.0**31)
-    for ch in range(3):
-        err = yq[:, ch] / 2.0**31 - yf[:, ch]
-        assert db(err, x.reshape(-1) / 2.0**31 / np.sqrt(2)) < -50.0, ch
+    for gain in (1e-2, 1e-4):
+        x = to_q31(s.lr[: 4 * FS] * gain)
+        yq = FixedUpmix(T_FULL).process(x)
+        yf = Upmix(PROFILE).process(x / 2.0**31)
+        for ch in range(3):
+            err = yq[:, ch] / 2.0**31 - yf[:, ch]
+            assert db(err, x.reshape(-1) / 2.0**31 / np.sqrt(2)) < -60.0, (gain, ch)

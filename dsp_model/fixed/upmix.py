@@ -11,7 +11,10 @@ Scaling and overflow, per step (N = fft_size, nb = N/2 + 1 bins)
 -----------------------------------------------------------------
 * Input: M = shr_floor(L + R, 1), S = shr_floor(L - R, 1) (exact int64 sum,
   the halves fit int32). L, R delayed by synthesis_size - 1 in a ring.
-* Analysis: x_w = shr_round(x * wa, 31) (wa Q31).
+* Analysis with a block exponent per frame: f = max(0, 30 - bitlen(max |x|
+  over the M and S frames)), x_w = shr_round(x * wa, 31 - f) (wa Q31), so the
+  frame uses the top of the word whatever the level (|x_w| < 2^30, one guard
+  bit). Every spectral value below is "times 2^f" and its exponent says so.
 * Forward real FFT (own, radix 2): the N real samples are the N/2 complex
   values (x[2n], x[2n+1]); bit-reversal, then log2(N/2) decimation-in-time
   stages. Butterfly: t = b W with each real product rounded to Q31 separately
@@ -20,13 +23,14 @@ Scaling and overflow, per step (N = fft_size, nb = N/2 + 1 bins)
   stage halves (no growth), rounding half up. Split step to the real
   spectrum: A = Z[k] + conj Z[N/2-k], B = Z[k] - conj Z[N/2-k] (int64),
   X = sat32(shr_round(A - i W B, 2)) with the W B products rounded to Q31.
-  Result: the bins X[k] / N in int32 (no block exponent: fixed 1/N, so the
-  FFT noise is ~1 LSB per bin, about -130 dB re a -20 dBFS broadband input).
-* Powers: pm = shr_floor(Mr^2, 1) + shr_floor(Mi^2, 1) (<= 2^62), ps alike;
-  one-pole P += smooth(p - P): smooth(d, a) = mult_q63x31_q62(2 d, a) =
-  floor(d a / 2^31) (|d| < 2^62, so 2 d fits). Pm, Ps are absolute int64.
-* w_dir = Pm^2 / (Pm^2 + k Ps^2): a common shift sh = max(0, bitlen(max(Pm,
-  Ps)) - 31) puts both below 2^31 (a, b); num = floor(a^2 / 2^12) (< 2^50),
+  Result: the bins X[k] 2^f / N in int32 (FFT noise ~1 LSB per bin, about
+  -135 dB re the normalised frame, at any input level).
+* Powers, smoothed as per-bin pseudo-floats (`pf_update`, below): pm =
+  shr_floor(Mr^2, 1) + shr_floor(Mi^2, 1) (<= 2^62), ps alike, a pair with
+  exponent -2 f; one-pole with a_short. Pm and Ps share one exponent per bin
+  (w_dir only needs their ratio).
+* w_dir = Pm^2 / (Pm^2 + k Ps^2) from the mantissas: a common shift sh =
+  max(0, bitlen(max(Pm, Ps)) - 31) puts both below 2^31 (a, b); num = floor(a^2 / 2^12) (< 2^50),
   k Ps^2 = floor(b^2 / 2^31) * k_q19 (< 2^61, same scale), one division
   `ratio_q31(num, num + kPs2)` (below). Pm = Ps = 0: w_dir = 1.
 * Directivity statistics, pooled first then smoothed (pooling over bins and
@@ -41,13 +45,15 @@ Scaling and overflow, per step (N = fft_size, nb = N/2 + 1 bins)
   inclusive sums per segment (<= 32 terms, < 2^62). Window sum of bin k = the
   one or two segment parts, the smaller-exponent part shifted down
   (shr_floor, shift capped at 63) to the larger: a triple (pr, pi, pd) with
-  exponent e = 2 g.
-* Smoothed per bin as a pseudo-float: int64 mantissas (Zr, Zi, Zd), one int
-  exponent (value = mantissa 2^e). The new triple is normalised so its
-  largest magnitude is < 2^60; both sides are aligned (shr_floor) to the
-  larger exponent (a zero side takes the other's); Z += smooth(p - Z, a_long)
-  (|p - Z| < 2^61); then renormalised so max(|Zr|, |Zi|, Zd) has bit length
-  60 (left shifts exact, right shifts floor). All zero: mantissas 0.
+  exponent e = 2 g - 4 f, smoothed with a_long as a pseudo-float (Zr, Zi, Zd).
+* `pf_update` (pseudo-float one-pole, per bin): int64 mantissas, one int
+  exponent (value = mantissa 2^e). The new vector is shifted (floor) so its
+  largest magnitude has at most 60 bits; both sides are aligned (shr_floor,
+  shift capped at 63) to the larger exponent (an all-zero side takes the
+  other's); X += smooth(new - X, a) (|new - X| < 2^61, smooth(d, a) =
+  mult_q63x31_q62(2 d, a) = floor(d a / 2^31)); then renormalised so the
+  largest magnitude has bit length 60 (left shifts exact, right shifts
+  floor). All zero: mantissas 0, exponent 0.
 * D^2 = (Zr^2 + Zi^2) / Zd^2 from the top 31 bits (x >> 29): num =
   shr_floor(r^2, 1) + shr_floor(i^2, 1), den = shr_floor(d^2, 1), one
   `ratio_q31`; den = 0 gives D^2 = 0. lam = clip(((D^2 - lo2) inv_q24) >> 24,
@@ -57,8 +63,10 @@ Scaling and overflow, per step (N = fft_size, nb = N/2 + 1 bins)
 * Inverse real FFT, unscaled: Z'' = A' + i W^-1 B' from the bins (products
   rounded to Q31 separately, sat32), bit-reversal, inverse DIT stages with
   a' = sat32(a + t), b' = sat32(a - t): the 1/N of the forward transform and
-  the N of this one cancel, output Q31 like the input.
-* Synthesis + OLA with a guard bit: term = shr_round(c * ws, 32) (Q30; the
+  the N of this one cancel, output = C frame 2^f (|.| < 2^30 but for the
+  rare constructive sum of a w-filtered frame; sat32 bounds it).
+* Synthesis + OLA with a guard bit: term = shr_round(c * ws, 32 + f) (Q30,
+  the block exponent taken out here; the
   periodic-Hann OLA sums to 1, so the Q30 sum stays below 2^30 + rounding);
   output C = shl32_sat(ola, 1). L' = sub32_sat(Ld, C), R' = sub32_sat(Rd, C).
 
@@ -120,8 +128,8 @@ class UpmixQ31(NamedTuple):
     hist: np.ndarray  # int32 (2, N): M, S rings
     ola: np.ndarray  # int32 (ls,) Q30
     ready: np.ndarray  # int32 (hop,)
-    pm: np.ndarray  # int64 (nb,)
-    ps: np.ndarray  # int64 (nb,)
+    pw: np.ndarray  # int64 (2, nb): Pm, Ps mantissas
+    pexp: np.ndarray  # int64 (nb,)
     zst: np.ndarray  # int64 (3, nb): Zr, Zi, Zd mantissas
     zexp: np.ndarray  # int64 (nb,)
     # work (contents do not carry between frames)
@@ -129,6 +137,7 @@ class UpmixQ31(NamedTuple):
     wdir: np.ndarray  # int32 (nb,)
     q: np.ndarray  # int64 (3, nb + 2 pool): z, then the pooled running sums
     gseg: np.ndarray  # int64 (n segments,)
+    nv: np.ndarray  # int64 (3,): new values for pf_update
 
 
 def upmix_q31_init(t) -> UpmixQ31:
@@ -146,9 +155,9 @@ def upmix_q31_init(t) -> UpmixQ31:
         np.ascontiguousarray(t.twiddle_sin, np.int32),
         np.zeros(3, np.int64), np.zeros((2, max(ls - 1, 1)), np.int32),
         np.zeros((2, n), np.int32), np.zeros(ls, np.int32), np.zeros(h, np.int32),
-        np.zeros(nb_, np.int64), np.zeros(nb_, np.int64), np.zeros((3, nb_), np.int64),
+        np.zeros((2, nb_), np.int64), np.zeros(nb_, np.int64), np.zeros((3, nb_), np.int64),
         np.zeros(nb_, np.int64), np.zeros((2, n + 2), np.int32), np.zeros(nb_, np.int32),
-        np.zeros((3, npad), np.int64), np.zeros(nseg, np.int64),
+        np.zeros((3, npad), np.int64), np.zeros(nseg, np.int64), np.zeros(3, np.int64),
     )
 
 
@@ -192,6 +201,51 @@ def smooth(diff, a):
 def shr_floor_cap(x, s):
     """shr_floor with the shift capped at 63 (any larger shift gives 0 or -1)."""
     return shr_floor(x, s if s < 63 else 63)
+
+
+@_jit
+def pf_update(mant, expo, k, rows, nv, e, a):
+    """One-pole update of the pseudo-float vector of bin k: mantissas
+    mant[0:rows, k] (int64), exponent expo[k] (value = mantissa 2^expo), new
+    values nv[0:rows] at exponent e. The new vector is shifted (floor) so its
+    largest magnitude has at most Z_MANT_BITS bits; both are aligned (floor)
+    to the larger exponent (an all-zero side takes the other's); X +=
+    smooth(new - X, a); then renormalised to a largest magnitude of exactly
+    Z_MANT_BITS bits (left shifts exact, right shifts floor). All zero:
+    mantissas 0, exponent 0."""
+    big = np.int64(0)
+    for r in range(rows):
+        big = max(big, abs(nv[r]))
+    bl = bitlen64(big)
+    if bl > Z_MANT_BITS:
+        for r in range(rows):
+            nv[r] = shr_floor(nv[r], bl - Z_MANT_BITS)
+        e += bl - Z_MANT_BITS
+    xbig = np.int64(0)
+    for r in range(rows):
+        xbig = max(xbig, abs(mant[r, k]))
+    ez = expo[k]
+    if xbig == 0:
+        ez = e
+    elif big == 0:
+        e = ez
+    ec = max(e, ez)
+    big = np.int64(0)
+    for r in range(rows):
+        x = shr_floor_cap(mant[r, k], ec - ez)
+        x += smooth(shr_floor_cap(nv[r], ec - e) - x, a)
+        mant[r, k] = x
+        big = max(big, abs(x))
+    if big == 0:
+        expo[k] = 0
+        return
+    bl = bitlen64(big)
+    for r in range(rows):
+        if bl > Z_MANT_BITS:
+            mant[r, k] = shr_floor(mant[r, k], bl - Z_MANT_BITS)
+        else:
+            mant[r, k] = mant[r, k] << (Z_MANT_BITS - bl)
+    expo[k] = ec + bl - Z_MANT_BITS
 
 
 # ------------------------------------------------------------------ FFT
@@ -309,27 +363,31 @@ def _frame(u):
     fr = u.fr
     # analysis: the history rings, oldest first, windowed
     pos = u.st[ST_HIST]
+    mx = np.int64(0)
+    for ch in range(2):
+        for j in range(n):
+            mx = max(mx, abs(np.int64(u.hist[ch, j])))
+    f = max(0, 30 - bitlen64(mx))  # block exponent: |x| 2^f < 2^30
     for ch in range(2):
         for j in range(n):
             x = np.int64(u.hist[ch, (pos + j) % n])
-            fr[ch, j] = shr_round(x * np.int64(u.wa[j]), 31)
+            fr[ch, j] = shr_round(x * np.int64(u.wa[j]), 31 - f)
         rfft_q31(fr[ch], n, u.tw_cos, u.tw_sin)
     # pass 1: powers, w_dir, z/2 into the padded rows of q
     q = u.q
     for k in range(nbins):
         mr, mi = np.int64(fr[0, 2 * k]), np.int64(fr[0, 2 * k + 1])
         sr, si = np.int64(fr[1, 2 * k]), np.int64(fr[1, 2 * k + 1])
-        pm = shr_floor(mr * mr, 1) + shr_floor(mi * mi, 1)
-        ps = shr_floor(sr * sr, 1) + shr_floor(si * si, 1)
-        u.pm[k] += smooth(pm - u.pm[k], u.a_short)
-        u.ps[k] += smooth(ps - u.ps[k], u.a_short)
-        big = max(u.pm[k], u.ps[k])
+        u.nv[0] = shr_floor(mr * mr, 1) + shr_floor(mi * mi, 1)  # |M|^2 / 2
+        u.nv[1] = shr_floor(sr * sr, 1) + shr_floor(si * si, 1)
+        pf_update(u.pw, u.pexp, k, 2, u.nv, -2 * f, u.a_short)
+        big = max(u.pw[0, k], u.pw[1, k])
         if big == 0:
             u.wdir[k] = INT32_MAX
         else:
             sh = max(0, bitlen64(big) - 31)
-            a = u.pm[k] >> sh
-            b = u.ps[k] >> sh
+            a = u.pw[0, k] >> sh
+            b = u.pw[1, k] >> sh
             num = shr_floor(a * a, 12)
             kps2 = shr_floor(b * b, 31) * np.int64(u.k_q19)
             u.wdir[k] = ratio_q31(num, num + kps2)
@@ -364,74 +422,28 @@ def _frame(u):
             q[1, j] = ci
             q[2, j] = cd
     # pass 3: window sums, pseudo-float smoothing, D^2, lam, w, C bins
+    nv = u.nv
     for k in range(nbins):
         a0 = k
         b0 = k + 2 * p
         sa = a0 // seg
         sb = b0 // seg
-        if sa == sb:
-            e = 2 * u.gseg[sa]
-            pr = q[0, b0] - (q[0, a0 - 1] if a0 % seg else 0)
-            pi = q[1, b0] - (q[1, a0 - 1] if a0 % seg else 0)
-            pd = q[2, b0] - (q[2, a0 - 1] if a0 % seg else 0)
-        else:
-            end = sb * seg - 1
-            ga, gb = u.gseg[sa], u.gseg[sb]
-            g = max(ga, gb)
-            e = 2 * g
-            sha, shb = 2 * (g - ga), 2 * (g - gb)
-            pr = shr_floor_cap(q[0, end] - (q[0, a0 - 1] if a0 % seg else 0), sha) + \
-                shr_floor_cap(q[0, b0], shb)
-            pi = shr_floor_cap(q[1, end] - (q[1, a0 - 1] if a0 % seg else 0), sha) + \
-                shr_floor_cap(q[1, b0], shb)
-            pd = shr_floor_cap(q[2, end] - (q[2, a0 - 1] if a0 % seg else 0), sha) + \
-                shr_floor_cap(q[2, b0], shb)
-        # new triple: largest magnitude below 2^60
-        big = max(abs(pr), abs(pi), abs(pd))
-        bl = bitlen64(big)
-        if bl > Z_MANT_BITS:
-            pr = shr_floor(pr, bl - Z_MANT_BITS)
-            pi = shr_floor(pi, bl - Z_MANT_BITS)
-            pd = shr_floor(pd, bl - Z_MANT_BITS)
-            e += bl - Z_MANT_BITS
-        zr, zi, zd = u.zst[0, k], u.zst[1, k], u.zst[2, k]
-        ez = u.zexp[k]
-        zzero = zr == 0 and zi == 0 and zd == 0
-        pzero = big == 0
-        if zzero:
-            ez = e
-        elif pzero:
-            e = ez
-        ec = max(e, ez)
-        zr = shr_floor_cap(zr, ec - ez)
-        zi = shr_floor_cap(zi, ec - ez)
-        zd = shr_floor_cap(zd, ec - ez)
-        pr = shr_floor_cap(pr, ec - e)
-        pi = shr_floor_cap(pi, ec - e)
-        pd = shr_floor_cap(pd, ec - e)
-        zr += smooth(pr - zr, u.a_long)
-        zi += smooth(pi - zi, u.a_long)
-        zd += smooth(pd - zd, u.a_long)
-        big = max(abs(zr), abs(zi), abs(zd))
-        if big == 0:
-            ec = 0
-        else:
-            bl = bitlen64(big)
-            if bl > Z_MANT_BITS:
-                zr = shr_floor(zr, bl - Z_MANT_BITS)
-                zi = shr_floor(zi, bl - Z_MANT_BITS)
-                zd = shr_floor(zd, bl - Z_MANT_BITS)
+        for row in range(3):
+            before = q[row, a0 - 1] if a0 % seg else np.int64(0)
+            if sa == sb:
+                e = 2 * u.gseg[sa]
+                nv[row] = q[row, b0] - before
             else:
-                zr = zr << (Z_MANT_BITS - bl)
-                zi = zi << (Z_MANT_BITS - bl)
-                zd = zd << (Z_MANT_BITS - bl)
-            ec += bl - Z_MANT_BITS
-        u.zst[0, k], u.zst[1, k], u.zst[2, k] = zr, zi, zd
-        u.zexp[k] = ec
+                ga, gb = u.gseg[sa], u.gseg[sb]
+                g = max(ga, gb)
+                e = 2 * g
+                nv[row] = shr_floor_cap(q[row, sb * seg - 1] - before, 2 * (g - ga)) + \
+                    shr_floor_cap(q[row, b0], 2 * (g - gb))
+        pf_update(u.zst, u.zexp, k, 3, nv, e - 4 * f, u.a_long)
         # D^2 from the top 31 bits, lam, w
-        r = shr_floor(zr, Z_MANT_BITS - 31)
-        i = shr_floor(zi, Z_MANT_BITS - 31)
-        d = shr_floor(zd, Z_MANT_BITS - 31)
+        r = shr_floor(u.zst[0, k], Z_MANT_BITS - 31)
+        i = shr_floor(u.zst[1, k], Z_MANT_BITS - 31)
+        d = shr_floor(u.zst[2, k], Z_MANT_BITS - 31)
         den = shr_floor(d * d, 1)
         if den <= 0:
             d2 = np.int64(0)
@@ -450,7 +462,7 @@ def _frame(u):
     for j in range(ls - h, ls):
         ola[j] = 0
     for j in range(ls):
-        ola[j] += shr_round(np.int64(fr[1, n - ls + j]) * np.int64(u.ws[j]), 32)
+        ola[j] += shr_round(np.int64(fr[1, n - ls + j]) * np.int64(u.ws[j]), 32 + f)
     for j in range(h):
         u.ready[j] = shl32_sat(ola[j], 1)
 

@@ -53,6 +53,53 @@ static inline int64_t shr_floor_cap(int64_t x, int64_t s) { return shr_floor(x, 
 static inline int64_t max64(int64_t a, int64_t b) { return a > b ? a : b; }
 static inline int64_t abs64(int64_t a) { return a < 0 ? -a : a; }
 
+/* One-pole update of the pseudo-float vector of bin k (upmix.py pf_update):
+ * mantissas mant[0..rows-1][k], exponent expo[k]; new values nv at
+ * exponent e. */
+static void pf_update(int64_t *const *mant, int32_t *expo, uint32_t k, int rows, int64_t *nv,
+                      int64_t e, int32_t a)
+{
+    int64_t big = 0, xbig = 0, ez, ec;
+    int r, bl;
+    for (r = 0; r < rows; r++) {
+        big = max64(big, abs64(nv[r]));
+    }
+    bl = bitlen64(big);
+    if (bl > Z_MANT_BITS) {
+        for (r = 0; r < rows; r++) {
+            nv[r] = shr_floor(nv[r], bl - Z_MANT_BITS);
+        }
+        e += bl - Z_MANT_BITS;
+    }
+    for (r = 0; r < rows; r++) {
+        xbig = max64(xbig, abs64(mant[r][k]));
+    }
+    ez = expo[k];
+    if (xbig == 0) {
+        ez = e;
+    } else if (big == 0) {
+        e = ez;
+    }
+    ec = max64(e, ez);
+    big = 0;
+    for (r = 0; r < rows; r++) {
+        int64_t x = shr_floor_cap(mant[r][k], ec - ez);
+        x += smooth(shr_floor_cap(nv[r], ec - e) - x, a);
+        mant[r][k] = x;
+        big = max64(big, abs64(x));
+    }
+    if (big == 0) {
+        expo[k] = 0;
+        return;
+    }
+    bl = bitlen64(big);
+    for (r = 0; r < rows; r++) {
+        mant[r][k] = bl > Z_MANT_BITS ? shr_floor(mant[r][k], bl - Z_MANT_BITS)
+                                      : shl64_wrap(mant[r][k], Z_MANT_BITS - bl);
+    }
+    expo[k] = (int32_t)(ec + bl - Z_MANT_BITS);
+}
+
 /* ------------------------------------------------------------------ FFT */
 
 static void bitrev(int32_t *buf, uint32_t n2)
@@ -177,7 +224,7 @@ void upmix_q31_mem_words(uint32_t fft_size, uint32_t synthesis_size, uint32_t ho
     const uint32_t nb = fft_size / 2u + 1u, npad = nb + 2u * pool;
     const uint32_t nseg = pool ? (npad + 2u * pool - 1u) / (2u * pool) : 0u;
     const uint32_t ndl = synthesis_size > 1u ? synthesis_size - 1u : 1u;
-    *mem32_words = 2u * ndl + 2u * fft_size + synthesis_size + hop + nb /* zexp */ +
+    *mem32_words = 2u * ndl + 2u * fft_size + synthesis_size + hop + 2u * nb /* zexp, pexp */ +
                    2u * (fft_size + 2u) + nb /* wdir */ + nseg;
     *mem64_words = 2u * nb + 3u * nb + 3u * npad;
 }
@@ -238,10 +285,12 @@ int upmix_q31_init(upmix_q31_inst *S, uint32_t fft_size, uint32_t synthesis_size
     p32 += nb;
     S->wdir = p32;
     p32 += nb;
+    S->pexp = p32;
+    p32 += nb;
     S->gseg = p32;
-    S->pm = p64;
+    S->pw[0] = p64;
     p64 += nb;
-    S->ps = p64;
+    S->pw[1] = p64;
     p64 += nb;
     for (i = 0u; i < 3u; i++) {
         S->z[i] = p64;
@@ -259,13 +308,21 @@ static void frame(upmix_q31_inst *S)
     const uint32_t n = S->fft_size, ls = S->synthesis_size, h = S->hop, p = S->pool;
     const uint32_t nb = n / 2u + 1u, npad = nb + 2u * p, seg = 2u * p;
     int64_t *q0 = S->q[0], *q1 = S->q[1], *q2 = S->q[2];
+    int64_t nv[3], mx = 0;
     uint32_t ch, j, k, sg;
+    int f;
 
-    /* analysis: the history rings, oldest first, windowed */
+    /* analysis: the history rings, oldest first, windowed, block exponent f */
+    for (ch = 0u; ch < 2u; ch++) {
+        for (j = 0u; j < n; j++) {
+            mx = max64(mx, abs64(S->hist[ch][j]));
+        }
+    }
+    f = 30 - bitlen64(mx) > 0 ? 30 - bitlen64(mx) : 0; /* |x| 2^f < 2^30 */
     for (ch = 0u; ch < 2u; ch++) {
         for (j = 0u; j < n; j++) {
             const int64_t x = S->hist[ch][(S->hist_pos + j) % n];
-            S->fr[ch][j] = (int32_t)shr_round(x * S->wa[j], 31);
+            S->fr[ch][j] = (int32_t)shr_round(x * S->wa[j], 31 - f);
         }
         rfft_q31(S->fr[ch], n, S->tw_cos, S->tw_sin);
     }
@@ -273,17 +330,16 @@ static void frame(upmix_q31_inst *S)
     for (k = 0u; k < nb; k++) {
         const int64_t mr = S->fr[0][2u * k], mi = S->fr[0][2u * k + 1u];
         const int64_t sr = S->fr[1][2u * k], si = S->fr[1][2u * k + 1u];
-        const int64_t pm = shr_floor(mr * mr, 1) + shr_floor(mi * mi, 1);
-        const int64_t ps = shr_floor(sr * sr, 1) + shr_floor(si * si, 1);
         int64_t big;
-        S->pm[k] += smooth(pm - S->pm[k], S->a_short);
-        S->ps[k] += smooth(ps - S->ps[k], S->a_short);
-        big = max64(S->pm[k], S->ps[k]);
+        nv[0] = shr_floor(mr * mr, 1) + shr_floor(mi * mi, 1); /* |M|^2 / 2 */
+        nv[1] = shr_floor(sr * sr, 1) + shr_floor(si * si, 1);
+        pf_update(S->pw, S->pexp, k, 2, nv, -2 * (int64_t)f, S->a_short);
+        big = max64(S->pw[0][k], S->pw[1][k]);
         if (big == 0) {
             S->wdir[k] = (int32_t)I32MAX;
         } else {
             const int sh = bitlen64(big) - 31 > 0 ? bitlen64(big) - 31 : 0;
-            const int64_t a = shr_floor(S->pm[k], sh), b = shr_floor(S->ps[k], sh);
+            const int64_t a = shr_floor(S->pw[0][k], sh), b = shr_floor(S->pw[1][k], sh);
             const int64_t num = shr_floor(a * a, 12);
             const int64_t kps2 = shr_floor(b * b, 31) * S->k_q19;
             S->wdir[k] = ratio_q31(num, num + kps2);
@@ -320,77 +376,26 @@ static void frame(upmix_q31_inst *S)
     /* pass 3: window sums, pseudo-float smoothing, D^2, lam, w, C bins */
     for (k = 0u; k < nb; k++) {
         const uint32_t a0 = k, b0 = k + 2u * p, sa = a0 / seg, sb = b0 / seg;
-        const int64_t x0 = a0 % seg ? q0[a0 - 1u] : 0;
-        const int64_t x1 = a0 % seg ? q1[a0 - 1u] : 0;
-        const int64_t x2 = a0 % seg ? q2[a0 - 1u] : 0;
-        int64_t pr, pi, pd, e, zr, zi, zd, ez, ec, big, r, i, d, den, d2, lam, w;
-        int bl;
-        if (sa == sb) {
-            e = 2 * (int64_t)S->gseg[sa];
-            pr = q0[b0] - x0;
-            pi = q1[b0] - x1;
-            pd = q2[b0] - x2;
-        } else {
-            const uint32_t end = sb * seg - 1u;
-            const int64_t ga = S->gseg[sa], gb = S->gseg[sb], g = max64(ga, gb);
-            const int64_t sha = 2 * (g - ga), shb = 2 * (g - gb);
-            e = 2 * g;
-            pr = shr_floor_cap(q0[end] - x0, sha) + shr_floor_cap(q0[b0], shb);
-            pi = shr_floor_cap(q1[end] - x1, sha) + shr_floor_cap(q1[b0], shb);
-            pd = shr_floor_cap(q2[end] - x2, sha) + shr_floor_cap(q2[b0], shb);
-        }
-        /* new triple: largest magnitude below 2^60 */
-        big = max64(abs64(pr), max64(abs64(pi), abs64(pd)));
-        bl = bitlen64(big);
-        if (bl > Z_MANT_BITS) {
-            pr = shr_floor(pr, bl - Z_MANT_BITS);
-            pi = shr_floor(pi, bl - Z_MANT_BITS);
-            pd = shr_floor(pd, bl - Z_MANT_BITS);
-            e += bl - Z_MANT_BITS;
-        }
-        zr = S->z[0][k];
-        zi = S->z[1][k];
-        zd = S->z[2][k];
-        ez = S->zexp[k];
-        if (zr == 0 && zi == 0 && zd == 0) {
-            ez = e;
-        } else if (big == 0) {
-            e = ez;
-        }
-        ec = max64(e, ez);
-        zr = shr_floor_cap(zr, ec - ez);
-        zi = shr_floor_cap(zi, ec - ez);
-        zd = shr_floor_cap(zd, ec - ez);
-        pr = shr_floor_cap(pr, ec - e);
-        pi = shr_floor_cap(pi, ec - e);
-        pd = shr_floor_cap(pd, ec - e);
-        zr += smooth(pr - zr, S->a_long);
-        zi += smooth(pi - zi, S->a_long);
-        zd += smooth(pd - zd, S->a_long);
-        big = max64(abs64(zr), max64(abs64(zi), abs64(zd)));
-        if (big == 0) {
-            ec = 0;
-        } else {
-            bl = bitlen64(big);
-            if (bl > Z_MANT_BITS) {
-                zr = shr_floor(zr, bl - Z_MANT_BITS);
-                zi = shr_floor(zi, bl - Z_MANT_BITS);
-                zd = shr_floor(zd, bl - Z_MANT_BITS);
+        int64_t e = 0, r, i, d, den, d2, lam, w;
+        int row;
+        for (row = 0; row < 3; row++) {
+            const int64_t *qr = S->q[row];
+            const int64_t before = a0 % seg ? qr[a0 - 1u] : 0;
+            if (sa == sb) {
+                e = 2 * (int64_t)S->gseg[sa];
+                nv[row] = qr[b0] - before;
             } else {
-                zr = shl64_wrap(zr, Z_MANT_BITS - bl);
-                zi = shl64_wrap(zi, Z_MANT_BITS - bl);
-                zd = shl64_wrap(zd, Z_MANT_BITS - bl);
+                const int64_t ga = S->gseg[sa], gb = S->gseg[sb], g = max64(ga, gb);
+                e = 2 * g;
+                nv[row] = shr_floor_cap(qr[sb * seg - 1u] - before, 2 * (g - ga)) +
+                          shr_floor_cap(qr[b0], 2 * (g - gb));
             }
-            ec += bl - Z_MANT_BITS;
         }
-        S->z[0][k] = zr;
-        S->z[1][k] = zi;
-        S->z[2][k] = zd;
-        S->zexp[k] = (int32_t)ec;
+        pf_update(S->z, S->zexp, k, 3, nv, e - 4 * (int64_t)f, S->a_long);
         /* D^2 from the top 31 bits, lam, w */
-        r = shr_floor(zr, Z_MANT_BITS - 31);
-        i = shr_floor(zi, Z_MANT_BITS - 31);
-        d = shr_floor(zd, Z_MANT_BITS - 31);
+        r = shr_floor(S->z[0][k], Z_MANT_BITS - 31);
+        i = shr_floor(S->z[1][k], Z_MANT_BITS - 31);
+        d = shr_floor(S->z[2][k], Z_MANT_BITS - 31);
         den = shr_floor(d * d, 1);
         d2 = den <= 0 ? 0 : ratio_q31(shr_floor(r * r, 1) + shr_floor(i * i, 1), den);
         lam = shr_floor((d2 - S->lo2) * S->inv_q24, 24);
@@ -408,7 +413,7 @@ static void frame(upmix_q31_inst *S)
         S->ola[j] = 0;
     }
     for (j = 0u; j < ls; j++) {
-        S->ola[j] += (int32_t)shr_round((int64_t)S->fr[1][n - ls + j] * S->ws[j], 32);
+        S->ola[j] += (int32_t)shr_round((int64_t)S->fr[1][n - ls + j] * S->ws[j], 32 + f);
     }
     for (j = 0u; j < h; j++) {
         S->ready[j] = shl32_sat(S->ola[j], 1);

@@ -30,7 +30,8 @@ typedef struct {
     int32_t *hist[2]; /* M, S rings, fft_size each */
     int32_t *ola;     /* synthesis_size, Q30 */
     int32_t *ready;   /* hop */
-    int64_t *pm, *ps; /* nb = fft_size/2 + 1 each */
+    int64_t *pw[2];   /* Pm, Ps mantissas, nb = fft_size/2 + 1 each */
+    int32_t *pexp;    /* nb */
     int64_t *z[3];    /* Zr, Zi, Zd mantissas, nb each */
     int32_t *zexp;    /* nb */
     /* work */
