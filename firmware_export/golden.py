@@ -3,6 +3,9 @@
     python -m firmware_export.golden --update          # every bundled profile
     python -m firmware_export.golden --update studio5  # one
     python -m firmware_export.golden                   # check only (exit 1 if stale)
+    python -m firmware_export.golden --update --from-head
+        # from a clean snapshot of the git HEAD (a shared tree may hold other
+        # people's uncommitted design edits), written into this tree
 
 tests/golden/<profile>/ holds
     profile.blob   the tables the vectors were made with (build.blob_for_profile)
@@ -203,6 +206,29 @@ def stale(profile_name: str, golden_dir: Path | None = None) -> str | None:
             f"run: python -m {GENERATOR} --update {profile_name}")
 
 
+def _from_head(a) -> int:
+    """This command, run in a temporary `git archive HEAD` snapshot (its
+    packages shadow the working tree's), writing into this tree's golden dir."""
+    import subprocess
+    import tarfile
+    import tempfile
+
+    repo = Path(__file__).resolve().parent.parent
+    out = (a.dir or GOLDEN_DIR).resolve()
+    with tempfile.TemporaryDirectory() as tmp:
+        tar = subprocess.run(["git", "archive", "HEAD"], cwd=repo, capture_output=True,
+                             check=True).stdout
+        with tarfile.open(fileobj=io.BytesIO(tar)) as tf:  # our own repository's archive
+            if hasattr(tarfile, "data_filter"):
+                tf.extractall(tmp, filter="data")
+            else:
+                tf.extractall(tmp)
+        cmd = [sys.executable, "-m", GENERATOR, "--dir", str(out), *a.profiles]
+        if a.update:
+            cmd.insert(3, "--update")
+        return subprocess.run(cmd, cwd=tmp).returncode
+
+
 def main(argv: list[str] | None = None) -> int:
     from device_profiles import bundled_profiles
 
@@ -210,7 +236,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("profiles", nargs="*", help="bundled profile names (default: all)")
     ap.add_argument("--update", action="store_true", help="regenerate the vectors")
     ap.add_argument("--dir", type=Path, default=None, help="golden root (default tests/golden)")
+    ap.add_argument("--from-head", action="store_true",
+                    help="run the generator in a snapshot of git HEAD (git archive)")
     a = ap.parse_args(argv)
+    if a.from_head:
+        return _from_head(a)
     names = a.profiles or bundled_profiles()
     rc = 0
     for name in names:
