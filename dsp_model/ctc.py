@@ -22,14 +22,15 @@ Design (per channel, on an FFT grid of NFFT points):
      in phase) for targets below what the matched filter gives. beta(f) is the
      largest (least effort) that meets the target + MARGIN_DB at the design
      point, raised where the effort would pass the limit + IPSI_LOSS_DB.
-  2. ratio filters (RTF, short): r normalised by a reference driver (whose
-     ratio filter is then a pure delay) and fitted as Nr-tap FIRs by weighted
-     least squares: contra-ear rows at each design position weighted by the
-     leakage r has there (so the error is small relative to it), the ipsi row
-     (stronger where the target is below LF_TARGET_DB, keeping the level where
-     little cancellation is asked), a small ridge. The realised contrast is
-     compared with the wanted one and the request corrected (PASSES).
-     The contrast depends on the ratio filters only.
+  2. ratio filters (RTF, short): r normalised by a reference driver, the one
+     loudest at the ipsi ear (its ratio filter is then a pure delay), and
+     fitted as Nr-tap FIRs by weighted least squares: contra-ear rows at each
+     design position weighted by the leakage r has there (so the error is
+     small relative to it); the ipsi row, stronger where the target is below
+     LF_TARGET_DB (keeps the level where little cancellation is asked); a
+     small ridge. The realised contrast is compared with the wanted one and
+     the request corrected (PASSES). The contrast depends on the ratio
+     filters only.
   3. common filter (long): c = T e^{-jw m_r} / (h_i . r_fir), T the ipsi-ear
      level one average CTC driver gives at unit gain (filter gain 0 dB = one
      driver playing the signal plainly), clipped per frequency so that
@@ -43,9 +44,10 @@ Effort = max over drivers and frequency of |common * ratio_d| (the driver
 filter gain), in dB; it never exceeds profile.ctc.effort_limit_db (checked on
 the realised FIRs on a dense grid, and enforced by a final scale if needed).
 
-Known limit: below ~400 Hz the short ratio filters cannot turn from the null
-(side mode) to plain playback (in phase) within a few hundred Hz, so the
-effort limit there costs ipsi level (about -7 dB at 300 Hz, -11 dB at 200 Hz).
+Known limit: below ~400 Hz short ratio filters cannot turn from the null (side
+mode) to plain playback (in phase) within a few hundred Hz, so the effort limit
+there costs ipsi level: studio5 (96-tap ratios) about -10 dB at 150 Hz, -7 dB at
+200 Hz, -3 dB at 300 Hz; compact2 (one 192-tap ratio per channel) -5/-4/-3 dB.
 """
 
 from __future__ import annotations
@@ -69,9 +71,10 @@ SIDE_WEIGHT = 10.0  # weight of each side position relative to the centre
 MARGIN_DB = 1.0  # aim this much above the target so the realised FIRs land on it
 IPSI_LOSS_DB = 3.0  # ipsi level given up before cancellation where the effort binds
 EFFORT_MARGIN_DB = 0.3  # design under the limit by this much; realised check is exact
+REF_RULE = "ipsi"
 PASSES = 3  # ratio fit / request correction passes
 LF_TARGET_DB = 12.0  # below this target the fit keeps the ipsi level (plain playback)
-LF_IPSI_W = 15.0  # 30 gains 2-4 dB more bass but breaks studio5 at 1.5 m
+LF_IPSI_W = 10.0  # higher gains little and loses the target at 1.5 m (studio5)
 CENTRE_FIT_W = 3.0  # the design point weighs more than the side positions in the fit
 COMMON_DELAY_FRACTION = 0.3  # of the common taps; the inverse needs more causal tail
 IPSI_W = 0.3  # ipsi row weight in the ratio fit
@@ -346,6 +349,16 @@ def _fit_common(c_target, nc, delay, nfft):
     return taps * win
 
 
+def _reference_driver(r: np.ndarray, hi: np.ndarray) -> int:
+    """The driver whose ratio filter is a pure delay: REF_RULE "ipsi" takes the one
+    loudest at the ipsi ear (below 1 kHz, where the ratio filters must turn from
+    null to plain playback), "share" the one with the largest share of |r|."""
+    if REF_RULE == "share":
+        share = np.mean(np.abs(r) / np.linalg.norm(r, axis=-1, keepdims=True), axis=0)
+        return int(np.argmax(share))
+    return int(np.argmax(np.mean(np.abs(hi[: len(hi) // 24]), axis=0)))
+
+
 def _design_channel(h, wpos, target, limit, ipsi_loss_db, margin_db, scale, fs, nr, nc,
                     ratio_delay, common_delay, nfft, freqs, ch):
     """One CTC channel (ipsi ear = ch). Returns common taps, ratio taps, ref, beta, limited."""
@@ -363,8 +376,7 @@ def _design_channel(h, wpos, target, limit, ipsi_loss_db, margin_db, scale, fs, 
     u, limited = _choose_beta(canc, effort, target + margin_db,
                               limit + ipsi_loss_db - EFFORT_MARGIN_DB)
     r, beta, _ = _member(hc, wpos, hi, u, scale)
-    share = np.mean(np.abs(r) / np.linalg.norm(r, axis=-1, keepdims=True), axis=0)
-    ref = int(np.argmax(share))
+    ref = _reference_driver(r, hi)
     rn = r / r[:, ref:ref + 1]
     # 2. FIR ratio filters: weighted LS fit of r*, the weights being the leakage a
     #    fit error causes at each design position relative to the leakage r* has
