@@ -7,7 +7,7 @@ import os
 import threading
 from pathlib import Path
 
-from device_profiles import DEFAULT_PROFILE, load_profile
+from device_profiles import DEFAULT_PROFILE, UserError, load_profile
 
 from .emulator import DeviceConfig, Emulator, PtyHost, SocketHost, log_stderr
 from .flash_store import FlashStore
@@ -28,6 +28,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="pty only: garble input unless the host opened it at this baud")
     p.add_argument("--slot-size", type=int, default=512 * 1024, help="bytes per profile slot")
     p.add_argument("--blob", default=None, help="flash this blob before serving")
+    p.add_argument("--target", choices=("python", "qemu"), default="python",
+                   help="python: this emulator; qemu: the C firmware on an emulated "
+                   "Cortex-M4 (firmware_export/target; needs arm-none-eabi-gcc and "
+                   "qemu-system-arm). Both keep the same flash layout in --state.")
     p.set_defaults(func=run)
 
 
@@ -57,6 +61,15 @@ def run(args: argparse.Namespace) -> int:
     prof = load_profile(args.profile)
     state = Path(args.state) if args.state else default_state(prof.name)
     state.parent.mkdir(parents=True, exist_ok=True)
+    if args.target == "qemu":
+        from firmware_export.target.device import serve
+
+        if args.socket is not None or args.baud is not None or args.blob:
+            raise UserError("--target qemu takes --profile and --state only (flash with "
+                            "`soundstage flash --port <pty>`)")
+        if args.slot_size != 512 * 1024:
+            raise UserError("--target qemu has 512 KiB slots (fixed in its firmware)")
+        return serve(prof.name, state, say=lambda m: print(m, flush=True))
     emu = Emulator(FlashStore(state, slot_size=args.slot_size), DeviceConfig.from_profile(prof),
                    log=log_stderr)
     if args.blob:
