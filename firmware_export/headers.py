@@ -107,6 +107,16 @@ def runtime_requirements(q: QuantizedChain, max_block: int) -> dict[str, int]:
                 casc += 2
                 m32 += 5 * n + (2 * 4 * n if kern == KERNEL_DF1 else 0)
                 m64 += 0 if kern == KERNEL_DF1 else 2 * 4 * n
+    ut = getattr(q, "upmix_tables", None)
+    if ut is not None:  # adaptive upmix: its tables, then ss_upmix.c upmix_q31_mem_words
+        n, ls, hop, pool = ut.fft_size, ut.synthesis_size, ut.hop, ut.pool
+        nb = n // 2 + 1
+        npad = nb + 2 * pool
+        nseg = (npad + 2 * pool - 1) // (2 * pool)
+        ndl = max(ls - 1, 1)
+        m32 += n + ls + 2 * nb
+        m32 += 2 * ndl + 2 * n + ls + hop + 2 * nb + 2 * (n + 2) + nb + nseg
+        m64 += 2 * nb + 3 * nb + 3 * npad
     return {"mem32_words": m32, "mem64_words": m64, "n_paths": len(q.paths),
             "n_feeds": feeds, "n_cascades": casc}
 
