@@ -48,14 +48,15 @@ def test_golden_vectors_are_small_and_described():
 
 def test_committed_vectors_are_what_the_generator_makes_now(tmp_path):
     """Byte for byte (the generator is deterministic). If this fails after an
-    intended design change: python -m firmware_export.golden --update"""
+    intended design change: python -m firmware_export.golden --update
+    (--from-head: from the committed design only, in a shared tree)."""
     for name in bundled_profiles():
         G.generate(name, tmp_path)
         for f in ("golden.json", "profile.blob", "vectors.npz"):
             new = (tmp_path / name / f).read_bytes()
             old = (G.GOLDEN_DIR / name / f).read_bytes()
             assert new == old, (f"{name}/{f} is stale: run python -m firmware_export.golden "
-                                "--update")
+                                "--update [--from-head]")
         assert G.stale(name) is None
 
 
