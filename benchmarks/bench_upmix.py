@@ -137,7 +137,9 @@ def main(argv=None) -> int:
         print(f"{name:58s} {r['c']:7.2f} {r['d']:7.2f} {r['left']:8.1f} {r['anti']:9.1f} "
               f"{r['resid']:9.1f} {lat:>14s} {r['xrt']:7.0f}")
     print("SIR in dB (higher is better); leaks and residual in dB re the input (lower is "
-          "better; -inf = exactly zero); latency found by cross-correlation for ffmpeg.")
+          "better; -inf = exactly zero); latency found by cross-correlation for ffmpeg.\n"
+          "resid L=R is the left output of a center-only input: L' for passive M and the "
+          "upmix, FL for ffmpeg (which does not subtract C from L).")
     return 0
 
 
