@@ -104,6 +104,12 @@ def _beam_paths(profile: Profile, beam: BeamDesign) -> list[PathFilter]:
         ids = {beam.driver_ids[i] for i in members}
         ratio = tuple(np.array([1.0]) if d.id in ids else np.zeros(0) for d in profile.drivers)
         common = np.array(beam.firs[members[0]], dtype=float)
+        if len(beam.groups) == 1:
+            # one mirror group (a symmetric pair): with 0 dB fixed on axis there is
+            # no freedom left, the pattern is plain mixing's (beamformer.py), so
+            # run it as what it is, equal feeds delayed by the beam latency
+            common = np.zeros_like(common)
+            common[int(beam.latency)] = 1.0 / len(members)
         name = f"beam{g}" if len(beam.groups) > 1 else "beam"  # names fit 15 bytes
         paths.append(PathFilter(name, 2, 0, common, ratio, modeling_delay=int(beam.latency)))
     others = [d for d in profile.drivers if d.id not in idx]
