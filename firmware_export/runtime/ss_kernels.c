@@ -376,23 +376,34 @@ void delay_q31_init(delay_q31_inst *S, uint32_t delay, int32_t *buf)
     }
 }
 
-/* y[n] = x[n - delay], history zero at init. Exact (no arithmetic). */
+/* y[n] = x[n - delay], history zero at init. Exact (no arithmetic). The
+ * ring is walked in straight runs up to its wrap point (no per-sample wrap
+ * test); delay 0 in place does nothing. */
 void delay_q31(delay_q31_inst *S, const int32_t *src, int32_t *dst, uint32_t block_size)
 {
     const uint32_t d = S->delay;
-    int32_t *const buf = S->buf;
     uint32_t pos = S->pos, n;
     if (d == 0u) {
-        for (n = 0; n < block_size; n++) {
-            dst[n] = src[n];
+        if (dst != src) {
+            for (n = 0; n < block_size; n++) {
+                dst[n] = src[n];
+            }
         }
         return;
     }
-    for (n = 0; n < block_size; n++) {
-        const int32_t x = src[n]; /* read first: dst may be src */
-        dst[n] = buf[pos];
-        buf[pos] = x;
-        if (++pos == d) {
+    while (block_size > 0u) {
+        const uint32_t run = d - pos < block_size ? d - pos : block_size;
+        int32_t *pb = S->buf + pos;
+        for (n = 0; n < run; n++) {
+            const int32_t x = src[n]; /* read first: dst may be src */
+            dst[n] = pb[n];
+            pb[n] = x;
+        }
+        src += run;
+        dst += run;
+        block_size -= run;
+        pos += run;
+        if (pos == d) {
             pos = 0;
         }
     }
@@ -445,12 +456,27 @@ void gain_q31_init(gain_q31_inst *S, int32_t scale_fract, int8_t shift)
  * word of the Q62 product, Q30); k = shift + 1; k >= 0: y = sat32(p 2^k);
  * k < 0: y = floor(p / 2^-k). Bit 0 is lost for k >= 1, as in CMSIS.
  */
+/* shl32_sat(x, s) for an int32 x and 0 <= s <= 31 without 64-bit
+ * arithmetic: shift, and if shifting back does not give x, saturate toward
+ * x's sign (arm_scale_q31's test). */
+static inline int32_t shl32_sat_i32(int32_t x, int s)
+{
+    const int32_t y = ss_u32_to_i32((uint32_t)x << s);
+    return (int32_t)shr_floor(y, s) == x ? y : (x < 0 ? (int32_t)SS_INT32_MIN : SS_INT32_MAX);
+}
+
 void gain_q31(const gain_q31_inst *S, const int32_t *src, int32_t *dst, uint32_t block_size)
 {
     const int32_t g = S->scale_fract;
     const int k = S->shift + 1;
     uint32_t n;
-    if (k >= 0) {
+    if (k >= 0 && k <= 31) {
+        for (n = 0; n < block_size; n++) {
+            /* p: the high word of the Q62 product (SMMUL) */
+            const int32_t p = (int32_t)shr_floor(mult_q31x31_q62(src[n], g), 32);
+            dst[n] = shl32_sat_i32(p, k);
+        }
+    } else if (k >= 0) {
         for (n = 0; n < block_size; n++) {
             dst[n] = shl32_sat(shr_floor(mult_q31x31_q62(src[n], g), 32), k);
         }
@@ -549,8 +575,21 @@ void dac_quant_q31(dac_quant_q31_inst *S, const int32_t *src, int32_t *dst,
     const int q = 32 - nbits;
     uint32_t s = S->lfsr, n;
     if (q == 0) {
+        if (dst != src) {
+            for (n = 0; n < block_size; n++) {
+                dst[n] = src[n];
+            }
+        }
+        return;
+    }
+    if (!S->dither && q <= 30) {
+        /* 32-bit form of the same: floor(v / 2^q) + bit q-1 of v never
+         * underflows the N-bit code and overflows only to 2^(N-1) */
+        const int32_t hi = (int32_t)((1u << (nbits - 1)) - 1u);
         for (n = 0; n < block_size; n++) {
-            dst[n] = src[n];
+            const int32_t v = src[n];
+            const int32_t r = (int32_t)shr_floor(v, q) + ((int32_t)shr_floor(v, q - 1) & 1);
+            dst[n] = r > hi ? hi : r;
         }
         return;
     }
