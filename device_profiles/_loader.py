@@ -192,11 +192,15 @@ def parse_profile(data: dict[str, Any], source: str = "<profile>") -> Profile:
     hop = int(c.num(up, "hop", "upmix.", 16, 2048, default=fft_size // 4, integer=True))
     if hop > fft_size:
         c.fail("upmix.hop", f"{hop} is larger than fft_size ({fft_size})")
-    synth = int(c.num(up, "synthesis_size", "upmix.", 64, 8192, default=min(fft_size, 1024),
-                      integer=True))
+    cap = int(1024 * fs / 48000) + 1  # latency cap 1024 samples at 48 kHz, in samples + 1
+    synth = int(c.num(up, "synthesis_size", "upmix.", 64, 8192, integer=True,
+                      default=min(fft_size, 1024, max(2 * hop, cap // hop * hop))))
     if synth > fft_size or synth % hop or synth < 2 * hop:
         c.fail("upmix.synthesis_size", f"{synth} must be <= fft_size ({fft_size}) and a multiple"
                f" of hop ({hop}), at least 2 hops")
+    if synth > cap:
+        c.fail("upmix.synthesis_size", f"{synth} at {fs} Hz is {(synth - 1) / fs * 1e3:.1f} ms"
+               " of latency (cap 21.3 ms)")
     upmix = UpmixSettings(fft_size, hop, c.num(up, "smoothing_ms", "upmix.", 1.0, 2000.0,
                                                default=80.0), synth)
 

@@ -162,7 +162,8 @@ def design_upmix(settings, fs: int = 48000) -> UpmixDesign:
     wa[: n - half] = np.sqrt(_hann(2 * (n - half))[: n - half])
     wa[n - half:] = np.sqrt(_hann(ls)[half:])
     ws = np.zeros(n)
-    ws[n - ls:] = _hann(ls) / wa[n - ls:] * (2.0 * h / ls)
+    tail = wa[n - ls:]  # zero only where the Hann is zero too (fft_size == synthesis_size)
+    ws[n - ls:] = np.divide(_hann(ls), tail, out=np.zeros(ls), where=tail > 0) * (2.0 * h / ls)
     return UpmixDesign(
         fs=fs, fft_size=n, synthesis_size=ls, hop=h,
         a_short=1.0 - math.exp(-h / (s.smoothing_ms * 1e-3 * fs)),

@@ -26,7 +26,8 @@ from dsp_model.upmix_metrics import (
     sir_db,
 )
 
-PROFILE = load_profile("compact2")
+PROFILE = load_profile("studio5")  # the quality settings: fft 4096, hop 256
+SMALL = load_profile("compact2")  # the budget settings: fft 2048, hop 512
 FS = PROFILE.sample_rate
 SKIP = FS  # scores start after 1 s: the smoothing has settled
 needs_ffmpeg = pytest.mark.skipif(
@@ -53,6 +54,12 @@ def center_sir(name: str) -> float:
 def passive_sir(name: str) -> float:
     s = stimulus(name)
     return sir_db(s.lr.mean(axis=1), s.center, delay=0, skip=SKIP)
+
+
+@functools.cache
+def ffmpeg_default_sir() -> float:
+    s = stimulus("music_mix")
+    return ffmpeg_center_sir(s.lr, s.center, s.fs, skip=SKIP)[0]
 
 
 # ------------------------------------------------------------------ the metric itself
@@ -93,6 +100,27 @@ def test_latency_over_cap_is_refused():
         Upmix(too_long, 48000)
     with pytest.raises(ValueError, match="multiple"):
         Upmix(replace(PROFILE.upmix, synthesis_size=1000), 48000)
+
+
+def test_profile_latency_cap_per_sample_rate():
+    """The loader keeps synthesis_size within 21.3 ms at every rate (default and refusal)."""
+    import sys
+
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    from device_profiles._loader import parse_profile
+    from device_profiles.errors import ProfileError
+
+    data = tomllib.loads(open(PROFILE.source, encoding="utf-8").read())
+    data["device"]["sample_rate"] = 44100
+    with pytest.raises(ProfileError, match="23.2 ms of latency"):
+        parse_profile(data)  # the profile states synthesis_size = 1024
+    del data["upmix"]["synthesis_size"]
+    p = parse_profile(data)
+    assert p.upmix.synthesis_size == 768
+    assert Upmix(p).latency / 44100 <= MAX_LATENCY_S
 
 
 def test_sum_is_exact():
@@ -202,9 +230,26 @@ def test_d_music_beats_passive_by_6db():
 
 @needs_ffmpeg
 def test_d_music_beats_ffmpeg_surround_default_by_1db():
-    s = stimulus("music_mix")
-    ff, _ = ffmpeg_center_sir(s.lr, s.center, s.fs, skip=SKIP)
-    assert center_sir("music_mix") >= ff + 1.0
+    assert center_sir("music_mix") >= ffmpeg_default_sir() + 1.0
+
+
+@needs_ffmpeg
+def test_small_profile_meets_a_to_d_within_its_budget():
+    """compact2's cheaper filterbank: same leaks, (c) within 0.5 dB of passive, (d) >= passive
+    + 6 dB and >= ffmpeg's default + 1 dB, at a quarter of the cost."""
+    assert upmix_cost(SMALL) * SMALL.sample_rate < 0.15 * SMALL.mips_budget * 1e6
+    lat = Upmix(SMALL).latency
+    assert lat <= 1024
+    for name in ("hard_left", "anti_phase"):
+        s = stimulus(name)
+        assert energy_ratio_db(Upmix(SMALL).process(s.lr)[:, 2], s.lr[:, 0], skip=SKIP) < -40
+    s = stimulus("center_only")
+    assert energy_ratio_db(Upmix(SMALL).process(s.lr)[:, 0], s.lr[:, 0], skip=SKIP) < -40
+    for name, margin in (("stationary", -0.5), ("music_mix", 6.0)):
+        s = stimulus(name)
+        c = Upmix(SMALL).process(s.lr)[:, 2]
+        assert sir_db(c, s.center, delay=lat, skip=SKIP) >= passive_sir(name) + margin
+    assert sir_db(c, s.center, delay=lat, skip=SKIP) >= ffmpeg_default_sir() + 1.0
 
 
 @functools.cache
