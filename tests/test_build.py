@@ -22,7 +22,7 @@ from firmware_export._cbuild import RUNTIME_DIR
 from firmware_export.golden import stimuli
 from firmware_export.headers import cascades, render_header, render_source, runtime_requirements
 from firmware_export.tables import chain_from_blob, chain_to_blob
-from firmware_export.verify import HOST_LIMITS, c_requirements, run_blocks, runtime_library
+from firmware_export.verify import HOST_LIMITS, RUNTIME_SOURCES, run_blocks
 from host_tools.cli import main as cli_main
 
 STRICT = ["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic"]
@@ -205,12 +205,21 @@ def test_cmsis_sign_convention_and_time_reversal():
 
 
 @pytest.mark.parametrize("mb", [64, 7])
-def test_runtime_requirements_match_the_c_loader(mb):
-    lib = runtime_library(dict(HOST_LIMITS, SS_MAX_BLOCK=mb))
+def test_header_sizes_are_the_c_loaders(mb):
+    """The header's runtime figures come from the C loader (no second
+    formula): equal to what the runtime reports after loading the blob."""
+    from firmware_export.verify import CChain
+
     qs = [B.quantized_for(load_profile(n)) for n in bundled_profiles()]
     qs += [synthetic_chain(s, n_drivers=3, n_paths=4, virt=s > 1) for s in (1, 2, 3)]
     for q in qs:
-        assert runtime_requirements(q, mb) == c_requirements(chain_to_blob(q), lib)
+        blob = chain_to_blob(q)
+        need = runtime_requirements(blob, mb)
+        assert need == CChain(blob, limits=dict(HOST_LIMITS, SS_MAX_BLOCK=mb)).usage()
+        if mb == q.block_size:
+            hdr = render_header(q, blob)
+            P = q.profile_name.upper()
+            assert f"#define {P}_SS_MEM32_WORDS {max(need['mem32_words'], 1)}\n" in hdr
 
 
 class _Out:
@@ -268,7 +277,7 @@ int main(int argc, char **argv)
 }}
 """)
     exe = tmp_path / "host"
-    srcs = [str(RUNTIME_DIR / s) for s in ("ss_chain.c", "ss_blob.c", "ss_kernels.c")]
+    srcs = [str(RUNTIME_DIR / s) for s in RUNTIME_SOURCES]
     # the runtime's sizes, as the generated header states them, for every TU
     hdr = (a.out_dir / f"{stem}_tables.h").read_text()
     sizes = [f"-D{m.group(1)}={m.group(2)}"
