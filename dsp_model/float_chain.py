@@ -94,15 +94,27 @@ class _Fir:
         return y
 
 
+# THE switch for the designed chains' upmix: True runs the adaptive upmix
+# (dsp_model.upmix; upmix mode 1) -- this module's default upmix,
+# `firmware_export.quantize.quantize_chain` (blob meta upmix = 1 plus the
+# upmix section 0x0014), hence FixedChain and ss_chain, all follow it. False
+# keeps the passive upmix (mode 0). Flip only after checking the processing
+# budget (dsp_model.upmix.upmix_cost: ~1000 MACs/frame at fft 4096 / hop 256)
+# and regenerate the golden vectors (the chain then has the upmix latency).
+CHAIN_UPMIX_ADAPTIVE = False
+
+
 def _default_upmix(design: ChainDesign) -> Upmix:
-    return PassiveUpmix()
+    """The designed chain's upmix: adaptive when CHAIN_UPMIX_ADAPTIVE is set
+    (what quantize_chain then puts in the tables as mode 1), else passive."""
+    return adaptive_upmix(design) if CHAIN_UPMIX_ADAPTIVE else PassiveUpmix()
 
 
 def adaptive_upmix(design: ChainDesign) -> Upmix:
     """The adaptive per-band upmix of `dsp_model.upmix` with the design's
     settings (FFT size, hop, smoothing): pass as ``FloatChain(design,
-    upmix=adaptive_upmix)``. The fixed-point chain has only the passive upmix
-    so far; validation compares against `PassiveUpmix`."""
+    upmix=adaptive_upmix)``. Its fixed-point twin is dsp_model.fixed.upmix
+    (upmix mode 1, tables from firmware_export.quantize_upmix)."""
     from types import SimpleNamespace
 
     from dsp_model.upmix import Upmix as AdaptiveUpmix

@@ -72,12 +72,14 @@ from dsp_model.fixed.arith import (
     quantize_gain_q31,
     quantize_sos_q31,
 )
+from firmware_export.quantize_upmix import UpmixTables, quantize_upmix
 
 KERNEL_DF1 = 0  # biquad_df1_q31
 KERNEL_32X64 = 1  # biquad_df1_32x64_q31
 KERNEL_NAMES = {KERNEL_DF1: "biquad_df1_q31", KERNEL_32X64: "biquad_df1_32x64_q31"}
 UPMIX_PASSIVE = 0  # C = floor((L + R)/2), L' = L - C, R' = R - C
-UPMIX_NAMES = {UPMIX_PASSIVE: "passive"}
+UPMIX_ADAPTIVE = 1  # dsp_model.upmix in fixed point (dsp_model/fixed/upmix.py), its tables
+UPMIX_NAMES = {UPMIX_PASSIVE: "passive", UPMIX_ADAPTIVE: "adaptive"}
 
 # Passive upmix as a matrix: rows L', R', C; columns L, R.
 PASSIVE_UPMIX = np.array([[0.5, -0.5], [-0.5, 0.5], [0.5, 0.5]])
@@ -193,11 +195,12 @@ class QuantizedChain:
     block_size: int
     output_word: int  # DAC word, bits
     dither: bool
-    upmix: int  # UPMIX_PASSIVE
+    upmix: int  # UPMIX_PASSIVE or UPMIX_ADAPTIVE
     paths: tuple[QPath, ...]
     drivers: tuple[QDriver, ...]
     report: QuantReport | None = field(default=None, compare=False, repr=False)
     virtualizer: QVirtualizer | None = None
+    upmix_tables: UpmixTables | None = None  # exactly when upmix == UPMIX_ADAPTIVE
 
     @property
     def n_drivers(self) -> int:
@@ -512,9 +515,24 @@ def quantize_chain(design: ChainDesign, arith=None, *, headroom: str = "l1",
     drv_dev.update(report_acc["dev"])
     report = QuantReport(headroom, tuple(bounds), fir_err, drv_err, drv_dev, radius,
                          tuple(ps_notes), noise, tuple(out_clip))
+    upmix, up_tables = _quantize_upmix(design)
     return QuantizedChain(design.profile_name, int(design.fs), ar.target,
                           int(design.block_size), int(design.output_word), bool(dither),
-                          UPMIX_PASSIVE, tuple(qpaths), tuple(qdrivers), report, qvirt)
+                          upmix, tuple(qpaths), tuple(qdrivers), report, qvirt,
+                          upmix_tables=up_tables)
+
+
+def _quantize_upmix(design: ChainDesign) -> tuple[int, UpmixTables | None]:
+    """(upmix kind, tables): adaptive (mode 1, the float chain's `adaptive_upmix`
+    design quantized) when dsp_model.float_chain.CHAIN_UPMIX_ADAPTIVE is set,
+    else passive. The headroom plan above bounds the paths through the passive
+    matrix; the adaptive C = w M (0 <= w <= 1 per bin) stays within it up to
+    the STFT's time-varying-gain overshoot."""
+    from dsp_model import float_chain
+
+    if not float_chain.CHAIN_UPMIX_ADAPTIVE:
+        return UPMIX_PASSIVE, None
+    return UPMIX_ADAPTIVE, quantize_upmix(float_chain.adaptive_upmix(design).design)
 
 
 def _quantize_fir(taps: np.ndarray, name: str) -> np.ndarray:

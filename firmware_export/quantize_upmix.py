@@ -72,8 +72,9 @@ def quantize_upmix(design: U.UpmixDesign) -> UpmixTables:
     if n & (n - 1) or n < 16:
         raise ValueError(f"upmix fft_size {n} must be a power of two >= 16")
     ws = design.synthesis_window[n - ls:]
-    if np.max(np.abs(ws)) >= 1.0 or np.max(np.abs(design.analysis_window)) > 1.0:
-        raise ValueError("upmix windows must stay below 1.0 for Q31")
+    if np.max(np.abs(ws)) > 1.0 or np.max(np.abs(design.analysis_window)) > 1.0:
+        # 1.0 itself saturates to 1 - 2^-31 (hop = synthesis_size / 2 peaks at 1.0)
+        raise ValueError("upmix windows must stay within 1.0 for Q31")
     if 2 * U.DIRECTIVITY_POOL + 1 > n // 2 + 1:
         raise ValueError(f"upmix pool +-{U.DIRECTIVITY_POOL} bins is wider than the spectrum")
     k = np.arange(n // 2 + 1)

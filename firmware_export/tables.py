@@ -42,6 +42,12 @@ Section 0x0015 virtualizer (only in version 2, i.e. when the chain has one):
     The meta version is 2 exactly when this section is present, so a reader
     that knows only version 1 refuses the chain instead of running it without.
 
+Section 0x0014 upmix (exactly when meta upmix = 1, the adaptive upmix of
+    dsp_model/fixed/upmix.py): fft_size, synthesis_size, hop, pool (u32),
+    a_short, a_long, k_q19, lo2_q31, inv_q24 (i32), then analysis_window
+    (fft_size i32 Q31), synthesis_window (synthesis_size), twiddle_cos and
+    twiddle_sin (fft_size/2 + 1 each). Layout in firmware_export/quantize_upmix.py.
+
 The shifts (common/ratio/sum/section) are already folded into the
 coefficients and gains; they are carried so the headroom plan can be read
 back and checked, the runtime does not need them. A reader rejects any
@@ -62,10 +68,20 @@ from firmware_export.blob import (
     SEC_FIR,
     SEC_GAINS,
     SEC_META,
+    SEC_UPMIX,
     build_blob,
     parse_blob,
 )
-from firmware_export.quantize import QCascade, QDriver, QPath, QuantizedChain, QVirtualizer
+from firmware_export.quantize import (
+    UPMIX_ADAPTIVE,
+    UPMIX_PASSIVE,
+    QCascade,
+    QDriver,
+    QPath,
+    QuantizedChain,
+    QVirtualizer,
+)
+from firmware_export.quantize_upmix import UpmixTables
 
 TABLES_VERSION = 1  # chains without a virtualizer (readers of version 1 run them)
 TABLES_VERSION_VIRT = 2  # chains with the virtualizer section (version-1 readers refuse)
@@ -205,7 +221,39 @@ def chain_to_sections(q: QuantizedChain) -> dict[int, bytes]:
         for c in (v.ipsi, v.contra):
             _write_sections(vw, c)
         out[SEC_VIRTUALIZER] = vw.bytes()
+    ut = getattr(q, "upmix_tables", None)
+    if (q.upmix == UPMIX_ADAPTIVE) != (ut is not None):
+        raise TableError(f"upmix kind {q.upmix} with{'' if ut is not None else 'out'} "
+                         "upmix tables (tables exactly for kind 1)")
+    if ut is not None:
+        uw = _Writer()
+        uw.u32(ut.fft_size, ut.synthesis_size, ut.hop, ut.pool)
+        uw.i32(ut.a_short, ut.a_long, ut.k_q19, ut.lo2_q31, ut.inv_q24)
+        for a in (ut.analysis_window, ut.synthesis_window, ut.twiddle_cos, ut.twiddle_sin):
+            uw.arr(a)
+        out[SEC_UPMIX] = uw.bytes()
     return out
+
+
+def _read_upmix(r: _Reader) -> UpmixTables:
+    n = r.count("fft_size", 8192)
+    ls = r.count("synthesis_size", 8192)
+    hop = r.u32("hop")
+    pool = r.count("pool", 4096)
+    if n < 16 or n & (n - 1) or hop == 0 or ls > n or ls % hop or ls // hop < 2 or \
+            pool < 1 or 2 * pool + 1 > n // 2 + 1:
+        raise TableError(f"section upmix: fft_size {n}, synthesis_size {ls}, hop {hop}, "
+                         f"pool {pool} are not a usable upmix (fft_size a power of two "
+                         ">= 16, synthesis_size <= fft_size and a multiple >= 2 of hop, "
+                         "1 <= 2 pool + 1 <= fft_size/2 + 1)")
+    a_short, a_long, k_q19, lo2, inv = (r.i32(f) for f in ("a_short", "a_long", "k_q19",
+                                                            "lo2_q31", "inv_q24"))
+    wa = r.arr(n, "analysis_window")
+    ws = r.arr(ls, "synthesis_window")
+    tc = r.arr(n // 2 + 1, "twiddle_cos")
+    tsn = r.arr(n // 2 + 1, "twiddle_sin")
+    r.done()
+    return UpmixTables(n, ls, hop, pool, a_short, a_long, k_q19, lo2, inv, wa, ws, tc, tsn)
 
 
 def _write_sections(w: _Writer, c) -> None:
@@ -266,6 +314,12 @@ def sections_to_chain(sections: dict[int, bytes], *, target: str = "cmsis-q31",
     if dither > 1:
         raise TableError(f"section meta: dither {dither}, expected 0 or 1")
     upmix = m.u32("upmix")
+    if upmix not in (UPMIX_PASSIVE, UPMIX_ADAPTIVE):
+        raise TableError(f"section meta: upmix {upmix}, expected 0 (passive) or 1 (adaptive)")
+    if (upmix == UPMIX_ADAPTIVE) != (SEC_UPMIX in sections):
+        raise TableError(f"section meta: upmix {upmix} "
+                         f"{'needs' if upmix == UPMIX_ADAPTIVE else 'does not allow'} the "
+                         f"upmix section (0x{SEC_UPMIX:04x})")
     ids = [m.name(f"driver {i} id") for i in range(nd)]
     names = [m.name(f"path {i} name") for i in range(npaths)]
     m.done()
@@ -338,8 +392,10 @@ def sections_to_chain(sections: dict[int, bytes], *, target: str = "cmsis-q31",
         if p.source >= n_sources:
             raise TableError(f"section fir: path {i} source {p.source}, "
                              f"expected 0..{n_sources - 1}")
+    up_tables = _read_upmix(_Reader(sections[SEC_UPMIX], "upmix")) if upmix else None
     return QuantizedChain(profile_name, fs, target, block_size, output_word, bool(dither),
-                          upmix, tuple(paths), tuple(drivers), None, virt)
+                          upmix, tuple(paths), tuple(drivers), None, virt,
+                          upmix_tables=up_tables)
 
 
 # ------------------------------------------------------------------ blob
@@ -379,6 +435,15 @@ def chains_equal(a: QuantizedChain, b: QuantizedChain) -> bool:
             return False
         if not all(np.array_equal(x, y) for x, y in zip(p.ratio, r.ratio, strict=True)):
             return False
+    ua, ub = getattr(a, "upmix_tables", None), getattr(b, "upmix_tables", None)
+    if (ua is None) != (ub is None):
+        return False
+    if ua is not None:
+        for f in ("fft_size", "synthesis_size", "hop", "pool", "a_short", "a_long", "k_q19",
+                  "lo2_q31", "inv_q24", "analysis_window", "synthesis_window", "twiddle_cos",
+                  "twiddle_sin"):
+            if not np.array_equal(getattr(ua, f), getattr(ub, f)):
+                return False
     va, vb = getattr(a, "virtualizer", None), getattr(b, "virtualizer", None)
     if (va is None) != (vb is None):
         return False

@@ -28,7 +28,7 @@ from firmware_export._cbuild import RUNTIME_DIR, build_shared
 
 REPO = Path(__file__).resolve().parent.parent
 BUILD_DIR = REPO / "build" / "cruntime"
-RUNTIME_SOURCES = ("ss_chain.c", "ss_blob.c", "ss_kernels.c")
+RUNTIME_SOURCES = ("ss_chain.c", "ss_blob.c", "ss_kernels.c", "ss_upmix.c")
 
 # Host build: room for any blob the tables allow except the largest
 # (16 drivers, 32 paths, every (path, driver) fed, long FIRs).
@@ -39,7 +39,7 @@ HOST_LIMITS = {
     "SS_MAX_FEEDS": 512,
     "SS_MAX_CASCADES": 1024,
     "SS_MEM32_WORDS": 1 << 22,
-    "SS_MEM64_WORDS": 1 << 14,
+    "SS_MEM64_WORDS": 1 << 15,  # the adaptive upmix (mode 1) at fft 4096: ~16.5k
 }
 
 # ss_blob.h status codes

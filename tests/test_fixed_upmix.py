@@ -259,6 +259,21 @@ def test_fixed_close_to_float(name, clib):
         assert db(err, ref) < -60.0, ch
 
 
+def test_budget_setting_close_to_float(clib):
+    """fft 2048 / hop 512 (synthesis window peaks at exactly 1.0, saturated in
+    Q31): still bit-exact C vs Python and within -60 dB of the float upmix."""
+    settings = replace(PROFILE.upmix, fft_size=2048, hop=512, synthesis_size=1024,
+                       smoothing_ms=10.0)
+    t = upmix_tables(settings, FS)
+    x = to_q31(stimulus("music_mix").lr[: 4 * FS])
+    yq = FixedUpmix(t).process(x)
+    assert np.array_equal(CUpmix(clib, t).process(x), yq)
+    yf = Upmix(settings, FS).process(x / 2.0**31)
+    for ch in range(3):
+        err = yq[:, ch] / 2.0**31 - yf[:, ch]
+        assert db(err, x.reshape(-1) / 2.0**31 / np.sqrt(2)) < -60.0, ch
+
+
 def test_anti_phase_gives_exactly_zero_center():
     x, yq, _ = fixed_and_float("anti_phase")
     assert not np.any(yq[:, 2])
@@ -314,3 +329,103 @@ def test_quiet_input_still_close_to_float():
         for ch in range(3):
             err = yq[:, ch] / 2.0**31 - yf[:, ch]
             assert db(err, x.reshape(-1) / 2.0**31 / np.sqrt(2)) < -60.0, (gain, ch)
+
+
+# ------------------------------------------------------------------ chain integration (mode 1)
+@pytest.fixture(scope="module")
+def chain_mode1():
+    """compact2's plain chain quantized with the adaptive upmix switched on
+    (dsp_model.float_chain.CHAIN_UPMIX_ADAPTIVE, set only while quantizing)."""
+    import dsp_model.float_chain as U
+    from dsp_model.chain_design import plain_chain
+    from firmware_export.quantize import quantize_chain
+
+    profile = load_profile("compact2")
+    design = plain_chain(profile)
+    saved = U.CHAIN_UPMIX_ADAPTIVE
+    U.CHAIN_UPMIX_ADAPTIVE = True
+    try:
+        q = quantize_chain(design, profile.target)
+    finally:
+        U.CHAIN_UPMIX_ADAPTIVE = saved
+    return design, q
+
+
+def _chain_stimulus(n: int, burst: bool = True) -> np.ndarray:
+    s = stimulus("music_mix").lr
+    x = to_q31(s[48_000:48_000 + n])
+    if burst:  # full-scale anti-phase burst: the drivers saturate (bit-exact tests only)
+        x[1000:1040] = [I32_MAX, I32_MIN]
+    return x
+
+
+def test_mode1_tables_and_blob_roundtrip(chain_mode1):
+    from firmware_export.blob import SEC_UPMIX, parse_blob
+    from firmware_export.tables import TableError, chain_from_blob, chain_to_blob, chains_equal
+
+    _, q = chain_mode1
+    assert q.upmix == 1 and q.upmix_tables is not None
+    ref = upmix_tables(load_profile("compact2"))
+    assert np.array_equal(q.upmix_tables.analysis_window, ref.analysis_window)
+    assert np.array_equal(q.upmix_tables.twiddle_sin, ref.twiddle_sin)
+    blob = chain_to_blob(q)
+    assert SEC_UPMIX in parse_blob(blob).sections
+    assert chains_equal(chain_from_blob(blob), q)
+    with pytest.raises(TableError, match="upmix"):
+        chain_to_blob(replace(q, upmix_tables=None))
+
+
+def test_mode1_fixed_chain_close_to_float_chain(chain_mode1):
+    """FixedChain (mode 1) vs FloatChain with the adaptive upmix, same input."""
+    from dsp_model.fixed.chain import FixedChain
+    from dsp_model.float_chain import FloatChain, adaptive_upmix
+
+    design, q = chain_mode1
+    x = _chain_stimulus(60_000, burst=False)
+    yq = FixedChain(q).process(x) / 2.0 ** (q.output_word - 1)
+    yf = FloatChain(design, upmix=adaptive_upmix).process(x / 2.0**31)
+    for d in range(q.n_drivers):
+        assert db(yq[:, d] - yf[:, d], yf[:, d]) < -100.0, d
+
+
+@pytest.mark.parametrize("block", [1, 7, 64, 4096])
+def test_mode1_c_chain_bit_exact(chain_mode1, block):
+    """ss_chain (C, meta upmix 1) vs FixedChain, compiled and readable paths,
+    any block size."""
+    from dsp_model.fixed.chain import FixedChain
+    from firmware_export.tables import chain_to_blob
+    from firmware_export.verify import CChain
+
+    _, q = chain_mode1
+    x = _chain_stimulus(3_000 if block == 1 else 20_000)
+    ref = FixedChain(q).process(x)
+    c = CChain(chain_to_blob(q))
+    got = np.concatenate([c.process(x[i:i + block]) for i in range(0, len(x), block)])
+    assert np.array_equal(got, ref)
+    if block == 7:
+        fr = FixedChain(q, compiled=False)
+        parts = np.concatenate([fr.process(x[i:i + 997]) for i in range(0, len(x), 997)])
+        assert np.array_equal(parts, ref)
+
+
+def test_mode1_c_refuses_inconsistent_upmix_sections(chain_mode1):
+    from firmware_export.blob import SEC_UPMIX, build_blob
+    from firmware_export.tables import chain_to_sections
+    from firmware_export.verify import CChain, ChainLoadError
+
+    _, q = chain_mode1
+    secs = chain_to_sections(q)
+
+    def blob_of(s):
+        return build_blob(target=q.target, sample_rate=q.fs, n_drivers=q.n_drivers,
+                          profile_name=q.profile_name, sections=s)
+
+    missing = {k: v for k, v in secs.items() if k != SEC_UPMIX}
+    with pytest.raises(ChainLoadError, match="MISSING"):
+        CChain(blob_of(missing))
+    with pytest.raises(ChainLoadError, match="TABLE"):
+        CChain(blob_of({**secs, SEC_UPMIX: secs[SEC_UPMIX][:-4]}))
+    bad = bytearray(secs[SEC_UPMIX])
+    bad[8:12] = (96).to_bytes(4, "little")  # hop 96 does not divide synthesis_size
+    with pytest.raises(ChainLoadError, match="TABLE"):
+        CChain(blob_of({**secs, SEC_UPMIX: bytes(bad)}))

@@ -5,7 +5,8 @@ Written only with the kernels of ``dsp_model.fixed.kernels`` (themselves only
 same style. The C runtime runs the same kernels in the same order, so a line
 here maps to a line there:
 
-    in (n, 2) int32 Q31 -> upmix_passive_q31 -> u[0..2] (L', R', C)
+    in (n, 2) int32 Q31 -> upmix_passive_q31 (mode 0) or upmix_q31 (mode 1,
+              dsp_model/fixed/upmix.py) -> u[0..2] (L', R', C)
     virtualizer (if the chain has one), per side s in (L', R'):
               ipsi cascades on a copy of u[s]; delay_q31(contra_delay) then the
               contra cascades; u[3] = e_L = mix_sat(ipsi(L'), contra(R')),
@@ -64,6 +65,7 @@ from .kernels import (
 )
 from .ops import XORSHIFT32_DEFAULT_SEED
 from .ops_nb import shr_floor, sub32_sat
+from .upmix import upmix_q31, upmix_q31_init
 
 KERNEL_DF1 = 0  # biquad_df1_q31 (same ids as firmware_export.quantize)
 KERNEL_32X64 = 1  # biquad_df1_32x64_q31
@@ -364,9 +366,10 @@ def _cascades(meta, mem32, mem64, casc_kind, nst, ps, cco, cso, c0, c1, z, m):
 
 
 @nb.njit(cache=True)
-def _run_chunk(meta, mem32, mem64, lfsr, x, out, m):
+def _run_chunk(meta, mem32, mem64, lfsr, x, out, m, upmixed=False):
     """One chunk (m <= max_block) through the whole chain, compiled; the same
-    kernel calls in the same order as `FixedChain._chunk_readable`."""
+    kernel calls in the same order as `FixedChain._chunk_readable`. With
+    `upmixed` the caller has already written u[0..2] (the adaptive upmix)."""
     (path_src, dl_len, dl_off, com_ntaps, com_coef_off, com_state_off, feed_path,
      feed_ntaps, feed_coef_off, feed_state_off, drv_feed_off, drv_casc_off, casc_kind,
      nst, ps, cco, cso, gain_fract, gain_shift, feed_alias, v_casc) = _tables(meta)
@@ -375,7 +378,8 @@ def _run_chunk(meta, mem32, mem64, lfsr, x, out, m):
     ybuf = _rows(mem32, meta[H_Y], max(P, 1), mb)
     feedbuf = _rows(mem32, meta[H_FEED], max(F, 1), mb)
     zbuf = _rows(mem32, meta[H_Z], D, mb)
-    upmix_passive_q31(x, u, m)
+    if not upmixed:
+        upmix_passive_q31(x, u, m)
     if meta[H_V]:
         # rows: ipsi(L'), contra(R'), contra(L'), ipsi(R'); e_L = rows 0+1, e_R = 2+3
         vb = _rows(mem32, meta[H_VBUF], 4, mb)
@@ -441,9 +445,12 @@ class FixedChain:
         out" (the DAC codes)."""
         if q.target != "cmsis-q31":
             raise ValueError(f"FixedChain runs cmsis-q31 tables, got {q.target!r}")
-        if q.upmix != 0:
+        if q.upmix not in (0, 1) or (q.upmix == 1) != (
+                getattr(q, "upmix_tables", None) is not None):
             raise ValueError(f"upmix kind {q.upmix} is not implemented in the fixed chain "
-                             "(0 = passive only)")
+                             "(0 = passive, 1 = adaptive with its tables)")
+        # upmix mode 1: dsp_model/fixed/upmix.py, its own state (not in the context)
+        self._upmix = upmix_q31_init(q.upmix_tables) if q.upmix == 1 else None
         if max_block < 1:
             raise ValueError(f"max_block must be >= 1, got {max_block}")
         self.q = q
@@ -511,7 +518,10 @@ class FixedChain:
         fast = self.compiled and self.probe is None
         for i in range(0, n, self.max_block):
             m = min(self.max_block, n - i)
-            if fast:
+            if fast and self._upmix is not None:
+                upmix_q31(self._upmix, x[i:i + m], self._u, m)
+                _run_chunk(*self._ctx, x[i:i + m], out[i:i + m], m, True)
+            elif fast:
                 _run_chunk(*self._ctx, x[i:i + m], out[i:i + m], m)
             else:
                 self._chunk_readable(x[i:i + m], out[i:i + m], m)
@@ -523,7 +533,10 @@ class FixedChain:
     def _chunk_readable(self, x: np.ndarray, out: np.ndarray, m: int) -> None:
         probe, pos = self.probe, self._pos
         u = self._u
-        upmix_passive_q31(x, u, m)
+        if self._upmix is not None:
+            upmix_q31(self._upmix, x, u, m)
+        else:
+            upmix_passive_q31(x, u, m)
         if self._virt is not None:
             vb = self._vb  # ipsi(L'), contra(R'), contra(L'), ipsi(R')
             for side, (ipsi, dl, contra) in enumerate(self._virt):

@@ -230,11 +230,57 @@ static int load_sections(plan *pl, rd *b, uint32_t ns, int32_t share)
     return SS_OK;
 }
 
+/* The adaptive upmix (meta upmix 1): section SS_SEC_UPMIX (layout:
+ * tables.py), its tables copied into mem32, its state in mem32 / mem64. */
+static int load_upmix(const ss_blob_view *v, plan *pl)
+{
+    rd u;
+    uint32_t n, ls, hop, pool, nt, n32, n64, i;
+    int32_t par[5], *t32, *s32;
+    int64_t *s64;
+    const uint8_t *wa, *ws, *tc, *tsn;
+    if (rd_open(&u, v, SS_SEC_UPMIX)) {
+        return SS_ERR_MISSING;
+    }
+    n = rd_u32(&u);
+    ls = rd_u32(&u);
+    hop = rd_u32(&u);
+    pool = rd_u32(&u);
+    for (i = 0; i < 5u; i++) {
+        par[i] = rd_i32(&u);
+    }
+    if (u.bad || n < 16u || n > 8192u || (n & (n - 1u)) != 0u || hop == 0u || ls > n ||
+        ls % hop != 0u || ls / hop < 2u || pool < 1u || 2u * pool + 1u > n / 2u + 1u) {
+        return SS_ERR_TABLE;
+    }
+    nt = n / 2u + 1u;
+    wa = rd_take(&u, 4u * n);
+    ws = rd_take(&u, 4u * ls);
+    tc = rd_take(&u, 4u * nt);
+    tsn = rd_take(&u, 4u * nt);
+    if (wa == NULL || ws == NULL || tc == NULL || tsn == NULL || !rd_done(&u)) {
+        return SS_ERR_TABLE;
+    }
+    upmix_q31_mem_words(n, ls, hop, pool, &n32, &n64);
+    t32 = take32(pl, n + ls + 2u * nt);
+    s32 = take32(pl, n32);
+    s64 = take64(pl, n64);
+    if (pl->ctx != NULL) {
+        copy_words(t32, wa, n);
+        copy_words(t32 + n, ws, ls);
+        copy_words(t32 + n + ls, tc, nt);
+        copy_words(t32 + n + ls + nt, tsn, nt);
+        (void)upmix_q31_init(&pl->ctx->upmix, n, ls, hop, pool, par[0], par[1], par[2], par[3],
+                             par[4], t32, t32 + n, t32 + n + ls, t32 + n + ls + nt, s32, s64);
+    }
+    return SS_OK;
+}
+
 static int load(const ss_blob_view *v, plan *pl)
 {
     ss_chain *ctx = pl->ctx;
     const uint32_t mb = SS_MAX_BLOCK;
-    rd m, dl, f, b, g, vr;
+    rd m, dl, f, b, g, vr, up;
     uint32_t version, fs, nd, np, word, dither, upmix, i, d, n_sources;
     int has_virt;
     uint32_t pdelay[MAX_TABLE_PATHS], ddelay[SS_BLOB_MAX_DRIVERS];
@@ -297,8 +343,18 @@ static int load(const ss_blob_view *v, plan *pl)
     }
 
     /* chain-level facts, and the buffers */
-    if (upmix != SS_UPMIX_PASSIVE) {
+    if (upmix == SS_UPMIX_ADAPTIVE) {
+        st = load_upmix(v, pl);
+        if (st != SS_OK) {
+            return st;
+        }
+    } else if (upmix != SS_UPMIX_PASSIVE) {
         return SS_ERR_UNSUPPORTED;
+    } else if (!rd_open(&up, v, SS_SEC_UPMIX)) {
+        return SS_ERR_TABLE; /* the upmix section exactly with upmix 1 */
+    }
+    if (ctx != NULL) {
+        ctx->upmix_kind = (uint8_t)upmix;
     }
     pl->n_drivers = nd;
     pl->use.n_paths = np;
@@ -580,7 +636,11 @@ static void process_chunk(ss_chain *ctx, const int32_t *in, int32_t *out, uint32
     const uint32_t nd = ctx->n_drivers;
     uint32_t p, i, d, s, n;
 
-    upmix_passive_q31(in, ctx->u[0], ctx->u[1], ctx->u[2], m);
+    if (ctx->upmix_kind == SS_UPMIX_ADAPTIVE) {
+        upmix_q31(&ctx->upmix, in, ctx->u[0], ctx->u[1], ctx->u[2], m);
+    } else {
+        upmix_passive_q31(in, ctx->u[0], ctx->u[1], ctx->u[2], m);
+    }
     if (ctx->has_virt) {
         /* rows: ipsi(L'), contra(R'), contra(L'), ipsi(R'); e_L = 0 + 1, e_R = 2 + 3 */
         for (s = 0; s < 2u; s++) {

@@ -18,7 +18,8 @@
  *     ss_chain_process(&chain, in_lr, out, n);  // any n, state carries over
  *
  * Per block (as chain.py):
- *     in (n x 2, interleaved L,R, Q31) -> upmix_passive_q31 -> u = L', R', C
+ *     in (n x 2, interleaved L,R, Q31) -> upmix_passive_q31 (meta upmix 0) or
+ *               upmix_q31 (meta upmix 1, ss_upmix.c) -> u = L', R', C
  *     virtualizer (tables version 2 only), per side s in L', R': the ipsi
  *               cascades on a copy of u[s]; delay_q31(contra_delay) of u[s]
  *               then the contra cascades (coefficients shared by the sides,
@@ -41,6 +42,7 @@
 
 #include "ss_blob.h"
 #include "ss_kernels.h"
+#include "ss_upmix.h"
 
 /* ---------------------------------------------------- compile-time size */
 #ifndef SS_MAX_BLOCK /* samples per internal chunk (FIR state, buffers) */
@@ -78,6 +80,8 @@
 #define SS_KERNEL_DF1 0u           /* biquad_df1_q31 */
 #define SS_KERNEL_32X64 1u         /* biquad_df1_32x64_q31 */
 #define SS_UPMIX_PASSIVE 0u
+#define SS_UPMIX_ADAPTIVE 1u /* ss_upmix.c; tables in section SS_SEC_UPMIX */
+#define SS_SEC_UPMIX 0x0014u
 
 /* A run of consecutive biquad sections with one kernel and post_shift. */
 typedef struct {
@@ -103,6 +107,10 @@ typedef struct {
     uint32_t n_feeds;
     uint32_t n_cascades;
     char profile_name[SS_BLOB_NAME_BYTES + 1];
+    /* upmix: SS_UPMIX_PASSIVE, or SS_UPMIX_ADAPTIVE with its instance (tables
+     * and state in mem32 / mem64) */
+    uint8_t upmix_kind;
+    upmix_q31_inst upmix;
     /* virtualizer: cascades [v_casc[0], v_casc[1]) ipsi(L'), [1], [2]) contra(L'),
      * [2], [3]) ipsi(R'), [3], [4]) contra(R'); contra delay per side */
     uint8_t has_virt;

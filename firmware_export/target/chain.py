@@ -18,7 +18,7 @@ import numpy as np
 
 from . import build, run
 
-CHAIN_SOURCES = ["ss_chain.c", "ss_blob.c", "ss_kernels.c"]
+CHAIN_SOURCES = ["ss_chain.c", "ss_blob.c", "ss_kernels.c", "ss_upmix.c"]
 # Pool and count limits of ss_chain for the emulated target: generous (the
 # board has 4 MiB of RAM), so any bundled profile's full design fits; a
 # product build sizes them from the profile's <name>_tables.h instead.

@@ -23,7 +23,7 @@ from . import build, run
 DEVICE_SOURCES = ["device.c", "frame.c", "store.c", "flash.c", "crc32.c", "sha256.c"]
 DEFAULT_FLASH = "soundstage-flash.bin"
 # The whole-chain runtime the stream processor links (firmware_export/runtime).
-CHAIN_SOURCES = ["ss_chain.c", "ss_blob.c", "ss_kernels.c"]
+CHAIN_SOURCES = ["ss_chain.c", "ss_blob.c", "ss_kernels.c", "ss_upmix.c"]
 CUT_STATUS = 86  # exit status of a power cut (src/flash.h)
 FLASH_FILE_SIZE = 0x3000 + 2 * 512 * 1024  # src/flash.h FLASH_SIZE (flash_store.py layout)
 
