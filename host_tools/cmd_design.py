@@ -16,6 +16,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("design", help="design the filters for a profile and report")
     p.add_argument("profile", nargs="?", default=None, help="bundled name or TOML path")
     p.add_argument("--out", default=None, help="directory for filters, metrics and plots")
+    p.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
     p.set_defaults(func=run)
 
 
@@ -38,6 +39,9 @@ def acoustic_summary(prof) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from dsp_model.design import design_full
+    from dsp_model.design_report import design_metrics, headline, violations, write_design
+
     prof = load_profile(args.profile)
     lis = prof.listener
     print(f"profile {prof.name}: {prof.n_drivers} drivers, {prof.sample_rate} Hz, "
@@ -46,4 +50,15 @@ def run(args: argparse.Namespace) -> int:
           f"virtual pair at +-{lis.virtual_angle:g} deg")
     for line in acoustic_summary(prof):
         print(line)
-    return 0
+    full = design_full(prof)
+    metrics = design_metrics(full)
+    print(f"design of {prof.name}:")
+    for line in headline(metrics):
+        print(line)
+    if args.out:
+        files = write_design(full, args.out, metrics, plots=not args.no_plots)
+        print(f"wrote {len(files)} files to {args.out} (filters.npz, metrics.json, plots)")
+    bad = violations(metrics)
+    for line in bad:
+        print(f"VIOLATION {line}")
+    return 1 if bad else 0

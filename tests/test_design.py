@@ -36,3 +36,39 @@ def test_budget_is_the_chains(full):
     assert c.budget_mips == full.profile.mips_budget
     assert c.fir_taps >= sum(effective_taps(p.common) for p in full.chain.paths
                              if effective_taps(p.common) > 1)
+
+
+def test_design_command_writes_the_report(tmp_path, capsys):
+    import json
+
+    from host_tools.cli import main
+
+    rc = main(["design", "compact2", "--out", str(tmp_path), "--no-plots"])
+    out = capsys.readouterr().out
+    m = json.loads((tmp_path / "metrics.json").read_text())
+    assert (tmp_path / "filters.npz").exists()
+    for key in ("virtualizer", "ctc", "beamformer", "alignment", "budget", "latency_samples"):
+        assert key in m
+    assert "CTC median" in out and "budget" in out
+    # exit 1 exactly when the design breaks one of the profile's limits, each named
+    assert rc == (1 if "VIOLATION" in out else 0)
+    if not m["budget"]["fits"]:
+        assert "VIOLATION budget" in out
+
+
+def test_violations_name_the_limit():
+    from dsp_model.design_report import violations
+
+    m = {"budget": {"fits": False, "mips": 160.0, "budget_mips": 150.0,
+                    "instructions_per_frame": 3333.0},
+         "ctc": {"checks": {"effort_within_limit": False, "follows_target_3db": True},
+                 "effort": {"max_db": 15.5, "limit_db": 15.0}},
+         "beamformer": {"checks": {w: {"wng_min_db": w == "far_field",
+                                       "window_level_median_db": True}
+                                   for w in ("distance", "far_field")}},
+         "virtualizer": {"checks": {"itd_10pct": True}}}
+    lines = violations(m)
+    assert any(line.startswith("budget: 160.0 MIPS") for line in lines)
+    assert any("effort 15.50 dB exceeds the limit 15" in line for line in lines)
+    assert any(line.startswith("beamformer (distance): white-noise") for line in lines)
+    assert len(lines) == 3
