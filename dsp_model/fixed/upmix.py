@@ -70,6 +70,19 @@ Scaling and overflow, per step (N = fft_size, nb = N/2 + 1 bins)
   periodic-Hann OLA sums to 1, so the Q30 sum stays below 2^30 + rounding);
   output C = shl32_sat(ola, 1). L' = sub32_sat(Ld, C), R' = sub32_sat(Rd, C).
 
+Cost (real multiplies per frame, the count of dsp_model.upmix.upmix_cost):
+2 N windows, 3 real FFTs ((N/4) log2(N/2) butterflies of 4 products plus a
+2 N split each), 39 per bin (powers 4, smoothing 2 + 3, w_dir 3 + 8 for the
+reciprocal, z 4, D^2 3 + 8, lam/w/C 4) and 3 per padded bin for the squares,
+the synthesis window: 997 MACs/frame at 4096/256, 238 at 2048/512 -- plus the
+pseudo-float bookkeeping (bit lengths, shifts, compares), not counted.
+
+Measured against the float `Upmix` on the same input (tests/test_fixed_upmix.py,
+error energy re the input's mean channel energy): about -124 dB on the music
+stimulus, -138..-143 dB on center-only, hard-left and stationary noise; the
+center-only, hard-left (-71.9 dB) and anti-phase (exactly 0) figures and the
+SIRs match the float ones to 0.01 dB; -60 dB holds down to -100 dBFS input.
+
 `ratio_q31(num, den)` (0 <= num, 0 < den < 2^63): num / den in Q31 through
 the shared `div_q31`: e = bitlen(den) - 31, both shifted by e (right: floor;
 left: exact) so den is in [2^30, 2^31), num clamped to den, then div_q31.
