@@ -152,6 +152,62 @@ static void make_delay(plan *pl, delay_q31_inst *S, uint32_t delay)
     }
 }
 
+/* ========================================================== zero taps */
+
+/*
+ * As chain.py _trim: a CMSIS-order (time-reversed) table of n >= 1 taps
+ * whose natural-order taps h[0 .. k0-1] are zero runs as delay_q31(k0) and
+ * the shorter FIR; natural-order trailing zeros (the table's head) are
+ * dropped; an all-zero table keeps one zero tap. Bit-identical to the full
+ * table: a zero tap adds nothing to the exact 64-bit sum, and the FIR's
+ * history starts at zero as the delay line's does. A one-tap table c runs
+ * as its product, fir_q31 of one tap (scale_q31), with no FIR state; the
+ * identical trimmed tables of one path run once (the others read its output).
+ */
+typedef struct {
+    const uint8_t *taps; /* the kept taps, CMSIS order */
+    uint32_t n;          /* how many (>= 1) */
+    uint32_t k0;         /* the leading zeros: a delay */
+} trimmed;
+
+static trimmed trim_taps(const uint8_t *q, uint32_t n)
+{
+    trimmed t;
+    uint32_t first = 0, last = n;
+    while (first < n && ss_rd_u32(q + 4u * first) == 0u) {
+        first++;
+    }
+    if (first == n) { /* all zero: one zero tap */
+        t.taps = q;
+        t.n = 1;
+        t.k0 = 0;
+        return t;
+    }
+    while (ss_rd_u32(q + 4u * (last - 1u)) == 0u) {
+        last--;
+    }
+    t.taps = q + 4u * first;
+    t.n = last - first;
+    t.k0 = n - last;
+    return t;
+}
+
+static int same_taps(const trimmed *a, const trimmed *b)
+{
+    uint32_t i;
+    if (a->n != b->n || a->k0 != b->k0) {
+        return 0;
+    }
+    for (i = 0; i < 4u * a->n; i++) {
+        if (a->taps[i] != b->taps[i]) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static int32_t first_tap(const trimmed *t) { return ss_u32_to_i32(ss_rd_u32(t->taps)); }
+
 /* xorshift32 seed of driver d's dither (chain.py dither_seed). */
 static uint32_t dither_seed(uint32_t d)
 {
@@ -390,7 +446,9 @@ static int load(const ss_blob_view *v, plan *pl)
     /* fir: per path source, common; per driver ratio */
     for (i = 0; i < np; i++) {
         const uint32_t source = rd_u32(&f);
-        uint32_t nc;
+        uint32_t nc, stage, n_seen, seen_k[SS_BLOB_MAX_DRIVERS];
+        trimmed tc, seen[SS_BLOB_MAX_DRIVERS]; /* this path's distinct ratio tables */
+        int32_t *ybuf;
         (void)rd_i32(&f); /* common_shift (folded into the taps) */
         nc = rd_u32(&f);
         if (f.bad || source >= n_sources || nc > MAX_TABLE_TAPS) {
@@ -400,23 +458,31 @@ static int load(const ss_blob_view *v, plan *pl)
         if (q == NULL) {
             return SS_ERR_TABLE;
         }
+        if (nc > 0u) {
+            tc = trim_taps(q, nc);
+            stage = tc.n > 1u ? SS_STAGE_FIR : SS_STAGE_SCALE;
+        } else {
+            tc.taps = q;
+            tc.n = 0;
+            tc.k0 = 0;
+            stage = SS_STAGE_NONE;
+        }
+        ybuf = take32(pl, mb);
+        make_delay(pl, ctx != NULL ? &ctx->path_delay[i] : NULL, pdelay[i] + tc.k0);
+        if (stage == SS_STAGE_FIR) {
+            make_fir(pl, ctx != NULL ? &ctx->path_fir[i] : NULL, tc.taps, tc.n);
+        }
         if (ctx != NULL) {
             ctx->path_source[i] = (uint8_t)source;
-            ctx->path_has_fir[i] = nc > 0u;
-            ctx->y[i] = take32(pl, mb);
-            make_delay(pl, &ctx->path_delay[i], pdelay[i]);
-            if (nc > 0u) {
-                make_fir(pl, &ctx->path_fir[i], q, nc);
-            }
-        } else {
-            (void)take32(pl, mb);
-            make_delay(pl, NULL, pdelay[i]);
-            if (nc > 0u) {
-                make_fir(pl, NULL, q, nc);
-            }
+            ctx->path_has_fir[i] = (uint8_t)stage;
+            ctx->path_scale[i] = stage == SS_STAGE_SCALE ? first_tap(&tc) : 0;
+            ctx->y[i] = ybuf;
         }
+        n_seen = 0;
         for (d = 0; d < nd; d++) {
-            uint32_t nr;
+            uint32_t nr, k, j, op;
+            trimmed tr;
+            int32_t *fbuf;
             (void)rd_i32(&f); /* ratio_shift (folded into the taps) */
             nr = rd_u32(&f);
             if (f.bad || nr > MAX_TABLE_TAPS) {
@@ -430,17 +496,47 @@ static int load(const ss_blob_view *v, plan *pl)
                 continue; /* path i does not feed driver d */
             }
             if (ctx != NULL) {
-                const uint32_t k = ctx->drv_feed_off[d] + fill_cnt[d]++;
-                ctx->feed_path[k] = (uint8_t)i;
-                ctx->feed[k] = take32(pl, mb);
-                ctx->feed_in[k] = ctx->feed[k];
-                make_fir(pl, &ctx->feed_fir[k], q, nr);
+                k = ctx->drv_feed_off[d] + fill_cnt[d]++;
             } else {
+                k = 0;
                 pl->feeds_of[d]++;
-                (void)take32(pl, mb);
-                make_fir(pl, NULL, q, nr);
             }
             pl->use.n_feeds++;
+            tr = trim_taps(q, nr);
+            for (j = 0; j < n_seen && !same_taps(&seen[j], &tr); j++) {
+            }
+            if (j < n_seen) { /* an earlier feed of this path has the same table */
+                if (ctx != NULL) {
+                    const uint32_t o = seen_k[j];
+                    ctx->feed_path[k] = (uint8_t)i;
+                    ctx->feed_op[k] = SS_FEED_NONE;
+                    ctx->feed[k] = NULL;
+                    ctx->feed_in[k] = ctx->feed_in[o];
+                    ctx->feed_scaled[k] = ctx->feed_scaled[o];
+                    ctx->feed_scale[k] = ctx->feed_scale[o];
+                }
+                continue;
+            }
+            seen[n_seen] = tr;
+            seen_k[n_seen++] = k;
+            op = tr.n > 1u ? SS_FEED_FIR : tr.k0 > 0u ? SS_FEED_DELAY : SS_FEED_NONE;
+            fbuf = op != SS_FEED_NONE ? take32(pl, mb) : NULL;
+            if (op == SS_FEED_FIR) {
+                make_fir(pl, ctx != NULL ? &ctx->feed_fir[k] : NULL, tr.taps, tr.n);
+            }
+            if (tr.k0 > 0u) {
+                make_delay(pl, ctx != NULL ? &ctx->feed_delay[k] : NULL, tr.k0);
+            } else if (ctx != NULL) {
+                ctx->feed_delay[k].delay = 0; /* none */
+            }
+            if (ctx != NULL) {
+                ctx->feed_path[k] = (uint8_t)i;
+                ctx->feed_op[k] = (uint8_t)op;
+                ctx->feed[k] = fbuf;
+                ctx->feed_in[k] = op != SS_FEED_NONE ? fbuf : ctx->y[i];
+                ctx->feed_scaled[k] = tr.n == 1u;
+                ctx->feed_scale[k] = tr.n == 1u ? first_tap(&tr) : 0;
+            }
         }
     }
     if (!rd_done(&f)) {
@@ -629,6 +725,117 @@ static void run_cascades(const ss_chain *ctx, uint32_t c0, uint32_t c1, int32_t 
     }
 }
 
+/* fir_q31 of the one tap c (x c, Q62, floor to Q31, low 32 bits: only
+ * INT32_MIN x INT32_MIN wraps), as its one-line form. */
+static inline int32_t one_tap(int32_t x, int32_t c)
+{
+    return shr_floor_wrap32(mult_q31x31_q62(x, c), 31);
+}
+
+static void scale_q31(int32_t c, int32_t *z, uint32_t m)
+{
+    uint32_t n;
+    for (n = 0; n < m; n++) {
+        z[n] = one_tap(z[n], c);
+    }
+}
+
+/* term n of feed k as the driver's sum reads it: the FIR (or delay) output,
+ * or the one tap applied to it. `scaled` is a constant where inlined. */
+static inline int32_t term(const int32_t *x, int32_t c, int scaled, uint32_t n)
+{
+    return scaled ? one_tap(x[n], c) : x[n];
+}
+
+/* z (= the first term) += term, saturating: add32_sat, i.e. mix_sat_q31 of 2 */
+static inline void sum2_sat(int32_t *z, const int32_t *x, int32_t c, int scaled, uint32_t m)
+{
+    uint32_t n;
+    for (n = 0; n < m; n++) {
+        z[n] = add32_sat(z[n], term(x, c, scaled, n));
+    }
+}
+
+/* acc = x0-term + x1-term, exact */
+static inline void sum_first(int64_t *acc, const int32_t *x0, int32_t c0, int s0,
+                             const int32_t *x1, int32_t c1, int s1, uint32_t m)
+{
+    uint32_t n;
+    for (n = 0; n < m; n++) {
+        acc[n] = (int64_t)term(x0, c0, s0, n) + term(x1, c1, s1, n);
+    }
+}
+
+static inline void sum_more(int64_t *acc, const int32_t *x, int32_t c, int scaled, uint32_t m)
+{
+    uint32_t n;
+    for (n = 0; n < m; n++) {
+        acc[n] += term(x, c, scaled, n);
+    }
+}
+
+static inline void sum_last(const int64_t *acc, const int32_t *x, int32_t c, int scaled,
+                            int32_t *z, uint32_t m)
+{
+    uint32_t n;
+    for (n = 0; n < m; n++) {
+        z[n] = sat32(acc[n] + term(x, c, scaled, n));
+    }
+}
+
+/* Driver sum: sat32 of the exact sum of feeds a .. b-1 (b > a), each a FIR
+ * output or one tap applied to a path output -- mix_sat_q31 over the full
+ * tables' fir_q31 outputs (chain.py), without the one-tap FIRs and with
+ * the `scaled` test outside the loops. One feed: its term (an int32,
+ * nothing to saturate); two: add32_sat; more: in int64, saturated once. */
+static void sum_feeds(ss_chain *ctx, uint32_t a, uint32_t b, int32_t *z, uint32_t m)
+{
+    const int32_t *const *x = ctx->feed_in;
+    const int32_t *c = ctx->feed_scale;
+    const uint8_t *sc = ctx->feed_scaled;
+    uint32_t k, n;
+    if (b - a <= 2u) {
+        if (sc[a]) {
+            for (n = 0; n < m; n++) {
+                z[n] = one_tap(x[a][n], c[a]);
+            }
+        } else {
+            for (n = 0; n < m; n++) {
+                z[n] = x[a][n];
+            }
+        }
+        if (b - a == 2u) {
+            if (sc[a + 1u]) {
+                sum2_sat(z, x[a + 1u], c[a + 1u], 1, m);
+            } else {
+                sum2_sat(z, x[a + 1u], c[a + 1u], 0, m);
+            }
+        }
+        return;
+    }
+    if (sc[a] && sc[a + 1u]) {
+        sum_first(ctx->acc, x[a], c[a], 1, x[a + 1u], c[a + 1u], 1, m);
+    } else if (sc[a]) {
+        sum_first(ctx->acc, x[a], c[a], 1, x[a + 1u], c[a + 1u], 0, m);
+    } else if (sc[a + 1u]) {
+        sum_first(ctx->acc, x[a], c[a], 0, x[a + 1u], c[a + 1u], 1, m);
+    } else {
+        sum_first(ctx->acc, x[a], c[a], 0, x[a + 1u], c[a + 1u], 0, m);
+    }
+    for (k = a + 2u; k + 1u < b; k++) {
+        if (sc[k]) {
+            sum_more(ctx->acc, x[k], c[k], 1, m);
+        } else {
+            sum_more(ctx->acc, x[k], c[k], 0, m);
+        }
+    }
+    if (sc[b - 1u]) {
+        sum_last(ctx->acc, x[b - 1u], c[b - 1u], 1, z, m);
+    } else {
+        sum_last(ctx->acc, x[b - 1u], c[b - 1u], 0, z, m);
+    }
+}
+
 /* One chunk (m <= SS_MAX_BLOCK): the kernel calls of chain.py _run_chunk,
  * in the same order. */
 static void process_chunk(ss_chain *ctx, const int32_t *in, int32_t *out, uint32_t m)
@@ -652,24 +859,34 @@ static void process_chunk(ss_chain *ctx, const int32_t *in, int32_t *out, uint32
             delay_q31(&ctx->v_delay[s], ctx->u[s], vc, m);
             run_cascades(ctx, ctx->v_casc[2u * s + 1u], ctx->v_casc[2u * s + 2u], vc, m);
         }
-        mix_sat_q31(&ctx->vb_in[0], 2u, ctx->u[3], m); /* e_L = ipsi(L') + contra(R') */
-        mix_sat_q31(&ctx->vb_in[2], 2u, ctx->u[4], m); /* e_R = contra(L') + ipsi(R') */
+        /* mix_sat_q31 of two inputs is add32_sat */
+        add_q31(ctx->vb[0], ctx->vb[1], ctx->u[3], m); /* e_L = ipsi(L') + contra(R') */
+        add_q31(ctx->vb[2], ctx->vb[3], ctx->u[4], m); /* e_R = contra(L') + ipsi(R') */
     }
     for (p = 0; p < ctx->n_paths; p++) {
         int32_t *y = ctx->y[p];
         delay_q31(&ctx->path_delay[p], ctx->u[ctx->path_source[p]], y, m);
-        if (ctx->path_has_fir[p]) {
+        if (ctx->path_has_fir[p] == SS_STAGE_FIR) {
             fir_q31(&ctx->path_fir[p], y, y, m);
+        } else if (ctx->path_has_fir[p] == SS_STAGE_SCALE) {
+            scale_q31(ctx->path_scale[p], y, m);
         }
     }
-    for (i = 0; i < ctx->n_feeds; i++) {
-        fir_q31(&ctx->feed_fir[i], ctx->y[ctx->feed_path[i]], ctx->feed[i], m);
+    for (i = 0; i < ctx->n_feeds; i++) { /* trimmed: delay(k0) . fir == fir . delay(k0) */
+        if (ctx->feed_op[i] == SS_FEED_FIR) {
+            fir_q31(&ctx->feed_fir[i], ctx->y[ctx->feed_path[i]], ctx->feed[i], m);
+            if (ctx->feed_delay[i].delay > 0u) {
+                delay_q31(&ctx->feed_delay[i], ctx->feed[i], ctx->feed[i], m);
+            }
+        } else if (ctx->feed_op[i] == SS_FEED_DELAY) {
+            delay_q31(&ctx->feed_delay[i], ctx->y[ctx->feed_path[i]], ctx->feed[i], m);
+        }
     }
     for (d = 0; d < nd; d++) {
         int32_t *z = ctx->z[d];
         const uint32_t a = ctx->drv_feed_off[d], b = ctx->drv_feed_off[d + 1u];
         if (b > a) {
-            mix_sat_q31(&ctx->feed_in[a], b - a, z, m);
+            sum_feeds(ctx, a, b, z, m);
         } else {
             for (n = 0; n < m; n++) {
                 z[n] = 0;

@@ -30,6 +30,10 @@
  *     driver d: mix_sat_q31(its feeds, path order) -> biquad cascades in
  *               order -> gain_q31 -> delay_q31 -> dac_quant_q31
  *     out (n x D, interleaved per driver): DAC codes, right-justified int32.
+ * FIR tables run trimmed, as chain.py runs them (ss_chain.c "zero taps"):
+ * leading zeros as a delay line, trailing zeros dropped, a one-tap table
+ * as its product (a feed's inside the driver's sum), identical ratio
+ * tables of a path once -- all bit-identical to the full tables.
  *
  * Blocks longer than SS_MAX_BLOCK are cut internally (the output does not
  * depend on how a stream is cut). The context points into itself: do not
@@ -83,6 +87,13 @@
 #define SS_UPMIX_ADAPTIVE 1u /* ss_upmix.c; tables in section SS_SEC_UPMIX */
 #define SS_SEC_UPMIX 0x0014u
 
+#define SS_STAGE_NONE 0u  /* a path without a common table */
+#define SS_STAGE_FIR 1u
+#define SS_STAGE_SCALE 2u /* a one-tap table: y = fir_q31 of one tap, in place */
+#define SS_FEED_NONE 0u
+#define SS_FEED_FIR 1u
+#define SS_FEED_DELAY 2u
+
 /* A run of consecutive biquad sections with one kernel and post_shift. */
 typedef struct {
     uint8_t kind; /* SS_KERNEL_DF1 or SS_KERNEL_32X64 */
@@ -118,12 +129,22 @@ typedef struct {
     delay_q31_inst v_delay[2];
     /* paths */
     uint8_t path_source[SS_MAX_PATHS]; /* 0 L', 1 R', 2 C, 3 e_L, 4 e_R */
-    uint8_t path_has_fir[SS_MAX_PATHS];
-    delay_q31_inst path_delay[SS_MAX_PATHS];
-    fir_q31_inst path_fir[SS_MAX_PATHS];
-    /* feeds, driver-major, path order within a driver */
+    uint8_t path_has_fir[SS_MAX_PATHS]; /* SS_STAGE_NONE, _FIR or _SCALE (one tap) */
+    int32_t path_scale[SS_MAX_PATHS];   /* the one tap of an SS_STAGE_SCALE path */
+    delay_q31_inst path_delay[SS_MAX_PATHS]; /* path delay + the table's leading zeros */
+    fir_q31_inst path_fir[SS_MAX_PATHS];     /* the table, zero taps trimmed */
+    /* feeds, driver-major, path order within a driver; a ratio table runs
+     * trimmed (ss_chain.c "zero taps"): SS_FEED_FIR: fir_q31 into feed[k]
+     * then feed_delay in place; SS_FEED_DELAY: feed_delay of y into feed[k],
+     * the one tap applied in the driver's sum; SS_FEED_NONE: nothing to run
+     * (one tap on y itself, or the same table as an earlier feed of the
+     * path: its output is read) */
     uint8_t feed_path[SS_MAX_FEEDS];
+    uint8_t feed_op[SS_MAX_FEEDS];
+    uint8_t feed_scaled[SS_MAX_FEEDS]; /* the sum reads feed_in[k] x feed_scale[k] */
+    int32_t feed_scale[SS_MAX_FEEDS];
     fir_q31_inst feed_fir[SS_MAX_FEEDS];
+    delay_q31_inst feed_delay[SS_MAX_FEEDS];
     uint32_t drv_feed_off[SS_MAX_DRIVERS + 1]; /* driver d: feeds [off[d], off[d+1]) */
     /* driver stages */
     uint32_t drv_casc_off[SS_MAX_DRIVERS + 1]; /* driver d: cascades [off[d], off[d+1]) */
@@ -136,9 +157,10 @@ typedef struct {
     int32_t *vb[4];       /* ipsi(L'), contra(R'), contra(L'), ipsi(R') */
     const int32_t *vb_in[4];
     int32_t *y[SS_MAX_PATHS];
-    int32_t *feed[SS_MAX_FEEDS];
-    const int32_t *feed_in[SS_MAX_FEEDS]; /* the same, as mix_sat_q31 reads them */
+    int32_t *feed[SS_MAX_FEEDS];          /* NULL for SS_FEED_NONE */
+    const int32_t *feed_in[SS_MAX_FEEDS]; /* what the driver's sum reads for feed k */
     int32_t *z[SS_MAX_DRIVERS];
+    int64_t acc[SS_MAX_BLOCK]; /* a driver's exact sum of 3 or more feeds */
     /* pools */
     uint32_t mem32_used;
     uint32_t mem64_used;

@@ -378,7 +378,8 @@ void delay_q31_init(delay_q31_inst *S, uint32_t delay, int32_t *buf)
 
 /* y[n] = x[n - delay], history zero at init. Exact (no arithmetic). The
  * ring is walked in straight runs up to its wrap point (no per-sample wrap
- * test); delay 0 in place does nothing. */
+ * test); delay 0 in place does nothing; a delay up to the block, not in
+ * place, is three straight copies and leaves the ring in order (pos 0). */
 void delay_q31(delay_q31_inst *S, const int32_t *src, int32_t *dst, uint32_t block_size)
 {
     const uint32_t d = S->delay;
@@ -389,6 +390,23 @@ void delay_q31(delay_q31_inst *S, const int32_t *src, int32_t *dst, uint32_t blo
                 dst[n] = src[n];
             }
         }
+        return;
+    }
+    if (d <= block_size && dst != src) {
+        int32_t *const buf = S->buf;
+        for (n = 0; n < d - pos; n++) { /* the history, oldest first */
+            dst[n] = buf[pos + n];
+        }
+        for (n = 0; n < pos; n++) {
+            dst[d - pos + n] = buf[n];
+        }
+        for (n = d; n < block_size; n++) {
+            dst[n] = src[n - d];
+        }
+        for (n = 0; n < d; n++) { /* the last d inputs */
+            buf[n] = src[block_size - d + n];
+        }
+        S->pos = 0;
         return;
     }
     while (block_size > 0u) {
@@ -451,38 +469,44 @@ void gain_q31_init(gain_q31_inst *S, int32_t scale_fract, int8_t shift)
     S->shift = shift;
 }
 
-/*
- * Scaling and overflow (arm_scale_q31): p = floor(x g / 2^32) (the high
- * word of the Q62 product, Q30); k = shift + 1; k >= 0: y = sat32(p 2^k);
- * k < 0: y = floor(p / 2^-k). Bit 0 is lost for k >= 1, as in CMSIS.
- */
+/* shr_floor on an int32 (one ASR): floor(x / 2^s), 0 <= s <= 31. */
+static inline int32_t shr_floor_i32(int32_t x, int s)
+{
+#if defined(__GNUC__)
+    return x >> s; /* GCC/Clang: >> on signed is arithmetic (documented) */
+#else
+    return x < 0 ? ~(~x >> s) : x >> s;
+#endif
+}
+
 /* shl32_sat(x, s) for an int32 x and 0 <= s <= 31 without 64-bit
  * arithmetic: shift, and if shifting back does not give x, saturate toward
  * x's sign (arm_scale_q31's test). */
 static inline int32_t shl32_sat_i32(int32_t x, int s)
 {
     const int32_t y = ss_u32_to_i32((uint32_t)x << s);
-    return (int32_t)shr_floor(y, s) == x ? y : (x < 0 ? (int32_t)SS_INT32_MIN : SS_INT32_MAX);
+    return shr_floor_i32(y, s) == x ? y : (x < 0 ? (int32_t)SS_INT32_MIN : SS_INT32_MAX);
 }
 
+/*
+ * Scaling and overflow (arm_scale_q31): p = floor(x g / 2^32) (the high
+ * word of the Q62 product, Q30); k = shift + 1; k >= 0: y = sat32(p 2^k);
+ * k < 0: y = floor(p / 2^-k). Bit 0 is lost for k >= 1, as in CMSIS.
+ */
 void gain_q31(const gain_q31_inst *S, const int32_t *src, int32_t *dst, uint32_t block_size)
 {
     const int32_t g = S->scale_fract;
     const int k = S->shift + 1;
     uint32_t n;
-    if (k >= 0 && k <= 31) {
+    if (k >= 0) { /* k <= 31: shift <= 30 */
         for (n = 0; n < block_size; n++) {
             /* p: the high word of the Q62 product (SMMUL) */
             const int32_t p = (int32_t)shr_floor(mult_q31x31_q62(src[n], g), 32);
             dst[n] = shl32_sat_i32(p, k);
         }
-    } else if (k >= 0) {
-        for (n = 0; n < block_size; n++) {
-            dst[n] = shl32_sat(shr_floor(mult_q31x31_q62(src[n], g), 32), k);
-        }
     } else {
         for (n = 0; n < block_size; n++) {
-            dst[n] = (int32_t)shr_floor(shr_floor(mult_q31x31_q62(src[n], g), 32), -k);
+            dst[n] = shr_floor_i32((int32_t)shr_floor(mult_q31x31_q62(src[n], g), 32), -k);
         }
     }
 }
@@ -588,7 +612,7 @@ void dac_quant_q31(dac_quant_q31_inst *S, const int32_t *src, int32_t *dst,
         const int32_t hi = (int32_t)((1u << (nbits - 1)) - 1u);
         for (n = 0; n < block_size; n++) {
             const int32_t v = src[n];
-            const int32_t r = (int32_t)shr_floor(v, q) + ((int32_t)shr_floor(v, q - 1) & 1);
+            const int32_t r = shr_floor_i32(v, q) + (shr_floor_i32(v, q - 1) & 1);
             dst[n] = r > hi ? hi : r;
         }
         return;
