@@ -274,6 +274,58 @@ def test_synthetic_covers_what_it_claims():
         len(r) for p in long_q.paths for r in p.ratio) >= 1365
 
 
+def _cmsis(h) -> np.ndarray:
+    """Natural-order taps -> a CMSIS-order (time-reversed) int32 table."""
+    return np.asarray(h, np.int64).astype(np.int32)[::-1].copy()
+
+
+def zero_tap_chain(seed: int, virt: bool = False) -> QuantizedChain:
+    """Tables the C runtime trims at load (ss_chain.c "zero taps"): leading
+    and trailing zeros, pure delays, all-zero and one-tap tables (INT32_MIN
+    too), the same table on several drivers of a path, one-tap commons; and
+    drivers summing 1, 2, 3 and 4 loud feeds (the sums saturate)."""
+    rng = np.random.default_rng(seed)
+    base = synthetic_chain(seed, n_paths=4, n_drivers=5, word=32, virt=virt)
+
+    def loud(n):
+        return rng.integers(I32_MIN // 2, I32_MAX // 2, n, endpoint=True)
+
+    def pad(h, k0, k1):
+        return np.concatenate([np.zeros(k0, np.int64), h, np.zeros(k1, np.int64)])
+
+    pure = lambda k0: _cmsis(pad([1 << 30], k0, 0))  # noqa: E731
+    one = lambda c: _cmsis([c])  # noqa: E731
+    shared = _cmsis(pad(loud(9), 3, 2))
+    empty = np.zeros(0, np.int32)
+    ratios = [  # [path][driver]: drivers get 1, 2, 4, 3 and 3 feeds
+        [pure(40), shared, pure(40), one(I32_MIN), _cmsis(pad(loud(5), 0, 7))],
+        [empty, _cmsis(pad([I32_MAX], 5, 3)), shared, one(I32_MAX), one(I32_MAX)],
+        [empty, empty, _cmsis(np.zeros(6)), _cmsis(pad(loud(2), 1, 0)), one(I32_MIN)],
+        [empty, empty, one(I32_MIN), empty, empty],
+    ]
+    commons = [_cmsis(pad(loud(20), 4, 3)), _cmsis(pad([I32_MIN], 7, 2)), empty,
+               _cmsis(np.zeros(3))]
+    paths = tuple(replace(p, common=commons[i], ratio=tuple(ratios[i]))
+                  for i, p in enumerate(base.paths))
+    return replace(base, paths=paths)
+
+
+@pytest.mark.parametrize("seed,virt", [(21, False), (22, True)])
+def test_zero_tap_tables_bit_exact(seed, virt):
+    """Trimmed at load in C, trimmed in FixedChain: both equal the full tables
+    (FixedChain is held to untrimmed cmsisdsp in test_fixed_chain)."""
+    q = zero_tap_chain(seed, virt)
+    blob = chain_to_blob(q)
+    x = _stim_mix(48000, 5000, seed)
+    x[1000:1400] = [I32_MAX, I32_MIN]  # full-scale stretches: the sums saturate
+    x[2000:2400] = I32_MIN
+    want = FixedChain(q).process(x)
+    assert np.any(want == I32_MAX) and np.any(want == I32_MIN)
+    for sizes in ([64], [1, 7, 333, 4096], [45]):
+        got = c_run_guarded(CChain(blob), x, sizes)
+        assert np.array_equal(got, want), f"seed {seed} blocks {sizes}"
+
+
 def test_usage_matches_requirements_and_capacity_refusal(bundled):
     from firmware_export.verify import c_requirements
 
