@@ -26,7 +26,7 @@ from dsp_model.upmix_metrics import (
     sir_db,
 )
 
-PROFILE = load_profile("studio5")  # the quality settings: fft 4096, hop 256
+PROFILE = load_profile("studio5")  # the shipped settings: fft 4096, hop 512
 SMALL = load_profile("compact2")  # the budget settings: fft 2048, hop 512
 FS = PROFILE.sample_rate
 SKIP = FS  # scores start after 1 s: the smoothing has settled
@@ -115,6 +115,7 @@ def test_profile_latency_cap_per_sample_rate():
 
     data = tomllib.loads(open(PROFILE.source, encoding="utf-8").read())
     data["device"]["sample_rate"] = 44100
+    data["upmix"]["hop"] = 256  # a default synthesis_size of 2 x hop fits 21.3 ms
     with pytest.raises(ProfileError, match="23.2 ms of latency"):
         parse_profile(data)  # the profile states synthesis_size = 1024
     del data["upmix"]["synthesis_size"]
@@ -158,16 +159,17 @@ def test_uneven_blocks_and_reset():
 
 
 def test_cost_counts_the_documented_steps():
-    # 4096-point analysis, hop 256: 2 windows, 3 real FFTs (N log2(N/2) + 2N each),
-    # 44 MACs in each of the 2049 bins, the 1024-sample synthesis window, per 256 samples
+    # 4096-point analysis: 2 windows, 3 real FFTs (N log2(N/2) + 2N each), 44 MACs
+    # in each of the 2049 bins, the 1024-sample synthesis window, per hop samples
+    assert (PROFILE.upmix.fft_size, PROFILE.upmix.synthesis_size) == (4096, 1024)
     n = 4096
     rfft = n * 11 + 2 * n
-    expected = (2 * n + 3 * rfft + 2049 * 44 + 1024) / 256
+    expected = (2 * n + 3 * rfft + 2049 * 44 + 1024) / PROFILE.upmix.hop
     assert upmix_cost(PROFILE) == pytest.approx(expected)
     total, steps = upmix_cost(PROFILE, detail=True)
     assert sum(steps.values()) == pytest.approx(total)
-    half = replace(PROFILE.upmix, hop=512)
-    assert upmix_cost(half) == pytest.approx(expected / 2)
+    half = replace(PROFILE.upmix, hop=PROFILE.upmix.hop // 2)
+    assert upmix_cost(half) == pytest.approx(expected * 2)
     # it has to fit the device's processing budget with room for the rest of the chain
     assert upmix_cost(PROFILE) * FS < 0.6 * PROFILE.mips_budget * 1e6
 
