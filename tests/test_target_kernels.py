@@ -67,6 +67,17 @@ def test_seeded_random_every_kernel_odd_blocks():
     _check(jobs)
 
 
+def test_fir_every_tap_count_mod_4_and_odd_blocks():
+    """fir_q31 runs two outputs per pass, four taps per step on the target:
+    every tap count mod 4, odd and even blocks, against the host model."""
+    if "fir_q31" not in TESTED:
+        pytest.skip("fir_q31 is not among the tested kernels")
+    rng = np.random.default_rng(16)
+    jobs = [_random_job(rng, "fir_q31", n=257, block=block, size=size, headroom_bits=2)
+            for size in (2, 3, 4, 6, 7, 190) for block in (1, 2, 63, 64)]
+    _check(jobs)
+
+
 def test_corner_values():
     """-1 x -1 products, full-scale steps, impulse and silence."""
     n = 200

@@ -232,6 +232,52 @@ void fir_q31_init(fir_q31_inst *S, uint16_t num_taps, const int32_t *coeffs, int
     }
 }
 
+#if defined(__GNUC__) && defined(__thumb2__)
+#define SS_FIR_PAIRS 1
+/*
+ * Two outputs per pass over the taps, on Thumb-2: acc0 += sum c[k] x[k],
+ * acc1 += sum c[k] x[k+1] for k < 4 * n4 (the same SMLALs as mac_wrap64,
+ * in the same order per accumulator: bit-identical). Post-indexed LDRDs
+ * fetch two taps or two samples per instruction: 14 instructions per 8
+ * MACs. x0 carries x[k] in and out; *pb, *pw advance past what was read
+ * (x up to x[4 n4], the last one acc1 needs).
+ */
+static inline void fir_pair_mac4(int64_t *acc0, int64_t *acc1, const int32_t **pb,
+                                 const int32_t **pw, int32_t *x0, uint32_t n4)
+{
+    uint32_t lo0 = (uint32_t)(uint64_t)*acc0, hi0 = (uint32_t)((uint64_t)*acc0 >> 32);
+    uint32_t lo1 = (uint32_t)(uint64_t)*acc1, hi1 = (uint32_t)((uint64_t)*acc1 >> 32);
+    const int32_t *b = *pb, *w = *pw;
+    int32_t xc = *x0, c0, c1, x1, xa, xb;
+    __asm__ volatile(
+        "1:\n\t"
+        "ldrd   %[c0], %[c1], [%[b]], #8\n\t"
+        "ldrd   %[x1], %[xa], [%[w]], #8\n\t"
+        "smlal  %[lo0], %[hi0], %[xc], %[c0]\n\t"
+        "smlal  %[lo1], %[hi1], %[x1], %[c0]\n\t"
+        "smlal  %[lo0], %[hi0], %[x1], %[c1]\n\t"
+        "smlal  %[lo1], %[hi1], %[xa], %[c1]\n\t"
+        "ldrd   %[c0], %[c1], [%[b]], #8\n\t"
+        "ldrd   %[xb], %[xc], [%[w]], #8\n\t"
+        "smlal  %[lo0], %[hi0], %[xa], %[c0]\n\t"
+        "smlal  %[lo1], %[hi1], %[xb], %[c0]\n\t"
+        "smlal  %[lo0], %[hi0], %[xb], %[c1]\n\t"
+        "smlal  %[lo1], %[hi1], %[xc], %[c1]\n\t"
+        "subs   %[n], %[n], #1\n\t"
+        "bne    1b\n\t"
+        : [lo0] "+r"(lo0), [hi0] "+r"(hi0), [lo1] "+r"(lo1), [hi1] "+r"(hi1), [b] "+r"(b),
+          [w] "+r"(w), [n] "+r"(n4), [xc] "+r"(xc), [c0] "=&r"(c0), [c1] "=&r"(c1),
+          [x1] "=&r"(x1), [xa] "=&r"(xa), [xb] "=&r"(xb)
+        :
+        : "cc", "memory");
+    *acc0 = ss_u64_to_i64(((uint64_t)hi0 << 32) | lo0);
+    *acc1 = ss_u64_to_i64(((uint64_t)hi1 << 32) | lo1);
+    *pb = b;
+    *pw = w;
+    *x0 = xc;
+}
+#endif
+
 /*
  * Scaling and overflow: acc (64-bit, Q62) = sum_k coeffs[k] state[i + k]
  * = sum_k h[N-1-k] x[n-N+1+k]; wraps on overflow (only if sum |h| >= 2 at
@@ -255,6 +301,29 @@ void fir_q31(const fir_q31_inst *S, const int32_t *src, int32_t *dst, uint32_t b
         for (i = 0; i < m; i++) {
             st[ntaps - 1u + i] = src[i];
         }
+#if defined(SS_FIR_PAIRS)
+        for (g = m / 2u; g > 0u; g--) { /* 2 outputs per pass (fir_pair_mac4) */
+            int64_t acc0 = 0, acc1 = 0;
+            const int32_t *pb = pc;
+            const int32_t *pw = px + 1;
+            int32_t x0 = px[0], x1, c;
+            if (ntaps >= 4u) {
+                fir_pair_mac4(&acc0, &acc1, &pb, &pw, &x0, ntaps / 4u);
+            }
+            for (k = ntaps % 4u; k > 0u; k--) {
+                c = *pb++;
+                x1 = *pw++;
+                acc0 = mac_wrap64(acc0, x0, c); /* acc_j += h[N-1-k] x[n+j-N+1+k] */
+                acc1 = mac_wrap64(acc1, x1, c);
+                x0 = x1;
+            }
+            dst[0] = shr_floor_wrap32(acc0, 31); /* Q62 -> Q31: floor, wrap */
+            dst[1] = shr_floor_wrap32(acc1, 31);
+            dst += 2;
+            px += 2;
+        }
+        g = m % 2u;
+#else
         /* 3 outputs per pass over the taps, taps 3 at a time (CMSIS's
          * shape: 6 accumulator words + 4 operands fit the 13 registers);
          * the names x0, x1, x2 rotate instead of the values. */
@@ -298,7 +367,9 @@ void fir_q31(const fir_q31_inst *S, const int32_t *src, int32_t *dst, uint32_t b
             dst += 3;
             px += 3;
         }
-        for (g = m % 3u; g > 0u; g--) {
+        g = m % 3u;
+#endif
+        for (; g > 0u; g--) {
             int64_t acc = 0;
             for (k = 0; k < ntaps; k++) {
                 acc = mac_wrap64(acc, pc[k], px[k]);
