@@ -67,8 +67,8 @@ the last `synthesis_size` samples and makes analysis x synthesis a periodic
 Hann of that length, which overlap-adds to a constant at `hop`. The latency
 is synthesis_size - 1 samples; L and R are delayed by the same amount.
 
-Measured (benchmarks/bench_upmix.py, studio5 settings: fft 4096, hop 256,
-synthesis 1024, 5 ms; SIR of C against the center stem, dB)
+Measured (benchmarks/bench_upmix.py, fft 4096, hop 256, synthesis 1024, 5 ms;
+SIR of C against the center stem, dB; studio5 ships hop 512, see below)
 ---------------------------------------------------------------------------
   (c) stationary stems: 2.78 (passive M 2.99); (d) music-like mix: 11.65
   (passive M 1.04, ffmpeg surround default 2.76, ffmpeg tuned with <= 1024
@@ -79,7 +79,7 @@ synthesis 1024, 5 ms; SIR of C against the center stem, dB)
   (6, 7, 8): 13.2, 13.0, 9.3 (ffmpeg at <= 1024 samples: 11.4, 10.4, 8.4;
   ffmpeg 8192/0.75/fcx 8: 12.8, 13.1, 9.1).
   compact2's budget settings (fft 2048, hop 512, 10 ms, 242 MACs per frame):
-  (c) 2.88, (d) 10.4. Hop 512 at fft 4096 (506 MACs): (c) 2.80, (d) 11.5.
+  (c) 2.88, (d) 10.4. Hop 512 at fft 4096 (studio5, 506 MACs): (c) 2.80, (d) 11.48.
 
 Fixed-point plan (for the fixed-point model; no square roots anywhere)
 ---------------------------------------------------------------------
