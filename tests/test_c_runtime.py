@@ -60,6 +60,7 @@ from firmware_export.quantize import QCascade, QDriver, QPath, QuantizedChain, Q
 from firmware_export.tables import chain_from_blob, chain_to_blob
 from firmware_export.verify import (
     HOST_LIMITS,
+    RUNTIME_SOURCES,
     STATUS,
     CChain,
     ChainLoadError,
@@ -606,7 +607,7 @@ def test_mutations_under_address_sanitizer(tmp_path, lib, base_blobs):
     drv = tmp_path / "asan_driver.c"
     drv.write_text(ASAN_DRIVER)
     exe = tmp_path / "asan_driver"
-    srcs = [str(RUNTIME_DIR / s) for s in ("ss_chain.c", "ss_blob.c", "ss_kernels.c", "ss_upmix.c")]
+    srcs = [str(RUNTIME_DIR / s) for s in RUNTIME_SOURCES]
     cmd = ["gcc", "-std=c99", "-O1", "-g", "-Wall", "-Wextra", "-Werror", "-pedantic",
            "-fsanitize=address,undefined", "-fno-sanitize-recover=all",
            "-DSS_MAX_DRIVERS=16", "-DSS_MAX_PATHS=32", "-DSS_MAX_FEEDS=512",
@@ -640,7 +641,7 @@ def test_runtime_has_no_floating_point(tmp_path):
     if subprocess.run(["gcc", "-mgeneral-regs-only", "-c", str(probe), "-o",
                        str(tmp_path / "p.o")], capture_output=True).returncode == 0:
         pytest.skip("this gcc accepts floating point under -mgeneral-regs-only")
-    for s in ("ss_chain.c", "ss_blob.c", "ss_kernels.c", "ss_upmix.c"):
+    for s in RUNTIME_SOURCES:
         r = subprocess.run(["gcc", "-std=c99", "-O2", "-Wall", "-Wextra", "-Werror", "-pedantic",
                             "-mgeneral-regs-only", "-c", str(RUNTIME_DIR / s), "-o",
                             str(tmp_path / "x.o")], capture_output=True, text=True)
@@ -711,7 +712,7 @@ def test_libfuzzer_blob_parser(tmp_path, base_blobs):
     h = tmp_path / "fuzz.c"
     h.write_text(FUZZ_HARNESS)
     exe = tmp_path / "fuzz_blob"
-    srcs = [str(RUNTIME_DIR / s) for s in ("ss_chain.c", "ss_blob.c", "ss_kernels.c", "ss_upmix.c")]
+    srcs = [str(RUNTIME_DIR / s) for s in RUNTIME_SOURCES]
     cmd = ["clang", "-std=c99", "-O1", "-g", "-fsanitize=fuzzer,address,undefined",
            "-fno-sanitize-recover=all", "-DSS_MEM32_WORDS=262144", f"-I{RUNTIME_DIR}", str(h),
            *srcs, "-o", str(exe)]
