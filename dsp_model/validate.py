@@ -235,7 +235,9 @@ def validate(profile: Profile, *, duration: float = 1.0, design: ChainDesign | N
                 mix = stage.endswith("sum") or stage.startswith("virtualizer e_")
                 ev.add(stage + (" (saturating mix)" if mix else ""), idx, pos)
 
-        ref = FloatChain(design, upmix=PassiveUpmix(), probe=fprobe).process(xq / 2.0**31)
+        # the reference runs the upmix the quantized chain runs (passive or adaptive)
+        up = PassiveUpmix() if q.upmix == 0 else None
+        ref = FloatChain(design, upmix=up, probe=fprobe).process(xq / 2.0**31)
         ref = np.clip(ref * scale, lo, hi)
         y = FixedChain(q, probe=xprobe).process(xq).astype(np.float64)
         notes = []
