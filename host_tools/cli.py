@@ -18,6 +18,7 @@ COMMANDS = [
     "profile",
     "design",
     "upmix",
+    "render",
     "evaluate",
     "validate",
     "build",

@@ -1,0 +1,46 @@
+"""soundstage render: per-driver WAV through the float design, binaural A/B preview."""
+
+import json
+
+import numpy as np
+from scipy.io import wavfile
+
+from device_profiles import load_profile
+from dsp_model.signals import pink_noise
+from host_tools.cli import main
+from host_tools.wavio import write_wav
+
+
+def test_render_writes_drivers_and_binaural(tmp_path, capsys):
+    fs = 48000
+    x = np.zeros((fs // 2, 2))
+    x[:, 0] = pink_noise(fs // 2, seed=3, level_dbfs=-20)  # hard left
+    src = tmp_path / "in.wav"
+    write_wav(src, x, fs)
+    out, ears = tmp_path / "drivers.wav", tmp_path / "ears.wav"
+    assert main(["render", str(src), "--out", str(out), "--profile", "compact2",
+                 "--binaural", str(ears)]) == 0
+    rate, y = wavfile.read(out)
+    assert rate == fs and y.shape == (len(x), 2)
+    meta = json.loads(out.with_suffix(".json").read_text())
+    assert meta["channels"] == list(load_profile("compact2").driver_ids)
+    _, e = wavfile.read(ears)
+    _, e_plain = wavfile.read(tmp_path / "ears-plain.wav")
+    assert e.shape == e_plain.shape == (len(x), 2)
+
+    def ild(s):
+        return 10 * np.log10(np.sum(s[:, 0].astype(float) ** 2) / np.sum(s[:, 1] ** 2))
+
+    # a hard-left source: plain playback from drivers 10 cm apart leaves the ears
+    # nearly alike (0.3 dB broadband); the processed playback (a virtual source at
+    # -30 deg: a real one there gives 2-3 dB broadband on pink noise) widens it
+    assert ild(e_plain) < 1.0
+    assert ild(e) > ild(e_plain) + 2.0
+    assert "latency" in capsys.readouterr().out
+
+
+def test_render_refuses_a_wrong_rate(tmp_path, capsys):
+    src = tmp_path / "in.wav"
+    write_wav(src, np.zeros((100, 2)), 44100)
+    assert main(["render", str(src), "--out", str(tmp_path / "o.wav")]) == 2
+    assert "--resample" in capsys.readouterr().err
