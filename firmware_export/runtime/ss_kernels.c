@@ -234,13 +234,32 @@ void fir_q31_init(fir_q31_inst *S, uint16_t num_taps, const int32_t *coeffs, int
 
 #if defined(__GNUC__) && defined(__thumb2__)
 #define SS_FIR_PAIRS 1
+/* Four taps for two outputs: acc0 += c[k..k+3] x[k..k+3], acc1 += c[k..k+3]
+ * x[k+1..k+4]; xc holds x[k] in and x[k+4] out. 12 instructions, 8 MACs. */
+#define SS_FIR_PAIR_STEP4                                   \
+    "ldrd   %[c0], %[c1], [%[b]], #8\n\t"                  \
+    "ldrd   %[x1], %[xa], [%[w]], #8\n\t"                  \
+    "smlal  %[lo0], %[hi0], %[xc], %[c0]\n\t"              \
+    "smlal  %[lo1], %[hi1], %[x1], %[c0]\n\t"              \
+    "smlal  %[lo0], %[hi0], %[x1], %[c1]\n\t"              \
+    "smlal  %[lo1], %[hi1], %[xa], %[c1]\n\t"              \
+    "ldrd   %[c0], %[c1], [%[b]], #8\n\t"                  \
+    "ldrd   %[xb], %[xc], [%[w]], #8\n\t"                  \
+    "smlal  %[lo0], %[hi0], %[xa], %[c0]\n\t"              \
+    "smlal  %[lo1], %[hi1], %[xb], %[c0]\n\t"              \
+    "smlal  %[lo0], %[hi0], %[xb], %[c1]\n\t"              \
+    "smlal  %[lo1], %[hi1], %[xc], %[c1]\n\t"
+#define SS_FIR_PAIR_OPERANDS                                                                  \
+    [lo0] "+r"(lo0), [hi0] "+r"(hi0), [lo1] "+r"(lo1), [hi1] "+r"(hi1), [b] "+r"(b),          \
+        [w] "+r"(w), [xc] "+r"(xc), [c0] "=&r"(c0), [c1] "=&r"(c1), [x1] "=&r"(x1),           \
+        [xa] "=&r"(xa), [xb] "=&r"(xb)
 /*
  * Two outputs per pass over the taps, on Thumb-2: acc0 += sum c[k] x[k],
  * acc1 += sum c[k] x[k+1] for k < 4 * n4 (the same SMLALs as mac_wrap64,
  * in the same order per accumulator: bit-identical). Post-indexed LDRDs
- * fetch two taps or two samples per instruction: 14 instructions per 8
- * MACs. x0 carries x[k] in and out; *pb, *pw advance past what was read
- * (x up to x[4 n4], the last one acc1 needs).
+ * fetch two taps or two samples per instruction: 8 taps per loop step, 26
+ * instructions per 16 MACs. x0 carries x[k] in and out; *pb, *pw advance
+ * past what was read (x up to x[4 n4], the last one acc1 needs).
  */
 static inline void fir_pair_mac4(int64_t *acc0, int64_t *acc1, const int32_t **pb,
                                  const int32_t **pw, int32_t *x0, uint32_t n4)
@@ -249,27 +268,18 @@ static inline void fir_pair_mac4(int64_t *acc0, int64_t *acc1, const int32_t **p
     uint32_t lo1 = (uint32_t)(uint64_t)*acc1, hi1 = (uint32_t)((uint64_t)*acc1 >> 32);
     const int32_t *b = *pb, *w = *pw;
     int32_t xc = *x0, c0, c1, x1, xa, xb;
-    __asm__ volatile(
-        "1:\n\t"
-        "ldrd   %[c0], %[c1], [%[b]], #8\n\t"
-        "ldrd   %[x1], %[xa], [%[w]], #8\n\t"
-        "smlal  %[lo0], %[hi0], %[xc], %[c0]\n\t"
-        "smlal  %[lo1], %[hi1], %[x1], %[c0]\n\t"
-        "smlal  %[lo0], %[hi0], %[x1], %[c1]\n\t"
-        "smlal  %[lo1], %[hi1], %[xa], %[c1]\n\t"
-        "ldrd   %[c0], %[c1], [%[b]], #8\n\t"
-        "ldrd   %[xb], %[xc], [%[w]], #8\n\t"
-        "smlal  %[lo0], %[hi0], %[xa], %[c0]\n\t"
-        "smlal  %[lo1], %[hi1], %[xb], %[c0]\n\t"
-        "smlal  %[lo0], %[hi0], %[xb], %[c1]\n\t"
-        "smlal  %[lo1], %[hi1], %[xc], %[c1]\n\t"
-        "subs   %[n], %[n], #1\n\t"
-        "bne    1b\n\t"
-        : [lo0] "+r"(lo0), [hi0] "+r"(hi0), [lo1] "+r"(lo1), [hi1] "+r"(hi1), [b] "+r"(b),
-          [w] "+r"(w), [n] "+r"(n4), [xc] "+r"(xc), [c0] "=&r"(c0), [c1] "=&r"(c1),
-          [x1] "=&r"(x1), [xa] "=&r"(xa), [xb] "=&r"(xb)
-        :
-        : "cc", "memory");
+    uint32_t n8 = n4 / 2u;
+    if (n8 > 0u) {
+        __asm__ volatile("1:\n\t" SS_FIR_PAIR_STEP4 SS_FIR_PAIR_STEP4
+                         "subs   %[n], %[n], #1\n\t"
+                         "bne    1b\n\t"
+                         : SS_FIR_PAIR_OPERANDS, [n] "+r"(n8)
+                         :
+                         : "cc", "memory");
+    }
+    if (n4 & 1u) {
+        __asm__ volatile(SS_FIR_PAIR_STEP4 : SS_FIR_PAIR_OPERANDS : : "memory");
+    }
     *acc0 = ss_u64_to_i64(((uint64_t)hi0 << 32) | lo0);
     *acc1 = ss_u64_to_i64(((uint64_t)hi1 << 32) | lo1);
     *pb = b;
