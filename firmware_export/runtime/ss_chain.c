@@ -726,10 +726,12 @@ static void run_cascades(const ss_chain *ctx, uint32_t c0, uint32_t c1, int32_t 
 }
 
 /* fir_q31 of the one tap c (x c, Q62, floor to Q31, low 32 bits: only
- * INT32_MIN x INT32_MIN wraps), as its one-line form. */
+ * INT32_MIN x INT32_MIN wraps), as its one-line form. The product is
+ * mult_q31x31_q62's portable form: in C, GCC keeps the two halves of the
+ * SMULL in registers (the asm form goes through the stack here). */
 static inline int32_t one_tap(int32_t x, int32_t c)
 {
-    return shr_floor_wrap32(mult_q31x31_q62(x, c), 31);
+    return shr_floor_wrap32((int64_t)x * c, 31);
 }
 
 static void scale_q31(int32_t c, int32_t *z, uint32_t m)
@@ -753,6 +755,16 @@ static inline void sum2_sat(int32_t *z, const int32_t *x, int32_t c, int scaled,
     uint32_t n;
     for (n = 0; n < m; n++) {
         z[n] = add32_sat(z[n], term(x, c, scaled, n));
+    }
+}
+
+/* z = sat32(x0-term + x1-term + x2-term), one pass */
+static inline void sum3_sat(int32_t *z, const int32_t *x0, int32_t c0, int s0, const int32_t *x1,
+                            int32_t c1, int s1, const int32_t *x2, int32_t c2, int s2, uint32_t m)
+{
+    uint32_t n;
+    for (n = 0; n < m; n++) {
+        z[n] = sat32((int64_t)term(x0, c0, s0, n) + term(x1, c1, s1, n) + term(x2, c2, s2, n));
     }
 }
 
@@ -787,7 +799,8 @@ static inline void sum_last(const int64_t *acc, const int32_t *x, int32_t c, int
  * output or one tap applied to a path output -- mix_sat_q31 over the full
  * tables' fir_q31 outputs (chain.py), without the one-tap FIRs and with
  * the `scaled` test outside the loops. One feed: its term (an int32,
- * nothing to saturate); two: add32_sat; more: in int64, saturated once. */
+ * nothing to saturate); two: add32_sat; three: in one pass; more: in
+ * int64 (acc), saturated once. */
 static void sum_feeds(ss_chain *ctx, uint32_t a, uint32_t b, int32_t *z, uint32_t m)
 {
     const int32_t *const *x = ctx->feed_in;
@@ -811,6 +824,22 @@ static void sum_feeds(ss_chain *ctx, uint32_t a, uint32_t b, int32_t *z, uint32_
                 sum2_sat(z, x[a + 1u], c[a + 1u], 0, m);
             }
         }
+        return;
+    }
+    if (b - a == 3u) { /* the `scaled` flags as constants: 8 loops */
+#define SS_SUM3(s0, s1, s2) \
+    sum3_sat(z, x[a], c[a], s0, x[a + 1u], c[a + 1u], s1, x[a + 2u], c[a + 2u], s2, m)
+        switch ((sc[a] ? 4u : 0u) | (sc[a + 1u] ? 2u : 0u) | (sc[a + 2u] ? 1u : 0u)) {
+        case 0u: SS_SUM3(0, 0, 0); break;
+        case 1u: SS_SUM3(0, 0, 1); break;
+        case 2u: SS_SUM3(0, 1, 0); break;
+        case 3u: SS_SUM3(0, 1, 1); break;
+        case 4u: SS_SUM3(1, 0, 0); break;
+        case 5u: SS_SUM3(1, 0, 1); break;
+        case 6u: SS_SUM3(1, 1, 0); break;
+        default: SS_SUM3(1, 1, 1); break;
+        }
+#undef SS_SUM3
         return;
     }
     if (sc[a] && sc[a + 1u]) {
