@@ -18,14 +18,11 @@ render`). The upmix is, by default, an oracle: the test stimuli are built from
 known stems, so a hard-panned source goes to L' (or R') and a centred one to C,
 which measures the spatial rendering without the upmix's errors ("passive" or
 any `Upmix` factory can be passed instead). The processed design comes from
-`processed_design(profile)`: `dsp_model.design.design_chain` when it exists,
-`plain_chain` otherwise (and the result says so).
+`processed_design(profile)`: `dsp_model.design.design_chain`.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -67,19 +64,10 @@ _STEMS = {"left": (1.0, 0.0, 0.0), "right": (0.0, 1.0, 0.0), "center": (0.0, 0.0
 
 
 def processed_design(profile) -> tuple[ChainDesign, str]:
-    """The full processed design and where it came from (the one switch to flip).
+    """The full processed design and where it came from."""
+    from dsp_model.design import design_chain
 
-    `design_chain(profile)` from `dsp_model.design` (or, failing that,
-    `dsp_model.chain_design`) if it exists, else `plain_chain` (as
-    `dsp_model.validate.chain_design_for`; errors inside an existing design module
-    propagate rather than silently evaluating plain playback).
-    """
-    for name in ("dsp_model.design", "dsp_model.chain_design"):
-        if importlib.util.find_spec(name) is not None:
-            mod = importlib.import_module(name)
-            if hasattr(mod, "design_chain"):
-                return mod.design_chain(profile), f"{name}.design_chain"
-    return plain_chain(profile), "plain_chain (no design_chain available yet)"
+    return design_chain(profile), "dsp_model.design.design_chain"
 
 
 class StemUpmix:

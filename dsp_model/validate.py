@@ -1,9 +1,9 @@
 """Validation of the fixed-point chain against the float reference (issue #5).
 
 `validate(profile)` designs the chain (`chain_design_for`: the full
-`dsp_model.design.design_chain` when it exists, else `plain_chain`, and says
-which), quantizes it (`firmware_export.quantize`), and runs the float
-reference (`FloatChain`, passive upmix, double precision) and the bit-accurate
+`dsp_model.design.design_chain`), quantizes it (`firmware_export.quantize`),
+and runs the float reference (`FloatChain` with the upmix the quantized chain
+runs, double precision) and the bit-accurate
 model (`FixedChain`) on the standard stimuli. The float input is the Q31
 input exactly (x / 2^31), so input quantization is not counted; the float
 output is scaled to DAC codes (x 2^(W-1)) and clipped to the word, as an
@@ -32,8 +32,6 @@ internal saturation on any stimulus; silence gives at most 1 LSB of output.
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import math
 from dataclasses import dataclass, field
 
@@ -41,7 +39,7 @@ import numpy as np
 from scipy.signal import welch
 
 from device_profiles import Profile
-from dsp_model.chain_design import ChainDesign, plain_chain
+from dsp_model.chain_design import ChainDesign
 from dsp_model.fixed.chain import FixedChain
 from dsp_model.float_chain import FloatChain, PassiveUpmix
 from dsp_model.signals import exp_sweep, pink_noise, square, to_q31
@@ -53,16 +51,10 @@ JUDGED_ESR = ("pink -20 dBFS", "exp sweep -6 dBFS")
 
 # ---------------------------------------------------------------- design source
 def chain_design_for(profile: Profile) -> tuple[ChainDesign, str]:
-    """The chain to validate, and where it came from. The one switch: the full
-    design `design_chain(profile)` from `dsp_model.design` (or, failing that,
-    `dsp_model.chain_design`) if it exists, else the plain-stereo chain. Errors
-    inside an existing design function propagate."""
-    for name in ("dsp_model.design", "dsp_model.chain_design"):
-        if importlib.util.find_spec(name) is not None:
-            mod = importlib.import_module(name)
-            if hasattr(mod, "design_chain"):
-                return mod.design_chain(profile), f"{name}.design_chain"
-    return plain_chain(profile), "plain_chain (no design_chain available yet)"
+    """The chain to validate (the profile's full design), and where it came from."""
+    from dsp_model.design import design_chain
+
+    return design_chain(profile), "dsp_model.design.design_chain"
 
 
 # ---------------------------------------------------------------- stimuli

@@ -19,8 +19,6 @@ byte-identical files (tests/test_build.py checks it).
 from __future__ import annotations
 
 import hashlib
-import importlib
-import importlib.util
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,15 +46,9 @@ def _validate_design(profile: Profile):
 
 
 def design_source() -> tuple[str, object]:
-    """(name, function profile -> ChainDesign) of the design in use: the same
-    switch as `soundstage validate` (`dsp_model.validate.chain_design_for`),
-    so the blob is the chain validate checked."""
-    # the name without designing anything: what chain_design_for would pick
-    for name in ("dsp_model.design", "dsp_model.chain_design"):
-        if importlib.util.find_spec(name) is not None:
-            if hasattr(importlib.import_module(name), "design_chain"):
-                return f"{name}.design_chain", _validate_design
-    return "dsp_model.chain_design.plain_chain", _validate_design
+    """(name, function profile -> ChainDesign) of the design in use: the one
+    `soundstage validate` checks (`dsp_model.validate.chain_design_for`)."""
+    return "dsp_model.design.design_chain", _validate_design
 
 
 def design_for(profile: Profile):
