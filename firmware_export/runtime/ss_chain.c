@@ -725,6 +725,25 @@ static void run_cascades(const ss_chain *ctx, uint32_t c0, uint32_t c1, int32_t 
     }
 }
 
+/* The same on a copy of src in z: the first cascade reads src (no copy). */
+static void run_cascades_from(const ss_chain *ctx, uint32_t c0, uint32_t c1, const int32_t *src,
+                              int32_t *z, uint32_t m)
+{
+    uint32_t n;
+    if (c0 == c1) {
+        for (n = 0; n < m; n++) {
+            z[n] = src[n];
+        }
+        return;
+    }
+    if (ctx->casc[c0].kind == SS_KERNEL_DF1) {
+        biquad_df1_q31(&ctx->casc[c0].df1, src, z, m);
+    } else {
+        biquad_df1_32x64_q31(&ctx->casc[c0].hp, src, z, m);
+    }
+    run_cascades(ctx, c0 + 1u, c1, z, m);
+}
+
 /* fir_q31 of the one tap c (x c, Q62, floor to Q31, low 32 bits: only
  * INT32_MIN x INT32_MIN wraps), as its one-line form. The product is
  * mult_q31x31_q62's portable form: in C, GCC keeps the two halves of the
@@ -881,10 +900,7 @@ static void process_chunk(ss_chain *ctx, const int32_t *in, int32_t *out, uint32
         /* rows: ipsi(L'), contra(R'), contra(L'), ipsi(R'); e_L = 0 + 1, e_R = 2 + 3 */
         for (s = 0; s < 2u; s++) {
             int32_t *vi = ctx->vb[s == 0u ? 0u : 3u], *vc = ctx->vb[s == 0u ? 2u : 1u];
-            for (n = 0; n < m; n++) {
-                vi[n] = ctx->u[s][n];
-            }
-            run_cascades(ctx, ctx->v_casc[2u * s], ctx->v_casc[2u * s + 1u], vi, m);
+            run_cascades_from(ctx, ctx->v_casc[2u * s], ctx->v_casc[2u * s + 1u], ctx->u[s], vi, m);
             delay_q31(&ctx->v_delay[s], ctx->u[s], vc, m);
             run_cascades(ctx, ctx->v_casc[2u * s + 1u], ctx->v_casc[2u * s + 2u], vc, m);
         }
