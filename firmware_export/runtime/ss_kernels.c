@@ -113,45 +113,66 @@ void biquad_df1_32x64_q31_init(biquad_df1_32x64_q31_inst *S, uint32_t num_stages
     }
 }
 
+/* floor(lo32(y) a / 2^32) for the unsigned low word of a Q63 state and a
+ * signed coefficient (the first term of mult_q63x31_q62), in 32 bits: the
+ * high word of lo * (a mod 2^32), minus lo when a < 0 (neg = all ones
+ * then), since lo a = lo (a mod 2^32) - lo 2^32 [a < 0]. The result lies
+ * in (-2^31, 2^31). */
+static inline int32_t mult_lo32x31_hi(uint32_t lo, uint32_t a, uint32_t neg)
+{
+    return ss_u32_to_i32((uint32_t)(((uint64_t)lo * a) >> 32) - (lo & neg));
+}
+
 /*
  * Scaling and overflow: acc (64-bit, Q62) = three Q31 x Q31 products plus
  * two Q63 x Q31 products taken as floor(y a / 2^32); wraps on overflow (one
  * guard bit). y[n-1] state = acc << (post_shift + 1), 64 bits kept (Q63,
- * wraps); output = acc >> (31 - post_shift), floor, low 32 bits kept (wraps).
+ * wraps); output = acc >> (31 - post_shift), floor, low 32 bits kept
+ * (wraps) -- which is the state's high word. In 32-bit halves: y a / 2^32
+ * = hi32(y) a (SMLAL) + mult_lo32x31_hi(lo32(y), a); all sums mod 2^64, so
+ * the order of the terms does not matter.
  */
 void biquad_df1_32x64_q31(const biquad_df1_32x64_q31_inst *S, const int32_t *src,
                           int32_t *dst, uint32_t block_size)
 {
     const int32_t *pc = S->coeffs;
     int64_t *ps = S->state;
-    const int lshift = 31 - S->post_shift;
-    const int yshift = S->post_shift + 1;
+    const int ys = S->post_shift + 1; /* 1 .. 31 */
     const int32_t *in = src;
     uint32_t stage = S->num_stages;
 
     while (stage-- > 0u) {
         const int32_t b0 = pc[0], b1 = pc[1], b2 = pc[2], a1 = pc[3], a2 = pc[4];
+        const uint32_t n1 = (uint32_t)shr_floor(a1, 31), n2 = (uint32_t)shr_floor(a2, 31);
         int32_t x1 = wrap32(ps[0]), x2 = wrap32(ps[1]);
-        int64_t y1 = ps[2], y2 = ps[3];
+        uint32_t y1l = (uint32_t)(uint64_t)ps[2], y1h = (uint32_t)((uint64_t)ps[2] >> 32);
+        uint32_t y2l = (uint32_t)(uint64_t)ps[3], y2h = (uint32_t)((uint64_t)ps[3] >> 32);
         uint32_t n;
 
         for (n = 0; n < block_size; n++) {
             const int32_t x0 = in[n];
             int64_t acc = mult_q31x31_q62(b0, x0);
+            uint32_t al, ah;
             acc = mac_wrap64(acc, b1, x1);
             acc = mac_wrap64(acc, b2, x2);
-            acc = add64_wrap(acc, mult_q63x31_q62(y1, a1));
-            acc = add64_wrap(acc, mult_q63x31_q62(y2, a2));
+            acc = mac_wrap64(acc, ss_u32_to_i32(y1h), a1);
+            acc = mac_wrap64(acc, ss_u32_to_i32(y2h), a2);
+            acc = add64_wrap(acc, mult_lo32x31_hi(y1l, (uint32_t)a1, n1));
+            acc = add64_wrap(acc, mult_lo32x31_hi(y2l, (uint32_t)a2, n2));
             x2 = x1;
             x1 = x0;
-            y2 = y1;
-            y1 = shl64_wrap(acc, yshift);             /* Q62 -> Q63 (x 2^post_shift) */
-            dst[n] = shr_floor_wrap32(acc, lshift); /* Q62 -> Q31: floor, wrap */
+            y2l = y1l;
+            y2h = y1h;
+            al = (uint32_t)(uint64_t)acc;
+            ah = (uint32_t)((uint64_t)acc >> 32);
+            y1h = (ah << ys) | (al >> (32 - ys)); /* y = acc << ys (Q62 -> Q63), wraps */
+            y1l = al << ys;
+            dst[n] = ss_u32_to_i32(y1h); /* = acc >> (31 - post_shift): floor, wrap */
         }
         ps[0] = x1;
         ps[1] = x2;
-        ps[2] = y1;
-        ps[3] = y2;
+        ps[2] = ss_u64_to_i64(((uint64_t)y1h << 32) | y1l);
+        ps[3] = ss_u64_to_i64(((uint64_t)y2h << 32) | y2l);
         ps += 4;
         pc += 5;
         in = dst;
