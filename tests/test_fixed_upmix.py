@@ -506,3 +506,125 @@ def test_mode1_c_refuses_inconsistent_upmix_sections(chain_mode1):
     bad[8:12] = (96).to_bytes(4, "little")  # hop 96 does not divide synthesis_size
     with pytest.raises(ChainLoadError, match="TABLE"):
         CChain(blob_of({**secs, SEC_UPMIX: bytes(bad)}))
+
+
+# ------------------------------------------------------------------ full scale (regression)
+# Before the fix the block exponent was f = max(0, 30 - bitlen(max |x|)): a frame
+# with |M| or |S| >= 2^30 (full-scale L = R, or L = -R for S) got f = 0 and no
+# guard bit, the forward FFT stages saturated (a complex value of components up
+# to 2^31 rotated by a twiddle reaches 2^31 sqrt 2) and the fixed upmix left the
+# float one: validate's "full-band sweep 0 dBFS" at -22 dB on every driver.
+def _full_scale_stimuli(fs: int) -> dict[str, np.ndarray]:
+    from dsp_model.signals import exp_sweep, square
+
+    n = fs
+    sw = exp_sweep(1.0, fs=fs, f0=10.0, level_dbfs=0.0)
+    sq = square(n, period=fs // 100)
+    sq1k = square(n, period=fs // 1000)
+    z = np.zeros(n)
+    st = {
+        "sweep L=R": np.stack([sw, sw], 1),
+        "sweep L only": np.stack([sw, z], 1),
+        "sweep L=-R": np.stack([sw, -sw], 1),
+        "square 100 Hz L=R": np.stack([sq, sq], 1),
+        "square 100 Hz L=-R": np.stack([sq, -sq], 1),
+        "square 1 kHz L only": np.stack([sq1k, z], 1),
+    }
+    out = {k: to_q31(v) for k, v in st.items()}
+    out["INT32_MIN both"] = np.full((n // 4, 2), I32_MIN, np.int32)  # |M| = 2^31: f = -2
+    return out
+
+
+def _pool_direct(x: np.ndarray, p: int) -> np.ndarray:
+    """dsp_model.upmix._pool without the cumsum: each +-p window summed on its
+    own (the cumsum difference cancels catastrophically in bins ~90 dB below
+    the spectrum's peak, which makes the float D^2 there noise)."""
+    w = np.lib.stride_tricks.sliding_window_view(np.pad(x, p, mode="edge"), 2 * p + 1)
+    return w.sum(axis=1)
+
+
+FULL_SCALE_SETTINGS = {  # the shipped settings: studio5 4096/512, compact2 2048/512 10 ms
+    name: (upmix_tables(load_profile(name).upmix, FS), load_profile(name).upmix)
+    for name in ("studio5", "compact2")
+}
+
+
+@functools.cache
+def _full_scale_run(setting: str, name: str, exact_pool: bool):
+    import dsp_model.upmix as U
+
+    t, settings = FULL_SCALE_SETTINGS[setting]
+    x = _full_scale_stimuli(FS)[name]
+    yq = FixedUpmix(t).process(x)
+    saved = U._pool
+    if exact_pool:
+        U._pool = _pool_direct
+    try:
+        yf = Upmix(settings, FS).process(x / 2.0**31)
+    finally:
+        U._pool = saved
+    ref = x.reshape(-1) / 2.0**31 / np.sqrt(2)
+    return [db(yq[:, ch] / 2.0**31 - yf[:, ch], ref) for ch in range(3)]
+
+
+@pytest.mark.parametrize("setting", list(FULL_SCALE_SETTINGS))
+@pytest.mark.parametrize("name", list(_full_scale_stimuli(FS)))
+def test_full_scale_close_to_float(setting, name):
+    """0 dBFS sweeps and +-FS squares, L = R, L only, L = -R, and INT32_MIN on
+    both sides: L', R', C within -80 dB of the float upmix (re the input's mean
+    channel energy), and within -130 dB of the float upmix with a
+    cancellation-free directivity pooling (the fixed point's own accuracy; the
+    float's cumsum pooling alone costs ~ -82 dB on the L-only sweep)."""
+    for ch, e in enumerate(_full_scale_run(setting, name, False)):
+        assert e < -80.0, (ch, e)
+    for ch, e in enumerate(_full_scale_run(setting, name, True)):
+        assert e < -130.0, (ch, e)
+
+
+@pytest.mark.parametrize("name", list(_full_scale_stimuli(FS)))
+def test_full_scale_c_matches_python(clib, name):
+    """The block exponent's negative values (f = -1, -2) in C as in Python."""
+    t = FULL_SCALE_SETTINGS["studio5"][0]
+    x = _full_scale_stimuli(FS)[name][:20_000]
+    assert np.array_equal(CUpmix(clib, t).process(x), FixedUpmix(t).process(x))
+
+
+def _shr_round_np(v: np.ndarray, s: int) -> np.ndarray:
+    return (v >> s) + ((v >> (s - 1)) & 1)
+
+
+@pytest.mark.parametrize("setting", ["512/64", "studio5"])
+@pytest.mark.parametrize("name", list(_full_scale_stimuli(FS)))
+def test_full_scale_no_internal_saturation(name, setting):
+    """Frame by frame at full scale: the windowed frames keep the guard bit
+    (|x_w| < 2^30, f in -2..30), the forward and inverse FFTs equal numpy's
+    (any saturating stage would show), the Q30 OLA stays within 2^30 (+ rounding),
+    so the only saturation left is the final x2 of C at exactly full scale."""
+    t = T_SMALL if setting == "512/64" else FULL_SCALE_SETTINGS[setting][0]
+    n, h = t.fft_size, t.hop
+    x = _full_scale_stimuli(FS)[name][: 40 * h]
+    u = FixedUpmix(t)
+    wa = np.asarray(t.analysis_window, np.int64)
+    for i in range(0, len(x), h):
+        u.process(x[i:i + h])  # the block ends on a frame boundary: one frame
+        st = u.inst
+        hist = st.hist.astype(np.int64)  # the frame's M, S rings, oldest at pos
+        pos = int(st.st[1])
+        mx = int(np.max(np.abs(hist)))
+        f = 30 - mx.bit_length()
+        assert -2 <= f <= 30
+        for ch in range(2):
+            xw = _shr_round_np(np.roll(hist[ch], -pos) * wa, 31 - f)
+            assert np.max(np.abs(xw)) <= 1 << 30, (i, ch)
+            buf = np.zeros(n + 2, np.int32)
+            buf[:n] = xw
+            rfft_q31(buf, n, t.twiddle_cos, t.twiddle_sin)
+            ref = np.fft.rfft(xw.astype(np.float64)) / n
+            err = np.max(np.abs(buf[0::2] + 1j * buf[1::2] - ref))
+            assert err < 16.0, (i, ch, err)  # LSBs; a saturating stage is off by ~2^29 / N
+        cb = st.fr[0, 0::2].astype(np.float64) + 1j * st.fr[0, 1::2]  # C bins
+        ref = np.fft.irfft(cb, n) * n
+        assert np.max(np.abs(ref)) < 2.0**31 * 0.75, i
+        err = np.max(np.abs(st.fr[1, :n] - ref))
+        assert err < 4096.0, (i, err)  # LSBs of a frame scaled to 2^30 (saturation: ~2^29)
+        assert np.max(np.abs(st.ola.astype(np.int64))) <= (1 << 30) + 4096, i  # + rounding
