@@ -11,22 +11,26 @@ Scaling and overflow, per step (N = fft_size, nb = N/2 + 1 bins)
 -----------------------------------------------------------------
 * Input: M = shr_floor(L + R, 1), S = shr_floor(L - R, 1) (exact int64 sum,
   the halves fit int32). L, R delayed by synthesis_size - 1 in a ring.
-* Analysis with a block exponent per frame: f = 30 - bitlen(max |x| over the
-  M and S frames), in -2..30 (|M|, |S| <= 2^31), x_w = shr_round(x * wa,
-  31 - f) (wa Q31, shift 1..33), so the frame uses the top of the word
-  whatever the level and always keeps one guard bit (|x_w| <= 2^30). Every
-  spectral value below is "times 2^f" and its exponent says so (f < 0 is a
-  frame scaled down: all the shifts below stay in range, 32 + f >= 30).
-  f is NOT clamped at 0: an earlier f = max(0, ...) gave a frame with |M| or
-  |S| >= 2^30 (full-scale L = R: |M| up to 2^31) no guard bit, and the forward
-  FFT saturated -- a complex pair of components up to 2^31 has magnitude up to
-  2^31 sqrt 2, which a twiddle rotates into one component, so the halved
-  butterfly sums still exceed 2^31 -- and the C frame out of the inverse
-  reached 2^31 too: -22 dB error against the float upmix on validate's
-  "full-band sweep 0 dBFS" (L = R), -26 dB on a +-FS 100 Hz square. The
-  guard bit bounds every stage: forward stage values <= max |z| = 2^30 sqrt 2
-  < 2^31, inverse stage values are averages of the output's (the C frame,
-  < 2^30 but for the w-filtered overshoot the inverse bullet describes).
+* Analysis with a block exponent per frame: f = 30 - bitlen(max(mx - 1, 0)),
+  mx = max |x| over the M and S frames, i.e. the largest f with mx 2^f <= 2^30
+  (f = 30 - ceil(log2 mx)), in -1..30 (mx <= 2^31); x_w =
+  shr_round(x * wa, 31 - f) (wa Q31 < 1, shift 1..32), so the frame uses the
+  top of the word whatever the level and always keeps one guard bit (|x_w| <= 2^30). Every
+  spectral value below is "times 2^f" and its exponent says so (f = -1 is a
+  frame scaled down: all the shifts below stay in range, 32 + f >= 31). A
+  power-of-two peak (DC at 0.5, -2^31) gets the same f as the values just
+  below it, not one bit less (6 dB of filterbank noise on validate's "DC +0.5"
+  and +-FS squares). f is NOT clamped at 0: an earlier f = max(0, 30 -
+  bitlen(mx)) gave a frame with |M| or |S| >= 2^30 (full-scale L = R: |M| up
+  to 2^31) no guard bit, and the forward FFT saturated -- a complex pair of
+  components up to 2^31 has magnitude up to 2^31 sqrt 2, which a twiddle
+  rotates into one component, so the halved butterfly sums still exceed 2^31
+  -- and the C frame out of the inverse reached 2^31 too: -22 dB error against
+  the float upmix on validate's "full-band sweep 0 dBFS" (L = R), -26 dB on a
+  +-FS 100 Hz square. The guard bit bounds every stage: forward stage values
+  <= max |z| = 2^30 sqrt 2 < 2^31, inverse stage values are averages of the
+  output's (the C frame, < 2^30 but for the w-filtered overshoot the inverse
+  bullet describes).
 * Forward real FFT (own, radix 2): the N real samples are the N/2 complex
   values (x[2n], x[2n+1]); bit-reversal, then log2(N/2) decimation-in-time
   stages. Butterfly: t = b W with each real product rounded to Q31 separately
@@ -78,7 +82,7 @@ Scaling and overflow, per step (N = fft_size, nb = N/2 + 1 bins)
   the N of this one cancel, output = C frame 2^f (|.| < 2^30 but for the
   rare constructive sum of a w-filtered frame; sat32 bounds it).
 * Synthesis + OLA with a guard bit: term = shr_round(c * ws, 32 + f) (Q30,
-  the block exponent taken out here, shift 30..62; the periodic-Hann OLA sums
+  the block exponent taken out here, shift 31..62; the periodic-Hann OLA sums
   to 1, so the Q30 sum stays below 2^30 + rounding -- up to a few hundred
   LSB at exactly full scale and fft 4096, tests/test_fixed_upmix.py bounds
   it by 2^30 + 2^12);
@@ -102,9 +106,9 @@ center-only, hard-left (-71.9 dB) and anti-phase (exactly 0) figures and the
 SIRs match the float ones to 0.01 dB; -60 dB holds down to -100 dBFS input.
 At full scale (0 dBFS exponential sweep, +-FS squares, on L = R, L only,
 L = -R, and INT32_MIN on both; studio5 4096/512 and compact2 2048/512):
--145..-150 dB on L = R and INT32_MIN, <= -236 dB on L = -R (C = 0 in both).
+-146..-156 dB on L = R and INT32_MIN, <= -236 dB on L = -R (C = 0 in both).
 L only reads -82.5 / -86.4 dB (sweep; studio5 / compact2) and -92 dB
-(1 kHz square, studio5) against the float `Upmix`, but -148..-159 dB against
+(1 kHz square, studio5) against the float `Upmix`, but -153..-160 dB against
 the float with its +-16 bin pooling summed window by window: the float's
 `_pool` takes differences of one cumsum over the whole spectrum, which
 cancels catastrophically ~90 dB below the spectrum's peak, so its D^2 (and
@@ -409,7 +413,7 @@ def _frame(u):
     for ch in range(2):
         for j in range(n):
             mx = max(mx, abs(np.int64(u.hist[ch, j])))
-    f = 30 - bitlen64(mx)  # block exponent, -2..30: |x| 2^f < 2^30
+    f = 30 - bitlen64(max(mx - 1, 0))  # block exponent, -1..30: |x| 2^f <= 2^30
     for ch in range(2):
         for j in range(n):
             x = np.int64(u.hist[ch, (pos + j) % n])

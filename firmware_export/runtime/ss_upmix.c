@@ -318,7 +318,7 @@ static void frame(upmix_q31_inst *S)
             mx = max64(mx, abs64(S->hist[ch][j]));
         }
     }
-    f = 30 - bitlen64(mx); /* -2..30: |x| 2^f < 2^30, a guard bit at any level */
+    f = 30 - bitlen64(mx > 0 ? mx - 1 : 0); /* -1..30: |x| 2^f <= 2^30, a guard bit */
     for (ch = 0u; ch < 2u; ch++) {
         for (j = 0u; j < n; j++) {
             const int64_t x = S->hist[ch][(S->hist_pos + j) % n];
