@@ -98,8 +98,10 @@ class _Fir:
 # (dsp_model.upmix; upmix mode 1) -- this module's default upmix,
 # `firmware_export.quantize.quantize_chain` (blob meta upmix = 1 plus the
 # upmix section 0x0014), hence FixedChain and ss_chain, all follow it. False
-# keeps the passive upmix (mode 0). Flip only after checking the processing
-# budget (dsp_model.upmix.upmix_cost: ~1000 MACs/frame at fft 4096 / hop 256)
+# keeps the passive upmix (mode 0). Off for the shipped chain: on the emulated
+# Cortex-M4 the C twin (ss_upmix.c) measured 7.9k (compact2, fft 2048/hop 512)
+# and 16.2k (studio5, fft 4096/hop 512) instructions per frame on top of the
+# chain's 1.7k / 2.5k, 3-6x the budgets (2026-11-25). Flip once ss_upmix fits,
 # and regenerate the golden vectors (the chain then has the upmix latency).
 CHAIN_UPMIX_ADAPTIVE = False
 
