@@ -355,3 +355,35 @@ def test_soundstage_cli_against_the_target(tmp_path, capsys):
         assert "bit-exact" in capsys.readouterr().out
     finally:
         q.kill()
+
+
+@needs_target
+def test_cli_emulate_target_qemu_then_flash_and_info(tmp_path):
+    """`soundstage emulate --target qemu` prints its pty first; the unchanged host
+    commands flash a profile to it and read it back."""
+    import subprocess
+    import sys
+
+    from device_profiles import load_profile
+    from firmware_export.build import blob_for_profile
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "host_tools.cli", "emulate", "--target", "qemu",
+         "--profile", "compact2", "--state", str(tmp_path / "flash.bin")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        port = proc.stdout.readline().strip()
+        assert port.startswith("/dev/"), (port, proc.stderr.read() if proc.poll() else "")
+        blob = tmp_path / "compact2.blob"
+        blob.write_bytes(blob_for_profile(load_profile("compact2")))
+        cli = [sys.executable, "-m", "host_tools.cli"]
+        flash = subprocess.run(cli + ["flash", str(blob), "--port", port, "--baud", "230400"],
+                               capture_output=True, text=True, timeout=300)
+        assert flash.returncode == 0, flash.stderr
+        info = subprocess.run(cli + ["info", "--port", port, "--baud", "230400"],
+                              capture_output=True, text=True, timeout=60)
+        assert info.returncode == 0, info.stderr
+        assert parse_blob(blob.read_bytes()).sha256[:16] in info.stdout.lower()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
