@@ -284,6 +284,17 @@ def _resolve_arith(arith) -> ArithProfile:
 
 
 # ------------------------------------------------------------------ main
+def _section_q31(row: np.ndarray, name: str, ar) -> tuple[np.ndarray, int]:
+    """One scaled sos row to CMSIS Q31 coefficients and its post-shift; a row that
+    needs more post-shift than the target allows is refused naming the section."""
+    try:
+        c, ps = quantize_sos_q31(row[None], max_post_shift=ar.max_post_shift)
+    except ValueError as err:
+        raise CheckFailed(f"{name}: {err} (max post_shift {ar.max_post_shift} on "
+                          f"{ar.target})") from None
+    return c[0], ps
+
+
 def quantize_chain(design: ChainDesign, arith=None, *, headroom: str = "l1",
                    tolerance_db: float = -100.0, mag_tol_db: float = 0.01,
                    pole_margin: float = 1e-4, df1_noise_limit_dbfs: float | None = None,
@@ -442,12 +453,8 @@ def quantize_chain(design: ChainDesign, arith=None, *, headroom: str = "l1",
                                      _clip_db(l1, e)))
             row = sos[k].copy()
             row[:3] *= 2.0**-t
-            try:
-                c, ps = quantize_sos_q31(row[None], max_post_shift=ar.max_post_shift)
-            except ValueError as err:
-                raise CheckFailed(f"driver {st.id} section {k}: {err} (max post_shift "
-                                  f"{ar.max_post_shift} on {ar.target})") from None
-            coeffs.append(c[0])
+            c, ps = _section_q31(row, f"driver {st.id} section {k}", ar)
+            coeffs.append(c)
             pss.append(ps)
             if ps > 1:
                 ps_notes.append(f"driver {st.id} section {k} needs post_shift {ps} "
@@ -665,12 +672,8 @@ def _quantize_virtualizer(design, v, w, ar, headroom, pick, bound_of, bounds, po
             bounds.append(StageBound(f"virtualizer {k} section {j}", l1, pk, e, _clip_db(l1, e)))
             row = c[j].copy()
             row[:3] *= 2.0 ** -ts[j]
-            try:
-                cq, ps = quantize_sos_q31(row[None], max_post_shift=ar.max_post_shift)
-            except ValueError as err:
-                raise CheckFailed(f"virtualizer {k} section {j}: {err} (max post_shift "
-                                  f"{ar.max_post_shift} on {ar.target})") from None
-            coeffs.append(cq[0])
+            cq, ps = _section_q31(row, f"virtualizer {k} section {j}", ar)
+            coeffs.append(cq)
             pss.append(ps)
         coeffs = np.array(coeffs, dtype=np.int32).reshape(-1, 5)
         pss = np.array(pss, dtype=np.int32)
