@@ -182,7 +182,11 @@ def driver_stages(profile: Profile) -> tuple[DriverStage, ...]:
 
 # ---------------------------------------------------------------- plain mixing
 
-def _side(driver) -> str:
+# plain stereo feeds (from L, from R) by the side a driver sits on
+PLAIN_GAINS = {"left": (1.0, 0.0), "right": (0.0, 1.0), "centre": (0.5, 0.5)}
+
+
+def driver_side(driver) -> str:
     """Which side a driver sits on, seen by the listener (1 cm dead zone)."""
     x = driver.position[0]
     return "left" if x < -0.01 else "right" if x > 0.01 else "centre"
@@ -195,10 +199,9 @@ def plain_chain(profile: Profile) -> ChainDesign:
     per-driver stage. Since L = L' + C and R = R' + C, the centre path feeds every
     driver with unit gain. This is the A/B reference for rendering and evaluation.
     """
-    gains = {"left": (1.0, 0.0), "right": (0.0, 1.0), "centre": (0.5, 0.5)}
     one = np.array([1.0])
-    side_l = tuple(np.array([gains[_side(d)][0]]) for d in profile.drivers)
-    side_r = tuple(np.array([gains[_side(d)][1]]) for d in profile.drivers)
+    side_l = tuple(np.array([PLAIN_GAINS[driver_side(d)][0]]) for d in profile.drivers)
+    side_r = tuple(np.array([PLAIN_GAINS[driver_side(d)][1]]) for d in profile.drivers)
     center = tuple(one.copy() for _ in profile.drivers)
     return assemble(profile, (
         PathFilter("side_l", 0, 0, one.copy(), side_l),

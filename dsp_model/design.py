@@ -25,11 +25,16 @@ from device_profiles import Profile
 from .alignment import alignment_delays, driver_feeds, source_arrivals
 from .beamformer import BeamDesign, design_beamformer
 from .budget import Cost, chain_cost
-from .chain_design import ChainDesign, PathFilter, VirtualizerStage, _side, assemble
+from .chain_design import (
+    PLAIN_GAINS,
+    ChainDesign,
+    PathFilter,
+    VirtualizerStage,
+    assemble,
+    driver_side,
+)
 from .ctc import CtcDesign, design_ctc
 from .virtualizer import VirtualizerDesign, design_virtualizer
-
-_PLAIN = {"left": (1.0, 0.0), "right": (0.0, 1.0), "centre": (0.5, 0.5)}
 
 
 @dataclass(frozen=True, eq=False)
@@ -90,7 +95,7 @@ def _ctc_paths(profile: Profile, ctc: CtcDesign) -> list[PathFilter]:
     if others:
         for ch, name in enumerate(("plain_l", "plain_r")):
             ratio = tuple(
-                np.array([_PLAIN[_side(d)][ch]]) if d.id not in idx else np.zeros(0)
+                np.array([PLAIN_GAINS[driver_side(d)][ch]]) if d.id not in idx else np.zeros(0)
                 for d in profile.drivers
             )
             paths.append(PathFilter(name, ch, int(ctc.latency), np.array([1.0]), ratio))
@@ -120,7 +125,7 @@ def _beam_paths(profile: Profile, beam: BeamDesign) -> list[PathFilter]:
     return paths
 
 
-def _source_of(p: PathFilter) -> int:
+def source_of(p: PathFilter) -> int:
     """The upmix output a path ultimately derives from (e_L/e_R belong to L'/R')."""
     return p.source if p.source < 3 else p.source - 3
 
@@ -135,7 +140,7 @@ def design_full(profile: Profile) -> FullDesign:
     arrivals = source_arrivals(profile, chain)
     align = alignment_delays(arrivals, profile.sample_rate)
     chain = replace(chain, paths=tuple(
-        replace(p, delay=p.delay + int(align[_source_of(p)])) for p in chain.paths))
+        replace(p, delay=p.delay + int(align[source_of(p)])) for p in chain.paths))
     chain, headroom_db = _with_headroom(chain)
     cost = chain_cost(chain, fs=profile.sample_rate, budget_mips=profile.mips_budget,
                       upmix_macs=_upmix_macs(profile))

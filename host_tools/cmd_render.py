@@ -22,7 +22,7 @@ import numpy as np
 
 from device_profiles import load_profile
 
-from .cmd_upmix import PROGRESS_AFTER_SECONDS, _bar
+from .progress import PROGRESS_AFTER_SECONDS, print_progress
 from .wavio import read_stereo, write_wav
 
 BLOCK_SECONDS = 1.0
@@ -70,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
     x, fs = read_stereo(args.input, prof.sample_rate, resample=args.resample)
     design = design_chain(prof)
     long_file = len(x) > PROGRESS_AFTER_SECONDS * fs
-    y, lat = render_file(design, x, adaptive_upmix(design), _bar if long_file else None)
+    y, lat = render_file(design, x, adaptive_upmix(design), print_progress if long_file else None)
     write_wav(args.out, y, fs, args.format)
     names = list(prof.driver_ids)
     meta = {"profile": prof.name, "sample_rate": fs, "channels": names,

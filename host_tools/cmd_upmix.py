@@ -10,16 +10,15 @@ so L' + C = L sample for sample; --no-align keeps the real-time stream.
 from __future__ import annotations
 
 import argparse
-import sys
 
 import numpy as np
 
 from device_profiles import load_profile
 from dsp_model.upmix import Upmix
+from host_tools.progress import PROGRESS_AFTER_SECONDS, print_progress
 from host_tools.wavio import read_stereo, write_wav
 
 BLOCK_SECONDS = 1.0
-PROGRESS_AFTER_SECONDS = 5.0
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -49,19 +48,12 @@ def upmix_file(x: np.ndarray, prof, *, align: bool = True, progress=None) -> tup
     return (out[lat:lat + n] if align else out), lat
 
 
-def _bar(frac: float) -> None:
-    k = int(frac * 30)
-    print(f"\r  [{'#' * k}{'.' * (30 - k)}] {frac * 100:5.1f} %", end="", file=sys.stderr,
-          flush=True)
-    if frac >= 1.0:
-        print(file=sys.stderr)
-
-
 def run(args: argparse.Namespace) -> int:
     prof = load_profile(args.profile)
     x, fs = read_stereo(args.input, prof.sample_rate, resample=args.resample)
     long_file = len(x) > PROGRESS_AFTER_SECONDS * fs
-    y, lat = upmix_file(x, prof, align=not args.no_align, progress=_bar if long_file else None)
+    y, lat = upmix_file(x, prof, align=not args.no_align,
+                        progress=print_progress if long_file else None)
     write_wav(args.out, y, fs, "float32")
     how = "compensated (aligned with the input)" if not args.no_align else "kept in the file"
     print(f"upmix: {prof.name}, {fs} Hz, latency {lat} samples ({lat / fs * 1e3:.1f} ms) {how}; "
