@@ -1,0 +1,131 @@
+"""The SIMD Q31 FIR (``fir_q31``, 32 outputs per vector group) vs the plain
+loop kernel ``fir_q31_direct`` and a numpy wrapping-int64 definition, bit for
+bit: random full-scale data, the accumulator's worst cases (max-magnitude
+taps on +-2^31 inputs, sums that wrap 64 bits, outputs that wrap 32 bits),
+every tail length around the 32-output group, streaming in uneven blocks,
+in place, and strided (non-unit-stride) destinations.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from numpy.lib.stride_tricks import sliding_window_view
+
+from dsp_model import fixed as F
+from dsp_model.fixed import ops
+from dsp_model.fixed.kernels import FIR_Q31_GROUP, fir_q31_direct
+
+I32_MIN, I32_MAX = -(1 << 31), (1 << 31) - 1
+
+
+def _numpy_fir(h: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """arm_fir_q31 from its definition: 64-bit wrapping sum of the int32 x
+    int32 products (numpy int64 arithmetic wraps), >> 31 floor, low 32 bits."""
+    nt = len(h)
+    s = np.concatenate([np.zeros(nt - 1, np.int64), x.astype(np.int64)])
+    with np.errstate(over="ignore"):
+        acc = (sliding_window_view(s, nt) * h.astype(np.int64)).sum(axis=1, dtype=np.int64)
+    return (acc >> 31).astype(np.int32)  # astype keeps the low 32 bits
+
+
+def _run(kernel, h, x, max_block, sizes):
+    inst = F.fir_q31_init(h, max_block)
+    y = np.zeros_like(x)
+    i = k = 0
+    while i < len(x):
+        m = min(sizes[k % len(sizes)], len(x) - i)
+        kernel(inst, x[i:i + m], y[i:i + m], m)
+        i, k = i + m, k + 1
+    return y, inst.state
+
+
+def _data(rng, n, kind):
+    if kind == "full":
+        return rng.integers(I32_MIN, I32_MAX, n, endpoint=True, dtype=np.int64).astype(np.int32)
+    if kind == "extremes":
+        return rng.choice(np.array([I32_MIN, I32_MIN + 1, I32_MAX, I32_MAX - 1, 0, -1],
+                                   np.int32), n)
+    if kind == "min":
+        return np.full(n, I32_MIN, np.int32)
+    return np.where(rng.integers(0, 2, n) == 1, I32_MAX, I32_MIN).astype(np.int32)  # "signs"
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    num_taps=st.integers(1, 300),
+    max_block=st.sampled_from([1, 7, 31, 32, 33, 63, 64, 65, 100, 256, 4096]),
+    sizes=st.lists(st.integers(1, 300), min_size=1, max_size=4),
+    hkind=st.sampled_from(["full", "extremes", "min", "signs"]),
+    xkind=st.sampled_from(["full", "extremes", "min", "signs"]),
+)
+def test_vector_fir_matches_direct_and_definition(seed, num_taps, max_block, sizes, hkind,
+                                                  xkind):
+    rng = np.random.default_rng(seed)
+    h = _data(rng, num_taps, hkind)
+    x = _data(rng, 700, xkind)
+    ours, st_ours = _run(F.fir_q31, h, x, max_block, sizes)
+    ref, st_ref = _run(fir_q31_direct, h, x, max_block, sizes)
+    assert np.array_equal(ours, ref)
+    assert np.array_equal(st_ours, st_ref)
+    assert np.array_equal(ours, _numpy_fir(h, x))
+
+
+@pytest.mark.parametrize("num_taps", [1, 2, 3, 16, 17, 96, 128, 190, 255, 256, 1024])
+@pytest.mark.parametrize("m", [1, 31, 32, 33, 63, 64, 65, 95, 96, 97, 4096])
+def test_every_tail_length(num_taps, m):
+    """Group-multiple, group +- 1 and shorter-than-a-group blocks, one call."""
+    rng = np.random.default_rng(num_taps * 10_000 + m)
+    h = _data(rng, num_taps, "full")
+    x = _data(rng, m, "full")
+    y = np.zeros_like(x)
+    F.fir_q31(F.fir_q31_init(h, m), x, y, m)
+    assert np.array_equal(y, _numpy_fir(h, x))
+
+
+def test_accumulator_worst_cases():
+    """-1.0 taps on -1.0 input: every product is +2^62, n of them sum to
+    n * 2^62 mod 2^64 (wraps at n = 2, cycles with period 4); and
+    max-magnitude mixed-sign taps on alternating +-full-scale input, whose
+    outputs wrap 32 bits."""
+    n = 300
+    for h, x in (
+        (np.full(n, I32_MIN, np.int32), np.full(2000, I32_MIN, np.int32)),
+        (np.full(n, I32_MAX, np.int32), np.full(2000, I32_MIN, np.int32)),
+        (np.where(np.arange(n) % 2 == 0, I32_MIN, I32_MAX).astype(np.int32),
+         np.where(np.arange(2000) % 2 == 0, I32_MAX, I32_MIN).astype(np.int32)),
+        (np.where(np.arange(n) % 3 == 0, I32_MIN, I32_MAX).astype(np.int32),
+         np.where(np.arange(2000) % 5 < 2, I32_MAX, I32_MIN).astype(np.int32)),
+    ):
+        y, _ = _run(F.fir_q31, h, x, 4096, [2000])
+        ref, _ = _run(fir_q31_direct, h, x, 4096, [2000])
+        assert np.array_equal(y, ref)
+        assert np.array_equal(y, _numpy_fir(h, x))
+    # the first case's outputs: k products of 2^62 (k = 1..300), floor(>> 31), wrapped
+    y, _ = _run(F.fir_q31, np.full(n, I32_MIN, np.int32), np.full(400, I32_MIN, np.int32),
+                4096, [400])
+    k = np.minimum(np.arange(1, 401), n)
+    want = [ops.wrap32(ops.wrap64(int(kk) << 62) >> 31) for kk in k]
+    assert np.array_equal(y, np.array(want, np.int32))
+    assert want[:4] == [I32_MIN, 0, I32_MIN, 0]  # 2^62 >> 31 = 2^31 wraps; 2^63 wraps to -2^63
+
+
+def test_in_place_and_strided():
+    rng = np.random.default_rng(5)
+    h = _data(rng, 190, "full")
+    x = _data(rng, 1000, "full")
+    ref = _numpy_fir(h, x)
+    z = x.copy()
+    F.fir_q31(F.fir_q31_init(h, 256), z, z, len(z))  # in place
+    assert np.array_equal(z, ref)
+    wide = np.zeros(2 * len(x), np.int32)  # strided destination: the plain loop
+    F.fir_q31(F.fir_q31_init(h, 256), x, wide[::2], len(x))
+    assert np.array_equal(wide[::2], ref)
+    assert not wide[1::2].any()
+
+
+def test_group_size():
+    assert FIR_Q31_GROUP == 32
