@@ -46,6 +46,7 @@ from collections.abc import Callable
 import numba as nb
 import numpy as np
 
+from ._common import _borrow
 from .kernels import (
     Biquad32x64Q31,
     BiquadDf1Q31,
@@ -369,7 +370,11 @@ def _cascades(meta, mem32, mem64, casc_kind, nst, ps, cco, cso, c0, c1, z, m):
 def _run_chunk(meta, mem32, mem64, lfsr, x, out, m, upmixed=False):
     """One chunk (m <= max_block) through the whole chain, compiled; the same
     kernel calls in the same order as `FixedChain._chunk_readable`. With
-    `upmixed` the caller has already written u[0..2] (the adaptive upmix)."""
+    `upmixed` the caller has already written u[0..2] (the adaptive upmix).
+    All views below are of borrowed arrays (no reference counting: see
+    ``_borrow``); the caller holds the arrays for the call."""
+    meta, mem32, mem64, lfsr = _borrow(meta), _borrow(mem32), _borrow(mem64), _borrow(lfsr)
+    x, out = _borrow(x), _borrow(out)
     (path_src, dl_len, dl_off, com_ntaps, com_coef_off, com_state_off, feed_path,
      feed_ntaps, feed_coef_off, feed_state_off, drv_feed_off, drv_casc_off, casc_kind,
      nst, ps, cco, cso, gain_fract, gain_shift, feed_alias, v_casc) = _tables(meta)
