@@ -162,15 +162,30 @@ def add_q31(src_a, src_b, dst, block_size):
 def mix_sat_q31(srcs, dst, block_size):
     """y[n] = sat32(sum_i srcs[i, n]): exact sum of all inputs in 64 bits,
     saturated once (not per addition: for 3+ inputs this differs from
-    chaining ``add_q31``). srcs int32 (num_inputs, >= block_size)."""
+    chaining ``add_q31``). srcs int32 (num_inputs, >= block_size).
+    (1 to 4 inputs have their own loops, which vectorize; the sum is the same.)"""
     if block_size > srcs.shape[1] or block_size > dst.shape[0] or block_size < 0:
         raise ValueError("block_size exceeds the src or dst length")
     k = srcs.shape[0]
-    for n in range(block_size):
-        acc = np.int64(0)  # |sum| <= k * 2^31: exact for k < 2^32
-        for i in range(k):
-            acc += srcs[i, n]
-        dst[n] = sat32(acc)
+    if k == 1:
+        for n in range(block_size):
+            dst[n] = srcs[0, n]
+    elif k == 2:
+        for n in range(block_size):
+            dst[n] = sat32(np.int64(srcs[0, n]) + np.int64(srcs[1, n]))
+    elif k == 3:
+        for n in range(block_size):
+            dst[n] = sat32(np.int64(srcs[0, n]) + np.int64(srcs[1, n]) + np.int64(srcs[2, n]))
+    elif k == 4:
+        for n in range(block_size):
+            dst[n] = sat32(np.int64(srcs[0, n]) + np.int64(srcs[1, n]) + np.int64(srcs[2, n])
+                           + np.int64(srcs[3, n]))
+    else:
+        for n in range(block_size):
+            acc = np.int64(0)  # |sum| <= k * 2^31: exact for k < 2^32
+            for i in range(k):
+                acc += srcs[i, n]
+            dst[n] = sat32(acc)
 
 
 @_jit

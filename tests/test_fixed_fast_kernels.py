@@ -1,9 +1,15 @@
-"""The SIMD Q31 FIR (``fir_q31``, 32 outputs per vector group) vs the plain
-loop kernel ``fir_q31_direct`` and a numpy wrapping-int64 definition, bit for
-bit: random full-scale data, the accumulator's worst cases (max-magnitude
-taps on +-2^31 inputs, sums that wrap 64 bits, outputs that wrap 32 bits),
-every tail length around the 32-output group, streaming in uneven blocks,
-in place, and strided (non-unit-stride) destinations.
+"""The fast forms of the kernels vs their plain-loop references, bit for bit
+(the kernels are also held to cmsisdsp in test_fixed_kernels_cmsis.py).
+
+* The SIMD Q31 FIR (``fir_q31``, 32 outputs per vector group) vs
+  ``fir_q31_direct`` and a numpy wrapping-int64 definition: random
+  full-scale data, the accumulator's worst cases (max-magnitude taps on
+  +-2^31 inputs, sums that wrap 64 bits, outputs that wrap 32 bits), every
+  tail length around the 32-output group, streaming in uneven blocks, in
+  place, and strided (non-unit-stride) destinations.
+* The biquad cascades (stages fused two per sample loop) vs their
+  one-stage-per-pass ``*_direct`` twins: outputs and state, arbitrary
+  coefficients (wrapping accumulators and outputs), any stage count.
 """
 
 from __future__ import annotations
@@ -16,7 +22,12 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from dsp_model import fixed as F
 from dsp_model.fixed import ops
-from dsp_model.fixed.kernels import FIR_Q31_GROUP, fir_q31_direct
+from dsp_model.fixed.kernels import (
+    FIR_Q31_GROUP,
+    biquad_df1_32x64_q31_direct,
+    biquad_df1_q31_direct,
+    fir_q31_direct,
+)
 
 I32_MIN, I32_MAX = -(1 << 31), (1 << 31) - 1
 
@@ -129,3 +140,58 @@ def test_in_place_and_strided():
 
 def test_group_size():
     assert FIR_Q31_GROUP == 32
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    num_stages=st.integers(1, 7),
+    post_shift=st.sampled_from([0, 1, 2, 3, 30]),
+    sizes=st.lists(st.integers(1, 300), min_size=1, max_size=4),
+    kind=st.sampled_from(["df1", "32x64"]),
+    xkind=st.sampled_from(["full", "extremes", "min", "signs"]),
+    in_place=st.booleans(),
+)
+def test_paired_biquad_stages_match_one_stage_per_pass(seed, num_stages, post_shift, sizes,
+                                                       kind, xkind, in_place):
+    rng = np.random.default_rng(seed)
+    c = rng.integers(I32_MIN, I32_MAX, (num_stages, 5), endpoint=True, dtype=np.int64)
+    c = (c >> int(rng.integers(0, 3))).astype(np.int32)  # arbitrary: outputs wrap
+    x = _data(rng, 600, xkind)
+    init, fast, ref = ((F.biquad_df1_q31_init, F.biquad_df1_q31, biquad_df1_q31_direct)
+                       if kind == "df1" else
+                       (F.biquad_df1_32x64_q31_init, F.biquad_df1_32x64_q31,
+                        biquad_df1_32x64_q31_direct))
+    outs = []
+    for kern in (fast, ref):
+        inst = init(c, post_shift)
+        y = np.zeros_like(x)
+        i = k = 0
+        while i < len(x):
+            m = min(sizes[k % len(sizes)], len(x) - i)
+            if in_place:
+                y[i:i + m] = x[i:i + m]
+                kern(inst, y[i:i + m], y[i:i + m], m)
+            else:
+                kern(inst, x[i:i + m], y[i:i + m], m)
+            i, k = i + m, k + 1
+        outs.append((y, inst.state))
+    assert np.array_equal(outs[0][0], outs[1][0])
+    assert np.array_equal(outs[0][1], outs[1][1])
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 4, 5, 6])
+def test_mix_sat_every_input_count(k):
+    """The per-count loops of mix_sat_q31 vs the exact sum, saturated once."""
+    rng = np.random.default_rng(k)
+    srcs = np.stack([_data(rng, 1000, kind) for kind in
+                     ("full", "extremes", "min", "signs", "full", "extremes")[:k]])
+    srcs[:, :4] = I32_MAX  # all-positive and all-negative full-scale sums
+    srcs[:, 4:8] = I32_MIN
+    wide = np.zeros((k, 1200), np.int32)[:, :1000]  # rows 1200 apart
+    wide[:] = srcs
+    expect = np.clip(srcs.astype(np.int64).sum(0), I32_MIN, I32_MAX)
+    for s in (srcs, wide):
+        y = np.zeros(1000, np.int32)
+        F.mix_sat_q31(s, y, 999)
+        assert np.array_equal(y[:999], expect[:999]) and y[999] == 0
