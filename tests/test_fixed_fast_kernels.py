@@ -195,3 +195,51 @@ def test_mix_sat_every_input_count(k):
         y = np.zeros(1000, np.int32)
         F.mix_sat_q31(s, y, 999)
         assert np.array_equal(y[:999], expect[:999]) and y[999] == 0
+
+
+def _ring_model(d, x, buf, pos):
+    """delay_q31 sample by sample in Python: (y, buf, pos)."""
+    buf, y = list(buf), []
+    for v in x:
+        y.append(buf[pos])
+        buf[pos] = v
+        pos = (pos + 1) % d
+    return y, buf, pos
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    d=st.integers(0, 300),
+    sizes=st.lists(st.integers(1, 700), min_size=1, max_size=5),
+    mode=st.sampled_from(["separate", "in place", "strided"]),
+    q15=st.booleans(),
+)
+def test_delay_block_copies_match_the_ring(seed, d, sizes, mode, q15):
+    """The block-copy form of delay_q31 (blocks >= delay into a separate dst)
+    and the per-sample ring leave the same output, buf and pos."""
+    rng = np.random.default_rng(seed)
+    dt = np.int16 if q15 else np.int32
+    x = rng.integers(-30000, 30000, 1500).astype(dt)
+    inst = (F.delay_q15_init if q15 else F.delay_q31_init)(d)
+    buf, pos = [0] * max(d, 1), 0
+    i = k = 0
+    while i < len(x):
+        m = min(sizes[k % len(sizes)], len(x) - i)
+        if mode == "in place":
+            y = x[i:i + m].copy()
+            F.delay_q31(inst, y, y, m)
+        elif mode == "strided":
+            wide = np.zeros(2 * m, dt)
+            F.delay_q31(inst, x[i:i + m], wide[::2], m)
+            y = wide[::2]
+        else:
+            y = np.zeros(m, dt)
+            F.delay_q31(inst, x[i:i + m], y, m)
+        if d:
+            ref, buf, pos = _ring_model(d, x[i:i + m].tolist(), buf, pos)
+        else:
+            ref = x[i:i + m].tolist()
+        assert y.tolist() == ref
+        assert inst.buf.tolist() == buf and int(inst.pos[0]) == pos
+        i, k = i + m, k + 1

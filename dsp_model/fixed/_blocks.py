@@ -65,18 +65,51 @@ def _delay_init(dtype, delay, buf):
 
 
 @_jit
+def _copy(src, a, dst, b, n):
+    for j in range(n):
+        dst[b + j] = src[a + j]
+
+
+@_jit
+def _disjoint(src, dst, n):
+    """src[:n] and dst[:n] unit-stride and not overlapping in memory."""
+    w = src.itemsize
+    if src.strides[0] != w or dst.strides[0] != w:
+        return False
+    a, b = src.ctypes.data, dst.ctypes.data
+    return a + n * w <= b or b + n * w <= a
+
+
+@_jit
 def delay_q31(inst, src, dst, block_size):
     """y[n] = x[n - delay], initial history zero. Exact (no arithmetic).
-    Works for int32 or int16 data (``delay_q15`` is the same function)."""
+    Works for int32 or int16 data (``delay_q15`` is the same function).
+
+    buf is a ring: sample n (of the stream) reads and then overwrites
+    buf[pos], pos = (pos + 1) mod delay. A block at least `delay` long
+    into a separate dst runs as five block copies with the same result and
+    the same final (buf, pos); otherwise (in place, short blocks) the
+    per-sample loop."""
     _check_block(src, dst, block_size)
     d = inst.delay
+    m = block_size
     if d == 0:
-        for n in range(block_size):
-            dst[n] = src[n]
+        if src.ctypes.data != dst.ctypes.data or src.strides[0] != dst.strides[0]:
+            for n in range(m):
+                dst[n] = src[n]
         return
     buf = inst.buf
     pos = inst.pos[0]
-    for n in range(block_size):
+    if m >= d and _disjoint(src, dst, m):
+        _copy(buf, pos, dst, 0, d - pos)  # y[0 .. d) = the ring from pos on
+        _copy(buf, 0, dst, d - pos, pos)
+        _copy(src, 0, dst, d, m - d)  # y[n] = x[n - d]
+        end = (pos + m) % d  # the last d inputs, as the ring holds them
+        _copy(src, m - d, buf, end, d - end)
+        _copy(src, m - end, buf, 0, end)
+        inst.pos[0] = end
+        return
+    for n in range(m):
         x = src[n]  # read first: dst may be src
         dst[n] = buf[pos]
         buf[pos] = x
