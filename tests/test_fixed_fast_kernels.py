@@ -243,3 +243,90 @@ def test_delay_block_copies_match_the_ring(seed, d, sizes, mode, q15):
         assert y.tolist() == ref
         assert inst.buf.tolist() == buf and int(inst.pos[0]) == pos
         i, k = i + m, k + 1
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    kind=st.sampled_from(["df1", "32x64"]),
+    ps=st.tuples(st.sampled_from([0, 1, 3, 30]), st.sampled_from([0, 1, 3, 30])),
+    chained=st.booleans(),
+    m=st.integers(0, 300),
+)
+def test_stage_pair_matches_two_single_stages(seed, kind, ps, chained, m):
+    """The two-stage loop on two independent instances and streams (or
+    chained: b filters a's output) vs one stage at a time: outputs, state."""
+    from dsp_model.fixed import kernels as K
+
+    rng = np.random.default_rng(seed)
+    single, pair, sdt = ((K._biquad_df1_q31_stage, K._biquad_df1_q31_pair, np.int32)
+                         if kind == "df1" else
+                         (K._biquad_32x64_stage, K._biquad_32x64_pair, np.int64))
+    ca = rng.integers(I32_MIN, I32_MAX, 15, endpoint=True, dtype=np.int64).astype(np.int32)
+    cb = rng.integers(I32_MIN, I32_MAX, 10, endpoint=True, dtype=np.int64).astype(np.int32)
+    sa = rng.integers(I32_MIN, I32_MAX, 12, endpoint=True, dtype=np.int64).astype(sdt)
+    sb = rng.integers(I32_MIN, I32_MAX, 8, endpoint=True, dtype=np.int64).astype(sdt)
+    if kind == "32x64":
+        sa[2::4] = rng.integers(-2**63, 2**63 - 1, 3, endpoint=True, dtype=np.int64)
+        sb[2::4] = rng.integers(-2**63, 2**63 - 1, 2, endpoint=True, dtype=np.int64)
+    ka, kb = int(rng.integers(0, 3)), int(rng.integers(0, 2))
+    xa = _data(rng, 300, "full")
+    xb = _data(rng, 300, "extremes")
+    # reference: stage a, then stage b on its input (xb, or a's output)
+    ra, rb, rsa, rsb = xa.copy(), xb.copy(), sa.copy(), sb.copy()
+    single(ca, rsa, ka, ps[0], ra, ra, m)
+    if chained:
+        rb[:m] = ra[:m]
+    single(cb, rsb, kb, ps[1], rb, rb, m)
+    ya, yb = xa.copy(), xb.copy()
+    pair(ca, sa, ka, ps[0], ya, ya, cb, sb, kb, ps[1], yb, yb, chained, m)
+    if not chained:
+        assert np.array_equal(ya, ra)
+    assert np.array_equal(yb[:m], rb[:m])
+    assert np.array_equal(sa, rsa) and np.array_equal(sb, rsb)
+
+
+def _chains():
+    from test_float_chain import synthetic_design
+
+    from device_profiles import load_profile
+    from dsp_model.validate import chain_design_for
+    from firmware_export.quantize import KERNEL_32X64, KERNEL_DF1, quantize_chain
+
+    yield quantize_chain(chain_design_for(load_profile("studio5"))[0], tolerance_db=-60)
+    for kernel in (None, KERNEL_DF1, KERNEL_32X64):
+        yield quantize_chain(synthetic_design(3, virt=True), force_kernel=kernel,
+                             tolerance_db=-80)
+
+
+def test_cascades_side_by_side_match_one_chain_at_a_time():
+    """chain._cascades2 (two chains' biquad stages paired) vs _cascades on
+    each chain: every pair of disjoint cascade ranges of real chains
+    (studio5; synthetic ones with DF1, 32x64 and mixed kernels)."""
+    from dsp_model.fixed.chain import FixedChain, _cascades, _cascades2, _tables
+
+    rng = np.random.default_rng(0)
+    n_cases = 0
+    for q in _chains():
+        meta, mem32, mem64, _ = FixedChain(q, max_block=128)._ctx
+        t = _tables(meta)
+        kind, nst, ps, cco, cso = t[12:17]
+        C = len(kind)
+        mem32[:] = rng.integers(-2**24, 2**24, len(mem32)).astype(np.int32)  # state (and tables)
+        mem64[:] = rng.integers(-2**40, 2**40, len(mem64))
+        for a0 in range(C):
+            for a1 in range(a0, C + 1):
+                b0 = int(rng.integers(a1, C + 1)) if a1 < C else a1
+                b1 = int(rng.integers(b0, C + 1))
+                za, zb = _data(rng, 128, "full"), _data(rng, 128, "full")
+                m32, m64 = mem32.copy(), mem64.copy()
+                ra, rb = za.copy(), zb.copy()
+                _cascades(meta, m32, m64, kind, nst, ps, cco, cso, a0, a1, ra, 100)
+                _cascades(meta, m32, m64, kind, nst, ps, cco, cso, b0, b1, rb, 100)
+                f32, f64 = mem32.copy(), mem64.copy()
+                fa, fb = za.copy(), zb.copy()
+                _cascades2(meta, f32, f64, kind, nst, ps, cco, cso, a0, a1, fa, b0, b1, fb, 100)
+                assert np.array_equal(fa, ra) and np.array_equal(fb, rb), (a0, a1, b0, b1)
+                assert np.array_equal(f32, m32) and np.array_equal(f64, m64)
+                n_cases += 1
+    assert n_cases > 100
