@@ -5,8 +5,10 @@ One table: samples/s and the ratio to cmsisdsp for
     (a) scipy float sosfilt, (b) our numba biquad_df1_q31, (c) cmsisdsp
     arm_biquad_cascade_df1_q31, (d) a naive per-sample fxpmath biquad
     (run on a short input and extrapolated), (e) the C kernel via ctypes;
-    plus the 32x64 variant (numba, cmsisdsp, C);
-  * a 128-tap Q31 FIR: numba, cmsisdsp, C.
+    plus the 32x64 variant (numba, cmsisdsp, C); the numba kernels also as
+    their one-stage-per-pass ``*_direct`` references;
+  * a 128-tap Q31 FIR: numba (SIMD ``fir_q31`` and the plain-loop
+    ``fir_q31_direct``), cmsisdsp, C.
 Each figure is the best of several repeats over 2^16 samples (processed in
 blocks of 64, the way a device would) except fxpmath. The numba and C
 kernels are also checked bit-exact against cmsisdsp on the same data here.
@@ -117,6 +119,14 @@ def main():
         F.biquad_df1_q31(F.biquad_df1_q31_init(flat, ps), x, y, N)
 
     rows.append(("biquad x4: numba, one call", best_time(run_numba_whole), N))
+    assert np.array_equal(y, y_numba)
+
+    def run_numba_direct():  # one stage per pass (the kernel pairs stages)
+        F.biquad_df1_q31_direct(F.biquad_df1_q31_init(flat, ps), x, y, N)
+
+    rows.append(("biquad x4: numba biquad_df1_q31_direct, one call", best_time(run_numba_direct),
+                 N))
+    assert np.array_equal(y, y_numba)
 
     # (c) cmsisdsp
     def run_cmsis():
@@ -173,6 +183,12 @@ def main():
     rows.append(("biquad 32x64 x4: numba, one call", best_time(run_numba64), N))
     y64 = y.copy()
 
+    def run_numba64_direct():
+        F.biquad_df1_32x64_q31_direct(F.biquad_df1_32x64_q31_init(flat, ps), x, y, N)
+
+    rows.append(("biquad 32x64 x4: numba _direct, one call", best_time(run_numba64_direct), N))
+    assert np.array_equal(y, y64)
+
     def run_cmsis64():
         inst = cm.arm_biquad_cas_df1_32x64_ins_q31()
         cm.arm_biquad_cas_df1_32x64_init_q31(inst, n_st, flat, np.zeros(4 * n_st, np.int64), ps)
@@ -212,6 +228,23 @@ def main():
 
     rows.append(("FIR 128: cmsisdsp arm_fir_q31", best_time(run_fir_cmsis), N))
     assert np.array_equal(yf, np.concatenate(run_fir_cmsis()))
+
+    def run_fir_whole(kernel=F.fir_q31):
+        kernel(F.fir_q31_init(taps, 4096), x, y, N)
+
+    rows.append(("FIR 128: numba fir_q31 (SIMD), one call", best_time(run_fir_whole), N))
+    assert np.array_equal(y, yf)
+    rows.append(("FIR 128: numba fir_q31_direct, one call",
+                 best_time(lambda: run_fir_whole(F.fir_q31_direct)), N))
+    assert np.array_equal(y, yf)
+
+    def run_fir_cmsis_whole():
+        inst = cm.arm_fir_instance_q31()
+        cm.arm_fir_init_q31(inst, nt, taps, np.zeros(nt + N - 1, np.int32))
+        return cm.arm_fir_q31(inst, x)
+
+    rows.append(("FIR 128: cmsisdsp, one call", best_time(run_fir_cmsis_whole), N))
+    assert np.array_equal(yf, run_fir_cmsis_whole())
     fst = np.zeros(nt + BLOCK - 1, np.int32)
     finst = CFir()
     lib.fir_q31_init(ct.byref(finst), nt, taps.ctypes.data_as(P32), fst.ctypes.data_as(P32), BLOCK)
@@ -233,6 +266,7 @@ def main():
         ("biquad x4", True): rate["biquad x4: cmsisdsp, one call"],
         ("biquad 32x64 x4", True): rate["biquad 32x64 x4: cmsisdsp, one call"],
         ("FIR 128", False): rate["FIR 128: cmsisdsp arm_fir_q31"],
+        ("FIR 128", True): rate["FIR 128: cmsisdsp, one call"],
     }
     print(f"Fixed-point kernels, {N} samples (best of {REPEATS}), all in this run")
     print(f"{'kernel':52s} {'samples/s':>11s} {'x realtime':>11s} {'vs cmsisdsp':>12s}")
