@@ -86,10 +86,10 @@ def delay_q31(inst, src, dst, block_size):
     Works for int32 or int16 data (``delay_q15`` is the same function).
 
     buf is a ring: sample n (of the stream) reads and then overwrites
-    buf[pos], pos = (pos + 1) mod delay. A block at least `delay` long
-    into a separate dst runs as five block copies with the same result and
-    the same final (buf, pos); otherwise (in place, short blocks) the
-    per-sample loop."""
+    buf[pos], pos = (pos + 1) mod delay. Into a separate dst, a block runs
+    as block copies with the same result and the same final (buf, pos); a
+    block of at most `delay` samples in place as a swap with the ring; a
+    longer one in place, sample by sample."""
     _check_block(src, dst, block_size)
     d = inst.delay
     m = block_size
@@ -100,12 +100,32 @@ def delay_q31(inst, src, dst, block_size):
         return
     buf = inst.buf
     pos = inst.pos[0]
-    if m >= d and _disjoint(src, dst, m):
+    end = (pos + m) % d
+    if m <= d:  # the block meets each ring slot at most once: slots pos.. (mod d)
+        k = min(m, d - pos)  # slots pos .. pos + k - 1, then 0 .. m - k - 1
+        if _disjoint(src, dst, m):
+            _copy(buf, pos, dst, 0, k)
+            _copy(buf, 0, dst, k, m - k)
+            _copy(src, 0, buf, pos, k)
+            _copy(src, k, buf, 0, m - k)
+            inst.pos[0] = end
+            return
+        if src.ctypes.data == dst.ctypes.data and src.strides[0] == dst.strides[0]:
+            for j in range(k):  # in place: swap with the ring
+                t = dst[j]
+                dst[j] = buf[pos + j]
+                buf[pos + j] = t
+            for j in range(m - k):
+                t = dst[k + j]
+                dst[k + j] = buf[j]
+                buf[j] = t
+            inst.pos[0] = end
+            return
+    elif _disjoint(src, dst, m):
         _copy(buf, pos, dst, 0, d - pos)  # y[0 .. d) = the ring from pos on
         _copy(buf, 0, dst, d - pos, pos)
         _copy(src, 0, dst, d, m - d)  # y[n] = x[n - d]
-        end = (pos + m) % d  # the last d inputs, as the ring holds them
-        _copy(src, m - d, buf, end, d - end)
+        _copy(src, m - d, buf, end, d - end)  # the last d inputs, as the ring holds them
         _copy(src, m - end, buf, 0, end)
         inst.pos[0] = end
         return

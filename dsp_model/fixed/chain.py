@@ -76,7 +76,7 @@ from .upmix import upmix_q31, upmix_q31_init
 # and `_run_chunk` has every kernel compiled into it: after changing a kernel
 # (kernels.py, _blocks.py, ops_nb.py), bump this so the chain recompiles
 # rather than loading the old kernels from __pycache__.
-KERNELS_REVISION = 4
+KERNELS_REVISION = 5
 
 KERNEL_DF1 = 0  # biquad_df1_q31 (same ids as firmware_export.quantize)
 KERNEL_32X64 = 1  # biquad_df1_32x64_q31
@@ -608,8 +608,12 @@ class FixedChain:
             raise ValueError(f"expected a (n, 2) stereo block, got shape {x.shape}")
         x = np.ascontiguousarray(x)
         n = len(x)
-        out = np.zeros((n, self.n_drivers), np.int32)
+        out = np.empty((n, self.n_drivers), np.int32)  # every sample of every driver is written
         fast = self.compiled and self.probe is None
+        if fast and self._upmix is None and n <= self.max_block:  # one chunk (device blocks)
+            _run_chunk(*self._ctx, x, out, n)
+            self._pos += n
+            return out
         for i in range(0, n, self.max_block):
             m = min(self.max_block, n - i)
             if fast and self._upmix is not None:
