@@ -23,6 +23,14 @@ from . import protocol as P
 
 DATA_OVERHEAD = 16  # wire bytes per data frame besides the chunk: offset, header, CRC, COBS, 0x00
 RTO_MIN = 0.03  # s: the device thread (or a USB-serial latency timer) may pause this long
+# The host writes the next data frame only when its transmit queue (modelled at the link's
+# baud) holds less than TX_LEAD s: enough to keep the line busy while the host reads acks,
+# short enough that it never blocks in write() behind a full driver buffer (blocked, it
+# reads no acks: round trips, loss detection and chunk sizing all lag by the whole queue).
+TX_LEAD = 0.008
+TAIL_PROBE_MIN = 0.002  # s: earliest tail probe after a chunk's last byte left
+TAIL_PROBE_SPAN = 0.05  # s: probe only while the device answered this recently
+TX_BUFFER = 4096  # bytes a UART driver takes without blocking; chunks stay <= half of it
 
 
 class IncompatibleBlob(UserError):
@@ -47,39 +55,59 @@ def compatibility_problems(info: P.DeviceInfo, blob: Blob) -> list[str]:
 
 
 class ChunkSizer:
-    """Chunk size from the link's observed loss: shrink on losses, grow on clean runs.
+    """Chunk size from the link's observed loss: shrink on losses, grow as clean bytes add up.
 
-    Keeps decayed counts of wire bytes sent and frames lost (a lost data frame,
-    a lost ack, a NAK or a timeout all count), estimates the per-byte error rate
-    e and picks the chunk c that maximizes goodput c/(c+o) * (1-e)^(c+o), o the
-    per-frame overhead: c = (-o + sqrt(o^2 + 4o/e)) / 2. Growth is limited to 2x
-    per step so one lucky run does not jump back to the maximum, and above the start
-    size (at most 1 KiB) only after 16 clean acks in a row.
+    Keeps counts of wire bytes, frames and lost frames (a lost data frame, a NAK, a
+    timeout or an overdue tail chunk all count), decayed per byte with a memory of
+    `memory` bytes, and estimates the per-byte error rate e two ways, taking the larger:
+    (lost + 1) / (bytes + `prior`), one pseudo-loss over `prior` bytes, so that only
+    clean bytes seen earn big chunks (after B clean bytes, c is about sqrt(o (B +
+    prior))); and from the lost share f of frames of mean wire size n, e = -ln(1-f)/n,
+    which stays right when most frames are hit. It picks the chunk c that maximizes
+    goodput c/(c+o) * (1-e)^(c+o), o the per-frame overhead: c = (-o + sqrt(o^2 +
+    4o/e)) / 2, growing at most 2x per step. `seed(lost, frames, nbytes)` adds what the
+    commands before the data phase saw of the link.
     """
 
     def __init__(self, max_chunk: int, *, min_chunk: int = 16, start: int | None = None,
-                 overhead: int = DATA_OVERHEAD, decay: float = 0.97):
-        self.max, self.min, self.o, self.decay = max_chunk, min_chunk, overhead, decay
-        self.size = min(start or max_chunk, max_chunk)
-        self.loss_w = 0.0
-        self.bytes_w = 0.0
-        self.clean_run = 0
-        self.big, self.big_run = min(1024, self.size), 16
+                 overhead: int = DATA_OVERHEAD, memory: float = 512 * 1024,
+                 prior: float = 16 * 1024):
+        self.max, self.min, self.o = max_chunk, min_chunk, overhead
+        self.memory, self.prior = memory, prior
+        self.loss_w = self.frames_w = self.bytes_w = 0.0
+        self.size = min(start, max_chunk) if start else self._want(max_chunk)
         self.trace: list[tuple[int, int]] = [(0, self.size)]  # (acked bytes, new size)
 
+    def error_rate(self) -> float:
+        """The per-byte error rate the chunk size is chosen for."""
+        e = (self.loss_w + 1.0) / (self.bytes_w + self.prior)
+        if self.loss_w and self.frames_w:
+            f = min(0.95, self.loss_w / self.frames_w)
+            e = max(e, -math.log1p(-f) * self.frames_w / self.bytes_w)
+        return e
+
+    def _want(self, cap: int) -> int:
+        e = self.error_rate()
+        want = (-self.o + math.sqrt(self.o * self.o + 4 * self.o / e)) / 2
+        want = int(max(self.min, min(self.max, want, cap)))
+        return max(self.min, want - want % 8) if want < self.max else want
+
+    def seed(self, lost: int, frames: int, nbytes: int) -> None:
+        """Evidence from before the data phase: `frames` frames, `nbytes` wire bytes in
+        all, `lost` of them damaged; the size is chosen afresh."""
+        self.loss_w += lost
+        self.frames_w += frames
+        self.bytes_w += nbytes
+        self.size = self._want(self.max)
+        self.trace = [(0, self.size)]
+
     def _update(self, nbytes: int, lost: bool, at: int) -> None:
-        self.loss_w = self.loss_w * self.decay + (1.0 if lost else 0.0)
-        self.bytes_w = self.bytes_w * self.decay + nbytes + self.o
-        e = self.loss_w / self.bytes_w if self.bytes_w else 0.0
-        if e <= 1e-7:
-            want = self.max
-        else:
-            want = (-self.o + math.sqrt(self.o * self.o + 4 * self.o / e)) / 2
-        want = int(max(self.min, min(self.max, want, 2 * self.size)))
-        want = max(self.min, want - want % 8) if want < self.max else want
-        self.clean_run = 0 if lost else self.clean_run + 1
-        if want > self.size >= self.big and self.clean_run < self.big_run:
-            want = self.size  # big lost frames cost a lot: grow only after a clean run
+        n = nbytes + self.o
+        d = math.exp(-n / self.memory)
+        self.loss_w = self.loss_w * d + lost
+        self.frames_w = self.frames_w * d + 1.0
+        self.bytes_w = self.bytes_w * d + n
+        want = self._want(2 * self.size)
         if want != self.size and (lost or want > self.size):
             self.size = want
             self.trace.append((at, want))
@@ -112,6 +140,8 @@ class FlashResult:
     frames_sent: int = 0
     resent: int = 0
     timeouts: int = 0
+    probes: int = 0  # tail chunks resent early (nothing left to send, ack overdue)
+    rtt: float | None = None  # smoothed data-chunk round trip (last byte out to ack in)
     bad_frames: int = 0
     chunk_trace: list[tuple[int, int]] = field(default_factory=list)
     slot: int | None = None
@@ -156,9 +186,10 @@ def flash(dev: P.Device, image: bytes, *, force: bool = False, check: bool = Tru
     if resume:
         say(f"resuming at byte {resume} of {blob.size} (the device's offset)")
     res = FlashResult("flashed", blob.sha256, blob.size, resumed_from=resume)
-    # first chunk: 1 KiB, or 128 bytes if the commands so far already met damaged frames
-    noisy = link.bad_frames or link.stats.retries
-    sizer = ChunkSizer(max_chunk, start=start_chunk or min(max_chunk, 128 if noisy else 1024))
+    # the first chunk size from what the commands so far saw of the line
+    sizer = ChunkSizer(min(max_chunk, TX_BUFFER // 2), start=start_chunk)
+    if not start_chunk:
+        sizer.seed(*link.line_evidence())
     stats0 = (link.stats.frames_sent, link.stats.timeouts)
     td = time.monotonic()
     if resume < blob.size:
@@ -166,6 +197,8 @@ def flash(dev: P.Device, image: bytes, *, force: bool = False, check: bool = Tru
                     window_bytes=window_bytes, progress=progress, silence=silence,
                     max_attempts=max_attempts)
     res.data_seconds = time.monotonic() - td
+    if res.rtt is not None:  # the data phase timed the device: commands use it too
+        link.note_turnaround(res.rtt)
     res.chunk_trace = sizer.trace
     got = link.command(P.Op.FLASH_END, extra_time=blob.size / 2e6 + 0.05)
     if len(got) != P.END_REPLY.size or got.hex() != blob.sha256:
@@ -211,6 +244,7 @@ def _send_image(link: P.Link, image: bytes, start: int, sizer: ChunkSizer, res: 
         rttvar = srtt / 2
         rto = min(rto, max(RTO_MIN, srtt + 4 * rttvar + 0.005))
     probe_after = silence if silence is not None else max(0.3, 2 * rto_max)
+    probe_span = TAIL_PROBE_SPAN
     last_rx = time.monotonic()
     line_free = 0.0  # when our transmit queue will have drained (at the link's baud)
     window = max(1, min(window, 1024))
@@ -228,24 +262,47 @@ def _send_image(link: P.Link, image: bytes, start: int, sizer: ChunkSizer, res: 
             raise P.NoAnswer(f"chunk at byte {q.offset} of {size} did not get through after "
                              f"{q.attempts} tries; link too noisy")
         if q.length > sizer.size:  # re-split a lost chunk at the new, smaller size
-            for off in range(q.offset, q.offset + q.length, sizer.size):
-                resend.append(_Piece(off, min(sizer.size, q.offset + q.length - off)))
+            resend.extend(split(q))
         else:
             resend.append(q)
+
+    def split(q: _Piece) -> list[_Piece]:
+        """`q` cut into near-equal pieces (multiples of 8 bytes) of at most the chunk size."""
+        n = -(-q.length // sizer.size)
+        step = -(-q.length // n)
+        step = min(step + -step % 8, sizer.size)
+        return [_Piece(off, min(step, q.offset + q.length - off))
+                for off in range(q.offset, q.offset + q.length, step)]
 
     def oldest() -> _Piece:
         return next(iter(outstanding.values()))
 
+    def probe_at(q: _Piece) -> float:
+        """When a tail chunk is overdue: its round trip plus 4x the spread, at least
+        TAIL_PROBE_MIN and its own line time (a probe never costs more than it waited)."""
+        base = rto if srtt is None else srtt + 4 * rttvar
+        return q.sent_at + max(TAIL_PROBE_MIN, base, link.line_time(q.length))
+
     while contiguous < size:
         now = time.monotonic()
-        while len(outstanding) < window and inflight < min(cap, window_bytes):
-            if resend:
+        while line_free - now < TX_LEAD:
+            room = len(outstanding) < window and inflight < min(cap, window_bytes)
+            if room and resend:
                 p = resend.popleft()
                 if p.offset + p.length <= contiguous or p.seq in done:
                     continue  # arrived after all (a late ack or SACK said so)
-            elif next_off < size:
+            elif room and next_off < size:
                 p = _Piece(next_off, min(sizer.size, size - next_off))
                 next_off += p.length
+            elif (outstanding and line_free <= now and now - last_rx < probe_span
+                  and now >= probe_at(oldest())):
+                # nothing else may go and the line is idle (the tail, or a full window), so
+                # no later ack will reveal a loss: resend the oldest unacked chunk after
+                # about one round trip instead of waiting out its timeout (a duplicate is
+                # harmless)
+                res.probes += 1
+                lose(oldest())  # a loss as far as the chunk size goes; no timer backoff
+                continue
             else:
                 break
             if p.seq < 0:
@@ -268,9 +325,15 @@ def _send_image(link: P.Link, image: bytes, start: int, sizer: ChunkSizer, res: 
             continue
         limit = min(rto_max, rto)
         wait = (oldest().sent_at + limit - now) if outstanding else 0.01
+        if ((resend or next_off < size) and len(outstanding) < window
+                and inflight < min(cap, window_bytes)):
+            wait = min(wait, line_free - TX_LEAD - now)  # wake when the line needs more
+        elif outstanding and now - last_rx < probe_span:
+            wait = min(wait, max(line_free, probe_at(oldest())) - now)  # probe when due
         for f in link.poll(max(0.0005, min(wait, 0.05))):
             if f.type == P.NOTICE:
                 last_rx = time.monotonic()
+                link.stats.notices += 1
                 continue
             if f.type != (P.Op.FLASH_DATA | P.REPLY):
                 link.stats.stale_replies += 1
@@ -301,6 +364,7 @@ def _send_image(link: P.Link, image: bytes, start: int, sizer: ChunkSizer, res: 
                     rttvar = 0.75 * rttvar + 0.25 * abs(srtt - r)
                     srtt = 0.875 * srtt + 0.125 * r
                 rto = min(rto_max, max(RTO_MIN, srtt + 4 * rttvar + 0.005))
+                res.rtt = srtt
             for q in [outstanding[s] for s in (f.seq, *sacked) if s in outstanding]:
                 drop(q)
                 sizer.ok(q.length, contiguous)

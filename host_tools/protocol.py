@@ -13,6 +13,7 @@ import struct
 import sys
 import time
 import zlib
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import IntEnum
@@ -200,6 +201,9 @@ def encode_frame(ftype: int, seq: int, payload: bytes = b"", *, lead: bool = Tru
     return (b"\0" if lead else b"") + cobs_encode(body) + b"\0"
 
 
+CRC_MISMATCH = "frame CRC mismatch"
+
+
 def decode_frame(enc: bytes) -> Frame:
     """Decode one delimiter-free COBS frame; ValueError names what is wrong."""
     body = cobs_decode(enc)
@@ -210,8 +214,24 @@ def decode_frame(enc: bytes) -> Frame:
         raise ValueError(f"header length {length} does not match frame ({len(body)} bytes)")
     (want,) = CRC.unpack_from(body, len(body) - CRC.size)
     if crc32(body[:-CRC.size]) != want:
-        raise ValueError("frame CRC mismatch")
+        raise ValueError(CRC_MISMATCH)
     return Frame(ftype, seq, body[HDR.size:HDR.size + length])
+
+
+def damaged_head(enc: bytes) -> tuple[int, int] | None:
+    """(type, seq) from the start of a frame that failed to decode, if its first COBS
+    blocks still give a header; None otherwise."""
+    out = bytearray()
+    i, n = 0, len(enc)
+    while i < n and len(out) < 3:
+        code = enc[i]
+        if code == 0:
+            return None
+        out += enc[i + 1:i + code]
+        i += code
+        if code < 0xFF and i < n:
+            out.append(0)
+    return (out[0], out[1] | out[2] << 8) if len(out) >= 3 else None
 
 
 class Deframer:
@@ -220,11 +240,22 @@ class Deframer:
     Garbage, a truncated frame (its bytes join the next frame's and fail the
     CRC), flipped/dropped/inserted bytes: all end as one counted bad frame,
     and the first delimiter afterwards resynchronizes.
+
+    Counts what it saw, for the link-quality estimate: `good_bytes` / `bad_bytes`
+    (wire bytes of valid and of dropped frames) and `crc_errors`, the dropped frames
+    whose COBS structure and length were intact and only the CRC failed: a real frame
+    at the right baud hit by line noise (a receiver at the wrong baud practically
+    never produces one). `damaged_heads` keeps (type, seq) of the latest dropped frames
+    whose header still decodes: a damaged reply that names the request it answers.
     """
 
     def __init__(self) -> None:
         self._buf = bytearray()
         self.bad_frames = 0
+        self.crc_errors = 0
+        self.damaged_heads: deque[tuple[int, int]] = deque(maxlen=32)
+        self.good_bytes = 0
+        self.bad_bytes = 0
         self.last_error = ""
 
     def feed(self, data: bytes) -> list[Frame]:
@@ -232,6 +263,7 @@ class Deframer:
         self._buf += data
         if DELIM not in data:
             if len(self._buf) > 2 * MAX_FRAME:
+                self.bad_bytes += len(self._buf)
                 self._buf.clear()
                 self.bad_frames += 1
                 self.last_error = "overlong run without a delimiter"
@@ -243,9 +275,14 @@ class Deframer:
                 continue
             try:
                 frames.append(decode_frame(p))
+                self.good_bytes += len(p) + 1
             except ValueError as e:
                 self.bad_frames += 1
+                self.bad_bytes += len(p) + 1
+                self.crc_errors += e.args[0] == CRC_MISMATCH
                 self.last_error = str(e)
+                if (head := damaged_head(p)) is not None:
+                    self.damaged_heads.append(head)
         return frames
 
 
@@ -263,6 +300,7 @@ class LinkStats:
     timeouts: int = 0
     stale_replies: int = 0
     naks: int = 0
+    notices: int = 0  # NOTICE frames: the device got a damaged frame from us
 
 
 @dataclass
@@ -310,15 +348,17 @@ class Link:
         return len(wire)
 
     def poll(self, timeout: float) -> list[Frame]:
-        """Frames that arrive within `timeout` (returns as soon as at least one did)."""
+        """Frames that arrive within `timeout` (returns as soon as at least one did, or a
+        damaged one)."""
         if self._pending:
             frames, self._pending = self._pending, []
             return frames
         deadline = time.monotonic() + timeout
+        bad = self.bad_frames
         while True:
             data = self.transport.read(max(0.0, deadline - time.monotonic()))
             frames = self._deframer.feed(data) if data else []
-            if frames:
+            if frames or self.bad_frames > bad:  # a damaged frame is news too
                 self.stats.frames_received += len(frames)
                 if self.trace:
                     for f in frames:
@@ -330,6 +370,14 @@ class Link:
     @property
     def bad_frames(self) -> int:
         return self._deframer.bad_frames
+
+    def line_evidence(self) -> tuple[int, int, int]:
+        """(damaged, frames, wire bytes) so far, both directions as far as the host can
+        tell: frames it sent and received, damaged ones it received or the device
+        reported (NOTICE)."""
+        d, st = self._deframer, self.stats
+        return (d.bad_frames + st.notices, st.frames_sent + st.frames_received + d.bad_frames,
+                st.bytes_sent + d.good_bytes + d.bad_bytes)
 
     @staticmethod
     def _describe_reply(f: Frame) -> str:
@@ -350,6 +398,11 @@ class Link:
             raise NakError(op, f.payload[0], f.payload[1:].decode("utf-8", "replace"))
         return f.payload[1:]
 
+    def note_turnaround(self, r: float) -> None:
+        """A measured device turnaround (round trip less line time), s: smoothed into the
+        command timeout's base."""
+        self.cmd_srtt = r if self.cmd_srtt is None else 0.8 * self.cmd_srtt + 0.2 * r
+
     def op_timeout(self, n_request: int, n_reply: int = 64, extra: float = 0.0) -> float:
         """Base + both directions' line time (x2 margin) + the device's own work. The base
         is `timeout`, or 4x the measured command round trip once one is known (at least
@@ -361,49 +414,78 @@ class Link:
 
     def command(self, op: int, payload: bytes = b"", *, reply_size: int = 64,
                 extra_time: float = 0.0, retries: int | None = None) -> bytes:
-        """Send a request, wait for its reply; retry with backoff; raise on NAK or silence."""
+        """Send a request, wait for its reply; retry; raise on NAK or silence.
+
+        A try ends at the timeout, or as soon as a damaged frame arrives (most likely
+        the reply). If the device showed it is there (a NOTICE, a damaged frame whose
+        header names this request's reply, or one intact but for its CRC), the retry
+        goes out at once and the budget grows by one try (up to 4x); after silence or
+        garbage it waits a backoff first. Only silence grows the timeout."""
         retries = self.retries if retries is None else retries
         seq = self.next_seq()
-        t = t0 = self.op_timeout(len(payload), reply_size, extra_time)
+        # Tries time out as for a command without device work. While the device may still
+        # be busy (`extra_time` is its estimate of the work; the host waits up to 2x that
+        # per try it has), silent tries are free and their timeouts grow up to extra_time:
+        # a retry costs a few bytes and is answered from the device's reply cache once the
+        # work is done, and if the request or the reply was lost it gets the answer
+        # without waiting out the whole estimate.
+        t = t0 = self.op_timeout(len(payload), reply_size)
+        first = time.monotonic()
+        patience = 2 * (retries + 1) * extra_time
         waited = 0.0
-        budget = retries + 1  # tries; a device that says it got a damaged frame earns one more
-        attempt = notices = 0
+        # tries; a device that shows it is there (a NOTICE, or a reply that arrived intact
+        # but for line noise) earns one more each, up to 4x
+        budget = retries + 1
+        attempt = notices = quiet = 0
+        alive = False
         while attempt < budget:
             if attempt:
                 self.stats.retries += 1
-                pause = min(0.1, self.backoff * 2 ** (attempt - 1))
-                time.sleep(pause)
-                waited += pause
+                if not alive:  # silence or garbage: back off from the second time on
+                    quiet += 1
+                    pause = min(0.1, self.backoff * 2 ** (quiet - 2)) if quiet > 1 else 0.0
+                    time.sleep(pause)
+                    waited += pause
+                # else the device is there and its answer was hit by noise: resend at once
             attempt += 1
             self.send(op, payload, seq, lead=True)
             start = time.monotonic()
             deadline = start + t
-            damaged = False
-            bad0 = self.bad_frames
+            damaged = alive = False
+            bad0, crc0 = self.bad_frames, self._deframer.crc_errors
             while not damaged and (left := deadline - time.monotonic()) > 0:
                 frames = self.poll(min(left, 0.005))
-                if self.bad_frames > bad0 and not frames:  # the reply itself came damaged
-                    damaged = True
                 for i, f in enumerate(frames):
                     if f.seq == seq and f.type == (op | REPLY):
                         self._pending = frames[i + 1:] + self._pending
                         self.last_rtt = time.monotonic() - start if attempt == 1 else None
                         if self.last_rtt is not None and not extra_time:
-                            r = max(0.0, self.last_rtt - self.line_time(
-                                len(payload) + len(f.payload) + 24))
-                            self.cmd_srtt = r if self.cmd_srtt is None else (
-                                0.8 * self.cmd_srtt + 0.2 * r)
+                            self.note_turnaround(max(0.0, self.last_rtt - self.line_time(
+                                len(payload) + len(f.payload) + 24)))
                         return self.check(op, f)
                     if f.type == NOTICE:  # the device is there; our frame was damaged
                         notices += 1
-                        damaged = True
-                        budget = min(budget + 1, 4 * (retries + 1))
+                        self.stats.notices += 1
+                        damaged = alive = True
                     else:
                         self.stats.stale_replies += 1
+                if self.bad_frames > bad0:  # a frame (most likely the reply) came damaged
+                    damaged = True
+                    ours = (op | REPLY, seq) in self._deframer.damaged_heads
+                    alive = alive or ours or self._deframer.crc_errors > crc0
+                    if ours and attempt == 1 and not extra_time:  # it still times the device
+                        self.note_turnaround(max(0.0, time.monotonic() - start - self.line_time(
+                            len(payload) + reply_size + 24)))
             waited += time.monotonic() - start
+            if alive:
+                budget = min(budget + 1, 4 * (retries + 1))
             if not damaged:
                 self.stats.timeouts += 1
-                t = min(t * 1.5, t0 * 4)
+                if time.monotonic() - first < patience:
+                    budget += 1
+                    t = min(t * 1.5, max(t0 * 4, extra_time))
+                else:
+                    t = min(t * 1.5, t0 * 4)
         why = f"; last bad frame: {self._deframer.last_error}" if self.bad_frames else ""
         heard = f"; the device reported {notices} damaged frames" if notices else ""
         raise NoAnswer(f"no reply to {op_name(op)} after {attempt} tries over "
