@@ -28,6 +28,11 @@ def _as(arr, dtype, name: str, length: int | None = None) -> np.ndarray:
     return a
 
 
+def _borrow_py(arr):
+    """``_borrow`` under NUMBA_DISABLE_JIT (nothing to borrow in Python)."""
+    return arr
+
+
 @intrinsic
 def _borrow(typingctx, arr):
     """The same array without its NRT meminfo (a borrowed view, like
@@ -48,3 +53,7 @@ def _borrow(typingctx, arr):
         return a._getvalue()
 
     return arr(arr), codegen
+
+
+if nb.config.DISABLE_JIT:  # an intrinsic has no pure-Python form
+    _borrow = _borrow_py  # noqa: F811

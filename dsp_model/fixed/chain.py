@@ -76,7 +76,7 @@ from .upmix import upmix_q31, upmix_q31_init
 # and `_run_chunk` has every kernel compiled into it: after changing a kernel
 # (kernels.py, _blocks.py, ops_nb.py), bump this so the chain recompiles
 # rather than loading the old kernels from __pycache__.
-KERNELS_REVISION = 5
+KERNELS_REVISION = 6
 
 KERNEL_DF1 = 0  # biquad_df1_q31 (same ids as firmware_export.quantize)
 KERNEL_32X64 = 1  # biquad_df1_32x64_q31
@@ -528,7 +528,10 @@ class FixedChain:
     `_run_chunk` (numba, the whole chain in one compiled call; the default)
     and `_chunk_readable` (the same kernel calls from Python, one by one; used
     with a `probe`, and the form the tests hold the compiled one to, bit for
-    bit).
+    bit). The compiled one also runs independent biquad chains side by side
+    (`_cascades2`: the virtualizer's two sides, the drivers two at a time),
+    which changes the order in which separate states are updated, not any
+    value.
     """
 
     def __init__(self, q, max_block: int = 4096, probe: Callable | None = None,

@@ -580,6 +580,7 @@ def fir_q15_init(coeffs, max_block: int, state=None) -> FirQ15:
 # ``fir_q31_direct`` and cmsisdsp). Reads stay inside s[i0 .. i0 + 2L - 1 +
 # num_taps - 1]: no over-read. The IR is generic (no target intrinsics): any
 # CPU runs it; AVX-512 / AVX2 get the vpmuldq loop.
+_FIR_SIMD = not nb.config.DISABLE_JIT  # an intrinsic has no pure-Python form
 _FIR_L = 8  # 64-bit lanes per vector (a zmm; two ymm on AVX2)
 _FIR_G = 2  # vector pairs per group: 2 * L * G = 32 outputs per group
 FIR_Q31_GROUP = 2 * _FIR_L * _FIR_G
@@ -645,7 +646,7 @@ def _fir_q31_outputs(coeffs, state, dst, m):
     the arrays are unit-stride, the plain loop for the rest)."""
     ntaps = coeffs.shape[0]
     first = 0
-    if coeffs.strides[0] == 4 and state.strides[0] == 4 and dst.strides[0] == 4:
+    if _FIR_SIMD and coeffs.strides[0] == 4 and state.strides[0] == 4 and dst.strides[0] == 4:
         ng = m // FIR_Q31_GROUP
         _fir_q31_groups(coeffs, state, dst, ng)
         first = ng * FIR_Q31_GROUP
