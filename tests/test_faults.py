@@ -116,6 +116,23 @@ def test_single_link_fault_at_every_frame(tmp_path, side, action):
             r.close()
 
 
+@pytest.mark.parametrize("side", ["host", "device"])
+def test_lost_last_chunk_or_ack_is_probed_not_timed_out(tmp_path, side):
+    """The last chunk (or its ack) lost: no later ack can reveal it, so the host resends it
+    once its ack is overdue by about a round trip instead of waiting out a timeout."""
+    # host writes: 0 INFO, 1 BEGIN, 2-7 the six 1 KiB chunks; device writes: 0 INFO,
+    # 1 BEGIN, then one ack per chunk (unpaced, each chunk is read on its own)
+    idx = 7
+    wrap = lambda t: FaultyTransport(t, script={idx: "swallow"})  # noqa: E731
+    r = rig_with(tmp_path, **{side: wrap})
+    try:
+        res = flash(r.device, NEW, start_chunk=1024)
+        assert r.emulator.flash.active.sha256 == SHA_NEW
+        assert res.probes >= 1 and res.timeouts == 0, (res.probes, res.timeouts)
+    finally:
+        r.close()
+
+
 def test_garbage_before_first_frame(tmp_path):
     junk = bytes(random.Random(3).randrange(1, 256) for _ in range(300))
     r = rig_with(tmp_path, host=lambda t: FaultyTransport(t, garbage_first=junk),
