@@ -44,6 +44,7 @@ ACK_EVERY = 1
 ACK_GROUP = 6  # a batch is acknowledged in groups of this many chunks
 ACK_BYTES = 1024
 ACK_DELAY = 0.002
+PRIME_SAMPLES = 5000  # more than one compiled chunk, so every path of the chain runs
 NOTICE_GAP = 0.005  # at most one damaged-frame notice per this many seconds
 
 
@@ -128,6 +129,7 @@ class Emulator:
         self.store = store
         self.config = config or DeviceConfig()
         self.factory = processor_factory
+        self._primed = False  # a processor has run once (compiled) on this device
         self.silent_at_offset = silent_at_offset
         self.log = log
         self.dead = False  # power cut: nothing until restart
@@ -380,7 +382,7 @@ class Emulator:
             proc = bypass_processor(c.n_drivers)
         else:
             try:
-                proc = self.factory(self.flash.active_image())
+                proc = self._load_processor(self.flash.active_image())
             except DeviceError as e:
                 raise _Nak(P.Nak.PROCESSOR, str(e)) from None
             except Exception as e:  # a broken processor must not kill the device
@@ -388,6 +390,19 @@ class Emulator:
         self.stream = {"proc": proc, "mode": mode, "next": 0, "samples": 0,
                        "hash": hashlib.sha256()}
         return P.STREAM_BEGIN_REPLY.pack(c.n_drivers, c.max_stream_samples)
+
+    def _load_processor(self, image: bytes) -> Processor:
+        """A fresh processor for `image`. The first one of this device is primed on a
+        throwaway instance first: the fixed-point chain compiles on its first call (seconds
+        with a cold numba cache), and a device that stopped reading that long mid-stream
+        would stall the host's writes. STREAM_BEGIN's reply waits for it instead, and the
+        host gives STREAM_BEGIN the patience of a command with device work."""
+        if not self._primed:
+            warm = self.factory(image)
+            for n in (1, PRIME_SAMPLES):
+                warm(np.zeros((n, 2), np.int32))
+            self._primed = True
+        return self.factory(image)
 
     def _stream_data(self, p: bytes) -> bytes:
         st, c = self.stream, self.config

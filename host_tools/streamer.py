@@ -22,6 +22,9 @@ from dsp_model import signals
 from . import protocol as P
 
 SIGNALS = ("sweep", "pink", "impulse", "multitone")
+# STREAM_BEGIN loads the active chain on the device (the emulator compiles it the first
+# time, seconds on a cold numba cache): the command waits like one with device work.
+STREAM_BEGIN_WORK = 2.0
 
 
 def make_signal(name: str, *, fs: int, seconds: float = 1.0, seed: int = 1,
@@ -115,7 +118,8 @@ def stream(dev: P.Device, x: np.ndarray, *, sample_rate: int | None = None,
     rate = sample_rate or dev.info().sample_rate
     mode = P.STREAM_MODE_HASH if hash_only else P.STREAM_MODE_BLOCKS
     rep = link.command(P.Op.STREAM_BEGIN, P.STREAM_BEGIN_REQ.pack(P.STREAM_FMT_INT32, 2, mode,
-                                                                  0, rate), extra_time=0.5)
+                                                                  0, rate),
+                       extra_time=STREAM_BEGIN_WORK)
     n_drivers, max_samples = P.unpack(P.STREAM_BEGIN_REPLY, rep, "STREAM_BEGIN")
     fit = (P.MAX_PAYLOAD - 1 - P.STREAM_DATA_REPLY.size) // (4 * n_drivers)
     per_sample = 8 + (0 if hash_only else 4 * n_drivers)
