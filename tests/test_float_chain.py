@@ -249,3 +249,18 @@ def test_adaptive_upmix_factory():
     ch = FloatChain(design, upmix=adaptive_upmix)
     assert ch.latency == ch.upmix.latency > 0
     assert ch.process(np.zeros((64, 2))).shape == (64, 2)
+
+
+def test_block_size_invariance_designed_studio5_with_adaptive_upmix():
+    """The whole designed chain (virtualizer, CTC, beam, alignment, drivers) behind the
+    adaptive upmix, whose STFT frames fall at different places inside each block."""
+    from dsp_model.design import design_chain
+    from dsp_model.float_chain import adaptive_upmix
+
+    design = design_chain(load_profile("studio5"))
+    x = pink_noise(3000, seed=11, level_dbfs=-10, channels=2)
+    whole = FloatChain(design, upmix=adaptive_upmix).process(x)
+    assert np.max(np.abs(whole)) > 1e-3  # past the upmix latency, the drivers play
+    for sizes in ([1], [7], [64], [4096], [1, 7, 64, 300, 5]):
+        parts = _blocks(FloatChain(design, upmix=adaptive_upmix), x, sizes)
+        assert np.max(np.abs(whole - parts)) < 1e-12, sizes
