@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import math
 
-from device_profiles.errors import CheckFailed
+from device_profiles.errors import CheckFailed, UserError
 
 from . import protocol as P
 from . import streamer
@@ -36,6 +37,9 @@ def run(args: argparse.Namespace, *, factory=None) -> int:
     from .emulator import default_processor_factory
 
     factory = factory or default_processor_factory
+    if not (math.isfinite(args.seconds) and args.seconds > 0):  # before the port is opened
+        raise UserError(f"--seconds {args.seconds:g}: the signal length must be a positive "
+                        "number of seconds")
     dev = P.connect(args.port, args.baud, trace=args.trace)
     try:
         info = dev.info()
@@ -71,8 +75,6 @@ def run(args: argparse.Namespace, *, factory=None) -> int:
 def _active_blob(dev: P.Device, path: str | None, info: P.DeviceInfo) -> bytes:
     import hashlib
     from pathlib import Path
-
-    from device_profiles.errors import UserError
 
     data = Path(path).read_bytes() if path else dev.read_active(chunk=min(info.max_chunk, 4096))
     if hashlib.sha256(data).hexdigest() != info.active_sha256:

@@ -35,12 +35,20 @@ def make_signal(name: str, *, fs: int, seconds: float = 1.0, seed: int = 1,
     Every named signal drives both channels with the same samples, except pink
     noise, which is independent per channel.
     """
+    if not (np.isfinite(seconds) and seconds > 0):
+        raise UserError(f"--seconds {seconds:g}: the signal length must be a positive "
+                        "number of seconds")
     n = int(round(seconds * fs))
+    if n < 1 and name in SIGNALS:
+        raise UserError(f"--seconds {seconds:g}: shorter than one sample at {fs} Hz; "
+                        "give a longer signal")
     extras: dict = {}
     if name == "sweep":
-        x = signals.exp_sweep(seconds, fs=fs, level_dbfs=-6.0 if level_dbfs is None
-                              else level_dbfs)
-        extras["inverse"] = signals.exp_sweep_inverse(seconds, fs=fs)
+        level = -6.0 if level_dbfs is None else level_dbfs
+        x = signals.exp_sweep(seconds, fs=fs, level_dbfs=level)
+        # the inverse filter is made for a 0 dBFS sweep: divided by the sweep's amplitude,
+        # the deconvolved capture is the system's own impulse response at any level
+        extras["inverse"] = signals.exp_sweep_inverse(seconds, fs=fs) / signals.db_to_amp(level)
         x = np.stack([x, x], axis=1)
     elif name == "pink":
         x = signals.pink_noise(n, seed=seed, channels=2,
@@ -59,29 +67,21 @@ def make_signal(name: str, *, fs: int, seconds: float = 1.0, seed: int = 1,
 
 
 def read_wav(path: str, *, fs: int) -> np.ndarray:
-    """A mono or stereo WAV as int32 Q31 stereo; its rate must be the device's."""
-    from scipy.io import wavfile
+    """A mono or stereo WAV as int32 Q31 stereo; its rate must be the device's.
 
-    p = Path(path)
-    if not p.is_file():
+    Read by host_tools.wavio (the reader of upmix and render: 8/16/24/32-bit PCM or
+    float, one-line errors for empty, truncated, non-WAV or non-finite files), then
+    converted to Q31: integer PCM exactly (v << (32 - bits)), float rounded and
+    saturated to [-1, 1).
+    """
+    from .wavio import read_stereo
+
+    if not Path(path).is_file():
         raise UserError(f"signal {path!r}: not one of {', '.join(SIGNALS)} and no such file")
-    try:
-        rate, data = wavfile.read(p)
-    except (ValueError, OSError) as e:
-        raise UserError(f"{path}: not a readable WAV file ({e})") from None
+    x, rate = read_stereo(path)
     if rate != fs:
         raise UserError(f"{path}: {rate} Hz, the device runs at {fs} Hz (resample it first)")
-    if data.ndim == 1:
-        data = np.stack([data, data], axis=1)
-    if data.shape[1] != 2:
-        raise UserError(f"{path}: {data.shape[1]} channels, need 1 or 2")
-    if data.dtype == np.int16:
-        return data.astype(np.int32) << 16
-    if data.dtype == np.int32:
-        return data
-    if data.dtype.kind == "f":
-        return signals.to_q31(data)
-    raise UserError(f"{path}: sample type {data.dtype} not supported (int16, int32, float)")
+    return signals.to_q31(x)
 
 
 @dataclass

@@ -2,7 +2,8 @@
 
 read_wav(path)            -> (float64 (n, ch) in [-1, 1), fs); 8/16/24/32-bit PCM or
                              32/64-bit float, any channel count. Empty, truncated or
-                             non-WAV files raise one-line UserErrors.
+                             non-WAV files, and float files holding NaN or inf, raise
+                             one-line UserErrors.
 read_stereo(path, fs=...) -> (float64 (n, 2), fs): mono is duplicated, more than two
                              channels refused; a sample rate other than `fs` is refused
                              unless resample=True (scipy.signal.resample_poly).
@@ -37,17 +38,27 @@ def _check_riff(path: Path) -> None:
         if len(head) < 12 or head[:4] not in (b"RIFF", b"RF64") or head[8:12] != b"WAVE":
             raise UserError(f"{path}: not a WAV file (no RIFF/WAVE header)")
         pos = 12
+        frame = 0  # bytes per frame (block align), from the fmt chunk
         while True:
             ck = f.read(8)
             if len(ck) < 8:
                 raise UserError(f"{path}: truncated WAV (no data chunk in {size} bytes)")
             cid, clen = ck[:4], struct.unpack("<I", ck[4:])[0]
             pos += 8
+            if cid == b"fmt ":
+                fmt = f.read(16)
+                if clen < 16 or len(fmt) < 16:
+                    raise UserError(f"{path}: truncated WAV (fmt chunk of {len(fmt)} bytes, "
+                                    "need 16)")
+                frame = struct.unpack("<H", fmt[12:14])[0]
             if cid == b"data":
                 have = size - pos
                 if clen != 0xFFFFFFFF and have < clen:
                     raise UserError(f"{path}: truncated WAV (data chunk declares {clen} bytes, "
                                     f"{have} present)")
+                if clen != 0xFFFFFFFF and frame and clen % frame:
+                    raise UserError(f"{path}: truncated WAV (data chunk of {clen} bytes is not "
+                                    f"a whole number of {frame}-byte frames)")
                 return
             pos += clen + (clen & 1)
             f.seek(pos)
@@ -76,9 +87,15 @@ def read_wav(path: str | Path) -> tuple[np.ndarray, int]:
         y = x.astype(np.float64) / 2.0**31
     elif x.dtype in (np.float32, np.float64):
         y = x.astype(np.float64)
+        bad = ~np.isfinite(y)
+        if bad.any():
+            i, c = (int(v) for v in np.argwhere(bad)[0])
+            raise UserError(f"{path}: non-finite sample ({y[i, c]}) at sample {i}, channel {c} "
+                            f"({int(bad.sum())} in all); only finite float samples can be "
+                            "processed, fix or re-export the file")
     else:
         raise UserError(f"{path}: unsupported sample format {x.dtype} "
-                        "(16/24/32-bit PCM or float expected)")
+                        "(8/16/24/32-bit PCM or float expected)")
     if len(y) == 0:
         raise UserError(f"{path}: no samples (the data chunk is empty)")
     return y, int(fs)

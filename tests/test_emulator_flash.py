@@ -312,6 +312,59 @@ def test_stream_save_writes_captures_and_sweep_irs(rig, tmp_path):
     assert peaks[2] / peaks[0] == pytest.approx(3 / (20 % 7 + 1), rel=0.05)
 
 
+# Three short FIR drivers (Q15 taps on (L + R) / 2, state kept across blocks). Each has a
+# zero at Nyquist: the sweep stops at 0.95 fs/2, so a response there would ring in the
+# deconvolved IR and its truncation at t = 0 would leak into the band compared below.
+FIR_TAPS = [np.array([0.1, 0.3, 0.3, 0.1]),
+            np.convolve([0, 0, 0.7, -0.35, 0.1], [0.25, 0.5, 0.25]),
+            np.array([0.5, 0, -0.5])]
+
+
+def fir_factory(blob: bytes):
+    q = [np.round(t * 2**15).astype(np.int64) for t in FIR_TAPS]
+    hist = np.zeros(8, np.int64)
+
+    def process(x):
+        nonlocal hist
+        s = np.concatenate([hist, (x[:, 0].astype(np.int64) + x[:, 1]) >> 1])
+        y = np.stack([(np.convolve(s, t)[8:len(s)] + (1 << 14)) >> 15 for t in q], axis=1)
+        hist = s[-8:]
+        return y.astype(np.int32)
+
+    return process
+
+
+@pytest.mark.parametrize("level", [None, -20.0])
+def test_sweep_ir_is_the_system_ir_at_any_level(tmp_path, level):
+    """The saved sweep IR equals the device's impulse response (the capture of an
+    `impulse`, divided by its amplitude): same peak, same level in band, whatever the
+    sweep level (it used to carry the sweep amplitude: 0.501 at -6 dBFS, 0.1 at -20)."""
+    from scipy.io import wavfile
+
+    from dsp_model.signals import from_q31
+
+    store = FlashStore(tmp_path / "fir.bin", slot_size=SLOT)
+    rig = InProcessRig(Emulator(store, CFG, processor_factory=fir_factory))
+    try:
+        flash(rig.device, make_blob(26))
+        x, extras = streamer.make_signal("sweep", fs=48000, seconds=1.0, level_dbfs=level)
+        res = streamer.stream(rig.device, x)
+        paths = streamer.save_capture(str(tmp_path / "sw.wav"), res.output, fs=48000,
+                                      inverse=extras["inverse"])
+        imp, _ = streamer.make_signal("impulse", fs=48000, seconds=0.1, level_dbfs=level)
+        h = from_q31(streamer.stream(rig.device, imp).output) / from_q31(imp[0, 0])
+    finally:
+        rig.close()
+    _, ir = wavfile.read(paths[1])
+    assert ir.shape == h.shape == (4800, 3)
+    assert np.array_equal(np.argmax(np.abs(ir), axis=0), np.argmax(np.abs(h), axis=0))
+    f = np.fft.rfftfreq(len(h), 1 / 48000)
+    band = (f >= 300) & (f <= 3000)
+    db = 20 * np.log10(np.abs(np.fft.rfft(ir, axis=0)[band])
+                       / np.abs(np.fft.rfft(h, axis=0)[band]))
+    assert np.abs(db).max() < 0.1
+
+
 # ---- the real commands over a real pty ----
 
 
@@ -425,6 +478,51 @@ def test_wav_signal_in_and_errors(rig, tmp_path):
         streamer.make_signal(str(tmp_path / "r.wav"), fs=48000)
     with pytest.raises(UserError, match="not one of sweep"):
         streamer.make_signal("chirp", fs=48000)
+
+
+def test_wav_signal_read_by_wavio_with_its_checks(tmp_path, capsys):
+    """stream reads WAV signals with host_tools.wavio (as upmix and render do): uint8 and
+    24-bit PCM convert exactly to Q31, broken files get one line, never a traceback."""
+    import struct
+    import warnings
+
+    from scipy.io import wavfile
+
+    from device_profiles.errors import UserError
+    from host_tools.wavio import write_wav
+
+    u8 = np.array([0, 64, 128, 255], np.uint8)
+    wavfile.write(tmp_path / "u8.wav", 48000, u8)
+    x, _ = streamer.make_signal(str(tmp_path / "u8.wav"), fs=48000)
+    assert np.array_equal(x[:, 1], (u8.astype(np.int32) - 128) << 24)
+    write_wav(tmp_path / "p24.wav", np.array([[0.5, -1.0], [2**-23, 0.25]]), 48000, "pcm24")
+    x, _ = streamer.make_signal(str(tmp_path / "p24.wav"), fs=48000)
+    assert np.array_equal(x, np.array([[2**30, -2**31], [2**8, 2**29]]))
+    good = tmp_path / "g.wav"
+    wavfile.write(good, 48000, np.zeros((100, 2), np.int16))
+    b = good.read_bytes()
+    odd = bytearray(b[:-1])
+    struct.pack_into("<I", odd, 40, len(odd) - 44)  # data chunk not a whole frame
+    nan = np.zeros((50, 2), np.float32)
+    nan[7, 1] = np.nan
+    wavfile.write(tmp_path / "nan.wav", 48000, nan)
+    cases = {"head.wav": (b[:30], "truncated WAV"), "data.wav": (b[:-10], "truncated WAV"),
+             "odd.wav": (bytes(odd), "not a whole number of 4-byte frames"),
+             "nan.wav": (None, "non-finite sample .nan. at sample 7, channel 1")}
+    for name, (content, msg) in cases.items():
+        if content is not None:
+            (tmp_path / name).write_bytes(content)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            with pytest.raises(UserError, match=msg) as e:
+                streamer.make_signal(str(tmp_path / name), fs=48000)
+        assert "\n" not in str(e.value)
+    for bad in ("0", "-1", "nan"):  # refused before the port is opened
+        assert main(["stream", "sweep", "--port", "/dev/null", "--seconds", bad]) == 2
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1 and "--seconds" in err and "positive" in err
+    with pytest.raises(UserError, match="positive"):
+        streamer.make_signal("pink", fs=48000, seconds=0)
 
 
 def test_ports_command_lists_or_says_none(capsys):

@@ -44,3 +44,15 @@ def test_render_refuses_a_wrong_rate(tmp_path, capsys):
     write_wav(src, np.zeros((100, 2)), 44100)
     assert main(["render", str(src), "--out", str(tmp_path / "o.wav")]) == 2
     assert "--resample" in capsys.readouterr().err
+
+
+def test_render_refuses_non_finite_samples(tmp_path, capsys):
+    x = np.zeros((100, 2), np.float32)
+    x[40, 0] = np.inf
+    src = tmp_path / "in.wav"
+    wavfile.write(src, 48000, x)
+    out = tmp_path / "o.wav"
+    assert main(["render", str(src), "--out", str(out), "--profile", "compact2"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("soundstage render: error:") and "sample 40, channel 0" in err
+    assert len(err.splitlines()) == 1 and not out.exists()

@@ -122,3 +122,34 @@ def test_upmix_command_refuses_bad_input(tmp_path, capsys):
     assert main(["upmix", str(tmp_path / "r.wav"), "--out", str(tmp_path / "o.wav")]) == 2
     assert "--resample" in capsys.readouterr().err
     assert not (tmp_path / "o.wav").exists()
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_non_finite_float_samples_refused(tmp_path, capsys, bad):
+    x = np.zeros((200, 2), np.float32)
+    x[123, 1] = bad
+    x[150, 0] = np.nan
+    p = tmp_path / "bad.wav"
+    wavfile.write(p, 48000, x)
+    with pytest.raises(UserError, match=r"bad.wav: non-finite sample .* at sample 123, "
+                       r"channel 1 \(2 in all\)") as e:
+        read_wav(p)
+    assert "\n" not in str(e.value)
+    out = tmp_path / "o.wav"
+    assert main(["upmix", str(p), "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("soundstage upmix: error:") and "non-finite" in err
+    assert len(err.splitlines()) == 1 and not out.exists()
+
+
+def test_frames_cut_mid_frame_and_short_fmt_are_one_line(tmp_path):
+    good = tmp_path / "g.wav"
+    wavfile.write(good, 48000, np.zeros((100, 2), np.int16))
+    b = bytearray(good.read_bytes()[:-1])
+    struct.pack_into("<I", b, 40, len(b) - 44)  # data length consistent, but 399.75 frames
+    (tmp_path / "odd.wav").write_bytes(bytes(b))
+    with pytest.raises(UserError, match="not a whole number of 4-byte frames"):
+        read_wav(tmp_path / "odd.wav")
+    (tmp_path / "fmt.wav").write_bytes(good.read_bytes()[:30])
+    with pytest.raises(UserError, match=r"truncated WAV \(fmt chunk of 10 bytes"):
+        read_wav(tmp_path / "fmt.wav")
