@@ -1,9 +1,13 @@
 """Kernels vs independent references.
 
 * CMSIS-defined kernels vs the ``cmsisdsp`` 1.10.1 package (bit-exact):
-  hypothesis over random stable and arbitrary coefficients, post-shifts 0..3,
-  block sizes (1, odd, mixed), full-scale inputs and ones that wrap the
+  hypothesis over random stable and arbitrary coefficients, post-shifts (q31
+  0..3; q15 every one the kernel accepts, 0..15, the profiles' 0..7 drawn half
+  the time), block sizes (1, odd, mixed), full-scale inputs and ones that wrap the
   accumulator. Both sides stream in the same chunks; ours also in one call.
+* The fast q15 kernels (32-bit accumulator, the ``generic-q15`` profile) vs
+  ``arm_biquad_cascade_df1_fast_q15`` / ``arm_fir_fast_q15``, including sums
+  that wrap the 32 bits, and vs their op-by-op transcription in ``ops``.
 * Table layouts (quantizers) vs scipy float filtering through CMSIS.
 * Non-CMSIS blocks vs numpy definitions; split-point invariance everywhere.
 
@@ -24,6 +28,7 @@ from dsp_model import fixed as F
 from dsp_model.fixed import ops
 
 I32_MIN, I32_MAX = -(1 << 31), (1 << 31) - 1
+I16_MIN, I16_MAX = -(1 << 15), (1 << 15) - 1
 SETTINGS = settings(max_examples=100, deadline=None)
 
 
@@ -88,6 +93,10 @@ def _stream_ours(kernel, inst, x, chunks):
 
 block_sizes = st.lists(st.integers(1, 70), min_size=1, max_size=4)
 kinds = st.sampled_from(["full", "extremes", "square", "quiet"])
+# Every post-shift the q15 kernels accept (0..15), with the profiles' range
+# 0..max_post_shift (7) drawn half the time.
+PS_PROFILE = F.arith_profile("cmsis-q31").max_post_shift
+post_shifts_q15 = st.one_of(st.integers(0, PS_PROFILE), st.integers(0, 15))
 
 
 # ---------------------------------------------------------- biquad DF1 Q31
@@ -186,17 +195,14 @@ def test_biquad_q31_accumulator_wraps_like_cmsis():
 @given(
     seed=st.integers(0, 2**32 - 1),
     n_stages=st.integers(1, 4),
-    post_shift=st.integers(0, 3),
+    post_shift=post_shifts_q15,
+    coef_kind=st.sampled_from(["stable", "arbitrary"]),
     sig=kinds,
     sizes=block_sizes,
 )
-def test_biquad_df1_q15_vs_cmsis(seed, n_stages, post_shift, sig, sizes):
+def test_biquad_df1_q15_vs_cmsis(seed, n_stages, post_shift, coef_kind, sig, sizes):
     rng = np.random.default_rng(seed)
-    c = rng.integers(-(1 << 15), (1 << 15) - 1, (n_stages, 6), endpoint=True).astype(np.int16)
-    c[:, 1] = 0
-    if rng.integers(2):
-        c[:, 4:] = (_stable_a(rng, n_stages, post_shift) >> 16).astype(np.int16)
-    c = c.reshape(-1)
+    c = _coeffs_q15(rng, n_stages, post_shift, coef_kind)
     x = _signal(rng, 300, sig, bits=16)
     chunks = _chunks(len(x), sizes)
     ref_inst = cm.arm_biquad_casd_df1_inst_q15()
@@ -206,6 +212,99 @@ def test_biquad_df1_q15_vs_cmsis(seed, n_stages, post_shift, sig, sizes):
     ref = _stream_cmsis(cm.arm_biquad_cascade_df1_q15, ref_inst, x, chunks)
     inst = F.biquad_df1_q15_init(c, post_shift)
     assert np.array_equal(_stream_ours(F.biquad_df1_q15, inst, x, chunks), ref)
+
+
+def _coeffs_q15(rng, n_stages, post_shift, kind):
+    """CMSIS q15 table {b0, 0, b1, b2, a1, a2} per stage: full-scale random b
+    (and a, for "arbitrary"), or stable poles as Q15 / 2^post_shift."""
+    c = rng.integers(-(1 << 15), (1 << 15) - 1, (n_stages, 6), endpoint=True).astype(np.int16)
+    c[:, 1] = 0  # the pad: CMSIS multiplies it too, so it must be 0
+    if kind == "stable":
+        c[:, 4:] = (_stable_a(rng, n_stages, post_shift) >> 16).astype(np.int16)
+        c[:, [0, 2, 3]] >>= int(rng.integers(0, 4))  # some quieter feed-forward too
+    return np.ascontiguousarray(c.reshape(-1))
+
+
+# ------------------------------------------- biquad DF1 fast Q15 (32-bit acc)
+def _biquad_fast_q15_spec(c, post_shift, x, state=None):
+    """arm_biquad_cascade_df1_fast_q15 transcribed op by op from the kernel's
+    comment, in the plain ``ops`` (Python ints): the readable definition."""
+    n_stages = len(c) // 6
+    state = [0] * (4 * n_stages) if state is None else state
+    sig = [int(v) for v in x]
+    for k in range(n_stages):
+        b0, _, b1, b2, a1, a2 = (int(v) for v in c[6 * k : 6 * k + 6])
+        x1, x2, y1, y2 = state[4 * k : 4 * k + 4]
+        out = []
+        for x0 in sig:
+            acc = ops.mult_q15x15_q30(b0, x0)
+            acc = ops.mac_wrap32(acc, b1, x1)
+            acc = ops.mac_wrap32(acc, b2, x2)
+            acc = ops.mac_wrap32(acc, a1, y1)
+            acc = ops.mac_wrap32(acc, a2, y2)
+            y0 = ops.sat16(ops.shr_floor(acc, 15 - post_shift))
+            x2, x1, y2, y1 = x1, x0, y1, y0
+            out.append(y0)
+        state[4 * k : 4 * k + 4] = [x1, x2, y1, y2]
+        sig = out
+    return sig
+
+
+@SETTINGS
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n_stages=st.integers(1, 4),
+    post_shift=post_shifts_q15,
+    coef_kind=st.sampled_from(["stable", "arbitrary"]),
+    sig=kinds,
+    sizes=block_sizes,
+)
+def test_biquad_df1_fast_q15_vs_cmsis(seed, n_stages, post_shift, coef_kind, sig, sizes):
+    rng = np.random.default_rng(seed)
+    c = _coeffs_q15(rng, n_stages, post_shift, coef_kind)
+    x = _signal(rng, 300, sig, bits=16)
+    chunks = _chunks(len(x), sizes)
+    ref_inst = cm.arm_biquad_casd_df1_inst_q15()
+    cm.arm_biquad_cascade_df1_init_q15(
+        ref_inst, n_stages, c, np.zeros(4 * n_stages, np.int16), post_shift
+    )
+    ref = _stream_cmsis(cm.arm_biquad_cascade_df1_fast_q15, ref_inst, x, chunks)
+    inst = F.biquad_df1_fast_q15_init(c, post_shift)
+    assert np.array_equal(_stream_ours(F.biquad_df1_fast_q15, inst, x, chunks), ref)
+    whole = np.zeros_like(x)
+    F.biquad_df1_fast_q15(F.biquad_df1_fast_q15_init(c, post_shift), x, whole, len(x))
+    assert np.array_equal(whole, ref)
+    assert whole.tolist() == _biquad_fast_q15_spec(c, post_shift, x)
+
+
+def test_biquad_fast_q15_accumulator_wraps_like_cmsis():
+    """Every coefficient and sample -1.0: b0 x0 + b1 x1 = 2 * 2^30 = 2^31
+    already leaves int32. The fast kernel wraps it (and so does CMSIS's fast
+    q15 biquad); the precise (64-bit) one saturates the true sum."""
+    c = np.array([I16_MIN, 0, I16_MIN, I16_MIN, I16_MIN, I16_MIN], np.int16)
+    x = np.full(16, I16_MIN, np.int16)
+    for post_shift in range(16):
+        ref_inst = cm.arm_biquad_casd_df1_inst_q15()
+        cm.arm_biquad_cascade_df1_init_q15(ref_inst, 1, c, np.zeros(4, np.int16), post_shift)
+        ref = cm.arm_biquad_cascade_df1_fast_q15(ref_inst, x)
+        y = np.zeros_like(x)
+        F.biquad_df1_fast_q15(F.biquad_df1_fast_q15_init(c, post_shift), x, y, len(x))
+        assert np.array_equal(y, ref), post_shift
+        assert y.tolist() == _biquad_fast_q15_spec(c, post_shift, x)
+    # Feed-forward only, b = -1.0 each, x = -1.0, post_shift 0: output 0 sums
+    # one product, 2^30 -> 32767; output 1 sums two, 2^31: wraps to -2^31 ->
+    # -32768, where the 64-bit sum saturates to 32767; from output 2 on the
+    # sum is 3 * 2^30, which wraps to -2^30 -> -32768.
+    ff = np.array([I16_MIN, 0, I16_MIN, I16_MIN, 0, 0], np.int16)
+    y = np.zeros_like(x)
+    F.biquad_df1_fast_q15(F.biquad_df1_fast_q15_init(ff, 0), x, y, len(x))
+    y_precise = np.zeros_like(x)
+    F.biquad_df1_q15(F.biquad_df1_q15_init(ff, 0), x, y_precise, len(x))
+    assert y.tolist() == [I16_MAX] + [I16_MIN] * (len(x) - 1)
+    assert (y_precise == I16_MAX).all()
+    ref_inst = cm.arm_biquad_casd_df1_inst_q15()
+    cm.arm_biquad_cascade_df1_init_q15(ref_inst, 1, ff, np.zeros(4, np.int16), 0)
+    assert np.array_equal(cm.arm_biquad_cascade_df1_fast_q15(ref_inst, x), y)
 
 
 # ---------------------------------------------------------------------- FIR
@@ -254,6 +353,63 @@ def test_fir_q15_vs_cmsis(seed, num_taps, max_block, sig, sizes):
     ref = _stream_cmsis(cm.arm_fir_q15, ref_inst, x, chunks)
     ours = _stream_ours(F.fir_q15, F.fir_q15_init(h, max_block), x, chunks)
     assert np.array_equal(ours, ref)
+
+
+@SETTINGS
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    num_taps=st.integers(1, 40).map(lambda k: 2 * k),  # CMSIS q15 FIR: even counts only
+    max_block=st.integers(1, 64),
+    sig=kinds,
+    sizes=block_sizes,
+    scale=st.integers(0, 8),
+)
+def test_fir_fast_q15_vs_cmsis(seed, num_taps, max_block, sig, sizes, scale):
+    """32-bit accumulator: full-scale taps on full-scale input wrap it often
+    (sum |h| >= 2 suffices); scaled-down taps cover the non-wrapping range."""
+    rng = np.random.default_rng(seed)
+    h = (rng.integers(I16_MIN, I16_MAX, num_taps, endpoint=True) >> scale).astype(np.int16)
+    x = _signal(rng, 257, sig, bits=16)
+    chunks = _chunks(len(x), [min(s, max_block) for s in sizes])
+    ref_inst = cm.arm_fir_instance_q15()
+    # state sized for the largest block (cmsisdsp overruns its buffer otherwise)
+    cm.arm_fir_init_q15(ref_inst, num_taps, h, np.zeros(num_taps + max_block - 1, np.int16))
+    ref = _stream_cmsis(cm.arm_fir_fast_q15, ref_inst, x, chunks)
+    ours = _stream_ours(F.fir_fast_q15, F.fir_fast_q15_init(h, max_block), x, chunks)
+    assert np.array_equal(ours, ref)
+    whole = np.zeros_like(x)
+    F.fir_fast_q15(F.fir_fast_q15_init(h, max_block), x, whole, len(x))
+    assert np.array_equal(whole, ref)
+    # op-by-op transcription of the kernel comment (plain ops, Python ints)
+    s = [0] * (num_taps - 1) + [int(v) for v in x]
+    spec = []
+    for i in range(len(x)):
+        acc = 0
+        for k in range(num_taps):
+            acc = ops.mac_wrap32(acc, int(h[k]), s[i + k])
+        spec.append(ops.sat16(ops.shr_floor(acc, 15)))
+    assert whole.tolist() == spec
+
+
+def test_fir_fast_q15_wraps_like_cmsis():
+    """Taps and input all -1.0: two products make 2^31, which wraps to -2^31
+    in the 32-bit accumulator -> -32768, where the precise FIR saturates the
+    true +2.0 to 32767."""
+    for num_taps in (2, 4, 6, 64):
+        h = np.full(num_taps, I16_MIN, np.int16)
+        x = np.full(80, I16_MIN, np.int16)
+        ref_inst = cm.arm_fir_instance_q15()
+        cm.arm_fir_init_q15(ref_inst, num_taps, h, np.zeros(num_taps + 80 - 1, np.int16))
+        ref = cm.arm_fir_fast_q15(ref_inst, x)
+        y = np.zeros_like(x)
+        F.fir_fast_q15(F.fir_fast_q15_init(h, 80), x, y, len(x))
+        assert np.array_equal(y, ref)
+        y_precise = np.zeros_like(x)
+        F.fir_q15(F.fir_q15_init(h, 80), x, y_precise, len(x))
+        k = np.arange(1, len(x) + 1).clip(max=num_taps)  # products in output n
+        expect = [ops.sat16(ops.wrap32(int(m) << 30) >> 15) for m in k]
+        assert y.tolist() == expect
+        assert y[1] == I16_MIN and y_precise[1] == I16_MAX
 
 
 def test_fir_q31_wraps_like_cmsis():
@@ -482,6 +638,17 @@ def test_arith_profiles():
     assert p.sample_dtype == np.int32 and p.biquad_store == "wrap" and p.full_scale == 2**31
     q = F.arith_profile("generic-q15")
     assert q.sample_dtype == np.int16 and q.fir_store == "saturate"
+    # issue #5: 16-bit data, 32-bit accumulator = CMSIS's fast q15 kernels
+    assert q.acc_bits == 32 and q.acc_overflow == "wrap"
+    assert (q.biquad_kernel, q.fir_kernel) == ("biquad_df1_fast_q15", "fir_fast_q15")
+    precise = F.arith_profile("cmsis-q15")  # the 64-bit CMSIS q15 variant
+    assert precise.acc_bits == 64
+    assert (precise.biquad_kernel, precise.fir_kernel) == ("biquad_df1_q15", "fir_q15")
+    for target in F.ARITH_TARGETS:  # every named kernel exists, with its _init
+        prof = F.arith_profile(target)
+        for name in (prof.biquad_kernel, prof.biquad_hp_kernel, prof.fir_kernel,
+                     prof.gain_kernel, prof.delay_kernel):
+            assert callable(getattr(F, name)) and callable(getattr(F, name + "_init"))
     from device_profiles._schema import TARGETS
 
     assert set(TARGETS) <= set(F.ARITH_TARGETS)

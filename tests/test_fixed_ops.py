@@ -124,6 +124,21 @@ def test_mac_wrap64_twin():
         same("mac_wrap64", acc, a, b)
 
 
+def test_mac_wrap32_twin_and_smlad():
+    """The 32-bit MAC of the fast q15 kernels: twin == spec, and two of them
+    are CMSIS none.h's __SMLAD (int32 sum of both lane products and acc,
+    wrapping) on packed q15 pairs."""
+    for acc in EDGE32 + R32[:50]:
+        for a, b in [(I16[0], I16[0]), (I16[1], I16[0]), (I16[1], I16[1]), (-1, 1), (0, 5)]:
+            same("mac_wrap32", acc, a, b)
+    for acc, a, b in zip(R32, R16, R16[::-1], strict=True):
+        same("mac_wrap32", acc, a, b)
+    assert ops.mac_wrap32(1 << 30, I16[0], I16[0]) == I32[0]  # 2^31 wraps
+    for acc, a, b, c, d in zip(R32, R16, R16[1:], R16[2:], R16[3:], strict=False):
+        smlad = np.int32(np.int64(a) * c + np.int64(b) * d + acc)  # numpy: wraps
+        assert ops.mac_wrap32(ops.mac_wrap32(acc, a, c), b, d) == int(smlad)
+
+
 def test_div_trunc_twin_and_c_semantics():
     cases = [(-7, 2), (7, -2), (-7, -2), (7, 2), (0, -3), (I64[0] + 1, -1), (I64[0], 1)]
     cases += list(zip(R64[:200], [b or 1 for b in R32[:200]], strict=True))

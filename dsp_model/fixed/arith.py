@@ -99,13 +99,40 @@ _PROFILES = {
         delay_kernel="delay_q31",
     ),
     # A generic 16-bit DSP: Q15 data and coefficients, each Q15 x Q15 product
-    # exact in 32 bits (Q30), products summed in a 64-bit accumulator, outputs
-    # floor-shifted and saturated to 16 bits. 64 rather than 32 bits on
-    # purpose: that is what CMSIS's q15 kernels do (SMLALD; the x86 build of
-    # cmsisdsp too, tested), so the model stays bit-exact to them, and five
-    # biquad products (up to 5 * 2^30) would overflow a 32-bit accumulator.
+    # exact in 32 bits (Q30), products summed in a 32-bit accumulator with one
+    # guard bit that wraps on overflow, outputs floor-shifted and saturated to
+    # 16 bits: CMSIS's *fast* q15 kernels (arm_biquad_cascade_df1_fast_q15,
+    # SMUAD/SMLAD; arm_fir_fast_q15), which the kernels are bit-exact to. Five
+    # biquad products reach 5 * 2^30, so a section wraps for signals beyond
+    # +-0.25 with large coefficients (the headroom plan's job).
     "generic-q15": ArithProfile(
         target="generic-q15",
+        sample_format=(16, 15),
+        coef_format=(16, 15),
+        acc_bits=32,
+        acc_overflow="wrap",
+        max_post_shift=7,
+        biquad_kernel="biquad_df1_fast_q15",
+        biquad_hp_kernel="biquad_df1_fast_q15",
+        fir_kernel="fir_fast_q15",
+        biquad_narrowing="floor",
+        biquad_store="saturate",
+        fir_narrowing="floor",
+        fir_store="saturate",
+        gain_kernel="gain_q15",
+        gain_narrowing="floor",
+        gain_store="saturate",
+        mix_store="saturate",
+        delay_kernel="delay_q15",
+    ),
+    # The *precise* CMSIS q15 variant: as generic-q15 but the products are
+    # summed in a 64-bit accumulator (SMLALD: arm_biquad_cascade_df1_q15,
+    # arm_fir_q15), which cannot overflow (31 guard bits for a biquad, 33 for
+    # FIRs below 2^33 taps). Not a device target (the profile schema has
+    # cmsis-q31 and generic-q15); for models of a Cortex-M running the slow
+    # q15 kernels.
+    "cmsis-q15": ArithProfile(
+        target="cmsis-q15",
         sample_format=(16, 15),
         coef_format=(16, 15),
         acc_bits=64,

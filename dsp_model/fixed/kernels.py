@@ -56,6 +56,7 @@ from ._blocks import (
 from ._common import _as, _check_block
 from .ops_nb import (
     add64_wrap,
+    mac_wrap32,
     mac_wrap64,
     mult_q15x15_q30,
     mult_q31x31_q62,
@@ -87,6 +88,8 @@ __all__ = [
     "biquad_df1_32x64_q31",
     "biquad_df1_32x64_q31_direct",
     "biquad_df1_32x64_q31_init",
+    "biquad_df1_fast_q15",
+    "biquad_df1_fast_q15_init",
     "biquad_df1_q15",
     "biquad_df1_q15_init",
     "biquad_df1_q31",
@@ -98,6 +101,8 @@ __all__ = [
     "delay_q15_init",
     "delay_q31",
     "delay_q31_init",
+    "fir_fast_q15",
+    "fir_fast_q15_init",
     "fir_q15",
     "fir_q15_init",
     "fir_q31",
@@ -506,18 +511,96 @@ def _biquad_df1_q15_stage(coeffs, state, stage, post_shift, src, dst, block_size
 
 @_jit
 def biquad_df1_q15(inst, src, dst, block_size):
-    """Cascade of DF1 biquads, Q15 -- bit-exact ``arm_biquad_cascade_df1_q15``.
+    """Cascade of DF1 biquads, Q15 -- bit-exact ``arm_biquad_cascade_df1_q15``
+    (CMSIS' *precise* q15 variant; the ``cmsis-q15`` arithmetic profile).
 
     Scaling and overflow: five Q15 x Q15 = Q30 products summed in a 64-bit
     accumulator (|sum| <= 5 * 2^30: 31 guard bits, never overflows). Output
     acc >> (15 - post_shift) (floor) saturated to int16; the saturated value
-    is also the y[n-1] state."""
+    is also the y[n-1] state. ``biquad_df1_fast_q15`` is the 32-bit
+    accumulator variant."""
     _check_block(src, dst, block_size)
     if inst.num_stages < 1:
         return
     _biquad_df1_q15_stage(inst.coeffs, inst.state, 0, inst.post_shift, src, dst, block_size)
     for stage in range(1, inst.num_stages):
         _biquad_df1_q15_stage(inst.coeffs, inst.state, stage, inst.post_shift, dst, dst, block_size)
+
+
+# ------------------------------------------------------ biquad DF1 fast Q15
+# arm_biquad_cascade_df1_fast_q15 (CMSIS-DSP 1.10, Source/FilteringFunctions/
+# arm_biquad_cascade_df1_fast_q15.c), per stage and sample:
+#     out = __SMUAD(b0 : 0, x[n] : sext)           b0 x[n]      (the pad 0 x sign)
+#     acc = __SMLAD(b1 : b2, x[n-1] : x[n-2], out)  + b1 x[n-1] + b2 x[n-2]
+#     acc = __SMLAD(a1 : a2, y[n-1] : y[n-2], acc)  + a1 y[n-1] + a2 y[n-2]
+#     y[n] = __SSAT(acc >> (15 - postShift), 16)
+# with acc a q31_t: a 32-bit accumulator holding the Q30 (2.30) sum, ONE guard
+# bit. SMUAD/SMLAD add their two products and the accumulator modulo 2^32
+# (they set the Q flag on overflow but return the wrapped sum; CMSIS's
+# portable C twins in none.h compute the same sum in int32, which wraps on
+# every target it builds for), so
+#     acc  = wrap32(b0 x0 + b1 x1 + b2 x2 + a1 y1 + a2 y2)   (wraps; any order)
+#     y[n] = sat16(floor(acc / 2^(15 - postShift)))           (floor, saturate)
+# and the saturated y[n] is the y[n-1] state. |sum| can reach 5 * 2^30, so the
+# sum wraps for inputs or outputs beyond +-0.25 with large coefficients (the
+# CMSIS docs: scale the input to [-0.25, 0.25)); a wrapped accumulator is
+# then shifted and saturated like any other value, so the output jumps sign
+# rather than clipping. Same instance, init and state layout as
+# ``biquad_df1_q15`` (CMSIS shares them). The pad coefficient {b0, *0*, ...}
+# must be 0: CMSIS multiplies it by x[n+1] or by x[n]'s sign word depending
+# on its loop unrolling; here it is ignored.
+biquad_df1_fast_q15_init = biquad_df1_q15_init
+
+
+@_jit
+def _biquad_df1_fast_q15_stage(coeffs, state, stage, post_shift, src, dst, block_size):
+    b0 = coeffs[6 * stage]
+    b1 = coeffs[6 * stage + 2]
+    b2 = coeffs[6 * stage + 3]
+    a1 = coeffs[6 * stage + 4]
+    a2 = coeffs[6 * stage + 5]
+    x1 = np.int64(state[4 * stage])
+    x2 = np.int64(state[4 * stage + 1])
+    y1 = np.int64(state[4 * stage + 2])
+    y2 = np.int64(state[4 * stage + 3])
+    rshift = 15 - post_shift
+    for n in range(block_size):
+        x0 = np.int64(src[n])
+        # acc = b0 x[n] + b1 x[n-1] + b2 x[n-2] + a1 y[n-1] + a2 y[n-2]  (Q30, 32 bits, wraps)
+        acc = mult_q15x15_q30(b0, x0)  # <= 2^30: exact in 32 bits
+        acc = mac_wrap32(acc, b1, x1)
+        acc = mac_wrap32(acc, b2, x2)
+        acc = mac_wrap32(acc, a1, y1)
+        acc = mac_wrap32(acc, a2, y2)
+        y0 = sat16(shr_floor(acc, rshift))  # Q30 -> Q15 (x 2^post_shift): floor, saturate
+        x2 = x1
+        x1 = x0
+        y2 = y1
+        y1 = y0
+        dst[n] = y0
+    state[4 * stage] = x1
+    state[4 * stage + 1] = x2
+    state[4 * stage + 2] = y1
+    state[4 * stage + 3] = y2
+
+
+@_jit
+def biquad_df1_fast_q15(inst, src, dst, block_size):
+    """Cascade of DF1 biquads, Q15, 32-bit accumulator -- bit-exact
+    ``arm_biquad_cascade_df1_fast_q15`` (the ``generic-q15`` profile's biquad).
+
+    Scaling and overflow: acc = the five Q15 x Q15 = Q30 products summed
+    modulo 2^32 (one guard bit: wraps once |sum| >= 2^31); output
+    acc >> (15 - post_shift) (floor) saturated to int16, also the y[n-1]
+    state. Instance from ``biquad_df1_q15_init`` (= ``_fast_q15_init``).
+    See the comment above for the CMSIS code this transcribes."""
+    _check_block(src, dst, block_size)
+    if inst.num_stages < 1:
+        return
+    _biquad_df1_fast_q15_stage(inst.coeffs, inst.state, 0, inst.post_shift, src, dst, block_size)
+    for stage in range(1, inst.num_stages):
+        _biquad_df1_fast_q15_stage(inst.coeffs, inst.state, stage, inst.post_shift, dst, dst,
+                                   block_size)
 
 
 # ====================================================================== FIR
@@ -710,7 +793,9 @@ def fir_q31_direct(inst, src, dst, block_size):
 
 @_jit
 def fir_q15(inst, src, dst, block_size):
-    """Direct-form FIR, Q15 -- bit-exact ``arm_fir_q15``.
+    """Direct-form FIR, Q15 -- bit-exact ``arm_fir_q15`` (CMSIS' *precise*
+    q15 variant, the ``cmsis-q15`` profile; ``fir_fast_q15`` is the 32-bit
+    accumulator one).
 
     Scaling and overflow: acc (64-bit, Q30) = sum of Q15 x Q15 products
     (33 guard bits: cannot overflow below 2^33 taps). Output acc >> 15
@@ -731,6 +816,52 @@ def fir_q15(inst, src, dst, block_size):
             acc = np.int64(0)
             for k in range(ntaps):
                 acc = mac_wrap64(acc, coeffs[k], state[i + k])  # acc += h[N-1-k] x[n-N+1+k]
+            dst[done + i] = sat16(shr_floor(acc, 15))  # Q30 -> Q15: floor, saturate
+        for k in range(ntaps - 1):
+            state[k] = state[m + k]
+        done += m
+
+
+# arm_fir_fast_q15 (CMSIS-DSP 1.10, Source/FilteringFunctions/
+# arm_fir_fast_q15.c): per output, a q31_t accumulator
+#     acc0 += (q31_t) *px++ * *pb++;      (scalar loop; the unrolled loop does
+#     acc0 = __SMLAD(x0, c0, acc0);        the same products with SMLAD/SMLADX)
+#     *pDst++ = (q15_t) __SSAT(acc0 >> 15, 16);
+# i.e. acc = sum over k of coeffs[k] * state[i + k] modulo 2^32 (Q30 in 32
+# bits, one guard bit: wraps once |sum| >= 2^31, i.e. with full-scale input
+# when sum |h| >= 2; the CMSIS docs: scale the input down by log2(numTaps)
+# bits), then y = sat16(floor(acc / 2^15)): truncation (floor), no rounding
+# -- unlike arm_fir_fast_q31, whose 32 x 32 MAC keeps the rounded top word,
+# the q15 fast FIR adds exact products and only floors at the end.
+# Same instance, init and state layout as ``fir_q15`` (CMSIS shares them).
+# Tap count: CMSIS needs an even num_taps >= 2 (odd counts skip the last tap
+# or read one past the end depending on the unrolling; 1 never ends its
+# do-while); this kernel sums every tap for any count >= 1 and
+# ``quantize_fir_q15`` pads to even.
+fir_fast_q15_init = fir_q15_init
+
+
+@_jit
+def fir_fast_q15(inst, src, dst, block_size):
+    """Direct-form FIR, Q15, 32-bit accumulator -- bit-exact
+    ``arm_fir_fast_q15`` (the ``generic-q15`` profile's FIR).
+
+    Scaling and overflow: acc = sum of Q15 x Q15 = Q30 products modulo 2^32
+    (wraps); output acc >> 15 (floor) saturated to int16. See the comment
+    above for the CMSIS code this transcribes."""
+    _check_block(src, dst, block_size)
+    coeffs = inst.coeffs
+    state = inst.state
+    ntaps = inst.num_taps
+    done = 0
+    while done < block_size:
+        m = min(inst.max_block, block_size - done)
+        for i in range(m):
+            state[ntaps - 1 + i] = src[done + i]
+        for i in range(m):
+            acc = np.int64(0)
+            for k in range(ntaps):
+                acc = mac_wrap32(acc, coeffs[k], state[i + k])  # acc += h[N-1-k] x[n-N+1+k]
             dst[done + i] = sat16(shr_floor(acc, 15))  # Q30 -> Q15: floor, saturate
         for k in range(ntaps - 1):
             state[k] = state[m + k]

@@ -191,6 +191,15 @@ def mac_wrap64(acc: int, a: int, b: int) -> int:
     return wrap64(acc + a * b)
 
 
+def mac_wrap32(acc: int, a: int, b: int) -> int:
+    """wrap32(acc + a * b): multiply-accumulate into a 32-bit accumulator that
+    wraps (one lane of CMSIS __SMLAD, the MAC of the *fast* q15 kernels; the
+    Q flag SMLAD sets on overflow is not part of the result). Range: acc
+    int32, a, b int16 (the product, at most 2^30, is exact). Corner:
+    mac_wrap32(2^30, -2^15, -2^15) = 2^31 wraps to -2^31."""
+    return wrap32(acc + a * b)
+
+
 def mult_q31(a: int, b: int) -> int:
     """CMSIS ``arm_mult_q31`` per element: sat_bits(floor(a*b / 2^32), 31) * 2.
     Q31 x Q31 -> Q31, bit 0 always 0 (CMSIS drops it). Range: a, b int32.

@@ -174,6 +174,11 @@ def mac_wrap64(acc, a, b):
 
 
 @_jit
+def mac_wrap32(acc, a, b):
+    return wrap32(np.int64(acc) + np.int64(a) * np.int64(b))  # exact in int64, then wrap
+
+
+@_jit
 def mult_q31(a, b):
     return sat_bits((np.int64(a) * np.int64(b)) >> 32, 31) * 2
 
