@@ -215,6 +215,32 @@ def test_biquad_df1_q15_vs_cmsis(seed, n_stages, post_shift, coef_kind, sig, siz
     assert np.array_equal(_stream_ours(F.biquad_df1_q15, inst, x, chunks), ref)
 
 
+def test_biquad_df1_q15_narrows_to_32_bits_before_saturating():
+    """arm_biquad_cascade_df1_q15 saturates (int32)(acc >> (15 - postShift)):
+    at post_shift 14 and 15 a 64-bit sum beyond 32 bits wraps, then clips.
+    b = -1.0 on x = -1.0 and a = +1 - 2^-15 on y = +1 - 2^-15: five
+    products near +2^30 (after the first outputs), acc near 5 * 2^30."""
+    c = np.array([I16_MIN, 0, I16_MIN, I16_MIN, I16_MAX, I16_MAX], np.int16)
+    x = np.full(40, I16_MIN, np.int16)
+    for post_shift in (13, 14, 15):
+        ref_inst = cm.arm_biquad_casd_df1_inst_q15()
+        cm.arm_biquad_cascade_df1_init_q15(ref_inst, 1, c, np.zeros(4, np.int16), post_shift)
+        ref = cm.arm_biquad_cascade_df1_q15(ref_inst, x)
+        y = np.zeros_like(x)
+        F.biquad_df1_q15(F.biquad_df1_q15_init(c, post_shift), x, y, len(x))
+        assert np.array_equal(y, ref), post_shift
+        # the same recursion saturating the unwrapped 64-bit value differs
+        # exactly where the shifted sum leaves 32 bits (post_shift 14, 15)
+        x1 = x2 = y1 = y2 = 0
+        unwrapped = []
+        for _ in range(len(x)):
+            acc = I16_MIN * I16_MIN + I16_MIN * (x1 + x2) + I16_MAX * (y1 + y2)
+            y0 = ops.sat16(acc >> (15 - post_shift))
+            x2, x1, y2, y1 = x1, I16_MIN, y1, y0
+            unwrapped.append(y0)
+        assert (y.tolist() != unwrapped) == (post_shift >= 14), post_shift
+
+
 def _coeffs_q15(rng, n_stages, post_shift, kind):
     """CMSIS q15 table {b0, 0, b1, b2, a1, a2} per stage: full-scale random b
     (and a, for "arbitrary"), or stable poles as Q15 / 2^post_shift."""

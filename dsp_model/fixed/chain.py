@@ -76,7 +76,7 @@ from .upmix import upmix_q31, upmix_q31_init
 # and `_run_chunk` has every kernel compiled into it: after changing a kernel
 # (kernels.py, _blocks.py, ops_nb.py), bump this so the chain recompiles
 # rather than loading the old kernels from __pycache__.
-KERNELS_REVISION = 7
+KERNELS_REVISION = 8
 
 KERNEL_DF1 = 0  # biquad_df1_q31 (same ids as firmware_export.quantize)
 KERNEL_32X64 = 1  # biquad_df1_32x64_q31

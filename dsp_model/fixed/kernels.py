@@ -497,7 +497,7 @@ def _biquad_df1_q15_stage(coeffs, state, stage, post_shift, src, dst, block_size
         acc = mac_wrap64(acc, b2, x2)
         acc = mac_wrap64(acc, a1, y1)
         acc = mac_wrap64(acc, a2, y2)
-        y0 = sat16(shr_floor(acc, lshift))  # Q30 -> Q15 (x 2^post_shift): floor, saturate
+        y0 = sat16(shr_floor_wrap32(acc, lshift))  # Q30 -> Q15: floor, low 32 bits, saturate
         x2 = x1
         x1 = x0
         y2 = y1
@@ -516,9 +516,18 @@ def biquad_df1_q15(inst, src, dst, block_size):
 
     Scaling and overflow: five Q15 x Q15 = Q30 products summed in a 64-bit
     accumulator (|sum| <= 5 * 2^30: 31 guard bits, never overflows). Output
-    acc >> (15 - post_shift) (floor) saturated to int16; the saturated value
-    is also the y[n-1] state. ``biquad_df1_fast_q15`` is the 32-bit
-    accumulator variant."""
+    acc >> (15 - post_shift) (floor), its low 32 bits kept (wrap), then
+    saturated to int16; the saturated value is also the y[n-1] state.
+    ``biquad_df1_fast_q15`` is the 32-bit accumulator variant.
+
+    The wrap before the saturation is CMSIS's: its portable C (the x86
+    build of cmsisdsp) passes the q63_t ``acc >> shift`` to ``__SSAT``, whose
+    parameter is an int32_t, and the Cortex-M DSP path saturates the 32-bit
+    word ``(uint32_t) acc_l >> lShift | acc_h << uShift`` -- the same bits.
+    Only post_shift 14 and 15 can see it (acc >> 1 or acc >> 0 can exceed
+    32 bits): a large sum wraps before it clips. (At post_shift 15 that DSP
+    path shifts a 32-bit word by 32, undefined in C; the portable code and
+    this kernel take the low word.)"""
     _check_block(src, dst, block_size)
     if inst.num_stages < 1:
         return
