@@ -2,7 +2,9 @@
 
 Each subcommand lives in its own `cmd_<name>.py` with `register(subparsers)`;
 this file only wires them and turns errors into one line and an exit code:
-0 ok, 1 a check failed (or the device failed), 2 usage or input error.
+0 ok, 1 a check failed or the device failed (no answer, a NAK, a protocol
+error), 2 usage or input error (including a missing, busy or non-serial port,
+or a blob refused as incompatible before writing), 130 interrupted.
 """
 
 from __future__ import annotations
@@ -40,8 +42,16 @@ def _version() -> str:
         return "0+unknown"
 
 
+class OneLineErrorParser(argparse.ArgumentParser):
+    """Usage errors (a bad or missing argument) in one line, exit 2, like every other error;
+    `--help` still shows the usage. Subcommand parsers inherit this class."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineErrorParser(
         prog="soundstage",
         description="Spatial audio for compact multi-driver speakers: design, fixed-point "
         "model, firmware export, serial tools.",

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from device_profiles import DEFAULT_PROFILE, UserError, load_profile
 
+from .cmd_flash import baud_rate
 from .emulator import DeviceConfig, Emulator, PtyHost, SocketHost, log_stderr
 from .flash_store import FlashStore
 
@@ -24,7 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    "~/.local/state/soundstage/emulator-<profile>.flash)")
     p.add_argument("--socket", type=int, default=None, metavar="PORT",
                    help="listen on 127.0.0.1:PORT instead of a pty (0: any free port)")
-    p.add_argument("--baud", type=int, default=None,
+    p.add_argument("--baud", type=baud_rate, default=None,
                    help="pty only: garble input unless the host opened it at this baud")
     p.add_argument("--slot-size", type=int, default=512 * 1024, help="bytes per profile slot")
     p.add_argument("--blob", default=None, help="flash this blob before serving")

@@ -24,22 +24,41 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+def baud_rate(text: str) -> int:
+    """argparse type: a positive integer baud rate."""
+    try:
+        baud = int(text)
+    except ValueError:
+        baud = 0
+    if baud <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a baud rate (give a positive "
+                                         "integer, e.g. 921600 or 115200)")
+    return baud
+
+
 def add_port_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--port", required=True,
                    help="device path or pyserial URL (/dev/ttyUSB0, /dev/pts/N, "
                    "socket://127.0.0.1:PORT, loop://)")
-    p.add_argument("--baud", type=int, default=921600, help="baud rate (default 921600)")
+    p.add_argument("--baud", type=baud_rate, default=921600, help="baud rate (default 921600)")
     p.add_argument("--trace", action="store_true",
                    help="print every frame (opcode names and hex) to stderr")
 
 
 def load_image(arg: str) -> bytes:
-    """Blob bytes from a .blob file, or built from a profile by the export stage."""
+    """Blob bytes from a .blob file, or built from a profile by the export stage.
+
+    A file that is neither (no blob magic, not a TOML file with a [device] table, e.g.
+    a WAV) is refused in one line before anything else happens."""
     path = Path(arg)
     if path.is_file():
         data = path.read_bytes()
         if data[:4] == MAGIC or path.suffix == ".blob":
             return data
+        why = _not_a_profile(data, toml_suffix=path.suffix == ".toml")
+        if why:
+            raise UserError(f"{arg}: not a soundstage blob (bad magic) nor a profile TOML "
+                            f"({why}); give a .blob file or a profile")
     try:
         from firmware_export.build import blob_for_profile
     except ImportError:
@@ -51,8 +70,24 @@ def load_image(arg: str) -> bytes:
     return blob_for_profile(load_profile(arg))
 
 
+def _not_a_profile(data: bytes, *, toml_suffix: bool) -> str | None:
+    """Why `data` cannot be a profile TOML, or None if it may be one (the profile
+    loader then reports what is wrong inside it)."""
+    import tomllib
+
+    try:
+        doc = tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        return "not UTF-8 text"
+    except tomllib.TOMLDecodeError as e:
+        return f"not valid TOML: {e}" if toml_suffix else "not valid TOML"
+    if not toml_suffix and "device" not in doc:
+        return "no [device] table"
+    return None
+
+
 class ProgressBar:
-    """`[#####.....]  45%  118.0/262.1 KiB  84.2 KiB/s  chunk 4096` on stderr, drawn only
+    """`[#####.....]  45%  118.0/262.1 KiB  84.2 KiB/s  chunk 2048` on stderr, drawn only
     when stderr is a terminal (a log or a pipe gets just the result line)."""
 
     def __init__(self, stream=None, width: int = 30):
@@ -88,9 +123,12 @@ class ProgressBar:
 
 def run(args: argparse.Namespace) -> int:
     image = load_image(args.image)
-    from firmware_export.blob import parse_blob
+    from firmware_export.blob import BlobError, parse_blob
 
-    blob = parse_blob(image)  # a bad file is refused before the port is even opened
+    try:
+        blob = parse_blob(image)  # a bad file is refused before the port is even opened
+    except BlobError as e:
+        raise BlobError(f"{args.image}: {e}") from None
     dev = P.connect(args.port, args.baud, trace=args.trace)
     bar = ProgressBar()
     try:

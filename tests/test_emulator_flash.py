@@ -536,3 +536,40 @@ def test_sequence_numbers_wrap_during_a_flash(rig):
     res = flash(rig.device, blob, start_chunk=256)
     assert res.status == "flashed" and rig.device.link._seq < 0x100
     assert rig.emulator.flash.active_image() == blob
+
+
+def test_docs_match_the_code():
+    """Figures the docs quote, checked against the code that defines them."""
+    import re
+
+    from device_profiles import load_profile
+    from dsp_model.upmix import upmix_cost
+    from firmware_export.build import blob_for_profile
+    from host_tools import cli
+    from host_tools.cmd_flash import ProgressBar
+    from host_tools.flasher import TX_BUFFER
+
+    root = Path(__file__).resolve().parents[1]
+    # PROTOCOL.md's trace: no FLASH_DATA chunk above the host's cap (offset + 2 KiB)
+    proto = (root / "host_tools" / "PROTOCOL.md").read_text()
+    lens = [int(n) for n in re.findall(r"-> FLASH_DATA seq=\d+ len=(\d+)", proto)]
+    assert lens and max(lens) == 4 + TX_BUFFER // 2
+    assert f"chunk {TX_BUFFER // 2}`" in ProgressBar.__doc__
+    # BLOB_FORMAT.md's section-type table lists every section the bundled blobs carry
+    fmt = (root / "firmware_export" / "BLOB_FORMAT.md").read_text()
+    table = fmt.split("Section types are")[1].split("## ")[0]
+    listed = {int(x, 16) for x in re.findall(r"^\| (0x[0-9A-Fa-f]{4}) \|", table, re.M)}
+    from firmware_export.blob import parse_blob
+
+    for name in ("studio5", "compact2"):
+        assert set(parse_blob(blob_for_profile(load_profile(name))).sections) <= listed
+    # compact2.toml quotes studio5's upmix as shipped
+    s5 = load_profile("studio5")
+    c2 = (root / "device_profiles" / "compact2.toml").read_text()
+    assert (f"studio5's {s5.upmix.fft_size}/{s5.upmix.hop} costs "
+            f"{round(upmix_cost(s5))}") in c2
+    assert f"hop {s5.upmix.hop} takes" in fmt
+    # README's exit codes say what the CLI's docstring says
+    readme = " ".join((root / "README.md").read_text().split())
+    doc = " ".join(cli.__doc__.split())
+    assert doc.split("exit code: ")[1] in readme

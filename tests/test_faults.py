@@ -308,6 +308,43 @@ def test_cli_truncated_blob_and_profile_without_export(tmp_path, capsys, monkeyp
                     "give a .blob file")
 
 
+@pytest.mark.parametrize("cmd", [["flash", "x.blob"], ["info"], ["stream", "sweep"]])
+@pytest.mark.parametrize("baud", ["0", "-9600", "fast"])
+def test_cli_bad_baud_is_one_line_usage_error(capsys, cmd, baud):
+    with pytest.raises(SystemExit) as e:
+        main([*cmd, "--port", "loop://", "--baud", baud])
+    _one_line_error(capsys, e.value.code, 2, f"soundstage {cmd[0]}: error: argument --baud",
+                    f"{baud!r} is not a baud rate", "positive integer")
+
+
+def test_cli_emulate_bad_baud_and_missing_port_are_one_line(capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["emulate", "--baud", "0"])
+    _one_line_error(capsys, e.value.code, 2, "argument --baud", "not a baud rate")
+    with pytest.raises(SystemExit) as e:
+        main(["info"])
+    _one_line_error(capsys, e.value.code, 2, "required: --port", "soundstage info --help")
+
+
+def test_cli_flash_a_file_neither_blob_nor_profile(tmp_path, capsys):
+    wav = tmp_path / "some.wav"
+    wav.write_bytes(b"RIFF\x24\x00\x00\x00WAVEfmt \x10\x00\x00\x00\x01\x00\xff\xfe")
+    _one_line_error(capsys, main(["flash", str(wav), "--port", "/dev/null"]), 2,
+                    f"{wav}: not a soundstage blob (bad magic) nor a profile TOML")
+    txt = tmp_path / "notes.txt"
+    txt.write_text("title = 'not a profile'\n")
+    _one_line_error(capsys, main(["flash", str(txt), "--port", "/dev/null"]), 2,
+                    "nor a profile TOML (no [device] table)")
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[device\n")
+    _one_line_error(capsys, main(["flash", str(bad), "--port", "/dev/null"]), 2,
+                    "nor a profile TOML (not valid TOML: ")
+    short = tmp_path / "short.blob"
+    short.write_bytes(b"hello")
+    _one_line_error(capsys, main(["flash", str(short), "--port", "/dev/null"]), 2,
+                    f"{short}: truncated")
+
+
 def test_cli_socket_silent_device_and_nak(tmp_path, capsys):
     em = Emulator(FlashStore(tmp_path / "s.bin", slot_size=SLOT), CFG)
     host = SocketHost(em).start()
