@@ -229,7 +229,9 @@ def hash_output(y: np.ndarray) -> str:
 def save_capture(path: str, y: np.ndarray, *, fs: int, inverse: np.ndarray | None = None,
                  ir_seconds: float = 0.1) -> list[str]:
     """Write the per-driver capture (int32 WAV, one channel per driver); for a sweep also
-    the deconvolved per-driver impulse responses (float32 WAV, `<stem>_ir.wav`)."""
+    the deconvolved per-driver impulse responses (float32 WAV, `<stem>_ir.wav`). With
+    make_signal's `extras["inverse"]` (scaled by 1 / sweep amplitude) that is the
+    system's own impulse response, whatever the sweep level."""
     from scipy.io import wavfile
 
     out = Path(path)
