@@ -1,18 +1,29 @@
-"""Whole-chain throughput: float reference vs fixed-point model, one run.
+"""Real-time factors, all measured in the same run, as ratios (issue #5).
 
-Real-time factor = (seconds of audio at the profile's rate) / (CPU seconds
-of this process, `time.process_time`: the machine is shared, wall time would
-measure the neighbours), best of a few repeats, for:
-  * studio5 as `dsp_model.validate.chain_design_for` gives it (the full design
-    when `dsp_model.design.design_chain` exists, else plain stereo);
-  * a studio5 chain with CTC-sized filters (synthetic taps: L' and R' each a
+One table, for:
+  * the float reference chain and the fixed-point model on the full studio5
+    chain (`dsp_model.validate.chain_design_for`: the full design when
+    `dsp_model.design.design_chain` exists, else plain stereo), and on a
+    studio5 chain with CTC-sized filters (synthetic taps: L' and R' each a
     256-tap common FIR with 64-tap ratio FIRs to the three mids plus a plain
     path to tweeter and woofer, C a 64-tap common FIR with 64-tap ratios to
-    the mids plus a plain path), the cost the full design will have;
-processed in one call (internal chunks of 4096) and in device blocks of 64.
-Target: fixed model >= 100x real time at 48 kHz (issue #5).
+    the mids plus a plain path), each processed in one call (internal chunks
+    of 4096) and in device blocks of 64;
+  * one biquad cascade (`bench_fixed_kernels.biquad_case`: 4 sections, Q31,
+    one channel): a naive per-sample fxpmath implementation (timed on a
+    short signal, its rate extrapolated), cmsisdsp
+    `arm_biquad_cascade_df1_q31`, and our numba `biquad_df1_q31` kernel --
+    in one call and per block of 64; numba is checked bit-exact to cmsisdsp.
 
-Run: .venv/bin/python benchmarks/bench_chain.py
+xRT = seconds of audio at the profile's rate (the chains: the stereo input,
+every driver output; the biquad: its one channel) / CPU seconds of this
+process (`time.process_time`: the machine is shared, wall time would measure
+the neighbours), best of a few repeats. The ratio columns divide each xRT by
+the float chain's (one call) and by cmsisdsp's on the biquad (one call).
+Targets: fixed model >= 100x real time at 48 kHz; numba biquad within 2x of
+cmsisdsp. The kernel-level detail (FIR, 32x64, C) is bench_fixed_kernels.py.
+
+Run: .venv/bin/python benchmarks/bench_chain.py   (about 30 s)
 """
 
 from __future__ import annotations
@@ -25,8 +36,13 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import bench_fixed_kernels as bk  # noqa: E402
+import cmsisdsp as cm  # noqa: E402
 
 from device_profiles import load_profile  # noqa: E402
+from dsp_model import fixed as F  # noqa: E402
 from dsp_model.chain_design import PathFilter, plain_chain  # noqa: E402
 from dsp_model.fixed.chain import FixedChain  # noqa: E402
 from dsp_model.float_chain import FloatChain  # noqa: E402
@@ -36,6 +52,8 @@ from firmware_export.quantize import quantize_chain  # noqa: E402
 
 SECONDS = 2.0
 REPEATS = 3
+BLOCK = 64
+FXP_SAMPLES = 200  # the fxpmath biquad runs ~100 samples/s: a short signal
 
 
 def ctc_sized(profile):
@@ -74,30 +92,92 @@ def rt_factor(fn, x, fs, block=None):
     return len(x) / fs / best
 
 
+def biquad_rows(fs):
+    """(label, block, xRT) of the one-channel biquad cascade: fxpmath, cmsisdsp
+    and numba, one call and per block; numba checked bit-exact to cmsisdsp."""
+    n = int(SECONDS * fs)
+    sos, coeffs, flat, ps, _xf, x = bk.biquad_case(n)
+    n_st = len(sos)
+    y = np.empty_like(x)
+
+    def cmsis(block):
+        inst = cm.arm_biquad_casd_df1_inst_q31()
+        cm.arm_biquad_cascade_df1_init_q31(inst, n_st, flat, np.zeros(4 * n_st, np.int32), ps)
+        if block is None:
+            return cm.arm_biquad_cascade_df1_q31(inst, x)
+        return np.concatenate([cm.arm_biquad_cascade_df1_q31(inst, x[a:a + block])
+                               for a in range(0, n, block)])
+
+    def numba(block):
+        inst = F.biquad_df1_q31_init(flat, ps)
+        if block is None:
+            F.biquad_df1_q31(inst, x, y, n)
+            return
+        for a in range(0, n, block):
+            m = min(block, n - a)
+            F.biquad_df1_q31(inst, x[a:a + m], y[a:a + m], m)
+
+    rows = []
+    t = time.process_time()
+    bk.fxp_biquad(coeffs, ps, x[:FXP_SAMPLES])
+    fxp_rt = FXP_SAMPLES / fs / (time.process_time() - t)
+    rows.append((f"biquad x{n_st}: naive fxpmath per sample ({FXP_SAMPLES} samples)", None,
+                 fxp_rt))
+    for block in (None, BLOCK):
+        ref = cmsis(block)
+        t_c = bk.best_time(lambda b=block: cmsis(b), 5, time.process_time)
+        numba(block)
+        assert np.array_equal(y, ref), "numba biquad not bit-exact to cmsisdsp"
+        t_n = bk.best_time(lambda b=block: numba(b), 5, time.process_time)
+        rows.append((f"biquad x{n_st}: cmsisdsp arm_biquad_cascade_df1_q31", block,
+                     n / fs / t_c))
+        rows.append((f"biquad x{n_st}: numba biquad_df1_q31", block, n / fs / t_n))
+    return rows
+
+
 def main() -> None:
     prof = load_profile("studio5")
     fs = prof.sample_rate
     design, src = chain_design_for(prof)
-    rows = [(f"studio5 ({src.split(' ')[0]})", design), ("studio5 CTC-sized (synthetic)",
-                                                        ctc_sized(prof))]
+    name = src.split(" ")[0].rsplit(".", 1)[-1]  # e.g. design_chain
+    chains = [(f"studio5 ({name})", design), ("studio5 CTC-sized (synthetic)", ctc_sized(prof))]
     n = int(SECONDS * fs)
     xf = pink_noise(n, seed=1, level_dbfs=-20, channels=2)
     xq = to_q31(xf)
-    print(f"chain throughput, {SECONDS:g} s of stereo pink noise at {fs} Hz, best of {REPEATS}, "
-          "CPU time")
-    print(f"{'chain':36s} {'taps':>6s} {'sections':>8s} {'block':>6s} {'float xRT':>10s} "
-          f"{'fixed xRT':>10s} {'fixed/float':>11s}")
-    for label, d in rows:
+    rows = []  # (label, block, xRT)
+    for label, d in chains:
         q = quantize_chain(d, tolerance_db=-60)
         FixedChain(q).process(xq[:256])  # compile
         taps = d.macs_per_frame()["fir_taps"]
         secs = sum(len(s.sos) for s in d.drivers)
+        info = f"{label}, {taps} taps, {secs} sections"
         for block in (None, prof.block_size):
-            f_rt = rt_factor(lambda d=d: FloatChain(d).process, xf, fs, block)
-            x_rt = rt_factor(lambda q=q: FixedChain(q).process, xq, fs, block)
-            print(f"{label:36s} {taps:6d} {secs:8d} {block or 'all':>6} {f_rt:10.1f} "
-                  f"{x_rt:10.1f} {x_rt / f_rt:11.2f}")
-    print("target: fixed model >= 100x real time (issue #5)")
+            rows.append((f"float reference chain: {info}", block,
+                         rt_factor(lambda d=d: FloatChain(d).process, xf, fs, block)))
+            rows.append((f"fixed-point model: {info}", block,
+                         rt_factor(lambda q=q: FixedChain(q).process, xq, fs, block)))
+    rows += biquad_rows(fs)
+
+    float_rt = rows[0][2]  # the full studio5 float chain, one call
+    cmsis_rt = next(r for lbl, b, r in rows if "cmsisdsp" in lbl and b is None)
+    print(f"Real-time factors at {fs} Hz, all measured in this run (CPU time, best of "
+          f"{REPEATS}-5; {SECONDS:g} s of -20 dBFS stereo pink noise for the chains)")
+    w = max(len(r[0]) for r in rows)
+    print(f"{'':{w}s} {'block':>6s} {'xRT':>10s} {'/ float ref':>12s} {'/ cmsisdsp':>11s}")
+    for label, block, rt in rows:
+        print(f"{label:{w}s} {block or 'all':>6} {rt:10.4g} {rt / float_rt:12.3g} "
+              f"{rt / cmsis_rt:11.3g}")
+
+    def pick(key, block=None):
+        return next(r for lbl, b, r in rows if key in lbl and b == block)
+
+    fixed_rt = pick("fixed-point model: studio5 (")
+    print(f"fixed model / float reference (studio5, one call): {fixed_rt / float_rt:.2f}x; "
+          f"fixed model {fixed_rt:.0f}x real time (target >= 100x)")
+    print(f"numba biquad / cmsisdsp: {pick('numba') / cmsis_rt:.2f} (one call), "
+          f"{pick('numba', BLOCK) / pick('cmsisdsp', BLOCK):.2f} (per block of {BLOCK}); "
+          "target >= 0.5")
+    print(f"cmsisdsp / naive fxpmath: {cmsis_rt / pick('fxpmath'):.3g}")
 
 
 if __name__ == "__main__":
