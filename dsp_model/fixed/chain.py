@@ -73,10 +73,10 @@ from .ops_nb import shr_floor, sub32_sat
 from .upmix import upmix_q31, upmix_q31_init
 
 # numba's on-disk cache keys a compiled function on its own source file only,
-# and `_run_chunk` has every kernel compiled into it: after changing a kernel
-# (kernels.py, _blocks.py, ops_nb.py), bump this so the chain recompiles
-# rather than loading the old kernels from __pycache__.
-KERNELS_REVISION = 8
+# and `_run_chunk` has every kernel compiled into it: dsp_model.fixed's
+# __init__ (refresh_numba_cache) clears the package's cache whenever any of
+# its .py files changes, so edits to kernels.py, _blocks.py, ops_nb.py ...
+# recompile the chain without a manual revision bump.
 
 KERNEL_DF1 = 0  # biquad_df1_q31 (same ids as firmware_export.quantize)
 KERNEL_32X64 = 1  # biquad_df1_32x64_q31
