@@ -344,7 +344,7 @@ def test_biquad_q31_c_wraps_like_model(lib):
 
 def test_biquad_q15_c_vs_model(lib):
     r = np.random.default_rng(15)
-    for post_shift in (0, 2):
+    for post_shift in (0, 2, 14, 15):  # 14, 15: acc >> shift wraps to 32 bits before it clips
         c = r.integers(-32768, 32767, (3, 6), endpoint=True).astype(np.int16)
         c[:, 1] = 0
         c = np.ascontiguousarray(c.reshape(-1))

@@ -196,8 +196,10 @@ void biquad_df1_q15_init(biquad_df1_q15_inst *S, int8_t num_stages, const int16_
 
 /*
  * Scaling and overflow: five Q15 x Q15 = Q30 products summed in 64 bits (31
- * guard bits: never overflows). Output = acc >> (15 - post_shift), floor,
- * saturated to int16; the saturated value is the y[n-1] state.
+ * guard bits: never overflows). Output = acc >> (15 - post_shift), floor, its
+ * low 32 bits kept (wrap), then saturated to int16; the saturated value is the
+ * y[n-1] state. The wrap is CMSIS's (its __SSAT takes an int32_t): only post
+ * shifts 14 and 15 can see it (dsp_model/fixed/kernels.py biquad_df1_q15).
  */
 void biquad_df1_q15(const biquad_df1_q15_inst *S, const int16_t *src, int16_t *dst,
                     uint32_t block_size)
@@ -221,7 +223,7 @@ void biquad_df1_q15(const biquad_df1_q15_inst *S, const int16_t *src, int16_t *d
             acc = add64_wrap(acc, mult_q15x15_q30(b2, x2));
             acc = add64_wrap(acc, mult_q15x15_q30(a1, y1));
             acc = add64_wrap(acc, mult_q15x15_q30(a2, y2));
-            y0 = sat16(shr_floor(acc, lshift)); /* Q30 -> Q15: floor, saturate */
+            y0 = sat16(wrap32(shr_floor(acc, lshift))); /* Q30 -> Q15: floor, wrap, saturate */
             x2 = x1;
             x1 = x0;
             y2 = y1;
