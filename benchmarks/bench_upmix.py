@@ -1,6 +1,8 @@
 """Upmix L, R -> L', R', C against passive M and ffmpeg's `surround`, one run, one table.
 
 Rows: passive M = (L+R)/2; our upmix (dsp_model.upmix, the profile's settings);
+the same upmix in fixed point (dsp_model.fixed.upmix.FixedUpmix on the input in
+Q31, firmware_export.quantize_upmix tables; bit-exact with the C runtime);
 ffmpeg `surround=chl_out=3.0` with defaults; ffmpeg tuned = the best of a sweep
 of win_size x overlap x fcx (dsp_model.upmix_metrics.FFMPEG_SWEEP) on (d), both
 without a delay limit and limited to our 1024-sample cap.
@@ -33,6 +35,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 import upmix_stimuli as stim  # noqa: E402
 
 from device_profiles import load_profile  # noqa: E402
+from dsp_model.fixed.upmix import FixedUpmix  # noqa: E402
 from dsp_model.upmix import Upmix, upmix_cost  # noqa: E402
 from dsp_model.upmix_metrics import (  # noqa: E402
     FFMPEG_SWEEP,
@@ -41,6 +44,7 @@ from dsp_model.upmix_metrics import (  # noqa: E402
     find_delay,
     sir_db,
 )
+from firmware_export.quantize_upmix import upmix_tables  # noqa: E402
 
 SKIP = 48000
 
@@ -87,6 +91,19 @@ def ours(profile):
     return run
 
 
+def fixed(profile):
+    tables = upmix_tables(profile)
+    FixedUpmix(tables).process(np.zeros((4 * tables.fft_size, 2), np.int32))  # compile / load
+
+    def run(lr):
+        x = np.clip(np.round(lr * 2.0**31), -(2.0**31), 2.0**31 - 1).astype(np.int32)
+        u = FixedUpmix(tables)
+        t = time.process_time()
+        y = u.process(x)
+        return y / 2.0**31, u.latency, time.process_time() - t
+    return run
+
+
 def ffmpeg(fs, **opts):
     def run(lr):
         t = _child_cpu()
@@ -105,7 +122,8 @@ def main(argv=None) -> int:
                "left": stim.hard_left(fs=fs), "anti": stim.anti_phase(fs=fs),
                "center": stim.center_only(fs=fs)}
     rows = [("passive M", _score(passive, stimuli, fs)),
-            (f"upmix ({prof.name})", _score(ours(prof), stimuli, fs))]
+            (f"upmix ({prof.name})", _score(ours(prof), stimuli, fs)),
+            (f"upmix fixed point Q31 ({prof.name})", _score(fixed(prof), stimuli, fs))]
     if shutil.which("ffmpeg") is None:
         print("ffmpeg NOT INSTALLED: ffmpeg rows skipped (apt-get install ffmpeg)")
     else:

@@ -129,12 +129,14 @@ from typing import NamedTuple
 
 import numba as nb
 import numpy as np
+from numba.cpython.unsafe.numbers import leading_zeros
 
-from .ops import INT32_MAX
+from .ops import INT32_MAX, INT32_MIN
 from .ops_nb import (
     clz32,
     div_q31,
     mult_q63x31_q62,
+    recip_norm_q30,
     sat32,
     shl32_sat,
     shr_floor,
@@ -146,6 +148,8 @@ _jit = nb.njit(cache=True)
 
 Z_MANT_BITS = 60  # bit length of the largest pooled-statistic mantissa
 Q_BITS = 28  # |z| >> g below 2^28 before squaring (33 terms of 2^57 < 2^63)
+
+FFT_ROWS = 16  # fast path: the FFT stages of half-size < FFT_ROWS run on a transposed layout
 
 # st (int64 state scalars): ring position of the L/R delay, of the M/S history,
 # phase in the hop.
@@ -184,6 +188,18 @@ class UpmixQ31(NamedTuple):
     q: np.ndarray  # int64 (3, nb + 2 pool): z, then the pooled running sums
     gseg: np.ndarray  # int64 (n segments,)
     nv: np.ndarray  # int64 (3,): new values for pf_update
+    # fast path (`_frame`): tables derived from the ones above, and its work
+    perm: np.ndarray  # int64 (N/2,): bit reversal + transpose (see _fft_tables)
+    twc: np.ndarray  # int32 (N/2,): per-stage twiddles, twc[h + j] = tw_cos[j N / (2 h)]
+    tws: np.ndarray  # int32 (N/2,)
+    wap: np.ndarray  # int32 (2, N/2): wa at the samples 2 perm[i], 2 perm[i] + 1
+    tre: np.ndarray  # int32 (N/2,): transposed FFT work
+    tim: np.ndarray
+    zre: np.ndarray  # int32 (N/2 + 1,): natural-order FFT work (Z[N/2] = Z[0] for the split)
+    zim: np.ndarray
+    xsp: np.ndarray  # int32 (4, nb): Mre, Mim, Sre, Sim bins (rows 0, 1 then the C bins)
+    nvb: np.ndarray  # int64 (3, nb): pooled new values per bin
+    ebin: np.ndarray  # int64 (nb,): their exponents
 
 
 def upmix_q31_init(t) -> UpmixQ31:
@@ -204,7 +220,44 @@ def upmix_q31_init(t) -> UpmixQ31:
         np.zeros((2, nb_), np.int64), np.zeros(nb_, np.int64), np.zeros((3, nb_), np.int64),
         np.zeros(nb_, np.int64), np.zeros((2, n + 2), np.int32), np.zeros(nb_, np.int32),
         np.zeros((3, npad), np.int64), np.zeros(nseg, np.int64), np.zeros(3, np.int64),
+        *_fft_tables(n, np.asarray(t.twiddle_cos), np.asarray(t.twiddle_sin),
+                     np.asarray(t.analysis_window)),
+        np.zeros(n // 2, np.int32), np.zeros(n // 2, np.int32),
+        np.zeros(n // 2 + 1, np.int32), np.zeros(n // 2 + 1, np.int32),
+        np.zeros((4, nb_), np.int32), np.zeros((3, nb_), np.int64), np.zeros(nb_, np.int64),
     )
+
+
+def _fft_tables(n: int, tw_cos, tw_sin, wa):
+    """The fast path's FFT tables for N = n: perm, twc, tws, wap (UpmixQ31).
+
+    The radix-2 DIT transform of the reference (`cfft_q31`) works on the
+    bit-reversed sequence, position p = g R + j (R = FFT_ROWS rows, C = N / 2R
+    columns). Its stages of half-size h < R pair positions inside one g: the
+    fast path runs them on the transposed array T[j C + g] (contiguous rows of
+    C), the rest in natural order; perm[j C + g] = bitrev(g R + j) gathers T
+    from the natural-order input. twc[h + jj] is the twiddle of butterfly jj
+    in the stage of half-size h, tw_cos[jj N / (2 h)] (the reference's
+    tw[j * step])."""
+    n2 = n // 2
+    rows = min(FFT_ROWS, n2)
+    cols = n2 // rows
+    bits = n2.bit_length() - 1
+    rev = np.zeros(n2, np.int64)
+    for b in range(bits):
+        rev |= ((np.arange(n2) >> b) & 1) << (bits - 1 - b)
+    perm = rev[(np.arange(cols)[None, :] * rows + np.arange(rows)[:, None]).ravel()]
+    twc = np.zeros(n2, np.int32)
+    tws = np.zeros(n2, np.int32)
+    h = 1
+    while h < n2:
+        idx = np.arange(h) * (n // (2 * h))
+        twc[h:2 * h] = tw_cos[idx]
+        tws[h:2 * h] = tw_sin[idx]
+        h *= 2
+    wa = np.asarray(wa, np.int32)
+    wap = np.stack([wa[2 * perm], wa[2 * perm + 1]]).astype(np.int32)
+    return perm.astype(np.int64), twc, tws, wap
 
 
 # ------------------------------------------------------------------ helpers
@@ -403,7 +456,9 @@ def irfft_q31(src, dst, n, tw_cos, tw_sin):
 
 # ------------------------------------------------------------------ frame
 @_jit
-def _frame(u):
+def _frame_reference(u):
+    """One frame: the readable spec of the steps (the fast `_frame` below is held
+    to it bit for bit)."""
     n, ls, h, p = u.fft_size, u.synthesis_size, u.hop, u.pool
     nbins = n // 2 + 1
     fr = u.fr
@@ -513,48 +568,492 @@ def _frame(u):
         u.ready[j] = shl32_sat(ola[j], 1)
 
 
+# ------------------------------------------------------------------ fast path
+# `_frame` computes every stored value of `_frame_reference` (the spec above,
+# and the C twin's steps) with the same operations, arranged so LLVM
+# vectorizes them: separate re/im arrays, contiguous butterfly loops with
+# per-stage twiddle arrays, the per-bin decision as branchless passes over
+# all bins (shifts by per-bin amounts, selects for the pseudo-float cases,
+# leading-zero count for bitlen64). Identities used (x any int64 unless said):
+#   shr_round(x, 31) = (x + 2^30) >> 31 when x + 2^30 does not overflow (the
+#     butterfly products: |b| <= 2^31, |W| <= 2^31, so |b W| <= 2^62);
+#     shr_round(y, 1) = (y + 1) >> 1 on the butterfly sums (< 2^34);
+#   shr_floor(x, s) for s = 0 is x, so "if bl > Z: x >> (bl - Z) else x << (Z - bl)"
+#     = (x >> max(bl - Z, 0)) << max(Z - bl, 0) (likewise ratio_q31's normalisation);
+#   bitlen64(x) = 64 - ctlz64(x) for every int64 (64 for x < 0, as clz32 of the
+#     high half gives 0 there).
+# tests/test_fixed_upmix.py holds `_frame` to `_frame_reference` bit for bit.
+@_jit
+def _bl(x):
+    """bitlen64(x) through LLVM's ctlz (defined at 0: ctlz = 64)."""
+    return 64 - leading_zeros(np.int64(x))
+
+
+@_jit
+def _rnd(x, s):
+    """shr_round(x, s) for s >= 1, its exact form."""
+    return (x >> s) + ((x >> (s - 1)) & 1)
+
+
+@_jit
+def _sat(x):
+    return min(max(x, np.int64(INT32_MIN)), np.int64(INT32_MAX))
+
+
+@_jit
+def _r31(x):
+    """shr_round(x, 31) for |x| <= 2^62."""
+    return (x + (np.int64(1) << 30)) >> 31
+
+
+@_jit
+def _bfly(re, im, a0, b0, cnt, tc, ts, t0, tstep, inverse):
+    """cnt butterflies on (re, im)[a0 + g], (re, im)[b0 + g] with twiddle
+    (tc, ts)[t0 + g tstep] (tstep 0: one twiddle; int32, so each product is
+    32 x 32 -> 64 bits: vpmuldq). Forward (W = c - i s): t = b W,
+    a' = sat32(shr_round(a + t, 1)), b' = sat32(shr_round(a - t, 1));
+    inverse (W^-1 = c + i s): a' = sat32(a + t), b' = sat32(a - t), unscaled.
+    Indices are unsigned: no wraparound code, so LLVM sees contiguous access."""
+    for g in range(cnt):
+        ia = np.uint64(a0 + g)
+        ib = np.uint64(b0 + g)
+        it = np.uint64(t0 + g * tstep)
+        c = np.int64(tc[it])
+        s = np.int64(ts[it])
+        br = np.int64(re[ib])
+        bi = np.int64(im[ib])
+        ar = np.int64(re[ia])
+        ai = np.int64(im[ia])
+        if inverse:
+            tr = _r31(br * c) - _r31(bi * s)
+            ti = _r31(bi * c) + _r31(br * s)
+            re[ia] = _sat(ar + tr)
+            im[ia] = _sat(ai + ti)
+            re[ib] = _sat(ar - tr)
+            im[ib] = _sat(ai - ti)
+        else:
+            tr = _r31(br * c) + _r31(bi * s)
+            ti = _r31(bi * c) - _r31(br * s)
+            re[ia] = _sat((ar + tr + 1) >> 1)
+            im[ia] = _sat((ai + ti + 1) >> 1)
+            re[ib] = _sat((ar - tr + 1) >> 1)
+            im[ib] = _sat((ai - ti + 1) >> 1)
+
+
+@_jit
+def _stages(u, inverse):
+    """All DIT stages of `cfft_q31`: in u.tre/u.tim the transposed, bit-reversed
+    input (perm); the stages h < R there, transpose into u.zre/u.zim, the
+    stages h >= R in natural order. Output: natural order in u.zre/u.zim."""
+    tre, tim, zre, zim, twc, tws = u.tre, u.tim, u.zre, u.zim, u.twc, u.tws
+    n2 = tre.shape[0]
+    rows = min(FFT_ROWS, n2)
+    cols = n2 // rows
+    h = 1
+    while h < rows:
+        for j in range(rows):
+            if j & h == 0:
+                if inverse:
+                    _bfly(tre, tim, j * cols, (j + h) * cols, cols, twc, tws,
+                          h + (j & (h - 1)), 0, True)
+                else:
+                    _bfly(tre, tim, j * cols, (j + h) * cols, cols, twc, tws,
+                          h + (j & (h - 1)), 0, False)
+        h <<= 1
+    for j in range(rows):
+        for g in range(cols):
+            zre[np.uint64(g * rows + j)] = tre[np.uint64(j * cols + g)]
+            zim[np.uint64(g * rows + j)] = tim[np.uint64(j * cols + g)]
+    while h < n2:
+        for a0 in range(0, n2, 2 * h):
+            if inverse:
+                _bfly(zre, zim, a0, a0 + h, h, twc, tws, h, 1, True)
+            else:
+                _bfly(zre, zim, a0, a0 + h, h, twc, tws, h, 1, False)
+        h <<= 1
+
+
+@_jit
+def _ratio_fast(num, den):
+    """ratio_q31(num, den) for den >= 0 (any num), branchless: for den > 0 the
+    normalised d is in [2^30, 2^31), where div_q31's shift s is 0; d = 0
+    (den = 0) takes div_q31's zero-divisor results."""
+    e = _bl(den) - 31
+    rs = max(e, 0)
+    ls = max(-e, 0)
+    d = (den >> rs) << ls
+    n = (num >> rs) << ls
+    n = min(n, d)
+    r = recip_norm_q30(d)
+    q = _rnd(abs(n) * r, 30)
+    res = _sat(-q if n < 0 else q)
+    zd = np.int64(0) if n == 0 else (np.int64(INT32_MAX) if n > 0 else np.int64(INT32_MIN))
+    return zd if d == 0 else res
+
+
+@_jit
+def _align_smooth(m, n, sx, sn, a):
+    """pf_update's middle step for one row: x = shr_floor_cap(m, ec - ez);
+    x += smooth(shr_floor_cap(n, ec - e) - x, a) (sx, sn the capped shifts)."""
+    x = m >> sx
+    return x + smooth((n >> sn) - x, a)
+
+
+@_jit
+def _pass1(u, f):
+    """Powers, their pseudo-float smoothing (pf_update, 2 rows), w_dir and z/2
+    into q for every bin: `_frame_reference` pass 1, branchless."""
+    nbins = u.wdir.shape[0]
+    p = u.pool
+    mre, mim, sre, sim = u.xsp[0], u.xsp[1], u.xsp[2], u.xsp[3]
+    pw0, pw1, pexp, wdir = u.pw[0], u.pw[1], u.pexp, u.wdir
+    q0, q1 = u.q[0, p:p + nbins], u.q[1, p:p + nbins]
+    a = u.a_short
+    kq = np.int64(u.k_q19)
+    e0 = np.int64(-2 * f)
+    bad = 0
+    for k in range(nbins):
+        mr = np.int64(mre[k])
+        mi = np.int64(mim[k])
+        sr = np.int64(sre[k])
+        si = np.int64(sim[k])
+        n0 = ((mr * mr) >> 1) + ((mi * mi) >> 1)
+        n1 = ((sr * sr) >> 1) + ((si * si) >> 1)
+        # pf_update, rows 2
+        big = max(max(abs(n0), abs(n1)), 0)
+        sh = max(_bl(big) - Z_MANT_BITS, 0)
+        n0 >>= sh
+        n1 >>= sh
+        e = e0 + sh
+        m0 = pw0[k]
+        m1 = pw1[k]
+        xbig = max(max(abs(m0), abs(m1)), 0)
+        ez = pexp[k]
+        ez2 = e if xbig == 0 else ez
+        e2 = ez if (xbig != 0 and big == 0) else e
+        ec = max(e2, ez2)
+        sx = min(ec - ez2, 63)
+        sn = min(ec - e2, 63)
+        x0 = _align_smooth(m0, n0, sx, sn, a)
+        x1 = _align_smooth(m1, n1, sx, sn, a)
+        big = max(max(abs(x0), abs(x1)), 0)
+        bl = _bl(big)
+        rs = max(bl - Z_MANT_BITS, 0)
+        ls = max(Z_MANT_BITS - bl, 0)
+        x0 = (x0 >> rs) << ls
+        x1 = (x1 >> rs) << ls
+        pw0[k] = x0
+        pw1[k] = x1
+        pexp[k] = 0 if big == 0 else ec + bl - Z_MANT_BITS
+        # w_dir
+        bigp = max(x0, x1)
+        sh = max(0, _bl(bigp) - 31)
+        aa = x0 >> sh
+        bb = x1 >> sh
+        num = (aa * aa) >> 12
+        den = num + ((bb * bb) >> 31) * kq
+        bad += den < 0
+        wd = _ratio_fast(num, max(den, 0))
+        wdir[k] = INT32_MAX if bigp == 0 else wd
+        q0[k] = ((sr * mr) >> 1) + ((si * mi) >> 1)
+        q1[k] = ((si * mr) >> 1) - ((sr * mi) >> 1)
+    if bad:  # a negative k_q19 (no quantized table has one): the reference's ratio_q31
+        for k in range(nbins):
+            big = max(pw0[k], pw1[k])
+            if big != 0:
+                sh = max(0, bitlen64(big) - 31)
+                aa = pw0[k] >> sh
+                bb = pw1[k] >> sh
+                num = shr_floor(aa * aa, 12)
+                wdir[k] = ratio_q31(num, num + shr_floor(bb * bb, 31) * kq)
+
+
+@_jit
+def _pass2(u):
+    """Edge replication, per-segment block exponents, the squares, then the
+    running sums (the reference's cr += r^2 - i^2, ... as a second loop)."""
+    p = u.pool
+    q = u.q
+    npad = q.shape[1]
+    for j in range(p):
+        q[0, j] = q[0, p]
+        q[1, j] = q[1, p]
+        q[0, npad - 1 - j] = q[0, npad - 1 - p]
+        q[1, npad - 1 - j] = q[1, npad - 1 - p]
+    seg = 2 * p
+    q0, q1, q2 = q[0], q[1], q[2]
+    for sgi in range(u.gseg.shape[0]):
+        j0 = sgi * seg
+        j1 = min(j0 + seg, npad)
+        mx = np.int64(0)
+        for j in range(j0, j1):
+            mx = max(mx, abs(q0[np.uint64(j)]), abs(q1[np.uint64(j)]))
+        g = max(0, _bl(mx) - Q_BITS)
+        u.gseg[sgi] = g
+        for j in range(j0, j1):
+            jj = np.uint64(j)
+            r = q0[jj] >> g
+            i = q1[jj] >> g
+            q0[jj] = r * r - i * i
+            q1[jj] = 2 * r * i
+            q2[jj] = r * r + i * i
+        cr = np.int64(0)
+        ci = np.int64(0)
+        cd = np.int64(0)
+        for j in range(j0, j1):
+            jj = np.uint64(j)
+            cr += q0[jj]
+            ci += q1[jj]
+            cd += q2[jj]
+            q0[jj] = cr
+            q1[jj] = ci
+            q2[jj] = cd
+
+
+@_jit
+def _windows(u, f):
+    """Pass 3's new values: the window sums of every bin into nvb, exponents into ebin."""
+    nbins = u.wdir.shape[0]
+    seg = 2 * u.pool
+    nsa = -(-nbins // seg)
+    q, nvb, ebin, gseg = u.q, u.nvb, u.ebin, u.gseg
+    # window k..k + 2p: the tail of segment sa = k // seg from k, the head of
+    # sa + 1 to k + seg (the window always spans two segments)
+    for sa in range(nsa):
+        g = max(gseg[sa], gseg[sa + 1])
+        for k in range(sa * seg, min(sa * seg + seg, nbins)):
+            ebin[np.uint64(k)] = 2 * g - 4 * f
+    for row in range(3):
+        qr = q[row]
+        nr = nvb[row]
+        for sa in range(nsa):
+            k0 = sa * seg
+            k1 = min(k0 + seg, nbins)
+            ga = gseg[sa]
+            gb = gseg[sa + 1]
+            g = max(ga, gb)
+            sha = min(2 * (g - ga), 63)
+            shb = min(2 * (g - gb), 63)
+            tot = qr[np.uint64(k0 + seg - 1)]
+            nr[np.uint64(k0)] = (tot >> sha) + (qr[np.uint64(k0 + seg)] >> shb)
+            for k in range(k0 + 1, k1):
+                nr[np.uint64(k)] = ((tot - qr[np.uint64(k - 1)]) >> sha) + \
+                    (qr[np.uint64(k + seg)] >> shb)
+
+
+@_jit
+def _pass3(u):
+    """Pseudo-float smoothing (3 rows) of the window sums, D^2, lam, w, C bins
+    (into xsp rows 0, 1): `_frame_reference` pass 3, branchless."""
+    nbins = u.wdir.shape[0]
+    nvb, ebin = u.nvb, u.ebin
+    z0, z1, z2, zexp = u.zst[0], u.zst[1], u.zst[2], u.zexp
+    n0r, n1r, n2r = nvb[0], nvb[1], nvb[2]
+    mre, mim, wdir = u.xsp[0], u.xsp[1], u.wdir
+    a = u.a_long
+    lo2 = np.int64(u.lo2)
+    inv = np.int64(u.inv_q24)
+    sd = Z_MANT_BITS - 31
+    for k in range(nbins):
+        n0 = n0r[k]
+        n1 = n1r[k]
+        n2 = n2r[k]
+        # pf_update, rows 3
+        big = max(max(abs(n0), abs(n1), abs(n2)), 0)
+        sh = max(_bl(big) - Z_MANT_BITS, 0)
+        n0 >>= sh
+        n1 >>= sh
+        n2 >>= sh
+        e = ebin[k] + sh
+        m0 = z0[k]
+        m1 = z1[k]
+        m2 = z2[k]
+        xbig = max(max(abs(m0), abs(m1), abs(m2)), 0)
+        ez = zexp[k]
+        ez2 = e if xbig == 0 else ez
+        e2 = ez if (xbig != 0 and big == 0) else e
+        ec = max(e2, ez2)
+        sx = min(ec - ez2, 63)
+        sn = min(ec - e2, 63)
+        x0 = _align_smooth(m0, n0, sx, sn, a)
+        x1 = _align_smooth(m1, n1, sx, sn, a)
+        x2 = _align_smooth(m2, n2, sx, sn, a)
+        big = max(max(abs(x0), abs(x1), abs(x2)), 0)
+        bl = _bl(big)
+        rs = max(bl - Z_MANT_BITS, 0)
+        ls = max(Z_MANT_BITS - bl, 0)
+        x0 = (x0 >> rs) << ls
+        x1 = (x1 >> rs) << ls
+        x2 = (x2 >> rs) << ls
+        z0[k] = x0
+        z1[k] = x1
+        z2[k] = x2
+        zexp[k] = 0 if big == 0 else ec + bl - Z_MANT_BITS
+        # D^2, lam, w, C
+        r = x0 >> sd
+        i = x1 >> sd
+        d = x2 >> sd
+        den = (d * d) >> 1
+        d2 = _ratio_fast(((r * r) >> 1) + ((i * i) >> 1), max(den, 0))
+        d2 = np.int64(0) if den <= 0 else d2
+        lam = ((d2 - lo2) * inv) >> 24
+        lam = min(max(lam, 0), INT32_MAX)
+        w = INT32_MAX - ((lam * (INT32_MAX - np.int64(wdir[k]))) >> 31)
+        mre[k] = _rnd(w * np.int64(mre[k]), 31)
+        mim[k] = _rnd(w * np.int64(mim[k]), 31)
+
+
+@_jit
+def _frame(u):
+    """One frame, bit for bit `_frame_reference` (fast path)."""
+    n, ls, h = u.fft_size, u.synthesis_size, u.hop
+    n2 = n // 2
+    nbins = n2 + 1
+    perm, tre, tim, zre, zim = u.perm, u.tre, u.tim, u.zre, u.zim
+    tw_cos, tw_sin = u.tw_cos, u.tw_sin
+    # analysis: block exponent, window, gather (bit reversal + transpose)
+    pos = u.st[ST_HIST]
+    mx = np.int64(0)
+    for ch in range(2):
+        hr = u.hist[ch]
+        for j in range(n):
+            mx = max(mx, abs(np.int64(hr[j])))
+    f = 30 - _bl(max(mx - 1, 0))
+    sw = 31 - f
+    wa0, wa1 = u.wap[0], u.wap[1]
+    for ch in range(2):
+        hr = u.hist[ch]
+        for i in range(n2):
+            j = pos + 2 * perm[i]  # frame sample 2 perm[i], oldest first
+            j = j - n if j >= n else j
+            j1 = j + 1
+            j1 = j1 - n if j1 >= n else j1
+            tre[i] = _rnd(np.int64(hr[j]) * np.int64(wa0[i]), sw)
+            tim[i] = _rnd(np.int64(hr[j1]) * np.int64(wa1[i]), sw)
+        _stages(u, False)
+        # split to the real spectrum: X[k] from Z[k], Z[N/2 - k] (Z[N/2] = Z[0])
+        zre[n2] = zre[0]
+        zim[n2] = zim[0]
+        xr_, xi_ = u.xsp[2 * ch], u.xsp[2 * ch + 1]
+        for k in range(nbins):
+            zr = np.int64(zre[k])
+            zi = np.int64(zim[k])
+            yr = np.int64(zre[n2 - k])
+            yi = np.int64(zim[n2 - k])
+            ar = zr + yr
+            ai = zi - yi
+            br = zr - yr
+            bi = zi + yi
+            c = np.int64(tw_cos[k])
+            s = np.int64(tw_sin[k])
+            xr = ar + _rnd(bi * c, 31) - _rnd(br * s, 31)
+            xi = ai - _rnd(br * c, 31) - _rnd(bi * s, 31)
+            xr_[k] = _sat(_rnd(xr, 2))
+            xi_[k] = _sat(_rnd(xi, 2))
+    _pass1(u, f)
+    _pass2(u)
+    _windows(u, f)
+    _pass3(u)
+    # inverse real FFT of the C bins (xsp rows 0, 1)
+    cre, cim = u.xsp[0], u.xsp[1]
+    for k in range(n2):
+        yr = np.int64(cre[k])
+        yi = np.int64(cim[k])
+        vr = np.int64(cre[n2 - k])
+        vi = np.int64(cim[n2 - k])
+        ar = yr + vr
+        ai = yi - vi
+        br = yr - vr
+        bi = yi + vi
+        c = np.int64(tw_cos[k])
+        s = np.int64(tw_sin[k])
+        zre[k] = _sat(ar - _rnd(bi * c, 31) - _rnd(br * s, 31))
+        zim[k] = _sat(ai + _rnd(br * c, 31) - _rnd(bi * s, 31))
+    for i in range(n2):
+        tre[i] = zre[perm[i]]
+        tim[i] = zim[perm[i]]
+    _stages(u, True)
+    # synthesis: window the tail (sample t = zre[t / 2] or zim[t / 2]), OLA
+    ola = u.ola
+    for j in range(ls - h):
+        ola[j] = ola[j + h]
+    for j in range(ls - h, ls):
+        ola[j] = 0
+    sh = 32 + f
+    for j in range(ls):
+        t = n - ls + j
+        v = zre[t >> 1] if t & 1 == 0 else zim[t >> 1]
+        ola[j] += _rnd(np.int64(v) * np.int64(u.ws[j]), sh)
+    for j in range(h):
+        u.ready[j] = shl32_sat(ola[j], 1)
+
+
 @_jit
 def upmix_q31(u, src, dst, block_size):
     """Adaptive upmix, Q31. src int32 (>= block_size, 2) [L, R]; dst int32
     (3, >= block_size) [L', R', C], all delayed by synthesis_size - 1; any
     block split gives the same output (the state is in `u`)."""
+    _upmix_run(u, src, dst, block_size, False)
+
+
+@_jit
+def upmix_q31_reference(u, src, dst, block_size):
+    """`upmix_q31` through `_frame_reference` (the spec; same output)."""
+    _upmix_run(u, src, dst, block_size, True)
+
+
+@_jit
+def _upmix_run(u, src, dst, block_size, reference):
     if block_size > src.shape[0] or block_size > dst.shape[1] or block_size < 0:
         raise ValueError("block_size exceeds the src or dst length")
     n, h = u.fft_size, u.hop
     nd = u.synthesis_size - 1
+    # ring positions and phase as locals (back in st around each frame and at the end)
+    dp = u.st[ST_DL]
+    hp = u.st[ST_HIST]
+    ph = u.st[ST_PHASE]
+    dl0, dl1, h0, h1, ready = u.dl[0], u.dl[1], u.hist[0], u.hist[1], u.ready
     for t in range(block_size):
         left = np.int64(src[t, 0])
         right = np.int64(src[t, 1])
         # delayed L, R (ring of nd samples; nd >= 1 since synthesis_size >= 2 hop)
-        dp = u.st[ST_DL]
-        ld = np.int64(u.dl[0, dp])
-        rd = np.int64(u.dl[1, dp])
-        u.dl[0, dp] = left
-        u.dl[1, dp] = right
-        u.st[ST_DL] = (dp + 1) % nd
-        hp = u.st[ST_HIST]
-        u.hist[0, hp] = shr_floor(left + right, 1)
-        u.hist[1, hp] = shr_floor(left - right, 1)
-        u.st[ST_HIST] = (hp + 1) % n
-        ph = u.st[ST_PHASE]
+        ld = np.int64(dl0[dp])
+        rd = np.int64(dl1[dp])
+        dl0[dp] = left
+        dl1[dp] = right
+        dp = dp + 1 if dp + 1 < nd else 0  # (dp + 1) % nd, dp in [0, nd)
+        h0[hp] = shr_floor(left + right, 1)
+        h1[hp] = shr_floor(left - right, 1)
+        hp = hp + 1 if hp + 1 < n else 0
         if ph == h - 1:
-            _frame(u)
-            c = np.int64(u.ready[0])
+            u.st[ST_DL] = dp
+            u.st[ST_HIST] = hp
             u.st[ST_PHASE] = 0
+            if reference:
+                _frame_reference(u)
+            else:
+                _frame(u)
+            c = np.int64(ready[0])
+            ph = 0
         else:
-            c = np.int64(u.ready[ph + 1])
-            u.st[ST_PHASE] = ph + 1
+            c = np.int64(ready[ph + 1])
+            ph += 1
         dst[0, t] = sub32_sat(ld, c)
         dst[1, t] = sub32_sat(rd, c)
         dst[2, t] = c
+    u.st[ST_DL] = dp
+    u.st[ST_HIST] = hp
+    u.st[ST_PHASE] = ph
 
 
 class FixedUpmix:
     """Streaming fixed-point upmix: `process(int32 (n, 2)) -> int32 (n, 3)` =
-    L', R', C (the shape of the passive one), delayed by `latency`."""
+    L', R', C (the shape of the passive one), delayed by `latency`.
+    reference=True runs the readable spec (`_frame_reference`), same output."""
 
-    def __init__(self, tables):
+    def __init__(self, tables, reference: bool = False):
         self.tables = tables
+        self.reference = reference
         self.latency = int(tables.synthesis_size) - 1
         self.reset()
 
@@ -569,7 +1068,7 @@ class FixedUpmix:
             raise ValueError(f"upmix: expected a block of shape (n, 2), got {x.shape}")
         x = np.ascontiguousarray(x)
         dst = np.empty((3, len(x)), np.int32)
-        upmix_q31(self.inst, x, dst, len(x))
+        (upmix_q31_reference if self.reference else upmix_q31)(self.inst, x, dst, len(x))
         return np.ascontiguousarray(dst.T)
 
     __call__ = process
