@@ -399,6 +399,37 @@ def test_fast_path_block_splits_match_reference():
     assert np.array_equal(parts, whole)
 
 
+@pytest.mark.parametrize("field,value", [("k_q19", -(1 << 20)), ("a_short", -5),
+                                         ("a_long", -(1 << 31)), ("k_q19", I32_MAX)])
+def test_fast_path_unusual_constants_match_reference(field, value):
+    """Constants no quantized table has (negative k or smoothing coefficients,
+    the C takes any int32): the fast path falls back where its shortcuts
+    assume them, same output."""
+    t = replace(T_SMALL, **{field: value})
+    x = _fast_stimuli(60 * t.hop)["levels_-190_to_0_dB"]
+    assert np.array_equal(FixedUpmix(t).process(x), FixedUpmix(t, reference=True).process(x))
+
+
+def test_recip_fast_matches_recip_norm_q30():
+    """The fast path's reciprocal (32-bit masked products) against the ops one
+    over a sweep of its domain [2^30, 2^31) (every d was checked once)."""
+    import numba
+
+    from dsp_model.fixed.ops_nb import recip_norm_q30
+    from dsp_model.fixed.upmix import _recip_fast
+
+    @numba.njit
+    def mismatches(d0, d1, step):
+        bad = 0
+        for d in range(d0, d1, step):
+            bad += _recip_fast(d) != recip_norm_q30(d)
+        return bad
+
+    assert mismatches(1 << 30, 1 << 31, 997) == 0
+    assert mismatches(1 << 30, (1 << 30) + 100_000, 1) == 0
+    assert mismatches((1 << 31) - 100_000, 1 << 31, 1) == 0
+
+
 def test_anti_phase_gives_exactly_zero_center():
     x, yq, _ = fixed_and_float("anti_phase")
     assert not np.any(yq[:, 2])
