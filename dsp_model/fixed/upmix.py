@@ -213,6 +213,7 @@ class UpmixQ31(NamedTuple):
     xsp: np.ndarray  # int32 (4, nb): Mre, Mim, Sre, Sim bins (rows 0, 1 then the C bins)
     nvb: np.ndarray  # int64 (3, nb): pooled new values per bin
     ebin: np.ndarray  # int64 (nb,): their exponents
+    qex: np.ndarray  # int64 (3, npad): running sums of q before each bin (0 at a segment start)
 
 
 def upmix_q31_init(t) -> UpmixQ31:
@@ -241,6 +242,7 @@ def upmix_q31_init(t) -> UpmixQ31:
         np.zeros(n // 2, np.int32), np.zeros(n // 2, np.int32),
         np.zeros(n // 2 + 1, np.int32), np.zeros(n // 2 + 1, np.int32),
         np.zeros((4, nb_), np.int32), np.zeros((3, nb_), np.int64), np.zeros(nb_, np.int64),
+        np.zeros((3, npad), np.int64),
     )
 
 
@@ -804,7 +806,8 @@ def _pass1(u, f):
 @_jit
 def _pass2(u):
     """Edge replication, per-segment block exponents, the squares, then the
-    running sums (the reference's cr += r^2 - i^2, ... as a second loop)."""
+    running sums (the reference's cr += r^2 - i^2, ... as a second loop), also
+    kept exclusive (the sum before each bin) in qex for `_windows`."""
     p = u.pool
     q = u.q
     npad = q.shape[1]
@@ -815,6 +818,7 @@ def _pass2(u):
         q[1, npad - 1 - j] = q[1, npad - 1 - p]
     seg = 2 * p
     q0, q1, q2 = q[0], q[1], q[2]
+    x0, x1, x2 = u.qex[0], u.qex[1], u.qex[2]
     for sgi in range(u.gseg.shape[0]):
         j0 = sgi * seg
         j1 = min(j0 + seg, npad)
@@ -825,8 +829,8 @@ def _pass2(u):
         u.gseg[sgi] = g
         for j in range(j0, j1):
             jj = np.uint64(j)
-            r = q0[jj] >> g
-            i = q1[jj] >> g
+            r = np.int64(np.int32(q0[jj] >> g))  # |.| <= 2^28 by the choice of g
+            i = np.int64(np.int32(q1[jj] >> g))
             q0[jj] = r * r - i * i
             q1[jj] = 2 * r * i
             q2[jj] = r * r + i * i
@@ -835,6 +839,9 @@ def _pass2(u):
         cd = np.int64(0)
         for j in range(j0, j1):
             jj = np.uint64(j)
+            x0[jj] = cr
+            x1[jj] = ci
+            x2[jj] = cd
             cr += q0[jj]
             ci += q1[jj]
             cd += q2[jj]
@@ -846,31 +853,33 @@ def _pass2(u):
 @_jit
 def _windows(u, f):
     """Pass 3's new values: the window sums of every bin into nvb, exponents into ebin."""
-    nbins = u.wdir.shape[0]
-    seg = 2 * u.pool
+    _windows_k(u.q, u.qex, u.nvb, u.ebin, u.gseg, 2 * u.pool, u.wdir.shape[0], f)
+
+
+@_jit
+def _windows_k(q, qex, nvb, ebin, gseg, seg, nbins, f):
+    # window k..k + 2p: the tail of segment sa = k // seg from k (its total
+    # minus the sum before k), the head of sa + 1 to k + seg (the window always
+    # spans two segments)
     nsa = -(-nbins // seg)
-    q, nvb, ebin, gseg = u.q, u.nvb, u.ebin, u.gseg
-    # window k..k + 2p: the tail of segment sa = k // seg from k, the head of
-    # sa + 1 to k + seg (the window always spans two segments)
     for sa in range(nsa):
         g = max(gseg[sa], gseg[sa + 1])
         for k in range(sa * seg, min(sa * seg + seg, nbins)):
             ebin[np.uint64(k)] = 2 * g - 4 * f
     for row in range(3):
         qr = q[row]
+        xr = qex[row]
         nr = nvb[row]
         for sa in range(nsa):
             k0 = sa * seg
-            k1 = min(k0 + seg, nbins)
             ga = gseg[sa]
             gb = gseg[sa + 1]
             g = max(ga, gb)
             sha = min(2 * (g - ga), 63)
             shb = min(2 * (g - gb), 63)
             tot = qr[np.uint64(k0 + seg - 1)]
-            nr[np.uint64(k0)] = (tot >> sha) + (qr[np.uint64(k0 + seg)] >> shb)
-            for k in range(k0 + 1, k1):
-                nr[np.uint64(k)] = ((tot - qr[np.uint64(k - 1)]) >> sha) + \
+            for k in range(k0, min(k0 + seg, nbins)):
+                nr[np.uint64(k)] = ((tot - xr[np.uint64(k)]) >> sha) + \
                     (qr[np.uint64(k + seg)] >> shb)
 
 
@@ -937,63 +946,65 @@ def _pass3(u):
 
 
 @_jit
-def _frame(u):
-    """One frame, bit for bit `_frame_reference` (fast path)."""
-    n, ls, h = u.fft_size, u.synthesis_size, u.hop
-    n2 = n // 2
-    nbins = n2 + 1
-    perm, tre, tim, zre, zim = u.perm, u.tre, u.tim, u.zre, u.zim
-    tw_cos, tw_sin = u.tw_cos, u.tw_sin
-    # analysis: block exponent, window, gather (bit reversal + transpose)
+def _analysis(u, ch, f):
+    """Channel ch's frame, windowed at block exponent f, gathered (bit reversal
+    + transpose) into u.tre/u.tim for `_stages`."""
+    n = u.fft_size
     pos = u.st[ST_HIST]
-    mx = np.int64(0)
-    for ch in range(2):
-        hr = u.hist[ch]
-        for j in range(n):
-            mx = max(mx, abs(np.int64(hr[j])))
-    f = 30 - _bl(max(mx - 1, 0))
     sw = 31 - f
-    wa0, wa1 = u.wap[0], u.wap[1]
-    for ch in range(2):
-        hr = u.hist[ch]
-        for i in range(n2):
-            j = pos + 2 * perm[i]  # frame sample 2 perm[i], oldest first
-            j = j - n if j >= n else j
-            j1 = j + 1
-            j1 = j1 - n if j1 >= n else j1
-            tre[i] = _rnd(np.int64(hr[j]) * np.int64(wa0[i]), sw)
-            tim[i] = _rnd(np.int64(hr[j1]) * np.int64(wa1[i]), sw)
-        _stages(u, False)
-        # split to the real spectrum: X[k] from Z[k], Z[N/2 - k] (Z[N/2] = Z[0])
-        zre[n2] = zre[0]
-        zim[n2] = zim[0]
-        xr_, xi_ = u.xsp[2 * ch], u.xsp[2 * ch + 1]
-        for k in range(nbins):
-            zr = np.int64(zre[k])
-            zi = np.int64(zim[k])
-            yr = np.int64(zre[n2 - k])
-            yi = np.int64(zim[n2 - k])
-            ar = zr + yr
-            ai = zi - yi
-            br = zr - yr
-            bi = zi + yi
-            c = np.int64(tw_cos[k])
-            s = np.int64(tw_sin[k])
-            xr = ar + _rnd(bi * c, 31) - _rnd(br * s, 31)
-            xi = ai - _rnd(br * c, 31) - _rnd(bi * s, 31)
-            xr_[k] = _sat(_rnd(xr, 2))
-            xi_[k] = _sat(_rnd(xi, 2))
-    _pass1(u, f)
-    _pass2(u)
-    _windows(u, f)
-    _pass3(u)
-    # inverse real FFT of the C bins (xsp rows 0, 1)
+    hr, wa, perm, tre, tim = u.hist[ch], u.wa, u.perm, u.tre, u.tim
+    xw = u.fr[0]  # the reference's work row as scratch: the windowed frame, natural order
+    for j in range(n - pos):  # the ring from pos, oldest first
+        xw[np.uint64(j)] = _rnd(np.int64(hr[np.uint64(pos + j)]) * np.int64(wa[np.uint64(j)]),
+                                sw)
+    for j in range(n - pos, n):
+        xw[np.uint64(j)] = _rnd(np.int64(hr[np.uint64(j - (n - pos))]) *
+                                np.int64(wa[np.uint64(j)]), sw)
+    for i in range(n // 2):  # complex value perm[i] = samples 2 perm[i], 2 perm[i] + 1
+        j = np.uint64(2 * perm[i])
+        tre[i] = xw[j]
+        tim[i] = xw[j + np.uint64(1)]
+
+
+@_jit
+def _split(u, ch):
+    """The real spectrum X[k] (xsp rows 2 ch, 2 ch + 1) from the complex FFT Z in
+    u.zre/u.zim: rfft_q31's split, X = sat32(shr_round(A - i W B, 2))."""
+    n2 = u.fft_size // 2
+    zre, zim, tw_cos, tw_sin = u.zre, u.zim, u.tw_cos, u.tw_sin
+    zre[n2] = zre[0]  # Z[N/2] = Z[0]
+    zim[n2] = zim[0]
+    xr_, xi_ = u.xsp[2 * ch], u.xsp[2 * ch + 1]
+    for k in range(n2 + 1):
+        zr = np.int64(zre[k])
+        zi = np.int64(zim[k])
+        yr = np.int64(zre[np.uint64(n2 - k)])
+        yi = np.int64(zim[np.uint64(n2 - k)])
+        ar = zr + yr
+        ai = zi - yi
+        br = zr - yr
+        bi = zi + yi
+        c = np.int64(tw_cos[k])
+        s = np.int64(tw_sin[k])
+        xr = ar + _rnd(bi * c, 31) - _rnd(br * s, 31)
+        xi = ai - _rnd(br * c, 31) - _rnd(bi * s, 31)
+        xr_[k] = _sat(_rnd(xr, 2))
+        xi_[k] = _sat(_rnd(xi, 2))
+
+
+@_jit
+def _unsplit(u):
+    """irfft_q31's first step from the C bins (xsp rows 0, 1): Z'' = A' + i W^-1 B'
+    (natural order, u.zre/u.zim), then the gather for `_stages`."""
+    n2 = u.fft_size // 2
+    zre, zim, tw_cos, tw_sin, perm, tre, tim = u.zre, u.zim, u.tw_cos, u.tw_sin, u.perm, \
+        u.tre, u.tim
     cre, cim = u.xsp[0], u.xsp[1]
     for k in range(n2):
         yr = np.int64(cre[k])
         yi = np.int64(cim[k])
-        vr = np.int64(cre[n2 - k])
-        vi = np.int64(cim[n2 - k])
+        vr = np.int64(cre[np.uint64(n2 - k)])
+        vi = np.int64(cim[np.uint64(n2 - k)])
         ar = yr + vr
         ai = yi - vi
         br = yr - vr
@@ -1003,11 +1014,15 @@ def _frame(u):
         zre[k] = _sat(ar - _rnd(bi * c, 31) - _rnd(br * s, 31))
         zim[k] = _sat(ai + _rnd(br * c, 31) - _rnd(bi * s, 31))
     for i in range(n2):
-        tre[i] = zre[perm[i]]
-        tim[i] = zim[perm[i]]
-    _stages(u, True)
-    # synthesis: window the tail (sample t = zre[t / 2] or zim[t / 2]), OLA
-    ola = u.ola
+        tre[i] = zre[np.uint64(perm[i])]
+        tim[i] = zim[np.uint64(perm[i])]
+
+
+@_jit
+def _synthesis(u, f):
+    """Window the inverse FFT's tail (sample t = zre[t / 2] or zim[t / 2]), OLA."""
+    n, ls, h = u.fft_size, u.synthesis_size, u.hop
+    zre, zim, ola, ws = u.zre, u.zim, u.ola, u.ws
     for j in range(ls - h):
         ola[j] = ola[j + h]
     for j in range(ls - h, ls):
@@ -1015,10 +1030,33 @@ def _frame(u):
     sh = 32 + f
     for j in range(ls):
         t = n - ls + j
-        v = zre[t >> 1] if t & 1 == 0 else zim[t >> 1]
-        ola[j] += _rnd(np.int64(v) * np.int64(u.ws[j]), sh)
+        v = zre[np.uint64(t >> 1)] if t & 1 == 0 else zim[np.uint64(t >> 1)]
+        ola[j] += _rnd(np.int64(v) * np.int64(ws[j]), sh)
     for j in range(h):
         u.ready[j] = shl32_sat(ola[j], 1)
+
+
+@_jit
+def _frame(u):
+    """One frame, bit for bit `_frame_reference` (fast path)."""
+    n = u.fft_size
+    mx = np.int64(0)
+    for ch in range(2):
+        hr = u.hist[ch]
+        for j in range(n):
+            mx = max(mx, abs(np.int64(hr[j])))
+    f = 30 - _bl(max(mx - 1, 0))  # block exponent
+    for ch in range(2):
+        _analysis(u, ch, f)
+        _stages(u, False)
+        _split(u, ch)
+    _pass1(u, f)
+    _pass2(u)
+    _windows(u, f)
+    _pass3(u)
+    _unsplit(u)
+    _stages(u, True)
+    _synthesis(u, f)
 
 
 @_jit
