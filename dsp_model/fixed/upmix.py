@@ -780,7 +780,9 @@ def _pass1(u, f):
         pw0[k] = x0
         pw1[k] = x1
         pexp[k] = 0 if big == 0 else ec + bl - Z_MANT_BITS
-        # w_dir
+    for k in range(nbins):  # w_dir (separate loops: fewer live values)
+        x0 = pw0[k]
+        x1 = pw1[k]
         bigp = max(x0, x1)
         sh = max(0, _bl(bigp) - 31)
         aa = np.int64(np.int32(x0 >> sh))  # in [0, 2^31): the powers are >= 0 for a >= 0
@@ -790,6 +792,11 @@ def _pass1(u, f):
         bad += den < 0
         wd = _ratio_fast(num, max(den, 0))
         wdir[k] = INT32_MAX if bigp == 0 else wd
+    for k in range(nbins):  # z / 2
+        mr = np.int64(mre[k])
+        mi = np.int64(mim[k])
+        sr = np.int64(sre[k])
+        si = np.int64(sim[k])
         q0[k] = ((sr * mr) >> 1) + ((si * mi) >> 1)
         q1[k] = ((si * mr) >> 1) - ((sr * mi) >> 1)
     if bad:  # a negative k_q19 (no quantized table has one): the reference's ratio_q31
@@ -931,7 +938,10 @@ def _pass3(u):
         z1[k] = x1
         z2[k] = x2
         zexp[k] = 0 if big == 0 else ec + bl - Z_MANT_BITS
-        # D^2, lam, w, C
+    for k in range(nbins):  # D^2, lam, w, C (a second loop: fewer live values)
+        x0 = z0[k]
+        x1 = z1[k]
+        x2 = z2[k]
         r = np.int64(np.int32(x0 >> sd))  # |x| < 2^60 after pf_update: int32
         i = np.int64(np.int32(x1 >> sd))
         d = np.int64(np.int32(x2 >> sd))
@@ -1084,19 +1094,48 @@ def _upmix_run(u, src, dst, block_size, reference):
     hp = u.st[ST_HIST]
     ph = u.st[ST_PHASE]
     dl0, dl1, h0, h1, ready = u.dl[0], u.dl[1], u.hist[0], u.hist[1], u.ready
-    for t in range(block_size):
-        left = np.int64(src[t, 0])
-        right = np.int64(src[t, 1])
-        # delayed L, R (ring of nd samples; nd >= 1 since synthesis_size >= 2 hop)
-        ld = np.int64(dl0[dp])
-        rd = np.int64(dl1[dp])
-        dl0[dp] = left
-        dl1[dp] = right
-        dp = dp + 1 if dp + 1 < nd else 0  # (dp + 1) % nd, dp in [0, nd)
-        h0[hp] = shr_floor(left + right, 1)
-        h1[hp] = shr_floor(left - right, 1)
-        hp = hp + 1 if hp + 1 < n else 0
-        if ph == h - 1:
+    d0, d1, d2 = dst[0], dst[1], dst[2]
+    t = 0
+    while t < block_size:
+        # a run of m samples that wraps neither ring; its last one may complete the hop
+        m = min(block_size - t, h - ph, nd - dp, n - hp)
+        frame = ph + m == h
+        mo = m - 1 if frame else m  # samples whose C is already in `ready`
+        for i in range(mo):
+            ti = np.uint64(t + i)
+            left = np.int64(src[ti, 0])
+            right = np.int64(src[ti, 1])
+            # delayed L, R (ring of nd samples; nd >= 1 since synthesis_size >= 2 hop)
+            di = np.uint64(dp + i)
+            ld = np.int64(dl0[di])
+            rd = np.int64(dl1[di])
+            dl0[di] = left
+            dl1[di] = right
+            hi = np.uint64(hp + i)
+            h0[hi] = shr_floor(left + right, 1)
+            h1[hi] = shr_floor(left - right, 1)
+            c = np.int64(ready[np.uint64(ph + 1 + i)])
+            d0[ti] = sub32_sat(ld, c)
+            d1[ti] = sub32_sat(rd, c)
+            d2[ti] = c
+        t += mo
+        dp += mo
+        hp += mo
+        ph += mo
+        if frame:  # the sample that completes the hop: rings, frame, then its C = ready[0]
+            left = np.int64(src[t, 0])
+            right = np.int64(src[t, 1])
+            ld = np.int64(dl0[dp])
+            rd = np.int64(dl1[dp])
+            dl0[dp] = left
+            dl1[dp] = right
+            h0[hp] = shr_floor(left + right, 1)
+            h1[hp] = shr_floor(left - right, 1)
+            dp += 1
+            hp += 1
+        dp = 0 if dp == nd else dp  # (dp + 1) % nd per sample, dp in [0, nd)
+        hp = 0 if hp == n else hp
+        if frame:
             u.st[ST_DL] = dp
             u.st[ST_HIST] = hp
             u.st[ST_PHASE] = 0
@@ -1105,13 +1144,11 @@ def _upmix_run(u, src, dst, block_size, reference):
             else:
                 _frame(u)
             c = np.int64(ready[0])
+            d0[t] = sub32_sat(ld, c)
+            d1[t] = sub32_sat(rd, c)
+            d2[t] = c
+            t += 1
             ph = 0
-        else:
-            c = np.int64(ready[ph + 1])
-            ph += 1
-        dst[0, t] = sub32_sat(ld, c)
-        dst[1, t] = sub32_sat(rd, c)
-        dst[2, t] = c
     u.st[ST_DL] = dp
     u.st[ST_HIST] = hp
     u.st[ST_PHASE] = ph
