@@ -201,19 +201,14 @@ class UpmixQ31(NamedTuple):
     q: np.ndarray  # int64 (3, nb + 2 pool): z, then the pooled running sums
     gseg: np.ndarray  # int64 (n segments,)
     nv: np.ndarray  # int64 (3,): new values for pf_update
-    # fast path (`_frame`): tables derived from the ones above, and its work
-    perm: np.ndarray  # int64 (N/2,): bit reversal + transpose (see _fft_tables)
-    twc: np.ndarray  # int32 (N/2,): per-stage twiddles, twc[h + j] = tw_cos[j N / (2 h)]
-    tws: np.ndarray  # int32 (N/2,)
-    wap: np.ndarray  # int32 (2, N/2): wa at the samples 2 perm[i], 2 perm[i] + 1
-    tre: np.ndarray  # int32 (N/2,): transposed FFT work
-    tim: np.ndarray
-    zre: np.ndarray  # int32 (N/2 + 1,): natural-order FFT work (Z[N/2] = Z[0] for the split)
-    zim: np.ndarray
-    xsp: np.ndarray  # int32 (4, nb): Mre, Mim, Sre, Sim bins (rows 0, 1 then the C bins)
-    nvb: np.ndarray  # int64 (3, nb): pooled new values per bin
-    ebin: np.ndarray  # int64 (nb,): their exponents
-    qex: np.ndarray  # int64 (3, npad): running sums of q before each bin (0 at a segment start)
+    # fast path (`_frame`): tables derived from the ones above, and its work, in
+    # three arrays (each array of the tuple costs a call from Python ~0.15 us)
+    ftab: np.ndarray  # int32 (3, N/2): perm, twc, tws (see _fft_tables)
+    w32: np.ndarray  # int32 (8, nb): tre, tim (the first N/2: transposed FFT work), zre, zim
+    # (natural-order FFT work, Z[N/2] = Z[0] for the split), Mre, Mim, Sre, Sim bins
+    # (rows 4, 5 then the C bins)
+    w64: np.ndarray  # int64 (7, npad): the pooled new values per bin (rows 0-2, first nb),
+    # their exponents (3), the running sums of q before each bin (4-6, 0 at a segment start)
 
 
 def upmix_q31_init(t) -> UpmixQ31:
@@ -237,17 +232,13 @@ def upmix_q31_init(t) -> UpmixQ31:
         np.zeros((2, nb_), np.int64), np.zeros(nb_, np.int64), np.zeros((3, nb_), np.int64),
         np.zeros(nb_, np.int64), np.zeros((2, n + 2), np.int32), np.zeros(nb_, np.int32),
         np.zeros((3, npad), np.int64), np.zeros(nseg, np.int64), np.zeros(3, np.int64),
-        *_fft_tables(n, np.asarray(t.twiddle_cos), np.asarray(t.twiddle_sin),
-                     np.asarray(t.analysis_window)),
-        np.zeros(n // 2, np.int32), np.zeros(n // 2, np.int32),
-        np.zeros(n // 2 + 1, np.int32), np.zeros(n // 2 + 1, np.int32),
-        np.zeros((4, nb_), np.int32), np.zeros((3, nb_), np.int64), np.zeros(nb_, np.int64),
-        np.zeros((3, npad), np.int64),
+        _fft_tables(n, np.asarray(t.twiddle_cos), np.asarray(t.twiddle_sin)),
+        np.zeros((8, nb_), np.int32), np.zeros((7, npad), np.int64),
     )
 
 
-def _fft_tables(n: int, tw_cos, tw_sin, wa):
-    """The fast path's FFT tables for N = n: perm, twc, tws, wap (UpmixQ31).
+def _fft_tables(n: int, tw_cos, tw_sin):
+    """The fast path's FFT tables for N = n: ftab = perm, twc, tws (UpmixQ31).
 
     The radix-2 DIT transform of the reference (`cfft_q31`) works on the
     bit-reversed sequence, position p = g R + j (R = FFT_ROWS rows, C = N / 2R
@@ -273,9 +264,7 @@ def _fft_tables(n: int, tw_cos, tw_sin, wa):
         twc[h:2 * h] = tw_cos[idx]
         tws[h:2 * h] = tw_sin[idx]
         h *= 2
-    wa = np.asarray(wa, np.int32)
-    wap = np.stack([wa[2 * perm], wa[2 * perm + 1]]).astype(np.int32)
-    return perm.astype(np.int64), twc, tws, wap
+    return np.stack([perm.astype(np.int32), twc, tws])
 
 
 # ------------------------------------------------------------------ helpers
@@ -660,10 +649,12 @@ def _bfly(re, im, a0, b0, cnt, tc, ts, t0, tstep, inverse):
 
 @_jit
 def _stages(u, inverse):
-    """All DIT stages of `cfft_q31`: in u.tre/u.tim the transposed, bit-reversed
-    input (perm); the stages h < R there, transpose into u.zre/u.zim, the
-    stages h >= R in natural order. Output: natural order in u.zre/u.zim."""
-    tre, tim, zre, zim, twc, tws = u.tre, u.tim, u.zre, u.zim, u.twc, u.tws
+    """All DIT stages of `cfft_q31`: in tre/tim (u.w32 rows 0, 1) the transposed, bit-reversed
+    input (perm); the stages h < R there, transpose into zre/zim (u.w32 rows 2, 3), the
+    stages h >= R in natural order. Output: natural order in zre/zim (u.w32 rows 2, 3)."""
+    w = u.w32
+    tre, tim, zre, zim = w[0, :u.fft_size // 2], w[1, :u.fft_size // 2], w[2], w[3]
+    twc, tws = u.ftab[1], u.ftab[2]
     n2 = tre.shape[0]
     rows = min(FFT_ROWS, n2)
     cols = n2 // rows
@@ -740,7 +731,7 @@ def _pass1(u, f):
     into q for every bin: `_frame_reference` pass 1, branchless."""
     nbins = u.wdir.shape[0]
     p = u.pool
-    mre, mim, sre, sim = u.xsp[0], u.xsp[1], u.xsp[2], u.xsp[3]
+    mre, mim, sre, sim = u.w32[4], u.w32[5], u.w32[6], u.w32[7]
     pw0, pw1, pexp, wdir = u.pw[0], u.pw[1], u.pexp, u.wdir
     q0, q1 = u.q[0, p:p + nbins], u.q[1, p:p + nbins]
     a = np.int64(u.a_short)  # 0 <= a < 2^31 (`_upmix_run` takes the reference otherwise)
@@ -814,7 +805,7 @@ def _pass1(u, f):
 def _pass2(u):
     """Edge replication, per-segment block exponents, the squares, then the
     running sums (the reference's cr += r^2 - i^2, ... as a second loop), also
-    kept exclusive (the sum before each bin) in qex for `_windows`."""
+    kept exclusive (the sum before each bin) in u.w64 rows 4-6 for `_windows`."""
     p = u.pool
     q = u.q
     npad = q.shape[1]
@@ -825,7 +816,7 @@ def _pass2(u):
         q[1, npad - 1 - j] = q[1, npad - 1 - p]
     seg = 2 * p
     q0, q1, q2 = q[0], q[1], q[2]
-    x0, x1, x2 = u.qex[0], u.qex[1], u.qex[2]
+    x0, x1, x2 = u.w64[4], u.w64[5], u.w64[6]
     for sgi in range(u.gseg.shape[0]):
         j0 = sgi * seg
         j1 = min(j0 + seg, npad)
@@ -859,8 +850,9 @@ def _pass2(u):
 
 @_jit
 def _windows(u, f):
-    """Pass 3's new values: the window sums of every bin into nvb, exponents into ebin."""
-    _windows_k(u.q, u.qex, u.nvb, u.ebin, u.gseg, 2 * u.pool, u.wdir.shape[0], f)
+    """Pass 3's new values: the window sums of every bin into u.w64 rows 0-2, their
+    exponents into row 3."""
+    _windows_k(u.q, u.w64[4:7], u.w64[0:3], u.w64[3], u.gseg, 2 * u.pool, u.wdir.shape[0], f)
 
 
 @_jit
@@ -893,12 +885,12 @@ def _windows_k(q, qex, nvb, ebin, gseg, seg, nbins, f):
 @_jit
 def _pass3(u):
     """Pseudo-float smoothing (3 rows) of the window sums, D^2, lam, w, C bins
-    (into xsp rows 0, 1): `_frame_reference` pass 3, branchless."""
+    (into u.w32 rows 4, 5): `_frame_reference` pass 3, branchless."""
     nbins = u.wdir.shape[0]
-    nvb, ebin = u.nvb, u.ebin
+    nvb, ebin = u.w64[0:3], u.w64[3]
     z0, z1, z2, zexp = u.zst[0], u.zst[1], u.zst[2], u.zexp
     n0r, n1r, n2r = nvb[0], nvb[1], nvb[2]
-    mre, mim, wdir = u.xsp[0], u.xsp[1], u.wdir
+    mre, mim, wdir = u.w32[4], u.w32[5], u.wdir
     a = np.int64(u.a_long)
     lo2 = np.int64(u.lo2)
     inv = np.int64(u.inv_q24)
@@ -958,11 +950,12 @@ def _pass3(u):
 @_jit
 def _analysis(u, ch, f):
     """Channel ch's frame, windowed at block exponent f, gathered (bit reversal
-    + transpose) into u.tre/u.tim for `_stages`."""
+    + transpose) into tre/tim (u.w32 rows 0, 1) for `_stages`."""
     n = u.fft_size
     pos = u.st[ST_HIST]
     sw = 31 - f
-    hr, wa, perm, tre, tim = u.hist[ch], u.wa, u.perm, u.tre, u.tim
+    hr, wa, perm = u.hist[ch], u.wa, u.ftab[0]
+    tre, tim = u.w32[0, :n // 2], u.w32[1, :n // 2]
     xw = u.fr[0]  # the reference's work row as scratch: the windowed frame, natural order
     for j in range(n - pos):  # the ring from pos, oldest first
         xw[np.uint64(j)] = _rnd(np.int64(hr[np.uint64(pos + j)]) * np.int64(wa[np.uint64(j)]),
@@ -978,13 +971,13 @@ def _analysis(u, ch, f):
 
 @_jit
 def _split(u, ch):
-    """The real spectrum X[k] (xsp rows 2 ch, 2 ch + 1) from the complex FFT Z in
-    u.zre/u.zim: rfft_q31's split, X = sat32(shr_round(A - i W B, 2))."""
+    """The real spectrum X[k] (u.w32 rows 4 + 2 ch, 5 + 2 ch) from the complex FFT Z in
+    zre/zim (u.w32 rows 2, 3): rfft_q31's split, X = sat32(shr_round(A - i W B, 2))."""
     n2 = u.fft_size // 2
-    zre, zim, tw_cos, tw_sin = u.zre, u.zim, u.tw_cos, u.tw_sin
+    zre, zim, tw_cos, tw_sin = u.w32[2], u.w32[3], u.tw_cos, u.tw_sin
     zre[n2] = zre[0]  # Z[N/2] = Z[0]
     zim[n2] = zim[0]
-    xr_, xi_ = u.xsp[2 * ch], u.xsp[2 * ch + 1]
+    xr_, xi_ = u.w32[4 + 2 * ch], u.w32[5 + 2 * ch]
     for k in range(n2 + 1):
         zr = np.int64(zre[k])
         zi = np.int64(zim[k])
@@ -1004,12 +997,11 @@ def _split(u, ch):
 
 @_jit
 def _unsplit(u):
-    """irfft_q31's first step from the C bins (xsp rows 0, 1): Z'' = A' + i W^-1 B'
-    (natural order, u.zre/u.zim), then the gather for `_stages`."""
+    """irfft_q31's first step from the C bins (u.w32 rows 4, 5): Z'' = A' + i W^-1 B'
+    (natural order, zre/zim (u.w32 rows 2, 3)), then the gather for `_stages`."""
     n2 = u.fft_size // 2
-    zre, zim, tw_cos, tw_sin, perm, tre, tim = u.zre, u.zim, u.tw_cos, u.tw_sin, u.perm, \
-        u.tre, u.tim
-    cre, cim = u.xsp[0], u.xsp[1]
+    zre, zim, tw_cos, tw_sin, perm = u.w32[2], u.w32[3], u.tw_cos, u.tw_sin, u.ftab[0]
+    tre, tim, cre, cim = u.w32[0, :n2], u.w32[1, :n2], u.w32[4], u.w32[5]
     for k in range(n2):
         yr = np.int64(cre[k])
         yi = np.int64(cim[k])
@@ -1032,7 +1024,7 @@ def _unsplit(u):
 def _synthesis(u, f):
     """Window the inverse FFT's tail (sample t = zre[t / 2] or zim[t / 2]), OLA."""
     n, ls, h = u.fft_size, u.synthesis_size, u.hop
-    zre, zim, ola, ws = u.zre, u.zim, u.ola, u.ws
+    zre, zim, ola, ws = u.w32[2], u.w32[3], u.ola, u.ws
     for j in range(ls - h):
         ola[j] = ola[j + h]
     for j in range(ls - h, ls):
