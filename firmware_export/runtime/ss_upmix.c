@@ -9,6 +9,17 @@
 
 #include "ss_ops.h"
 
+/* Stage brackets for the target's profiling build only
+ * (firmware_export/target/src/main_upmix.c, -DSS_UPMIX_PROFILE): each
+ * SS_PROF(X) charges the instructions since the previous bracket to stage X.
+ * Compiled out by default. */
+#ifdef SS_UPMIX_PROFILE
+#include "ss_upmix_profile.h"
+#define SS_PROF(stage) ss_prof_mark(SS_PROF_##stage)
+#else
+#define SS_PROF(stage) ((void)0)
+#endif
+
 #define Z_MANT_BITS 60 /* bit length of the largest pooled-statistic mantissa */
 #define Q_BITS 28      /* |z| >> g below 2^28 before squaring */
 #define I32MAX ((int64_t)SS_INT32_MAX)
@@ -165,7 +176,9 @@ static void rfft_q31(int32_t *buf, uint32_t n, const int32_t *tw_cos, const int3
     const uint32_t n2 = n / 2u;
     uint32_t k;
     bitrev(buf, n2);
+    SS_PROF(RFFT_REV);
     cfft_q31(buf, n2, n, tw_cos, tw_sin, 0);
+    SS_PROF(RFFT_CFFT);
     buf[n] = buf[0];
     buf[n + 1u] = buf[1];
     for (k = 0u; k <= n2 / 2u; k++) {
@@ -193,6 +206,7 @@ static void rfft_q31(int32_t *buf, uint32_t n, const int32_t *tw_cos, const int3
             }
         }
     }
+    SS_PROF(RFFT_SPLIT);
 }
 
 /* src (N + 2): bins Y[k] = X[k] / N; dst (>= N): N real samples, unscaled. */
@@ -212,8 +226,11 @@ static void irfft_q31(const int32_t *src, int32_t *dst, uint32_t n, const int32_
         dst[2u * k] = sat32(ar - shr_round(bi * c, 31) - shr_round(br * s, 31));
         dst[2u * k + 1u] = sat32(ai + shr_round(br * c, 31) - shr_round(bi * s, 31));
     }
+    SS_PROF(IRFFT_SPLIT);
     bitrev(dst, n2);
+    SS_PROF(IRFFT_REV);
     cfft_q31(dst, n2, n, tw_cos, tw_sin, 1);
+    SS_PROF(IRFFT_CFFT);
 }
 
 /* ------------------------------------------------------------------ sizes */
@@ -312,6 +329,7 @@ static void frame(upmix_q31_inst *S)
     uint32_t ch, j, k, sg;
     int f;
 
+    SS_PROF(SAMPLE); /* upmix_q31's sample loop since the last frame */
     /* analysis: the history rings, oldest first, windowed, block exponent f */
     for (ch = 0u; ch < 2u; ch++) {
         for (j = 0u; j < n; j++) {
@@ -324,6 +342,7 @@ static void frame(upmix_q31_inst *S)
             const int64_t x = S->hist[ch][(S->hist_pos + j) % n];
             S->fr[ch][j] = (int32_t)shr_round(x * S->wa[j], 31 - f);
         }
+        SS_PROF(WIN);
         rfft_q31(S->fr[ch], n, S->tw_cos, S->tw_sin);
     }
     /* pass 1: powers, w_dir, z/2 into the padded rows of q */
@@ -333,7 +352,9 @@ static void frame(upmix_q31_inst *S)
         int64_t big;
         nv[0] = shr_floor(mr * mr, 1) + shr_floor(mi * mi, 1); /* |M|^2 / 2 */
         nv[1] = shr_floor(sr * sr, 1) + shr_floor(si * si, 1);
+        SS_PROF(P1_POW);
         pf_update(S->pw, S->pexp, k, 2, nv, -2 * (int64_t)f, S->a_short);
+        SS_PROF(P1_PF);
         big = max64(S->pw[0][k], S->pw[1][k]);
         if (big == 0) {
             S->wdir[k] = (int32_t)I32MAX;
@@ -344,8 +365,10 @@ static void frame(upmix_q31_inst *S)
             const int64_t kps2 = shr_floor(b * b, 31) * S->k_q19;
             S->wdir[k] = ratio_q31(num, num + kps2);
         }
+        SS_PROF(P1_WDIR);
         q0[k + p] = shr_floor(sr * mr, 1) + shr_floor(si * mi, 1);
         q1[k + p] = shr_floor(si * mr, 1) - shr_floor(sr * mi, 1);
+        SS_PROF(P1_Z);
     }
     for (j = 0u; j < p; j++) { /* edge replication */
         q0[j] = q0[p];
@@ -373,6 +396,7 @@ static void frame(upmix_q31_inst *S)
             q2[j] = cd;
         }
     }
+    SS_PROF(POOL);
     /* pass 3: window sums, pseudo-float smoothing, D^2, lam, w, C bins */
     for (k = 0u; k < nb; k++) {
         const uint32_t a0 = k, b0 = k + 2u * p, sa = a0 / seg, sb = b0 / seg;
@@ -391,18 +415,22 @@ static void frame(upmix_q31_inst *S)
                           shr_floor_cap(qr[b0], 2 * (g - gb));
             }
         }
+        SS_PROF(P3_WIN);
         pf_update(S->z, S->zexp, k, 3, nv, e - 4 * (int64_t)f, S->a_long);
+        SS_PROF(P3_PF);
         /* D^2 from the top 31 bits, lam, w */
         r = shr_floor(S->z[0][k], Z_MANT_BITS - 31);
         i = shr_floor(S->z[1][k], Z_MANT_BITS - 31);
         d = shr_floor(S->z[2][k], Z_MANT_BITS - 31);
         den = shr_floor(d * d, 1);
         d2 = den <= 0 ? 0 : ratio_q31(shr_floor(r * r, 1) + shr_floor(i * i, 1), den);
+        SS_PROF(P3_LAM);
         lam = shr_floor((d2 - S->lo2) * S->inv_q24, 24);
         lam = lam < 0 ? 0 : (lam > I32MAX ? I32MAX : lam);
         w = I32MAX - shr_floor(lam * (I32MAX - S->wdir[k]), 31);
         S->fr[0][2u * k] = (int32_t)shr_round(w * S->fr[0][2u * k], 31);
         S->fr[0][2u * k + 1u] = (int32_t)shr_round(w * S->fr[0][2u * k + 1u], 31);
+        SS_PROF(P3_W);
     }
     /* synthesis: inverse FFT into fr[1], window the tail, OLA (Q30, guard bit) */
     irfft_q31(S->fr[0], S->fr[1], n, S->tw_cos, S->tw_sin);
@@ -418,6 +446,7 @@ static void frame(upmix_q31_inst *S)
     for (j = 0u; j < h; j++) {
         S->ready[j] = shl32_sat(S->ola[j], 1);
     }
+    SS_PROF(OLA);
 }
 
 void upmix_q31(upmix_q31_inst *S, const int32_t *src, int32_t *dst_l, int32_t *dst_r,

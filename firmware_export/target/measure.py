@@ -10,6 +10,11 @@ instructions and derives the figures the project quotes:
   subtracted), per sample, and per sample per section / per tap;
 * the reference figure: per sample per section at 8 sections and per sample
   per tap at 128 taps, block 64 (the sizes ../shared/DESIGN.md quotes).
+
+:func:`measure_upmix` does the same for the adaptive upmix alone
+(``src/main_upmix.c``): instructions inside ``upmix_q31`` and, in the
+profiling build (``-DSS_UPMIX_PROFILE``, ``src/ss_upmix_profile.h``), per
+stage of its frame (``benchmarks/bench_target_upmix.py`` prints the table).
 """
 
 from __future__ import annotations
@@ -90,3 +95,87 @@ def measure(elf: Path | None = None, runtime: bool = False) -> Measurement:
     kernels = [p.name for p in build.runtime_sources(build.KERNEL_SOURCES)]
     elf = elf or build.build("bench", runtime=kernels if runtime else False).elf
     return parse(run.run(elf, timeout=300).check().text)
+
+
+# ----------------------------------------------------------------- the upmix
+
+UPMIX_SOURCES = ["ss_upmix.c"]
+# SS_PROF stage ids of src/ss_upmix_profile.h, in order.
+UPMIX_STAGES = ["SAMPLE", "WIN", "RFFT_REV", "RFFT_CFFT", "RFFT_SPLIT", "P1_POW", "P1_PF",
+                "P1_WDIR", "P1_Z", "POOL", "P3_WIN", "P3_PF", "P3_LAM", "P3_W", "IRFFT_SPLIT",
+                "IRFFT_REV", "IRFFT_CFFT", "OLA", "CAL"]
+_UPMIX = re.compile(r"^UPMIX fft=(\d+) synth=(\d+) hop=(\d+) frames=(\d+) ticks=(\d+):(\d+)$",
+                    re.M)
+_STAGE = re.compile(r"^STAGE (\d+) marks=(\d+) ticks=(\d+)$", re.M)
+
+
+@dataclass(frozen=True)
+class UpmixCount:
+    """Instructions inside ``upmix_q31`` over ``samples`` stereo samples
+    (``frames`` FFT frames, one per hop), and with the profiling build the
+    instructions per stage (``src/ss_upmix_profile.h``), one bracket's cost
+    taken out of each stage's count."""
+
+    fft_size: int
+    synthesis_size: int
+    hop: int
+    samples: int
+    instructions: float
+    stages: dict[str, float]  # stage -> instructions, all timed samples (empty: plain build)
+    marks: dict[str, int]  # stage -> brackets charged to it
+    bracket: float  # instructions of one bracket (0: plain build)
+
+    @property
+    def frames(self) -> float:
+        return self.samples / self.hop
+
+    @property
+    def per_sample(self) -> float:
+        return self.instructions / self.samples
+
+
+def build_upmix(profile: bool) -> build.Firmware:
+    """``src/main_upmix.c`` with ss_upmix.c; ``profile`` adds the stage brackets."""
+    return build.build("upmix", cmsis=False, runtime=UPMIX_SOURCES,
+                       defines=["SS_UPMIX_PROFILE"] if profile else [])
+
+
+def upmix_table_bytes(t) -> bytes:
+    """The ``tab=`` file of main_upmix.c from a quantize_upmix.UpmixTables."""
+    import numpy as np
+
+    head = np.array([t.fft_size, t.synthesis_size, t.hop, t.pool, t.a_short, t.a_long,
+                     t.k_q19, t.lo2_q31, t.inv_q24], "<i4")
+    return b"".join(np.ascontiguousarray(a, "<i4").tobytes() for a in (
+        head, t.analysis_window, t.synthesis_window, t.twiddle_cos, t.twiddle_sin))
+
+
+def measure_upmix(tables, stereo, *, warm: int = 0, block: int = 64, profile: bool = True,
+                  elf: Path | None = None, timeout: float = 900.0) -> UpmixCount:
+    """Run ``stereo`` ((n, 2) int32) through upmix_q31 with ``tables`` on the
+    target; the first ``warm`` samples untimed."""
+    import tempfile
+
+    import numpy as np
+
+    x = np.ascontiguousarray(stereo, dtype="<i4")
+    elf = elf or build_upmix(profile).elf
+    with tempfile.TemporaryDirectory(prefix="ss-upmix-") as tmp:
+        d = Path(tmp)
+        (d / "tab.bin").write_bytes(upmix_table_bytes(tables))
+        (d / "in.bin").write_bytes(x.tobytes())
+        text = run.run(elf, timeout=timeout, cwd=d,
+                       args=["tab=tab.bin", "in=in.bin", f"warm={warm}",
+                             f"block={block}"]).check().text
+    cal = [(int(n), int(t)) for n, t in _CAL.findall(text)]
+    (n1, t1), (n2, t2) = cal[0], cal[-1]
+    ipt = 2.0 * (n2 - n1) / (t2 - t1)
+    m = _UPMIX.search(text)
+    if not m:
+        raise RuntimeError(f"no UPMIX line in the target's output:\n{text}")
+    n, ls, hop, samples, hi, lo = map(int, m.groups())
+    raw = {UPMIX_STAGES[int(i)]: (int(k), int(t) * ipt) for i, k, t in _STAGE.findall(text)}
+    bracket = raw["CAL"][1] / raw["CAL"][0] if raw else 0.0
+    stages = {s: v - k * bracket for s, (k, v) in raw.items() if s != "CAL"}
+    marks = {s: k for s, (k, _) in raw.items() if s != "CAL"}
+    return UpmixCount(n, ls, hop, samples, ((hi << 32) + lo) * ipt, stages, marks, bracket)

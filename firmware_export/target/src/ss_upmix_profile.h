@@ -1,0 +1,72 @@
+/* Stage brackets of the adaptive upmix's profiling build (main_upmix.c
+ * built with -DSS_UPMIX_PROFILE; firmware_export/runtime/ss_upmix.c includes
+ * this header only then). SS_PROF(X) in ss_upmix.c reads SysTick and
+ * charges the ticks since the previous bracket to stage X, so the stages
+ * tile the time inside upmix_q31 without gaps: each stage's interval holds
+ * its code plus the cost of one bracket (calibrated by the SS_PROF_CAL
+ * stage, a run of back-to-back brackets). The empty asm with a memory
+ * clobber keeps the compiler from moving memory accesses across a bracket.
+ *
+ * Stages, in the order of frame() (ss_upmix.c):
+ *   SAMPLE  upmix_q31's per-sample loop (delay rings, M/S history, outputs)
+ *   WIN     analysis: block exponent scan, window into fr[0], fr[1]
+ *   RFFT_REV, RFFT_CFFT, RFFT_SPLIT  the two forward rfft_q31: bit reversal,
+ *           the n/2-point complex FFT, the real split step
+ *   P1_POW  pass 1 per bin: |M|^2, |S|^2 (and the loop's loads)
+ *   P1_PF   pass 1: pf_update of Pm, Ps (2 rows)
+ *   P1_WDIR pass 1: w_dir = ratio_q31(Pm^2, Pm^2 + k Ps^2)
+ *   P1_Z    pass 1: z = S M* into the padded pool rows
+ *   POOL    edge replication, per-segment block exponent, running sums
+ *   P3_WIN  pass 3 per bin: the +-pool window sums from the running sums
+ *   P3_PF   pass 3: pf_update of Zr, Zi, Zd (3 rows)
+ *   P3_LAM  pass 3: D^2 = ratio_q31(|E z^2|^2, (E|z|^2)^2)
+ *   P3_W    pass 3: lam, w, C = w M
+ *   IRFFT_SPLIT, IRFFT_REV, IRFFT_CFFT  irfft_q31: the real merge step,
+ *           bit reversal, the n/2-point complex FFT
+ *   OLA     synthesis window, overlap-add, ready buffer */
+#ifndef SS_UPMIX_PROFILE_H
+#define SS_UPMIX_PROFILE_H
+
+#include <stdint.h>
+
+#include "icount.h"
+
+enum {
+    SS_PROF_SAMPLE,
+    SS_PROF_WIN,
+    SS_PROF_RFFT_REV,
+    SS_PROF_RFFT_CFFT,
+    SS_PROF_RFFT_SPLIT,
+    SS_PROF_P1_POW,
+    SS_PROF_P1_PF,
+    SS_PROF_P1_WDIR,
+    SS_PROF_P1_Z,
+    SS_PROF_POOL,
+    SS_PROF_P3_WIN,
+    SS_PROF_P3_PF,
+    SS_PROF_P3_LAM,
+    SS_PROF_P3_W,
+    SS_PROF_IRFFT_SPLIT,
+    SS_PROF_IRFFT_REV,
+    SS_PROF_IRFFT_CFFT,
+    SS_PROF_OLA,
+    SS_PROF_CAL, /* harness only: back-to-back brackets */
+    SS_PROF_COUNT
+};
+
+extern uint32_t ss_prof_ticks[SS_PROF_COUNT];
+extern uint32_t ss_prof_marks[SS_PROF_COUNT];
+extern uint32_t ss_prof_last;
+
+static inline void ss_prof_mark(int stage)
+{
+    uint32_t now;
+    __asm volatile("" ::: "memory");
+    now = ic_now();
+    ss_prof_ticks[stage] += ic_elapsed(ss_prof_last, now);
+    ss_prof_marks[stage]++;
+    ss_prof_last = now;
+    __asm volatile("" ::: "memory");
+}
+
+#endif
