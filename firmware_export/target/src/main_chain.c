@@ -30,21 +30,6 @@ static int32_t in[2u * MAX_CALL];
 static int32_t out[SS_MAX_DRIVERS * MAX_CALL];
 static char cmdline[1024];
 
-static uint32_t parse_u32(const char *s)
-{
-    uint32_t v = 0;
-    while (*s >= '0' && *s <= '9') {
-        v = v * 10u + (uint32_t)(*s++ - '0');
-    }
-    return v;
-}
-
-static void say_u32(const char *label, uint32_t v)
-{
-    uart_puts(label);
-    uart_put_u32(v);
-}
-
 int main(void)
 {
     const char *blob_path = 0, *in_path = 0, *out_path = 0;
@@ -63,7 +48,7 @@ int main(void)
             } else if (strncmp(tok, "out=", 4) == 0) {
                 out_path = tok + 4;
             } else if (strncmp(tok, "block=", 6) == 0) {
-                block = parse_u32(tok + 6);
+                block = cmdline_u32(tok + 6);
             }
             tok = end ? end + 1 : 0;
         }
@@ -99,8 +84,8 @@ int main(void)
         uint32_t t0 = ic_now();
         ic_spin(n);
         uint32_t t = ic_elapsed(t0, ic_now());
-        say_u32("CAL n=", n);
-        say_u32(" ticks=", t);
+        uart_put_field("CAL n=", n);
+        uart_put_field(" ticks=", t);
         uart_puts("\n");
     }
     uint32_t frames = (uint32_t)in_len / 8u, done = 0, calls = 0;
@@ -123,9 +108,9 @@ int main(void)
     }
     semihost_close(fi);
     semihost_close(fo);
-    say_u32("CHAIN drivers=", drivers);
-    say_u32(" frames=", frames);
-    say_u32(" calls=", calls);
+    uart_put_field("CHAIN drivers=", drivers);
+    uart_put_field(" frames=", frames);
+    uart_put_field(" calls=", calls);
     uart_puts(" ticks=");
     uart_put_u32((uint32_t)(ticks >> 32));
     uart_puts(":");

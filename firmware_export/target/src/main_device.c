@@ -15,15 +15,6 @@
 
 static char cmdline[512];
 
-static uint32_t parse_u32(const char *s)
-{
-    uint32_t v = 0;
-    while (*s >= '0' && *s <= '9') {
-        v = v * 10u + (uint32_t)(*s++ - '0');
-    }
-    return v;
-}
-
 int main(void)
 {
     const char *path = "soundstage-flash.bin";
@@ -36,7 +27,7 @@ int main(void)
             if (strncmp(tok, "flash=", 6) == 0) {
                 path = tok + 6;
             } else if (strncmp(tok, "cut=", 4) == 0) {
-                flash_set_cut(parse_u32(tok + 4));
+                flash_set_cut(cmdline_u32(tok + 4));
             }
             tok = end ? end + 1 : 0;
         }

@@ -46,21 +46,6 @@ static int32_t in[2u * MAX_CALL];
 static int32_t out[3u * MAX_CALL];
 static char cmdline[1024];
 
-static uint32_t parse_u32(const char *s)
-{
-    uint32_t v = 0;
-    while (*s >= '0' && *s <= '9') {
-        v = v * 10u + (uint32_t)(*s++ - '0');
-    }
-    return v;
-}
-
-static void say_u32(const char *label, uint32_t v)
-{
-    uart_puts(label);
-    uart_put_u32(v);
-}
-
 int main(void)
 {
     const char *tab_path = 0, *in_path = 0;
@@ -77,9 +62,9 @@ int main(void)
             } else if (strncmp(tok, "in=", 3) == 0) {
                 in_path = tok + 3;
             } else if (strncmp(tok, "warm=", 5) == 0) {
-                warm = parse_u32(tok + 5);
+                warm = cmdline_u32(tok + 5);
             } else if (strncmp(tok, "block=", 6) == 0) {
-                block = parse_u32(tok + 6);
+                block = cmdline_u32(tok + 6);
             }
             tok = end ? end + 1 : 0;
         }
@@ -121,8 +106,8 @@ int main(void)
         uint32_t t0 = ic_now();
         ic_spin(c);
         uint32_t t = ic_elapsed(t0, ic_now());
-        say_u32("CAL n=", c);
-        say_u32(" ticks=", t);
+        uart_put_field("CAL n=", c);
+        uart_put_field(" ticks=", t);
         uart_puts("\n");
     }
     uint32_t frames = (uint32_t)in_len / 8u, done = 0, timed = 0;
@@ -158,10 +143,10 @@ int main(void)
         done += m;
     }
     semihost_close(fi);
-    say_u32("UPMIX fft=", n);
-    say_u32(" synth=", ls);
-    say_u32(" hop=", hop);
-    say_u32(" frames=", timed);
+    uart_put_field("UPMIX fft=", n);
+    uart_put_field(" synth=", ls);
+    uart_put_field(" hop=", hop);
+    uart_put_field(" frames=", timed);
     uart_puts(" ticks=");
     uart_put_u32((uint32_t)(ticks >> 32));
     uart_puts(":");
@@ -181,9 +166,9 @@ int main(void)
         ss_prof_mark(SS_PROF_CAL);
     }
     for (uint32_t i = 0; i < SS_PROF_COUNT; ++i) {
-        say_u32("STAGE ", i);
-        say_u32(" marks=", ss_prof_marks[i]);
-        say_u32(" ticks=", ss_prof_ticks[i]);
+        uart_put_field("STAGE ", i);
+        uart_put_field(" marks=", ss_prof_marks[i]);
+        uart_put_field(" ticks=", ss_prof_ticks[i]);
         uart_puts("\n");
     }
 #endif

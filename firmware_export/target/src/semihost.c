@@ -68,3 +68,12 @@ int semihost_cmdline(char *buf, size_t size)
     uint32_t block[2] = {(uint32_t)(uintptr_t)buf, (uint32_t)size};
     return semihost_call(0x15u, block) == 0 ? 0 : -1;
 }
+
+uint32_t cmdline_u32(const char *s)
+{
+    uint32_t v = 0;
+    while (*s >= '0' && *s <= '9') {
+        v = v * 10u + (uint32_t)(*s++ - '0');
+    }
+    return v;
+}

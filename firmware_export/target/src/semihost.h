@@ -25,5 +25,7 @@ int32_t semihost_flen(int fd);
 /* The command line qemu passes (`-semihosting-config ...,arg=A,arg=B` gives
  * "A B"); 0 and a NUL-terminated string, or -1. */
 int semihost_cmdline(char *buf, size_t size);
+/* The decimal number at the start of a command-line value (0 if none). */
+uint32_t cmdline_u32(const char *s);
 
 #endif

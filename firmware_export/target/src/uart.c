@@ -130,3 +130,9 @@ void uart_read(void *buf, size_t n)
         *p++ = uart_getc();
     }
 }
+
+void uart_put_field(const char *label, uint32_t v)
+{
+    uart_puts(label);
+    uart_put_u32(v);
+}

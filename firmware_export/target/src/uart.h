@@ -16,6 +16,8 @@ void uart_puts(const char *s);
 void uart_put_u32(uint32_t v);
 void uart_put_i32(int32_t v);
 void uart_put_hex32(uint32_t v);
+/* `label` then v in decimal (the harnesses' "KEY=n" reports). */
+void uart_put_field(const char *label, uint32_t v);
 /* Blocking read of one byte (bytes that arrived while uart_putc waited for
  * the transmitter come first, in order). */
 uint8_t uart_getc(void);
