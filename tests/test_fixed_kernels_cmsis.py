@@ -202,6 +202,14 @@ def test_biquad_q31_accumulator_wraps_like_cmsis():
     sizes=block_sizes,
 )
 def test_biquad_df1_q15_vs_cmsis(seed, n_stages, post_shift, coef_kind, sig, sizes):
+    c, x, ref, ours = _biquad_q15_case(cm.arm_biquad_cascade_df1_q15, F.biquad_df1_q15,
+                                       seed, n_stages, post_shift, coef_kind, sig, sizes)
+    assert np.array_equal(ours, ref)
+
+
+def _biquad_q15_case(cmsis_kernel, kernel, seed, n_stages, post_shift, coef_kind, sig, sizes):
+    """One drawn q15 cascade streamed through a CMSIS q15 biquad kernel and
+    ours in the same chunks: (coeffs, x, CMSIS output, our output)."""
     rng = np.random.default_rng(seed)
     c = _coeffs_q15(rng, n_stages, post_shift, coef_kind)
     x = _signal(rng, 300, sig, bits=16)
@@ -210,9 +218,9 @@ def test_biquad_df1_q15_vs_cmsis(seed, n_stages, post_shift, coef_kind, sig, siz
     cm.arm_biquad_cascade_df1_init_q15(
         ref_inst, n_stages, c, np.zeros(4 * n_stages, np.int16), post_shift
     )
-    ref = _stream_cmsis(cm.arm_biquad_cascade_df1_q15, ref_inst, x, chunks)
-    inst = F.biquad_df1_q15_init(c, post_shift)
-    assert np.array_equal(_stream_ours(F.biquad_df1_q15, inst, x, chunks), ref)
+    ref = _stream_cmsis(cmsis_kernel, ref_inst, x, chunks)
+    ours = _stream_ours(kernel, F.biquad_df1_q15_init(c, post_shift), x, chunks)
+    return c, x, ref, ours
 
 
 def test_biquad_df1_q15_narrows_to_32_bits_before_saturating():
@@ -287,17 +295,10 @@ def _biquad_fast_q15_spec(c, post_shift, x, state=None):
     sizes=block_sizes,
 )
 def test_biquad_df1_fast_q15_vs_cmsis(seed, n_stages, post_shift, coef_kind, sig, sizes):
-    rng = np.random.default_rng(seed)
-    c = _coeffs_q15(rng, n_stages, post_shift, coef_kind)
-    x = _signal(rng, 300, sig, bits=16)
-    chunks = _chunks(len(x), sizes)
-    ref_inst = cm.arm_biquad_casd_df1_inst_q15()
-    cm.arm_biquad_cascade_df1_init_q15(
-        ref_inst, n_stages, c, np.zeros(4 * n_stages, np.int16), post_shift
-    )
-    ref = _stream_cmsis(cm.arm_biquad_cascade_df1_fast_q15, ref_inst, x, chunks)
-    inst = F.biquad_df1_fast_q15_init(c, post_shift)
-    assert np.array_equal(_stream_ours(F.biquad_df1_fast_q15, inst, x, chunks), ref)
+    c, x, ref, ours = _biquad_q15_case(cm.arm_biquad_cascade_df1_fast_q15,
+                                       F.biquad_df1_fast_q15, seed, n_stages, post_shift,
+                                       coef_kind, sig, sizes)
+    assert np.array_equal(ours, ref)
     whole = np.zeros_like(x)
     F.biquad_df1_fast_q15(F.biquad_df1_fast_q15_init(c, post_shift), x, whole, len(x))
     assert np.array_equal(whole, ref)
