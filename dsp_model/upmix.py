@@ -113,6 +113,17 @@ steeper crossfades: +-0.05 dB); fft 8192 (+0.2-0.6 dB at 2x the cost);
 fast-attack/slow-release statistics (+0.1 dB); a lower directivity threshold
 (+0.1-0.4 dB, mostly seed 5, costs (c) 0.15-0.6 dB).
 
+Applying the same masks as a long filter instead of through the 1024-sample
+synthesis window (the mask's impulse response on the unwindowed frame, by
+circular or truncated linear convolution, frames crossfaded by a triangle)
+scores 12.7-12.9 on seed 5, but only because it needs 1535-2047 samples of
+delay: the newest output sample must be final when the newest frame is, so a
+frame can serve at most the last 1024 samples, and at latency 1023 the long
+filter loses its future half (11.4). The limit is the delay cap, not the
+window shape. ffmpeg by delay class on seed 5 (sweep of bench_upmix.py):
+<= 21 ms 10.18, 32 ms 10.58, 43 ms (win 4096, its default) 11.67, 64 ms 11.93,
+85 ms 12.32, 128 ms 12.50; this upmix at 21 ms scores 11.88.
+
 Fixed-point plan (for the fixed-point model; no square roots anywhere)
 ---------------------------------------------------------------------
 * M = (L + R) >> 1, S = (L - R) >> 1 with a named floor shift; L' = Ld - C,
