@@ -11,12 +11,16 @@ The C is built once per session with the strict flags (C99, -Wall -Wextra
   in several block sizes (1, odd, mixed, longer than max_block), in place,
   with guard words after every output buffer; the state arrays must agree
   too (same layout).
+* The fast q15 kernels (32-bit wrapping accumulator) also against
+  ``cmsisdsp`` directly, streamed in the same chunks: every post-shift,
+  sums that wrap the accumulator, blocks 1, 7, 64 across calls, in place.
 """
 
 from __future__ import annotations
 
 import ctypes as ct
 
+import cmsisdsp as cm
 import numpy as np
 import pytest
 
@@ -25,6 +29,7 @@ from dsp_model.fixed import ops
 from firmware_export._cbuild import RUNTIME_DIR, build_shared
 
 I32_MIN, I32_MAX = -(1 << 31), (1 << 31) - 1
+I16_MIN, I16_MAX = -(1 << 15), (1 << 15) - 1
 GUARD = 0x5A5A5A5A
 
 # op name -> C parameter types (the shim casts int64 arguments to these)
@@ -53,6 +58,7 @@ OPS = {
     "mult_q15x15_q30": ["int16_t", "int16_t"],
     "mult_q63x31_q62": ["int64_t", "int32_t"],
     "mac_wrap64": ["int64_t", "int32_t", "int32_t"],
+    "mac_wrap32": ["int32_t", "int16_t", "int16_t"],
     "mult_q31": ["int32_t", "int32_t"],
     "mult_q15": ["int16_t", "int16_t"],
     "div_trunc": ["int64_t", "int64_t"],
@@ -357,6 +363,174 @@ def test_biquad_q15_c_vs_model(lib):
             _cfn(lib, "biquad_df1_q15_init")(ct.byref(inst), 3, ptr(c), ptr(st), post_shift)
             assert np.array_equal(_run_c(_cfn(lib, "biquad_df1_q15"), inst, x, sizes), ref)
             assert np.array_equal(st, ref_inst.state)
+
+
+# ------------------------------------------ fast q15 (32-bit accumulator)
+FAST_SPLITS = [[1], [7], [64], [3, 1, 7, 64], [1000]]
+
+
+def _cmsis_stream(fn, inst, x, sizes):
+    return np.concatenate([fn(inst, x[a : a + m]) for a, m in _chunks(len(x), sizes)])
+
+
+def _biquad_fast_c(lib, c, post_shift, x, sizes, in_place=False):
+    n_st = len(c) // 6
+    st = np.full(4 * n_st, 7, np.int16)
+    inst = BiquadQ15()
+    _cfn(lib, "biquad_df1_fast_q15_init")(ct.byref(inst), n_st, ptr(c), ptr(st), post_shift)
+    assert not st.any()
+    return _run_c(_cfn(lib, "biquad_df1_fast_q15"), inst, x, sizes, in_place), st
+
+
+def _biquad_fast_cmsis(c, post_shift, x, sizes):
+    inst = cm.arm_biquad_casd_df1_inst_q15()
+    n_st = len(c) // 6
+    cm.arm_biquad_cascade_df1_init_q15(inst, n_st, c, np.zeros(4 * n_st, np.int16), post_shift)
+    return _cmsis_stream(cm.arm_biquad_cascade_df1_fast_q15, inst, x, sizes)
+
+
+def _acc_wraps(c, post_shift, x):
+    """How many of the exact sums b0 x[n] + ... + a2 y[n-2] (every stage)
+    leave int32, i.e. wrap the fast kernel's accumulator."""
+    count = 0
+    for k in range(len(c) // 6):
+        ck = c[6 * k : 6 * k + 6]
+        y = _run_py(F.biquad_df1_fast_q15, F.biquad_df1_fast_q15_init(ck, post_shift), x)
+        b0, _, b1, b2, a1, a2 = (int(v) for v in ck)
+        xs = [0, 0] + [int(v) for v in x]
+        ys = [0, 0] + [int(v) for v in y]
+        count += sum(
+            not I32_MIN <= b0 * xs[n + 2] + b1 * xs[n + 1] + b2 * xs[n] + a1 * ys[n + 1]
+            + a2 * ys[n] <= I32_MAX
+            for n in range(len(x))
+        )
+        x = y
+    return count
+
+
+def _fast_coeffs(r, n_st, post_shift, kind):
+    """{b0, 0, b1, b2, a1, a2} per stage. "wrapping": random signs,
+    magnitudes 0.5 .. 1.0 of Q15 (sum |c| > 2: full-scale sums wrap the 32
+    bits). "scaled": poles of radius <= 0.9 and |b| <= 0.6 as real values,
+    i.e. Q15 scaled by 2^-post_shift (most outputs neither clipped nor 0:
+    the shift and the floor are visible at every post-shift)."""
+    if kind == "wrapping":
+        mag = r.integers(1 << 14, 1 << 15, (n_st, 6))
+        c = np.where(r.integers(0, 2, (n_st, 6)) == 1, mag, -mag)
+    else:
+        rad, th = r.uniform(0.3, 0.9, n_st), r.uniform(0, np.pi, n_st)
+        b = r.uniform(-0.6, 0.6, (n_st, 3))
+        b[:, 0] = r.choice([-1, 1], n_st) * r.uniform(0.5, 0.6, n_st)  # b0 != 0 at any shift
+        c = np.column_stack([b[:, 0], b[:, 0], b[:, 1:], 2 * rad * np.cos(th), -(rad**2)])
+        c = np.round(c * 2.0 ** (15 - post_shift))
+    c = c.clip(I16_MIN, I16_MAX).astype(np.int16)
+    c[:, 1] = 0  # the pad: CMSIS multiplies it, so it must be 0
+    return np.ascontiguousarray(c.reshape(-1))
+
+
+@pytest.mark.parametrize("kind", ["wrapping", "scaled"])
+@pytest.mark.parametrize("post_shift", range(16))
+def test_biquad_fast_q15_c_vs_model_and_cmsis(lib, post_shift, kind):
+    """Full-scale random input through 3 stages, every post-shift, C vs the
+    model vs cmsisdsp streamed in the same chunks (1, 7, 64, mixed, whole),
+    in place and not; the state too. (Unlike the precise kernel, acc >> shift
+    cannot wrap at post_shift 14, 15: acc is already 32 bits; there the
+    "scaled" set checks the shift by 1 and 0 before the saturation.)"""
+    r = np.random.default_rng(1500 + post_shift)
+    c = _fast_coeffs(r, 3, post_shift, kind)
+    x = _sig(700, 16, seed=post_shift)
+    ref_inst = F.biquad_df1_fast_q15_init(c, post_shift)
+    ref = _run_py(F.biquad_df1_fast_q15, ref_inst, x)
+    assert np.array_equal(_biquad_fast_cmsis(c, post_shift, x, [len(x)]), ref)
+    if kind == "wrapping":
+        assert _acc_wraps(c, post_shift, x) > 0  # the data does reach the 32-bit wrap
+    else:
+        assert np.mean((ref != I16_MIN) & (ref != I16_MAX) & (ref != 0)) > 0.5  # unclipped
+    for sizes in FAST_SPLITS:
+        cm_ref = _biquad_fast_cmsis(c, post_shift, x, sizes)
+        for in_place in (False, True):
+            y, st = _biquad_fast_c(lib, c, post_shift, x, sizes, in_place)
+            assert np.array_equal(y, ref), (sizes, in_place)
+            assert np.array_equal(y, cm_ref), (sizes, in_place)
+            assert np.array_equal(st, ref_inst.state), (sizes, in_place)
+
+
+def test_biquad_fast_q15_c_wraps_accumulator_like_cmsis(lib):
+    """Every coefficient and sample -1.0 (the sum leaves int32 at the second
+    product), every post-shift; and b = -1.0 feed-forward only, post_shift
+    0: 2^30 -> 32767, then 2^31 and 3 * 2^30 wrap negative -> -32768 where
+    a saturating accumulator would give 32767."""
+    x = np.full(40, I16_MIN, np.int16)
+    c = np.array([I16_MIN, 0, I16_MIN, I16_MIN, I16_MIN, I16_MIN], np.int16)
+    for post_shift in range(16):
+        ref = _run_py(F.biquad_df1_fast_q15, F.biquad_df1_fast_q15_init(c, post_shift), x)
+        assert np.array_equal(_biquad_fast_cmsis(c, post_shift, x, [len(x)]), ref)
+        for sizes in ([1], [7], [40]):
+            y, _ = _biquad_fast_c(lib, c, post_shift, x, sizes, in_place=sizes == [7])
+            assert np.array_equal(y, ref), (post_shift, sizes)
+    ff = np.array([I16_MIN, 0, I16_MIN, I16_MIN, 0, 0], np.int16)
+    y, _ = _biquad_fast_c(lib, ff, 0, x, [1])
+    assert y.tolist() == [I16_MAX] + [I16_MIN] * (len(x) - 1)
+    assert np.array_equal(_biquad_fast_cmsis(ff, 0, x, [1]), y)
+
+
+def _fir_fast_c(lib, h, max_block, x, sizes, in_place=False):
+    st = np.full(len(h) + max_block - 1, 7, np.int16)
+    inst = FirQ15()
+    _cfn(lib, "fir_fast_q15_init")(ct.byref(inst), len(h), ptr(h), ptr(st), max_block)
+    assert not st.any()
+    return _run_c(_cfn(lib, "fir_fast_q15"), inst, x, sizes, in_place), st
+
+
+def _fir_fast_cmsis(h, max_block, x, sizes):
+    # cmsisdsp: state for the largest block, so every chunk <= max_block
+    inst = cm.arm_fir_instance_q15()
+    cm.arm_fir_init_q15(inst, len(h), h, np.zeros(len(h) + max_block - 1, np.int16))
+    return _cmsis_stream(cm.arm_fir_fast_q15, inst, x, [min(s, max_block) for s in sizes])
+
+
+@pytest.mark.parametrize("num_taps", [1, 2, 5, 6, 32, 128])
+@pytest.mark.parametrize("max_block", [1, 7, 64])
+def test_fir_fast_q15_c_vs_model_and_cmsis(lib, num_taps, max_block):
+    """Full-scale taps on full-scale input (the 32-bit sum wraps once
+    sum |h| >= 2), and the same taps >> 6 (it does not). cmsisdsp only for
+    even tap counts (its q15 FIR needs them); the model for every count."""
+    r = np.random.default_rng(num_taps * 1000 + max_block)
+    h_full = r.integers(I16_MIN, I16_MAX, num_taps, endpoint=True).astype(np.int16)
+    x = _sig(600, 16, seed=num_taps + 1)
+    for h in (h_full, (h_full >> 6).astype(np.int16)):
+        ref_inst = F.fir_fast_q15_init(h, max_block)
+        ref = _run_py(F.fir_fast_q15, ref_inst, x)
+        if num_taps % 2 == 0:
+            assert np.array_equal(_fir_fast_cmsis(h, max_block, x, [max_block]), ref)
+        for sizes in FAST_SPLITS:
+            cm_ref = _fir_fast_cmsis(h, max_block, x, sizes) if num_taps % 2 == 0 else ref
+            for in_place in (False, True):
+                y, st = _fir_fast_c(lib, h, max_block, x, sizes, in_place)
+                assert np.array_equal(y, ref), (sizes, in_place)
+                assert np.array_equal(y, cm_ref), (sizes, in_place)
+                assert np.array_equal(st[: num_taps - 1], ref_inst.state[: num_taps - 1])
+    if num_taps >= 6:  # the full-scale taps do reach the 32-bit wrap
+        precise = _run_py(F.fir_q15, F.fir_q15_init(h_full, max_block), x)
+        assert not np.array_equal(precise, _run_py(F.fir_fast_q15,
+                                                   F.fir_fast_q15_init(h_full, max_block), x))
+
+
+def test_fir_fast_q15_c_wraps_accumulator_like_cmsis(lib):
+    """Taps and input all -1.0: m products make m * 2^30 mod 2^32 -- 2^30
+    -> 32767, 2^31 wraps to -2^31 -> -32768, 3 * 2^30 -> -2^30 -> -32768,
+    4 * 2^30 -> 0 -> 0 -- where a saturating accumulator gives 32767."""
+    x = np.full(80, I16_MIN, np.int16)
+    for num_taps in (2, 4, 6, 64):
+        h = np.full(num_taps, I16_MIN, np.int16)
+        k = np.arange(1, len(x) + 1).clip(max=num_taps)  # products in output n
+        expect = [ops.sat16(ops.wrap32(int(m) << 30) >> 15) for m in k]
+        assert expect[:3] == [I16_MAX, I16_MIN, I16_MIN]
+        assert num_taps < 4 or expect[3] == 0
+        assert _fir_fast_cmsis(h, 80, x, [80]).tolist() == expect
+        for sizes in ([1], [7], [64]):
+            y, _ = _fir_fast_c(lib, h, 64, x, sizes, in_place=sizes == [7])
+            assert y.tolist() == expect, (num_taps, sizes)
 
 
 @pytest.mark.parametrize("num_taps", [1, 2, 5, 31, 128])

@@ -240,6 +240,65 @@ void biquad_df1_q15(const biquad_df1_q15_inst *S, const int16_t *src, int16_t *d
     }
 }
 
+/* ================================================= biquad DF1 fast Q15 */
+
+/* Same instance and state layout as biquad_df1_q15 (CMSIS shares
+ * arm_biquad_cascade_df1_init_q15 between the two). */
+void biquad_df1_fast_q15_init(biquad_df1_q15_inst *S, int8_t num_stages, const int16_t *coeffs,
+                              int16_t *state, int8_t post_shift)
+{
+    biquad_df1_q15_init(S, num_stages, coeffs, state, post_shift);
+}
+
+/*
+ * Scaling and overflow (arm_biquad_cascade_df1_fast_q15): acc (32-bit, Q30)
+ * = b0 x[n] + b1 x[n-1] + b2 x[n-2] + a1 y[n-1] + a2 y[n-2]; five Q15 x Q15
+ * products summed modulo 2^32 (SMUAD/SMLAD: one guard bit, wraps once
+ * |sum| >= 2^31, any order). Output = acc >> (15 - post_shift), floor, of
+ * the already wrapped 32-bit acc (no further wrap), saturated to int16; a
+ * wrapped sum jumps sign rather than clipping. The saturated value is the
+ * y[n-1] state. The pad coefficient {b0, 0, ...} must be 0 (CMSIS
+ * multiplies it; here it is ignored). Stage k > 0 reads dst.
+ */
+void biquad_df1_fast_q15(const biquad_df1_q15_inst *S, const int16_t *src, int16_t *dst,
+                         uint32_t block_size)
+{
+    const int16_t *pc = S->coeffs;
+    int16_t *ps = S->state;
+    const int rshift = 15 - S->post_shift;
+    const int16_t *in = src;
+    int stage = S->num_stages;
+
+    while (stage-- > 0) {
+        const int16_t b0 = pc[0], b1 = pc[2], b2 = pc[3], a1 = pc[4], a2 = pc[5];
+        int16_t x1 = ps[0], x2 = ps[1], y1 = ps[2], y2 = ps[3];
+        uint32_t n;
+
+        for (n = 0; n < block_size; n++) {
+            const int16_t x0 = in[n];
+            int32_t acc = (int32_t)mult_q15x15_q30(b0, x0); /* <= 2^30: exact in 32 bits */
+            int16_t y0;
+            acc = mac_wrap32(acc, b1, x1);
+            acc = mac_wrap32(acc, b2, x2);
+            acc = mac_wrap32(acc, a1, y1);
+            acc = mac_wrap32(acc, a2, y2);
+            y0 = sat16(shr_floor(acc, rshift)); /* Q30 -> Q15 (x 2^post_shift): floor, saturate */
+            x2 = x1;
+            x1 = x0;
+            y2 = y1;
+            y1 = y0;
+            dst[n] = y0;
+        }
+        ps[0] = x1;
+        ps[1] = x2;
+        ps[2] = y1;
+        ps[3] = y2;
+        ps += 4;
+        pc += 6;
+        in = dst;
+    }
+}
+
 /* ================================================================= FIR */
 
 void fir_q31_init(fir_q31_inst *S, uint16_t num_taps, const int32_t *coeffs, int32_t *state,
@@ -455,6 +514,53 @@ void fir_q15(const fir_q15_inst *S, const int16_t *src, int16_t *dst, uint32_t b
             int64_t acc = 0;
             for (k = 0; k < ntaps; k++) {
                 acc = add64_wrap(acc, mult_q15x15_q30(pc[k], st[i + k]));
+            }
+            dst[i] = sat16(shr_floor(acc, 15)); /* Q30 -> Q15: floor, saturate */
+        }
+        for (k = 0; k + 1u < ntaps; k++) {
+            st[k] = st[m + k];
+        }
+        src += m;
+        dst += m;
+        block_size -= m;
+    }
+}
+
+/* Same instance and state layout as fir_q15 (CMSIS shares
+ * arm_fir_init_q15 between the two). */
+void fir_fast_q15_init(fir_q15_inst *S, uint16_t num_taps, const int16_t *coeffs, int16_t *state,
+                       uint32_t max_block)
+{
+    fir_q15_init(S, num_taps, coeffs, state, max_block);
+}
+
+/*
+ * Scaling and overflow (arm_fir_fast_q15): acc (32-bit, Q30) = sum_k
+ * coeffs[k] state[i + k], Q15 x Q15 products summed modulo 2^32 (SMLAD:
+ * one guard bit, wraps once |sum| >= 2^31, e.g. sum |h| >= 2 at full
+ * scale; any order). Output = acc >> 15, floor, saturated to int16 (no
+ * rounding). Any num_taps >= 1 (CMSIS needs an even count).
+ */
+void fir_fast_q15(const fir_q15_inst *S, const int16_t *src, int16_t *dst, uint32_t block_size)
+{
+    const uint32_t ntaps = S->num_taps;
+    const int16_t *const pc = S->coeffs;
+    int16_t *const st = S->state;
+
+    if (S->max_block == 0u) {
+        return; /* not initialized: no room for a block */
+    }
+    while (block_size > 0u) {
+        const uint32_t m = block_size < S->max_block ? block_size : S->max_block;
+        uint32_t i, k;
+
+        for (i = 0; i < m; i++) {
+            st[ntaps - 1u + i] = src[i];
+        }
+        for (i = 0; i < m; i++) {
+            int32_t acc = 0;
+            for (k = 0; k < ntaps; k++) {
+                acc = mac_wrap32(acc, pc[k], st[i + k]); /* acc += h[N-1-k] x[n-N+1+k] */
             }
             dst[i] = sat16(shr_floor(acc, 15)); /* Q30 -> Q15: floor, saturate */
         }

@@ -5,11 +5,12 @@
  * order (inst, src, dst, block_size), same state layout, bit-exact (tested by
  * tests/test_c_kernels.py). The CMSIS-defined ones are bit-exact to CMSIS-DSP
  * (arm_biquad_cascade_df1_q31, arm_biquad_cas_df1_32x64_q31, arm_fir_q31,
- * arm_biquad_cascade_df1_q15, arm_fir_q15, arm_scale_q31/q15, arm_add_q31/
- * q15), so on a Cortex-M target either may be linked. The caller owns every
- * buffer; an _init only fills the instance and zeroes the state. dst may be
- * src (in place) for every kernel. The "Scaling and overflow" paragraph of
- * each kernel is in ss_kernels.c (and in kernels.py).
+ * arm_biquad_cascade_df1_q15, arm_biquad_cascade_df1_fast_q15, arm_fir_q15,
+ * arm_fir_fast_q15, arm_scale_q31/q15, arm_add_q31/q15), so on a Cortex-M
+ * target either may be linked. The caller owns every buffer; an _init only
+ * fills the instance and zeroes the state. dst may be src (in place) for
+ * every kernel. The "Scaling and overflow" paragraph of each kernel is in
+ * ss_kernels.c (and in kernels.py).
  */
 #ifndef SS_KERNELS_H
 #define SS_KERNELS_H
@@ -115,6 +116,12 @@ void biquad_df1_q15_init(biquad_df1_q15_inst *S, int8_t num_stages, const int16_
 void biquad_df1_q15(const biquad_df1_q15_inst *S, const int16_t *src, int16_t *dst,
                     uint32_t block_size);
 
+/* The fast (32-bit accumulator) variant: same instance (CMSIS's too). */
+void biquad_df1_fast_q15_init(biquad_df1_q15_inst *S, int8_t num_stages, const int16_t *coeffs,
+                              int16_t *state, int8_t post_shift);
+void biquad_df1_fast_q15(const biquad_df1_q15_inst *S, const int16_t *src, int16_t *dst,
+                         uint32_t block_size);
+
 void fir_q31_init(fir_q31_inst *S, uint16_t num_taps, const int32_t *coeffs, int32_t *state,
                   uint32_t max_block);
 void fir_q31(const fir_q31_inst *S, const int32_t *src, int32_t *dst, uint32_t block_size);
@@ -122,6 +129,11 @@ void fir_q31(const fir_q31_inst *S, const int32_t *src, int32_t *dst, uint32_t b
 void fir_q15_init(fir_q15_inst *S, uint16_t num_taps, const int16_t *coeffs, int16_t *state,
                   uint32_t max_block);
 void fir_q15(const fir_q15_inst *S, const int16_t *src, int16_t *dst, uint32_t block_size);
+
+/* The fast (32-bit accumulator) variant: same instance (CMSIS's too). */
+void fir_fast_q15_init(fir_q15_inst *S, uint16_t num_taps, const int16_t *coeffs, int16_t *state,
+                       uint32_t max_block);
+void fir_fast_q15(const fir_q15_inst *S, const int16_t *src, int16_t *dst, uint32_t block_size);
 
 void delay_q31_init(delay_q31_inst *S, uint32_t delay, int32_t *buf);
 void delay_q31(delay_q31_inst *S, const int32_t *src, int32_t *dst, uint32_t block_size);

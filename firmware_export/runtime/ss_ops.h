@@ -204,6 +204,13 @@ static inline int64_t mac_wrap64(int64_t acc, int32_t a, int32_t b)
 #endif
 }
 
+/* wrap32(acc + a * b): the fast q15 MAC (one lane of SMLAD), 32-bit
+ * accumulator, wraps. Corner: 2^30 + (-2^15)(-2^15) = 2^31 -> -2^31. */
+static inline int32_t mac_wrap32(int32_t acc, int16_t a, int16_t b)
+{
+    return add32_wrap(acc, (int32_t)a * b);
+}
+
 /* arm_mult_q31: sat_bits(floor(a b / 2^32), 31) * 2 (bit 0 dropped).
  * Corner: INT32_MIN^2 -> 0x7FFFFFFE. */
 static inline int32_t mult_q31(int32_t a, int32_t b)
