@@ -194,36 +194,30 @@ void biquad_df1_q15_init(biquad_df1_q15_inst *S, int8_t num_stages, const int16_
     }
 }
 
-/*
- * Scaling and overflow: five Q15 x Q15 = Q30 products summed in 64 bits (31
- * guard bits: never overflows). Output = acc >> (15 - post_shift), floor, its
- * low 32 bits kept (wrap), then saturated to int16; the saturated value is the
- * y[n-1] state. The wrap is CMSIS's (its __SSAT takes an int32_t): only post
- * shifts 14 and 15 can see it (dsp_model/fixed/kernels.py biquad_df1_q15).
- */
-void biquad_df1_q15(const biquad_df1_q15_inst *S, const int16_t *src, int16_t *dst,
-                    uint32_t block_size)
+/* One output of a Q15 DF1 section: taps {b0, 0, b1, b2, a1, a2}, the inputs
+ * x0, x[n-1], x[n-2] and outputs y[n-1], y[n-2]; rshift = 15 - post_shift. */
+typedef int16_t (*biquad_step_q15_fn)(const int16_t *c, int16_t x0, int16_t x1, int16_t x2,
+                                      int16_t y1, int16_t y2, int rshift);
+
+/* Runs a cascade of Q15 DF1 sections (state {x1, x2, y1, y2} per stage; stage
+ * k > 0 reads dst). Shared by biquad_df1_q15 and biquad_df1_fast_q15: only
+ * the accumulator of one output differs. */
+static void biquad_df1_q15_stages(const biquad_df1_q15_inst *S, const int16_t *src,
+                                  int16_t *dst, uint32_t block_size, biquad_step_q15_fn step)
 {
     const int16_t *pc = S->coeffs;
     int16_t *ps = S->state;
-    const int lshift = 15 - S->post_shift;
+    const int rshift = 15 - S->post_shift;
     const int16_t *in = src;
     int stage = S->num_stages;
 
     while (stage-- > 0) {
-        const int16_t b0 = pc[0], b1 = pc[2], b2 = pc[3], a1 = pc[4], a2 = pc[5];
         int16_t x1 = ps[0], x2 = ps[1], y1 = ps[2], y2 = ps[3];
         uint32_t n;
 
         for (n = 0; n < block_size; n++) {
             const int16_t x0 = in[n];
-            int64_t acc = mult_q15x15_q30(b0, x0);
-            int16_t y0;
-            acc = add64_wrap(acc, mult_q15x15_q30(b1, x1));
-            acc = add64_wrap(acc, mult_q15x15_q30(b2, x2));
-            acc = add64_wrap(acc, mult_q15x15_q30(a1, y1));
-            acc = add64_wrap(acc, mult_q15x15_q30(a2, y2));
-            y0 = sat16(wrap32(shr_floor(acc, lshift))); /* Q30 -> Q15: floor, wrap, saturate */
+            const int16_t y0 = step(pc, x0, x1, x2, y1, y2, rshift);
             x2 = x1;
             x1 = x0;
             y2 = y1;
@@ -240,6 +234,30 @@ void biquad_df1_q15(const biquad_df1_q15_inst *S, const int16_t *src, int16_t *d
     }
 }
 
+static int16_t biquad_step_q15(const int16_t *c, int16_t x0, int16_t x1, int16_t x2,
+                               int16_t y1, int16_t y2, int rshift)
+{
+    int64_t acc = mult_q15x15_q30(c[0], x0);
+    acc = add64_wrap(acc, mult_q15x15_q30(c[2], x1));
+    acc = add64_wrap(acc, mult_q15x15_q30(c[3], x2));
+    acc = add64_wrap(acc, mult_q15x15_q30(c[4], y1));
+    acc = add64_wrap(acc, mult_q15x15_q30(c[5], y2));
+    return sat16(wrap32(shr_floor(acc, rshift))); /* Q30 -> Q15: floor, wrap, saturate */
+}
+
+/*
+ * Scaling and overflow: five Q15 x Q15 = Q30 products summed in 64 bits (31
+ * guard bits: never overflows). Output = acc >> (15 - post_shift), floor, its
+ * low 32 bits kept (wrap), then saturated to int16; the saturated value is the
+ * y[n-1] state. The wrap is CMSIS's (its __SSAT takes an int32_t): only post
+ * shifts 14 and 15 can see it (dsp_model/fixed/kernels.py biquad_df1_q15).
+ */
+void biquad_df1_q15(const biquad_df1_q15_inst *S, const int16_t *src, int16_t *dst,
+                    uint32_t block_size)
+{
+    biquad_df1_q15_stages(S, src, dst, block_size, biquad_step_q15);
+}
+
 /* ================================================= biquad DF1 fast Q15 */
 
 /* Same instance and state layout as biquad_df1_q15 (CMSIS shares
@@ -248,6 +266,17 @@ void biquad_df1_fast_q15_init(biquad_df1_q15_inst *S, int8_t num_stages, const i
                               int16_t *state, int8_t post_shift)
 {
     biquad_df1_q15_init(S, num_stages, coeffs, state, post_shift);
+}
+
+static int16_t biquad_step_fast_q15(const int16_t *c, int16_t x0, int16_t x1, int16_t x2,
+                                    int16_t y1, int16_t y2, int rshift)
+{
+    int32_t acc = (int32_t)mult_q15x15_q30(c[0], x0); /* <= 2^30: exact in 32 bits */
+    acc = mac_wrap32(acc, c[2], x1);
+    acc = mac_wrap32(acc, c[3], x2);
+    acc = mac_wrap32(acc, c[4], y1);
+    acc = mac_wrap32(acc, c[5], y2);
+    return sat16(shr_floor(acc, rshift)); /* Q30 -> Q15 (x 2^post_shift): floor, saturate */
 }
 
 /*
@@ -263,40 +292,7 @@ void biquad_df1_fast_q15_init(biquad_df1_q15_inst *S, int8_t num_stages, const i
 void biquad_df1_fast_q15(const biquad_df1_q15_inst *S, const int16_t *src, int16_t *dst,
                          uint32_t block_size)
 {
-    const int16_t *pc = S->coeffs;
-    int16_t *ps = S->state;
-    const int rshift = 15 - S->post_shift;
-    const int16_t *in = src;
-    int stage = S->num_stages;
-
-    while (stage-- > 0) {
-        const int16_t b0 = pc[0], b1 = pc[2], b2 = pc[3], a1 = pc[4], a2 = pc[5];
-        int16_t x1 = ps[0], x2 = ps[1], y1 = ps[2], y2 = ps[3];
-        uint32_t n;
-
-        for (n = 0; n < block_size; n++) {
-            const int16_t x0 = in[n];
-            int32_t acc = (int32_t)mult_q15x15_q30(b0, x0); /* <= 2^30: exact in 32 bits */
-            int16_t y0;
-            acc = mac_wrap32(acc, b1, x1);
-            acc = mac_wrap32(acc, b2, x2);
-            acc = mac_wrap32(acc, a1, y1);
-            acc = mac_wrap32(acc, a2, y2);
-            y0 = sat16(shr_floor(acc, rshift)); /* Q30 -> Q15 (x 2^post_shift): floor, saturate */
-            x2 = x1;
-            x1 = x0;
-            y2 = y1;
-            y1 = y0;
-            dst[n] = y0;
-        }
-        ps[0] = x1;
-        ps[1] = x2;
-        ps[2] = y1;
-        ps[3] = y2;
-        ps += 4;
-        pc += 6;
-        in = dst;
-    }
+    biquad_df1_q15_stages(S, src, dst, block_size, biquad_step_fast_q15);
 }
 
 /* ================================================================= FIR */
@@ -490,14 +486,17 @@ void fir_q15_init(fir_q15_inst *S, uint16_t num_taps, const int16_t *coeffs, int
     }
 }
 
-/*
- * Scaling and overflow: acc (64-bit, Q30) = sum of Q15 x Q15 products (33
- * guard bits). Output = acc >> 15, floor, saturated to int16.
- */
-void fir_q15(const fir_q15_inst *S, const int16_t *src, int16_t *dst, uint32_t block_size)
+/* One Q15 output: the dot product of the time-reversed taps with the window. */
+typedef int16_t (*fir_dot_q15_fn)(const int16_t *pc, const int16_t *x, uint32_t ntaps);
+
+/* Runs a q15 FIR over blocks of at most max_block samples: the state holds
+ * the last ntaps - 1 inputs, then the block, so the window of output i is
+ * st[i .. i + ntaps - 1]. Shared by fir_q15 and fir_fast_q15 (only the
+ * accumulator differs). */
+static void fir_q15_blocks(const fir_q15_inst *S, const int16_t *src, int16_t *dst,
+                           uint32_t block_size, fir_dot_q15_fn dot)
 {
     const uint32_t ntaps = S->num_taps;
-    const int16_t *const pc = S->coeffs;
     int16_t *const st = S->state;
 
     if (S->max_block == 0u) {
@@ -511,11 +510,7 @@ void fir_q15(const fir_q15_inst *S, const int16_t *src, int16_t *dst, uint32_t b
             st[ntaps - 1u + i] = src[i];
         }
         for (i = 0; i < m; i++) {
-            int64_t acc = 0;
-            for (k = 0; k < ntaps; k++) {
-                acc = add64_wrap(acc, mult_q15x15_q30(pc[k], st[i + k]));
-            }
-            dst[i] = sat16(shr_floor(acc, 15)); /* Q30 -> Q15: floor, saturate */
+            dst[i] = dot(S->coeffs, st + i, ntaps);
         }
         for (k = 0; k + 1u < ntaps; k++) {
             st[k] = st[m + k];
@@ -526,12 +521,41 @@ void fir_q15(const fir_q15_inst *S, const int16_t *src, int16_t *dst, uint32_t b
     }
 }
 
+static int16_t fir_dot_q15(const int16_t *pc, const int16_t *x, uint32_t ntaps)
+{
+    int64_t acc = 0;
+    uint32_t k;
+    for (k = 0; k < ntaps; k++) {
+        acc = add64_wrap(acc, mult_q15x15_q30(pc[k], x[k]));
+    }
+    return sat16(shr_floor(acc, 15)); /* Q30 -> Q15: floor, saturate */
+}
+
+/*
+ * Scaling and overflow: acc (64-bit, Q30) = sum of Q15 x Q15 products (33
+ * guard bits). Output = acc >> 15, floor, saturated to int16.
+ */
+void fir_q15(const fir_q15_inst *S, const int16_t *src, int16_t *dst, uint32_t block_size)
+{
+    fir_q15_blocks(S, src, dst, block_size, fir_dot_q15);
+}
+
 /* Same instance and state layout as fir_q15 (CMSIS shares
  * arm_fir_init_q15 between the two). */
 void fir_fast_q15_init(fir_q15_inst *S, uint16_t num_taps, const int16_t *coeffs, int16_t *state,
                        uint32_t max_block)
 {
     fir_q15_init(S, num_taps, coeffs, state, max_block);
+}
+
+static int16_t fir_dot_fast_q15(const int16_t *pc, const int16_t *x, uint32_t ntaps)
+{
+    int32_t acc = 0;
+    uint32_t k;
+    for (k = 0; k < ntaps; k++) {
+        acc = mac_wrap32(acc, pc[k], x[k]); /* acc += h[N-1-k] x[n-N+1+k] */
+    }
+    return sat16(shr_floor(acc, 15)); /* Q30 -> Q15: floor, saturate */
 }
 
 /*
@@ -543,34 +567,7 @@ void fir_fast_q15_init(fir_q15_inst *S, uint16_t num_taps, const int16_t *coeffs
  */
 void fir_fast_q15(const fir_q15_inst *S, const int16_t *src, int16_t *dst, uint32_t block_size)
 {
-    const uint32_t ntaps = S->num_taps;
-    const int16_t *const pc = S->coeffs;
-    int16_t *const st = S->state;
-
-    if (S->max_block == 0u) {
-        return; /* not initialized: no room for a block */
-    }
-    while (block_size > 0u) {
-        const uint32_t m = block_size < S->max_block ? block_size : S->max_block;
-        uint32_t i, k;
-
-        for (i = 0; i < m; i++) {
-            st[ntaps - 1u + i] = src[i];
-        }
-        for (i = 0; i < m; i++) {
-            int32_t acc = 0;
-            for (k = 0; k < ntaps; k++) {
-                acc = mac_wrap32(acc, pc[k], st[i + k]); /* acc += h[N-1-k] x[n-N+1+k] */
-            }
-            dst[i] = sat16(shr_floor(acc, 15)); /* Q30 -> Q15: floor, saturate */
-        }
-        for (k = 0; k + 1u < ntaps; k++) {
-            st[k] = st[m + k];
-        }
-        src += m;
-        dst += m;
-        block_size -= m;
-    }
+    fir_q15_blocks(S, src, dst, block_size, fir_dot_fast_q15);
 }
 
 /* =============================================================== delay */
