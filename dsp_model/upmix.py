@@ -124,6 +124,16 @@ window shape. ffmpeg by delay class on seed 5 (sweep of bench_upmix.py):
 <= 21 ms 10.18, 32 ms 10.58, 43 ms (win 4096, its default) 11.67, 64 ms 11.93,
 85 ms 12.32, 128 ms 12.50; this upmix at 21 ms scores 11.88.
 
+Where the missing information is: the voice's harmonic comb. A lookup table
+over (ln r, "bin within +-2 bins of a harmonic of the voice's f0") fitted on
+three seeds and scored on the fourth gains 0.8-1.8 dB over the same table
+without the flag (seed 5: 12.22 -> 13.65) when f0 comes from the center stem
+(an oracle pitch). With f0 estimated blind, by a harmonic sum over the
+first-pass center estimate w M (150-420 Hz) gated by harmonicity, the gain
+drops to -0.3..+0.7 dB (seed 5: 12.64): the comb of the plucks and the pad
+leaking through w M pulls the estimate. A center pitch tracker robust to
+that is the lever left; it is not in the firmware's budget as planned.
+
 Fixed-point plan (for the fixed-point model; no square roots anywhere)
 ---------------------------------------------------------------------
 * M = (L + R) >> 1, S = (L - R) >> 1 with a named floor shift; L' = Ld - C,
