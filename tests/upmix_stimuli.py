@@ -13,6 +13,17 @@ center output is scored against), and the `sides` (n, 2) = lr - center.
                     gaps) with a plucked part mostly left, a pad mostly right
                     and hi-hat/snare percussion mostly right; each side part
                     also reaches the far channel (-9 to -10 dB)
+  time_panned   (f) the voice of (d) with side stems placed by time: a spaced
+                    pair (far channel 0.3-2 ms late) or Haas widening (10-20 ms
+                    late), the far copy 3-12 dB down
+  reverberant   (g) the stems of (d), amplitude-panned, every one (the voice
+                    included) through a synthetic stereo room: independent,
+                    exponentially decaying noise tails per channel, RT60
+                    0.3-0.8 s, the direct sound kept; the true center is the
+                    dry voice
+
+The placement (`Placement`, `place`) and the room (`room_tails`) are shared
+with the real-instrument mixes (h) (tests/upmix_instruments.py).
 """
 
 from __future__ import annotations
@@ -20,7 +31,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.signal import butter, sosfilt
+from scipy.signal import butter, fftconvolve, sosfilt
 
 from dsp_model.signals import db_to_amp, pink_noise
 
@@ -204,3 +215,90 @@ def music_mix(seconds: float = 10.0, *, seed: int = 5, fs: int = FS,
         x = x * (g * db_to_amp(rel_db) / _rms(x))
         lr += np.stack([gl * x, gr * x], axis=1)
     return Stimulus("music_mix", lr, c, fs)
+
+
+# --------------------------------------------------------------------------- placement, room
+
+
+@dataclass(frozen=True)
+class Placement:
+    """A mono stem in the stereo image: near-channel gain 1, the far channel
+    `far_db` down and `far_delay_s` late (0: amplitude panning); `left` picks the near side."""
+
+    left: bool
+    far_db: float
+    far_delay_s: float = 0.0
+
+
+def place(x: np.ndarray, p: Placement, fs: int) -> np.ndarray:
+    """(n, 2) stereo of the mono stem x placed by p (the far copy delayed by whole samples)."""
+    d = int(round(p.far_delay_s * fs))
+    far = db_to_amp(p.far_db) * np.concatenate([np.zeros(d), x[: len(x) - d]])
+    return np.stack([x, far] if p.left else [far, x], axis=1)
+
+
+def room_tails(n: int, fs: int, rng: np.random.Generator, rt60: float,
+               predelay_s: float = 0.01) -> np.ndarray:
+    """(n, 2) impulse responses of a synthetic stereo room without its direct sound:
+    independent Gaussian noise per channel under an exp decay of 60 dB per rt60, starting
+    `predelay_s` after the direct sound, each of unit energy."""
+    m = int(1.5 * rt60 * fs)
+    t = np.arange(m) / fs
+    h = np.zeros((int(predelay_s * fs) + m, 2))
+    for ch in range(2):
+        tail = rng.standard_normal(m) * 10.0 ** (-3.0 * t / rt60)
+        tail[: int(0.005 * fs)] *= np.linspace(0.0, 1.0, int(0.005 * fs))  # soft onset
+        h[-m:, ch] = tail / np.sqrt(np.sum(tail**2))
+    return h[:n]
+
+
+def reverb(x: np.ndarray, h: np.ndarray, level_db: float) -> np.ndarray:
+    """(n, 2): the mono stem x through the room tails h, the tail energy `level_db` re x's."""
+    return db_to_amp(level_db) * np.stack(
+        [fftconvolve(x, h[:, ch])[: len(x)] for ch in range(2)], axis=1)
+
+
+def _stems(n: int, fs: int, rng: np.random.Generator) -> list[tuple[np.ndarray, float]]:
+    """The side stems of (d) with their levels re the voice (dB)."""
+    return [(plucks(n, fs, rng), -1.0), (pad(n, fs, rng), -3.0), (percussion(n, fs, rng), -6.0)]
+
+
+def time_panned(seconds: float = 10.0, *, seed: int = 11, fs: int = FS,
+                voice_dbfs: float = -20.0) -> Stimulus:
+    """(f): the voice in the center; plucks, pad and percussion each on a random side,
+    placed by a far-channel copy 0.3-2 ms late (spaced pair) or 10-20 ms late (Haas),
+    3-12 dB down. Each seed has at least one stem of each kind."""
+    n = int(seconds * fs)
+    rng = np.random.default_rng(seed)
+    v = voice(n, fs, rng)
+    stems = _stems(n, fs, rng)
+    kinds = rng.permutation([True, False, bool(rng.integers(2))])  # True: Haas
+    g = db_to_amp(voice_dbfs)
+    c = v * (g / _rms(v))
+    lr = np.stack([c, c], axis=1)
+    for (x, rel_db), haas in zip(stems, kinds):
+        delay = rng.uniform(0.010, 0.020) if haas else rng.uniform(0.0003, 0.002)
+        p = Placement(left=bool(rng.integers(2)), far_db=-rng.uniform(3.0, 12.0),
+                      far_delay_s=delay)
+        lr += place(x * (g * db_to_amp(rel_db) / _rms(x)), p, fs)
+    return Stimulus("time_panned", lr, c, fs)
+
+
+def reverberant(seconds: float = 10.0, *, seed: int = 21, fs: int = FS,
+                voice_dbfs: float = -20.0) -> Stimulus:
+    """(g): the mix of (d) (amplitude-panned, random sides, far channel 6-12 dB down),
+    every stem and the voice through one synthetic room, RT60 0.3-0.8 s, each tail
+    4-12 dB below its stem's direct sound; the center reference is the dry voice."""
+    n = int(seconds * fs)
+    rng = np.random.default_rng(seed)
+    v = voice(n, fs, rng)
+    stems = _stems(n, fs, rng)
+    h = room_tails(n, fs, rng, rt60=rng.uniform(0.3, 0.8), predelay_s=rng.uniform(0.005, 0.02))
+    g = db_to_amp(voice_dbfs)
+    c = v * (g / _rms(v))
+    lr = np.stack([c, c], axis=1) + reverb(c, h, -rng.uniform(4.0, 12.0))
+    for x, rel_db in stems:
+        x = x * (g * db_to_amp(rel_db) / _rms(x))
+        p = Placement(left=bool(rng.integers(2)), far_db=-rng.uniform(6.0, 12.0))
+        lr += place(x, p, fs) + reverb(x, h, -rng.uniform(4.0, 12.0))
+    return Stimulus("reverberant", lr, c, fs)
