@@ -276,7 +276,7 @@ def time_panned(seconds: float = 10.0, *, seed: int = 11, fs: int = FS,
     g = db_to_amp(voice_dbfs)
     c = v * (g / _rms(v))
     lr = np.stack([c, c], axis=1)
-    for (x, rel_db), haas in zip(stems, kinds):
+    for (x, rel_db), haas in zip(stems, kinds, strict=True):
         delay = rng.uniform(0.010, 0.020) if haas else rng.uniform(0.0003, 0.002)
         p = Placement(left=bool(rng.integers(2)), far_db=-rng.uniform(3.0, 12.0),
                       far_delay_s=delay)
