@@ -1,4 +1,5 @@
-"""WAV reading/writing (host_tools.wavio) and the `soundstage upmix` command."""
+"""Audio file reading/writing (host_tools.audio_io, on soundfile) and the `soundstage upmix`
+command."""
 
 from __future__ import annotations
 
@@ -6,11 +7,12 @@ import struct
 
 import numpy as np
 import pytest
+import soundfile as sf
 from scipy.io import wavfile
 
 from device_profiles.errors import UserError
+from host_tools.audio_io import read_audio, read_stereo, write_audio
 from host_tools.cli import main
-from host_tools.wavio import read_stereo, read_wav, write_wav
 
 
 @pytest.mark.parametrize("dtype, scale", [(np.int16, 2.0**15), (np.int32, 2.0**31),
@@ -23,7 +25,7 @@ def test_reads_pcm_and_float_scaled(tmp_path, dtype, scale):
         raw = rng.uniform(-1, 1, (500, 2)).astype(dtype)
     p = tmp_path / "x.wav"
     wavfile.write(p, 44100, raw)
-    x, fs = read_wav(p)
+    x, fs = read_audio(p)
     assert fs == 44100 and x.dtype == np.float64 and x.shape == (500, 2)
     assert np.array_equal(x, raw.astype(np.float64) / scale)
 
@@ -31,7 +33,7 @@ def test_reads_pcm_and_float_scaled(tmp_path, dtype, scale):
 def test_pcm24_bytes_and_roundtrip(tmp_path):
     p = tmp_path / "x24.wav"
     x = np.array([[0.5, -1.0], [1.0, 0.25 / 2**21], [-0.5, 2.0]])
-    write_wav(p, x, 48000, "pcm24")
+    write_audio(p, x, 48000, "pcm24")
     b = p.read_bytes()
     # header: PCM (1), 2 channels, 48000 Hz, 6 bytes per frame, 24 bits
     fmt = struct.unpack("<HHIIHH", b[20:36])
@@ -40,15 +42,15 @@ def test_pcm24_bytes_and_roundtrip(tmp_path):
     assert data[:6] == bytes([0x00, 0x00, 0x40, 0x00, 0x00, 0x80])  # +0.5, -1.0
     assert data[6:12] == bytes([0xFF, 0xFF, 0x7F, 0x01, 0x00, 0x00])  # +1 saturates, 1 LSB
     assert data[12:18] == bytes([0x00, 0x00, 0xC0, 0xFF, 0xFF, 0x7F])  # -0.5, +2 saturates
-    y, fs = read_wav(p)
+    y, fs = read_audio(p)
     assert fs == 48000
     assert np.array_equal(y, np.clip(np.round(x * 2**23), -(2**23), 2**23 - 1) / 2**23)
 
 
 def test_float32_write_roundtrip(tmp_path):
     x = np.random.default_rng(2).uniform(-1, 1, (300, 3))
-    write_wav(tmp_path / "f.wav", x, 48000)
-    y, fs = read_wav(tmp_path / "f.wav")
+    write_audio(tmp_path / "f.wav", x, 48000)
+    y, fs = read_audio(tmp_path / "f.wav")
     assert y.shape == (300, 3) and np.array_equal(y, x.astype(np.float32).astype(np.float64))
 
 
@@ -80,9 +82,10 @@ def test_bad_files_give_one_line_errors(tmp_path):
     b = good.read_bytes()
     cases = {
         "empty.wav": (b"", "empty file"),
-        "text.wav": (b"hello, not audio at all", "not a WAV file"),
-        "cut.wav": (b[:-10], "truncated WAV"),
-        "head.wav": (b[:40], "truncated WAV"),
+        "text.wav": (b"hello, not audio at all", "not an audio file libsndfile reads"),
+        "cut.wav": (b[:-10], r"truncated file \(its 'data' chunk declares 4000 bytes, 3990 "
+                    "present"),
+        "head.wav": (b[:40], "damaged or truncated audio file"),
     }
     wavfile.write(tmp_path / "zero.wav", 48000, np.zeros((0, 2), np.int16))
     cases["zero.wav"] = ((tmp_path / "zero.wav").read_bytes(), "no samples")
@@ -90,23 +93,23 @@ def test_bad_files_give_one_line_errors(tmp_path):
         p = tmp_path / name
         p.write_bytes(content)
         with pytest.raises(UserError, match=msg) as e:
-            read_wav(p)
+            read_audio(p)
         assert "\n" not in str(e.value)
     with pytest.raises(UserError, match="no such file"):
-        read_wav(tmp_path / "missing.wav")
+        read_audio(tmp_path / "missing.wav")
 
 
 def test_upmix_command_writes_lprime_rprime_c(tmp_path, capsys):
     rng = np.random.default_rng(3)
     x = rng.uniform(-0.5, 0.5, (12_000, 2))
     src = tmp_path / "in.wav"
-    write_wav(src, x, 48000, "pcm24")
+    write_audio(src, x, 48000, "pcm24")
     out = tmp_path / "out.wav"
     assert main(["upmix", str(src), "--out", str(out), "--profile", "compact2"]) == 0
     assert "latency 1023 samples" in capsys.readouterr().out
-    fs, y = wavfile.read(out)
-    assert fs == 48000 and y.dtype == np.float32 and y.shape == (12_000, 3)
-    xin, _ = read_wav(src)
+    y, fs = sf.read(out, dtype="float32")
+    assert fs == 48000 and sf.info(out).subtype == "FLOAT" and y.shape == (12_000, 3)
+    xin, _ = read_audio(src)
     # aligned with the input: L' + C = L, R' + C = R to float32 precision
     assert np.max(np.abs(y[:, 0] + y[:, 2] - xin[:, 0])) < 1e-6
     assert np.max(np.abs(y[:, 1] + y[:, 2] - xin[:, 1])) < 1e-6
@@ -122,6 +125,10 @@ def test_upmix_command_refuses_bad_input(tmp_path, capsys):
     assert main(["upmix", str(tmp_path / "r.wav"), "--out", str(tmp_path / "o.wav")]) == 2
     assert "--resample" in capsys.readouterr().err
     assert not (tmp_path / "o.wav").exists()
+    # an output FLAC cannot hold is refused before the input is read
+    assert main(["upmix", str(tmp_path / "missing.wav"), "--out", str(tmp_path / "o.flac")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "o.flac: FLAC holds integer PCM only" in err and len(err.splitlines()) == 1
 
 
 @pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
@@ -133,7 +140,7 @@ def test_non_finite_float_samples_refused(tmp_path, capsys, bad):
     wavfile.write(p, 48000, x)
     with pytest.raises(UserError, match=r"bad.wav: non-finite sample .* at sample 123, "
                        r"channel 1 \(2 in all\)") as e:
-        read_wav(p)
+        read_audio(p)
     assert "\n" not in str(e.value)
     out = tmp_path / "o.wav"
     assert main(["upmix", str(p), "--out", str(out)]) == 2
@@ -149,7 +156,8 @@ def test_frames_cut_mid_frame_and_short_fmt_are_one_line(tmp_path):
     struct.pack_into("<I", b, 40, len(b) - 44)  # data length consistent, but 399.75 frames
     (tmp_path / "odd.wav").write_bytes(bytes(b))
     with pytest.raises(UserError, match="not a whole number of 4-byte frames"):
-        read_wav(tmp_path / "odd.wav")
+        read_audio(tmp_path / "odd.wav")
     (tmp_path / "fmt.wav").write_bytes(good.read_bytes()[:30])
-    with pytest.raises(UserError, match=r"truncated WAV \(fmt chunk of 10 bytes"):
-        read_wav(tmp_path / "fmt.wav")
+    with pytest.raises(UserError, match=r"damaged or truncated audio file \(.*No 'data' chunk"):
+        read_audio(tmp_path / "fmt.wav")
+
