@@ -161,3 +161,137 @@ def test_frames_cut_mid_frame_and_short_fmt_are_one_line(tmp_path):
     with pytest.raises(UserError, match=r"damaged or truncated audio file \(.*No 'data' chunk"):
         read_audio(tmp_path / "fmt.wav")
 
+
+def _corners_and_noise(bits: int, n: int = 500) -> np.ndarray:
+    """(n + 7, 2) int64 b-bit samples: both extremes, their neighbours, -1, 0, 1, then
+    seeded uniform ones."""
+    lo, hi = -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
+    c = np.array([lo, lo + 1, -1, 0, 1, hi - 1, hi])
+    rng = np.random.default_rng(bits)
+    return np.concatenate([np.stack([c, c[::-1]], axis=1),
+                           rng.integers(lo, hi, (n, 2), endpoint=True)])
+
+
+@pytest.mark.parametrize("bits", [8, 16, 24, 32])
+def test_wav_pcm_reads_as_exact_q31(tmp_path, bits):
+    """Integer samples v written by the stdlib wave module (an independent writer: b-bit
+    little-endian two's complement, 8-bit unsigned with 128 as zero) read back as v / 2^(b-1):
+    times 2^31 that is v << (32 - b), the Q31 word, exactly."""
+    import wave
+
+    v = _corners_and_noise(bits)
+    nbytes = bits // 8
+    raw = (v + 128 if bits == 8 else v).astype("<i8").view(np.uint8).reshape(-1, 8)[:, :nbytes]
+    p = tmp_path / f"pcm{bits}.wav"
+    with wave.open(str(p), "wb") as w:
+        w.setnchannels(2)
+        w.setsampwidth(nbytes)
+        w.setframerate(48000)
+        w.writeframes(raw.tobytes())
+    x, fs = read_audio(p)
+    q31 = x * 2.0**31
+    assert fs == 48000 and np.array_equal(q31, np.round(q31))
+    assert np.array_equal(q31.astype(np.int64), v << (32 - bits))
+
+
+@pytest.mark.parametrize("container, bits", [("AIFF", 8), ("AIFF", 16), ("AIFF", 24),
+                                             ("AIFF", 32), ("FLAC", 8), ("FLAC", 16),
+                                             ("FLAC", 24)])
+def test_aiff_and_flac_pcm_read_as_exact_q31(tmp_path, container, bits):
+    """b-bit samples v written by soundfile's integer writer (int32 v << (32 - b)) read back
+    as exactly v << (32 - b) in Q31. The AIFF's sample bytes are checked to be v itself
+    (big-endian b-bit), so writer and reader are not only each other's inverse; FLAC is
+    lossless and has no second codec here, so for it the round trip is the check."""
+    v = _corners_and_noise(bits)
+    p = tmp_path / f"x{bits}.{container.lower()}"
+    sf.write(p, (v << (32 - bits)).astype(np.int32), 44100, format=container,
+             subtype="PCM_S8" if bits == 8 else f"PCM_{bits}")
+    if container == "AIFF":
+        b = p.read_bytes()
+        at = b.index(b"SSND") + 16  # chunk id, size, offset, block size
+        nbytes = bits // 8
+        want = v.astype(">i8").view(np.uint8).reshape(-1, 8)[:, 8 - nbytes:].tobytes()
+        assert b[at:at + len(want)] == want
+    x, fs = read_audio(p)
+    assert fs == 44100 and np.array_equal((x * 2.0**31).astype(np.int64), v << (32 - bits))
+
+
+@pytest.mark.parametrize("name, container", [("x.wav", "WAV"), ("x.flac", "FLAC"),
+                                             ("x.aiff", "AIFF"), ("x.AIF", "AIFF"),
+                                             ("x.rf64", "RF64"), ("x.out", "WAV")])
+def test_pcm24_round_trip_in_each_container(tmp_path, name, container):
+    x = np.random.default_rng(4).uniform(-1.1, 1.1, (400, 2))  # some beyond full scale
+    p = tmp_path / name
+    write_audio(p, x, 44100, "pcm24")
+    info = sf.info(p)
+    assert (info.format, info.subtype, info.samplerate) == (container, "PCM_24", 44100)
+    y, fs = read_audio(p)
+    assert fs == 44100
+    assert np.array_equal(y, np.clip(np.round(x * 2**23), -(2**23), 2**23 - 1) / 2**23)
+
+
+def test_float32_round_trip_in_aiff_and_rf64_and_flac_refused(tmp_path):
+    x = np.random.default_rng(5).uniform(-1, 1, (300, 3))
+    for name in ("x.aiff", "x.rf64"):
+        write_audio(tmp_path / name, x, 48000)
+        assert sf.info(tmp_path / name).subtype == "FLOAT"
+        y, _ = read_audio(tmp_path / name)
+        assert np.array_equal(y, x.astype(np.float32).astype(np.float64))
+    with pytest.raises(UserError, match="x.flac: FLAC holds integer PCM only.*--format pcm24"):
+        write_audio(tmp_path / "x.flac", x, 48000)
+    assert not (tmp_path / "x.flac").exists()
+    with pytest.raises(UserError, match="unknown output format 'pcm16'"):
+        write_audio(tmp_path / "x.wav", x, 48000, "pcm16")
+    with pytest.raises(UserError, match="cannot write .*folder exists") as e:
+        write_audio(tmp_path / "no" / "x.wav", x, 48000)
+    assert "\n" not in str(e.value)
+
+
+@pytest.mark.parametrize("name, msg", [
+    ("x.aiff", r"truncated file \(its 'SSND' chunk declares 1808 bytes, 1798 present\)"),
+    ("x.rf64", r"truncated file \(the header declares 300 frames, 298 present\)"),
+    ("x.flac", r"damaged or truncated audio file \(flac decoder lost sync\)"),
+])
+def test_truncated_aiff_rf64_flac_give_one_line(tmp_path, name, msg):
+    """libsndfile reads what is left of a cut AIFF or RF64 without an error (its log
+    says so) and stops a cut FLAC with one: each is refused, in one line."""
+    p = tmp_path / name
+    write_audio(p, np.random.default_rng(6).uniform(-1, 1, (300, 2)), 48000, "pcm24")
+    p.write_bytes(p.read_bytes()[:-10])
+    with pytest.raises(UserError, match=msg) as e:
+        read_audio(p)
+    assert "\n" not in str(e.value) and "copy or export it again" in str(e.value)
+
+
+def test_aiff_with_fewer_frames_than_its_comm_chunk_is_truncated(tmp_path):
+    """Cut two frames and mend the FORM and SSND sizes: only the COMM chunk's frame count
+    still tells the file is short."""
+    p = tmp_path / "x.aiff"
+    write_audio(p, np.zeros((300, 2)), 48000, "pcm24")
+    b = bytearray(p.read_bytes()[:-12])
+    at = b.index(b"SSND")
+    struct.pack_into(">I", b, 4, len(b) - 8)
+    struct.pack_into(">I", b, at + 4, len(b) - at - 8)
+    p.write_bytes(bytes(b))
+    with pytest.raises(UserError, match=r"the header declares 300 frames, 298 present"):
+        read_audio(p)
+
+
+def test_streamed_and_padded_wavs_are_read(tmp_path):
+    """What libsndfile rightly accepts stays accepted: a WAV written to a pipe (RIFF and
+    data sizes 0xFFFFFFFF), one with a chunk after the data, one with bytes after the
+    RIFF chunk."""
+    x = np.random.default_rng(7).uniform(-1, 1, (200, 2))
+    write_audio(tmp_path / "g.wav", x, 48000, "pcm24")
+    good = tmp_path.joinpath("g.wav").read_bytes()
+    piped = bytearray(good)
+    struct.pack_into("<I", piped, 4, 0xFFFFFFFF)
+    struct.pack_into("<I", piped, 40, 0xFFFFFFFF)
+    listed = bytearray(good + b"LIST" + struct.pack("<I", 8) + b"INFOabcd")
+    struct.pack_into("<I", listed, 4, len(listed) - 8)
+    files = {"piped.wav": piped, "listed.wav": listed, "padded.wav": good + bytes(7)}
+    want, _ = read_audio(tmp_path / "g.wav")
+    for name, content in files.items():
+        tmp_path.joinpath(name).write_bytes(bytes(content))
+        y, _ = read_audio(tmp_path / name)
+        assert np.array_equal(y, want), name
