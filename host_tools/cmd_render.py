@@ -2,9 +2,11 @@
 
 Runs the float reference chain of the profile's design (adaptive upmix,
 virtualizer + CTC, beamformer, per-driver stage) over a stereo file and writes
-one multichannel WAV, one channel per driver in the profile's driver order;
+one multichannel file, one channel per driver in the profile's driver order;
 the order and names are printed and written to OUT.json. The chain latency is
-compensated so the file lines up with the input.
+compensated so the file lines up with the input. Files are read and written by
+host_tools.audio_io (WAV, FLAC, AIFF, RF64 in; WAV unless the extension says
+.flac, .aiff or .rf64 out).
 
 --binaural EARS.wav also writes what the listener's ears would receive in free
 field from the acoustic model (a headphone preview of the effect), and
@@ -22,17 +24,19 @@ import numpy as np
 
 from device_profiles import load_profile
 
+from .audio_io import output_container, read_stereo, write_audio
 from .progress import PROGRESS_AFTER_SECONDS, print_progress
-from .wavio import read_stereo, write_wav
 
 BLOCK_SECONDS = 1.0
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("render", help="per-driver signals of a stereo WAV (and a binaural "
+    p = sub.add_parser("render", help="per-driver signals of stereo audio (and a binaural "
                        "preview)")
-    p.add_argument("input", help="WAV file: 16/24/32-bit PCM or float, mono or stereo")
-    p.add_argument("--out", required=True, help="output WAV, one channel per driver")
+    p.add_argument("input", help="audio file (WAV, FLAC, AIFF, RF64): 8/16/24/32-bit PCM "
+                   "or float, mono or stereo")
+    p.add_argument("--out", required=True, help="output WAV, one channel per driver; .flac "
+                   "(with --format pcm24), .aiff or .rf64 by its extension")
     p.add_argument("--profile", default=None, help="bundled name or TOML path (default studio5)")
     p.add_argument("--format", choices=("float32", "pcm24"), default="float32",
                    help="sample format of the written files")
@@ -67,11 +71,14 @@ def run(args: argparse.Namespace) -> int:
     from dsp_model.float_chain import PassiveUpmix, adaptive_upmix
 
     prof = load_profile(args.profile)
+    for out in (args.out, args.binaural):
+        if out:
+            output_container(out, args.format)
     x, fs = read_stereo(args.input, prof.sample_rate, resample=args.resample)
     design = design_chain(prof)
     long_file = len(x) > PROGRESS_AFTER_SECONDS * fs
     y, lat = render_file(design, x, adaptive_upmix(design), print_progress if long_file else None)
-    write_wav(args.out, y, fs, args.format)
+    write_audio(args.out, y, fs, args.format)
     names = list(prof.driver_ids)
     meta = {"profile": prof.name, "sample_rate": fs, "channels": names,
             "latency_compensated_samples": lat, "format": args.format}
@@ -85,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
         y_plain, _ = render_file(plain_chain(prof), x, PassiveUpmix())
         for path, sig in ((ears, y), (plain, y_plain)):
             e = ear_signals(sig, prof)[0]
-            write_wav(path, e, fs, args.format)
+            write_audio(path, e, fs, args.format)
         print(f"render: binaural preview (free field, rigid-sphere head at "
               f"{prof.listener.distance:g} m) -> {ears} (processed), {plain} (plain stereo)")
     return 0

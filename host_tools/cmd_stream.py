@@ -16,7 +16,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("stream", help="stream a test signal through the device's active "
                        "profile and capture the per-driver output")
     p.add_argument("signal", metavar="SIGNAL",
-                   help=f"{', '.join(streamer.SIGNALS)}, or a WAV file")
+                   help=f"{', '.join(streamer.SIGNALS)}, or an audio file (WAV, FLAC, AIFF, RF64)")
     add_port_args(p)
     p.add_argument("--seconds", type=float, default=1.0, help="signal length (default 1 s)")
     p.add_argument("--seed", type=int, default=1, help="noise / phase seed")

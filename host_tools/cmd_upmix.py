@@ -1,5 +1,6 @@
 """`soundstage upmix IN.wav --out OUT.wav [--profile P] [--resample]`.
 
+Reads any audio file libsndfile reads (host_tools.audio_io: WAV, FLAC, AIFF, RF64).
 Writes the three upmix outputs L', R', C (float32 WAV, that channel order) so
 the upmix can be heard and compared with other tools. By default the file is
 aligned with the input (the upmix latency is compensated: the input is
@@ -15,16 +16,18 @@ import numpy as np
 
 from device_profiles import load_profile
 from dsp_model.upmix import Upmix
+from host_tools.audio_io import output_container, read_stereo, write_audio
 from host_tools.progress import PROGRESS_AFTER_SECONDS, print_progress
-from host_tools.wavio import read_stereo, write_wav
 
 BLOCK_SECONDS = 1.0
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("upmix", help="split a stereo WAV into L', R', C (float32 WAV)")
-    p.add_argument("input", help="WAV file: 16/24/32-bit PCM or float, mono or stereo")
-    p.add_argument("--out", required=True, help="output WAV (3 channels: L', R', C)")
+    p = sub.add_parser("upmix", help="split stereo audio into L', R', C (float32 WAV)")
+    p.add_argument("input", help="audio file (WAV, FLAC, AIFF, RF64): 8/16/24/32-bit PCM "
+                   "or float, mono or stereo")
+    p.add_argument("--out", required=True, help="output WAV (3 channels: L', R', C); .aiff or "
+                   ".rf64 by its extension")
     p.add_argument("--profile", default=None, help="bundled name or TOML path (default studio5)")
     p.add_argument("--resample", action="store_true",
                    help="convert the input to the profile's sample rate if it differs")
@@ -50,11 +53,12 @@ def upmix_file(x: np.ndarray, prof, *, align: bool = True, progress=None) -> tup
 
 def run(args: argparse.Namespace) -> int:
     prof = load_profile(args.profile)
+    output_container(args.out, "float32")
     x, fs = read_stereo(args.input, prof.sample_rate, resample=args.resample)
     long_file = len(x) > PROGRESS_AFTER_SECONDS * fs
     y, lat = upmix_file(x, prof, align=not args.no_align,
                         progress=print_progress if long_file else None)
-    write_wav(args.out, y, fs, "float32")
+    write_audio(args.out, y, fs, "float32")
     how = "compensated (aligned with the input)" if not args.no_align else "kept in the file"
     print(f"upmix: {prof.name}, {fs} Hz, latency {lat} samples ({lat / fs * 1e3:.1f} ms) {how}; "
           f"wrote {args.out}: {len(y)} samples x 3 channels (L', R', C), float32")

@@ -1,7 +1,7 @@
 """Stream test signals through a connected device and check what comes back.
 
-Plain functions: `make_signal` (the named stimuli, from dsp_model.signals, or a
-WAV file), `stream` (send int32 stereo blocks, collect the per-driver blocks or
+Plain functions: `make_signal` (the named stimuli, from dsp_model.signals, or an
+audio file), `stream` (send int32 stereo blocks, collect the per-driver blocks or
 the device's running hash), `reference_output` (the same blocks through a
 processor from a processor factory) and `first_mismatch`.
 """
@@ -62,19 +62,19 @@ def make_signal(name: str, *, fs: int, seconds: float = 1.0, seed: int = 1,
                               level_dbfs=-12.0 if level_dbfs is None else level_dbfs)
         x = np.stack([x, x], axis=1)
     else:
-        return read_wav(name, fs=fs), extras
+        return read_file(name, fs=fs), extras
     return signals.to_q31(x), extras
 
 
-def read_wav(path: str, *, fs: int) -> np.ndarray:
-    """A mono or stereo WAV as int32 Q31 stereo; its rate must be the device's.
+def read_file(path: str, *, fs: int) -> np.ndarray:
+    """A mono or stereo audio file as int32 Q31 stereo; its rate must be the device's.
 
-    Read by host_tools.wavio (the reader of upmix and render: 8/16/24/32-bit PCM or
-    float, one-line errors for empty, truncated, non-WAV or non-finite files), then
-    converted to Q31: integer PCM exactly (v << (32 - bits)), float rounded and
-    saturated to [-1, 1).
+    Read by host_tools.audio_io (the reader of upmix and render: WAV, FLAC, AIFF, RF64;
+    8/16/24/32-bit PCM or float; one-line errors for empty, unknown, truncated or
+    non-finite files), then converted to Q31: integer PCM exactly (v << (32 - bits)),
+    float rounded and saturated to [-1, 1).
     """
-    from .wavio import read_stereo
+    from .audio_io import read_stereo
 
     if not Path(path).is_file():
         raise UserError(f"signal {path!r}: not one of {', '.join(SIGNALS)} and no such file")

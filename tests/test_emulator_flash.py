@@ -480,24 +480,26 @@ def test_wav_signal_in_and_errors(rig, tmp_path):
         streamer.make_signal("chirp", fs=48000)
 
 
-def test_wav_signal_read_by_wavio_with_its_checks(tmp_path, capsys):
-    """stream reads WAV signals with host_tools.wavio (as upmix and render do): uint8 and
-    24-bit PCM convert exactly to Q31, broken files get one line, never a traceback."""
+def test_file_signal_read_by_audio_io_with_its_checks(tmp_path, capsys):
+    """stream reads audio file signals with host_tools.audio_io (as upmix and render do):
+    uint8 and 24-bit PCM (WAV and FLAC) convert exactly to Q31, broken files get one line,
+    never a traceback."""
     import struct
     import warnings
 
     from scipy.io import wavfile
 
     from device_profiles.errors import UserError
-    from host_tools.wavio import write_wav
+    from host_tools.audio_io import write_audio
 
     u8 = np.array([0, 64, 128, 255], np.uint8)
     wavfile.write(tmp_path / "u8.wav", 48000, u8)
     x, _ = streamer.make_signal(str(tmp_path / "u8.wav"), fs=48000)
     assert np.array_equal(x[:, 1], (u8.astype(np.int32) - 128) << 24)
-    write_wav(tmp_path / "p24.wav", np.array([[0.5, -1.0], [2**-23, 0.25]]), 48000, "pcm24")
-    x, _ = streamer.make_signal(str(tmp_path / "p24.wav"), fs=48000)
-    assert np.array_equal(x, np.array([[2**30, -2**31], [2**8, 2**29]]))
+    for name in ("p24.wav", "p24.flac"):
+        write_audio(tmp_path / name, np.array([[0.5, -1.0], [2**-23, 0.25]]), 48000, "pcm24")
+        x, _ = streamer.make_signal(str(tmp_path / name), fs=48000)
+        assert np.array_equal(x, np.array([[2**30, -2**31], [2**8, 2**29]]))
     good = tmp_path / "g.wav"
     wavfile.write(good, 48000, np.zeros((100, 2), np.int16))
     b = good.read_bytes()
@@ -506,7 +508,8 @@ def test_wav_signal_read_by_wavio_with_its_checks(tmp_path, capsys):
     nan = np.zeros((50, 2), np.float32)
     nan[7, 1] = np.nan
     wavfile.write(tmp_path / "nan.wav", 48000, nan)
-    cases = {"head.wav": (b[:30], "truncated WAV"), "data.wav": (b[:-10], "truncated WAV"),
+    cases = {"head.wav": (b[:30], "damaged or truncated audio file"),
+             "data.wav": (b[:-10], "truncated file .its 'data' chunk declares 400 bytes"),
              "odd.wav": (bytes(odd), "not a whole number of 4-byte frames"),
              "nan.wav": (None, "non-finite sample .nan. at sample 7, channel 1")}
     for name, (content, msg) in cases.items():

@@ -1,14 +1,15 @@
-"""soundstage render: per-driver WAV through the float design, binaural A/B preview."""
+"""soundstage render: per-driver audio through the float design, binaural A/B preview."""
 
 import json
 
 import numpy as np
+import soundfile as sf
 from scipy.io import wavfile
 
 from device_profiles import load_profile
 from dsp_model.signals import pink_noise
+from host_tools.audio_io import write_audio
 from host_tools.cli import main
-from host_tools.wavio import write_wav
 
 
 def test_render_writes_drivers_and_binaural(tmp_path, capsys):
@@ -16,16 +17,16 @@ def test_render_writes_drivers_and_binaural(tmp_path, capsys):
     x = np.zeros((fs // 2, 2))
     x[:, 0] = pink_noise(fs // 2, seed=3, level_dbfs=-20)  # hard left
     src = tmp_path / "in.wav"
-    write_wav(src, x, fs)
+    write_audio(src, x, fs)
     out, ears = tmp_path / "drivers.wav", tmp_path / "ears.wav"
     assert main(["render", str(src), "--out", str(out), "--profile", "compact2",
                  "--binaural", str(ears)]) == 0
-    rate, y = wavfile.read(out)
+    y, rate = sf.read(out)
     assert rate == fs and y.shape == (len(x), 2)
     meta = json.loads(out.with_suffix(".json").read_text())
     assert meta["channels"] == list(load_profile("compact2").driver_ids)
-    _, e = wavfile.read(ears)
-    _, e_plain = wavfile.read(tmp_path / "ears-plain.wav")
+    e, _ = sf.read(ears)
+    e_plain, _ = sf.read(tmp_path / "ears-plain.wav")
     assert e.shape == e_plain.shape == (len(x), 2)
 
     def ild(s):
@@ -41,7 +42,7 @@ def test_render_writes_drivers_and_binaural(tmp_path, capsys):
 
 def test_render_refuses_a_wrong_rate(tmp_path, capsys):
     src = tmp_path / "in.wav"
-    write_wav(src, np.zeros((100, 2)), 44100)
+    write_audio(src, np.zeros((100, 2)), 44100)
     assert main(["render", str(src), "--out", str(tmp_path / "o.wav")]) == 2
     assert "--resample" in capsys.readouterr().err
 
