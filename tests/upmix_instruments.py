@@ -11,19 +11,22 @@ of 90-130 bpm, a four-chord progression (one chord a bar), and
   drums    GM channel 10: kick, snare, hi-hat or ride, a crash, a tom fill every 4th bar
 
 FluidSynth renders each stem alone with the TimGM6mb General MIDI soundfont, its
-reverb and chorus off, the stereo output summed to mono: the stems are dry.
-Rendered stems are cached outside the repository (`cache_dir`), keyed by a hash of
-everything that makes them (MIDI bytes, soundfont path and size, FluidSynth version,
-its arguments, fs); a missing file is rendered again, a new one is written atomically.
+reverb and chorus off, the stereo output summed to mono: the stems are dry
+(`render_stems`). Rendered stems are cached outside the repository (`cache_dir`), keyed
+by a hash of everything that makes them (MIDI bytes, soundfont path and size,
+FluidSynth version, its arguments, fs); a missing file is rendered again, a new one is
+written atomically. `instrument_stems` high-passes them at 20 Hz (a DC offset in one
+TimGM6mb sample) and trims the leading silence.
 
 `instrument_mix` places the stems the way (d), (f) and (g) of tests/upmix_stimuli.py do,
 with their `Placement`/`place` and `room_tails`/`reverb`: the lead in the center at
-`voice_dbfs` RMS, the four side stems 0-8 dB below it, each on a random side (both
-sides used), amplitude-panned (far channel 6-12 dB down) or time-panned (0.3-2 ms
-spaced pair or 10-20 ms Haas, 3-12 dB down; one of each at least); reverberant: every
-stem, the lead included, through one room (RT60 0.3-0.8 s, each tail 4-12 dB below its
-stem). The true center is the dry lead. The four variants of a seed share the music,
-the levels and the sides; they differ only in the panning and the room.
+`voice_dbfs` RMS, the four side stems 0-8 dB below it (the drums 4-12 dB: uncompressed,
+their crest factor is ~19 dB), each on a random side (both sides used), amplitude-panned
+(far channel 6-12 dB down) or time-panned (0.3-2 ms spaced pair or 10-20 ms Haas, 3-12
+dB down; one of each at least); reverberant: every stem, the lead included, through one
+room (RT60 0.3-0.8 s, each tail 4-12 dB below its stem). The true center is the dry
+lead. The four variants of a seed share the music, the levels and the sides; they
+differ only in the panning and the room. The 24 mixes of seeds 1-6 peak below 0 dBFS.
 
 Tune on `TUNE_SEEDS`, report on `REPORT_SEEDS`.
 """
@@ -44,13 +47,14 @@ from pathlib import Path
 import mido
 import numpy as np
 from scipy.io import wavfile
+from scipy.signal import butter, sosfilt
 from upmix_stimuli import FS, Placement, Stimulus, _rms, place, reverb, room_tails
 
 from device_profiles.errors import UserError
 from dsp_model.signals import db_to_amp
 
 SOUNDFONT = Path("/usr/share/sounds/sf2/TimGM6mb.sf2")  # Debian timgm6mb-soundfont
-INSTALL = "apt-get install fluidsynth timgm6mb-soundfont (./dev setup does it as root)"
+INSTALL = "apt-get install fluidsynth timgm6mb-soundfont"  # ./dev setup does it as root
 GAIN = 1.0  # FluidSynth master gain: the loudest stem of seeds 1-6 peaks near -4.5 dBFS
 TUNE_SEEDS = (1, 2, 3)
 REPORT_SEEDS = (4, 5, 6)
@@ -205,7 +209,7 @@ def _keys(rng, tonic, scale, chords, beats) -> list[tuple]:
             notes += [(t0 + b, 0.9 * d, p, vel) for p in voicing]
         bass = 36 + (pcs[0] - 36) % 12
         notes.append((t0, 1.9, bass, int(rng.integers(60, 80))))
-        notes.append((t0 + 2, 1.9, bass + (7 if rng.random() < 0.5 else 0),
+        notes.append((t0 + 2, 1.9, bass + ((pcs[2] - pcs[0]) % 12 if rng.random() < 0.5 else 0),
                       int(rng.integers(55, 75))))
     return notes
 
@@ -325,7 +329,8 @@ def unavailable_reason() -> str | None:
     if not missing:
         return None
     return (f"FLUIDSYNTH NOT INSTALLED: {' and '.join(missing)} not found, so the (h) "
-            f"real-instrument stimuli cannot be rendered; install with `{INSTALL}`")
+            f"real-instrument stimuli cannot be rendered; install with `{INSTALL}` "
+            "(./dev setup does it when run as root)")
 
 
 def _require() -> str:
@@ -406,11 +411,17 @@ def render_stems(song: Song, fs: int = FS) -> dict[str, np.ndarray]:
     return {name: np.pad(x, (0, n - len(x))) for name, x in stems.items()}
 
 
-def _trim(stems: dict[str, np.ndarray], n: int) -> dict[str, np.ndarray]:
-    """n samples from the first one where any stem is within 60 dB of its peak (one
-    shift for all, keeping them in time), zero-padded if the render is short."""
+def instrument_stems(seed: int, seconds: float = 10.0, fs: int = FS) -> dict[str, np.ndarray]:
+    """The dry mono stems of `compose(seed, seconds)` as the mix uses them, n = seconds * fs
+    samples each: DC blocked (2nd-order Butterworth high-pass at 20 Hz; TimGM6mb's alto
+    sax sample has a DC offset of half its RMS), then all shifted by one amount so that
+    they start where the first of them comes within 60 dB of its peak."""
+    n = int(seconds * fs)
+    sos = butter(2, 20.0, "highpass", fs=fs, output="sos")
+    stems = {k: sosfilt(sos, x.astype(np.float64))
+             for k, x in render_stems(compose(seed, seconds), fs).items()}
     start = min(int(np.argmax(np.abs(x) > 1e-3 * np.max(np.abs(x)))) for x in stems.values())
-    return {k: np.pad(x[start:start + n].astype(np.float64), (0, max(0, n - len(x) + start)))
+    return {k: np.pad(x[start:start + n], (0, max(0, n - len(x) + start)))
             for k, x in stems.items()}
 
 
@@ -423,7 +434,7 @@ def instrument_mix(seconds: float = 10.0, *, seed: int, fs: int = FS, time_panne
     module docstring). Named instruments, instruments_time, instruments_rev or
     instruments_time_rev. Raises InstrumentsUnavailable without FluidSynth."""
     n = int(seconds * fs)
-    stems = _trim(render_stems(compose(seed, seconds), fs), n)
+    stems = instrument_stems(seed, seconds, fs)
     rng = np.random.default_rng([seed, 1])  # drawn alike for all four variants
     m = len(SIDE_STEMS)
     rel_db = -rng.uniform(0.0, 8.0, m)
