@@ -30,6 +30,7 @@ import argparse
 import re
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -104,7 +105,7 @@ def breakdown(name: str, frames: int) -> list[str]:
     from firmware_export.quantize_upmix import upmix_tables
 
     prof = load_profile(name)
-    t = upmix_tables(prof, prof.sample_rate)
+    t = upmix_tables(replace(prof.upmix, decision="ratio"), prof.sample_rate)  # fixed form
     warm = t.fft_size + 4 * t.hop
     x = stimulus(warm + frames * t.hop)
     plain = measure_upmix(t, x, warm=warm, profile=False)

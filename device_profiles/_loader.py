@@ -17,6 +17,7 @@ from ._schema import (
     ROLES,
     SAMPLE_RATES,
     TARGETS,
+    UPMIX_DECISIONS,
     BeamformerSettings,
     CrossoverSettings,
     CtcSettings,
@@ -42,7 +43,7 @@ _ALLOWED = {
     "drivers": {"id", "role", "position", "orientation", "radius", "band", "gain_db",
                 "delay_samples", "eq"},
     "eq": {"type", "hz", "q", "gain_db"},
-    "upmix": {"fft_size", "hop", "smoothing_ms", "synthesis_size"},
+    "upmix": {"fft_size", "hop", "smoothing_ms", "synthesis_size", "decision"},
     "virtualizer": {"lowpass_order", "allpass_order"},
     "ctc": {"drivers", "target", "effort_limit_db", "common_taps", "ratio_taps"},
     "beamformer": {"drivers", "band", "null_angles", "listening_window", "wng_min_db", "taps"},
@@ -202,7 +203,8 @@ def parse_profile(data: dict[str, Any], source: str = "<profile>") -> Profile:
         c.fail("upmix.synthesis_size", f"{synth} at {fs} Hz is {(synth - 1) / fs * 1e3:.1f} ms"
                " of latency (cap 21.3 ms)")
     upmix = UpmixSettings(fft_size, hop, c.num(up, "smoothing_ms", "upmix.", 1.0, 2000.0,
-                                               default=80.0), synth)
+                                               default=80.0), synth,
+                          c.choice(up, "decision", "upmix.", UPMIX_DECISIONS, default="inphase"))
 
     vz = c.table(data, "virtualizer")
     c.unknown(vz, "virtualizer", "virtualizer.")

@@ -18,6 +18,7 @@ SAMPLE_RATES = (44100, 48000, 96000)
 TARGETS = ("cmsis-q31", "generic-q15")
 ROLES = ("tweeter", "mid", "woofer", "full")
 EQ_TYPES = ("peaking", "lowshelf", "highshelf")
+UPMIX_DECISIONS = ("inphase", "ratio")  # dsp_model/upmix.py: the per-bin center decisions
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,9 @@ class UpmixSettings:
     hop: int
     smoothing_ms: float  # time constant of the per-band statistics
     synthesis_size: int = 1024  # synthesis window; the upmix latency is synthesis_size - 1
+    # per-bin center decision (dsp_model/upmix.py): "inphase" (robust to reverb and time
+    # panning) or "ratio" (|S|^2/|M|^2; the form the fixed-point model implements today)
+    decision: str = "inphase"
 
 
 @dataclass(frozen=True)

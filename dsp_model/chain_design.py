@@ -80,6 +80,7 @@ class ChainDesign:
     upmix_hop: int
     upmix_smoothing_ms: float
     virtualizer: VirtualizerStage | None = None
+    upmix_decision: str = "inphase"  # dsp_model.upmix.DECISIONS
 
     @property
     def n_drivers(self) -> int:
@@ -226,4 +227,5 @@ def assemble(profile: Profile, paths: tuple[PathFilter, ...],
         block_size=profile.block_size, paths=paths, drivers=driver_stages(profile),
         output_word=profile.output.word_length, upmix_fft_size=up.fft_size,
         upmix_hop=up.hop, upmix_smoothing_ms=up.smoothing_ms, virtualizer=virtualizer,
+        upmix_decision=up.decision,
     )

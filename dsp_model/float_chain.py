@@ -122,7 +122,8 @@ def adaptive_upmix(design: ChainDesign) -> Upmix:
     from dsp_model.upmix import Upmix as AdaptiveUpmix
 
     settings = SimpleNamespace(fft_size=design.upmix_fft_size, hop=design.upmix_hop,
-                               smoothing_ms=design.upmix_smoothing_ms)
+                               smoothing_ms=design.upmix_smoothing_ms,
+                               decision=design.upmix_decision)
     return AdaptiveUpmix(settings, design.fs)
 
 

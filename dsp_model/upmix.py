@@ -22,40 +22,84 @@ Wiener gain 1 - |coherence(M, S)|^2 derived from it (exact for a center plus
 one panned source) reaches only ~5.5 dB on (d). A broadband a is no better
 than passive M (DESIGN.md).
 
-The decision used here (per bin k of an STFT, frame t)
------------------------------------------------------
-1. Directional decision. Music is sparse in time-frequency: over a few ms one
-   source dominates a bin. With short-time powers Pm = E|M|^2, Ps = E|S|^2
-   (one-pole, `smoothing_ms`), r = Ps/Pm is 0 for a center bin and (d/g)^2, the
-   squared pan index of the dominant source, for a side bin (1 for hard pan or
-   anti-phase). The weight is a soft two-class decision, logistic in ln r:
+The decision (per bin k of an STFT, frame t)
+-------------------------------------------
+Two per-bin decisions share one filterbank; the profile picks one
+(`[upmix] decision`). "inphase" ships; "ratio" is the earlier rule, kept because
+it is what the fixed-point model and the C runtime implement until the
+robust one is ported to them (issue #23).
 
-       w_dir = 1 / (1 + (r / x0^2)^2) = Pm^2 / (Pm^2 + Ps^2 / x0^4)
+1. Directional decision. Music is sparse in time-frequency: over a few tens of
+   ms one source dominates a bin. A source panned by amplitude puts S = (d/g) M
+   in the bin, *in phase* with M (or in anti-phase). Split S per frame into the
+   part in phase with M and the part in quadrature,
 
-   i.e. the posterior probability "center dominates" when the log-likelihood
-   ratio of the two classes is linear in ln r (slope 2) with the classes equal
-   at |S|/|M| = x0 = CENTER_WIDTH (0.17: a source with gR/gL = 0.71, 3.0 dB
-   off center, is half center). Under sparsity E[c | M, class] is M for the
-   center class and 0 otherwise, so C = w_dir M is the MMSE center, and it is
-   the part of M uncorrelated with S: side bins (where M is explained by S)
-   are removed, center bins have S = 0.
+       S_i = Re(S M*)/|M|,  S_q = Im(S M*)/|M|   (|S_i|^2 + |S_q|^2 = |S|^2)
+
+   and smooth Pm = E|M|^2, Pi = E|S_i|^2, Pq = E|S_q|^2 over `smoothing_ms`.
+   The side-ness of the bin is
+
+       r = (Pi + mu Pq) / Pm,      w_dir = 1 / (1 + (r / x0^2)^slope),
+
+   a soft two-class decision, logistic in ln r, equal classes at
+   |S|/|M| = x0. For an amplitude-panned source r is its squared pan index
+   (d/g)^2 whatever mu is. What the quadrature weight mu < 1 buys: a
+   reverberant center. A voice with a stereo reverb has, in its own bins,
+   M = v + (tL + tR)/2 and S = (tL - tR)/2, the tails uncorrelated with each
+   other and, over the vibrato of the note, in random phase with v; so |S|/|M|
+   is about 0.15-0.4 at usual direct-to-reverberant ratios and the plain ratio
+   |S|^2/|M|^2 ("ratio": mu = 1, x0 0.17) calls the voice a side and takes it
+   out of C (worse than passive M). Half of that tail's S is in quadrature and
+   counts mu times; the in-phase half and a wider x0 (0.2 instead of 0.17) keep
+   the voice, while a side 6 dB down in its far channel (|S|/|M| = 0.33) is
+   still removed. A time-panned source (far channel tau late) has
+   S/M = (1 - a e^{-jwt})/(1 + a e^{-jwt}): per bin a fixed phase that turns
+   with frequency; where it is in quadrature it counts less, where the delay
+   wraps to a whole period it looks like an amplitude pan of the same level
+   difference, so its bins split but the source is still mostly removed.
+   Under sparsity C = w_dir M is the MMSE center.
 2. Diffuse fallback. If the side content of a band is uncorrelated left/right
-   (diffuse), r is an F-distributed random variable that says nothing about
-   the bin and the best estimate of the center is linear (passive M up to a
-   gain; on stimulus (c) nothing beats it). The directivity index
+   (diffuse), r says nothing about the bin and the best estimate of the center
+   is linear (passive M up to a gain; on stimulus (c) nothing beats it). With
+   z = S M*, per-bin statistics over DIRECTIVITY_MS (2 s),
 
-       D = |E[z^2]| / E[|z|^2],  z = S M*   (over DIRECTIVITY_MS, pooled over
-                                              +-DIRECTIVITY_POOL bins)
+       D = sum |E[z^2]| / sum E[|z|^2]    (sums over +-pool bins)
 
-   is 1 when S/M has a fixed phase in the band (amplitude or time panning; z^2
-   does not care whether the source is left or right, unlike E[M S*]), and
-   ~0 for circular, uncorrelated sides. Center-only bins have z = 0 and do not
-   vote. With lam = clip((D^2 - lo^2)/(hi^2 - lo^2), 0, 1):
+   is 1 when S/M keeps its phase over time in each bin (a direct source,
+   amplitude- *or* time-panned) and ~0 for circular, uncorrelated sides.
+   "inphase" pools the magnitudes |E z^2| (the phase of E z^2 turns with
+   frequency for a time-panned source, so pooling the complex values, as
+   "ratio" does, reads a Haas-widened side as diffuse and falls back to passive
+   M); the magnitude of a 2 s average of a circular z^2 is biased to about
+   1/sqrt(frames), so its thresholds sit higher (0.25/0.45 against 0.1/0.2).
+   Center-only bins have z = 0 and do not vote. With
+   lam = clip((D^2 - lo^2)/(hi^2 - lo^2), 0, 1):
 
        w = lam * w_dir + (1 - lam),   C = w M.
 
    Checks: L = R gives S = 0, w = 1, C = M; hard-left gives D = 1, r = 1,
-   w = x0^4/(1 + x0^4) (-66 dB); L = -R gives M = 0, C = 0.
+   w = 1/(1 + x0^(-2 slope)) (-42 dB for "inphase", -68 dB for "ratio");
+   L = -R gives M = 0, C = 0.
+
+Why not the textbook primary/ambient decomposition (Avendano-Jot, Merimaa):
+it needs the coherence of M and S, and with this filterbank (85 ms frames every
+10.7 ms) a short average has about one independent frame, so every bin looks
+coherent; a long one (0.1-0.5 s) mixes the sources that take turns in a bin (a
+voice note, then a pluck) and reads the pluck as partly incoherent. Measured
+on the tuning seeds: the smaller eigenvalue of the 0.2 s (M, S) covariance as
+ambience, subtracted before the ratio, or the long coherence weighting the
+ratio, or a floor tracker of Ps, all gain 0.5-1 dB on the reverberant mixes
+and lose 1.5-4 dB on the dry ones. The in-phase split needs no long average.
+
+Operations per bin per frame ("inphase", float, for the fixed-point port):
+|M|^2, |S|^2 (4 mul), z = S M* (4), 1/|M|^2 (one reciprocal), (Re z)^2/|M|^2
+and (Im z)^2/|M|^2 (4), three one-poles (3), r (1 mul + 1 reciprocal), w_dir
+(a table over log2 r, or a square root for the 1.5 power), z^2 and |z|^2 (4),
+two one-poles on E z^2 and one on E|z|^2 (3), |E z^2| (2 mul + 1 square root,
+or an alpha-max-beta-min magnitude), the +-pool sums (running sums: adds), D^2
+(2 mul + 1 reciprocal), lam (1), blend (1), C = w M (2): about 30 multiplies,
+3 reciprocals and 1-2 square roots; "ratio" has no 1/|M|^2 and no square
+root.
 
 Filterbank (low delay, long analysis)
 -------------------------------------
@@ -78,64 +122,18 @@ with the flat top (d) gains 0.2-0.3 dB at fft 4096 and 2048 (seeds 5-8), with
 (a)-(c) unchanged. Shorter falls (32) change nothing more, longer ones (768
 and up) make the synthesis window amplify the frame end and lose 0.5-8 dB.
 
-Measured (benchmarks/bench_upmix.py; studio5: fft 4096, hop 512, synthesis
-1024, 20 ms; SIR of C against the center stem, dB)
----------------------------------------------------------------------------
-  (c) stationary stems: 2.77 (passive M 2.99); (d) music-like mix: 11.88
-  (passive M 1.04, ffmpeg surround default 2.76, ffmpeg tuned with <= 1024
-  samples delay 10.18, ffmpeg tuned without a delay limit 12.50 at 128 ms).
-  Hard-left leak -68 dB, L = -R leak exactly 0, L = R residual < -300 dB.
-  Cost ~506 MACs per stereo frame (upmix_cost). Without the diffuse fallback
-  (lam = 1) (d) gains ~0.4 dB but (c) falls to -5 dB. Other seeds of (d)
-  (6, 7, 8): 13.35, 13.43, 9.83 (ffmpeg at <= 1024 samples: 11.4, 10.4, 8.4;
-  ffmpeg 8192/0.75/fcx 8: 12.8, 13.1, 9.1). Hop 256 (1012 MACs): (d) 12.00,
-  seeds 6-8 13.44, 13.58, 9.89. compact2's budget settings (fft 2048, hop 512,
-  20 ms, 242 MACs per frame): (c) 2.89, (d) 11.01, seeds 6-8 13.09, 12.34, 8.26.
-  Before the flat-top window, x0 = 0.17 and 20 ms (x0 0.15, 5 ms): (d) 11.48,
-  seeds 6-8 12.97, 12.79, 9.19.
+Measured (benchmarks/bench_upmix.py, studio5: fft 4096, hop 512, synthesis 1024,
+40 ms; SIR of C against the center stem): the whole family of
+tests/upmix_family.py, tuning and held-out seeds, against passive M and ffmpeg
+`surround` tuned on the family, per latency class, is the table that
+benchmark prints; the figures are in the note of issue #21. What the earlier
+sessions measured on (d) alone (the voice's harmonic comb as the missing
+information, the oracle mask at 15.9 dB through this synthesis, the delay cap
+as the limit of long-filter synthesis) still holds and is in the notes of
+issue #14.
 
-Where the gap to "tuned ffmpeg + 1 dB" (13.5 on seed 5) stands. The limit is
-the synthesis span, i.e. the latency cap: with this filterbank even the oracle
-mask |C|^2/(|C|^2 + |M - C|^2), computed from the stems, scores only 15.9 dB
-(synthesis 2048: 17.2, 4096: 17.9; the decision above scores 12.6 and 13.2
-there). Within the cap, what was measured on seeds 5-8 and did not close the
-gap: least-squares optimal lookup tables w(features) fitted on the stems
-(cross-validated over seeds) for features ln r, the phase of S M*, r pooled
-over +-1 or +-3 bins, r of the previous frame, the bin's level, its octave
-(all within +-0.4 dB of the logistic, so the per-bin decision is at the
-ceiling of what (M, S) tell); the projection C = M - a S with a tracked per
-bin (plain or side-weighted; 4-6 dB) or with the true pans of the stems,
-blended with w M or chosen per bin by least |C| (+0.2 dB at best); sparse
-(L1 shortest-path) 2-of-3 source selection with the true pans (8.5-10.7 dB);
-a short (512-2048) window for the decision or combined with the long one;
-smoothing w across bins (loses 0.5-4 dB); other product windows (triangle,
-steeper crossfades: +-0.05 dB); fft 8192 (+0.2-0.6 dB at 2x the cost);
-fast-attack/slow-release statistics (+0.1 dB); a lower directivity threshold
-(+0.1-0.4 dB, mostly seed 5, costs (c) 0.15-0.6 dB).
-
-Applying the same masks as a long filter instead of through the 1024-sample
-synthesis window (the mask's impulse response on the unwindowed frame, by
-circular or truncated linear convolution, frames crossfaded by a triangle)
-scores 12.7-12.9 on seed 5, but only because it needs 1535-2047 samples of
-delay: the newest output sample must be final when the newest frame is, so a
-frame can serve at most the last 1024 samples, and at latency 1023 the long
-filter loses its future half (11.4). The limit is the delay cap, not the
-window shape. ffmpeg by delay class on seed 5 (sweep of bench_upmix.py):
-<= 21 ms 10.18, 32 ms 10.58, 43 ms (win 4096, its default) 11.67, 64 ms 11.93,
-85 ms 12.32, 128 ms 12.50; this upmix at 21 ms scores 11.88.
-
-Where the missing information is: the voice's harmonic comb. A lookup table
-over (ln r, "bin within +-2 bins of a harmonic of the voice's f0") fitted on
-three seeds and scored on the fourth gains 0.8-1.8 dB over the same table
-without the flag (seed 5: 12.22 -> 13.65) when f0 comes from the center stem
-(an oracle pitch). With f0 estimated blind, by a harmonic sum over the
-first-pass center estimate w M (150-420 Hz) gated by harmonicity, the gain
-drops to -0.3..+0.7 dB (seed 5: 12.64): the comb of the plucks and the pad
-leaking through w M pulls the estimate. A center pitch tracker robust to
-that is the lever left; it is not in the firmware's budget as planned.
-
-Fixed-point plan (for the fixed-point model; no square roots anywhere)
----------------------------------------------------------------------
+Fixed-point plan ("ratio", as dsp_model/fixed/upmix.py implements it)
+-----------------------------------------------------------------------
 * M = (L + R) >> 1, S = (L - R) >> 1 with a named floor shift; L' = Ld - C,
   R' = Rd - C in 32-bit with saturation. Headroom: 0 <= w <= 1 per bin, but
   overlap-adding frames with different gains can put a sample of C above the
@@ -167,12 +165,33 @@ from dataclasses import dataclass
 
 import numpy as np
 
-CENTER_WIDTH = 0.17  # |S|/|M| at which a bin is judged half center (x0)
 ANALYSIS_FALL = 64  # samples of the analysis window's sqrt-Hann fall (flat top before it)
 DIRECTIVITY_MS = 2000.0  # time constant of the directivity index D
-DIRECTIVITY_POOL = 16  # D is pooled over +-this many bins
-DIRECTIVITY_LO, DIRECTIVITY_HI = 0.1, 0.2  # lam goes 0 -> 1 as D goes lo -> hi
 MAX_LATENCY_S = 1024 / 48000  # algorithmic delay cap (21.3 ms)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The constants of one per-bin decision (see the module docstring)."""
+
+    center_width: float  # x0: |S|/|M| at which a bin is judged half center
+    slope: float  # of the logistic in ln r
+    quadrature: float  # mu: weight of the part of S in quadrature with M
+    lo: float  # lam goes 0 -> 1 as D goes lo -> hi
+    hi: float
+    pool: int  # D is pooled over +-pool bins
+    pool_magnitudes: bool  # pool |E z^2| (True) or the complex E z^2
+
+
+# "inphase": chosen on the tuning seeds of tests/upmix_family.py (x0 0.17-0.3,
+# slope 1-2, mu 0-1, lo/hi 0.25-0.4/0.45-0.6, smoothing 10-40 ms); "ratio": tuned
+# on (d) alone by the sessions of issue #14.
+DECISIONS = {
+    "inphase": Decision(center_width=0.20, slope=1.5, quadrature=0.15, lo=0.25, hi=0.45,
+                        pool=16, pool_magnitudes=True),
+    "ratio": Decision(center_width=0.17, slope=2.0, quadrature=1.0, lo=0.1, hi=0.2,
+                      pool=16, pool_magnitudes=False),
+}
 
 
 @dataclass(frozen=True)
@@ -183,15 +202,21 @@ class UpmixDesign:
     fft_size: int
     synthesis_size: int
     hop: int
-    a_short: float  # one-pole coefficient of Pm, Ps (smoothing_ms)
+    a_short: float  # one-pole coefficient of Pm, Pi, Pq (smoothing_ms)
     a_long: float  # one-pole coefficient of the directivity statistics
-    k: float  # x0^-4
+    decision_name: str  # "inphase" | "ratio"
+    decision: Decision
     analysis_window: np.ndarray  # (fft_size,)
     synthesis_window: np.ndarray  # (fft_size,), zero but for the last synthesis_size
 
     @property
     def latency(self) -> int:
         return self.synthesis_size - 1
+
+    @property
+    def k(self) -> float:
+        """x0^-4: w_dir = Pm^2 / (Pm^2 + k Ps^2) when slope is 2 (the fixed-point form)."""
+        return self.decision.center_width ** -4
 
 
 def _hann(n: int) -> np.ndarray:
@@ -209,6 +234,9 @@ def design_upmix(settings, fs: int = 48000) -> UpmixDesign:
     fs = getattr(settings, "sample_rate", fs)
     n, h = int(s.fft_size), int(s.hop)
     ls = int(getattr(s, "synthesis_size", 0) or min(n, 1024))
+    name = getattr(s, "decision", "inphase")
+    if name not in DECISIONS:
+        raise ValueError(f"upmix: unknown decision {name!r} (one of {', '.join(DECISIONS)})")
     if not (ls <= n and ls % h == 0 and ls // h >= 2):
         raise ValueError(f"upmix: synthesis_size {ls} must be <= fft_size {n} and a multiple "
                          f"(>= 2x) of hop {h}")
@@ -227,7 +255,7 @@ def design_upmix(settings, fs: int = 48000) -> UpmixDesign:
         fs=fs, fft_size=n, synthesis_size=ls, hop=h,
         a_short=1.0 - math.exp(-h / (s.smoothing_ms * 1e-3 * fs)),
         a_long=1.0 - math.exp(-h / (DIRECTIVITY_MS * 1e-3 * fs)),
-        k=CENTER_WIDTH ** -4, analysis_window=wa, synthesis_window=ws,
+        decision_name=name, decision=DECISIONS[name], analysis_window=wa, synthesis_window=ws,
     )
 
 
@@ -260,33 +288,42 @@ class Upmix:
         self._ola = np.zeros(d.synthesis_size)
         self._ready = np.zeros(d.hop)
         self._phase = 0  # input samples since the last frame boundary
-        self._pm = np.zeros(nb)
-        self._ps = np.zeros(nb)
+        self._pm = np.zeros(nb)  # E|M|^2
+        self._pi = np.zeros(nb)  # E|S_i|^2, S in phase with M
+        self._pq = np.zeros(nb)  # E|S_q|^2, S in quadrature with M
         self._zn = np.zeros(nb, dtype=complex)  # E[z^2]
         self._zd = np.zeros(nb)  # E[|z|^2]
         self.last_gain = np.ones(nb)  # w of the last frame (for inspection)
 
     def _frame(self) -> None:
-        d = self.design
+        d, dec = self.design, self.design.decision
         spec = np.fft.rfft(self._ms * d.analysis_window, axis=1)
         mf, sf = spec[0], spec[1]
         pm = mf.real**2 + mf.imag**2
         ps = sf.real**2 + sf.imag**2
         z = sf * np.conj(mf)
+        inv_pm = np.divide(1.0, pm, out=np.zeros_like(pm), where=pm > 0)
+        p_in = z.real**2 * inv_pm
+        p_quad = np.where(pm > 0, z.imag**2 * inv_pm, ps)  # M = 0: all of S is a side
         self._pm += d.a_short * (pm - self._pm)
-        self._ps += d.a_short * (ps - self._ps)
+        self._pi += d.a_short * (p_in - self._pi)
+        self._pq += d.a_short * (p_quad - self._pq)
         self._zn += d.a_long * (z * z - self._zn)
         self._zd += d.a_long * (pm * ps - self._zd)
-        # directional decision w_dir = Pm^2 / (Pm^2 + k Ps^2)
-        pm2 = self._pm**2
-        den = pm2 + d.k * self._ps**2
-        w_dir = np.divide(pm2, den, out=np.ones_like(den), where=den > 0)
-        # directivity D^2 = |E z^2|^2 / (E|z|^2)^2, pooled over neighbouring bins
-        p = DIRECTIVITY_POOL
-        zr, zi, zd = _pool(self._zn.real, p), _pool(self._zn.imag, p), _pool(self._zd, p)
-        num, den2 = zr**2 + zi**2, zd**2
+        # directional decision w_dir = 1 / (1 + (r / x0^2)^slope)
+        side = self._pi + dec.quadrature * self._pq
+        r = np.divide(side, self._pm, out=np.zeros_like(side), where=self._pm > 0)
+        w_dir = 1.0 / (1.0 + (r * dec.center_width**-2) ** dec.slope)
+        w_dir[(self._pm == 0) & (side > 0)] = 0.0
+        # directivity D^2 = (sum |E z^2| or |sum E z^2|)^2 / (sum E|z|^2)^2 over +-pool bins
+        p = dec.pool
+        if dec.pool_magnitudes:
+            num = _pool(np.abs(self._zn), p) ** 2
+        else:
+            num = _pool(self._zn.real, p) ** 2 + _pool(self._zn.imag, p) ** 2
+        den2 = _pool(self._zd, p) ** 2
         d2 = np.divide(num, den2, out=np.zeros_like(den2), where=den2 > 0)
-        lo2, hi2 = DIRECTIVITY_LO**2, DIRECTIVITY_HI**2
+        lo2, hi2 = dec.lo**2, dec.hi**2
         lam = np.clip((d2 - lo2) * (1.0 / (hi2 - lo2)), 0.0, 1.0)
         w = lam * w_dir + (1.0 - lam)
         self.last_gain = w
@@ -341,14 +378,28 @@ def _rfft_macs(n: int) -> float:
     return n * math.log2(n / 2) + 2 * n
 
 
-# Real multiply(-accumulate)s per bin per frame, by step (see the fixed-point plan).
+# Real multiply(-accumulate)s per bin per frame, by step and decision (reciprocals and
+# square roots as three Newton iterations on a normalised operand).
 PER_BIN_MACS = {
-    "powers |M|^2 |S|^2": 4,
-    "z = S M*, z^2, |z|^2": 8,
-    "one-pole smoothing Pm Ps Ez^2 E|z|^2": 5,
-    "w_dir: squares, k Ps^2, Newton reciprocal (3 it.), product": 11,
-    "lam: |E z^2|^2, (E|z|^2)^2, Newton reciprocal, affine": 12,
-    "blend, C = w M": 4,
+    "inphase": {
+        "powers |M|^2 |S|^2, z = S M*": 8,
+        "1/|M|^2 (reciprocal), in-phase and quadrature parts of S": 10,
+        "z^2, |z|^2": 4,
+        "one-pole smoothing Pm Pi Pq Ez^2 E|z|^2": 6,
+        "r: reciprocal of Pm, product, x0 scaling": 8,
+        "w_dir: table over log2 r": 2,
+        "|E z^2| (square root)": 8,
+        "lam: (sum)^2, (sum)^2, Newton reciprocal, affine": 12,
+        "blend, C = w M": 4,
+    },
+    "ratio": {
+        "powers |M|^2 |S|^2": 4,
+        "z = S M*, z^2, |z|^2": 8,
+        "one-pole smoothing Pm Ps Ez^2 E|z|^2": 5,
+        "w_dir: squares, k Ps^2, Newton reciprocal (3 it.), product": 11,
+        "lam: |E z^2|^2, (E|z|^2)^2, Newton reciprocal, affine": 12,
+        "blend, C = w M": 4,
+    },
 }
 
 
@@ -363,7 +414,7 @@ def upmix_cost(profile, detail: bool = False):
     steps = {
         "analysis windows (M, S)": 2 * n,
         "forward real FFTs (M, S)": 2 * _rfft_macs(n),
-        "per-bin decision": nb * sum(PER_BIN_MACS.values()),
+        "per-bin decision": nb * sum(PER_BIN_MACS[d.decision_name].values()),
         "inverse real FFT": _rfft_macs(n),
         "synthesis window": d.synthesis_size,
     }

@@ -111,8 +111,11 @@ def ffmpeg_surround(lr: np.ndarray, fs: int, **opts) -> np.ndarray:
     return y[:n]
 
 
-FFMPEG_SWEEP = {"win_size": (1024, 2048, 4096, 8192), "overlap": (0.5, 0.75),
-                "fcx": (1.0, 2.0, 4.0, 6.0, 8.0)}
+# ffmpeg surround's settings swept for its tuned rows, per latency class (its delay
+# is win_size/2 at overlap 0.5): <= 1024 samples (our cap, 21.3 ms), <= 3072 (64 ms),
+# and no limit. fcx/fcy are the front-center channel's x/y spread.
+FFMPEG_SWEEP = {"overlap": (0.5, 0.75), "fcx": (2.0, 4.0, 8.0), "fcy": (1.0, 2.0, 4.0)}
+FFMPEG_CLASSES = {1024: (1024, 2048), 3072: (4096,), None: (8192,)}  # max delay: win_sizes
 
 
 def ffmpeg_center_sir(lr: np.ndarray, center: np.ndarray, fs: int, *, skip: int = 0,

@@ -12,9 +12,9 @@ saturate to 2^31 - 1):
                                               (cos(pi) = -2^31 exactly)
     a_short, a_long  Q31 one-pole coefficients 1 - exp(-hop / (tau fs))
     k_q19            x0^-4 in Q19 (k < 4096)
-    lo2_q31          DIRECTIVITY_LO^2 in Q31
+    lo2_q31          lo^2 of the 'ratio' decision in Q31
     inv_q24          1 / (hi^2 - lo^2) in Q24 (< 128)
-    pool             DIRECTIVITY_POOL (bins each side)
+    pool             the decision's pool (bins each side)
 """
 
 from __future__ import annotations
@@ -75,12 +75,16 @@ def quantize_upmix(design: U.UpmixDesign) -> UpmixTables:
     if np.max(np.abs(ws)) > 1.0 or np.max(np.abs(design.analysis_window)) > 1.0:
         # 1.0 itself saturates to 1 - 2^-31 (hop = synthesis_size / 2 peaks at 1.0)
         raise ValueError("upmix windows must stay within 1.0 for Q31")
-    if 2 * U.DIRECTIVITY_POOL + 1 > n // 2 + 1:
-        raise ValueError(f"upmix pool +-{U.DIRECTIVITY_POOL} bins is wider than the spectrum")
+    if design.decision_name != "ratio":
+        raise ValueError(f"upmix decision {design.decision_name!r} has no fixed-point form yet: "
+                         "the fixed-point upmix implements 'ratio' (set [upmix] decision)")
+    dec = design.decision
+    if 2 * dec.pool + 1 > n // 2 + 1:
+        raise ValueError(f"upmix pool +-{dec.pool} bins is wider than the spectrum")
     k = np.arange(n // 2 + 1)
-    lo2, hi2 = U.DIRECTIVITY_LO**2, U.DIRECTIVITY_HI**2
+    lo2, hi2 = dec.lo**2, dec.hi**2
     return UpmixTables(
-        fft_size=n, synthesis_size=ls, hop=design.hop, pool=U.DIRECTIVITY_POOL,
+        fft_size=n, synthesis_size=ls, hop=design.hop, pool=dec.pool,
         a_short=_scalar(design.a_short, 31, "a_short"),
         a_long=_scalar(design.a_long, 31, "a_long"),
         k_q19=_scalar(design.k, 19, "k"),

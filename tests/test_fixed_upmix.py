@@ -35,7 +35,10 @@ from dsp_model.upmix_metrics import energy_ratio_db, sir_db
 from firmware_export._cbuild import RUNTIME_DIR, build_shared
 from firmware_export.quantize_upmix import q31, upmix_tables
 
+# the fixed-point upmix implements the "ratio" decision (dsp_model/upmix.py); the shipped
+# profiles' settings with that decision are its float reference
 PROFILE = load_profile("studio5")
+PROFILE = replace(PROFILE, upmix=replace(PROFILE.upmix, decision="ratio"))
 FS = PROFILE.sample_rate
 SKIP = FS
 T_FULL = upmix_tables(PROFILE)  # fft 4096, hop 256, synthesis 1024 (the bundled setting)
@@ -497,7 +500,7 @@ def chain_mode1():
     from firmware_export.quantize import quantize_chain
 
     profile = load_profile("compact2")
-    design = plain_chain(profile)
+    design = replace(plain_chain(profile), upmix_decision="ratio")
     saved = U.CHAIN_UPMIX_ADAPTIVE
     U.CHAIN_UPMIX_ADAPTIVE = True
     try:
@@ -521,7 +524,7 @@ def test_mode1_tables_and_blob_roundtrip(chain_mode1):
 
     _, q = chain_mode1
     assert q.upmix == 1 and q.upmix_tables is not None
-    ref = upmix_tables(load_profile("compact2"))
+    ref = upmix_tables(replace(load_profile("compact2").upmix, decision="ratio"))
     assert np.array_equal(q.upmix_tables.analysis_window, ref.analysis_window)
     assert np.array_equal(q.upmix_tables.twiddle_sin, ref.twiddle_sin)
     blob = chain_to_blob(q)
@@ -623,7 +626,8 @@ def _pool_direct(x: np.ndarray, p: int) -> np.ndarray:
 
 
 FULL_SCALE_SETTINGS = {  # the shipped settings: studio5 4096/512, compact2 2048/512 10 ms
-    name: (upmix_tables(load_profile(name).upmix, FS), load_profile(name).upmix)
+    name: (upmix_tables(replace(load_profile(name).upmix, decision="ratio"), FS),
+           replace(load_profile(name).upmix, decision="ratio"))
     for name in ("studio5", "compact2")
 }
 

@@ -1,10 +1,11 @@
 """Adaptive upmix, fixed point (upmix mode 1): the integer twin of dsp_model/upmix.py.
 
-Same signal model, filterbank and decision as the float `Upmix` (read its
-docstring first); every step below is integer, written in the ``ops``
-primitives, and the C twin ``firmware_export/runtime/ss_upmix.c`` does the
-same steps in the same order (bit-exact, tests/test_fixed_upmix.py). The
-tables (windows, twiddles, coefficients) come from
+Same signal model, filterbank and decision as the float `Upmix` with
+`decision = "ratio"` (read its docstring first; the shipped "inphase" decision
+has no integer form yet: quantize_upmix refuses it, issue #23); every step
+below is integer, written in the ``ops`` primitives, and the C twin
+``firmware_export/runtime/ss_upmix.c`` does the same steps in the same order
+(bit-exact, tests/test_fixed_upmix.py). The tables (windows, twiddles, coefficients) come from
 ``firmware_export.quantize_upmix.quantize_upmix``.
 
 Scaling and overflow, per step (N = fft_size, nb = N/2 + 1 bins)

@@ -1,0 +1,118 @@
+"""The upmix on the stimulus family of issue #21 (tests/upmix_family.py): time-panned,
+reverberant and real-instrument mixes, tuning and held-out seeds.
+
+Scores are SIR of C against the dry center stem (dsp_model.upmix_metrics.sir_db),
+passive M and ffmpeg `surround` measured in the same run. The ffmpeg setting is the
+one benchmarks/bench_upmix.py chose on the family's tuning seeds within our delay
+class (<= 1024 samples); its scores here are measured, not copied.
+"""
+
+from __future__ import annotations
+
+import functools
+import shutil
+
+import numpy as np
+import pytest
+import upmix_family as fam
+import upmix_instruments as inst
+
+from device_profiles import load_profile
+from dsp_model.upmix import Upmix
+from dsp_model.upmix_metrics import energy_ratio_db, ffmpeg_center_sir, sir_db
+
+FS = 48000
+SKIP = FS  # scores start after 1 s
+# ffmpeg's best single setting for the whole family at <= 1024 samples of delay (the
+# sweep of benchmarks/bench_upmix.py on the tuning seeds; the same holds on all seeds)
+FFMPEG_AT_OUR_LATENCY = {"win_size": 2048, "overlap": 0.5, "fcx": 4.0, "fcy": 2.0}
+PROFILES = ("studio5", "compact2")
+needs_ffmpeg = pytest.mark.skipif(
+    shutil.which("ffmpeg") is None,
+    reason="ffmpeg NOT INSTALLED: comparison with ffmpeg surround not run "
+    "(apt-get install ffmpeg; ./dev does it)")
+
+
+def _mixes(*, instruments: bool) -> list[fam.Mix]:
+    return fam.family(instruments=instruments)
+
+
+def _skip_without_fluidsynth(m: fam.Mix) -> None:
+    if m.key == "h" and (why := inst.unavailable_reason()):
+        pytest.skip(why)
+
+
+@functools.cache
+def upmixed(profile: str, label: str) -> np.ndarray:
+    m = next(x for x in _mixes(instruments=True) if x.label == label)
+    return Upmix(load_profile(profile)).process(m.make().lr)
+
+
+def upmix_sir(profile: str, m: fam.Mix) -> float:
+    return sir_db(upmixed(profile, m.label)[:, 2], m.make().center,
+                  delay=Upmix(load_profile(profile)).latency, skip=SKIP)
+
+
+def passive_sir(m: fam.Mix) -> float:
+    s = m.make()
+    return sir_db(s.lr.mean(axis=1), s.center, delay=0, skip=SKIP)
+
+
+def _check_no_harm(profile: str, m: fam.Mix) -> None:
+    ours, passive = upmix_sir(profile, m), passive_sir(m)
+    if m.key == "c":  # stationary noise stems: nothing beats passive M
+        assert ours >= passive - 0.5, f"{m.label}: {ours:.2f} vs passive {passive:.2f}"
+    else:
+        assert ours >= passive, f"{m.label}: {ours:.2f} dB vs passive M {passive:.2f} dB"
+
+
+# one tuning and one held-out seed of (f) and (g) in the fast set; everything in the slow one
+FAST = [m for m in _mixes(instruments=False) if m.key in "fg" and m.seed in (12, 13, 22, 23)]
+
+
+@pytest.mark.parametrize("m", FAST, ids=lambda m: m.label)
+def test_no_harm_time_panned_and_reverberant(m):
+    _check_no_harm("studio5", m)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("profile", PROFILES)
+@pytest.mark.parametrize("m", _mixes(instruments=True), ids=lambda m: m.label)
+def test_no_harm_on_every_mix(profile, m):
+    _skip_without_fluidsynth(m)
+    _check_no_harm(profile, m)
+
+
+def test_reverberant_sum_exact():
+    """L' + C = L and R' + C = R (delayed by the latency) on a reverberant mix."""
+    s = fam.Mix("g", "reverberant", 21, True).make()
+    y = upmixed("studio5", "reverberant/21")
+    lat = Upmix(load_profile("studio5")).latency
+    for ch in (0, 1):
+        resid = y[lat:, ch] + y[lat:, 2] - s.lr[:-lat, ch]
+        assert energy_ratio_db(resid, s.lr[:-lat, ch]) < -100.0
+
+
+@functools.cache
+def ffmpeg_sir(label: str) -> float:
+    m = next(x for x in _mixes(instruments=True) if x.label == label)
+    s = m.make()
+    r, delay = ffmpeg_center_sir(s.lr, s.center, s.fs, skip=SKIP, **FFMPEG_AT_OUR_LATENCY)
+    assert delay <= 1024, f"ffmpeg {FFMPEG_AT_OUR_LATENCY} is not in our latency class"
+    return r
+
+
+@pytest.mark.slow
+@needs_ffmpeg
+@pytest.mark.xfail(strict=True, reason="known gap (issue #21): studio5 is ahead of ffmpeg "
+                   "(2048/0.5/fcx 4/fcy 2) by 0.9 dB on the family mean, not 1.0, and "
+                   "0.1-0.7 dB behind it on four dry amplitude/time-panned instrument mixes")
+def test_ahead_of_ffmpeg_at_our_latency():
+    """Per mix >= ffmpeg with its best single setting for the family, and the mean over
+    the family >= ffmpeg's mean + 1 dB."""
+    mixes = _mixes(instruments=not inst.unavailable_reason())
+    ours = {m.label: upmix_sir("studio5", m) for m in mixes}
+    peer = {m.label: ffmpeg_sir(m.label) for m in mixes}
+    behind = {k: round(peer[k] - ours[k], 2) for k in ours if ours[k] < peer[k]}
+    mean_gap = np.mean(list(ours.values())) - np.mean(list(peer.values()))
+    assert not behind and mean_gap >= 1.0, f"mean +{mean_gap:.2f} dB; behind on {behind}"

@@ -1,0 +1,60 @@
+"""The upmix stimulus family of issue #21, in one list: what the tests and the
+benchmark score, each mix with the role of its seed.
+
+  key  stimulus                                   tune seeds    report seeds
+  c    stationary noise stems                     4             41
+  d    music-like mix, amplitude-panned           5, 6          7, 8
+  f    time-panned (spaced pair and Haas)         11, 12        13, 14
+  g    reverberant (every stem, voice included)   21, 22        23, 24
+  h    real instruments (FluidSynth), 4 variants  1, 2, 3       4, 5, 6
+       (amplitude/time-panned x dry/reverberant)
+
+Settings of the upmix (and of the ffmpeg peer) are chosen on the tune seeds; the
+report seeds are held out. (h) needs FluidSynth (`Mix.make` raises
+InstrumentsUnavailable without it).
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import upmix_instruments as inst
+import upmix_stimuli as stim
+
+
+@dataclass(frozen=True)
+class Mix:
+    key: str  # c, d, f, g, h
+    name: str  # the Stimulus name
+    seed: int
+    tune: bool  # True: a tuning seed; False: held out
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}/{self.seed}"
+
+    def make(self) -> stim.Stimulus:
+        return _make(self.name, self.seed)
+
+
+@functools.cache
+def _make(name: str, seed: int) -> stim.Stimulus:
+    if name.startswith("instruments"):
+        return inst.instrument_mix(seed=seed, time_panned="_time" in name,
+                                   reverberant="_rev" in name)
+    return getattr(stim, name)(seed=seed)
+
+
+_SYNTHETIC = (("c", "stationary", (4,), (41,)), ("d", "music_mix", (5, 6), (7, 8)),
+              ("f", "time_panned", (11, 12), (13, 14)), ("g", "reverberant", (21, 22), (23, 24)))
+_INSTRUMENTS = ("instruments", "instruments_time", "instruments_rev", "instruments_time_rev")
+
+
+def family(*, instruments: bool = True) -> list[Mix]:
+    """Every mix of the family, tune seeds first within each key."""
+    out = [Mix(k, n, s, s in tune) for k, n, tune, rep in _SYNTHETIC for s in tune + rep]
+    if instruments:
+        out += [Mix("h", n, s, s in inst.TUNE_SEEDS) for n in _INSTRUMENTS
+                for s in inst.TUNE_SEEDS + inst.REPORT_SEEDS]
+    return out
