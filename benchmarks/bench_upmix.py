@@ -141,19 +141,19 @@ def family_table(prof, mixes, fs) -> None:
             cols[name] = ffmpeg(fs, **opts)
             print(f"  {name}: {opts}")
     table = {m.label: {c: center_sir(f, m.make())[0] for c, f in cols.items()} for m in mixes}
-    head = f"{'mix':26s} {'':2s}" + "".join(f"{c:>14s}" for c in cols)
+    head = f"{'mix':26s} {'':2s}" + "".join(f"{c:>16s}" for c in cols)
     print(f"\nSIR of C vs the dry center stem (dB), profile {prof.name}\n{head}\n"
           + "-" * len(head))
     for m in mixes:
         print(f"{m.label:26s} {'T' if m.tune else 'H':2s}"
-              + "".join(f"{table[m.label][c]:14.2f}" for c in cols))
+              + "".join(f"{table[m.label][c]:16.2f}" for c in cols))
     print("-" * len(head))
     ours_col = f"upmix {prof.name}"
     for what, sel in (("mean, tuning seeds", True), ("mean, held-out", False),
                       ("mean, all", None)):
         rows = [m.label for m in mixes if sel is None or m.tune == sel]
         print(f"{what:29s}" + "".join(
-            f"{np.mean([table[r][c] for r in rows]):14.2f}" for c in cols))
+            f"{np.mean([table[r][c] for r in rows]):16.2f}" for c in cols))
     for c in cols:
         if c == ours_col:
             continue
