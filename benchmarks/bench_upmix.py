@@ -26,6 +26,7 @@ Run: .venv/bin/python benchmarks/bench_upmix.py [--profile P]
 from __future__ import annotations
 
 import argparse
+import functools
 import itertools
 import resource
 import shutil
@@ -111,6 +112,12 @@ def center_sir(method, s) -> tuple[float, int]:
     return sir_db(y[:, 2], s.center, delay=d, skip=SKIP), d
 
 
+@functools.cache
+def ffmpeg_sir(fs: int, opts: tuple, mix: fam.Mix) -> tuple[float, int]:
+    """center_sir of ffmpeg with options `opts` ((key, value) pairs), once per mix."""
+    return center_sir(ffmpeg(fs, **dict(opts)), mix.make())
+
+
 def tune_ffmpeg(mixes, fs) -> dict:
     """{max delay: (options, {label: SIR})}: per class the setting with the best mean
     over the tuning mixes (settings whose delay exceeds the class are dropped)."""
@@ -119,7 +126,7 @@ def tune_ffmpeg(mixes, fs) -> dict:
     for cap, wins in FFMPEG_CLASSES.items():
         for ws, *rest in itertools.product(wins, *FFMPEG_SWEEP.values()):
             opts = {"win_size": ws, **dict(zip(FFMPEG_SWEEP, rest, strict=True))}
-            scores = [center_sir(ffmpeg(fs, **opts), m.make()) for m in tune]
+            scores = [ffmpeg_sir(fs, tuple(opts.items()), m) for m in tune]
             if cap is not None and max(d for _, d in scores) > cap:
                 continue
             mean = float(np.mean([r for r, _ in scores]))
@@ -132,15 +139,20 @@ def tune_ffmpeg(mixes, fs) -> dict:
 
 def family_table(prof, mixes, fs) -> None:
     cols = {"passive M": passive, f"upmix {prof.name}": ours(prof, fs)}
+    tuned = {}
     if shutil.which("ffmpeg") is None:
         print("ffmpeg NOT INSTALLED: ffmpeg columns skipped (apt-get install ffmpeg)")
     else:
         cols["ffmpeg default"] = ffmpeg(fs)
         for cap, opts in tune_ffmpeg(mixes, fs).items():
             name = {1024: "ff<=21.3ms", 3072: "ff<=64ms", None: "ff any"}[cap]
-            cols[name] = ffmpeg(fs, **opts)
+            tuned[name] = tuple(opts.items())
             print(f"  {name}: {opts}")
     table = {m.label: {c: center_sir(f, m.make())[0] for c, f in cols.items()} for m in mixes}
+    for name, opts in tuned.items():
+        for m in mixes:
+            table[m.label][name] = ffmpeg_sir(fs, opts, m)[0]
+    cols.update(dict.fromkeys(tuned))
     head = f"{'mix':26s} {'':2s}" + "".join(f"{c:>16s}" for c in cols)
     print(f"\nSIR of C vs the dry center stem (dB), profile {prof.name}\n{head}\n"
           + "-" * len(head))

@@ -204,14 +204,17 @@ class UpmixDesign:
     hop: int
     a_short: float  # one-pole coefficient of Pm, Pi, Pq (smoothing_ms)
     a_long: float  # one-pole coefficient of the directivity statistics
-    decision_name: str  # "inphase" | "ratio"
-    decision: Decision
+    decision_name: str  # "inphase" | "ratio", a key of DECISIONS
     analysis_window: np.ndarray  # (fft_size,)
     synthesis_window: np.ndarray  # (fft_size,), zero but for the last synthesis_size
 
     @property
     def latency(self) -> int:
         return self.synthesis_size - 1
+
+    @property
+    def decision(self) -> Decision:
+        return DECISIONS[self.decision_name]
 
     @property
     def k(self) -> float:
@@ -255,7 +258,7 @@ def design_upmix(settings, fs: int = 48000) -> UpmixDesign:
         fs=fs, fft_size=n, synthesis_size=ls, hop=h,
         a_short=1.0 - math.exp(-h / (s.smoothing_ms * 1e-3 * fs)),
         a_long=1.0 - math.exp(-h / (DIRECTIVITY_MS * 1e-3 * fs)),
-        decision_name=name, decision=DECISIONS[name], analysis_window=wa, synthesis_window=ws,
+        decision_name=name, analysis_window=wa, synthesis_window=ws,
     )
 
 
@@ -314,7 +317,6 @@ class Upmix:
         side = self._pi + dec.quadrature * self._pq
         r = np.divide(side, self._pm, out=np.zeros_like(side), where=self._pm > 0)
         w_dir = 1.0 / (1.0 + (r * dec.center_width**-2) ** dec.slope)
-        w_dir[(self._pm == 0) & (side > 0)] = 0.0
         # directivity D^2 = (sum |E z^2| or |sum E z^2|)^2 / (sum E|z|^2)^2 over +-pool bins
         p = dec.pool
         if dec.pool_magnitudes:

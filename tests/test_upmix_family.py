@@ -33,10 +33,6 @@ needs_ffmpeg = pytest.mark.skipif(
     "(apt-get install ffmpeg; ./dev does it)")
 
 
-def _mixes(*, instruments: bool) -> list[fam.Mix]:
-    return fam.family(instruments=instruments)
-
-
 def _skip_without_fluidsynth(m: fam.Mix) -> None:
     if m.key == "h" and (why := inst.unavailable_reason()):
         pytest.skip(why)
@@ -44,7 +40,7 @@ def _skip_without_fluidsynth(m: fam.Mix) -> None:
 
 @functools.cache
 def upmixed(profile: str, label: str) -> np.ndarray:
-    m = next(x for x in _mixes(instruments=True) if x.label == label)
+    m = next(x for x in fam.family(instruments=True) if x.label == label)
     return Upmix(load_profile(profile)).process(m.make().lr)
 
 
@@ -67,7 +63,7 @@ def _check_no_harm(profile: str, m: fam.Mix) -> None:
 
 
 # one tuning and one held-out seed of (f) and (g) in the fast set; everything in the slow one
-FAST = [m for m in _mixes(instruments=False) if m.key in "fg" and m.seed in (12, 13, 22, 23)]
+FAST = [m for m in fam.family(instruments=False) if m.key in "fg" and m.seed in (12, 13, 22, 23)]
 
 
 @pytest.mark.parametrize("m", FAST, ids=lambda m: m.label)
@@ -77,7 +73,7 @@ def test_no_harm_time_panned_and_reverberant(m):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("profile", PROFILES)
-@pytest.mark.parametrize("m", _mixes(instruments=True), ids=lambda m: m.label)
+@pytest.mark.parametrize("m", fam.family(instruments=True), ids=lambda m: m.label)
 def test_no_harm_on_every_mix(profile, m):
     _skip_without_fluidsynth(m)
     _check_no_harm(profile, m)
@@ -95,7 +91,7 @@ def test_reverberant_sum_exact():
 
 @functools.cache
 def ffmpeg_sir(label: str) -> float:
-    m = next(x for x in _mixes(instruments=True) if x.label == label)
+    m = next(x for x in fam.family(instruments=True) if x.label == label)
     s = m.make()
     r, delay = ffmpeg_center_sir(s.lr, s.center, s.fs, skip=SKIP, **FFMPEG_AT_OUR_LATENCY)
     assert delay <= 1024, f"ffmpeg {FFMPEG_AT_OUR_LATENCY} is not in our latency class"
@@ -110,7 +106,7 @@ def ffmpeg_sir(label: str) -> float:
 def test_ahead_of_ffmpeg_at_our_latency():
     """Per mix >= ffmpeg with its best single setting for the family, and the mean over
     the family >= ffmpeg's mean + 1 dB."""
-    mixes = _mixes(instruments=not inst.unavailable_reason())
+    mixes = fam.family(instruments=not inst.unavailable_reason())
     ours = {m.label: upmix_sir("studio5", m) for m in mixes}
     peer = {m.label: ffmpeg_sir(m.label) for m in mixes}
     behind = {k: round(peer[k] - ours[k], 2) for k in ours if ours[k] < peer[k]}
