@@ -71,7 +71,7 @@ robust one is ported to them (issue #23).
    frequency for a time-panned source, so pooling the complex values, as
    "ratio" does, reads a Haas-widened side as diffuse and falls back to passive
    M); the magnitude of a 2 s average of a circular z^2 is biased to about
-   1/sqrt(frames), so its thresholds sit higher (0.25/0.45 against 0.1/0.2).
+   1/sqrt(frames), so its thresholds sit higher (0.2/0.4 against 0.1/0.2).
    Center-only bins have z = 0 and do not vote. With
    lam = clip((D^2 - lo^2)/(hi^2 - lo^2), 0, 1):
 
@@ -184,10 +184,10 @@ class Decision:
 
 
 # "inphase": chosen on the tuning seeds of tests/upmix_family.py (x0 0.17-0.3,
-# slope 1-2, mu 0-1, lo/hi 0.25-0.4/0.45-0.6, smoothing 10-40 ms); "ratio": tuned
-# on (d) alone by the sessions of issue #14.
+# slope 1.25-2, mu 0-1, lo/hi 0.15-0.4/0.35-0.6, smoothing 10-60 ms; lower lo/hi break
+# the no-harm bar on (c)); "ratio": tuned on (d) alone by the sessions of issue #14.
 DECISIONS = {
-    "inphase": Decision(center_width=0.20, slope=1.5, quadrature=0.15, lo=0.25, hi=0.45,
+    "inphase": Decision(center_width=0.20, slope=1.5, quadrature=0.15, lo=0.2, hi=0.4,
                         pool=16, pool_magnitudes=True),
     "ratio": Decision(center_width=0.17, slope=2.0, quadrature=1.0, lo=0.1, hi=0.2,
                       pool=16, pool_magnitudes=False),
