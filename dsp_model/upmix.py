@@ -50,7 +50,7 @@ robust one is ported to them (issue #23).
    is about 0.15-0.4 at usual direct-to-reverberant ratios and the plain ratio
    |S|^2/|M|^2 ("ratio": mu = 1, x0 0.17) calls the voice a side and takes it
    out of C (worse than passive M). Half of that tail's S is in quadrature and
-   counts mu times; the in-phase half and a wider x0 (0.2 instead of 0.17) keep
+   counts mu times; the in-phase half and a wider x0 (0.21 instead of 0.17) keep
    the voice, while a side 6 dB down in its far channel (|S|/|M| = 0.33) is
    still removed. A time-panned source (far channel tau late) has
    S/M = (1 - a e^{-jwt})/(1 + a e^{-jwt}): per bin a fixed phase that turns
@@ -123,7 +123,7 @@ with the flat top (d) gains 0.2-0.3 dB at fft 4096 and 2048 (seeds 5-8), with
 and up) make the synthesis window amplify the frame end and lose 0.5-8 dB.
 
 Measured (benchmarks/bench_upmix.py, studio5: fft 4096, hop 512, synthesis 1024,
-40 ms; SIR of C against the center stem): the whole family of
+60 ms; SIR of C against the center stem): the whole family of
 tests/upmix_family.py, tuning and held-out seeds, against passive M and ffmpeg
 `surround` tuned on the family, per latency class, is the table that
 benchmark prints; the figures are in the note of issue #21. What the earlier
@@ -187,7 +187,7 @@ class Decision:
 # slope 1.25-2, mu 0-1, lo/hi 0.15-0.4/0.35-0.6, smoothing 10-60 ms; lower lo/hi break
 # the no-harm bar on (c)); "ratio": tuned on (d) alone by the sessions of issue #14.
 DECISIONS = {
-    "inphase": Decision(center_width=0.20, slope=1.5, quadrature=0.15, lo=0.2, hi=0.4,
+    "inphase": Decision(center_width=0.21, slope=1.5, quadrature=0.15, lo=0.2, hi=0.4,
                         pool=16, pool_magnitudes=True),
     "ratio": Decision(center_width=0.17, slope=2.0, quadrature=1.0, lo=0.1, hi=0.2,
                       pool=16, pool_magnitudes=False),

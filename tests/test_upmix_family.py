@@ -98,17 +98,30 @@ def ffmpeg_sir(label: str) -> float:
     return r
 
 
+def _ours_and_peer(profile: str) -> tuple[dict, dict]:
+    mixes = fam.family(instruments=not inst.unavailable_reason())
+    return ({m.label: upmix_sir(profile, m) for m in mixes},
+            {m.label: ffmpeg_sir(m.label) for m in mixes})
+
+
 @pytest.mark.slow
 @needs_ffmpeg
-@pytest.mark.xfail(strict=True, reason="known gap (issue #21): studio5 is ahead of ffmpeg "
-                   "(2048/0.5/fcx 4/fcy 2) by 0.99 dB on the family mean, not 1.0, and "
-                   "0.07 and 0.73 dB behind it on instruments/5 and instruments_time/5")
-def test_ahead_of_ffmpeg_at_our_latency():
-    """Per mix >= ffmpeg with its best single setting for the family, and the mean over
-    the family >= ffmpeg's mean + 1 dB."""
-    mixes = fam.family(instruments=not inst.unavailable_reason())
-    ours = {m.label: upmix_sir("studio5", m) for m in mixes}
-    peer = {m.label: ffmpeg_sir(m.label) for m in mixes}
+@pytest.mark.parametrize("profile", PROFILES)
+def test_family_mean_ahead_of_ffmpeg_by_1db(profile):
+    """The mean over the family >= ffmpeg's mean + 1 dB, ffmpeg with its best single
+    setting for the family at our latency (measured: studio5 +1.09, compact2 +1.01)."""
+    ours, peer = _ours_and_peer(profile)
+    gap = np.mean(list(ours.values())) - np.mean(list(peer.values()))
+    assert gap >= 1.0, f"{profile}: mean {gap:+.2f} dB over ffmpeg {FFMPEG_AT_OUR_LATENCY}"
+
+
+@pytest.mark.slow
+@needs_ffmpeg
+@pytest.mark.xfail(strict=True, reason="known gap (issue #21): studio5 is 0.27 and 0.60 dB "
+                   "behind ffmpeg (2048/0.5/fcx 4/fcy 2) on time_panned/13 and "
+                   "instruments_time/5 (compact2: 0.06-0.5 dB on five mixes)")
+def test_every_mix_ahead_of_ffmpeg():
+    """Per mix >= ffmpeg with its best single setting for the family at our latency."""
+    ours, peer = _ours_and_peer("studio5")
     behind = {k: round(peer[k] - ours[k], 2) for k in ours if ours[k] < peer[k]}
-    mean_gap = np.mean(list(ours.values())) - np.mean(list(peer.values()))
-    assert not behind and mean_gap >= 1.0, f"mean +{mean_gap:.2f} dB; behind on {behind}"
+    assert not behind, f"behind ffmpeg {FFMPEG_AT_OUR_LATENCY} on {behind}"
