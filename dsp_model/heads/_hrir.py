@@ -64,6 +64,7 @@ as they are for drivers at 1-3 m).
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -251,7 +252,17 @@ class _Grid:
     inverses: np.ndarray | None  # (T, 3, 3)
 
 
+_GRIDS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # HrirSet -> _Grid
+
+
 def _grid(hset: HrirSet) -> _Grid:
+    """The set's triangulation, built once per set (sets are immutable)."""
+    if hset not in _GRIDS:
+        _GRIDS[hset] = _triangulate(hset)
+    return _GRIDS[hset]
+
+
+def _triangulate(hset: HrirSet) -> _Grid:
     """The spherical triangulation, without the facets that span a hole in the grid (an
     edge longer than 2 max_gap_deg, e.g. across KEMAR's unmeasured bottom, or through the
     centre): a direction there takes its nearest measurement."""
