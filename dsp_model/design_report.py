@@ -1,10 +1,12 @@
 """The design report: every figure of a profile's design, its filters and plots.
 
 `design_metrics(full)` gathers the block reports (virtualizer, CTC, beamformer),
-the delay alignment, the latency and the processing budget into one JSON-able
-dict; `violations(metrics)` lists what breaks the profile's own limits (budget,
-effort limit, target curve, white-noise-gain floor, listening window, the
-virtualizer's bars); `write_design` writes filters.npz, metrics.json and PNGs.
+the delay alignment, the latency, the processing budget and the loudness cost
+(the spatial mode's ear loudness re plain playback, dsp_model/loudness.py) into
+one JSON-able dict; `violations(metrics)` lists what breaks the profile's own
+limits (budget, effort limit, target curve, white-noise-gain floor, listening
+window, the virtualizer's bars); `write_design` writes filters.npz, metrics.json
+and PNGs.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from .beam_metrics import beam_report, plot_beam
 from .ctc_metrics import ctc_report, plot_ctc
 from .design import FullDesign
 from .float_chain import FloatChain
+from .loudness import loudness_cost, report_rows
 from .virtualizer import plot_virtualizer, virtualizer_report
 
 FILTERS_FORMAT = 1  # version of filters.npz's key layout
@@ -55,6 +58,7 @@ def design_metrics(full: FullDesign) -> dict:
         },
         "latency_samples": FloatChain(chain).latency,
         "output_headroom_db": full.headroom_db,
+        "loudness": loudness_cost(prof, chain),
         "budget": full.cost.as_dict(),
         "paths": [{"name": p.name, "source": p.source, "delay": p.delay,
                    "common_taps": len(p.common),
@@ -106,6 +110,7 @@ def headline(m: dict) -> list[str]:
         ("latency", f"{m['latency_samples']} samples "
          f"({m['latency_samples'] / m['sample_rate'] * 1e3:.1f} ms)"),
         ("output headroom", f"{m['output_headroom_db']:.1f} dB"),
+        *report_rows(m["loudness"]),
         ("budget", f"{b['mips']:.1f} / {b['budget_mips']:g} MIPS "
          f"({b['instructions_per_frame']:.0f} instructions/frame)"),
     ]

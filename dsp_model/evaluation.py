@@ -11,7 +11,10 @@ model (dsp_model/EVALUATION.md defines each metric and its limits):
     centre, no head) and the interaural coherence (sphere head) of the centre
     channel through the design's centre path (beamformer) vs plain matrix mixing;
   * zones: width and phantom-centre azimuth over a grid of listener positions,
-    each listener facing the device.
+    each listener facing the device;
+  * loudness: how many LU quieter the processed design plays than plain playback
+    at the listener's ears (BS.1770, on music-spectrum noise; dsp_model/loudness.py,
+    the same figure `soundstage design` reports).
 
 Per-driver signals come from the float reference chain (`dsp_model.float_chain.
 render`). The upmix is, by default, an oracle: the test stimuli are built from
@@ -48,6 +51,7 @@ from dsp_model.evaluation_room import (
     room_images,
 )
 from dsp_model.float_chain import FloatChain, PassiveUpmix, render
+from dsp_model.loudness import loudness_cost
 from dsp_model.signals import pink_noise
 
 __all__ = [
@@ -445,4 +449,5 @@ def evaluate(profile, settings: EvaluationSettings | None = None, *,
         "zone_summary": zone_summary(zones, ref_w),
         "lateral": lateral,
         "depth": depth,
+        "loudness": loudness_cost(profile, design),
     }

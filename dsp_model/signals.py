@@ -30,6 +30,34 @@ def pink_noise(n: int, *, seed: int, level_dbfs: float = -20.0, channels: int = 
     return x[0] if channels == 1 else x.T.copy()
 
 
+def program_noise(n: int, *, fs: float, seed: int, peak_dbfs: float = -1.0) -> np.ndarray:
+    """Stereo noise standing in for a music mix, (n, 2), peak at `peak_dbfs` re full scale.
+
+    Three independent stems of equal RMS: a centre (in both channels), a left and a
+    right one, each also in the far channel at 0.3 (-10.5 dB, amplitude panning as
+    in the upmix's music mix). Each stem is pink noise through a 2nd-order
+    Butterworth high-pass at 100 Hz and a 1st-order low-pass at 1.5 kHz, after
+    the long-term spectrum of the upmix music family (synthetic and real-instrument
+    mixes, tests/upmix_family.py). Octave bands re pink noise, 0 dB at 1 kHz:
+    this signal -6 dB at 63 Hz, +2 to -3 dB from 125 Hz to 2 kHz, -7 dB at 4 kHz,
+    -13 dB at 8 kHz; the family's mean about -12, 0 to +4, -7 and -15 dB.
+    Stationary, so every BS.1770 gating block counts; the spatial chain's ear
+    loudness re plain playback on it agrees with the music mix's within 1 LU for
+    both bundled profiles (tests/test_loudness.py).
+    """
+    from scipy.signal import butter, sosfilt
+
+    hp = butter(2, 100.0, "highpass", fs=fs, output="sos")
+    lp = butter(1, 1500.0, "lowpass", fs=fs, output="sos")
+    stems = []
+    for k in range(3):
+        x = sosfilt(lp, sosfilt(hp, pink_noise(n, seed=seed * 10 + k)))
+        stems.append(x / np.sqrt(np.mean(x**2)))
+    c, left, right = stems
+    x = np.stack([c + left + 0.3 * right, c + 0.3 * left + right], axis=1)
+    return x * (db_to_amp(peak_dbfs) / np.max(np.abs(x)))
+
+
 def white_noise(n: int, *, seed: int, level_dbfs: float = -20.0) -> np.ndarray:
     """Gaussian white noise with an RMS of `level_dbfs` re full scale."""
     rng = np.random.default_rng(seed)

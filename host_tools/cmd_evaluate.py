@@ -1,4 +1,4 @@
-"""`soundstage evaluate [PROFILE] --out DIR`: width, depth and listening zones.
+"""`soundstage evaluate [PROFILE] --out DIR`: width, depth, listening zones, loudness.
 
 Writes DIR/evaluation.json, DIR/width.png, DIR/zones_width.png,
 DIR/zones_center.png, DIR/zones_lateral.png and DIR/room.png, and prints a
@@ -18,7 +18,8 @@ from device_profiles.errors import UserError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("evaluate", help="psychoacoustic evaluation: width, depth, listening zones")
+    p = sub.add_parser("evaluate", help="psychoacoustic evaluation: width, depth, listening "
+                       "zones, loudness")
     p.add_argument("profile", nargs="?", default=None, help="bundled name or TOML path")
     p.add_argument("--out", required=True, help="directory for evaluation.json and plots")
     p.add_argument("--duration", type=float, default=0.5,
@@ -35,6 +36,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def summary_lines(res: dict) -> list[str]:
+    from dsp_model.loudness import report_rows
+
     w = res["width"]
     lines = [f"evaluation of {res['profile']} (processed = {res['design_source']}, "
              f"upmix {res['upmix']})",
@@ -73,6 +76,10 @@ def summary_lines(res: dict) -> list[str]:
     for name, v in lat["conditions"].items():
         lines.append(f"  {name:11s}{v['half_width_m']:8.3f} m   width "
                      + " ".join(f"{w:.0f}" for w in v["width_deg"]))
+    loud = res["loudness"]
+    lines.append(f"loudness of the processed design re plain playback (its own upmix, "
+                 f"{loud['upmix']})")
+    lines += [f"  {k}: {v}" for k, v in report_rows(loud)]
     return lines
 
 

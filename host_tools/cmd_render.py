@@ -11,7 +11,14 @@ host_tools.audio_io (WAV, FLAC, AIFF, RF64 in; WAV unless the extension says
 --binaural EARS.wav also writes what the listener's ears would receive in free
 field from the acoustic model (a headphone preview of the effect), and
 EARS-plain.wav: the same for plain stereo playback on the device (left
-drivers L, right drivers R), for A/B listening.
+drivers L, right drivers R), for A/B listening. The pair is loudness-matched,
+so the A/B compares space and not level: the louder file (plain playback,
+nearly always) is attenuated until both have the same ITU-R BS.1770 integrated
+loudness (dsp_model/loudness.py), which cannot make it clip; the gain is
+printed, so the level difference is known (and undone by the opposite gain).
+An input shorter than one 0.4 s BS.1770 block, or one whose ear signals are
+silent, has no integrated loudness: the pair is then written as rendered and
+the line says so.
 """
 
 from __future__ import annotations
@@ -69,6 +76,7 @@ def run(args: argparse.Namespace) -> int:
     from dsp_model.chain_design import plain_chain
     from dsp_model.design import design_chain
     from dsp_model.float_chain import PassiveUpmix, adaptive_upmix
+    from dsp_model.loudness import BLOCK_S, integrated_loudness, matching_gains_db
 
     prof = load_profile(args.profile)
     for out in (args.out, args.binaural):
@@ -90,9 +98,25 @@ def run(args: argparse.Namespace) -> int:
         ears = Path(args.binaural)
         plain = ears.with_name(ears.stem + "-plain" + ears.suffix)
         y_plain, _ = render_file(plain_chain(prof), x, PassiveUpmix())
-        for path, sig in ((ears, y), (plain, y_plain)):
-            e = ear_signals(sig, prof)[0]
-            write_audio(path, e, fs, args.format)
+        pair = [(ears, ear_signals(y, prof)[0]), (plain, ear_signals(y_plain, prof)[0])]
         print(f"render: binaural preview (free field, rigid-sphere head at "
               f"{prof.listener.distance:g} m) -> {ears} (processed), {plain} (plain stereo)")
+        if len(x) < BLOCK_S * fs:
+            print(f"render: A/B not loudness-matched: {len(x) / fs:.2f} s is shorter than "
+                  f"one BS.1770 block ({BLOCK_S:g} s)")
+        else:
+            lufs = [integrated_loudness(e, fs) for _, e in pair]
+            gains = matching_gains_db(*lufs)
+            if gains is None:
+                print("render: A/B not loudness-matched: silent ear signals (under the "
+                      "BS.1770 gate)")
+            else:
+                k = int(np.argmin(gains))  # the louder one, attenuated
+                pair[k] = (pair[k][0], pair[k][1] * 10.0 ** (gains[k] / 20.0))
+                diff = lufs[0] - lufs[1]
+                print(f"render: A/B loudness-matched (BS.1770, both ears): {pair[k][0]} scaled "
+                      f"by {gains[k]:+.2f} dB, both at {min(lufs):.1f} LUFS (the processed "
+                      f"playback is {abs(diff):.2f} LU {'louder' if diff > 0 else 'quieter'})")
+        for path, e in pair:
+            write_audio(path, e, fs, args.format)
     return 0

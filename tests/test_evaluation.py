@@ -195,6 +195,10 @@ def test_evaluate_command_writes_its_files(tmp_path, capsys):
     assert {"drr_db", "iacc", "iacc_early"} <= set(res["depth"]["designs"]["plain"])
     printed = capsys.readouterr().out
     assert "width at the listener" in printed and "DRR" in printed
+    loud = res["loudness"]  # the design's figure (dsp_model/loudness.py, tests/test_loudness.py)
+    assert loud["stimulus"]["signal"].startswith("signals.program_noise")
+    assert loud["cost_lu"] == pytest.approx(loud["plain_lufs"] - loud["spatial_lufs"])
+    assert f"loudness cost: {loud['cost_lu']:.1f} LU quieter than plain stereo" in printed
 
 
 def test_settings_defaults_are_the_documented_ones():
