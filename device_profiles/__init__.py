@@ -1,7 +1,14 @@
 """Device profiles: the TOML files shipped here, their schema and their loader."""
 
-from ._loader import DEFAULT_PROFILE, bundled_profiles, load_profile, parse_profile
+from ._loader import (
+    DEFAULT_PROFILE,
+    bundled_profiles,
+    load_profile,
+    parse_head,
+    parse_profile,
+)
 from ._schema import (
+    HEADS,
     BeamformerSettings,
     CrossoverSettings,
     CtcSettings,
@@ -15,7 +22,8 @@ from ._schema import (
 from .errors import CheckFailed, DeviceError, ProfileError, SoundstageError, UserError
 
 __all__ = [
-    "DEFAULT_PROFILE", "bundled_profiles", "load_profile", "parse_profile",
+    "DEFAULT_PROFILE", "HEADS", "bundled_profiles", "load_profile", "parse_head",
+    "parse_profile",
     "BeamformerSettings", "CrossoverSettings", "CtcSettings", "Driver", "Listener",
     "OutputSettings", "Profile", "UpmixSettings", "VirtualizerSettings",
     "CheckFailed", "DeviceError", "ProfileError", "SoundstageError", "UserError",

@@ -14,6 +14,7 @@ else:  # pragma: no cover
 
 from ._schema import (
     EQ_TYPES,
+    HEADS,
     ROLES,
     SAMPLE_RATES,
     TARGETS,
@@ -39,7 +40,7 @@ _ALLOWED = {
     "": {"device", "listener", "drivers", "upmix", "virtualizer", "ctc", "beamformer",
          "crossover", "output"},
     "device": {"name", "description", "sample_rate", "target", "block_size", "mips_budget"},
-    "listener": {"distance", "virtual_angle", "head_radius", "ear_angle"},
+    "listener": {"distance", "virtual_angle", "head_radius", "ear_angle", "head"},
     "drivers": {"id", "role", "position", "orientation", "radius", "band", "gain_db",
                 "delay_samples", "eq"},
     "eq": {"type", "hz", "q", "gain_db"},
@@ -180,6 +181,7 @@ def parse_profile(data: dict[str, Any], source: str = "<profile>") -> Profile:
         virtual_angle=c.num(lis, "virtual_angle", "listener.", 5.0, 90.0, default=30.0),
         head_radius=c.num(lis, "head_radius", "listener.", 0.05, 0.15, default=0.0875),
         ear_angle=c.num(lis, "ear_angle", "listener.", 45.0, 135.0, default=90.0),
+        head=_parse_head(c, lis, "head", "listener.", source),
     )
 
     drivers = _parse_drivers(c, data, nyq)
@@ -342,6 +344,32 @@ def _parse_drivers(c: _Checker, data: dict, nyq: float) -> tuple[Driver, ...]:
             eq=tuple(e for e in eq if isinstance(e, dict)),
         ))
     return tuple(out)
+
+
+def parse_head(value, base: str | Path | None = None) -> str:
+    """A head choice: one of HEADS, or a path to a .sofa file (relative to `base`, a
+    folder, when given). Raises a one-line UserError for anything else. The file
+    itself is read (and checked) by dsp_model.heads.head_for."""
+    if isinstance(value, str) and value.strip() in HEADS:
+        return value.strip()
+    if not isinstance(value, str) or not value.strip().lower().endswith(".sofa"):
+        raise UserError(f"head {value!r} is not one of {', '.join(HEADS)} or a path to a "
+                        ".sofa file")
+    p = Path(value.strip()).expanduser()
+    if base is not None and not p.is_absolute():
+        p = Path(base) / p
+    return str(p)
+
+
+def _parse_head(c: _Checker, data: dict, key: str, where: str, source: str) -> str:
+    v = data.get(key, "sphere")
+    base = Path(source).parent if source and not source.startswith("<") else None
+    try:
+        return parse_head(v, base)
+    except UserError:
+        c.fail(where + key, f"{v!r} is not one of {', '.join(HEADS)} or a path to a .sofa "
+               "file")
+        return "sphere"
 
 
 def _parse_curve(c: _Checker, data: dict, key: str, where: str,

@@ -18,6 +18,7 @@ SAMPLE_RATES = (44100, 48000, 96000)
 TARGETS = ("cmsis-q31", "generic-q15")
 ROLES = ("tweeter", "mid", "woofer", "full")
 EQ_TYPES = ("peaking", "lowshelf", "highshelf")
+HEADS = ("sphere", "kemar")  # named heads; anything else is a path to a .sofa file
 UPMIX_DECISIONS = ("inphase", "ratio")  # dsp_model/upmix.py: the per-bin center decisions
 
 
@@ -40,6 +41,11 @@ class Listener:
     virtual_angle: float  # deg, the virtual stereo pair sits at +-this
     head_radius: float  # m
     ear_angle: float  # deg, each ear at +-ear_angle from the nose
+    # the head the design and its evaluation hear with (dsp_model.heads.head_for):
+    # "sphere" (the rigid sphere of head_radius), "kemar" (MIT KEMAR, measured HRIRs)
+    # or a path to a .sofa file (an HRIR set or measured device -> ear responses;
+    # a relative path is taken from the profile's folder when loaded)
+    head: str = "sphere"
 
 
 @dataclass(frozen=True)

@@ -182,11 +182,12 @@ def _directivity(freqs, pos, ori, rad, targets, c) -> np.ndarray:
 def drivers_to_ears(freqs: np.ndarray, profile, *, heads: np.ndarray | None = None,
                     yaw_deg: float = 0.0, head_radius: float | None = None,
                     drivers=None, c: float = SPEED_OF_SOUND,
-                    method: str = "recursion") -> np.ndarray:
+                    method: str = "recursion", ear_angle: float | None = None) -> np.ndarray:
     """Driver -> ear transfer functions H (F, P, 2, D) for a profile.
 
     heads: (P,3) head centres (default: the profile's listener position);
     drivers: a subset of profile.drivers (default all). Ear order [left, right].
+    head_radius, ear_angle: the sphere's (default the profile's listener).
     Directivity is taken toward the head centre (the head is small next to the
     distance, and the ears differ from it by the sphere factor).
     """
@@ -197,7 +198,8 @@ def drivers_to_ears(freqs: np.ndarray, profile, *, heads: np.ndarray | None = No
         heads = listener_positions(lis.distance)
     heads = np.atleast_2d(np.asarray(heads, float))
     pos, ori, rad = _driver_arrays(drivers)
-    h = point_sources_to_ears(freqs, pos, heads, a=a, ear_angle=lis.ear_angle,
+    ear_angle = lis.ear_angle if ear_angle is None else ear_angle
+    h = point_sources_to_ears(freqs, pos, heads, a=a, ear_angle=ear_angle,
                               yaw_deg=yaw_deg, c=c, method=method)
     d = _directivity(freqs, pos, ori, rad, heads, c)  # (F,P,D)
     return h * d[:, :, None, :]

@@ -13,9 +13,13 @@ Conventions (directions, the SOFA mapping, onsets, interpolation,
 normalisation) are in _hrir.py's and _sofa.py's docstrings. Problems with a
 file are one-line device_profiles.errors.UserError (CLI exit code 2).
 
-Debian's libmysofa1 ships MIT KEMAR as KEMAR_SOFA below (./dev installs it).
+A head is a choice (_choice.py): `head_for(profile)` turns the profile's
+`[listener] head` ("sphere", "kemar" or a .sofa path; --head on the command
+line overrides it) into the object every consumer passes down. Debian's
+libmysofa1 ships MIT KEMAR as KEMAR_SOFA (./dev installs it).
 """
 
+from ._choice import HEADS, KEMAR_SOFA, describe_head, head_for, head_name
 from ._hrir import (
     HrirSet,
     dtft,
@@ -38,10 +42,12 @@ from ._plant import (
 )
 from ._sofa import DevicePlant, read_device_sofa, write_device_sofa
 
-KEMAR_SOFA = "/usr/share/libmysofa/MIT_KEMAR_normal_pinna.sofa"
-
 __all__ = [
+    "HEADS",
     "KEMAR_SOFA",
+    "head_for",
+    "head_name",
+    "describe_head",
     "SphereHead",
     "sphere_head",
     "HrirSet",

@@ -25,7 +25,14 @@ import numpy as np
 
 from device_profiles.errors import UserError
 
-from ..acoustics import SPEED_OF_SOUND, drivers_to_points, ear_positions, sphere_hrtf
+from ..acoustics import (
+    SPEED_OF_SOUND,
+    drivers_to_ears,
+    drivers_to_points,
+    ear_positions,
+    point_sources_to_ears,
+    sphere_hrtf,
+)
 from ._hrir import HrirSet, dtft, hrtf
 from ._sofa import DevicePlant
 
@@ -45,6 +52,11 @@ def sphere_head(profile) -> SphereHead:
 
 def _yaws(yaw_deg, n: int) -> np.ndarray:
     return np.broadcast_to(np.asarray(yaw_deg, float), (n,)).copy()
+
+
+def _yaw_arg(yaw_deg, n: int):
+    """A scalar yaw as it is (the acoustic model's own call), else one per head."""
+    return float(yaw_deg) if np.ndim(yaw_deg) == 0 else _yaws(yaw_deg, n)
 
 
 def source_directions(sources: np.ndarray, heads: np.ndarray,
@@ -94,10 +106,15 @@ def source_plant(freqs: np.ndarray, sources: np.ndarray, heads: np.ndarray, head
                  yaw_deg: float | np.ndarray = 0.0, c: float = SPEED_OF_SOUND) -> np.ndarray:
     """Omnidirectional point sources (S, 3) to the ears of heads (P, 3): (F, P, 2, S).
 
-    With a SphereHead this is acoustics.point_sources_to_ears.
+    With a SphereHead this is acoustics.point_sources_to_ears (called, so a design on
+    the sphere is bit for bit the acoustic model's).
     """
     heads = np.atleast_2d(np.asarray(heads, float))
     sources = np.atleast_2d(np.asarray(sources, float))
+    if isinstance(head, SphereHead):
+        return point_sources_to_ears(freqs, sources, heads, a=head.radius,
+                                     ear_angle=head.ear_angle,
+                                     yaw_deg=_yaw_arg(yaw_deg, len(heads)), c=c)
     r = np.linalg.norm(sources[None, :, :] - heads[:, None, :], axis=-1)  # (P, S)
     k = 2 * np.pi * np.asarray(freqs, float)[:, None, None] / c
     prop = np.exp(-1j * k * r[None]) / r[None]  # (F, P, S)
@@ -112,8 +129,8 @@ def driver_plant(freqs: np.ndarray, profile, head, *, heads: np.ndarray | None =
 
     heads (P, 3) default to the profile's listener; drivers a subset of
     profile.drivers (default all); yaw_deg one or per head. With a SphereHead of
-    the profile's listener this is acoustics.drivers_to_ears; with a DevicePlant
-    the requested heads, yaws and drivers must be among the measured ones.
+    the profile's listener this is acoustics.drivers_to_ears (called: bit for bit); with
+    a DevicePlant the requested heads, yaws and drivers must be among the measured ones.
     """
     drivers = profile.drivers if drivers is None else drivers
     if heads is None:
@@ -122,6 +139,10 @@ def driver_plant(freqs: np.ndarray, profile, head, *, heads: np.ndarray | None =
     if isinstance(head, DevicePlant):
         return _measured(freqs, head, heads, _yaws(yaw_deg, len(heads)),
                          np.array([d.position for d in drivers], float))
+    if isinstance(head, SphereHead):  # the acoustic model itself, bit for bit
+        return drivers_to_ears(freqs, profile, heads=heads, drivers=drivers, c=c,
+                               yaw_deg=_yaw_arg(yaw_deg, len(heads)), head_radius=head.radius,
+                               ear_angle=head.ear_angle)
     pos = np.array([d.position for d in drivers], float)
     free = drivers_to_points(freqs, drivers, heads, c=c)  # (F, P, D)
     return free[:, :, None, :] * head_response(freqs, head, pos, heads, yaw_deg=yaw_deg, c=c)

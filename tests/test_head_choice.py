@@ -1,0 +1,134 @@
+"""A head is a choice: `[listener] head` in the profile, dsp_model.heads.head_for, --head.
+
+References: the schema's own default (sphere), acoustics.drivers_to_ears (the
+sphere plant must be it, bit for bit), KEMAR_SOFA read by load_hrir_set
+directly (what "kemar" must resolve to).
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import sys
+
+import numpy as np
+import pytest
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+import dsp_model.heads as heads
+from device_profiles import ProfileError, UserError, load_profile, parse_head, parse_profile
+from device_profiles._loader import resolve_path
+from dsp_model.acoustics import drivers_to_ears, listener_positions
+
+KEMAR = heads.KEMAR_SOFA
+needs_kemar = pytest.mark.skipif(
+    not os.path.isfile(KEMAR),
+    reason=f"KEMAR SOFA NOT INSTALLED: {KEMAR} is missing (apt-get install libmysofa1, "
+           "or ./dev setup as root)")
+
+
+def _raw(name: str) -> dict:
+    return tomllib.loads(resolve_path(name).read_text())
+
+
+@pytest.mark.parametrize("name", ["studio5", "compact2"])
+def test_bundled_profiles_keep_the_sphere(name):
+    prof = load_profile(name)
+    assert prof.listener.head == "sphere"
+    assert heads.head_for(prof) == heads.sphere_head(prof)
+
+
+def test_head_defaults_to_sphere():
+    raw = _raw("compact2")
+    del raw["listener"]["head"]
+    assert parse_profile(raw).listener.head == "sphere"
+
+
+@pytest.mark.parametrize("value,want", [("sphere", "sphere"), ("kemar", "kemar"),
+                                        ("/data/my head.sofa", "/data/my head.sofa")])
+def test_head_values(value, want):
+    raw = _raw("compact2")
+    raw["listener"]["head"] = value
+    assert parse_profile(raw).listener.head == want
+
+
+def test_relative_sofa_path_is_taken_from_the_profile_folder(tmp_path):
+    text = resolve_path("compact2").read_text().replace('head = "sphere"',
+                                                        'head = "meas/dev.sofa"')
+    p = tmp_path / "mine.toml"
+    p.write_text(text)
+    assert load_profile(str(p)).listener.head == str(tmp_path / "meas" / "dev.sofa")
+
+
+@pytest.mark.parametrize("value", ["cube", "KEMAR", "", 3, ["sphere"], "head.wav"])
+def test_bad_head_is_one_problem_line(value):
+    raw = copy.deepcopy(_raw("compact2"))
+    raw["listener"]["head"] = value
+    with pytest.raises(ProfileError) as ei:
+        parse_profile(raw, "bad.toml")
+    (line,) = [p for p in ei.value.problems if p.startswith("listener.head")]
+    assert "sphere, kemar or a path to a .sofa file" in line and "\n" not in line
+    with pytest.raises(UserError) as ei:
+        parse_head(value)
+    assert "\n" not in str(ei.value)
+
+
+def test_missing_sofa_file_is_one_line(tmp_path):
+    prof = load_profile("compact2")
+    path = tmp_path / "nothere.sofa"
+    with pytest.raises(UserError) as ei:
+        heads.head_for(prof, head=str(path))
+    msg = str(ei.value)
+    assert str(path) in msg and "no such SOFA file" in msg and "\n" not in msg
+
+
+def test_missing_kemar_names_the_package(monkeypatch, tmp_path):
+    import dsp_model.heads._choice as choice
+
+    monkeypatch.setattr(choice, "KEMAR_SOFA", str(tmp_path / "MIT_KEMAR_normal_pinna.sofa"))
+    with pytest.raises(UserError) as ei:
+        heads.head_for(load_profile("compact2"), head="kemar")
+    msg = str(ei.value)
+    assert "MIT_KEMAR_normal_pinna.sofa" in msg and "apt-get install libmysofa1" in msg
+    assert "./dev" in msg and "\n" not in msg
+
+
+def test_sphere_plant_is_the_acoustic_model_bit_for_bit():
+    prof = load_profile("studio5")
+    head = heads.head_for(prof)
+    f = np.geomspace(20, 20000, 97)
+    hs = listener_positions(2.0, dx=[-0.05, 0.0, 0.1])
+    drv = prof.drivers[:3]
+    for yaw in (0.0, 7.5):
+        got = heads.driver_plant(f, prof, head, heads=hs, drivers=drv, yaw_deg=yaw)
+        assert np.array_equal(got, drivers_to_ears(f, prof, heads=hs, drivers=drv, yaw_deg=yaw))
+    assert heads.head_name(head) == "sphere"
+
+
+@needs_kemar
+def test_kemar_resolves_to_the_measured_set_at_the_profile_rate():
+    prof = load_profile("studio5")
+    k = heads.head_for(prof, head="kemar")
+    assert isinstance(k, heads.HrirSet) and k.fs == prof.sample_rate
+    assert heads.head_for(prof, head="kemar") is k  # loaded once
+    ref = heads.load_hrir_set(KEMAR, fs=prof.sample_rate,
+                              sphere_radius=prof.listener.head_radius)
+    assert np.array_equal(k.irs, ref.irs)
+    assert heads.head_name(k) == "kemar" and heads.describe_head(k)["name"] == "kemar"
+    # the same head through a path to the file
+    assert heads.head_name(heads.head_for(prof, head=KEMAR)) == "kemar"
+
+
+def test_device_sofa_resolves_to_a_device_plant(tmp_path):
+    prof = load_profile("compact2")
+    hs = listener_positions(prof.listener.distance)
+    plant = heads.model_device_plant(prof, heads.sphere_head(prof), hs, n_taps=1024)
+    path = tmp_path / "dev.sofa"
+    heads.write_device_sofa(path, plant)
+    got = heads.head_for(prof, head=str(path))
+    assert isinstance(got, heads.DevicePlant)
+    assert heads.describe_head(got)["name"] == str(path)
