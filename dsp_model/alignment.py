@@ -2,9 +2,10 @@
 the integer delays that bring the faster sources in line with the slowest.
 
 A source (L', R' or C) reaches the ears through all its paths, every driver's
-stage and the acoustic model. Its arrival time is the magnitude-weighted
-least-squares slope of the unwrapped phase over a band (its group delay where
-it carries energy); the target ear is the left ear for L', the right for R'
+stage and the plant (dsp_model.heads, with the head the design is made on).
+Its arrival time is the magnitude-weighted least-squares slope of the
+unwrapped phase over a band (its group delay where it carries energy); the
+target ear is the left ear for L', the right for R'
 and both for C.
 """
 
@@ -15,7 +16,7 @@ from scipy.signal import freqz, sosfreqz
 
 from device_profiles import Profile
 
-from .acoustics import drivers_to_ears
+from .heads import driver_plant, head_for
 
 TARGET_EARS = {0: (0,), 1: (1,), 2: (0, 1)}  # source -> ears it is meant for
 
@@ -56,9 +57,11 @@ def driver_feeds(design, freqs: np.ndarray) -> np.ndarray:
 
 
 def source_to_ears(profile: Profile, design, freqs: np.ndarray,
-                   heads: np.ndarray | None = None) -> np.ndarray:
-    """Acoustic response (F, P, 2 ears, 3 sources) of each upmix output at the ears."""
-    h = drivers_to_ears(freqs, profile, heads=heads)  # (F, P, 2, D)
+                   heads: np.ndarray | None = None, *, head=None) -> np.ndarray:
+    """Acoustic response (F, P, 2 ears, 3 sources) of each upmix output at the ears
+    (head: a head object, default the profile's)."""
+    head = head_for(profile) if head is None else head
+    h = driver_plant(freqs, profile, head, heads=heads)  # (F, P, 2, D)
     return np.einsum("fped,fsd->fpes", h, driver_feeds(design, freqs))
 
 
@@ -77,13 +80,13 @@ def arrival_time(response: np.ndarray, freqs: np.ndarray, sel: np.ndarray | None
 
 
 def source_arrivals(profile: Profile, design, band: tuple[float, float] = (200.0, 4000.0),
-                    step_hz: float = 5.0) -> np.ndarray:
+                    step_hz: float = 5.0, *, head=None) -> np.ndarray:
     """Arrival time (s) of each source at its target ear(s), shape (3,).
 
     A linear grid from 20 Hz with a 5 Hz step unwraps any delay under 100 ms.
     """
     f = np.arange(20.0, band[1] + step_hz, step_hz)
-    resp = source_to_ears(profile, design, f)[:, 0]  # (F, 2, 3)
+    resp = source_to_ears(profile, design, f, head=head)[:, 0]  # (F, 2, 3)
     sel = f >= band[0]
     out = np.zeros(3)
     for s, ears in TARGET_EARS.items():

@@ -2,8 +2,11 @@
 
 The ear signals are what a listener's eardrums would get from the device (or
 from a reference stereo pair of point sources) in an anechoic space, with the
-acoustic model of `dsp_model.acoustics`: free-field propagation, baffled-piston
-driver directivity and the rigid-sphere head (Duda & Martens 1998).
+plant of `dsp_model.heads`: free-field propagation, baffled-piston driver
+directivity and a head, the profile's choice by default (`head=` any head
+object of dsp_model.heads: the rigid sphere of dsp_model.acoustics (Duda &
+Martens 1998), a measured HRIR set such as KEMAR, or measured device -> ear
+responses).
 
 Transfer functions -> FIR: the model is evaluated on the rfft grid of an
 `n_taps`-point FFT (default: a power of two holding the longest propagation
@@ -25,12 +28,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from dsp_model.acoustics import (
-    SPEED_OF_SOUND,
-    drivers_to_ears,
-    listener_positions,
-    point_sources_to_ears,
-)
+from dsp_model.acoustics import SPEED_OF_SOUND, listener_positions
+from dsp_model.heads import SphereHead, driver_plant, head_for, source_plant
 
 __all__ = [
     "fir_length",
@@ -70,12 +69,14 @@ def facing_device_yaw(heads: np.ndarray) -> np.ndarray:
 
 def driver_ear_firs(profile, heads: np.ndarray | None = None, *,
                     yaw_deg: float | np.ndarray = 0.0, n_taps: int | None = None,
-                    fs: float | None = None) -> np.ndarray:
+                    fs: float | None = None, head=None) -> np.ndarray:
     """Driver -> ear FIRs (P, 2, D, n_taps) [left, right ear] for head centres (P,3).
 
-    yaw_deg: one yaw for every head, or one per head (P,).
+    yaw_deg: one yaw for every head, or one per head (P,); head: a head object
+    (default the profile's, dsp_model.heads.head_for).
     """
     fs = profile.sample_rate if fs is None else fs
+    head = head_for(profile) if head is None else head
     if heads is None:
         heads = listener_positions(profile.listener.distance)
     heads = np.atleast_2d(np.asarray(heads, float))
@@ -86,8 +87,8 @@ def driver_ear_firs(profile, heads: np.ndarray | None = None, *,
     freqs = np.fft.rfftfreq(n_taps, 1.0 / fs)
     yaws = np.broadcast_to(np.asarray(yaw_deg, float), (len(heads),))
     out = np.empty((len(heads), 2, profile.n_drivers, n_taps))
-    for i, (head, yaw) in enumerate(zip(heads, yaws, strict=True)):
-        h = drivers_to_ears(freqs, profile, heads=head[None], yaw_deg=float(yaw))[:, 0]
+    for i, (pos_i, yaw) in enumerate(zip(heads, yaws, strict=True)):
+        h = driver_plant(freqs, profile, head, heads=pos_i[None], yaw_deg=float(yaw))[:, 0]
         out[i] = _to_fir(h, n_taps)  # (2, D, n)
     return out
 
@@ -95,8 +96,12 @@ def driver_ear_firs(profile, heads: np.ndarray | None = None, *,
 def point_source_ear_firs(sources: np.ndarray, heads: np.ndarray, *, fs: float,
                           a: float, ear_angle: float = 90.0,
                           yaw_deg: float | np.ndarray = 0.0,
-                          n_taps: int | None = None) -> np.ndarray:
-    """Omnidirectional point sources (S,3) -> ear FIRs (P, 2, S, n_taps)."""
+                          n_taps: int | None = None, head=None) -> np.ndarray:
+    """Omnidirectional point sources (S,3) -> ear FIRs (P, 2, S, n_taps).
+
+    head: a head object (dsp_model.heads); default the rigid sphere of radius a.
+    """
+    head = SphereHead(a, ear_angle) if head is None else head
     sources = np.atleast_2d(np.asarray(sources, float))
     heads = np.atleast_2d(np.asarray(heads, float))
     if n_taps is None:
@@ -105,9 +110,8 @@ def point_source_ear_firs(sources: np.ndarray, heads: np.ndarray, *, fs: float,
     freqs = np.fft.rfftfreq(n_taps, 1.0 / fs)
     yaws = np.broadcast_to(np.asarray(yaw_deg, float), (len(heads),))
     out = np.empty((len(heads), 2, len(sources), n_taps))
-    for i, (head, yaw) in enumerate(zip(heads, yaws, strict=True)):
-        h = point_sources_to_ears(freqs, sources, head[None], a=a, ear_angle=ear_angle,
-                                  yaw_deg=float(yaw))[:, 0]
+    for i, (pos_i, yaw) in enumerate(zip(heads, yaws, strict=True)):
+        h = source_plant(freqs, sources, pos_i[None], head, yaw_deg=float(yaw))[:, 0]
         out[i] = _to_fir(h, n_taps)
     return out
 
@@ -132,12 +136,14 @@ def apply_ear_firs(signals: np.ndarray, firs: np.ndarray) -> np.ndarray:
 
 
 def ear_signals(driver_signals: np.ndarray, profile, heads: np.ndarray | None = None, *,
-                yaw_deg: float | np.ndarray = 0.0, n_taps: int | None = None) -> np.ndarray:
+                yaw_deg: float | np.ndarray = 0.0, n_taps: int | None = None,
+                head=None) -> np.ndarray:
     """Per-driver signals (n, D) -> ear signals (P, n, 2) [left, right] in free field.
 
-    heads (P,3) default to the profile's listener; the result keeps the P axis.
+    heads (P,3) default to the profile's listener; the result keeps the P axis;
+    head: a head object (default the profile's).
     """
-    firs = driver_ear_firs(profile, heads, yaw_deg=yaw_deg, n_taps=n_taps)
+    firs = driver_ear_firs(profile, heads, yaw_deg=yaw_deg, n_taps=n_taps, head=head)
     return apply_ear_firs(driver_signals, firs)
 
 
@@ -163,12 +169,13 @@ def reference_pair_positions(profile, head: np.ndarray | None = None, *,
 
 def reference_ear_signals(stereo: np.ndarray, profile, heads: np.ndarray | None = None, *,
                           yaw_deg: float | np.ndarray = 0.0, pair: np.ndarray | None = None,
-                          n_taps: int | None = None) -> np.ndarray:
+                          n_taps: int | None = None, head=None) -> np.ndarray:
     """Stereo (n, 2) on a reference +-30 deg pair of point sources -> ear signals (P, n, 2).
 
     pair (2,3): the two source positions; default: the pair at the profile's
     virtual angle and listener distance around the profile's listener, so every
-    head in `heads` hears the same fixed loudspeakers (as in a room).
+    head in `heads` hears the same fixed loudspeakers (as in a room); head: a head
+    object (default the profile's).
     """
     lis = profile.listener
     if heads is None:
@@ -176,5 +183,6 @@ def reference_ear_signals(stereo: np.ndarray, profile, heads: np.ndarray | None 
     if pair is None:
         pair = reference_pair_positions(profile)
     firs = point_source_ear_firs(pair, heads, fs=profile.sample_rate, a=lis.head_radius,
-                                 ear_angle=lis.ear_angle, yaw_deg=yaw_deg, n_taps=n_taps)
+                                 ear_angle=lis.ear_angle, yaw_deg=yaw_deg, n_taps=n_taps,
+                                 head=head_for(profile) if head is None else head)
     return apply_ear_firs(stereo, firs)

@@ -56,7 +56,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .acoustics import SPEED_OF_SOUND, drivers_to_ears, listener_positions
+from .acoustics import SPEED_OF_SOUND, listener_positions
+from .heads import driver_plant, head_for
 
 __all__ = ["CtcDesign", "design_ctc", "target_curve_db", "ctc_drivers", "effort_db",
            "DESIGN_SPREAD", "MARGIN_DB"]
@@ -426,15 +427,16 @@ def _design_channel(h, wpos, target, limit, ipsi_loss_db, margin_db, scale, fs, 
 def design_ctc(profile, virtualizer=None, *, regularization_scale: float = 1.0,
                design_spread: float | None = None, margin_db: float = MARGIN_DB,
                ipsi_loss_db: float = IPSI_LOSS_DB, nfft: int = NFFT,
-               model=None) -> CtcDesign:
+               model=None, head=None) -> CtcDesign:
     """Design the CTC for a profile (see the module docstring).
 
     regularization_scale multiplies the chosen beta(f): < 1 deeper at the design
     point, > 1 shallower and (usually) wider. ipsi_loss_db: where the effort
     limit is active, up to this much ipsi-ear level is given up before the
     cancellation is (the cancellation costs little effort, the level a lot).
-    model: optional callable (freqs, heads (P,3)) -> H (F, P, 2 ears, D) replacing
-    the acoustic model (tests use a free-field one).
+    head: the head object the plant is evaluated with (dsp_model.heads; default the
+    profile's choice, heads.head_for). model: optional callable (freqs, heads (P,3))
+    -> H (F, P, 2 ears, D) replacing the plant (tests use a free-field one).
     """
     fs = profile.sample_rate
     cfg = profile.ctc
@@ -449,7 +451,8 @@ def design_ctc(profile, virtualizer=None, *, regularization_scale: float = 1.0,
         design_spread = DESIGN_SPREAD[min(dn, 3)]
     heads, wpos = _design_heads(profile, design_spread)
     if model is None:
-        h = drivers_to_ears(freqs, profile, heads=heads, drivers=drivers)  # (F,P,2,D)
+        head = head_for(profile) if head is None else head
+        h = driver_plant(freqs, profile, head, heads=heads, drivers=drivers)  # (F,P,2,D)
     else:
         h = model(freqs, heads)
     # remove the bulk propagation delay (the filters see relative delays only)

@@ -1,8 +1,10 @@
-"""CTC metrics on the realised FIRs through the acoustic model, report and plots.
+"""CTC metrics on the realised FIRs through the plant, report and plots.
 
 Every figure is evaluated on the realised filters (`CtcDesign.driver_filters()`)
-with dsp_model.acoustics (free-field propagation, baffled pistons, rigid-sphere
-head), never on the ideal frequency-domain inverse. Band medians are over a
+with the plant of dsp_model.heads (free-field propagation, baffled pistons and
+a head: `head=` any head object, default the profile's choice, head_for), never
+on the ideal frequency-domain inverse. The head-size cases of the robustness
+table (+-10% radius) exist for the sphere only. Band medians are over a
 log-spaced grid (24 points per octave), so each octave weighs the same.
 
 Cancellation = ipsi-ear power / contra-ear power for one CTC channel (dB,
@@ -12,12 +14,14 @@ contra, channel 1 the reverse.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
-from .acoustics import drivers_to_ears, listener_positions
+from .acoustics import listener_positions
 from .ctc import CtcDesign, ctc_drivers, design_ctc, effort_db, target_curve_db
+from .heads import SphereHead, describe_head, driver_plant, head_for
 
 __all__ = ["log_grid", "ear_responses", "cancellation_db", "robustness_cases",
            "robustness_table", "target_follow", "ipsi_deviation", "ctc_report",
@@ -41,12 +45,25 @@ def freq_response(filters: np.ndarray, freqs: np.ndarray, fs: float) -> np.ndarr
     return np.tensordot(e, filters, axes=([1], [filters.ndim - 1]))
 
 
+def _head(profile, head):
+    return head_for(profile) if head is None else head
+
+
 def ear_responses(profile, filters: np.ndarray, freqs: np.ndarray, *, dx: float = 0.0,
-                  dy: float = 0.0, head_radius: float | None = None) -> np.ndarray:
-    """Ear pressures (F, 2 channels, 2 ears [L, R]) of per-channel driver FIRs (2, D, N)."""
+                  dy: float = 0.0, head_radius: float | None = None,
+                  head=None) -> np.ndarray:
+    """Ear pressures (F, 2 channels, 2 ears [L, R]) of per-channel driver FIRs (2, D, N).
+
+    head: a head object (default the profile's); head_radius: the sphere's radius
+    instead of the head's (a SphereHead only)."""
     heads = listener_positions(profile.listener.distance, dx=dx, dy=dy)
-    h = drivers_to_ears(freqs, profile, heads=heads, drivers=ctc_drivers(profile),
-                        head_radius=head_radius)[:, 0]  # (F, 2 ears, D)
+    head = _head(profile, head)
+    if head_radius is not None:
+        if not isinstance(head, SphereHead):
+            raise ValueError(f"head_radius scales the sphere only, not a {type(head).__name__}")
+        head = replace(head, radius=head_radius)
+    h = driver_plant(freqs, profile, head, heads=heads,
+                     drivers=ctc_drivers(profile))[:, 0]  # (F, 2 ears, D)
     g = freq_response(filters, freqs, profile.sample_rate)  # (F, 2 ch, D)
     return np.einsum("fed,fcd->fce", h, g)
 
@@ -57,13 +74,18 @@ def cancellation_db(e: np.ndarray) -> np.ndarray:
     return 10 * np.log10(np.stack([p[:, 0, 0] / p[:, 0, 1], p[:, 1, 1] / p[:, 1, 0]], -1))
 
 
-def robustness_cases(profile) -> list[tuple[str, dict]]:
-    a = profile.listener.head_radius
+def robustness_cases(profile, head=None) -> list[tuple[str, dict]]:
+    """(name, ear_responses keywords): the design point, sideways and depth offsets,
+    and for the sphere its radius +-10%."""
+    head = _head(profile, head)
     cases = [("design point", {})]
     for cm in (2, 5, 10):
         cases += [(f"dx -{cm} cm", {"dx": -cm / 100}), (f"dx +{cm} cm", {"dx": cm / 100})]
-    cases += [("dy -0.5 m", {"dy": -0.5}), ("dy +0.5 m", {"dy": 0.5}),
-              ("head -10%", {"head_radius": 0.9 * a}), ("head +10%", {"head_radius": 1.1 * a})]
+    cases += [("dy -0.5 m", {"dy": -0.5}), ("dy +0.5 m", {"dy": 0.5})]
+    if isinstance(head, SphereHead):
+        a = head.radius
+        cases += [("head -10%", {"head_radius": 0.9 * a}),
+                  ("head +10%", {"head_radius": 1.1 * a})]
     return cases
 
 
@@ -71,13 +93,15 @@ def _band(freqs, lo_hi):
     return (freqs >= lo_hi[0]) & (freqs <= lo_hi[1])
 
 
-def robustness_table(profile, design: CtcDesign, band=MEDIAN_BAND) -> list[dict]:
+def robustness_table(profile, design: CtcDesign, band=MEDIAN_BAND, *,
+                     head=None) -> list[dict]:
     """Median cancellation over `band` per case: per channel, worst and mean."""
+    head = _head(profile, head)
     freqs = log_grid(*band)
     filt = design.driver_filters()
     rows = []
-    for name, kw in robustness_cases(profile):
-        c = cancellation_db(ear_responses(profile, filt, freqs, **kw))
+    for name, kw in robustness_cases(profile, head):
+        c = cancellation_db(ear_responses(profile, filt, freqs, head=head, **kw))
         med = np.median(c, axis=0)
         rows.append({"case": name, **{k: float(v) for k, v in kw.items()},
                      "median_db": [round(float(m), 2) for m in med],
@@ -97,12 +121,13 @@ def _effort_on(design: CtcDesign, freqs: np.ndarray) -> np.ndarray:
     return np.stack([np.interp(freqs, fe, e[ch]) for ch in range(2)])
 
 
-def target_follow(profile, design: CtcDesign, freqs: np.ndarray | None = None) -> dict:
+def target_follow(profile, design: CtcDesign, freqs: np.ndarray | None = None, *,
+                  head=None) -> dict:
     """Design-point cancellation minus target, where the target asks for cancellation
     (> 0 dB) inside the CTC drivers' band and the effort limit is not active."""
     lo, hi = _drivers_band(profile)
     freqs = log_grid(max(lo, 100.0), min(hi, 16000.0)) if freqs is None else freqs
-    c = cancellation_db(ear_responses(profile, design.driver_filters(), freqs))
+    c = cancellation_db(ear_responses(profile, design.driver_filters(), freqs, head=head))
     tgt = target_curve_db(profile, freqs)
     eff = _effort_on(design, freqs)
     flagged = np.stack([np.interp(freqs, design.design_freqs,
@@ -132,11 +157,13 @@ def _ranges(freqs, mask) -> list[list[float]]:
                                                                           strict=True)]
 
 
-def ipsi_deviation(profile, design: CtcDesign, freqs: np.ndarray) -> np.ndarray:
+def ipsi_deviation(profile, design: CtcDesign, freqs: np.ndarray, *,
+                   head=None) -> np.ndarray:
     """Ipsi-ear level re the reference level T (one average CTC driver at unit gain),
     dB, (F, 2 channels), at the design point."""
-    h = drivers_to_ears(freqs, profile, drivers=ctc_drivers(profile))[:, 0]
-    e = ear_responses(profile, design.driver_filters(), freqs)
+    head = _head(profile, head)
+    h = driver_plant(freqs, profile, head, drivers=ctc_drivers(profile))[:, 0]
+    e = ear_responses(profile, design.driver_filters(), freqs, head=head)
     out = []
     for ch in range(2):
         t = np.mean(np.abs(h[:, ch, :]), axis=-1)
@@ -148,23 +175,26 @@ def _summary(c: np.ndarray, freqs: np.ndarray) -> float:
     return float(np.median(c[_band(freqs, MEDIAN_BAND)]))
 
 
-def ctc_report(profile, design: CtcDesign, *, tradeoff_scales=TRADEOFF_SCALES) -> dict:
-    """JSON-able CTC figures for the design report (see the module docstring)."""
+def ctc_report(profile, design: CtcDesign, *, tradeoff_scales=TRADEOFF_SCALES,
+               head=None) -> dict:
+    """JSON-able CTC figures for the design report (see the module docstring); head:
+    the head the design was made on and is judged on (default the profile's)."""
+    head = _head(profile, head)
     lo, hi = _drivers_band(profile)
     freqs = log_grid(max(lo, 100.0), min(hi, 16000.0))
-    follow = target_follow(profile, design, freqs)
+    follow = target_follow(profile, design, freqs, head=head)
     c0 = follow["cancellation_db"]
-    rob = robustness_table(profile, design)
+    rob = robustness_table(profile, design, head=head)
     fe, eff = effort_db(design)
-    ipsi = ipsi_deviation(profile, design, freqs)
+    ipsi = ipsi_deviation(profile, design, freqs, head=head)
     mid = _band(freqs, MEDIAN_BAND)
     trade = []
     for s in tradeoff_scales:
         d = design if s == design.regularization_scale else design_ctc(
-            profile, design.virtualizer, regularization_scale=s)
-        r = {row["case"]: row for row in robustness_table(profile, d)}
+            profile, design.virtualizer, regularization_scale=s, head=head)
+        r = {row["case"]: row for row in robustness_table(profile, d, head=head)}
         _, e = effort_db(d)
-        ip = ipsi_deviation(profile, d, freqs)
+        ip = ipsi_deviation(profile, d, freqs, head=head)
         trade.append({"regularization_scale": s,
                       "design_point_db": r["design point"]["worst_db"],
                       **{f"dx_{cm}cm_worst_db": min(r[f"dx -{cm} cm"]["worst_db"],
@@ -174,14 +204,17 @@ def ctc_report(profile, design: CtcDesign, *, tradeoff_scales=TRADEOFF_SCALES) -
                       "ipsi_min_500_6k_db": round(float(ip[mid].min()), 2)})
     dx5 = [row["worst_db"] for row in rob if row["case"] in ("dx -5 cm", "dx +5 cm")]
     median0 = min(_summary(c0[:, ch], freqs) for ch in range(2))
+    desc = describe_head(head)
     rep = {
         "profile": profile.name,
+        "head": desc["name"],
         "drivers": list(design.drivers),
         "channels": ["left ear (nulls right)", "right ear (nulls left)"],
         "evaluation": {"distance_m": profile.listener.distance,
                        "median_band_hz": list(MEDIAN_BAND),
                        "grid": f"log, {POINTS_PER_OCTAVE} points/octave",
-                       "model": "free field + baffled piston + rigid sphere (acoustics.py)",
+                       "model": f"free field + baffled piston + {desc['model']}",
+                       "head": desc,
                        "filters": "realised FIRs (common * ratio)"},
         "design_point_median_db": round(median0, 2),
         "target_follow": {k: follow[k] for k in ("max_abs_deviation_db", "judged_fraction",
@@ -208,7 +241,7 @@ def ctc_report(profile, design: CtcDesign, *, tradeoff_scales=TRADEOFF_SCALES) -
                    "ipsi_deviation_db": np.round(ipsi, 2).tolist()},
     }
     if design.virtualizer is not None:
-        rep["virtual_source_through_ctc"] = virtual_source_fidelity(profile, design)
+        rep["virtual_source_through_ctc"] = virtual_source_fidelity(profile, design, head=head)
     rep["checks"] = {
         "design_point_median_ge_20db": rep["design_point_median_db"] >= 20.0,
         "follows_target_3db": rep["target_follow"]["ok"],
@@ -219,11 +252,12 @@ def ctc_report(profile, design: CtcDesign, *, tradeoff_scales=TRADEOFF_SCALES) -
     return rep
 
 
-def virtual_source_fidelity(profile, design: CtcDesign, band=MEDIAN_BAND) -> dict:
+def virtual_source_fidelity(profile, design: CtcDesign, band=MEDIAN_BAND, *,
+                            head=None) -> dict:
     """L' through virtualizer + CTC at the design point: the ears' contra/ipsi ratio
     against the virtualizer's C/A (what the CTC is meant to deliver)."""
     freqs = log_grid(*band)
-    e = ear_responses(profile, design.input_filters(), freqs)  # (F, input, ear)
+    e = ear_responses(profile, design.input_filters(), freqs, head=head)  # (F, input, ear)
     a, c = design.virtualizer.freq_response(freqs)
     got = e[:, 0, 1] / e[:, 0, 0]
     want = c / a
@@ -237,7 +271,7 @@ def virtual_source_fidelity(profile, design: CtcDesign, band=MEDIAN_BAND) -> dic
             "itd_error_us_max_abs": round(float(np.max(np.abs(itd_err))) * 1e6, 1)}
 
 
-def plot_ctc(profile, design: CtcDesign, out_dir) -> list[Path]:
+def plot_ctc(profile, design: CtcDesign, out_dir, *, head=None) -> list[Path]:
     """Write the CTC PNGs (matplotlib Agg); returns their paths."""
     import matplotlib
 
@@ -248,7 +282,8 @@ def plot_ctc(profile, design: CtcDesign, out_dir) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     lo, hi = _drivers_band(profile)
     freqs = log_grid(max(lo, 100.0), min(hi, 16000.0))
-    follow = target_follow(profile, design, freqs)
+    head = _head(profile, head)
+    follow = target_follow(profile, design, freqs, head=head)
     paths = []
 
     fig, ax = plt.subplots(2, 1, figsize=(8, 7), sharex=True)
@@ -259,15 +294,15 @@ def plot_ctc(profile, design: CtcDesign, out_dir) -> list[Path]:
     ax[0].fill_between(freqs, 0, 1, where=act, color="0.85",
                        transform=ax[0].get_xaxis_transform(), label="effort limit active")
     filt = design.driver_filters()
-    for name, kw in robustness_cases(profile)[1:]:
-        c = cancellation_db(ear_responses(profile, filt, freqs, **kw))
+    for name, kw in robustness_cases(profile, head)[1:]:
+        c = cancellation_db(ear_responses(profile, filt, freqs, head=head, **kw))
         ax[1].semilogx(freqs, c[:, 0], lw=0.9, label=name)
     ax[1].semilogx(freqs, follow["cancellation_db"][:, 0], "k", lw=2, label="design point")
     ax[0].set_ylabel("contra/ipsi attenuation, dB")
     ax[1].set_ylabel("left channel, dB")
     ax[1].set_xlabel("frequency, Hz")
     ax[0].set_title(f"{profile.name}: crosstalk cancellation (realised FIRs, "
-                    f"{profile.listener.distance} m)")
+                    f"{profile.listener.distance} m, head {describe_head(head)['name']})")
     for a in ax:
         a.grid(True, which="both", alpha=0.3)
         a.set_ylim(-5, 50)
@@ -280,7 +315,7 @@ def plot_ctc(profile, design: CtcDesign, out_dir) -> list[Path]:
     paths.append(p)
 
     fe, eff = effort_db(design)
-    ipsi = ipsi_deviation(profile, design, freqs)
+    ipsi = ipsi_deviation(profile, design, freqs, head=head)
     fig, ax = plt.subplots(2, 1, figsize=(8, 6), sharex=True)
     sel = fe > 20
     for ch in range(2):

@@ -34,6 +34,7 @@ from .chain_design import (
     driver_side,
 )
 from .ctc import CtcDesign, design_ctc
+from .heads import head_for
 from .virtualizer import VirtualizerDesign, design_virtualizer
 
 
@@ -50,6 +51,7 @@ class FullDesign:
     alignment: np.ndarray  # samples added per source
     cost: Cost
     headroom_db: float  # attenuation of every driver so full scale cannot clip
+    head: object = None  # the head object it was designed on (dsp_model.heads)
 
 
 def _output_peak(chain: ChainDesign) -> tuple[float, float]:
@@ -130,21 +132,26 @@ def source_of(p: PathFilter) -> int:
     return p.source if p.source < 3 else p.source - 3
 
 
-def design_full(profile: Profile) -> FullDesign:
-    """Design every block for a profile and assemble the aligned ChainDesign."""
-    virt = design_virtualizer(profile)
-    ctc = design_ctc(profile, virt)
+def design_full(profile: Profile, head=None) -> FullDesign:
+    """Design every block for a profile and assemble the aligned ChainDesign.
+
+    head: the head object the virtualizer, the CTC and the alignment are designed
+    on (dsp_model.heads; default the profile's choice, heads.head_for)."""
+    head = head_for(profile) if head is None else head
+    virt = design_virtualizer(profile, head)
+    ctc = design_ctc(profile, virt, head=head)
     beam = design_beamformer(profile)
     paths = _ctc_paths(profile, ctc) + _beam_paths(profile, beam)
     chain = assemble(profile, tuple(paths), virtualizer=_virtualizer_stage(virt))
-    arrivals = source_arrivals(profile, chain)
+    arrivals = source_arrivals(profile, chain, head=head)
     align = alignment_delays(arrivals, profile.sample_rate)
     chain = replace(chain, paths=tuple(
         replace(p, delay=p.delay + int(align[source_of(p)])) for p in chain.paths))
     chain, headroom_db = _with_headroom(chain)
     cost = chain_cost(chain, fs=profile.sample_rate, budget_mips=profile.mips_budget,
                       upmix_macs=_upmix_macs(profile))
-    return FullDesign(profile, chain, ctc, beam, virt, arrivals, align, cost, headroom_db)
+    return FullDesign(profile, chain, ctc, beam, virt, arrivals, align, cost, headroom_db,
+                      head)
 
 
 def _virtualizer_stage(virt: VirtualizerDesign) -> VirtualizerStage:
@@ -165,6 +172,7 @@ def _upmix_macs(profile: Profile) -> float:
     return float(upmix_cost(profile)) if CHAIN_UPMIX_ADAPTIVE else 0.0
 
 
-def design_chain(profile: Profile) -> ChainDesign:
-    """The chain the fixed-point model, the exporter and the device run."""
-    return design_full(profile).chain
+def design_chain(profile: Profile, head=None) -> ChainDesign:
+    """The chain the fixed-point model, the exporter and the device run (head: see
+    design_full)."""
+    return design_full(profile, head).chain

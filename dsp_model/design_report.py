@@ -20,6 +20,7 @@ from .beam_metrics import beam_report, plot_beam
 from .ctc_metrics import ctc_report, plot_ctc
 from .design import FullDesign
 from .float_chain import FloatChain
+from .heads import describe_head, head_for
 from .loudness import loudness_cost, report_rows
 from .virtualizer import plot_virtualizer, virtualizer_report
 
@@ -41,14 +42,20 @@ def _plain(x):
     return x
 
 
+def _head(full: FullDesign):
+    return head_for(full.profile) if full.head is None else full.head
+
+
 def design_metrics(full: FullDesign) -> dict:
     prof = full.profile
     chain = full.chain
+    head = _head(full)
     return _plain({
         "profile": prof.name,
         "sample_rate": prof.sample_rate,
-        "virtualizer": virtualizer_report(prof, full.virtualizer),
-        "ctc": ctc_report(prof, full.ctc),
+        "head": describe_head(head),
+        "virtualizer": virtualizer_report(prof, full.virtualizer, head=head),
+        "ctc": ctc_report(prof, full.ctc, head=head),
         "beamformer": beam_report(prof, full.beam),
         "alignment": {
             "arrival_ms_before": {s: float(t * 1e3) for s, t in
@@ -58,7 +65,7 @@ def design_metrics(full: FullDesign) -> dict:
         },
         "latency_samples": FloatChain(chain).latency,
         "output_headroom_db": full.headroom_db,
-        "loudness": loudness_cost(prof, chain),
+        "loudness": loudness_cost(prof, chain, head=head),
         "budget": full.cost.as_dict(),
         "paths": [{"name": p.name, "source": p.source, "delay": p.delay,
                    "common_taps": len(p.common),
@@ -153,10 +160,11 @@ def write_design(full: FullDesign, out_dir: str | Path, metrics: dict | None = N
         import matplotlib
 
         matplotlib.use("Agg")
-        for fn, args in ((plot_ctc, (full.profile, full.ctc)),
-                         (plot_beam, (full.profile, full.beam)),
-                         (plot_virtualizer, (full.profile, full.virtualizer))):
-            res = fn(*args, out)
+        head = {"head": _head(full)}
+        for fn, args, kw in ((plot_ctc, (full.profile, full.ctc), head),
+                             (plot_beam, (full.profile, full.beam), {}),
+                             (plot_virtualizer, (full.profile, full.virtualizer), head)):
+            res = fn(*args, out, **kw)
             if isinstance(res, (list, tuple)):
                 written += [Path(r) for r in res]
     return written

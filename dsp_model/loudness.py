@@ -27,6 +27,7 @@ import numpy as np
 from dsp_model.binaural import ear_signals
 from dsp_model.chain_design import ChainDesign, plain_chain
 from dsp_model.float_chain import FloatChain, PassiveUpmix
+from dsp_model.heads import describe_head, head_for
 from dsp_model.signals import program_noise
 
 __all__ = ["BLOCK_S", "integrated_loudness", "matching_gains_db", "loudness_cost",
@@ -69,8 +70,14 @@ def _driver_signals(design: ChainDesign, x: np.ndarray, upmix=None) -> tuple[np.
     return y[lat:], type(chain.upmix).__name__
 
 
+def _head_words(head) -> str:
+    name = describe_head(head)["name"]
+    return "rigid-sphere head" if name == "sphere" else f"head {name}"
+
+
 def loudness_cost(profile, design: ChainDesign, stereo: np.ndarray | None = None, *,
-                  seconds: float = PROGRAM_SECONDS, seed: int = PROGRAM_SEED) -> dict:
+                  seconds: float = PROGRAM_SECONDS, seed: int = PROGRAM_SEED,
+                  head=None) -> dict:
     """The spatial mode's loudness against plain playback on the device, at the ears.
 
     stereo (n, 2): the program; default `program_noise` of `seconds` and `seed` at
@@ -80,8 +87,10 @@ def loudness_cost(profile, design: ChainDesign, stereo: np.ndarray | None = None
     feeds); the chains' latency is taken out. Returns a JSON-able dict: `cost_lu`
     is how many LU quieter the spatial mode plays (plain - spatial), and
     `peak_driver_dbfs` the spatial chain's loudest driver sample re full scale.
+    head: the listener's head object (dsp_model.heads; default the profile's).
     """
     fs = profile.sample_rate
+    head = head_for(profile) if head is None else head
     if stereo is None:
         x = program_noise(int(round(seconds * fs)), fs=fs, seed=seed,
                           peak_dbfs=PROGRAM_PEAK_DBFS)
@@ -94,15 +103,15 @@ def loudness_cost(profile, design: ChainDesign, stereo: np.ndarray | None = None
                 "peak_dbfs": float(20 * np.log10(peak)) if peak > 0 else -np.inf}
     y, upmix = _driver_signals(design, x)
     y_plain, _ = _driver_signals(plain_chain(profile), x, PassiveUpmix())
-    spatial = integrated_loudness(ear_signals(y, profile)[0], fs)
-    plain = integrated_loudness(ear_signals(y_plain, profile)[0], fs)
+    spatial = integrated_loudness(ear_signals(y, profile, head=head)[0], fs)
+    plain = integrated_loudness(ear_signals(y_plain, profile, head=head)[0], fs)
     peak = np.max(np.abs(y), axis=0)
     d = int(np.argmax(peak))
     return {
         "stimulus": stim,
         "measure": "ITU-R BS.1770-4 integrated loudness (pyloudnorm, the spec's K-weighting), "
                    "the two ears as L and R of one programme (powers summed)",
-        "ears": f"free field, rigid-sphere head, listener at {profile.listener.distance:g} m",
+        "ears": f"free field, {_head_words(head)}, listener at {profile.listener.distance:g} m",
         "upmix": upmix,
         "spatial_lufs": spatial,
         "plain_lufs": plain,

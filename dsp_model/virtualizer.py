@@ -15,8 +15,10 @@ pre-warping at the cutoff w. The fractional part of the delay is a first-order
 Thiran all-pass (delay in [0.5, 1.5) samples), kept in `contra_sos`.
 
 The parameters (delay, cutoff, Q, floor, gain and the ipsi all-pass's corner
-and Q) are fitted on the realised digital filters to the rigid-sphere model
-(acoustics.point_sources_to_ears, source 50 m away at the virtual angle):
+and Q) are fitted on the realised digital filters to the listener's head
+(`head=`, default the profile's choice; the rigid-sphere model
+acoustics.point_sources_to_ears for "sphere"; heads.source_plant, source 50 m
+away at the virtual angle):
 interaural level difference in dB and interaural phase delay, log-spaced
 frequencies, with the tonal balance of the summed output held within +-1 dB.
 
@@ -34,9 +36,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import optimize, signal
 
-from .acoustics import point_sources_to_ears
+from .heads import describe_head, head_for, source_head, source_plant
 
-__all__ = ["VirtualizerDesign", "design_virtualizer", "sphere_relative_hrtf",
+__all__ = ["VirtualizerDesign", "design_virtualizer", "relative_hrtf", "sphere_relative_hrtf",
            "virtualizer_report", "plot_virtualizer", "pair_cues"]
 
 SOURCE_DISTANCE = 50.0  # m, "far" source for the model's relative HRTF
@@ -135,14 +137,23 @@ def log_grid(lo: float, hi: float, ppo: int = POINTS_PER_OCTAVE) -> np.ndarray:
     return np.geomspace(lo, hi, int(round(np.log2(hi / lo) * ppo)) + 1)
 
 
-def sphere_relative_hrtf(profile, freqs: np.ndarray, angle: float | None = None) -> np.ndarray:
-    """Rigid-sphere contra/ipsi ratio for a far source at -angle (left): h_R / h_L."""
+def relative_hrtf(profile, freqs: np.ndarray, angle: float | None = None, *,
+                  head=None) -> np.ndarray:
+    """Contra/ipsi ratio h_R / h_L of a head (default the profile's) for a far source at
+    -angle (left)."""
     lis = profile.listener
+    head = source_head(head_for(profile) if head is None else head, profile)
     th = np.deg2rad(-(lis.virtual_angle if angle is None else angle))
     src = np.array([[SOURCE_DISTANCE * np.sin(th), -SOURCE_DISTANCE * np.cos(th), 0.0]])
-    h = point_sources_to_ears(freqs, src, np.zeros((1, 3)), a=lis.head_radius,
-                              ear_angle=lis.ear_angle)[:, 0, :, 0]
+    h = source_plant(freqs, src, np.zeros((1, 3)), head)[:, 0, :, 0]
     return h[:, 1] / h[:, 0]
+
+
+def sphere_relative_hrtf(profile, freqs: np.ndarray, angle: float | None = None) -> np.ndarray:
+    """Rigid-sphere contra/ipsi ratio for a far source at -angle (left): h_R / h_L."""
+    from .heads import sphere_head
+
+    return relative_hrtf(profile, freqs, angle, head=sphere_head(profile))
 
 
 def pair_cues(ratio: np.ndarray, freqs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -219,11 +230,12 @@ def _tonal_curve(design: VirtualizerDesign, freqs: np.ndarray) -> np.ndarray:
     return 10 * np.log10(np.abs(a) ** 2 + np.abs(c) ** 2)
 
 
-def design_virtualizer(profile) -> VirtualizerDesign:
-    """Fit the virtualizer to the rigid-sphere relative HRTF at the virtual angle."""
+def design_virtualizer(profile, head=None) -> VirtualizerDesign:
+    """Fit the virtualizer to the head's relative HRTF at the virtual angle (head:
+    default the profile's)."""
     fs = profile.sample_rate
     freqs = log_grid(20.0, FIT_BAND[1])
-    model = sphere_relative_hrtf(profile, freqs)
+    model = relative_hrtf(profile, freqs, head=head)
     ild_m, itd_m = pair_cues(model, freqs)
     fit = (freqs >= FIT_BAND[0]) & (freqs <= FIT_BAND[1])
     inband = (freqs >= METRIC_BAND[0]) & (freqs <= METRIC_BAND[1])
@@ -249,10 +261,19 @@ def design_virtualizer(profile) -> VirtualizerDesign:
     return _build(res.x, profile)
 
 
-def virtualizer_report(profile, design: VirtualizerDesign) -> dict:
-    """JSON-able figures: ipsi all-pass flatness, ITD/ILD vs the sphere model, tonal balance."""
+def _model_name(profile, head) -> str:
+    h = source_head(head_for(profile) if head is None else head, profile)
+    d = describe_head(h)
+    if d["name"] == "sphere":
+        return f"rigid sphere a={d['radius_m']} m"
+    return f"head {d['name']}"
+
+
+def virtualizer_report(profile, design: VirtualizerDesign, *, head=None) -> dict:
+    """JSON-able figures: ipsi all-pass flatness, ITD/ILD vs the head's (default the
+    profile's), tonal balance."""
     freqs = log_grid(20.0, 20000.0)
-    model = sphere_relative_hrtf(profile, freqs)
+    model = relative_hrtf(profile, freqs, head=head)
     a, c = design.freq_response(freqs)
     ild_m, itd_m = pair_cues(model, freqs)
     ild, itd = pair_cues(c / a, freqs)
@@ -266,7 +287,7 @@ def virtualizer_report(profile, design: VirtualizerDesign) -> dict:
     itd_mean, itd_mean_m = float(np.mean(itd[band])), float(np.mean(itd_m[band]))
     rep = {
         "virtual_angle_deg": design.virtual_angle,
-        "model": f"rigid sphere a={profile.listener.head_radius} m, source {SOURCE_DISTANCE} m",
+        "model": f"{_model_name(profile, head)}, source {SOURCE_DISTANCE} m",
         "band_hz": list(METRIC_BAND),
         "ipsi_allpass_max_dev_db": float(np.max(np.abs(20 * np.log10(np.abs(a_dense))))),
         "itd_us": {"pair_mean": round(itd_mean * 1e6, 1), "model_mean": round(itd_mean_m * 1e6, 1),
@@ -301,7 +322,7 @@ def virtualizer_report(profile, design: VirtualizerDesign) -> dict:
     return rep
 
 
-def plot_virtualizer(profile, design: VirtualizerDesign, out_dir):
+def plot_virtualizer(profile, design: VirtualizerDesign, out_dir, *, head=None):
     """PNG of ILD / ITD (pair vs model) and the tonal-balance curve."""
     from pathlib import Path
 
@@ -310,13 +331,14 @@ def plot_virtualizer(profile, design: VirtualizerDesign, out_dir):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    rep = virtualizer_report(profile, design)["curves"]
+    full = virtualizer_report(profile, design, head=head)
+    rep, model = full["curves"], full["model"].split(",")[0]
     f = np.array(rep["freqs_hz"])
     fig, ax = plt.subplots(3, 1, figsize=(8, 8), sharex=True)
-    ax[0].semilogx(f, rep["ild_model_db"], "k--", label="rigid sphere")
+    ax[0].semilogx(f, rep["ild_model_db"], "k--", label=model)
     ax[0].semilogx(f, rep["ild_pair_db"], label="virtualizer C/A")
     ax[0].set_ylabel("ILD, dB")
-    ax[1].semilogx(f, rep["itd_model_us"], "k--", label="rigid sphere")
+    ax[1].semilogx(f, rep["itd_model_us"], "k--", label=model)
     ax[1].semilogx(f, rep["itd_pair_us"], label="virtualizer C/A")
     ax[1].set_ylabel("ITD (phase delay), us")
     ax[2].semilogx(f, rep["tonal_db"], label="|A|^2+|C|^2 (uncorrelated L', R')")

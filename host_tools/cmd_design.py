@@ -7,7 +7,8 @@ import argparse
 import numpy as np
 
 from device_profiles import load_profile
-from dsp_model.acoustics import drivers_to_ears, interaural_differences
+from dsp_model.acoustics import interaural_differences
+from dsp_model.heads import describe_head, driver_plant, head_for
 
 REPORT_FREQS = (250.0, 500.0, 1000.0, 2000.0, 4000.0, 8000.0)
 
@@ -17,13 +18,23 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("profile", nargs="?", default=None, help="bundled name or TOML path")
     p.add_argument("--out", default=None, help="directory for filters, metrics and plots")
     p.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
+    add_head_option(p)
     p.set_defaults(func=run)
 
 
-def acoustic_summary(prof) -> list[str]:
-    """ILD and ITD each driver produces at the listener (free field, sphere head)."""
+def add_head_option(p: argparse.ArgumentParser) -> None:
+    """--head, shared by design, render and evaluate."""
+    p.add_argument("--head", default=None, metavar="HEAD",
+                   help='the listener\'s head: "sphere", "kemar" (MIT KEMAR, from libmysofa1) '
+                        "or a path to a .sofa file (default: the profile's [listener] head)")
+
+
+def acoustic_summary(prof, head=None) -> list[str]:
+    """ILD and ITD each driver produces at the listener (free field, the head: default
+    the profile's)."""
+    head = head_for(prof) if head is None else head
     f = np.concatenate([np.arange(20.0, 250.0, 10.0), np.array(REPORT_FREQS)])
-    h = drivers_to_ears(f, prof)[:, 0]  # (F, 2, D)
+    h = driver_plant(f, prof, head)[:, 0]  # (F, 2, D)
     ild, itd = interaural_differences(h[:, 0, :], h[:, 1, :], f)
     header = "  driver    " + "".join(f"{int(x):>7d}" for x in REPORT_FREQS) + "  Hz"
     lines = []
@@ -43,14 +54,15 @@ def run(args: argparse.Namespace) -> int:
     from dsp_model.design_report import design_metrics, headline, violations, write_design
 
     prof = load_profile(args.profile)
+    head = head_for(prof, head=args.head)
     lis = prof.listener
     print(f"profile {prof.name}: {prof.n_drivers} drivers, {prof.sample_rate} Hz, "
           f"target {prof.target}, budget {prof.mips_budget:g} MIPS")
     print(f"listener at {lis.distance:g} m, head radius {lis.head_radius * 100:g} cm, "
-          f"virtual pair at +-{lis.virtual_angle:g} deg")
-    for line in acoustic_summary(prof):
+          f"virtual pair at +-{lis.virtual_angle:g} deg, head {describe_head(head)['name']}")
+    for line in acoustic_summary(prof, head):
         print(line)
-    full = design_full(prof)
+    full = design_full(prof, head=head)
     metrics = design_metrics(full)
     print(f"design of {prof.name}:")
     for line in headline(metrics):

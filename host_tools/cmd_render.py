@@ -9,7 +9,8 @@ host_tools.audio_io (WAV, FLAC, AIFF, RF64 in; WAV unless the extension says
 .flac, .aiff or .rf64 out).
 
 --binaural EARS.wav also writes what the listener's ears would receive in free
-field from the acoustic model (a headphone preview of the effect), and
+field from the acoustic model (a headphone preview of the effect) with the
+profile's head (--head overrides it, for the design and the ears alike), and
 EARS-plain.wav: the same for plain stereo playback on the device (left
 drivers L, right drivers R), for A/B listening. The pair is loudness-matched,
 so the A/B compares space and not level: the louder file (plain playback,
@@ -32,6 +33,7 @@ import numpy as np
 from device_profiles import load_profile
 
 from .audio_io import output_container, read_stereo, write_audio
+from .cmd_design import add_head_option
 from .progress import PROGRESS_AFTER_SECONDS, print_progress
 
 BLOCK_SECONDS = 1.0
@@ -52,6 +54,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    "plain stereo playback on the device")
     p.add_argument("--resample", action="store_true",
                    help="convert the input to the profile's sample rate if it differs")
+    add_head_option(p)
     p.set_defaults(func=run)
 
 
@@ -76,14 +79,16 @@ def run(args: argparse.Namespace) -> int:
     from dsp_model.chain_design import plain_chain
     from dsp_model.design import design_chain
     from dsp_model.float_chain import PassiveUpmix, adaptive_upmix
+    from dsp_model.heads import describe_head, head_for
     from dsp_model.loudness import BLOCK_S, integrated_loudness, matching_gains_db
 
     prof = load_profile(args.profile)
+    head = head_for(prof, head=args.head)
     for out in (args.out, args.binaural):
         if out:
             output_container(out, args.format)
     x, fs = read_stereo(args.input, prof.sample_rate, resample=args.resample)
-    design = design_chain(prof)
+    design = design_chain(prof, head=head)
     long_file = len(x) > PROGRESS_AFTER_SECONDS * fs
     y, lat = render_file(design, x, adaptive_upmix(design), print_progress if long_file else None)
     write_audio(args.out, y, fs, args.format)
@@ -98,8 +103,11 @@ def run(args: argparse.Namespace) -> int:
         ears = Path(args.binaural)
         plain = ears.with_name(ears.stem + "-plain" + ears.suffix)
         y_plain, _ = render_file(plain_chain(prof), x, PassiveUpmix())
-        pair = [(ears, ear_signals(y, prof)[0]), (plain, ear_signals(y_plain, prof)[0])]
-        print(f"render: binaural preview (free field, rigid-sphere head at "
+        pair = [(ears, ear_signals(y, prof, head=head)[0]),
+                (plain, ear_signals(y_plain, prof, head=head)[0])]
+        name = describe_head(head)["name"]
+        words = "rigid-sphere head" if name == "sphere" else f"head {name}"
+        print(f"render: binaural preview (free field, {words} at "
               f"{prof.listener.distance:g} m) -> {ears} (processed), {plain} (plain stereo)")
         if len(x) < BLOCK_S * fs:
             print(f"render: A/B not loudness-matched: {len(x) / fs:.2f} s is shorter than "

@@ -19,7 +19,7 @@ line overrides it) into the object every consumer passes down. Debian's
 libmysofa1 ships MIT KEMAR as KEMAR_SOFA (./dev installs it).
 """
 
-from ._choice import HEADS, KEMAR_SOFA, describe_head, head_for, head_name
+from ._choice import HEADS, KEMAR_SOFA, describe_head, head_for, head_name, source_head
 from ._hrir import (
     HrirSet,
     dtft,
@@ -46,6 +46,7 @@ __all__ = [
     "HEADS",
     "KEMAR_SOFA",
     "head_for",
+    "source_head",
     "head_name",
     "describe_head",
     "SphereHead",

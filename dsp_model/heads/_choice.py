@@ -73,6 +73,15 @@ def _load(path: str, _mtime_ns: int, fs: float | None, radius: float):
     return read_device_sofa(path, fs=fs)
 
 
+def source_head(head, profile):
+    """The head that hears sources other than the profile's drivers (the virtual and
+    the reference stereo pair): the head itself, or for measured device -> ear
+    responses (which hold the drivers only) the rigid sphere of the profile."""
+    if isinstance(head, DevicePlant):
+        return SphereHead(profile.listener.head_radius, profile.listener.ear_angle)
+    return head
+
+
 def head_name(head) -> str:
     """A short name of a head object for reports: "sphere", "kemar" or the file."""
     if isinstance(head, SphereHead):
@@ -99,4 +108,4 @@ def describe_head(head) -> dict:
     raise TypeError(f"not a head: {type(head).__name__}")
 
 
-__all__ = ["HEADS", "KEMAR_SOFA", "head_for", "head_name", "describe_head"]
+__all__ = ["HEADS", "KEMAR_SOFA", "head_for", "source_head", "head_name", "describe_head"]
