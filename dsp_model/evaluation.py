@@ -22,6 +22,13 @@ known stems, so a hard-panned source goes to L' (or R') and a centred one to C,
 which measures the spatial rendering without the upmix's errors ("passive" or
 any `Upmix` factory can be passed instead). The processed design comes from
 `processed_design(profile)`: `dsp_model.design.design_chain`.
+
+The head (`evaluate(..., head=)`, default the profile's choice, heads.head_for)
+is the one the processed design is made on, the one every listener hears the
+device and the reference pair with, and the one whose cues the localizer maps
+to an azimuth (measured device -> ear responses hear the reference pair and
+localize with the profile's sphere, heads.source_head). The room's IACC stays
+on the rigid sphere (evaluation_room's binaural image sources).
 """
 
 from __future__ import annotations
@@ -51,6 +58,7 @@ from dsp_model.evaluation_room import (
     room_images,
 )
 from dsp_model.float_chain import FloatChain, PassiveUpmix, render
+from dsp_model.heads import describe_head, head_for, source_head
 from dsp_model.loudness import loudness_cost
 from dsp_model.signals import pink_noise
 
@@ -67,11 +75,12 @@ STIMULI = ("left", "right", "center")
 _STEMS = {"left": (1.0, 0.0, 0.0), "right": (0.0, 1.0, 0.0), "center": (0.0, 0.0, 1.0)}
 
 
-def processed_design(profile) -> tuple[ChainDesign, str]:
-    """The full processed design and where it came from."""
+def processed_design(profile, head=None) -> tuple[ChainDesign, str]:
+    """The full processed design (on `head`, default the profile's) and where it came
+    from."""
     from dsp_model.design import design_chain
 
-    return design_chain(profile), "dsp_model.design.design_chain"
+    return design_chain(profile, head), "dsp_model.design.design_chain"
 
 
 class StemUpmix:
@@ -137,12 +146,13 @@ class Condition:
 
 def device_condition(name: str, profile, design: ChainDesign, n: int, *,
                      upmix: str | Callable = "oracle", seed: int = 9,
-                     render_fn: Callable = render, note: str = "") -> Condition:
+                     render_fn: Callable = render, note: str = "", head=None) -> Condition:
     inputs = {s: driver_feeds(design, *stimulus(s, n, seed=seed), upmix=upmix,
                               render_fn=render_fn) for s in STIMULI}
     return Condition(name, inputs,
                      lambda heads, yaws: driver_ear_firs(profile, heads, yaw_deg=yaws,
-                                                         n_taps=_taps(profile, heads)),
+                                                         n_taps=_taps(profile, heads),
+                                                         head=head),
                      note, chain_latency(design))
 
 
@@ -152,18 +162,20 @@ def chain_latency(design: ChainDesign) -> int:
         (d.delay for d in design.drivers), default=0)
 
 
-def reference_condition(profile, n: int, *, seed: int = 9, angle: float | None = None
-                        ) -> Condition:
+def reference_condition(profile, n: int, *, seed: int = 9, angle: float | None = None,
+                        head=None) -> Condition:
     """The reference pair: point sources at -+virtual_angle around the nominal listener,
-    fixed in space (a listener elsewhere hears the same loudspeakers)."""
+    fixed in space (a listener elsewhere hears the same loudspeakers); head: the
+    listener's (default the profile's)."""
     pair = reference_pair_positions(profile, angle=angle)
     lis = profile.listener
+    ears = source_head(head_for(profile) if head is None else head, profile)
     inputs = {s: stimulus(s, n, seed=seed)[0] for s in STIMULI}
     return Condition(
         "reference", inputs,
         lambda heads, yaws: point_source_ear_firs(
             pair, heads, fs=profile.sample_rate, a=lis.head_radius, ear_angle=lis.ear_angle,
-            yaw_deg=yaws, n_taps=_taps(profile, heads)),
+            yaw_deg=yaws, n_taps=_taps(profile, heads), head=ears),
         f"point sources at +-{lis.virtual_angle if angle is None else angle:g} deg, "
         f"{lis.distance:g} m")
 
@@ -180,14 +192,17 @@ def _skip(profile, heads: np.ndarray, design_latency: int = 0) -> int:
 
 
 def localize_conditions(profile, conditions: list[Condition], heads: np.ndarray,
-                        yaws: np.ndarray, *, chunk: int = 8
+                        yaws: np.ndarray, *, chunk: int = 8, head=None
                         ) -> dict[str, dict[str, list[Localization]]]:
-    """Localization of every stimulus of every condition at every head: [cond][stim][p]."""
+    """Localization of every stimulus of every condition at every head: [cond][stim][p];
+    head: whose cues map to an azimuth (default the profile's; see the module doc)."""
     lis = profile.listener
     fs = profile.sample_rate
     heads = np.atleast_2d(heads)
     yaws = np.broadcast_to(np.asarray(yaws, float), (len(heads),))
-    cue_curves(float(fs), float(lis.head_radius), float(lis.ear_angle), float(lis.distance))
+    cues = source_head(head_for(profile) if head is None else head, profile)
+    cue_curves(float(fs), float(lis.head_radius), float(lis.ear_angle), float(lis.distance),
+               head=cues)
     out: dict[str, dict[str, list[Localization]]] = {}
     skip = _skip(profile, heads, max((c.latency for c in conditions), default=0))
     for cond in conditions:
@@ -198,7 +213,8 @@ def localize_conditions(profile, conditions: list[Condition], heads: np.ndarray,
                 ears = apply_ear_firs(x, firs)
                 for e in ears:
                     res[s].append(localize(e[skip:], fs, a=lis.head_radius,
-                                           ear_angle=lis.ear_angle, distance=lis.distance))
+                                           ear_angle=lis.ear_angle, distance=lis.distance,
+                                           head=cues))
         out[cond.name] = res
     return out
 
@@ -237,11 +253,11 @@ class ZoneGrid:
         return np.stack([gx.ravel(), gy.ravel(), np.zeros(gx.size)], axis=-1)
 
 
-def zone_maps(profile, conditions: list[Condition], grid: ZoneGrid) -> dict:
+def zone_maps(profile, conditions: list[Condition], grid: ZoneGrid, *, head=None) -> dict:
     """Width and centre-image maps (ny, nx) per condition; listeners face the device."""
     heads = grid.heads()
     yaws = facing_device_yaw(heads)
-    loc = localize_conditions(profile, conditions, heads, yaws)
+    loc = localize_conditions(profile, conditions, heads, yaws, head=head)
     xs, ys = grid.axes()
     out = {"x": xs.tolist(), "y": ys.tolist(), "conditions": {}}
     shape = (grid.ny, grid.nx)
@@ -281,7 +297,7 @@ def zone_summary(zones: dict, ref_width: float) -> dict:
 
 
 def lateral_profile(profile, conditions: list[Condition], offsets: np.ndarray,
-                    ref_width: float) -> dict:
+                    ref_width: float, *, head=None) -> dict:
     """Width and centre azimuth for sideways offsets (m) at the listener distance, each
     listener facing the device: the fine cut through the sweet spot that a 0.5 m
     grid misses (crosstalk cancellation is local, DESIGN.md). `half_width_m`: the
@@ -289,7 +305,7 @@ def lateral_profile(profile, conditions: list[Condition], offsets: np.ndarray,
     (0 if not even at the centre; a lower bound at the ends of `offsets`)."""
     offsets = np.asarray(offsets, float)
     heads = listener_positions(profile.listener.distance, dx=offsets)
-    loc = localize_conditions(profile, conditions, heads, facing_device_yaw(heads))
+    loc = localize_conditions(profile, conditions, heads, facing_device_yaw(heads), head=head)
     out = {"offset_m": offsets.tolist(), "conditions": {}}
     for name, res in loc.items():
         width = np.array([r.azimuth - lf.azimuth for r, lf in zip(res["right"], res["left"],
@@ -404,35 +420,37 @@ class EvaluationSettings:
 
 def evaluate(profile, settings: EvaluationSettings | None = None, *,
              design: ChainDesign | None = None, design_source: str | None = None,
-             render_fn: Callable = render) -> dict:
+             render_fn: Callable = render, head=None) -> dict:
     """Width at the listener, zone maps and room depth for plain vs processed playback.
 
+    head: the head object (default the profile's; see the module docstring).
     Returns a JSON-able dict (the `evaluation.json` of `soundstage evaluate`).
     """
     st = EvaluationSettings() if settings is None else settings
     fs = profile.sample_rate
+    head = head_for(profile) if head is None else head
     if design is None:
-        design, design_source = processed_design(profile)
+        design, design_source = processed_design(profile, head)
     plain = plain_chain(profile)
     n = int(st.duration * fs) + _skip(profile, st.grid.heads(),
                                       max(chain_latency(design), chain_latency(plain)))
     conds = [
-        reference_condition(profile, n, seed=st.seed),
+        reference_condition(profile, n, seed=st.seed, head=head),
         device_condition("plain", profile, plain, n, upmix=st.upmix, seed=st.seed,
-                         render_fn=render_fn, note="plain_chain"),
+                         render_fn=render_fn, note="plain_chain", head=head),
         device_condition("processed", profile, design, n, upmix=st.upmix, seed=st.seed,
-                         render_fn=render_fn, note=design_source or "given"),
+                         render_fn=render_fn, note=design_source or "given", head=head),
     ]
     lis = profile.listener
-    head = listener_positions(lis.distance)
-    loc = localize_conditions(profile, conds, head, np.zeros(1))
+    at = listener_positions(lis.distance)
+    loc = localize_conditions(profile, conds, at, np.zeros(1), head=head)
     width = {c.name: width_summary(loc[c.name]) for c in conds}
     ref_w = width["reference"]["width_deg"]
     for w in width.values():
         w["fraction_of_reference"] = w["width_deg"] / ref_w if ref_w else float("nan")
-    zones = zone_maps(profile, conds, st.grid)
+    zones = zone_maps(profile, conds, st.grid, head=head)
     lateral = lateral_profile(profile, conds, np.linspace(*st.lateral[:2], st.lateral[2]),
-                              ref_w)
+                              ref_w, head=head)
     depth = room_depth(profile, {"plain": plain, "processed": design}, st.room,
                        render_fn=render_fn)
     return {
@@ -443,11 +461,12 @@ def evaluate(profile, settings: EvaluationSettings | None = None, *,
         "stimulus": {"signal": "pink noise", "duration_s": st.duration, "seed": st.seed},
         "listener": {"distance_m": lis.distance, "head_radius_m": lis.head_radius,
                      "reference_angle_deg": lis.virtual_angle},
+        "head": describe_head(head),
         "conditions": {c.name: c.note for c in conds},
         "width": width,
         "zones": zones,
         "zone_summary": zone_summary(zones, ref_w),
         "lateral": lateral,
         "depth": depth,
-        "loudness": loudness_cost(profile, design),
+        "loudness": loudness_cost(profile, design, head=head),
     }

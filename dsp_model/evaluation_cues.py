@@ -7,7 +7,9 @@ bands, each normalised, so no band dominates), the interaural level difference
 azimuth through the same cue computed for a point source in the rigid-sphere
 model (`dsp_model.acoustics`) at every azimuth 0..90 deg, so the estimate reads
 "the direction a sphere head would have to hear a single source from to get
-these cues". See dsp_model/EVALUATION.md for the limits.
+these cues"; with `head=` (a measured head such as KEMAR) the curves are that
+head's, so a listener judges with the head it hears with. See
+dsp_model/EVALUATION.md for the limits.
 
 Conventions: ear signals (n, 2) [left, right]; ITD > 0 and azimuth > 0 mean the
 right ear leads / the source is on the right (as `interaural_differences`).
@@ -22,7 +24,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from dsp_model.acoustics import SPEED_OF_SOUND, point_sources_to_ears
+from dsp_model.acoustics import SPEED_OF_SOUND
+from dsp_model.heads import SphereHead, source_plant
 
 ITD_BAND = (100.0, 1500.0)  # Hz, cross-correlation band
 MAX_LAG = 1.0e-3  # s, physiological ITD range searched
@@ -154,19 +157,22 @@ class CueCurves:
 
 @lru_cache(maxsize=16)
 def cue_curves(fs: float, a: float, ear_angle: float = 90.0, distance: float = 2.0,
-               step: float = 1.0, c: float = SPEED_OF_SOUND) -> CueCurves:
-    """Cue-vs-azimuth curves from the sphere model, pink (1/f) weighted.
+               step: float = 1.0, c: float = SPEED_OF_SOUND, head=None) -> CueCurves:
+    """Cue-vs-azimuth curves from a head (default the sphere of radius a), pink (1/f)
+    weighted: the listener's own head, whose cues the listener has learnt.
 
     Computed from transfer functions (noise-free expected values of the signal
     estimator, same code path) for a source at `distance` from the head centre.
+    head: a head object of dsp_model.heads that hears point sources (sphere, HRIR set).
     """
+    head = SphereHead(a, ear_angle) if head is None else head
     az = np.arange(0.0, 90.0 + step / 2, step)
     nfft = 4096
     freqs = np.fft.rfftfreq(nfft, 1.0 / fs)
     freqs = freqs[freqs <= ILD_CENTRES[-1] * 2 ** (1 / 6) + 50.0]  # nothing above is used
     th = np.deg2rad(az)
     src = np.stack([distance * np.sin(th), -distance * np.cos(th), np.zeros_like(th)], -1)
-    h = point_sources_to_ears(freqs, src, np.zeros((1, 3)), a=a, ear_angle=ear_angle, c=c)
+    h = source_plant(freqs, src, np.zeros((1, 3)), head, c=c)
     w = 1.0 / np.maximum(freqs, 1.0)
     itd, ild = [], []
     for i in range(len(az)):
@@ -226,7 +232,9 @@ def azimuth_from_cues(cues: Cues, curves: CueCurves) -> Localization:
 
 
 def localize(ears: np.ndarray, fs: float, *, a: float, ear_angle: float = 90.0,
-             distance: float = 2.0) -> Localization:
-    """Perceived azimuth of ear signals (n, 2), mapped through the sphere model."""
+             distance: float = 2.0, head=None) -> Localization:
+    """Perceived azimuth of ear signals (n, 2), mapped through the head's cue curves
+    (default the sphere of radius a)."""
     return azimuth_from_cues(cues_from_signals(ears, fs),
-                             cue_curves(float(fs), float(a), float(ear_angle), float(distance)))
+                             cue_curves(float(fs), float(a), float(ear_angle), float(distance),
+                                        head=head))

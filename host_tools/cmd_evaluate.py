@@ -16,6 +16,8 @@ import numpy as np
 from device_profiles import load_profile
 from device_profiles.errors import UserError
 
+from .cmd_design import add_head_option
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("evaluate", help="psychoacoustic evaluation: width, depth, listening "
@@ -32,6 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--upmix", choices=("oracle", "passive"), default="oracle",
                    help="oracle: test stems go straight to L'/R'/C (default); passive: C=(L+R)/2")
     p.add_argument("--no-plots", action="store_true", help="write evaluation.json only")
+    add_head_option(p)
     p.set_defaults(func=run)
 
 
@@ -40,7 +43,7 @@ def summary_lines(res: dict) -> list[str]:
 
     w = res["width"]
     lines = [f"evaluation of {res['profile']} (processed = {res['design_source']}, "
-             f"upmix {res['upmix']})",
+             f"upmix {res['upmix']}, head {res['head']['name']})",
              "width at the listener (deg; + = right)",
              f"  {'condition':11s}{'left':>8s}{'right':>8s}{'centre':>8s}{'width':>8s}"
              f"{'of ref':>8s}{'ITD w':>8s}{'ILD w':>8s}"]
@@ -182,8 +185,10 @@ def _plots(res: dict, out: Path, profile) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     from dsp_model.evaluation import EvaluationSettings, ZoneGrid, evaluate
     from dsp_model.evaluation_room import ImageSourceError, RoomSpec
+    from dsp_model.heads import head_for
 
     prof = load_profile(args.profile)
+    head = head_for(prof, head=args.head)
     if args.duration <= 0 or min(args.grid) < 1 or args.rt60 <= 0 or args.lateral < 1:
         raise UserError(f"--duration {args.duration}, --grid {args.grid}, --rt60 "
                         f"{args.rt60}, --lateral {args.lateral}: expected positive values")
@@ -192,7 +197,7 @@ def run(args: argparse.Namespace) -> int:
                             room=RoomSpec(rt60=args.rt60), upmix=args.upmix,
                             lateral=(-0.3, 0.3, args.lateral))
     try:
-        res = evaluate(prof, st)
+        res = evaluate(prof, st, head=head)
     except ImageSourceError as e:
         raise UserError(str(e)) from e
     out = Path(args.out)
