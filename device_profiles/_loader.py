@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,8 @@ _ALLOWED = {
     "": {"device", "listener", "drivers", "upmix", "virtualizer", "ctc", "beamformer",
          "crossover", "output"},
     "device": {"name", "description", "sample_rate", "target", "block_size", "mips_budget"},
-    "listener": {"distance", "virtual_angle", "head_radius", "ear_angle", "head"},
+    "listener": {"distance", "virtual_angle", "head_radius", "ear_angle", "head",
+                 "heads"},
     "drivers": {"id", "role", "position", "orientation", "radius", "band", "gain_db",
                 "delay_samples", "eq"},
     "eq": {"type", "hz", "q", "gain_db"},
@@ -182,7 +184,10 @@ def parse_profile(data: dict[str, Any], source: str = "<profile>") -> Profile:
         head_radius=c.num(lis, "head_radius", "listener.", 0.05, 0.15, default=0.0875),
         ear_angle=c.num(lis, "ear_angle", "listener.", 45.0, 135.0, default=90.0),
         head=_parse_head(c, lis, "head", "listener.", source),
+        heads=_parse_heads(c, lis, "listener.", source),
     )
+    if listener.heads:
+        listener = replace(listener, head=listener.heads[0])
 
     drivers = _parse_drivers(c, data, nyq)
     ids = tuple(d.id for d in drivers)
@@ -370,6 +375,34 @@ def _parse_head(c: _Checker, data: dict, key: str, where: str, source: str) -> s
         c.fail(where + key, f"{v!r} is not one of {', '.join(HEADS)} or a path to a .sofa "
                "file")
         return "sphere"
+
+
+def _parse_heads(c: _Checker, data: dict, where: str, source: str) -> tuple[str, ...]:
+    """`heads`: a list of distinct head choices, and then no `head` beside it."""
+    if "heads" not in data:
+        return ()
+    v = data["heads"]
+    if "head" in data:
+        c.fail(where + "heads", "set either head (one head) or heads (a list, designed on "
+               "together), not both")
+        return ()
+    if not isinstance(v, list) or not v:
+        c.fail(where + "heads", f"{v!r} is not a non-empty list of heads (sphere, kemar or "
+               "paths to .sofa files)")
+        return ()
+    base = Path(source).parent if source and not source.startswith("<") else None
+    out = []
+    for i, h in enumerate(v):
+        try:
+            out.append(parse_head(h, base))
+        except UserError:
+            c.fail(f"{where}heads[{i}]", f"{h!r} is not one of {', '.join(HEADS)} or a path "
+                   "to a .sofa file")
+            return ()
+    if len(set(out)) < len(out):
+        c.fail(where + "heads", f"{v!r} lists a head twice")
+        return ()
+    return tuple(out)
 
 
 def _parse_curve(c: _Checker, data: dict, key: str, where: str,

@@ -46,6 +46,11 @@ class Listener:
     # or a path to a .sofa file (an HRIR set or measured device -> ear responses;
     # a relative path is taken from the profile's folder when loaded)
     head: str = "sphere"
+    # the heads the CTC is designed on together (`heads = ["sphere", "kemar"]`, a robust
+    # design): empty for one head (`head`); when given, `head` is its first entry (the
+    # head the rest of the design and its reports use) and the profile may not set
+    # `head` as well
+    heads: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,11 @@ log-spaced grid (24 points per octave), so each octave weighs the same.
 Cancellation = ipsi-ear power / contra-ear power for one CTC channel (dB,
 positive is better); channel 0 (left ear) is judged with the right ear as
 contra, channel 1 the reverse.
+
+The cross-head table (cross_head_table) judges designs made on some heads on
+others: per (design, head) the worse channel's median at the design point and
+the worse side of +-2/5/10 cm sideways, +-0.5 m in depth and head yaw +-5/10
+deg; plot_cross_head draws cancellation versus frequency per judging head.
 """
 
 from __future__ import annotations
@@ -21,11 +26,12 @@ import numpy as np
 
 from .acoustics import listener_positions
 from .ctc import CtcDesign, ctc_drivers, design_ctc, effort_db, target_curve_db
-from .heads import SphereHead, describe_head, driver_plant, head_for
+from .heads import SphereHead, describe_head, driver_plant, head_for, head_name
 
 __all__ = ["log_grid", "ear_responses", "cancellation_db", "robustness_cases",
            "robustness_table", "target_follow", "ipsi_deviation", "ctc_report",
-           "virtual_source_fidelity", "plot_ctc", "MEDIAN_BAND", "TRADEOFF_SCALES"]
+           "virtual_source_fidelity", "plot_ctc", "MEDIAN_BAND", "TRADEOFF_SCALES",
+           "CROSS_HEAD_CASES", "cross_head_table", "cross_head_lines", "plot_cross_head"]
 
 MEDIAN_BAND = (500.0, 6000.0)
 POINTS_PER_OCTAVE = 24
@@ -51,18 +57,19 @@ def _head(profile, head):
 
 def ear_responses(profile, filters: np.ndarray, freqs: np.ndarray, *, dx: float = 0.0,
                   dy: float = 0.0, head_radius: float | None = None,
-                  head=None) -> np.ndarray:
+                  head=None, yaw_deg: float = 0.0) -> np.ndarray:
     """Ear pressures (F, 2 channels, 2 ears [L, R]) of per-channel driver FIRs (2, D, N).
 
     head: a head object (default the profile's); head_radius: the sphere's radius
-    instead of the head's (a SphereHead only)."""
+    instead of the head's (a SphereHead only); yaw_deg: the head turned (+ toward
+    the listener's right)."""
     heads = listener_positions(profile.listener.distance, dx=dx, dy=dy)
     head = _head(profile, head)
     if head_radius is not None:
         if not isinstance(head, SphereHead):
             raise ValueError(f"head_radius scales the sphere only, not a {type(head).__name__}")
         head = replace(head, radius=head_radius)
-    h = driver_plant(freqs, profile, head, heads=heads,
+    h = driver_plant(freqs, profile, head, heads=heads, yaw_deg=yaw_deg,
                      drivers=ctc_drivers(profile))[:, 0]  # (F, 2 ears, D)
     g = freq_response(filters, freqs, profile.sample_rate)  # (F, 2 ch, D)
     return np.einsum("fed,fcd->fce", h, g)
@@ -176,10 +183,13 @@ def _summary(c: np.ndarray, freqs: np.ndarray) -> float:
 
 
 def ctc_report(profile, design: CtcDesign, *, tradeoff_scales=TRADEOFF_SCALES,
-               head=None) -> dict:
+               head=None, design_heads=None) -> dict:
     """JSON-able CTC figures for the design report (see the module docstring); head:
-    the head the design was made on and is judged on (default the profile's)."""
+    the head the design is judged on (default the profile's); design_heads: what
+    the design was made on (a head or a sequence; default `head`), for the
+    regularization trade-off's redesigns."""
     head = _head(profile, head)
+    design_heads = head if design_heads is None else design_heads
     lo, hi = _drivers_band(profile)
     freqs = log_grid(max(lo, 100.0), min(hi, 16000.0))
     follow = target_follow(profile, design, freqs, head=head)
@@ -191,7 +201,7 @@ def ctc_report(profile, design: CtcDesign, *, tradeoff_scales=TRADEOFF_SCALES,
     trade = []
     for s in tradeoff_scales:
         d = design if s == design.regularization_scale else design_ctc(
-            profile, design.virtualizer, regularization_scale=s, head=head)
+            profile, design.virtualizer, regularization_scale=s, head=design_heads)
         r = {row["case"]: row for row in robustness_table(profile, d, head=head)}
         _, e = effort_db(d)
         ip = ipsi_deviation(profile, d, freqs, head=head)
@@ -350,4 +360,106 @@ def plot_ctc(profile, design: CtcDesign, out_dir, *, head=None) -> list[Path]:
     fig.savefig(p, dpi=110)
     plt.close(fig)
     paths.append(p)
+    return paths
+
+
+# --- the cross-head table: designs made on some heads, judged on others ---------------
+
+# (key, the ear_responses keywords of each side): the figure is the worse side's
+CROSS_HEAD_CASES = (
+    ("design_point_db", ({},)),
+    *((f"dx_{cm}cm_db", ({"dx": -cm / 100}, {"dx": cm / 100})) for cm in (2, 5, 10)),
+    ("dy_0.5m_db", ({"dy": -0.5}, {"dy": 0.5})),
+    *((f"yaw_{deg}deg_db", ({"yaw_deg": -float(deg)}, {"yaw_deg": float(deg)}))
+      for deg in (5, 10)),
+)
+
+
+def _worst_median(profile, filt, freqs, head, kw) -> float:
+    """The worse channel's median cancellation over freqs (dB)."""
+    c = cancellation_db(ear_responses(profile, filt, freqs, head=head, **kw))
+    return float(np.median(c, axis=0).min())
+
+
+def cross_head_table(profile, designs, judges, band=MEDIAN_BAND) -> list[dict]:
+    """Each design against each head it is judged on: one row per (design, head).
+
+    designs: (label, CtcDesign) pairs, the label naming the heads it was made on;
+    judges: head objects. Each figure is the CTC median over `band` (log grid) of
+    the worse channel, at the design point and, for the offsets (dx +-2/5/10 cm
+    sideways, dy +-0.5 m in depth, head yaw +-5/10 deg), of the worse side.
+    """
+    freqs = log_grid(*band)
+    rows = []
+    for label, design in designs:
+        filt = design.driver_filters()
+        for judge in judges:
+            row = {"designed_on": label, "judged_on": head_name(judge)}
+            for key, sides in CROSS_HEAD_CASES:
+                row[key] = round(min(_worst_median(profile, filt, freqs, judge, kw)
+                                     for kw in sides), 2)
+            rows.append(row)
+    return rows
+
+
+def cross_head_lines(rows: list[dict]) -> list[str]:
+    """The cross-head table as text lines (the design report's)."""
+    keys = [k for k, _ in CROSS_HEAD_CASES]
+    heads = ["point", "+-2cm", "+-5cm", "+-10cm", "+-0.5m", "yaw5", "yaw10"]
+    w = max(len(f"{r['designed_on']} on {r['judged_on']}") for r in rows)
+    out = [f"  {'designed on / judged on':<{w}}" + "".join(f"{h:>8}" for h in heads)]
+    for r in rows:
+        out.append(f"  {r['designed_on'] + ' on ' + r['judged_on']:<{w}}"
+                   + "".join(f"{r[k]:8.1f}" for k in keys))
+    return out
+
+
+def _file_tag(name: str) -> str:
+    """A head's name as a file-name part ("kemar", or a .sofa file's stem)."""
+    tag = Path(name).stem if name.lower().endswith(".sofa") else name
+    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in tag)
+
+
+def plot_cross_head(profile, designs, judges, out_dir) -> list[Path]:
+    """One PNG per judging head, `ctc_cancellation_head_<name>.png`: cancellation versus
+    frequency of each design (realised FIRs) on that head at the design point (both
+    channels) and +-5 cm sideways (worse side, left channel), with the target."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    lo, hi = _drivers_band(profile)
+    freqs = log_grid(max(lo, 100.0), min(hi, 16000.0))
+    paths = []
+    for judge in judges:
+        name = head_name(judge)
+        fig, ax = plt.subplots(figsize=(8, 5))
+        ax.semilogx(freqs, target_curve_db(profile, freqs), "k--", label="target")
+        for i, (label, design) in enumerate(designs):
+            filt = design.driver_filters()
+            c0 = cancellation_db(ear_responses(profile, filt, freqs, head=judge))
+            col = f"C{i}"
+            ax.semilogx(freqs, c0[:, 0], color=col, lw=1.6,
+                        label=f"designed on {label}: design point, left ear")
+            ax.semilogx(freqs, c0[:, 1], color=col, lw=0.8,
+                        label=f"designed on {label}: design point, right ear")
+            c5 = [cancellation_db(ear_responses(profile, filt, freqs, head=judge, dx=dx))[:, 0]
+                  for dx in (-0.05, 0.05)]
+            ax.semilogx(freqs, np.minimum(*c5), color=col, ls=":",
+                        label=f"designed on {label}: +-5 cm (worse side), left ear")
+        ax.set_xlabel("frequency, Hz")
+        ax.set_ylabel("contra/ipsi attenuation, dB")
+        ax.set_ylim(-5, 50)
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize=7)
+        ax.set_title(f"{profile.name}: crosstalk cancellation judged on head {name} "
+                     f"(realised FIRs, {profile.listener.distance} m)")
+        p = out / f"ctc_cancellation_head_{_file_tag(name)}.png"
+        fig.tight_layout()
+        fig.savefig(p, dpi=110)
+        plt.close(fig)
+        paths.append(p)
     return paths

@@ -34,7 +34,7 @@ from .chain_design import (
     driver_side,
 )
 from .ctc import CtcDesign, design_ctc
-from .heads import head_for
+from .heads import heads_for
 from .virtualizer import VirtualizerDesign, design_virtualizer
 
 
@@ -52,6 +52,8 @@ class FullDesign:
     cost: Cost
     headroom_db: float  # attenuation of every driver so full scale cannot clip
     head: object = None  # the head object it was designed on (dsp_model.heads)
+    # the heads the CTC was designed on together (head first); () = (head,)
+    design_heads: tuple = ()
 
 
 def _output_peak(chain: ChainDesign) -> tuple[float, float]:
@@ -132,14 +134,19 @@ def source_of(p: PathFilter) -> int:
     return p.source if p.source < 3 else p.source - 3
 
 
-def design_full(profile: Profile, head=None) -> FullDesign:
+def design_full(profile: Profile, head=None, *, heads: tuple | None = None) -> FullDesign:
     """Design every block for a profile and assemble the aligned ChainDesign.
 
     head: the head object the virtualizer, the CTC and the alignment are designed
-    on (dsp_model.heads; default the profile's choice, heads.head_for)."""
-    head = head_for(profile) if head is None else head
+    on (dsp_model.heads). heads: the heads the CTC is designed on together (the
+    first is `head`). Default: the profile's heads (heads.heads_for; `[listener]
+    heads`, else its one head); a head given alone is designed on alone."""
+    if heads is None:
+        heads = heads_for(profile) if head is None else (head,)
+    heads = tuple(heads)
+    head = heads[0] if head is None else head
     virt = design_virtualizer(profile, head)
-    ctc = design_ctc(profile, virt, head=head)
+    ctc = design_ctc(profile, virt, head=heads if len(heads) > 1 else head)
     beam = design_beamformer(profile)
     paths = _ctc_paths(profile, ctc) + _beam_paths(profile, beam)
     chain = assemble(profile, tuple(paths), virtualizer=_virtualizer_stage(virt))
@@ -151,7 +158,7 @@ def design_full(profile: Profile, head=None) -> FullDesign:
     cost = chain_cost(chain, fs=profile.sample_rate, budget_mips=profile.mips_budget,
                       upmix_macs=_upmix_macs(profile))
     return FullDesign(profile, chain, ctc, beam, virt, arrivals, align, cost, headroom_db,
-                      head)
+                      head, heads)
 
 
 def _virtualizer_stage(virt: VirtualizerDesign) -> VirtualizerStage:
@@ -172,7 +179,7 @@ def _upmix_macs(profile: Profile) -> float:
     return float(upmix_cost(profile)) if CHAIN_UPMIX_ADAPTIVE else 0.0
 
 
-def design_chain(profile: Profile, head=None) -> ChainDesign:
-    """The chain the fixed-point model, the exporter and the device run (head: see
-    design_full)."""
-    return design_full(profile, head).chain
+def design_chain(profile: Profile, head=None, *, heads: tuple | None = None) -> ChainDesign:
+    """The chain the fixed-point model, the exporter and the device run (head, heads:
+    see design_full)."""
+    return design_full(profile, head, heads=heads).chain

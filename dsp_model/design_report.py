@@ -16,11 +16,20 @@ from pathlib import Path
 
 import numpy as np
 
+from device_profiles.errors import UserError
+
 from .beam_metrics import beam_report, plot_beam
-from .ctc_metrics import ctc_report, plot_ctc
+from .ctc import design_ctc
+from .ctc_metrics import (
+    cross_head_lines,
+    cross_head_table,
+    ctc_report,
+    plot_cross_head,
+    plot_ctc,
+)
 from .design import FullDesign
 from .float_chain import FloatChain
-from .heads import describe_head, head_for
+from .heads import describe_head, head_for, head_name, heads_label
 from .loudness import loudness_cost, report_rows
 from .virtualizer import plot_virtualizer, virtualizer_report
 
@@ -46,16 +55,58 @@ def _head(full: FullDesign):
     return head_for(full.profile) if full.head is None else full.head
 
 
+JUDGE_HEADS = ("sphere", "kemar")  # every design is judged on these (and its own heads)
+
+
+def _design_heads(full: FullDesign) -> tuple:
+    return tuple(full.design_heads) or (_head(full),)
+
+
+def cross_head_inputs(full: FullDesign) -> tuple[list, list, dict]:
+    """The cross-head table's designs, judging heads and the heads left out.
+
+    Designs: the CTC as designed (labelled with its heads, "sphere+kemar"), and when
+    it was made on several heads the sphere-only design next to it (what the
+    multi-head design buys). Judges: JUDGE_HEADS and the design's own heads; a
+    head that cannot be loaded (KEMAR not installed) is left out with the reason.
+    """
+    prof = full.profile
+    dh = _design_heads(full)
+    designs = [(heads_label(dh), full.ctc)]
+    if len(dh) > 1:
+        designs.append(("sphere", design_ctc(prof, full.virtualizer,
+                                             head=head_for(prof, head="sphere"))))
+    judges, missing = [], {}
+    for name in JUDGE_HEADS:
+        try:
+            judges.append(head_for(prof, head=name))
+        except UserError as e:
+            missing[name] = str(e)
+    names = {head_name(j) for j in judges}
+    judges += [h for h in dh if head_name(h) not in names]
+    return designs, judges, missing
+
+
 def design_metrics(full: FullDesign) -> dict:
     prof = full.profile
     chain = full.chain
     head = _head(full)
+    dh = _design_heads(full)
+    ctc = ctc_report(prof, full.ctc, head=head, design_heads=dh if len(dh) > 1 else head)
+    designs, judges, missing = cross_head_inputs(full)
+    ctc["design_heads"] = [head_name(h) for h in dh]
+    ctc["cross_head"] = {
+        "what": "CTC median 500 Hz-6 kHz (dB, realised FIRs, log grid), worse channel; "
+                "offsets: worse side",
+        "rows": cross_head_table(prof, designs, judges),
+        "not_judged": missing}
     return _plain({
         "profile": prof.name,
         "sample_rate": prof.sample_rate,
         "head": describe_head(head),
+        "design_heads": [describe_head(h) for h in dh],
         "virtualizer": virtualizer_report(prof, full.virtualizer, head=head),
-        "ctc": ctc_report(prof, full.ctc, head=head),
+        "ctc": ctc,
         "beamformer": beam_report(prof, full.beam),
         "alignment": {
             "arrival_ms_before": {s: float(t * 1e3) for s, t in
@@ -122,7 +173,13 @@ def headline(m: dict) -> list[str]:
          f"({b['instructions_per_frame']:.0f} instructions/frame)"),
     ]
     w = max(len(k) for k, _ in rows)
-    return [f"  {k:<{w}}  {val}" for k, val in rows]
+    out = [f"  {k:<{w}}  {val}" for k, val in rows]
+    cross = ctc.get("cross_head")
+    if cross and cross["rows"]:
+        out.append("  CTC across heads, median 500 Hz-6 kHz dB (worse channel, worse side):")
+        out += ["  " + line for line in cross_head_lines(cross["rows"])]
+        out += [f"  (not judged on {k}: {v})" for k, v in cross["not_judged"].items()]
+    return out
 
 
 def _fig(d: dict, key: str) -> str:
@@ -167,4 +224,6 @@ def write_design(full: FullDesign, out_dir: str | Path, metrics: dict | None = N
             res = fn(*args, out, **kw)
             if isinstance(res, (list, tuple)):
                 written += [Path(r) for r in res]
+        designs, judges, _ = cross_head_inputs(full)
+        written += plot_cross_head(full.profile, designs, judges, out)
     return written

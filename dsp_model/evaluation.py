@@ -428,9 +428,9 @@ def evaluate(profile, settings: EvaluationSettings | None = None, *,
     """
     st = EvaluationSettings() if settings is None else settings
     fs = profile.sample_rate
-    head = head_for(profile) if head is None else head
-    if design is None:
-        design, design_source = processed_design(profile, head)
+    given, head = head, head_for(profile) if head is None else head
+    if design is None:  # no head given: on the profile's heads (all of `heads`)
+        design, design_source = processed_design(profile, given)
     plain = plain_chain(profile)
     n = int(st.duration * fs) + _skip(profile, st.grid.heads(),
                                       max(chain_latency(design), chain_latency(plain)))

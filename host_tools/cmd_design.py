@@ -8,7 +8,7 @@ import numpy as np
 
 from device_profiles import load_profile
 from dsp_model.acoustics import interaural_differences
-from dsp_model.heads import describe_head, driver_plant, head_for
+from dsp_model.heads import describe_head, driver_plant, head_for, heads_for, heads_label
 
 REPORT_FREQS = (250.0, 500.0, 1000.0, 2000.0, 4000.0, 8000.0)
 
@@ -26,7 +26,8 @@ def add_head_option(p: argparse.ArgumentParser) -> None:
     """--head, shared by design, render and evaluate."""
     p.add_argument("--head", default=None, metavar="HEAD",
                    help='the listener\'s head: "sphere", "kemar" (MIT KEMAR, from libmysofa1) '
-                        "or a path to a .sofa file (default: the profile's [listener] head)")
+                        "or a path to a .sofa file (default: the profile's [listener] head, "
+                        "or its heads, designed on together; --head designs on that one)")
 
 
 def acoustic_summary(prof, head=None) -> list[str]:
@@ -54,15 +55,17 @@ def run(args: argparse.Namespace) -> int:
     from dsp_model.design_report import design_metrics, headline, violations, write_design
 
     prof = load_profile(args.profile)
-    head = head_for(prof, head=args.head)
+    design_heads = heads_for(prof, head=args.head)  # --head: that one head only
+    head = design_heads[0]
     lis = prof.listener
     print(f"profile {prof.name}: {prof.n_drivers} drivers, {prof.sample_rate} Hz, "
           f"target {prof.target}, budget {prof.mips_budget:g} MIPS")
     print(f"listener at {lis.distance:g} m, head radius {lis.head_radius * 100:g} cm, "
-          f"virtual pair at +-{lis.virtual_angle:g} deg, head {describe_head(head)['name']}")
+          f"virtual pair at +-{lis.virtual_angle:g} deg, head {describe_head(head)['name']}"
+          + (f", CTC designed on {heads_label(design_heads)}" if len(design_heads) > 1 else ""))
     for line in acoustic_summary(prof, head):
         print(line)
-    full = design_full(prof, head=head)
+    full = design_full(prof, heads=design_heads)
     metrics = design_metrics(full)
     print(f"design of {prof.name}:")
     for line in headline(metrics):

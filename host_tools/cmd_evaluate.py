@@ -197,7 +197,8 @@ def run(args: argparse.Namespace) -> int:
                             room=RoomSpec(rt60=args.rt60), upmix=args.upmix,
                             lateral=(-0.3, 0.3, args.lateral))
     try:
-        res = evaluate(prof, st, head=head)
+        # no --head: the profile's head(s), the design on all of `[listener] heads`
+        res = evaluate(prof, st, head=None if args.head is None else head)
     except ImageSourceError as e:
         raise UserError(str(e)) from e
     out = Path(args.out)

@@ -15,11 +15,22 @@ file are one-line device_profiles.errors.UserError (CLI exit code 2).
 
 A head is a choice (_choice.py): `head_for(profile)` turns the profile's
 `[listener] head` ("sphere", "kemar" or a .sofa path; --head on the command
-line overrides it) into the object every consumer passes down. Debian's
+line overrides it) into the object every consumer passes down; `heads_for` turns
+`[listener] heads = [...]` into the heads a CTC is designed on together, and
+`plant_over_heads` stacks their plants along the position axis. Debian's
 libmysofa1 ships MIT KEMAR as KEMAR_SOFA (./dev installs it).
 """
 
-from ._choice import HEADS, KEMAR_SOFA, describe_head, head_for, head_name, source_head
+from ._choice import (
+    HEADS,
+    KEMAR_SOFA,
+    describe_head,
+    head_for,
+    head_name,
+    heads_for,
+    heads_label,
+    source_head,
+)
 from ._hrir import (
     HrirSet,
     dtft,
@@ -36,6 +47,7 @@ from ._plant import (
     head_response,
     model_device_plant,
     plant_firs,
+    plant_over_heads,
     source_directions,
     source_plant,
     sphere_head,
@@ -46,6 +58,9 @@ __all__ = [
     "HEADS",
     "KEMAR_SOFA",
     "head_for",
+    "heads_for",
+    "heads_label",
+    "plant_over_heads",
     "source_head",
     "head_name",
     "describe_head",

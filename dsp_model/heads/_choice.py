@@ -7,6 +7,9 @@
     "<path>.sofa"   SimpleFreeFieldHRIR -> HrirSet (as KEMAR); GeneralFIR(-E) ->
                     DevicePlant (measured device -> ear responses at the profile's rate)
 
+`[listener] heads = [...]` lists several heads the CTC is designed on together
+(heads_for); the first of them is the profile's head.
+
 Every consumer gets the object and passes it to driver_plant / source_plant; none
 of them looks at which head it is. Loaded sets are cached per (file, its
 modification time, rate, radius): sets are immutable, so sharing one is safe.
@@ -61,6 +64,24 @@ def head_for(profile_or_name, fs: float | None = None, *, head: str | None = Non
     return _load(choice, _mtime(choice), fs, radius)
 
 
+def heads_for(profile, *, head: str | None = None) -> tuple:
+    """The heads a design is made on together: the profile's `[listener] heads` (or its
+    one `head`) as head objects, in order; `head` (the CLI's --head) replaces them by
+    that one head. The first is the profile's head (head_for), the one the rest of
+    the design and its reports use."""
+    if head is not None:
+        return (head_for(profile, head=head),)
+    names = profile.listener.heads or (profile.listener.head,)
+    return tuple(head_for(profile, head=n) for n in names)
+
+
+def heads_label(heads) -> str:
+    """A short name of one head or several: "sphere", "sphere+kemar"."""
+    if isinstance(heads, (tuple, list)):
+        return "+".join(head_name(h) for h in heads)
+    return head_name(heads)
+
+
 def _mtime(path: str) -> int:
     return Path(path).stat().st_mtime_ns
 
@@ -108,4 +129,5 @@ def describe_head(head) -> dict:
     raise TypeError(f"not a head: {type(head).__name__}")
 
 
-__all__ = ["HEADS", "KEMAR_SOFA", "head_for", "source_head", "head_name", "describe_head"]
+__all__ = ["HEADS", "KEMAR_SOFA", "head_for", "heads_for", "heads_label", "source_head",
+           "head_name", "describe_head"]

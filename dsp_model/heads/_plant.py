@@ -148,6 +148,19 @@ def driver_plant(freqs: np.ndarray, profile, head, *, heads: np.ndarray | None =
     return free[:, :, None, :] * head_response(freqs, head, pos, heads, yaw_deg=yaw_deg, c=c)
 
 
+def plant_over_heads(freqs: np.ndarray, profile, heads_seq, *, heads: np.ndarray,
+                     drivers=None, c: float = SPEED_OF_SOUND) -> np.ndarray:
+    """Driver -> ear transfer functions of several heads stacked along the position axis:
+    (F, K * P, 2, D), head-major (the P positions of the first head, then the next's).
+
+    heads_seq: one head object or a sequence of K; a design that works on several
+    listener positions works on several heads alike, without knowing which they are.
+    """
+    seq = tuple(heads_seq) if isinstance(heads_seq, (tuple, list)) else (heads_seq,)
+    return np.concatenate([driver_plant(freqs, profile, hd, heads=heads, drivers=drivers, c=c)
+                           for hd in seq], axis=1)
+
+
 def device_response(freqs: np.ndarray, plant: DevicePlant) -> np.ndarray:
     """A DevicePlant's transfer functions (F, P, 2, D) at any frequencies (its DTFT)."""
     return dtft(plant.irs, freqs, plant.fs)
