@@ -221,3 +221,44 @@ def test_cli_design_on_heads_writes_the_table_and_a_plot_per_head(tmp_path, caps
     assert m1["ctc"]["design_heads"] == ["sphere"]
     assert [(r["designed_on"], r["judged_on"]) for r in m1["ctc"]["cross_head"]["rows"]] == [
         ("sphere", "sphere"), ("sphere", "kemar")]
+
+
+@needs_kemar
+def test_every_consumer_designs_on_the_profiles_heads():
+    from dsp_model.design import design_chain, design_full
+    from dsp_model.evaluation import processed_design
+
+    p = parse_profile(_multi())
+    s, k = heads.head_for(p, head="sphere"), heads.head_for(p, head="kemar")
+    full = design_full(p)
+    assert [heads.head_name(h) for h in full.design_heads] == ["sphere", "kemar"]
+    assert full.head == s
+    both = design_ctc(p, full.virtualizer, head=(s, k))
+    assert np.array_equal(full.ctc.common, both.common)
+    # evaluate (no --head) and render take the same chain; a head given alone is alone
+    chain, _ = processed_design(p)
+    ctc_path = {q.name: q for q in chain.paths}["ctc_left"]
+    assert np.array_equal(ctc_path.common, {q.name: q for q in full.chain.paths}[
+        "ctc_left"].common)
+    one = design_chain(p, s)
+    assert not np.array_equal({q.name: q for q in one.paths}["ctc_left"].common,
+                              ctc_path.common)
+
+
+@needs_kemar
+def test_cli_render_with_heads_runs(tmp_path):
+    from dsp_model.signals import pink_noise
+    from host_tools.audio_io import write_audio
+    from host_tools.cli import main
+
+    text = resolve_path("compact2").read_text().replace('head = "sphere"',
+                                                         'heads = ["sphere", "kemar"]')
+    prof = tmp_path / "compact2-heads.toml"
+    prof.write_text(text)
+    x = np.zeros((4800, 2))
+    x[:, 0] = pink_noise(4800, seed=3, level_dbfs=-20)
+    src = tmp_path / "in.wav"
+    write_audio(src, x, 48000)
+    assert main(["render", str(src), "--out", str(tmp_path / "drv.wav"), "--profile",
+                 str(prof), "--binaural", str(tmp_path / "ears.wav")]) == 0
+    assert (tmp_path / "ears.wav").is_file()
