@@ -54,6 +54,7 @@ from dsp_model.evaluation_room import (
     binaural_ir,
     directivity_index,
     drr_db,
+    first_reflections,
     point_ir,
     room_images,
 )
@@ -346,6 +347,11 @@ def room_depth(profile, designs: dict[str, ChainDesign], spec: RoomSpec | None =
     centre-path impulse responses (see evaluation_room for the simplifications).
     IACC is the peak of the normalised interaural cross-correlation within +-1 ms in
     the band, for the whole response and for its first 80 ms (IACC_E).
+
+    first_reflections: per wall, the first-order reflection of the centre channel at
+    the head centre re the direct sound, in the band, per design (image drivers with
+    piston directivity: evaluation_room.first_reflections), and change_db = processed
+    - plain when both designs are given (negative: the design sends less to that wall).
     """
     from dsp_model.evaluation_cues import cues_from_signals
 
@@ -366,6 +372,7 @@ def room_depth(profile, designs: dict[str, ChainDesign], spec: RoomSpec | None =
     t_direct = np.linalg.norm(head - drv, axis=-1).min() / SPEED_OF_SOUND
     out = {"room": spec.as_dict(), "band_hz": list(band), "listener_room_position": head.tolist(),
            "designs": {}}
+    refl: dict[str, dict] = {}
     for name, design in designs.items():
         g = center_path_irs(design, render_fn=render_fn)  # (L, D)
 
@@ -403,6 +410,18 @@ def room_depth(profile, designs: dict[str, ChainDesign], spec: RoomSpec | None =
             "di_db": directivity_index(profile.drivers, g, fs, band),
             "di_omni_db": directivity_index(profile.drivers, g, fs, band, piston=False),
         }
+        for wall, v in first_reflections(profile.drivers, g, fs, spec, head, band).items():
+            w = refl.setdefault(wall, {"delay_ms": v["delay_ms"],
+                                       "off_axis_deg": v["off_axis_deg"], "level_db": {}})
+            w["level_db"][name] = v["level_db"]
+    for w in refl.values():
+        if {"plain", "processed"} <= set(w["level_db"]):
+            w["change_db"] = w["level_db"]["processed"] - w["level_db"]["plain"]
+    out["first_reflections"] = {
+        "band_hz": list(band), "point": "head centre, no head",
+        "model": "image drivers (position and axis mirrored), piston directivity, 1/r, "
+                 "delay; wall pressure reflection factor sqrt(1 - Sabine absorption)",
+        "walls": refl}
     return out
 
 

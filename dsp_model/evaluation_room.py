@@ -13,9 +13,16 @@ RT60. Each image is then heard here, not by pyroomacoustics' own RIR builder:
     for the image's direction (a table of sphere impulse responses every 1 deg of
     source-centre-ear angle, at the listener distance); used for the coherence.
 
-Simplifications (EVALUATION.md says what they cost): drivers are omnidirectional
-point sources at their positions, fed with their filtered signals (no piston
-directivity, no box, images do not mirror a driver's axis); walls are
+First-order reflections (`first_reflections`) are computed here without
+pyroomacoustics' images: each driver is mirrored in one wall (position and axis),
+and the image driver is heard at the listener through the same piston model as
+the direct sound (`acoustics.drivers_to_points`), so the reflection carries each
+driver's directivity toward the wall's reflection point, 1/r and the delay.
+
+Simplifications (EVALUATION.md says what they cost): for the DRR and IACC,
+drivers are omnidirectional point sources at their positions, fed with their
+filtered signals (no piston directivity, no box, images do not mirror a driver's
+axis); for the first reflections, no box either; everywhere, walls are
 frequency-independent and specular; no air absorption; the head does not
 reflect into the room. Room coordinates: the profile's axes shifted so the
 device sits at `RoomSpec.device` (x across the room, y toward the listener, z up).
@@ -31,7 +38,8 @@ import numpy as np
 from dsp_model.acoustics import SPEED_OF_SOUND, ear_positions, sphere_hrtf
 
 __all__ = ["RoomSpec", "Images", "room_images", "point_ir", "binaural_ir", "band_energy",
-           "drr_db", "directivity_index", "ImageSourceError"]
+           "drr_db", "directivity_index", "ImageSourceError", "WALLS", "wall_reflection_factor",
+           "mirror_drivers", "first_reflections"]
 
 FRAC_TAPS = 32  # windowed-sinc fractional-delay length (even)
 
@@ -213,6 +221,102 @@ def directivity_index(drivers, irs: np.ndarray, fs: float, band: tuple[float, fl
         h = np.exp(1j * k * (dirs @ pos.T)[None])
     p2 = np.abs(np.einsum("fpd,fd->fp", h, g)) ** 2
     return _db_ratio(float(np.sum(p2[:, 0])), float(np.sum(np.mean(p2[:, 1:], axis=1))))
+
+
+# ------------------------------------------------------------------ first reflections
+
+# wall name -> (room axis, 0: the wall at coordinate 0, 1: the wall at dims[axis]).
+# +x is the listener's right, the device sits near y = 0 facing +y, +z is up.
+WALLS = {"left": (0, 0), "right": (0, 1), "front": (1, 0), "back": (1, 1),
+         "floor": (2, 0), "ceiling": (2, 1)}
+
+
+@dataclass(frozen=True)
+class _ImageDriver:
+    """What acoustics.drivers_to_points reads of a driver."""
+
+    position: tuple[float, float, float]
+    orientation: tuple[float, float, float]
+    radius: float
+
+
+def wall_reflection_factor(spec: RoomSpec) -> float:
+    """Pressure reflection factor sqrt(1 - alpha) of the room's walls (alpha: the
+    energy absorption Sabine's formula gives for spec.rt60, as room_images uses;
+    pyroomacoustics' first-order damping)."""
+    import pyroomacoustics as pra
+
+    try:
+        alpha, _ = pra.inverse_sabine(spec.rt60, list(spec.dims))
+    except ValueError as e:
+        raise ImageSourceError(f"RT60 {spec.rt60} s in a {spec.dims} m room: {e}") from e
+    return float(np.sqrt(1.0 - alpha))
+
+
+def mirror_drivers(drivers, spec: RoomSpec, wall: str) -> list[_ImageDriver]:
+    """Image drivers (room coordinates) of drivers given in profile coordinates: the
+    position mirrored in the wall and the axis with its normal component negated."""
+    axis, side = WALLS[wall]
+    w = 0.0 if side == 0 else float(spec.dims[axis])
+    out = []
+    for d in drivers:
+        p = spec.to_room(d.position)
+        o = np.array(d.orientation, float)
+        p[axis] = 2 * w - p[axis]
+        o[axis] = -o[axis]
+        out.append(_ImageDriver(tuple(p), tuple(o), float(d.radius)))
+    return out
+
+
+def first_reflections(drivers, irs: np.ndarray, fs: float, spec: RoomSpec,
+                      listener: np.ndarray, band: tuple[float, float], *,
+                      n_freqs: int = 256, c: float = SPEED_OF_SOUND) -> dict[str, dict]:
+    """Level of each wall's first-order reflection re the direct sound at a point.
+
+    drivers (profile coordinates) fed by impulse responses irs (L, D); listener: a
+    point in room coordinates (the head centre, no head). Per wall:
+      H_w(f) = rho * sum_d G_d(f) D_d(f, image -> listener) exp(-j k r'_d) / r'_d
+    with r'_d the image driver's distance (the reflection path), D_d the piston
+    directivity of the mirrored driver toward the listener (= the real driver's
+    toward the reflection point), rho = wall_reflection_factor(spec), and the direct
+    H_0(f) the same with the real drivers. level_db = 10 log10(sum_f |H_w|^2 /
+    sum_f |H_0|^2) over n_freqs linearly spaced frequencies in band (white
+    weighting, as the DRR). Also: delay_ms (reflection path minus direct path from
+    the device centre) and off_axis_deg (the reflection point seen from the device
+    centre, re the direction of the listener).
+    """
+    from dsp_model.acoustics import drivers_to_points
+
+    listener = np.asarray(listener, float)
+    freqs = np.linspace(band[0], band[1], n_freqs)
+    n = np.arange(irs.shape[0])
+    g = np.exp(-2j * np.pi * freqs[:, None] * n[None, :] / fs) @ irs  # (F, D)
+    real = [_ImageDriver(tuple(spec.to_room(d.position)), tuple(d.orientation), d.radius)
+            for d in drivers]
+    h0 = drivers_to_points(freqs, real, listener, c=c)[:, 0, :]  # (F, D)
+    e0 = float(np.sum(np.abs(np.sum(h0 * g, axis=1)) ** 2))
+    rho = wall_reflection_factor(spec)
+    centre = np.asarray(spec.device, float)
+    to_lis = listener - centre
+    out = {}
+    for wall, (axis, side) in WALLS.items():
+        img = mirror_drivers(drivers, spec, wall)
+        hw = rho * drivers_to_points(freqs, img, listener, c=c)[:, 0, :]
+        ew = float(np.sum(np.abs(np.sum(hw * g, axis=1)) ** 2))
+        w = 0.0 if side == 0 else float(spec.dims[axis])
+        c_img = centre.copy()
+        c_img[axis] = 2 * w - c_img[axis]
+        # reflection point: where the image-centre -> listener line meets the wall
+        t = (w - c_img[axis]) / (listener[axis] - c_img[axis])
+        to_pt = c_img + t * (listener - c_img) - centre
+        cos_a = to_pt @ to_lis / (np.linalg.norm(to_pt) * np.linalg.norm(to_lis))
+        out[wall] = {
+            "level_db": _db_ratio(ew, e0),
+            "delay_ms": float(1e3 * (np.linalg.norm(listener - c_img)
+                                     - np.linalg.norm(to_lis)) / c),
+            "off_axis_deg": float(np.rad2deg(np.arccos(np.clip(cos_a, -1, 1)))),
+        }
+    return out
 
 
 def _db_ratio(num: float, den: float, floor_db: float = -200.0) -> float:

@@ -60,6 +60,18 @@ def summary_lines(res: dict) -> list[str]:
     for name, v in d["designs"].items():
         lines.append(f"  {name:11s}{v['drr_db']:8.2f}{v['iacc']:8.3f}{v['iacc_early']:8.3f}"
                      f"{v['di_db']:8.2f}")
+    fr = d.get("first_reflections")
+    if fr:
+        names = list(next(iter(fr["walls"].values()))["level_db"])
+        lo, hi = fr["band_hz"]
+        lines += [f"first reflection of the centre re direct sound at the listener, "
+                  f"{lo:g}-{hi:g} Hz, dB",
+                  f"  {'wall':11s}" + "".join(f"{n:>11s}" for n in names)
+                  + f"{'change':>9s}{'delay ms':>10s}{'off axis':>10s}"]
+        for wall, v in fr["walls"].items():
+            ch = f"{v['change_db']:9.2f}" if "change_db" in v else f"{'':9s}"
+            lines.append(f"  {wall:11s}" + "".join(f"{v['level_db'][n]:11.2f}" for n in names)
+                         + f"{ch}{v['delay_ms']:10.2f}{v['off_axis_deg']:10.1f}")
     z = res["zone_summary"]
     g = res["zones"]
     lines += [f"listening zone: {len(g['x'])}x{len(g['y'])} positions, "

@@ -195,6 +195,16 @@ def test_evaluate_command_writes_its_files(tmp_path, capsys):
     assert {"drr_db", "iacc", "iacc_early"} <= set(res["depth"]["designs"]["plain"])
     printed = capsys.readouterr().out
     assert "width at the listener" in printed and "DRR" in printed
+    walls = res["depth"]["first_reflections"]["walls"]
+    assert set(walls) == {"left", "right", "front", "back", "floor", "ceiling"}
+    assert "first reflection of the centre re direct sound" in printed
+    for wall, v in walls.items():
+        assert set(v["level_db"]) == {"plain", "processed"}
+        assert v["change_db"] == pytest.approx(v["level_db"]["processed"]
+                                               - v["level_db"]["plain"])
+        row = next(ln for ln in printed.splitlines() if ln.split()[:1] == [wall])
+        assert (f"{v['level_db']['plain']:.2f}" in row and f"{v['level_db']['processed']:.2f}"
+                in row and f"{v['change_db']:.2f}" in row), row
     loud = res["loudness"]  # the design's figure (dsp_model/loudness.py, tests/test_loudness.py)
     assert loud["stimulus"]["signal"].startswith("signals.program_noise")
     assert loud["cost_lu"] == pytest.approx(loud["plain_lufs"] - loud["spatial_lufs"])
@@ -336,3 +346,97 @@ def test_drr_gain_of_a_pair_equals_its_directivity_index(compact2):
     single = drr_db(point_ir(im, head, FS, n, max_order=0), point_ir(im, head, FS, n), FS,
                     tuple(compact2.beamformer.band))
     assert v["drr_db"] - single == pytest.approx(v["di_omni_db"], abs=1.0)
+
+
+# ------------------------------------------------------------------ first reflections
+
+def _sabine_rho(spec: RoomSpec) -> float:
+    """sqrt(1 - alpha), alpha from Sabine's formula T = 24 ln10 V / (c S alpha)."""
+    lx, ly, lz = spec.dims
+    vol, surf = lx * ly * lz, 2 * (lx * ly + lx * lz + ly * lz)
+    alpha = 24 * np.log(10) * vol / (C * surf * spec.rt60)
+    return float(np.sqrt(1 - alpha))
+
+
+def test_first_reflection_of_a_point_source_is_the_path_ratio():
+    """A tiny driver (omnidirectional in the band) fed by an impulse: each wall's
+    reflection is rho * r_direct / r_image, whatever the frequency."""
+    from types import SimpleNamespace
+
+    from dsp_model.evaluation_room import first_reflections
+
+    spec = RoomSpec()
+    drv = [SimpleNamespace(position=(0.0, 0.0, 0.0), orientation=(0.0, 1.0, 0.0),
+                           radius=1e-7)]
+    lis = np.array([2.1, 2.7, 1.2])  # 2 m in front of the device at (2.1, 0.7, 1.2)
+    r = first_reflections(drv, np.array([[1.0]]), FS, spec, lis, (400.0, 4000.0))
+    images = {"left": (-2.1, 0.7, 1.2), "right": (7.9, 0.7, 1.2), "front": (2.1, -0.7, 1.2),
+              "back": (2.1, 11.3, 1.2), "floor": (2.1, 0.7, -1.2), "ceiling": (2.1, 0.7, 4.2)}
+    rho = _sabine_rho(spec)
+    for wall, img in images.items():
+        r_img = np.linalg.norm(lis - np.array(img))
+        assert r[wall]["level_db"] == pytest.approx(20 * np.log10(rho * 2.0 / r_img),
+                                                    abs=1e-6), wall
+        assert r[wall]["delay_ms"] == pytest.approx(1e3 * (r_img - 2.0) / C), wall
+    assert r["left"]["off_axis_deg"] == pytest.approx(np.rad2deg(np.arctan2(2.1, 1.0)))
+    assert r["back"]["off_axis_deg"] == pytest.approx(0.0, abs=1e-6)
+
+
+def _left_wall_by_hand(prof, irs, spec, band, n_freqs=256):
+    """Independent image-source sum for the left wall (x = 0), from the geometry."""
+    from scipy.special import j1
+
+    dev = np.array(spec.device)
+    lis = dev + np.array([0.0, prof.listener.distance, 0.0])
+    f = np.linspace(*band, n_freqs)
+    k = 2 * np.pi * f / C
+    n = np.arange(irs.shape[0])
+    g = np.exp(-2j * np.pi * f[:, None] * n[None, :] / FS) @ irs  # (F, D)
+
+    def piston(radius, cos_phi):
+        x = k * radius * np.sqrt(max(1 - cos_phi**2, 0.0))
+        return np.where(x < 1e-8, 1.0, 2 * j1(np.maximum(x, 1e-8)) / np.maximum(x, 1e-8))
+
+    def field(mirror):
+        tot = np.zeros(len(f), complex)
+        for i, d in enumerate(prof.drivers):
+            p = dev + np.array(d.position)
+            o = np.array(d.orientation, float)
+            if mirror:  # the wall x = 0: x -> -x for the position and the axis
+                p[0], o[0] = -p[0], -o[0]
+            v = lis - p
+            r = np.linalg.norm(v)
+            tot += g[:, i] * piston(d.radius, v @ o / r) * np.exp(-1j * k * r) / r
+        return tot
+
+    rho = _sabine_rho(spec)
+    return 10 * np.log10(np.sum(np.abs(rho * field(True)) ** 2)
+                         / np.sum(np.abs(field(False)) ** 2))
+
+
+@pytest.fixture(scope="module")
+def studio5_reflections():
+    from dsp_model.evaluation import center_path_irs, processed_design, room_depth
+
+    prof = load_profile("studio5")
+    design, _ = processed_design(prof)
+    designs = {"plain": plain_chain(prof), "processed": design}
+    r = room_depth(prof, designs, ir_length=0.2)["first_reflections"]
+    return prof, designs, r, {k: center_path_irs(d) for k, d in designs.items()}
+
+
+def test_left_wall_reflection_recomputed_by_hand(studio5_reflections):
+    prof, _, r, irs = studio5_reflections
+    assert r["band_hz"] == list(prof.beamformer.band)
+    for name in ("plain", "processed"):
+        ref = _left_wall_by_hand(prof, irs[name], RoomSpec(), tuple(prof.beamformer.band))
+        assert r["walls"]["left"]["level_db"][name] == pytest.approx(ref, abs=1e-9), name
+
+
+def test_studio5_beam_sends_less_to_the_side_walls(studio5_reflections):
+    """The midrange beam (nulls at +-90 deg) lowers both side-wall first reflections
+    re the direct sound, against plain playback (reflection points 65 and 71 deg off
+    the listener direction in the default room)."""
+    w = studio5_reflections[2]["walls"]
+    assert w["left"]["change_db"] < -1.0
+    assert w["right"]["change_db"] < -2.0
