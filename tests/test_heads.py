@@ -122,6 +122,62 @@ def test_sphere_plant_round_trips_through_general_fir_e(tmp_path):
     assert np.max(np.abs(got - want)) <= 1e-9 * np.max(np.abs(want))
 
 
+def _same_ctc(got, want, tol=1e-9):
+    """Two CTC designs agree: FIR taps (|tap| <= 1) to tol, the same reference drivers,
+    latency and effort-limited bins, beta (the regularisation, 1e-7..~1e2) relative."""
+    np.testing.assert_allclose(got.common, want.common, rtol=0, atol=tol)
+    np.testing.assert_allclose(got.ratio, want.ratio, rtol=0, atol=tol)
+    assert got.reference == want.reference and got.latency == want.latency
+    assert np.array_equal(got.effort_limited, want.effort_limited)
+    np.testing.assert_allclose(got.beta, want.beta, rtol=1e-8)
+
+
+def test_ctc_designed_on_the_sphere_written_as_sofa_is_the_sphere_design(tmp_path):
+    """The sphere plant at the CTC's design positions, written as a device SOFA file
+    and read back, gives the sphere's CTC design to 1e-9.
+
+    What makes it exact: the file's FIR holds the model's transfer function exactly
+    at the bins of its length n (irfft then DTFT at a bin is the identity), and the
+    CTC's grid is rfftfreq(NFFT) with f[0] = f[1] / 4, so n must be a multiple of
+    fs_file / fs * 4 * NFFT. And the top design frequency is fs / 2, where a real FIR
+    at fs can only answer a real number while the model (a delay) is complex there:
+    so the file is written at 2 fs (96 kHz, 16384 taps), where fs / 2 is an inner
+    bin. At fs itself the design is that of the sphere with its Nyquist bin taken
+    real, exactly; with taps off the grid it is not the design to 1e-9.
+    """
+    from dsp_model.ctc import DESIGN_SPREAD, NFFT, _design_heads, ctc_drivers, design_ctc
+
+    prof = load_profile("studio5")
+    fs = prof.sample_rate
+    sph = heads.sphere_head(prof)
+    drv = ctc_drivers(prof)
+    hs, _ = _design_heads(prof, DESIGN_SPREAD[min(len(drv), 3)])
+    want = design_ctc(prof, head=sph)
+
+    def round_trip(n_taps, fs_file):
+        path = tmp_path / f"sphere_{fs_file}_{n_taps}.sofa"
+        heads.write_device_sofa(path, heads.model_device_plant(prof, sph, hs, n_taps=n_taps,
+                                                               fs=fs_file))
+        back = heads.read_device_sofa(path)
+        assert back.fs == fs_file and back.irs.shape[-1] == n_taps
+        return design_ctc(prof, head=back)
+
+    _same_ctc(round_trip(2 * 4 * NFFT, 2 * fs), want)
+    # at the profile's rate: exactly the sphere with a real Nyquist bin
+    def real_nyquist(freqs, hh):
+        h = heads.plant_over_heads(freqs, prof, sph, heads=hh, drivers=drv)
+        h[-1] = h[-1].real
+        return h
+
+    at_fs = round_trip(4 * NFFT, fs)
+    _same_ctc(at_fs, design_ctc(prof, model=real_nyquist))
+    assert np.max(np.abs(at_fs.ratio - want.ratio)) > 1e-3
+    # at 2 fs but 2 * NFFT taps: f[0] = fs / (4 NFFT) is between bins
+    off_grid = round_trip(2 * NFFT, 2 * fs)
+    assert max(np.max(np.abs(off_grid.ratio - want.ratio)),
+               np.max(np.abs(off_grid.common - want.common))) > 1e-8
+
+
 def test_general_fir_e_layout_read_with_netcdf4(tmp_path):
     """The file as AES69 lays it out, read without sofar: Data.IR is (M, R, N, E)."""
     prof = load_profile("studio5")

@@ -205,7 +205,13 @@ def plant_firs(profile, head, heads: np.ndarray | None = None, *,
 
 def model_device_plant(profile, head, heads: np.ndarray, *, yaw_deg: float | np.ndarray = 0.0,
                        n_taps: int = 4096, fs: float | None = None) -> DevicePlant:
-    """The model's plant as a DevicePlant (to write as SOFA, as a measurement would be)."""
+    """The model's plant as a DevicePlant (to write as SOFA, as a measurement would be).
+
+    Its FIRs hold the model exactly at the bins of n_taps at fs, and interpolate in
+    between; at fs / 2 a real FIR's response is real. So for a plant that designs
+    exactly like the model (the CTC's grid: rfftfreq(ctc.NFFT) at the profile's
+    rate with f[0] = f[1] / 4), write it at twice the profile's rate with n_taps a
+    multiple of 8 * ctc.NFFT (tests/test_heads.py: the same design to 1e-9)."""
     heads = np.atleast_2d(np.asarray(heads, float))
     fs = float(profile.sample_rate if fs is None else fs)
     a = head.radius if isinstance(head, SphereHead) else profile.listener.head_radius
