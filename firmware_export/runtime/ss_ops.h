@@ -285,6 +285,15 @@ static inline int32_t div_q31(int32_t num, int32_t den)
     return sat32(neg ? -q : q);
 }
 
+/* floor(num 2^30 / den) exactly (ops.div_q30_floor): the ratio num/den < 1
+ * as a Q30 gain, never above the true ratio. Range: 0 <= num < den <= 2^31;
+ * result in [0, 2^30). Unsigned 64 / 64-bit division (a library call on a
+ * Cortex-M4: the limiter does one per sample only while it limits). */
+static inline int32_t div_q30_floor(int64_t num, int64_t den)
+{
+    return (int32_t)(((uint64_t)num << 30) / (uint64_t)den);
+}
+
 /* ---------------------------------------------------------------- dither */
 
 #define SS_XORSHIFT32_DEFAULT_SEED 0x2545F491u
