@@ -836,3 +836,137 @@ void dac_quant_q31(dac_quant_q31_inst *S, const int32_t *src, int32_t *dst,
     }
     S->lfsr = s;
 }
+
+/* ====================================================== look-ahead limiter */
+
+#define SS_LIM_ONE_Q30 ((int64_t)1 << 30)
+
+void limiter_q31_init(limiter_q31_inst *S, uint32_t num_ch, uint32_t lookahead,
+                      uint32_t attack_log2, int32_t threshold, int32_t release,
+                      uint32_t out_shift, int32_t *dl, int32_t *box, int32_t *dq_val,
+                      uint32_t *dq_stamp)
+{
+    const uint32_t a = 1u << attack_log2;
+    const uint32_t nd = num_ch * (lookahead > 0u ? lookahead : 1u);
+    uint32_t i;
+    S->num_ch = num_ch;
+    S->lookahead = lookahead;
+    S->attack_log2 = attack_log2;
+    S->threshold = threshold;
+    S->release = release;
+    S->out_shift = out_shift;
+    S->dl = dl;
+    S->box = box;
+    S->dq_val = dq_val;
+    S->dq_stamp = dq_stamp;
+    for (i = 0; i < nd; i++) {
+        dl[i] = 0;
+    }
+    for (i = 0; i < a; i++) {
+        box[i] = (int32_t)SS_LIM_ONE_Q30;
+    }
+    for (i = 0; i <= lookahead; i++) {
+        dq_val[i] = 0;
+        dq_stamp[i] = 0u;
+    }
+    S->pos = 0u;
+    S->box_pos = 0u;
+    S->head = 0u;
+    S->size = 0u;
+    S->count = 0u;
+    S->r = (int32_t)SS_LIM_ONE_Q30;
+    S->box_sum = (int64_t)a * SS_LIM_ONE_Q30;
+}
+
+/*
+ * Per sample n (limiter.py limiter_q31, line for line):
+ *   p = max_d |x_d[n]|                      int64, exact (<= 2^31)
+ *   t = 2^30 if p <= thr else div_q30_floor(thr, p)          Q30, t p <= thr 2^30
+ *   h = min(t[n - L .. n])                  monotonic deque of (t, n mod 2^32):
+ *         drop the head if n - stamp > L (uint32), drop from the back every
+ *         value >= t, push (t, n); h = the head's value
+ *   r = h if h <= r else r + shr_floor((h - r) * release, 31)           Q30
+ *   S = S + r - r[n - A];  s = shr_floor(S, a)                          A = 2^a
+ *   y_d = shl32_sat(shr_floor(x_d[n - L] * s, 30), E)
+ *
+ * Scaling and overflow: thr < p <= 2^31 gives t in [0, 2^30); the release
+ * step adds floor((h - r) rel / 2^31) < h - r, so r <= h; S, the sum of
+ * A <= 4096 values <= 2^30, stays below 2^43 (int64) and its floor average
+ * s is at most t[n - L] (every r of the window was held to it); x s < 2^62
+ * is exact in int64 and floor(x s / 2^30) lies in [-thr, thr] for both
+ * signs; thr <= (2^31 - 1) >> E, so the left shift never saturates: no
+ * output beyond thr 2^E. At idle (s = 2^30) y = x 2^E exactly.
+ */
+void limiter_q31(limiter_q31_inst *S, const int32_t *const *src, int32_t *const *dst,
+                 uint32_t block_size)
+{
+    const uint32_t nd = S->num_ch, la = S->lookahead, cap = S->lookahead + 1u;
+    const uint32_t amask = (1u << S->attack_log2) - 1u;
+    const int64_t thr = S->threshold, rel = S->release;
+    const int sh = (int)S->out_shift, al = (int)S->attack_log2;
+    uint32_t pos = S->pos, bp = S->box_pos, head = S->head, size = S->size, cnt = S->count;
+    int64_t r = S->r, bsum = S->box_sum;
+    uint32_t n, d, b;
+    for (n = 0; n < block_size; n++) {
+        int64_t p = 0, t, h, s;
+        for (d = 0; d < nd; d++) {
+            const int64_t v = src[d][n] < 0 ? -(int64_t)src[d][n] : (int64_t)src[d][n];
+            if (v > p) {
+                p = v;
+            }
+        }
+        t = p <= thr ? SS_LIM_ONE_Q30 : (int64_t)div_q30_floor(thr, p);
+        if (size > 0u && (uint32_t)(cnt - S->dq_stamp[head]) > la) { /* left the window */
+            head = head + 1u < cap ? head + 1u : 0u;
+            size--;
+        }
+        while (size > 0u) {
+            b = head + size - 1u;
+            if (b >= cap) {
+                b -= cap;
+            }
+            if (S->dq_val[b] < t) {
+                break;
+            }
+            size--;
+        }
+        b = head + size;
+        if (b >= cap) {
+            b -= cap;
+        }
+        S->dq_val[b] = (int32_t)t;
+        S->dq_stamp[b] = cnt;
+        size++;
+        h = S->dq_val[head];
+        if (h <= r) {
+            r = h;
+        } else {
+            r = r + shr_floor((h - r) * rel, 31);
+        }
+        bsum += r - S->box[bp];
+        S->box[bp] = (int32_t)r;
+        bp = (bp + 1u) & amask;
+        s = shr_floor(bsum, al);
+        for (d = 0; d < nd; d++) {
+            int64_t x = src[d][n];
+            if (la > 0u) {
+                int32_t *line = S->dl + d * la;
+                const int64_t old = line[pos];
+                line[pos] = (int32_t)x;
+                x = old;
+            }
+            dst[d][n] = shl32_sat(shr_floor(x * s, 30), sh);
+        }
+        if (la > 0u) {
+            pos = pos + 1u < la ? pos + 1u : 0u;
+        }
+        cnt++;
+    }
+    S->pos = pos;
+    S->box_pos = bp;
+    S->head = head;
+    S->size = size;
+    S->count = cnt;
+    S->r = (int32_t)r;
+    S->box_sum = bsum;
+}
