@@ -142,7 +142,7 @@ class QLimiter:
     attack_log2: int  # the attack ramp is 2^attack_log2 samples
     threshold: int  # floor(T * 2^(31 - out_shift)), in 1..(2^31 - 1) >> out_shift
     release: int  # Q31 one-pole coefficient
-    out_shift: int  # E_lim: the drivers reach the limiter at true * 2^-E_lim
+    out_shift: int  # E_lim (0..29): the drivers reach the limiter at true * 2^-E_lim
 
 
 @dataclass(frozen=True)
@@ -574,9 +574,9 @@ def _quantize_limiter(design, lim, feed_ir, pick, bound_of, w, bounds):
         worst = max(worst, pick(l1, pk))
         bounds.append(StageBound(f"limiter input {st.id}", l1, pk, 0, _clip_db(l1, 0)))
     e_lim = _shift_for(worst)
-    if e_lim > 30:
+    if e_lim > 29:
         raise CheckFailed(f"limiter: driver output bound {worst:.3g} needs {e_lim} guard bits "
-                          "(at most 30)")
+                          "(at most 29)")
     a = int(lim.attack)
     if a < 1 or a & (a - 1) or a > int(lim.lookahead) + 1:
         raise CheckFailed(f"limiter: attack {a} samples is not a power of two <= lookahead + 1 "

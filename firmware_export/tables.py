@@ -46,7 +46,7 @@ Section 0x0016 limiter (only in version 3, i.e. when the chain has one):
     lookahead (u32, samples), attack_log2 (u32: the attack ramp is
     2^attack_log2 <= lookahead + 1 samples), threshold (i32, in
     1..(2^31 - 1) >> out_shift: T at the limiter's scale), release (i32, Q31
-    one-pole coefficient, >= 0), out_shift (u32, 0..30: the drivers reach
+    one-pole coefficient, >= 0), out_shift (u32, 0..29: the drivers reach
     the limiter at true * 2^-out_shift). limiter_q31 (dsp_model/fixed/
     limiter.py) runs over all drivers after their delays, before the DAC
     word. The meta version is 3 exactly when this section is present (the
@@ -433,7 +433,7 @@ def _read_limiter(r: _Reader) -> QLimiter:
     a = r.count("attack_log2", 12)
     thr = r.i32("threshold")
     rel = r.i32("release")
-    e = r.count("out_shift", 30)
+    e = r.count("out_shift", 29)
     r.done()
     if (1 << a) > la + 1:
         raise TableError(f"section limiter: attack 2^{a} exceeds lookahead + 1 ({la + 1})")

@@ -174,7 +174,7 @@ def synthetic_chain(seed: int, *, n_paths=4, n_drivers=3, max_taps=300, word=24,
     """Random tables of a plausible shape; `mute_driver`: no path feeds it;
     `virt`: with a virtualizer stage (and paths reading e_L, e_R); `lim`: with
     a random limiter ("random"), one without look-ahead ("zero": L = 0, A = 1)
-    or one at its largest ("max": L = 4096, A = 4096, out_shift 30, the
+    or one at its largest ("max": L = 4096, A = 4096, out_shift 29, the
     smallest threshold and a release of 2^31 - 1)."""
     rng = np.random.default_rng(seed)
     n_sources = 5 if virt else 3
@@ -213,7 +213,7 @@ def synthetic_chain(seed: int, *, n_paths=4, n_drivers=3, max_taps=300, word=24,
     elif lim == "zero":
         ql = QLimiter(0, 0, int(rng.integers(1 << 24, 1 << 30)), int(rng.integers(0, 2**20)), 1)
     elif lim == "max":
-        ql = QLimiter(4096, 12, 1, 2**31 - 1, 30)
+        ql = QLimiter(4096, 12, 1, 2**31 - 1, 29)
     return QuantizedChain(f"synth{seed}", 48000, "cmsis-q31", 64, word, dither, 0,
                           tuple(paths), tuple(drivers), None, v, limiter=ql)
 

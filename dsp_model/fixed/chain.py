@@ -571,7 +571,7 @@ class FixedChain:
         ql = getattr(q, "limiter", None)
         self._lim = (limiter_q31_disabled(q.n_drivers) if ql is None else
                      limiter_q31_init(q.n_drivers, ql.lookahead, ql.attack_log2, ql.threshold,
-                                      ql.release, ql.out_shift))
+                                      ql.release, ql.out_shift, self.max_block))
         t = _tables(meta)
         mb, P, D = self.max_block, int(meta[H_P]), int(meta[H_D])
         self._u = _rows(mem32, meta[H_U], 5, mb)

@@ -633,8 +633,8 @@ static int load(const ss_blob_view *v, plan *pl)
         const uint32_t la = rd_u32(&lr), al = rd_u32(&lr);
         const int32_t thr = rd_i32(&lr), rel = rd_i32(&lr);
         const uint32_t sh = rd_u32(&lr);
-        int32_t *dlb, *box, *dqv, *dqs;
-        if (!rd_done(&lr) || la > 4096u || al > 12u || (1u << al) > la + 1u || sh > 30u ||
+        int32_t *dlb, *box, *dqv, *dqs, *work;
+        if (!rd_done(&lr) || la > 4096u || al > 12u || (1u << al) > la + 1u || sh > 29u ||
             thr < 1 || thr > (int32_t)(0x7FFFFFFFu >> sh) || rel < 0) {
             return SS_ERR_TABLE;
         }
@@ -642,9 +642,10 @@ static int load(const ss_blob_view *v, plan *pl)
         box = take32(pl, 1u << al);
         dqv = take32(pl, la + 1u);
         dqs = take32(pl, la + 1u);
+        work = take32(pl, SS_MAX_BLOCK);
         if (ctx != NULL) {
-            limiter_q31_init(&ctx->lim, nd, la, al, thr, rel, sh, dlb, box, dqv,
-                             (uint32_t *)dqs);
+            limiter_q31_init(&ctx->lim, nd, la, al, thr, rel, sh, SS_MAX_BLOCK, dlb, box, dqv,
+                             (uint32_t *)dqs, (uint32_t *)work);
         }
     }
     if (ctx != NULL) {
