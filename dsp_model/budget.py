@@ -8,10 +8,11 @@ mps2-an386, GCC 12 -O2, block 64, exact instruction counts; ../shared/DESIGN.md)
     arm_biquad_cas_df1_32x64_q31    57.1  per section
 
 The look-ahead limiter (`limiter_q31`, measured the same way inside the
-whole chain, benchmarks/bench_target_limiter.py, 2026-12-06): 69 per frame
-plus 22.4 per driver while idle, and one 64-bit library division (about 70)
-for every frame whose peak is over the threshold -- counted here as the
-worst case, every frame (a full-scale square drives it there).
+whole chain, benchmarks/bench_target_limiter.py, 2026-12-06): 72 per frame
+plus 22.4 per driver while idle, and one `div_q30_floor` (two 32-bit UDIVs
+and their corrections, about 55) for every frame whose peak is over the
+threshold -- counted here as the worst case, every frame (a full-scale
+square drives it to 71-91 %).
 
 Simple per-sample operations (gain with shift, delay-line copy, saturating
 add into a driver bus) are counted at a few instructions each; the upmix
@@ -32,9 +33,9 @@ GAIN_PER_SAMPLE = 3.0  # smull + shift + saturate
 DELAY_PER_SAMPLE = 2.0  # load + store in a circular buffer
 SUM_PER_SAMPLE = 2.0  # load + saturating add, per feed into a driver bus
 UPMIX_PER_MAC = 1.5
-LIMITER_PER_FRAME = 69.0  # the gain recursion (deque, release, attack) and the pass overhead
+LIMITER_PER_FRAME = 72.0  # the gain recursion (deque, release, attack) and the pass overhead
 LIMITER_PER_DRIVER = 22.4  # peak, delay line, gain
-LIMITER_DIVISION = 70.0  # div_q30_floor (__aeabi_uldivmod) on a frame over the threshold
+LIMITER_DIVISION = 55.0  # div_q30_floor on a frame over the threshold
 
 
 @dataclass(frozen=True)
