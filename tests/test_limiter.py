@@ -382,3 +382,69 @@ def test_c_runtime_bit_exact_while_limiting(designs, name):
         assert np.array_equal(got, want), (name, sname)
     print(name, "peak re threshold without the limiter (dB):", 20 * np.log10(over))
     assert min(over) > 1.0 and max(over) > 4.0  # all limited, one by more than 12 dB
+
+
+# ------------------------------------------------------------ profile, tables
+def _raw(name: str) -> dict:
+    import tomllib
+
+    from device_profiles._loader import resolve_path
+
+    return tomllib.loads(resolve_path(name).read_text())
+
+
+def test_profile_limiter_section_and_its_errors():
+    from device_profiles import ProfileError, parse_profile
+    from dsp_model.limiter import limiter_stage
+
+    raw = _raw("compact2")
+    lim = parse_profile(raw).limiter
+    assert (lim.threshold_db, lim.lookahead_ms, lim.attack_ms, lim.release_ms) == (
+        -0.5, 1.5, 1.3, 80.0)
+    st = limiter_stage(lim, 48000)
+    assert (st.lookahead, st.attack) == (72, 64)  # 62.4 samples -> the power of two 64
+    assert st.threshold == pytest.approx(10 ** (-0.5 / 20))
+    assert st.release == pytest.approx(1 - math.exp(-1 / (0.080 * 48000)))
+    del raw["limiter"]
+    assert parse_profile(raw).limiter is None  # optional: no limiter
+    raw["limiter"] = {"threshold_db": 1.0, "lookahead_ms": 3.0, "attack_ms": 0.5,
+                      "knee": 2}
+    with pytest.raises(ProfileError) as ei:
+        parse_profile(raw, "bad.toml")
+    msg = str(ei.value)
+    assert "limiter.threshold_db" in msg and "limiter.lookahead_ms" in msg
+    assert "limiter.knee" in msg
+    raw["limiter"] = {"lookahead_ms": 0.5, "attack_ms": 1.5}
+    with pytest.raises(ProfileError, match="limiter.attack_ms"):
+        parse_profile(raw, "bad.toml")
+
+
+def test_tables_refuse_a_limiter_that_breaks_its_rules(designs):
+    import struct
+
+    from firmware_export.blob import SEC_META
+    from firmware_export.tables import (
+        SEC_LIMITER,
+        TableError,
+        chain_to_sections,
+        sections_to_chain,
+    )
+
+    _, _, q = designs["compact2"]
+    sec = chain_to_sections(q)
+    assert struct.unpack_from("<I", sec[SEC_META])[0] == 3
+    assert sections_to_chain(sec).limiter == q.limiter
+    bad = dict(sec)
+    del bad[SEC_LIMITER]  # version 3 without the section
+    with pytest.raises(TableError, match="limiter"):
+        sections_to_chain(bad)
+    bad = dict(sec)
+    bad[SEC_META] = struct.pack("<I", 2) + sec[SEC_META][4:]  # version 2 with it
+    with pytest.raises(TableError):
+        sections_to_chain(bad)
+    for field, value in ((1, 7), (2, 1 << 29), (3, -1), (4, 30), (0, 5000)):
+        body = bytearray(sec[SEC_LIMITER])  # lookahead, attack_log2, thr, release, shift
+        struct.pack_into("<i", body, 4 * field, value)
+        bad = {**sec, SEC_LIMITER: bytes(body)}
+        with pytest.raises(TableError, match="limiter"):
+            sections_to_chain(bad)
