@@ -448,3 +448,17 @@ def test_tables_refuse_a_limiter_that_breaks_its_rules(designs):
         bad = {**sec, SEC_LIMITER: bytes(body)}
         with pytest.raises(TableError, match="limiter"):
             sections_to_chain(bad)
+
+
+def test_without_a_limiter_the_design_keeps_the_worst_case_attenuation(designs):
+    """A profile without [limiter]: no limiter in the chain and the static
+    attenuation of the worst-case sine (full scale cannot clip), as before."""
+    from dsp_model.design import _output_peak, _with_limiter
+
+    prof, full, _ = designs["compact2"]
+    chain, att, worst, stats = _with_limiter(replace(prof, limiter=None),
+                                             replace(full.chain, limiter=None))
+    assert chain.limiter is None and stats is None
+    assert att == pytest.approx(worst) and att == pytest.approx(
+        full.worst_case_db - full.headroom_db, abs=1e-6)
+    assert _output_peak(chain)[0] == pytest.approx(1.0)
