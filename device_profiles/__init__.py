@@ -13,6 +13,7 @@ from ._schema import (
     CrossoverSettings,
     CtcSettings,
     Driver,
+    LimiterSettings,
     Listener,
     OutputSettings,
     Profile,
@@ -24,7 +25,8 @@ from .errors import CheckFailed, DeviceError, ProfileError, SoundstageError, Use
 __all__ = [
     "DEFAULT_PROFILE", "HEADS", "bundled_profiles", "load_profile", "parse_head",
     "parse_profile",
-    "BeamformerSettings", "CrossoverSettings", "CtcSettings", "Driver", "Listener",
+    "BeamformerSettings", "CrossoverSettings", "CtcSettings", "Driver", "LimiterSettings",
+    "Listener",
     "OutputSettings", "Profile", "UpmixSettings", "VirtualizerSettings",
     "CheckFailed", "DeviceError", "ProfileError", "SoundstageError", "UserError",
 ]

@@ -25,6 +25,7 @@ from ._schema import (
     CrossoverSettings,
     CtcSettings,
     Driver,
+    LimiterSettings,
     Listener,
     OutputSettings,
     Profile,
@@ -40,7 +41,7 @@ MAX_DEVICE_EXTENT = 0.5  # m: a driver farther than this from the centre is a ty
 
 _ALLOWED = {
     "": {"device", "listener", "drivers", "upmix", "virtualizer", "ctc", "beamformer",
-         "crossover", "output"},
+         "crossover", "output", "limiter"},
     "device": {"name", "description", "sample_rate", "target", "block_size", "mips_budget"},
     "listener": {"distance", "virtual_angle", "head_radius", "ear_angle", "head",
                  "heads"},
@@ -53,6 +54,8 @@ _ALLOWED = {
     "beamformer": {"drivers", "band", "null_angles", "listening_window", "wng_min_db", "taps"},
     "crossover": {"order", "bands"},
     "output": {"word_length", "dither", "tolerance_db"},
+    "limiter": {"threshold_db", "lookahead_ms", "attack_ms", "release_ms", "program_gr_db",
+                "program_percent"},
 }
 
 
@@ -286,6 +289,7 @@ def parse_profile(data: dict[str, Any], source: str = "<profile>") -> Profile:
     if output.dither and output.word_length >= max_word:
         c.fail("output.dither", f"dither needs a DAC word shorter than {max_word} bits "
                f"(word_length is {output.word_length})")
+    limiter = _parse_limiter(c, data, fs)
     if c.problems:
         raise ProfileError(source, c.problems)
     return Profile(
@@ -293,6 +297,27 @@ def parse_profile(data: dict[str, Any], source: str = "<profile>") -> Profile:
         target=target, block_size=block, mips_budget=mips, drivers=drivers,
         listener=listener, upmix=upmix, virtualizer=virt, ctc=ctc, beamformer=beam,
         crossover=CrossoverSettings(order, bands), output=output, source=source,
+        limiter=limiter,
+    )
+
+
+def _parse_limiter(c: _Checker, data: dict, fs: int) -> LimiterSettings | None:
+    """[limiter] (optional: without it the chain has no limiter)."""
+    if "limiter" not in data:
+        return None
+    lim = c.table(data, "limiter")
+    c.unknown(lim, "limiter", "limiter.")
+    la = c.num(lim, "lookahead_ms", "limiter.", 0.0, 2.0, default=1.5)
+    att = c.num(lim, "attack_ms", "limiter.", 0.0, 2.0, default=1.3)
+    if round(att * fs / 1000.0) > round(la * fs / 1000.0) + 1:
+        c.fail("limiter.attack_ms", f"{att:g} ms is longer than lookahead_ms ({la:g} ms) plus "
+               "one sample: the gain would not be down when the peak arrives")
+    return LimiterSettings(
+        threshold_db=c.num(lim, "threshold_db", "limiter.", -20.0, 0.0, default=-0.5),
+        lookahead_ms=la, attack_ms=att,
+        release_ms=c.num(lim, "release_ms", "limiter.", 1.0, 2000.0, default=80.0),
+        program_gr_db=c.num(lim, "program_gr_db", "limiter.", 0.0, 20.0, default=3.0),
+        program_percent=c.num(lim, "program_percent", "limiter.", 50.0, 100.0, default=99.0),
     )
 
 

@@ -108,6 +108,21 @@ class OutputSettings:
 
 
 @dataclass(frozen=True)
+class LimiterSettings:
+    """Look-ahead peak limiter at the end of the chain, one gain for all drivers
+    (dsp_model/limiter.py). The static attenuation before it is chosen on program
+    material so that it limits by at most `program_gr_db` for `program_percent` %
+    of the time (the worst-case sine is the limiter's job)."""
+
+    threshold_db: float  # dBFS: no driver sample beyond this
+    lookahead_ms: float  # the limiter's delay (counted in the chain latency)
+    attack_ms: float  # gain ramp; runs over a power of two samples <= lookahead + 1
+    release_ms: float  # one-pole release time constant
+    program_gr_db: float = 3.0
+    program_percent: float = 99.0
+
+
+@dataclass(frozen=True)
 class Profile:
     name: str
     description: str
@@ -124,6 +139,7 @@ class Profile:
     crossover: CrossoverSettings
     output: OutputSettings
     source: str = field(default="", compare=False)
+    limiter: LimiterSettings | None = None  # [limiter]; None: no limiter
 
     @property
     def n_drivers(self) -> int:

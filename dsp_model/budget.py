@@ -7,6 +7,13 @@ mps2-an386, GCC 12 -O2, block 64, exact instruction counts; ../shared/DESIGN.md)
     arm_biquad_cascade_df1_q31      14.2  per section
     arm_biquad_cas_df1_32x64_q31    57.1  per section
 
+The look-ahead limiter (`limiter_q31`, measured the same way inside the
+whole chain, benchmarks/bench_target_limiter.py, 2026-12-06): 72 per frame
+plus 22.4 per driver while idle, and one `div_q30_floor` (two 32-bit UDIVs
+and their corrections, about 55) for every frame whose peak is over the
+threshold -- counted here as the worst case, every frame (a full-scale
+square drives it to 71-91 %).
+
 Simple per-sample operations (gain with shift, delay-line copy, saturating
 add into a driver bus) are counted at a few instructions each; the upmix
 reports its own MACs, costed at 1.5 instructions per MAC (load + MAC, the
@@ -26,6 +33,9 @@ GAIN_PER_SAMPLE = 3.0  # smull + shift + saturate
 DELAY_PER_SAMPLE = 2.0  # load + store in a circular buffer
 SUM_PER_SAMPLE = 2.0  # load + saturating add, per feed into a driver bus
 UPMIX_PER_MAC = 1.5
+LIMITER_PER_FRAME = 72.0  # the gain recursion (deque, release, attack) and the pass overhead
+LIMITER_PER_DRIVER = 22.4  # peak, delay line, gain
+LIMITER_DIVISION = 55.0  # div_q30_floor on a frame over the threshold
 
 
 @dataclass(frozen=True)
@@ -40,6 +50,7 @@ class Cost:
     instructions_per_frame: float
     mips: float
     budget_mips: float
+    limiter: float = 0.0  # its instructions per frame (worst case), included above
 
     @property
     def fits(self) -> bool:
@@ -90,11 +101,15 @@ def chain_cost(design, *, fs: float, budget_mips: float, upmix_macs: float,
         feeds += 2
     delays += sum(1 for d in design.drivers if d.delay)
     narrow = sections - wide_sections
+    limiter = 0.0
+    if getattr(design, "limiter", None) is not None:
+        limiter = LIMITER_PER_FRAME + LIMITER_DIVISION + LIMITER_PER_DRIVER * design.n_drivers
     instr = (taps * FIR_Q31_PER_TAP + narrow * DF1_Q31_PER_SECTION
              + wide_sections * DF1_32X64_PER_SECTION + gains * GAIN_PER_SAMPLE
-             + delays * DELAY_PER_SAMPLE + feeds * SUM_PER_SAMPLE + upmix_macs * UPMIX_PER_MAC)
+             + delays * DELAY_PER_SAMPLE + feeds * SUM_PER_SAMPLE + upmix_macs * UPMIX_PER_MAC
+             + limiter)
     return Cost(
         fir_taps=taps, biquad_sections=sections, wide_sections=wide_sections, feeds=feeds,
         gains=gains, delays=delays, upmix_macs=upmix_macs, instructions_per_frame=instr,
-        mips=instr * fs / 1e6, budget_mips=budget_mips,
+        mips=instr * fs / 1e6, budget_mips=budget_mips, limiter=limiter,
     )

@@ -58,6 +58,21 @@ class VirtualizerStage:
 
 
 @dataclass(frozen=True)
+class LimiterStage:
+    """Look-ahead peak limiter after the per-driver stage, one gain for all
+    drivers (dsp_model/limiter.py): the drivers are delayed by `lookahead`
+    samples, the gain is the minimum over the look-ahead window of
+    min(1, threshold / max_d |x_d|), released by a one-pole, then averaged
+    over `attack` samples (a power of two <= lookahead + 1), so it is fully
+    down when the delayed peak arrives."""
+
+    threshold: float  # linear re full scale: no output sample beyond it
+    lookahead: int  # samples (part of the chain latency)
+    attack: int  # samples, a power of two, <= lookahead + 1
+    release: float  # one-pole coefficient per sample: r += release * (h - r)
+
+
+@dataclass(frozen=True)
 class DriverStage:
     """Per-driver stage: crossover and EQ biquads, gain, delay."""
 
@@ -82,6 +97,7 @@ class ChainDesign:
     virtualizer: VirtualizerStage | None = None
     upmix_decision: str = "inphase"  # dsp_model.upmix.DECISIONS
     upmix_mode: str = "passive"  # the upmix the chain runs: "adaptive" or "passive"
+    limiter: LimiterStage | None = None  # after the drivers' delays, before the output
 
     @property
     def n_drivers(self) -> int:

@@ -26,9 +26,9 @@ Design (per channel, on an FFT grid of NFFT points):
      R_c sums over every head's positions, the design point counts on each,
      and the contrast is the heads' mean ipsi power over their mean contra
      power. Where the heads disagree by more than the target allows, no member
-     meets it (studio5 on the sphere and KEMAR: 582-5056 Hz); the design takes
+     meets it (studio5 on the sphere and KEMAR: 317-5356 Hz); the design takes
      the deepest member there and records the band as `target_unreachable`
-     (widened to the ratio FIRs' resolution fs/Nr, which cannot follow a
+     (widened by the ratio FIRs' resolution fs/Nr, which cannot follow a
      narrower switch), and the target-follow check judges the rest.
   2. ratio filters (RTF, short): r normalised by a reference driver, the one
      loudest at the ipsi ear (its ratio filter is then a pure delay), and
@@ -83,6 +83,7 @@ EFFORT_MARGIN_DB = 0.3  # design under the limit by this much; realised check is
 REF_RULE = "ipsi"
 PASSES = 3  # ratio fit / request correction passes
 LF_TARGET_DB = 12.0  # below this target the fit keeps the ipsi level (plain playback)
+HEAD_LAG_MAX_S = 1e-3  # the largest bulk delay between two heads' plants the design aligns
 LF_IPSI_W = 10.0  # higher gains little and loses the target at 1.5 m (studio5)
 CENTRE_FIT_W = 3.0  # the design point weighs more than the side positions in the fit
 COMMON_DELAY_FRACTION = 0.3  # of the common taps; the inverse needs more causal tail
@@ -181,6 +182,36 @@ def target_curve_db(profile, freqs: np.ndarray) -> np.ndarray:
     pts = np.asarray(profile.ctc.target, float)
     lf = np.log(np.maximum(np.asarray(freqs, float), 1e-3))
     return np.interp(lf, np.log(pts[:, 0]), pts[:, 1])
+
+
+def _drivers_band(drivers) -> tuple[float, float]:
+    return max(d.band[0] for d in drivers), min(d.band[1] for d in drivers)
+
+
+def head_lag(h0: np.ndarray, h1: np.ndarray, freqs: np.ndarray, band: tuple[float, float],
+             max_lag_s: float = HEAD_LAG_MAX_S) -> float:
+    """The delay (s) by which plant h1 lags h0 (both (F, ...), on freqs): the peak of
+    their cross-correlation over `band`, on a 1 us grid within +-max_lag_s."""
+    sel = (freqs >= band[0]) & (freqs <= band[1])
+    x = np.sum((np.conj(h0) * h1)[sel].reshape(int(sel.sum()), -1), axis=1)
+    lags = np.arange(-max_lag_s, max_lag_s + 0.5e-6, 1e-6)
+    corr = np.abs(np.exp(2j * np.pi * np.outer(lags, freqs[sel])) @ x)
+    return float(lags[int(np.argmax(corr))])
+
+
+def _align_heads(h: np.ndarray, freqs: np.ndarray, p: int, band) -> np.ndarray:
+    """Every head's plant (the blocks of p positions along axis 1) advanced by its lag
+    behind the first head's at the design point. Head models differ by a bulk delay
+    that means nothing to a listener (KEMAR's, through its diffuse-field
+    equalisation, sits ~170 us behind the sphere's at studio5's design point); left
+    in, the heads' ipsi rows average out above a few kHz and the common filter
+    delivers the level T at a phase that matches no head (studio5, left-only
+    program: the right ear at -3.8 dB re the left instead of -13)."""
+    out = h.copy()
+    for j in range(1, h.shape[1] // p):
+        lag = head_lag(h[:, 0], h[:, j * p], freqs, band)
+        out[:, j * p:(j + 1) * p] *= np.exp(2j * np.pi * freqs * lag)[:, None, None, None]
+    return out
 
 
 def _design_heads(profile, spread: float) -> tuple[np.ndarray, np.ndarray]:
@@ -313,14 +344,13 @@ def _choose_beta(canc, effort, target_db, limit_db):
 
 def _at_resolution(mask: np.ndarray, width: int) -> np.ndarray:
     """mask with every gap of at most `width` bins between two Trues filled, then
-    every run widened by width // 2 bins on each side."""
+    every run widened by `width` bins on each side."""
     out = mask.copy()
     idx = np.nonzero(mask)[0]
     for a, b in zip(idx[:-1], idx[1:], strict=True):
         if 1 < b - a <= width:
             out[a:b] = True
-    half = width // 2
-    return np.convolve(out.astype(float), np.ones(2 * half + 1), mode="same") > 0.5
+    return np.convolve(out.astype(float), np.ones(2 * width + 1), mode="same") > 0.5
 
 
 def _fit_ratio(r_target, freqs, fs, nr, delay, ref, rows):
@@ -397,9 +427,10 @@ def _design_channel(h, wpos, centre, target, limit, ipsi_loss_db, margin_db, sca
     ipsi, contra = ch, 1 - ch
     hc = h[:, :, contra, :]
     # the design point's ipsi row; over several heads their mean (the order of the
-    # heads does not matter; studio5 on the sphere and KEMAR: 22.4 / 20.5 dB at the
-    # design point; with the first head's row 20.3 / 20.9, with KEMAR's first
-    # 25.2 / 19.3, measured before the contrast took the heads' mean ipsi power)
+    # heads does not matter; studio5 on the sphere and KEMAR, aligned: 22.4 / 21.0 dB
+    # at the design point; with the first head's row 20.3 / 20.9, with KEMAR's
+    # first 25.2 / 19.3, measured before the heads were aligned and the contrast
+    # took their mean ipsi power)
     his = None if centre.sum() == 1 else h[:, centre > 0, ipsi, :]
     hi = h[:, 0, ipsi, :] if his is None else np.mean(his, axis=1)
     t = np.mean(np.abs(hi), axis=-1)
@@ -412,8 +443,9 @@ def _design_channel(h, wpos, centre, target, limit, ipsi_loss_db, margin_db, sca
     canc, effort, _ = _contrast_effort(fam, hc, wcrit, hi, t, his)
     u, limited = _choose_beta(canc, effort, target + margin_db,
                               limit + ipsi_loss_db - EFFORT_MARGIN_DB)
-    # the ratio FIRs resolve fs / nr: a reachable gap narrower than that between
-    # unreachable ranges, and half of it at their edges, they cannot follow either
+    # the ratio FIRs resolve fs / nr (the half-width of an nr-tap window's main lobe):
+    # a reachable gap narrower than that between unreachable ranges, and that much
+    # at their edges, they cannot follow either
     unreachable = _at_resolution(np.max(canc, axis=1) < target, int(round(nfft / nr)))
     r, beta, _ = _member(hc, wpos, hi, u, scale)
     ref = _reference_driver(r, hi)
@@ -504,6 +536,8 @@ def design_ctc(profile, virtualizer=None, *, regularization_scale: float = 1.0,
     # remove the bulk propagation delay (the filters see relative delays only)
     dist = np.linalg.norm(np.array([d.position for d in drivers]) - heads[0], axis=1).min()
     h = h * np.exp(2j * np.pi * freqs * dist / SPEED_OF_SOUND)[:, None, None, None]
+    if k > 1:
+        h = _align_heads(h, freqs, len(heads), _drivers_band(drivers))
     target = target_curve_db(profile, freqs)
     ratio_delay = nr // 2
     common_delay = int(round(nc * COMMON_DELAY_FRACTION))

@@ -11,7 +11,10 @@ Paths of the resulting ChainDesign (dsp_model/chain_design.py):
   plain_c    C -> drivers outside the beamformer, delayed by the beam latency
 Then every path of a source gets the same alignment delay so the sources
 (L', R', C) arrive together at their target ears (dsp_model/alignment.py), and
-every driver is scaled alike so a full-scale input cannot clip an output.
+every driver is scaled alike: so a full-scale input cannot clip an output
+(no [limiter]), or (with the profile's [limiter], dsp_model/limiter.py) so the
+music family at -1 dBFS peak needs little limiting -- the limiter at the end
+of the chain takes the rest, the worst-case sine included.
 """
 
 from __future__ import annotations
@@ -50,10 +53,15 @@ class FullDesign:
     arrivals_s: np.ndarray  # per source (L', R', C) before alignment
     alignment: np.ndarray  # samples added per source
     cost: Cost
-    headroom_db: float  # attenuation of every driver so full scale cannot clip
+    headroom_db: float  # static attenuation of every driver (dB)
     head: object = None  # the head object it was designed on (dsp_model.heads)
     # the heads the CTC was designed on together (head first); () = (head,)
     design_heads: tuple = ()
+    # the attenuation a full-scale sine at the worst frequency needs (dB; without a
+    # limiter it is headroom_db), and with a limiter its gain reduction on the
+    # program at the chosen attenuation (limiter.gain_reduction_stats), else None
+    worst_case_db: float = 0.0
+    limiting: dict | None = None
 
 
 def _output_peak(chain: ChainDesign) -> tuple[float, float]:
@@ -82,6 +90,40 @@ def _with_headroom(chain: ChainDesign) -> tuple[ChainDesign, float]:
         return chain, 0.0
     drivers = tuple(replace(d, gain=d.gain / peak) for d in chain.drivers)
     return replace(chain, drivers=drivers), float(20 * np.log10(peak))
+
+
+def _with_limiter(profile: Profile, chain: ChainDesign) -> tuple[ChainDesign, float, float,
+                                                                  dict | None]:
+    """Static attenuation and limiter: (chain, attenuation dB, worst-case sine dB,
+    gain reduction on the program or None).
+
+    Without a [limiter]: the worst-case sine attenuation (`_with_headroom`). With
+    one: the drivers are scaled alike by the smallest attenuation at which
+    `signals.program_noise` (the music family's spectrum, -1 dBFS peak, the
+    loudness report's seed and length) through the chain is limited by at most
+    program_gr_db for program_percent % of the samples; the limiter then
+    keeps every output at its threshold, the worst-case sine included."""
+    peak, _ = _output_peak(chain)
+    worst_db = float(20 * np.log10(peak)) if peak > 1.0 else 0.0
+    st = profile.limiter
+    if st is None:
+        out, att = _with_headroom(chain)
+        return out, att, worst_db, None
+    from .float_chain import FloatChain
+    from .limiter import limiter_stage, program_attenuation
+    from .loudness import PROGRAM_PEAK_DBFS, PROGRAM_SECONDS, PROGRAM_SEED
+    from .signals import program_noise
+
+    fs = profile.sample_rate
+    stage = limiter_stage(st, fs)
+    x = program_noise(int(round(PROGRAM_SECONDS * fs)), fs=fs, seed=PROGRAM_SEED,
+                      peak_dbfs=PROGRAM_PEAK_DBFS)
+    y = FloatChain(chain).process(x)  # no limiter yet: the drivers as designed
+    att, stats = program_attenuation(y, stage, percent=st.program_percent,
+                                     limit_db=st.program_gr_db, max_db=worst_db + 20.0)
+    g = 10.0 ** (-att / 20.0)
+    drivers = tuple(replace(d, gain=d.gain * g) for d in chain.drivers)
+    return replace(chain, drivers=drivers, limiter=stage), att, worst_db, stats
 
 
 def _ctc_paths(profile: Profile, ctc: CtcDesign) -> list[PathFilter]:
@@ -154,11 +196,11 @@ def design_full(profile: Profile, head=None, *, heads: tuple | None = None) -> F
     align = alignment_delays(arrivals, profile.sample_rate)
     chain = replace(chain, paths=tuple(
         replace(p, delay=p.delay + int(align[source_of(p)])) for p in chain.paths))
-    chain, headroom_db = _with_headroom(chain)
+    chain, headroom_db, worst_db, limiting = _with_limiter(profile, chain)
     cost = chain_cost(chain, fs=profile.sample_rate, budget_mips=profile.mips_budget,
                       upmix_macs=_upmix_macs(profile))
     return FullDesign(profile, chain, ctc, beam, virt, arrivals, align, cost, headroom_db,
-                      head, heads)
+                      head, heads, worst_db, limiting)
 
 
 def _virtualizer_stage(virt: VirtualizerDesign) -> VirtualizerStage:

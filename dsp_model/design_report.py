@@ -116,12 +116,33 @@ def design_metrics(full: FullDesign) -> dict:
         },
         "latency_samples": FloatChain(chain).latency,
         "output_headroom_db": full.headroom_db,
+        "limiter": _limiter_metrics(full),
         "loudness": loudness_cost(prof, chain, head=head),
         "budget": full.cost.as_dict(),
         "paths": [{"name": p.name, "source": p.source, "delay": p.delay,
                    "common_taps": len(p.common),
                    "ratio_taps": [len(r) for r in p.ratio]} for p in chain.paths],
     })
+
+
+def _limiter_metrics(full: FullDesign) -> dict | None:
+    """The limiter and the static attenuation it allows (None without [limiter])."""
+    lim = full.chain.limiter
+    if lim is None:
+        return None
+    fs = full.chain.fs
+    st = full.profile.limiter
+    return {
+        "threshold_dbfs": float(20 * np.log10(lim.threshold)),
+        "lookahead_samples": int(lim.lookahead),
+        "attack_samples": int(lim.attack),
+        "release_ms": float(st.release_ms),
+        "latency_ms": float(lim.lookahead / fs * 1e3),
+        "static_attenuation_db": float(full.headroom_db),
+        "worst_case_sine_db": float(full.worst_case_db),
+        "program": "signals.program_noise (the music family's spectrum), -1 dBFS peak",
+        "expected_limiting": full.limiting,
+    }
 
 
 def violations(m: dict) -> list[str]:
@@ -169,6 +190,7 @@ def headline(m: dict) -> list[str]:
         ("latency", f"{m['latency_samples']} samples "
          f"({m['latency_samples'] / m['sample_rate'] * 1e3:.1f} ms)"),
         ("output headroom", f"{m['output_headroom_db']:.1f} dB"),
+        *_limiter_rows(m.get("limiter")),
         *report_rows(m["loudness"]),
         ("budget", f"{b['mips']:.1f} / {b['budget_mips']:g} MIPS "
          f"({b['instructions_per_frame']:.0f} instructions/frame)"),
@@ -193,6 +215,24 @@ def _unreachable_row(ctc: dict) -> list[tuple[str, str]]:
     bands = ", ".join(f"{a}-{b} Hz" for a, b in ranges)
     return [("CTC target unreachable", f"{bands} on {on} together (deepest common "
              "cancellation there; not judged against the target)")]
+
+
+def _limiter_rows(lm: dict | None) -> list[tuple[str, str]]:
+    if lm is None:
+        return []
+    e = lm["expected_limiting"]
+    return [
+        ("limiter", f"threshold {lm['threshold_dbfs']:.1f} dBFS, look-ahead "
+         f"{lm['lookahead_samples']} samples ({lm['latency_ms']:.2f} ms), attack "
+         f"{lm['attack_samples']}, release {lm['release_ms']:g} ms"),
+        ("static attenuation", f"{lm['static_attenuation_db']:.1f} dB on program material "
+         f"(the worst-case sine would need {lm['worst_case_sine_db']:.1f} dB: the limiter's "
+         "job)"),
+        ("expected limiting", f"{e['gr_db_at_percentile']:.2f} dB at the "
+         f"{e['percentile']:g}th percentile ({100 * e['share_above_limit']:.2f}% of samples "
+         f"over {e['limit_db']:g} dB, at most {e['max_gr_db']:.1f} dB) on program noise at "
+         "-1 dBFS peak"),
+    ]
 
 
 def _fig(d: dict, key: str) -> str:
@@ -223,6 +263,10 @@ def write_design(full: FullDesign, out_dir: str | Path, metrics: dict | None = N
         arrays["virtualizer/ipsi_sos"] = v.ipsi_sos
         arrays["virtualizer/contra_sos"] = v.contra_sos
         arrays["virtualizer/contra_delay"] = np.array(v.contra_delay)
+    if chain.limiter is not None:  # threshold (linear), lookahead, attack (samples), release
+        lm = chain.limiter
+        arrays["limiter/threshold_lookahead_attack_release"] = np.array(
+            [lm.threshold, lm.lookahead, lm.attack, lm.release])
     written = [out / "filters.npz", out / "metrics.json"]
     np.savez(written[0], **arrays)
     written[1].write_text(json.dumps(m, indent=1, sort_keys=True) + "\n")

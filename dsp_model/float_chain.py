@@ -6,7 +6,9 @@ Signal flow (../shared/DESIGN.md, dsp_model/chain_design.py):
     optional virtualizer: e_L = ipsi(L') + contra(R'), e_R = contra(L') + ipsi(R')
         (contra = delay then low-pass); sources 3 and 4
     path p (any number): y_p = common_p * delay_p(u[source_p]);  feed_{p,d} = ratio_{p,d} * y_p
-    driver d: z_d = sum_p feed_{p,d} -> sos_d -> gain_d -> delay_d -> out[:, d]
+    driver d: z_d = sum_p feed_{p,d} -> sos_d -> gain_d -> delay_d
+    limiter (if the design has one): one look-ahead gain for all drivers
+        (dsp_model/limiter.py) -> out[:, d]
 
 Streaming: `FloatChain.process(block)` keeps every filter's state (scipy
 `lfilter`/`sosfilt` with `zi`, integer delay lines as a tail buffer), so cutting
@@ -15,7 +17,8 @@ signal (direct-form recursions do the same operations in the same order either
 way; the tests hold it to 1e-12).
 
 Latency (samples, input to output), as declared by the pieces:
-    upmix.latency + max_p(path delay + path modeling delay) + driver delay.
+    upmix.latency + max_p(path delay + path modeling delay) + driver delay
+    + the limiter's look-ahead.
 A path's modeling delay is the bulk delay its FIRs were designed with (the
 `modeling_delay` attribute of a `PathFilter` if the design declares one, else 0);
 the design phase-aligns the paths (dsp_model/alignment.py), so the declared
@@ -152,6 +155,12 @@ class FloatChain:
         self._gain = np.array([d.gain for d in design.drivers])
         self._drv_delay = [_Delay(d.delay) for d in design.drivers]
         self.n_drivers = nd
+        lim = getattr(design, "limiter", None)
+        self.limiter = None
+        if lim is not None:
+            from dsp_model.limiter import FloatLimiter
+
+            self.limiter = FloatLimiter(lim, nd)
 
     # ------------------------------------------------------------- latency
     @property
@@ -161,8 +170,10 @@ class FloatChain:
 
     @property
     def latency(self) -> int:
-        """Input to output of the chain, without the per-driver delays."""
-        return int(self.upmix.latency) + max(self.path_latency)
+        """Input to output of the chain, without the per-driver delays (with the
+        limiter's look-ahead)."""
+        lim = 0 if self.limiter is None else self.limiter.latency
+        return int(self.upmix.latency) + max(self.path_latency) + lim
 
     @property
     def driver_latency(self) -> tuple[int, ...]:
@@ -198,7 +209,7 @@ class FloatChain:
         "virtualizer ipsiL|ipsiR|contraL|contraR section <k>", "virtualizer
         e_L|e_R", "path <name>" (after the common FIR), "driver <id> sum",
         "driver <id> section <k>" (after biquad k), "driver <id> out" (after
-        the gain)."""
+        the gain, before the limiter)."""
         x = np.asarray(block, dtype=np.float64)
         if x.ndim != 2 or x.shape[1] != 2:
             raise ValueError(f"expected a (n, 2) stereo block, got shape {x.shape}")
@@ -233,6 +244,8 @@ class FloatChain:
             else:
                 zd, self._sos_zi[d] = sosfilt(self._sos[d], z[:, d], zi=self._sos_zi[d])
             out[:, d] = self._drv_delay[d].process(self._gain[d] * zd)
+        if self.limiter is not None:
+            out = self.limiter.process(out)
         return out
 
 

@@ -120,9 +120,9 @@ def generate(profile_name: str, golden_dir: Path | None = None) -> Path:
     """(Re)write tests/golden/<profile>/ from the current design and model."""
     from device_profiles import load_profile
     from dsp_model.fixed.chain import FixedChain
-    from firmware_export.blob import FORMAT_VERSION
+    from firmware_export.blob import FORMAT_VERSION, SEC_META, parse_blob
     from firmware_export.build import blob_for_profile, design_source
-    from firmware_export.tables import TABLES_VERSION, chain_from_blob
+    from firmware_export.tables import chain_from_blob
     from firmware_export.verify import run_blocks
 
     prof = load_profile(profile_name)
@@ -147,7 +147,7 @@ def generate(profile_name: str, golden_dir: Path | None = None) -> Path:
         "profile": prof.name,
         "design_source": design_source()[0],
         "expected_from": "dsp_model.fixed.chain.FixedChain",
-        "tables_version": TABLES_VERSION,
+        "tables_version": int.from_bytes(parse_blob(blob).sections[SEC_META][:4], "little"),
         "blob_format_version": FORMAT_VERSION,
         "blob_sha256": hashlib.sha256(blob).hexdigest(),
         "vectors_sha256": hashlib.sha256(npz).hexdigest(),

@@ -16,6 +16,8 @@
   (scaleFract, shift) and the output delay;
 * the virtualizer (if the chain has one): contra delay, exponent, the ipsi
   and contra sections in the same layout as a driver's;
+* the limiter (if the chain has one): look-ahead, attack, threshold,
+  release and its exponent (``<P>_HAS_LIMITER``, ``<P>_LIM_*``);
 * per path: source (0 L', 1 R', 2 C, 3 e_L, 4 e_R), delay, the common FIR and per driver
   the ratio FIR, taps time-reversed ``{h[N-1] .. h[0]}`` as ``arm_fir_q31``
   takes them (a table of 0 taps is not emitted: its TAPS define is 0);
@@ -39,7 +41,7 @@ import numpy as np
 
 from firmware_export.blob import FORMAT_VERSION, TARGET_IDS
 from firmware_export.quantize import KERNEL_32X64, KERNEL_DF1, KERNEL_NAMES, QuantizedChain
-from firmware_export.tables import TABLES_VERSION
+from firmware_export.tables import TABLES_VERSION, TABLES_VERSION_LIMITER, TABLES_VERSION_VIRT
 
 CMSIS_KERNELS = {KERNEL_DF1: "arm_biquad_cascade_df1_q31",
                  KERNEL_32X64: "arm_biquad_cas_df1_32x64_q31"}
@@ -181,6 +183,13 @@ def _sections_def(pre: str, MACRO: str, c) -> list[str]:  # noqa: N803 (macro pr
     return o
 
 
+def _tables_version(q: QuantizedChain) -> int:
+    """The meta version tables.chain_to_sections writes for q."""
+    if getattr(q, "limiter", None) is not None:
+        return TABLES_VERSION_LIMITER
+    return TABLES_VERSION if getattr(q, "virtualizer", None) is None else TABLES_VERSION_VIRT
+
+
 def render_header(q: QuantizedChain, blob: bytes) -> str:
     if q.target != "cmsis-q31":
         raise ValueError(f"C tables for target {q.target!r} are not implemented (cmsis-q31)")
@@ -232,7 +241,7 @@ def render_header(q: QuantizedChain, blob: bytes) -> str:
         f'#define {P}_TARGET "{q.target}"',
         f"#define {P}_TARGET_ID {TARGET_IDS[q.target]}u",
         f"#define {P}_FORMAT_VERSION {FORMAT_VERSION}u /* profile blob format */",
-        f"#define {P}_TABLES_VERSION {TABLES_VERSION}u /* chain section layout */",
+        f"#define {P}_TABLES_VERSION {_tables_version(q)}u /* chain section layout (meta) */",
         f'#define {P}_CONTENT_HASH "{n.sha}" /* SHA-256 of the blob */',
         f"#define {P}_CONTENT_HASH32 0x{n.sha[:8]}u /* its first 32 bits */",
         f"#define {P}_SAMPLE_RATE {q.fs}u",
@@ -294,6 +303,18 @@ def render_header(q: QuantizedChain, blob: bytes) -> str:
                   f"#define {V}_NUM_CASCADES {len(cascades(c.kernel, c.post_shift))}u"]
             if len(c.post_shift):
                 o += _sections_decl(f"{n.stem}_virt_{part}")
+    lim = getattr(q, "limiter", None)
+    o += ["", f"/* ---- limiter: {'present' if lim is not None else 'none'} (limiter_q31 over "
+          "all drivers after their delays,", " * before the output word; one Q30 gain) */",
+          f"#define {P}_HAS_LIMITER {int(lim is not None)}u"]
+    if lim is not None:
+        o += [f"#define {P}_LIM_LOOKAHEAD {int(lim.lookahead)}u /* samples (latency) */",
+              f"#define {P}_LIM_ATTACK_LOG2 {int(lim.attack_log2)}u /* ramp of 2^this samples */",
+              f"#define {P}_LIM_THRESHOLD ((q31_t){_int(lim.threshold)}) /* at the limiter's "
+              "scale */",
+              f"#define {P}_LIM_RELEASE ((q31_t){_int(lim.release)}) /* Q31 one-pole */",
+              f"#define {P}_LIM_OUT_SHIFT {int(lim.out_shift)}u /* drivers reach it at "
+              "true * 2^-this */"]
     for i, p in enumerate(q.paths):
         A = n.PATH(i)
         o += ["", f"/* ---- path {p.name}: {SOURCES[p.source]} -> delay -> common FIR -> per "

@@ -15,8 +15,18 @@ int32 and carries a known *exponent* E: the stored value is true * 2^-E):
     feed p->d: ratio FIR (taps * 2^-(Ez_d - ec_p))           E = Ez_d
     driver d: z_d = mix_sat(feeds)                           E = Ez_d
       section k: biquad, b * 2^-t_k (a unchanged)            E = Ez_d + t_1 + .. + t_k
-      gain: gain_d * 2^E (scale_fract Q31, shift), saturate  E = 0
-      delay, DAC word (dac_quant_q31: round half up, saturate to output_word)
+      gain: gain_d * 2^E (scale_fract Q31, shift), saturate  E = 0 (E_lim with a limiter)
+      delay
+    limiter (if the design has one): limiter_q31 over all drivers at E_lim,
+      output shifted back                                   E = 0
+    DAC word (dac_quant_q31: round half up, saturate to output_word)
+
+With a limiter the gain stage writes at E_lim, the smallest exponent at which
+every driver's output bound fits (the design's static attenuation is set on
+program material, so the worst case exceeds full scale by up to ~20 dB: 2-4
+guard bits; the 31 - E_lim bits left stay above a 24-bit DAC word). The
+limiter brings the peaks to its threshold T and shifts back by E_lim, which
+cannot saturate (dsp_model/fixed/limiter.py).
 
 Headroom plan. For every point above, the worst-case true level for a
 full-scale stereo input is bounded by the L1 norm of the impulse response from
@@ -125,6 +135,17 @@ class QVirtualizer:
 
 
 @dataclass(frozen=True)
+class QLimiter:
+    """The limiter, quantized (dsp_model/fixed/limiter.py `limiter_q31`)."""
+
+    lookahead: int  # samples
+    attack_log2: int  # the attack ramp is 2^attack_log2 samples
+    threshold: int  # floor(T * 2^(31 - out_shift)), in 1..(2^31 - 1) >> out_shift
+    release: int  # Q31 one-pole coefficient
+    out_shift: int  # E_lim (0..29): the drivers reach the limiter at true * 2^-E_lim
+
+
+@dataclass(frozen=True)
 class QDriver:
     """One driver's stage, quantized."""
 
@@ -201,6 +222,7 @@ class QuantizedChain:
     report: QuantReport | None = field(default=None, compare=False, repr=False)
     virtualizer: QVirtualizer | None = None
     upmix_tables: UpmixTables | None = None  # exactly when upmix == UPMIX_ADAPTIVE
+    limiter: QLimiter | None = None  # after the drivers' delays, before the DAC word
 
     @property
     def n_drivers(self) -> int:
@@ -427,6 +449,12 @@ def quantize_chain(design: ChainDesign, arith=None, *, headroom: str = "l1",
         qpaths.append(QPath(p.name, int(p.source), int(p.delay), qc, int(ec), tuple(ratios),
                             tuple(int(s) for s in rshifts)))
 
+    # ---- the limiter's exponent: every driver's output bound fits at E_lim
+    lim = getattr(design, "limiter", None)
+    qlim, e_lim = None, 0
+    if lim is not None:
+        qlim, e_lim = _quantize_limiter(design, lim, feed_ir, pick, bound_of, w, bounds)
+
     # ---- driver stages
     qdrivers = []
     drv_err, drv_dev, radius, noise, ps_notes, out_clip = {}, {}, {}, {}, [], []
@@ -473,13 +501,13 @@ def quantize_chain(design: ChainDesign, arith=None, *, headroom: str = "l1",
                     f"1 - {pole_margin:g} (float design {_radius(sos[k]):.8f}); "
                     "unstable or too close to the unit circle")
         # gain with the exponent folded in
-        g_eff = st.gain * 2.0**e
+        g_eff = st.gain * 2.0 ** (e - e_lim)
         try:
             gf, gs = quantize_gain_q31(g_eff)
         except ValueError as err:
             raise CheckFailed(f"driver {st.id} gain: {err}") from None
         # response check
-        hq = sosfreqz(qsos, worN=w)[1] * (gf * 2.0 ** (gs - 31 - e))  # qsos is true scale
+        hq = sosfreqz(qsos, worN=w)[1] * (gf * 2.0 ** (gs - 31 - e + e_lim))  # true scale
         h = sosfreqz(sos, worN=w)[1] * st.gain
         peak = _peak(h[audio])
         err_db = 20 * math.log10(max(_peak((hq - h)[audio]) / peak, 1e-300))
@@ -505,7 +533,7 @@ def quantize_chain(design: ChainDesign, arith=None, *, headroom: str = "l1",
         out_l1 = sec_bounds[-1][0] * st.gain if len(sos) else 0.0
         out_pk = sec_bounds[-1][1] * st.gain if len(sos) else 0.0
         ob = pick(out_l1, out_pk)
-        if ob > 1.0:
+        if ob > 1.0 and qlim is None:
             out_clip.append(f"driver {st.id} can exceed full scale by "
                             f"{20 * math.log10(ob):.2f} dB ({headroom} bound {ob:.3f}); "
                             "the gain stage saturates there")
@@ -526,7 +554,37 @@ def quantize_chain(design: ChainDesign, arith=None, *, headroom: str = "l1",
     return QuantizedChain(design.profile_name, int(design.fs), ar.target,
                           int(design.block_size), int(design.output_word), bool(dither),
                           upmix, tuple(qpaths), tuple(qdrivers), report, qvirt,
-                          upmix_tables=up_tables)
+                          upmix_tables=up_tables, limiter=qlim)
+
+
+def _quantize_limiter(design, lim, feed_ir, pick, bound_of, w, bounds):
+    """(QLimiter, E_lim): E_lim the smallest exponent at which every driver's
+    output (sections and gain) bound fits, the threshold floored at that scale
+    (never above T), the release coefficient rounded to Q31."""
+    worst = 0.0
+    for d, st in enumerate(design.drivers):
+        sos = np.asarray(st.sos, dtype=np.float64)
+        sum_t, sum_f = feed_ir[d]
+        n_ir = _ir_length(sos)
+        ht = [sosfilt(sos, _pad(h, n_ir + len(h))) * st.gain if len(sos) else h * st.gain
+              for h in sum_t]
+        hs = sosfreqz(sos, worN=w)[1] * st.gain if len(sos) else np.full(len(w), st.gain)
+        hf = [h * hs for h in sum_f]
+        l1, pk = bound_of(ht, hf)
+        worst = max(worst, pick(l1, pk))
+        bounds.append(StageBound(f"limiter input {st.id}", l1, pk, 0, _clip_db(l1, 0)))
+    e_lim = _shift_for(worst)
+    if e_lim > 29:
+        raise CheckFailed(f"limiter: driver output bound {worst:.3g} needs {e_lim} guard bits "
+                          "(at most 29)")
+    a = int(lim.attack)
+    if a < 1 or a & (a - 1) or a > int(lim.lookahead) + 1:
+        raise CheckFailed(f"limiter: attack {a} samples is not a power of two <= lookahead + 1 "
+                          f"({int(lim.lookahead) + 1})")
+    top = (2**31 - 1) >> e_lim
+    thr = min(top, max(1, math.floor(float(lim.threshold) * 2.0 ** (31 - e_lim))))
+    rel = min(2**31 - 1, max(0, int(round(float(lim.release) * 2.0**31))))
+    return QLimiter(int(lim.lookahead), a.bit_length() - 1, int(thr), rel, e_lim), e_lim
 
 
 def _quantize_upmix(design: ChainDesign) -> tuple[int, UpmixTables | None]:

@@ -42,6 +42,18 @@ Section 0x0015 virtualizer (only in version 2, i.e. when the chain has one):
     The meta version is 2 exactly when this section is present, so a reader
     that knows only version 1 refuses the chain instead of running it without.
 
+Section 0x0016 limiter (only in version 3, i.e. when the chain has one):
+    lookahead (u32, samples), attack_log2 (u32: the attack ramp is
+    2^attack_log2 <= lookahead + 1 samples), threshold (i32, in
+    1..(2^31 - 1) >> out_shift: T at the limiter's scale), release (i32, Q31
+    one-pole coefficient, >= 0), out_shift (u32, 0..29: the drivers reach
+    the limiter at true * 2^-out_shift). limiter_q31 (dsp_model/fixed/
+    limiter.py) runs over all drivers after their delays, before the DAC
+    word. The meta version is 3 exactly when this section is present (the
+    virtualizer section is then present or not by itself), so readers of
+    versions 1 and 2 refuse the chain instead of running it unlimited (its
+    gains are set for the limiter's guard bits).
+
 Section 0x0014 upmix (exactly when meta upmix = 1, the adaptive upmix of
     dsp_model/fixed/upmix.py): fft_size, synthesis_size, hop, pool (u32),
     a_short, a_long, k_q19, lo2_q31, inv_q24 (i32), then analysis_window
@@ -77,6 +89,7 @@ from firmware_export.quantize import (
     UPMIX_PASSIVE,
     QCascade,
     QDriver,
+    QLimiter,
     QPath,
     QuantizedChain,
     QVirtualizer,
@@ -85,7 +98,9 @@ from firmware_export.quantize_upmix import UpmixTables
 
 TABLES_VERSION = 1  # chains without a virtualizer (readers of version 1 run them)
 TABLES_VERSION_VIRT = 2  # chains with the virtualizer section (version-1 readers refuse)
+TABLES_VERSION_LIMITER = 3  # chains with the limiter section (version-1/2 readers refuse)
 SEC_VIRTUALIZER = 0x0015
+SEC_LIMITER = 0x0016
 NAME_BYTES = 16
 MAX_TAPS = 1 << 16
 MAX_SECTIONS = 64
@@ -176,9 +191,12 @@ class _Reader:
 def chain_to_sections(q: QuantizedChain) -> dict[int, bytes]:
     """The chain's tables as blob sections (layout in the module docstring)."""
     v = getattr(q, "virtualizer", None)
+    lim = getattr(q, "limiter", None)
+    version = (TABLES_VERSION_LIMITER if lim is not None else
+               TABLES_VERSION if v is None else TABLES_VERSION_VIRT)
     m = _Writer()
-    m.u32(TABLES_VERSION if v is None else TABLES_VERSION_VIRT, q.fs, q.block_size,
-          q.n_drivers, len(q.paths), q.output_word, int(q.dither), q.upmix)
+    m.u32(version, q.fs, q.block_size, q.n_drivers, len(q.paths), q.output_word,
+          int(q.dither), q.upmix)
     for d in q.drivers:
         m.name(d.id)
     for p in q.paths:
@@ -221,6 +239,12 @@ def chain_to_sections(q: QuantizedChain) -> dict[int, bytes]:
         for c in (v.ipsi, v.contra):
             _write_sections(vw, c)
         out[SEC_VIRTUALIZER] = vw.bytes()
+    if lim is not None:
+        lw = _Writer()
+        lw.u32(lim.lookahead, lim.attack_log2)
+        lw.i32(lim.threshold, lim.release)
+        lw.u32(lim.out_shift)
+        out[SEC_LIMITER] = lw.bytes()
     ut = getattr(q, "upmix_tables", None)
     if (q.upmix == UPMIX_ADAPTIVE) != (ut is not None):
         raise TableError(f"upmix kind {q.upmix} with{'' if ut is not None else 'out'} "
@@ -295,10 +319,15 @@ def sections_to_chain(sections: dict[int, bytes], *, target: str = "cmsis-q31",
             raise TableError(f"section {name} (0x{sid:04x}) missing")
     m = _Reader(sections[SEC_META], "meta")
     version = m.u32("version")
-    if version not in (TABLES_VERSION, TABLES_VERSION_VIRT):
+    if version not in (TABLES_VERSION, TABLES_VERSION_VIRT, TABLES_VERSION_LIMITER):
         raise TableError(f"section meta: chain table version {version}, this reader knows "
-                         f"{TABLES_VERSION} and {TABLES_VERSION_VIRT}")
-    has_virt = version == TABLES_VERSION_VIRT
+                         f"{TABLES_VERSION}, {TABLES_VERSION_VIRT} and {TABLES_VERSION_LIMITER}")
+    has_lim = version == TABLES_VERSION_LIMITER
+    if has_lim != (SEC_LIMITER in sections):
+        raise TableError(f"section meta: version {version} "
+                         f"{'needs' if has_lim else 'does not allow'} the limiter "
+                         f"section (0x{SEC_LIMITER:04x})")
+    has_virt = version == TABLES_VERSION_VIRT or (has_lim and SEC_VIRTUALIZER in sections)
     if has_virt != (SEC_VIRTUALIZER in sections):
         raise TableError(f"section meta: version {version} "
                          f"{'needs' if has_virt else 'does not allow'} the virtualizer "
@@ -393,9 +422,27 @@ def sections_to_chain(sections: dict[int, bytes], *, target: str = "cmsis-q31",
             raise TableError(f"section fir: path {i} source {p.source}, "
                              f"expected 0..{n_sources - 1}")
     up_tables = _read_upmix(_Reader(sections[SEC_UPMIX], "upmix")) if upmix else None
+    lim = _read_limiter(_Reader(sections[SEC_LIMITER], "limiter")) if has_lim else None
     return QuantizedChain(profile_name, fs, target, block_size, output_word, bool(dither),
                           upmix, tuple(paths), tuple(drivers), None, virt,
-                          upmix_tables=up_tables)
+                          upmix_tables=up_tables, limiter=lim)
+
+
+def _read_limiter(r: _Reader) -> QLimiter:
+    la = r.count("lookahead", 4096)
+    a = r.count("attack_log2", 12)
+    thr = r.i32("threshold")
+    rel = r.i32("release")
+    e = r.count("out_shift", 29)
+    r.done()
+    if (1 << a) > la + 1:
+        raise TableError(f"section limiter: attack 2^{a} exceeds lookahead + 1 ({la + 1})")
+    if not 1 <= thr <= (2**31 - 1) >> e:
+        raise TableError(f"section limiter: threshold {thr} outside 1..{(2**31 - 1) >> e} "
+                         f"(out_shift {e})")
+    if rel < 0:
+        raise TableError(f"section limiter: release {rel} is negative")
+    return QLimiter(la, a, thr, rel, e)
 
 
 # ------------------------------------------------------------------ blob
@@ -444,6 +491,8 @@ def chains_equal(a: QuantizedChain, b: QuantizedChain) -> bool:
                   "twiddle_sin"):
             if not np.array_equal(getattr(ua, f), getattr(ub, f)):
                 return False
+    if getattr(a, "limiter", None) != getattr(b, "limiter", None):
+        return False
     va, vb = getattr(a, "virtualizer", None), getattr(b, "virtualizer", None)
     if (va is None) != (vb is None):
         return False

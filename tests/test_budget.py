@@ -43,3 +43,20 @@ def test_design_counts_the_upmix_its_profile_runs(mode):
     cost = design_full(prof).cost
     assert cost.upmix_macs == (upmix_cost(prof) if mode == "adaptive" else 0.0)
     assert (cost.upmix_macs > 0) == (mode == "adaptive")
+
+
+def test_the_limiter_is_counted_at_its_measured_worst_case():
+    """72 per frame + 22.4 per driver + one 55-instruction division per frame
+    (benchmarks/bench_target_limiter.py), only when the chain has a limiter."""
+    from dataclasses import replace
+
+    from dsp_model.chain_design import LimiterStage
+
+    prof = load_profile("studio5")
+    plain = plain_chain(prof)
+    lim = replace(plain, limiter=LimiterStage(0.9, 72, 64, 1e-3))
+    a = chain_cost(plain, fs=48000, budget_mips=150, upmix_macs=0)
+    b = chain_cost(lim, fs=48000, budget_mips=150, upmix_macs=0)
+    assert a.limiter == 0.0
+    assert b.limiter == pytest.approx(72.0 + 55.0 + 22.4 * 5)
+    assert b.instructions_per_frame - a.instructions_per_frame == pytest.approx(b.limiter)

@@ -65,6 +65,7 @@ OPS = {
     "clz32": ["uint32_t"],
     "recip_norm_q30": ["int64_t"],
     "div_q31": ["int32_t", "int32_t"],
+    "div_q30_floor": ["int64_t", "int64_t"],
     "xorshift32": ["uint32_t"],
     "as_int32": ["uint32_t"],
 }
@@ -141,6 +142,14 @@ SPECIAL = {
     "div_trunc": [(a, b or 1) for a, b in zip(R64, R64[::-1], strict=True) if a != -(1 << 63)],
     "recip_norm_q30": [(d,) for d in [1 << 30, (1 << 31) - 1] + _r(1 << 30, (1 << 31) - 1)],
     "clz32": [(v,) for v in [0, 1, 0x80000000, 0xFFFFFFFF] + DOMAIN["uint32_t"]],
+    # 0 <= num < den <= 2^31: edges (den a power of two, num = den - 1, 0, tiny
+    # den) and random pairs over every magnitude (the divlu correction steps)
+    "div_q30_floor": [(n, d) for d in [1, 2, 3, 65535, 65536, 65537, (1 << 30) - 1, 1 << 30,
+                                      (1 << 30) + 1, (1 << 31) - 1, 1 << 31]
+                      for n in {0, 1, d // 2, d - 2, d - 1} if 0 <= n < d]
+                     + [(int(n) % int(d), int(d)) for d in
+                        (np.exp2(rng.uniform(0, 31, 3000)).astype(np.int64) + 1)
+                        for n in rng.integers(0, 1 << 31, 1)],
     "xorshift32": [(v,) for v in [1, 0xFFFFFFFF] + [d or 1 for d in DOMAIN["uint32_t"]]],
 }
 

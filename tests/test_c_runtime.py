@@ -56,7 +56,14 @@ from firmware_export.blob import (
 )
 from firmware_export.build import quantized_for
 from firmware_export.golden import stimuli
-from firmware_export.quantize import QCascade, QDriver, QPath, QuantizedChain, QVirtualizer
+from firmware_export.quantize import (
+    QCascade,
+    QDriver,
+    QLimiter,
+    QPath,
+    QuantizedChain,
+    QVirtualizer,
+)
 from firmware_export.tables import chain_from_blob, chain_to_blob
 from firmware_export.verify import (
     HOST_LIMITS,
@@ -162,9 +169,13 @@ def _sections(rng, n: int, chaos: bool):
 
 
 def synthetic_chain(seed: int, *, n_paths=4, n_drivers=3, max_taps=300, word=24,
-                    dither=False, chaos=False, mute_driver=None, virt=False) -> QuantizedChain:
+                    dither=False, chaos=False, mute_driver=None, virt=False,
+                    lim=None) -> QuantizedChain:
     """Random tables of a plausible shape; `mute_driver`: no path feeds it;
-    `virt`: with a virtualizer stage (and paths reading e_L, e_R)."""
+    `virt`: with a virtualizer stage (and paths reading e_L, e_R); `lim`: with
+    a random limiter ("random"), one without look-ahead ("zero": L = 0, A = 1)
+    or one at its largest ("max": L = 4096, A = 4096, out_shift 29, the
+    smallest threshold and a release of 2^31 - 1)."""
     rng = np.random.default_rng(seed)
     n_sources = 5 if virt else 3
     paths = []
@@ -192,8 +203,19 @@ def synthetic_chain(seed: int, *, n_paths=4, n_drivers=3, max_taps=300, word=24,
         ipsi = QCascade(cs[0][0], cs[0][1], cs[0][2], np.zeros(len(cs[0][1]), np.int32))
         contra = QCascade(cs[1][0], cs[1][1], cs[1][2], np.zeros(len(cs[1][1]), np.int32))
         v = QVirtualizer(int(rng.integers(0, 40)), 1, ipsi, contra)
+    ql = None
+    if lim == "random":
+        la = int(rng.integers(1, 200))
+        e = int(rng.integers(0, 6))
+        ql = QLimiter(la, int(rng.integers(0, (la + 1).bit_length())),
+                      int(rng.integers(1 << 20, (2**31 - 1) >> e, endpoint=True)),
+                      int(rng.integers(0, 2**31)), e)
+    elif lim == "zero":
+        ql = QLimiter(0, 0, int(rng.integers(1 << 24, 1 << 30)), int(rng.integers(0, 2**20)), 1)
+    elif lim == "max":
+        ql = QLimiter(4096, 12, 1, 2**31 - 1, 29)
     return QuantizedChain(f"synth{seed}", 48000, "cmsis-q31", 64, word, dither, 0,
-                          tuple(paths), tuple(drivers), None, v)
+                          tuple(paths), tuple(drivers), None, v, limiter=ql)
 
 
 def _stim_mix(fs: int, n: int, seed: int) -> np.ndarray:
@@ -246,6 +268,11 @@ def test_bundled_profiles_any_internal_block(bundled, max_block):
     (8, {"virt": True}),
     (9, {"virt": True, "dither": True, "n_paths": 6, "n_drivers": 5}),
     (10, {"virt": True, "chaos": True}),
+    (13, {"lim": "random"}),
+    (14, {"lim": "random", "virt": True, "dither": True, "n_drivers": 5}),
+    (15, {"lim": "random", "chaos": True, "word": 32}),
+    (16, {"lim": "zero", "n_drivers": 2}),
+    (17, {"lim": "max", "word": 32}),
 ])
 def test_synthetic_chain_bit_exact(seed, kw):
     q = synthetic_chain(seed, **kw)
@@ -253,6 +280,12 @@ def test_synthetic_chain_bit_exact(seed, kw):
     assert chain_from_blob(blob).n_drivers == q.n_drivers
     x = _stim_mix(48000, 6000, seed)
     want = FixedChain(q).process(x)
+    if q.limiter is not None:  # it limited, and no output beyond its threshold
+        lm = q.limiter
+        bound = -(-(lm.threshold << lm.out_shift) // 2 ** (32 - q.output_word))
+        assert np.abs(want.astype(np.int64)).max() <= bound + (1 if q.dither else 0)
+        if lm.threshold > 1:  # (threshold 1: gains 0 or 2^-30, the output mostly 0)
+            assert np.any(np.abs(want.astype(np.int64)) >= bound // 2)
     for sizes in ([64], [1, 7, 333, 4096], [4096]):
         got = c_run_guarded(CChain(blob), x, sizes)
         assert np.array_equal(got, want), f"seed {seed} blocks {sizes}"
@@ -375,7 +408,8 @@ def test_crc32_matches_zlib(lib):
 def base_blobs(bundled):
     return [bundled["studio5"][1], bundled["compact2"][1],
             chain_to_blob(synthetic_chain(11, max_taps=40, dither=True)),
-            chain_to_blob(synthetic_chain(12, max_taps=40, virt=True))]
+            chain_to_blob(synthetic_chain(12, max_taps=40, virt=True)),
+            chain_to_blob(synthetic_chain(18, max_taps=40, virt=True, lim="random"))]
 
 
 def test_wrong_target_is_refused(lib, base_blobs):

@@ -219,6 +219,18 @@ def _div_ok(num, den):
     assert abs(q - clamped) <= 2 + abs(clamped) / (1 << 29), (num, den, q, float(exact))
 
 
+def test_div_q30_floor_twin_and_exact():
+    """floor(num 2^30 / den) for 0 <= num < den <= 2^31, never above the ratio."""
+    pairs = [(0, 1), (0, 1 << 31), ((1 << 31) - 1, 1 << 31), (1, 2), (2, 3),
+             ((1 << 30) - 1, 1 << 30)]
+    pairs += [(int(n) % int(d), int(d)) for d, n in zip(rand(1, 1 << 31, 300),
+                                                        rand(0, (1 << 31) - 1, 300), strict=True)]
+    for num, den in pairs:
+        q = same("div_q30_floor", num, den)
+        assert q == (num << 30) // den
+        assert 0 <= q < 1 << 30 and q * den <= num << 30 < (q + 1) * den
+
+
 def test_div_q31_corners():
     for num in EDGE32:
         for den in EDGE32:

@@ -146,6 +146,7 @@ from .kernels import (  # noqa: E402
     mix_sat_q15,
     mix_sat_q31,
 )
+from .limiter import LimiterQ31, limiter_q31, limiter_q31_init  # noqa: E402
 
 __all__ = [
     "ARITH_TARGETS",
@@ -161,6 +162,7 @@ __all__ = [
     "FirQ31",
     "GainQ15",
     "GainQ31",
+    "LimiterQ31",
     "add_q15",
     "add_q31",
     "arith_profile",
@@ -191,6 +193,8 @@ __all__ = [
     "gain_q15_init",
     "gain_q31",
     "gain_q31_init",
+    "limiter_q31",
+    "limiter_q31_init",
     "mix_sat_q15",
     "mix_sat_q31",
     "NUMBA_STAMP",

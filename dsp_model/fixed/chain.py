@@ -18,7 +18,11 @@ here maps to a line there:
               kernel and post_shift run as one cascade instance (bit-identical
               to one instance per section: a cascade stage reads the previous
               stage's stored Q31 output either way)
-              gain_q31 -> delay_q31 -> dac_quant_q31 (output_word, dither)
+              gain_q31 -> delay_q31
+    limiter (if the chain has one): limiter_q31 over all drivers' rows at
+              once (dsp_model/fixed/limiter.py; the gain stage then writes
+              at the limiter's exponent), then per driver
+              dac_quant_q31 (output_word, dither)
     out (n, D) int32: the DAC code of each driver, right-justified
               (24-bit words: [-2^23, 2^23 - 1]).
 
@@ -68,6 +72,7 @@ from .kernels import (
     gain_q31_init,
     mix_sat_q31,
 )
+from .limiter import limiter_q31, limiter_q31_disabled, limiter_q31_init
 from .ops import XORSHIFT32_DEFAULT_SEED
 from .ops_nb import shr_floor, sub32_sat
 from .upmix import upmix_q31, upmix_q31_init
@@ -449,10 +454,12 @@ def _cascades2(meta, mem32, mem64, casc_kind, nst, ps, cco, cso, a0, a1, za, b0,
 
 
 @nb.njit(cache=True)
-def _run_chunk(meta, mem32, mem64, lfsr, x, out, m, upmixed=False):
+def _run_chunk(meta, mem32, mem64, lfsr, lim, x, out, m, upmixed=False):
     """One chunk (m <= max_block) through the whole chain, compiled; the same
     kernel calls in the same order as `FixedChain._chunk_readable`. With
     `upmixed` the caller has already written u[0..2] (the adaptive upmix).
+    `lim`: the limiter's instance (its state lives outside the context, as
+    the upmix's; ``enabled`` 0 for a chain without one).
     All views below are of borrowed arrays (no reference counting: see
     ``_borrow``); the caller holds the arrays for the call."""
     meta, mem32, mem64, lfsr = _borrow(meta), _borrow(mem32), _borrow(mem64), _borrow(lfsr)
@@ -516,6 +523,10 @@ def _run_chunk(meta, mem32, mem64, lfsr, x, out, m, upmixed=False):
         z = zbuf[d]
         gain_q31(GainQ31(gain_fract[d], gain_shift[d]), z, z, m)
         delay_q31(_delay_inst(meta, mem32, mem64, dl_len, dl_off, P + d), z, z, m)
+    if lim.enabled:
+        limiter_q31(lim, zbuf, zbuf, m)
+    for d in range(D):
+        z = zbuf[d]
         dac_quant_q31(DacQuantQ31(meta[H_WORD], meta[H_DITHER], lfsr[d:d + 1]), z, z, m)
         for n in range(m):
             out[n, d] = z[n]
@@ -557,6 +568,10 @@ class FixedChain:
         self.max_block = int(max_block)
         self.n_drivers = q.n_drivers
         self._ctx = meta, mem32, mem64, lfsr = _build_context(q, self.max_block)
+        ql = getattr(q, "limiter", None)
+        self._lim = (limiter_q31_disabled(q.n_drivers) if ql is None else
+                     limiter_q31_init(q.n_drivers, ql.lookahead, ql.attack_log2, ql.threshold,
+                                      ql.release, ql.out_shift, self.max_block))
         t = _tables(meta)
         mb, P, D = self.max_block, int(meta[H_P]), int(meta[H_D])
         self._u = _rows(mem32, meta[H_U], 5, mb)
@@ -614,16 +629,16 @@ class FixedChain:
         out = np.empty((n, self.n_drivers), np.int32)  # every sample of every driver is written
         fast = self.compiled and self.probe is None
         if fast and self._upmix is None and n <= self.max_block:  # one chunk (device blocks)
-            _run_chunk(*self._ctx, x, out, n)
+            _run_chunk(*self._ctx, self._lim, x, out, n)
             self._pos += n
             return out
         for i in range(0, n, self.max_block):
             m = min(self.max_block, n - i)
             if fast and self._upmix is not None:
                 upmix_q31(self._upmix, x[i:i + m], self._u, m)
-                _run_chunk(*self._ctx, x[i:i + m], out[i:i + m], m, True)
+                _run_chunk(*self._ctx, self._lim, x[i:i + m], out[i:i + m], m, True)
             elif fast:
-                _run_chunk(*self._ctx, x[i:i + m], out[i:i + m], m)
+                _run_chunk(*self._ctx, self._lim, x[i:i + m], out[i:i + m], m)
             else:
                 self._chunk_readable(x[i:i + m], out[i:i + m], m)
             self._pos += m
@@ -665,7 +680,7 @@ class FixedChain:
             fir_q31(fir, self._ybuf[path], self._feedbuf[i], m)
             if dl is not None:
                 delay_q31(dl, self._feedbuf[i], self._feedbuf[i], m)
-        for d, (cascades, gain, dl, dac) in enumerate(self._drivers):
+        for d, (cascades, gain, dl, _dac) in enumerate(self._drivers):
             name = self.q.drivers[d].id
             z = self._zbuf[d]
             a, b = self._drv_feed_off[d], self._drv_feed_off[d + 1]
@@ -681,6 +696,11 @@ class FixedChain:
             if probe:
                 probe(f"driver {name} gain", pos, z[:m])
             delay_q31(dl, z, z, m)
+        if self._lim.enabled:
+            limiter_q31(self._lim, self._zbuf, self._zbuf, m)
+        for d, (_cascades, _gain, _dl, dac) in enumerate(self._drivers):
+            name = self.q.drivers[d].id
+            z = self._zbuf[d]
             dac_quant_q31(dac, z, z, m)
             out[:, d] = z[:m]
             if probe:

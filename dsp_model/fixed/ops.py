@@ -273,6 +273,15 @@ def div_q31(num: int, den: int) -> int:
     return sat32(-q if neg else q)
 
 
+def div_q30_floor(num: int, den: int) -> int:
+    """floor(num * 2^30 / den) exactly: the ratio num/den < 1 as a Q30 gain,
+    never above the true ratio (the limiter's target gain: applied to a sample
+    of magnitude den it cannot exceed num). Range: 0 <= num < den <= 2^31;
+    result in [0, 2^30). (C: an unsigned 64 / 32-bit division; both operands
+    are non-negative, so C's truncation and Python's floor agree.)"""
+    return (num << 30) // den
+
+
 # ------------------------------------------------------------------- dither
 XORSHIFT32_DEFAULT_SEED = 0x2545F491
 

@@ -249,6 +249,11 @@ def div_q31(num, den):
 
 
 @_jit
+def div_q30_floor(num, den):
+    return (np.int64(num) << 30) // np.int64(den)
+
+
+@_jit
 def xorshift32(state):
     x = np.int64(state) & M32
     x ^= (x << 13) & M32

@@ -336,9 +336,9 @@ static int load(const ss_blob_view *v, plan *pl)
 {
     ss_chain *ctx = pl->ctx;
     const uint32_t mb = SS_MAX_BLOCK;
-    rd m, dl, f, b, g, vr, up;
+    rd m, dl, f, b, g, vr, up, lr;
     uint32_t version, fs, nd, np, word, dither, upmix, i, d, n_sources;
-    int has_virt;
+    int has_virt, has_lim;
     uint32_t pdelay[MAX_TABLE_PATHS], ddelay[SS_BLOB_MAX_DRIVERS];
     uint32_t fill_cnt[SS_BLOB_MAX_DRIVERS];
     const uint8_t *q;
@@ -351,6 +351,7 @@ static int load(const ss_blob_view *v, plan *pl)
         return SS_ERR_MISSING;
     }
     has_virt = !rd_open(&vr, v, SS_SEC_VIRTUALIZER);
+    has_lim = !rd_open(&lr, v, SS_SEC_LIMITER);
 
     /* meta */
     version = rd_u32(&m);
@@ -361,7 +362,8 @@ static int load(const ss_blob_view *v, plan *pl)
     word = rd_u32(&m);
     dither = rd_u32(&m);
     upmix = rd_u32(&m);
-    if (m.bad || (version != SS_CHAIN_TABLES_VERSION && version != SS_CHAIN_TABLES_VERSION_VIRT) ||
+    if (m.bad || (version != SS_CHAIN_TABLES_VERSION && version != SS_CHAIN_TABLES_VERSION_VIRT &&
+                  version != SS_CHAIN_TABLES_VERSION_LIMITER) ||
         nd > SS_BLOB_MAX_DRIVERS ||
         np > MAX_TABLE_PATHS || word < 2u || word > 32u || dither > 1u) {
         return SS_ERR_TABLE;
@@ -375,8 +377,10 @@ static int load(const ss_blob_view *v, plan *pl)
     if (!rd_done(&m) || nd != v->n_drivers || fs != v->sample_rate) {
         return SS_ERR_TABLE;
     }
-    /* version 2 exactly when the virtualizer section is there */
-    if (has_virt != (version == SS_CHAIN_TABLES_VERSION_VIRT)) {
+    /* version 3 exactly when the limiter section is there; otherwise version 2
+     * exactly when the virtualizer section is there */
+    if (has_lim != (version == SS_CHAIN_TABLES_VERSION_LIMITER) ||
+        (!has_lim && has_virt != (version == SS_CHAIN_TABLES_VERSION_VIRT))) {
         return SS_ERR_TABLE;
     }
     n_sources = has_virt ? 5u : 3u;
@@ -619,6 +623,29 @@ static int load(const ss_blob_view *v, plan *pl)
             for (i = 0; i < 5u; i++) {
                 ctx->v_casc[i] = vc[i];
             }
+        }
+    }
+    /* limiter: lookahead, attack_log2, threshold, release, out_shift */
+    if (ctx != NULL) {
+        ctx->has_lim = (uint8_t)has_lim;
+    }
+    if (has_lim) {
+        const uint32_t la = rd_u32(&lr), al = rd_u32(&lr);
+        const int32_t thr = rd_i32(&lr), rel = rd_i32(&lr);
+        const uint32_t sh = rd_u32(&lr);
+        int32_t *dlb, *box, *dqv, *dqs, *work;
+        if (!rd_done(&lr) || la > 4096u || al > 12u || (1u << al) > la + 1u || sh > 29u ||
+            thr < 1 || thr > (int32_t)(0x7FFFFFFFu >> sh) || rel < 0) {
+            return SS_ERR_TABLE;
+        }
+        dlb = take32(pl, nd * (la > 0u ? la : 1u));
+        box = take32(pl, 1u << al);
+        dqv = take32(pl, la + 1u);
+        dqs = take32(pl, la + 1u);
+        work = take32(pl, SS_MAX_BLOCK);
+        if (ctx != NULL) {
+            limiter_q31_init(&ctx->lim, nd, la, al, thr, rel, sh, SS_MAX_BLOCK, dlb, box, dqv,
+                             (uint32_t *)dqs, (uint32_t *)work);
         }
     }
     if (ctx != NULL) {
@@ -940,6 +967,12 @@ static void process_chunk(ss_chain *ctx, const int32_t *in, int32_t *out, uint32
         run_cascades(ctx, ctx->drv_casc_off[d], ctx->drv_casc_off[d + 1u], z, m);
         gain_q31(&ctx->gain[d], z, z, m);
         delay_q31(&ctx->drv_delay[d], z, z, m);
+    }
+    if (ctx->has_lim) {
+        limiter_q31(&ctx->lim, (const int32_t *const *)ctx->z, ctx->z, m);
+    }
+    for (d = 0; d < nd; d++) {
+        int32_t *z = ctx->z[d];
         dac_quant_q31(&ctx->dac[d], z, z, m);
         for (n = 0; n < m; n++) {
             out[n * nd + d] = z[n];

@@ -28,7 +28,9 @@
  *     path p:   delay_q31(u[source_p]) -> fir_q31(common_p)   (if it has taps)
  *     feed p,d: fir_q31(ratio_{p,d})                          (if it has taps)
  *     driver d: mix_sat_q31(its feeds, path order) -> biquad cascades in
- *               order -> gain_q31 -> delay_q31 -> dac_quant_q31
+ *               order -> gain_q31 -> delay_q31
+ *     limiter (tables version 3 only): limiter_q31 over all drivers at once
+ *               (ss_kernels.c); then per driver dac_quant_q31
  *     out (n x D, interleaved per driver): DAC codes, right-justified int32.
  * FIR tables run trimmed, as chain.py runs them (ss_chain.c "zero taps"):
  * leading zeros as a delay line, trailing zeros dropped, a one-tap table
@@ -80,7 +82,9 @@
 
 #define SS_CHAIN_TABLES_VERSION 1u      /* chain section layout (tables.py) */
 #define SS_CHAIN_TABLES_VERSION_VIRT 2u /* the same plus the virtualizer section */
+#define SS_CHAIN_TABLES_VERSION_LIMITER 3u /* the limiter section (virtualizer optional) */
 #define SS_SEC_VIRTUALIZER 0x0015u
+#define SS_SEC_LIMITER 0x0016u
 #define SS_KERNEL_DF1 0u           /* biquad_df1_q31 */
 #define SS_KERNEL_32X64 1u         /* biquad_df1_32x64_q31 */
 #define SS_UPMIX_PASSIVE 0u
@@ -127,6 +131,9 @@ typedef struct {
     uint8_t has_virt;
     uint32_t v_casc[5];
     delay_q31_inst v_delay[2];
+    /* limiter after the drivers' delays (tables version 3); buffers in mem32 */
+    uint8_t has_lim;
+    limiter_q31_inst lim;
     /* paths */
     uint8_t path_source[SS_MAX_PATHS]; /* 0 L', 1 R', 2 C, 3 e_L, 4 e_R */
     uint8_t path_has_fir[SS_MAX_PATHS]; /* SS_STAGE_NONE, _FIR or _SCALE (one tap) */

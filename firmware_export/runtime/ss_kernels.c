@@ -836,3 +836,177 @@ void dac_quant_q31(dac_quant_q31_inst *S, const int32_t *src, int32_t *dst,
     }
     S->lfsr = s;
 }
+
+/* ====================================================== look-ahead limiter */
+
+#define SS_LIM_ONE_Q30 ((int32_t)1 << 30)
+
+void limiter_q31_init(limiter_q31_inst *S, uint32_t num_ch, uint32_t lookahead,
+                      uint32_t attack_log2, int32_t threshold, int32_t release,
+                      uint32_t out_shift, uint32_t max_block, int32_t *dl, int32_t *box,
+                      int32_t *dq_val, uint32_t *dq_stamp, uint32_t *work)
+{
+    const uint32_t a = 1u << attack_log2;
+    const uint32_t nd = num_ch * (lookahead > 0u ? lookahead : 1u);
+    uint32_t i;
+    S->num_ch = num_ch;
+    S->lookahead = lookahead;
+    S->attack_log2 = attack_log2;
+    S->threshold = threshold;
+    S->release = release;
+    S->out_shift = out_shift;
+    S->max_block = max_block;
+    S->dl = dl;
+    S->box = box;
+    S->dq_val = dq_val;
+    S->dq_stamp = dq_stamp;
+    S->work = work;
+    for (i = 0; i < nd; i++) {
+        dl[i] = 0;
+    }
+    for (i = 0; i < a; i++) {
+        box[i] = SS_LIM_ONE_Q30 >> attack_log2;
+    }
+    for (i = 0; i <= lookahead; i++) {
+        dq_val[i] = 0;
+        dq_stamp[i] = 0u;
+    }
+    for (i = 0; i < max_block; i++) {
+        work[i] = 0u;
+    }
+    S->pos = 0u;
+    S->box_pos = 0u;
+    S->head = 0u;
+    S->size = 0u;
+    S->count = 0u;
+    S->r = SS_LIM_ONE_Q30;
+    S->box_sum = SS_LIM_ONE_Q30; /* A entries of 2^30 / A */
+}
+
+/*
+ * Per sample n (limiter.py limiter_q31, line for line):
+ *   p = max_d |x_d[n]|                      exact (<= 2^31, uint32)
+ *   t = 2^30 if p <= thr else div_q30_floor(thr, p)          Q30, t p <= thr 2^30
+ *   h = min(t[n - L .. n])                  monotonic deque of (t, n mod 2^32):
+ *         drop the head if n - stamp > L (uint32), drop from the back every
+ *         value >= t, push (t, n); h = the head's value
+ *   r = h if h <= r else r + shr_floor((h - r) * release, 31)           Q30
+ *   s = floor(r[n - A + 1] / A) + ... + floor(r[n] / A)                 A = 2^a,
+ *         a running 32-bit sum of the box entries r >> a
+ *   y_d = shr_floor_wrap32(x_d[n - L] * s, 30 - E)      (exact: y_d fits int32)
+ * in three passes per chunk of at most max_block samples: the peaks into
+ * work, the gain recursion (work: peaks -> gains), then per driver the delay
+ * line and the gain.
+ *
+ * Scaling and overflow: thr < p <= 2^31 gives t in [0, 2^30); the release
+ * step adds floor((h - r) rel / 2^31) < h - r, so r <= h; the box sum is at
+ * most 2^30 (int32) and s <= the true average of the r's <= t[n - L] (every
+ * r of the window was held to it); x s < 2^62 is exact in int64 and
+ * |x s| <= thr 2^30, so floor(x s / 2^(30 - E)) lies in [-thr 2^E,
+ * thr 2^E] with thr 2^E <= 2^31 - 1: the narrowing to 32 bits never wraps
+ * (E <= 29 keeps the shift in 1..30), no saturation is needed and no output
+ * exceeds thr 2^E. At idle (s = 2^30) y = x 2^E exactly.
+ */
+void limiter_q31(limiter_q31_inst *S, const int32_t *const *src, int32_t *const *dst,
+                 uint32_t block_size)
+{
+    const uint32_t nd = S->num_ch, la = S->lookahead, cap = S->lookahead + 1u;
+    const uint32_t amask = (1u << S->attack_log2) - 1u, thr_u = (uint32_t)S->threshold;
+    const int64_t rel = S->release;
+    const int ysh = 30 - (int)S->out_shift, al = (int)S->attack_log2;
+    int32_t *const dqv = S->dq_val, *const box = S->box;
+    uint32_t *const dqs = S->dq_stamp, *const work = S->work;
+    uint32_t i0 = 0, n, d, b;
+    while (i0 < block_size) {
+        const uint32_t m = block_size - i0 < S->max_block ? block_size - i0 : S->max_block;
+        uint32_t head = S->head, size = S->size, cnt = S->count, bp = S->box_pos;
+        int32_t r = S->r, bsum = S->box_sum;
+        /* pass 1: the linked peak of every frame */
+        for (n = 0; n < m; n++) {
+            work[n] = 0u;
+        }
+        for (d = 0; d < nd; d++) {
+            const int32_t *const x = src[d] + i0;
+            for (n = 0; n < m; n++) {
+                const uint32_t v = x[n] < 0 ? 0u - (uint32_t)x[n] : (uint32_t)x[n];
+                if (v > work[n]) {
+                    work[n] = v;
+                }
+            }
+        }
+        /* pass 2: the gain recursion (work: peaks -> gains) */
+        for (n = 0; n < m; n++) {
+            const uint32_t p = work[n];
+            int32_t t, h, q;
+            t = p <= thr_u ? SS_LIM_ONE_Q30 : div_q30_floor(S->threshold, (int64_t)p);
+            if (size > 0u && cnt - dqs[head] > la) { /* left the window */
+                head = head + 1u < cap ? head + 1u : 0u;
+                size--;
+            }
+            while (size > 0u) {
+                b = head + size - 1u;
+                if (b >= cap) {
+                    b -= cap;
+                }
+                if (dqv[b] < t) {
+                    break;
+                }
+                size--;
+            }
+            b = head + size;
+            if (b >= cap) {
+                b -= cap;
+            }
+            dqv[b] = t;
+            dqs[b] = cnt;
+            size++;
+            h = dqv[head];
+            if (h <= r) {
+                r = h;
+            } else {
+                r = r + (int32_t)shr_floor((int64_t)(h - r) * rel, 31);
+            }
+            q = r >> al; /* r >= 0: floor(r / A) */
+            bsum += q - box[bp];
+            box[bp] = q;
+            bp = (bp + 1u) & amask;
+            work[n] = (uint32_t)bsum;
+            cnt++;
+        }
+        S->head = head;
+        S->size = size;
+        S->count = cnt;
+        S->r = r;
+        S->box_pos = bp;
+        S->box_sum = bsum;
+        /* pass 3: per driver, the delay line (in runs up to its wrap) and the gain */
+        for (d = 0; d < nd; d++) {
+            const int32_t *const x = src[d] + i0;
+            int32_t *const y = dst[d] + i0;
+            if (la > 0u) {
+                int32_t *const line = S->dl + d * la;
+                uint32_t k = S->pos;
+                n = 0;
+                while (n < m) {
+                    const uint32_t run = la - k < m - n ? la - k : m - n;
+                    int32_t *const seg = line + k;
+                    uint32_t j;
+                    for (j = 0; j < run; j++, n++) {
+                        const int32_t old = seg[j];
+                        seg[j] = x[n];
+                        y[n] = shr_floor_wrap32((int64_t)old * (int32_t)work[n], ysh);
+                    }
+                    k = k + run < la ? k + run : 0u;
+                }
+            } else {
+                for (n = 0; n < m; n++) {
+                    y[n] = shr_floor_wrap32((int64_t)x[n] * (int32_t)work[n], ysh);
+                }
+            }
+        }
+        if (la > 0u) {
+            S->pos = (S->pos + m) % la;
+        }
+        i0 += m;
+    }
+}

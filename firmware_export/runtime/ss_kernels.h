@@ -101,6 +101,32 @@ typedef struct {
     uint32_t lfsr;
 } dac_quant_q31_inst;
 
+/* Look-ahead peak limiter linked across num_ch channels (1..16),
+ * dsp_model/fixed/limiter.py. lookahead L <= 4096, attack 2^attack_log2 <=
+ * L + 1, threshold in 1..(2^31 - 1) >> out_shift, release Q31 >= 0,
+ * out_shift 0..29; blocks are run in passes of at most max_block (>= 1).
+ * Buffers (caller-owned, zeroed / set by the _init): dl num_ch x max(L, 1)
+ * delay lines (channel-major), box 2^attack_log2 entries floor(r / A),
+ * dq_val and dq_stamp L + 1 each (the minimum-hold deque), work max_block
+ * (scratch: the peaks, then the gains of a pass). */
+typedef struct {
+    uint32_t num_ch;
+    uint32_t lookahead;
+    uint32_t attack_log2;
+    int32_t threshold;
+    int32_t release;
+    uint32_t out_shift;
+    uint32_t max_block;
+    int32_t *dl;
+    int32_t *box;
+    int32_t *dq_val;
+    uint32_t *dq_stamp;
+    uint32_t *work;
+    uint32_t pos, box_pos, head, size, count; /* state, as kernels' st[] */
+    int32_t r;
+    int32_t box_sum;
+} limiter_q31_inst;
+
 void biquad_df1_q31_init(biquad_df1_q31_inst *S, uint32_t num_stages, const int32_t *coeffs,
                          int32_t *state, int8_t post_shift);
 void biquad_df1_q31(const biquad_df1_q31_inst *S, const int32_t *src, int32_t *dst,
@@ -158,5 +184,13 @@ void dac_quant_q31_init(dac_quant_q31_inst *S, uint8_t word_length, uint8_t dith
                         uint32_t seed);
 void dac_quant_q31(dac_quant_q31_inst *S, const int32_t *src, int32_t *dst,
                    uint32_t block_size);
+
+void limiter_q31_init(limiter_q31_inst *S, uint32_t num_ch, uint32_t lookahead,
+                      uint32_t attack_log2, int32_t threshold, int32_t release,
+                      uint32_t out_shift, uint32_t max_block, int32_t *dl, int32_t *box,
+                      int32_t *dq_val, uint32_t *dq_stamp, uint32_t *work);
+/* In place or not: dst[d] may be src[d]. */
+void limiter_q31(limiter_q31_inst *S, const int32_t *const *src, int32_t *const *dst,
+                 uint32_t block_size);
 
 #endif /* SS_KERNELS_H */

@@ -285,6 +285,42 @@ static inline int32_t div_q31(int32_t num, int32_t den)
     return sat32(neg ? -q : q);
 }
 
+/* floor(num 2^30 / den) exactly (ops.div_q30_floor): the ratio num/den < 1
+ * as a Q30 gain, never above the true ratio. Range: 0 <= num < den <= 2^31;
+ * result in [0, 2^30). The 62-bit dividend num 2^30 = u1 2^32 + u0 (u1 =
+ * num >> 2 < den) by the 32-bit den in two 16-bit quotient digits, each one
+ * 32/32 unsigned division and at most two corrections (Hacker's Delight,
+ * divlu): no 64-bit library division (which costs ~70 instructions on a
+ * Cortex-M4, this ~30). */
+static inline int32_t div_q30_floor(int64_t num, int64_t den)
+{
+    const uint32_t b = 0x10000u;
+    const uint32_t u1 = (uint32_t)((uint64_t)num >> 2), u0 = (uint32_t)((uint64_t)num << 30);
+    const int s = clz32((uint32_t)den);
+    const uint32_t v = (uint32_t)den << s, vn1 = v >> 16, vn0 = v & 0xFFFFu;
+    const uint32_t un32 = s > 0 ? (u1 << s) | (u0 >> (32 - s)) : u1;
+    const uint32_t un10 = u0 << s, un1 = un10 >> 16, un0 = un10 & 0xFFFFu;
+    uint32_t q1 = un32 / vn1, rhat = un32 - q1 * vn1, un21, q0;
+    while (q1 >= b || q1 * vn0 > ((rhat << 16) | un1)) {
+        q1--;
+        rhat += vn1;
+        if (rhat >= b) {
+            break;
+        }
+    }
+    un21 = (un32 << 16) + un1 - q1 * v; /* mod 2^32: the true remainder fits */
+    q0 = un21 / vn1;
+    rhat = un21 - q0 * vn1;
+    while (q0 >= b || q0 * vn0 > ((rhat << 16) | un0)) {
+        q0--;
+        rhat += vn1;
+        if (rhat >= b) {
+            break;
+        }
+    }
+    return (int32_t)((q1 << 16) | q0);
+}
+
 /* ---------------------------------------------------------------- dither */
 
 #define SS_XORSHIFT32_DEFAULT_SEED 0x2545F491u
