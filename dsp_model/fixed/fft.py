@@ -53,7 +53,7 @@ from .ops_nb import wrap32
 
 _jit = nb.njit(cache=True)
 
-CFFT_SIZES = (512, 1024, 2048, 4096)
+CFFT_SIZES = (256, 512, 1024, 2048, 4096)
 CMSIS_TABLES = (Path(__file__).resolve().parents[2] / "firmware_export" / "target" /
                 "third_party" / "cmsis_dsp" / "Source" / "arm_common_tables_fft_q31.c")
 
