@@ -112,16 +112,20 @@ the synthesis window: 997 MACs/frame at 4096/256, 238 at 2048/512 -- plus the
 pseudo-float bookkeeping (bit lengths, shifts, compares), not counted.
 
 Measured against the float `Upmix` on the same input (tests/test_fixed_upmix.py,
-error energy re the input's mean channel energy): about -124 dB on the music
-stimulus, -138..-143 dB on center-only, hard-left and stationary noise; the
-center-only, hard-left (-71.9 dB) and anti-phase (exactly 0) figures and the
-SIRs match the float ones to 0.01 dB; -60 dB holds down to -100 dBFS input.
+error energy re the input's mean channel energy; fft 4096, hop 256; before the
+CMSIS forward FFT of #23 in brackets): -126.1 dB on the music stimulus
+(-127.7), -132.3 on center-only (-136.0), -140.2 on hard-left (-140.2),
+-131.6 on stationary noise (-136.7), -133.0 on anti-phase (exactly 0 before:
+the complex FFT's truncations leak S into the M bins by a few LSB); the
+center-only and hard-left (-71.9 dB) figures and the SIRs match the float
+ones to 0.01 dB; -60 dB holds down to -100 dBFS input.
 At full scale (0 dBFS exponential sweep, +-FS squares, on L = R, L only,
 L = -R, and INT32_MIN on both; studio5 4096/512 and compact2 2048/512):
--146..-156 dB on L = R and INT32_MIN, <= -236 dB on L = -R (C = 0 in both).
-L only reads -82.5 / -86.4 dB (sweep; studio5 / compact2) and -92 dB
-(1 kHz square, studio5) against the float `Upmix`, but -153..-160 dB against
-the float with its +-16 bin pooling summed window by window: the float's
+-141..-152 dB on L = R and INT32_MIN (-146..-156 before), -146..-151 dB on
+L = -R (C = 0 before). L only reads -82.6 / -85.5 dB (sweep; studio5 /
+compact2) and -84 dB (1 kHz square, studio5) against the float `Upmix`, but
+-154..-158 dB against the float with its +-16 bin pooling summed window by
+window: the float's
 `_pool` takes differences of one cumsum over the whole spectrum, which
 cancels catastrophically ~90 dB below the spectrum's peak, so its D^2 (and
 w) there is noise; the fixed point's per-segment running sums do not cancel.
