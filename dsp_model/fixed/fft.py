@@ -112,15 +112,18 @@ def _radix4_q31(buf, off, fft_len, coef, modifier, inverse):
         i1 = i0 + n2
         i2 = i1 + n2
         i3 = i2 + n2
-        a0, a1, a2, a3 = 2 * (off + i0), 2 * (off + i1), 2 * (off + i2), 2 * (off + i3)
+        a0 = np.uint64(2 * (off + i0))
+        a1 = np.uint64(2 * (off + i1))
+        a2 = np.uint64(2 * (off + i2))
+        a3 = np.uint64(2 * (off + i3))
         xa = np.int64(buf[a0]) >> 4
-        ya = np.int64(buf[a0 + 1]) >> 4
+        ya = np.int64(buf[a0 + np.uint64(1)]) >> 4
         xb = np.int64(buf[a1]) >> 4
-        yb = np.int64(buf[a1 + 1]) >> 4
+        yb = np.int64(buf[a1 + np.uint64(1)]) >> 4
         xc = np.int64(buf[a2]) >> 4
-        yc = np.int64(buf[a2 + 1]) >> 4
+        yc = np.int64(buf[a2 + np.uint64(1)]) >> 4
         xd = np.int64(buf[a3]) >> 4
-        yd = np.int64(buf[a3 + 1]) >> 4
+        yd = np.int64(buf[a3 + np.uint64(1)]) >> 4
         r1 = xa + xc
         r2 = xa - xc
         t1 = xb + xd
@@ -129,15 +132,15 @@ def _radix4_q31(buf, off, fft_len, coef, modifier, inverse):
         buf[a0] = wrap32(r1 + t1)
         r1 = r1 - t1
         t2 = yb + yd
-        buf[a0 + 1] = wrap32(s1 + t2)
+        buf[a0 + np.uint64(1)] = wrap32(s1 + t2)
         s1 = s1 - t2
         t1 = yb - yd
         t2 = xb - xd
         ia1 = i0 * modifier
         co2 = np.int64(coef[4 * ia1])
-        si2 = np.int64(coef[4 * ia1 + 1])
+        si2 = np.int64(coef[4 * ia1 + np.uint64(1)])
         buf[a1] = wrap32((_mul(r1, co2) + sgn * _mul(s1, si2)) << 1)
-        buf[a1 + 1] = wrap32((_mul(s1, co2) - sgn * _mul(r1, si2)) << 1)
+        buf[a1 + np.uint64(1)] = wrap32((_mul(s1, co2) - sgn * _mul(r1, si2)) << 1)
         if inverse:
             r1, r2 = r2 - t1, r2 + t1
             s1, s2 = s2 + t2, s2 - t2
@@ -145,13 +148,13 @@ def _radix4_q31(buf, off, fft_len, coef, modifier, inverse):
             r1, r2 = r2 + t1, r2 - t1
             s1, s2 = s2 - t2, s2 + t2
         co1 = np.int64(coef[2 * ia1])
-        si1 = np.int64(coef[2 * ia1 + 1])
+        si1 = np.int64(coef[2 * ia1 + np.uint64(1)])
         buf[a2] = wrap32((_mul(r1, co1) + sgn * _mul(s1, si1)) << 1)
-        buf[a2 + 1] = wrap32((_mul(s1, co1) - sgn * _mul(r1, si1)) << 1)
+        buf[a2 + np.uint64(1)] = wrap32((_mul(s1, co1) - sgn * _mul(r1, si1)) << 1)
         co3 = np.int64(coef[6 * ia1])
-        si3 = np.int64(coef[6 * ia1 + 1])
+        si3 = np.int64(coef[6 * ia1 + np.uint64(1)])
         buf[a3] = wrap32((_mul(r2, co3) + sgn * _mul(s2, si3)) << 1)
-        buf[a3 + 1] = wrap32((_mul(s2, co3) - sgn * _mul(r2, si3)) << 1)
+        buf[a3 + np.uint64(1)] = wrap32((_mul(s2, co3) - sgn * _mul(r2, si3)) << 1)
     # middle stages: untwiddled outputs >> 2, twiddled >> 1
     modifier <<= 2
     k = fft_len >> 2
@@ -161,24 +164,24 @@ def _radix4_q31(buf, off, fft_len, coef, modifier, inverse):
         for j in range(n2):
             ia1 = j * modifier
             co1 = np.int64(coef[2 * ia1])
-            si1 = np.int64(coef[2 * ia1 + 1])
+            si1 = np.int64(coef[2 * ia1 + np.uint64(1)])
             co2 = np.int64(coef[4 * ia1])
-            si2 = np.int64(coef[4 * ia1 + 1])
+            si2 = np.int64(coef[4 * ia1 + np.uint64(1)])
             co3 = np.int64(coef[6 * ia1])
-            si3 = np.int64(coef[6 * ia1 + 1])
+            si3 = np.int64(coef[6 * ia1 + np.uint64(1)])
             for i0 in range(j, fft_len, n1):
-                a0 = 2 * (off + i0)
-                a1 = a0 + 2 * n2
-                a2 = a1 + 2 * n2
-                a3 = a2 + 2 * n2
+                a0 = np.uint64(2 * (off + i0))
+                a1 = a0 + np.uint64(2 * n2)
+                a2 = a1 + np.uint64(2 * n2)
+                a3 = a2 + np.uint64(2 * n2)
                 xa = np.int64(buf[a0])
-                ya = np.int64(buf[a0 + 1])
+                ya = np.int64(buf[a0 + np.uint64(1)])
                 xb = np.int64(buf[a1])
-                yb = np.int64(buf[a1 + 1])
+                yb = np.int64(buf[a1 + np.uint64(1)])
                 xc = np.int64(buf[a2])
-                yc = np.int64(buf[a2 + 1])
+                yc = np.int64(buf[a2 + np.uint64(1)])
                 xd = np.int64(buf[a3])
-                yd = np.int64(buf[a3 + 1])
+                yd = np.int64(buf[a3 + np.uint64(1)])
                 r1 = wrap32(xa + xc)
                 r2 = wrap32(xa - xc)
                 s1 = wrap32(ya + yc)
@@ -187,12 +190,12 @@ def _radix4_q31(buf, off, fft_len, coef, modifier, inverse):
                 buf[a0] = wrap32(r1 + t1) >> 2
                 r1 = wrap32(r1 - t1)
                 t2 = wrap32(yb + yd)
-                buf[a0 + 1] = wrap32(s1 + t2) >> 2
+                buf[a0 + np.uint64(1)] = wrap32(s1 + t2) >> 2
                 s1 = wrap32(s1 - t2)
                 t1 = wrap32(yb - yd)
                 t2 = wrap32(xb - xd)
                 buf[a1] = wrap32(_mul(r1, co2) + sgn * _mul(s1, si2)) >> 1
-                buf[a1 + 1] = wrap32(_mul(s1, co2) - sgn * _mul(r1, si2)) >> 1
+                buf[a1 + np.uint64(1)] = wrap32(_mul(s1, co2) - sgn * _mul(r1, si2)) >> 1
                 if inverse:
                     r1, r2 = wrap32(r2 - t1), wrap32(r2 + t1)
                     s1, s2 = wrap32(s2 + t2), wrap32(s2 - t2)
@@ -200,30 +203,30 @@ def _radix4_q31(buf, off, fft_len, coef, modifier, inverse):
                     r1, r2 = wrap32(r2 + t1), wrap32(r2 - t1)
                     s1, s2 = wrap32(s2 - t2), wrap32(s2 + t2)
                 buf[a2] = wrap32(_mul(r1, co1) + sgn * _mul(s1, si1)) >> 1
-                buf[a2 + 1] = wrap32(_mul(s1, co1) - sgn * _mul(r1, si1)) >> 1
+                buf[a2 + np.uint64(1)] = wrap32(_mul(s1, co1) - sgn * _mul(r1, si1)) >> 1
                 buf[a3] = wrap32(_mul(r2, co3) + sgn * _mul(s2, si3)) >> 1
-                buf[a3 + 1] = wrap32(_mul(s2, co3) - sgn * _mul(r2, si3)) >> 1
+                buf[a3 + np.uint64(1)] = wrap32(_mul(s2, co3) - sgn * _mul(r2, si3)) >> 1
         modifier <<= 2
         k >>= 2
     # last stage: radix-4 sums, unscaled; outputs a, c, b, d in that order
     for g in range(fft_len >> 2):
-        a0 = 2 * (off + 4 * g)
+        a0 = np.uint64(2 * (off + 4 * g))
         xa = np.int64(buf[a0])
-        ya = np.int64(buf[a0 + 1])
-        xb = np.int64(buf[a0 + 2])
-        yb = np.int64(buf[a0 + 3])
-        xc = np.int64(buf[a0 + 4])
-        yc = np.int64(buf[a0 + 5])
-        xd = np.int64(buf[a0 + 6])
-        yd = np.int64(buf[a0 + 7])
+        ya = np.int64(buf[a0 + np.uint64(1)])
+        xb = np.int64(buf[a0 + np.uint64(2)])
+        yb = np.int64(buf[a0 + np.uint64(3)])
+        xc = np.int64(buf[a0 + np.uint64(4)])
+        yc = np.int64(buf[a0 + np.uint64(5)])
+        xd = np.int64(buf[a0 + np.uint64(6)])
+        yd = np.int64(buf[a0 + np.uint64(7)])
         buf[a0] = wrap32(xa + xb + xc + xd)
-        buf[a0 + 1] = wrap32(ya + yb + yc + yd)
-        buf[a0 + 2] = wrap32(xa - xb + xc - xd)
-        buf[a0 + 3] = wrap32(ya - yb + yc - yd)
-        buf[a0 + 4] = wrap32(xa + sgn * (yb - yd) - xc)
-        buf[a0 + 5] = wrap32(ya - sgn * (xb - xd) - yc)
-        buf[a0 + 6] = wrap32(xa - sgn * (yb - yd) - xc)
-        buf[a0 + 7] = wrap32(ya + sgn * (xb - xd) - yc)
+        buf[a0 + np.uint64(1)] = wrap32(ya + yb + yc + yd)
+        buf[a0 + np.uint64(2)] = wrap32(xa - xb + xc - xd)
+        buf[a0 + np.uint64(3)] = wrap32(ya - yb + yc - yd)
+        buf[a0 + np.uint64(4)] = wrap32(xa + sgn * (yb - yd) - xc)
+        buf[a0 + np.uint64(5)] = wrap32(ya - sgn * (xb - xd) - yc)
+        buf[a0 + np.uint64(6)] = wrap32(xa - sgn * (yb - yd) - xc)
+        buf[a0 + np.uint64(7)] = wrap32(ya + sgn * (xb - xd) - yc)
 
 
 @_jit
