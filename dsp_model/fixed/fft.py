@@ -291,3 +291,168 @@ def arm_cfft_q31(inst, buf, ifft_flag, bit_reverse_flag):
             buf[a + 1] = buf[b + 1]
             buf[b] = t0
             buf[b + 1] = t1
+
+
+# ------------------------------------------------------------------ fast forward twin
+# `cfft_q31_fast` runs the forward `arm_cfft_q31` with the same operations on
+# separate re/im arrays, each stage's butterflies in an order LLVM vectorizes
+# (the butterflies of a stage are independent: the reference loops over the
+# twiddle j outside and the group inside, this one the other way round), and
+# leaves the bit reversal to the reader (table row 0). tests/test_fixed_fft.py
+# holds it to `arm_cfft_q31` bit for bit.
+def cfft_q31_fast_tables(inst: CfftQ31) -> np.ndarray:
+    """int32 (7, N) for `cfft_q31_fast`: row 0 pos[k], the position in the
+    butterflies' order of bin k (what `arm_bitreversal_32`'s swaps undo);
+    rows 1-6 cos1, sin1, cos2, sin2, cos3, sin3 of the radix-4 stage whose
+    groups have quarter size q, for j < q at [q + j] (twiddle index j N / 4q,
+    the same for the radix-4-by-2 halves, whose modifier is 2); rows 1, 2 at
+    [N/2 + i] the radix-4-by-2 step's cos, sin of i."""
+    n, tw = inst.fft_len, inst.twiddle.astype(np.int64)
+    tab = np.zeros((7, n), np.int64)
+    idx = np.arange(n)
+    rev = inst.bitrev.astype(np.int64) >> 3  # complex index
+    for a, b in zip(rev[0::2], rev[1::2], strict=True):
+        idx[a], idx[b] = idx[b], idx[a]
+    tab[0] = idx
+    q = n // 4 if n & 0x55555555 else n // 8
+    while q >= 1:
+        j = np.arange(q) * (n // (4 * q))
+        for r, m in enumerate((1, 2, 3)):
+            tab[1 + 2 * r, q:2 * q] = tw[2 * m * j]
+            tab[2 + 2 * r, q:2 * q] = tw[2 * m * j + 1]
+        q //= 4
+    if not n & 0x55555555:
+        tab[1, n // 2:] = tw[0:n:2]
+        tab[2, n // 2:] = tw[1:n:2]
+    return tab.astype(np.int32)
+
+
+@_jit
+def _stage_fast(re, im, a0s, q, tab, first):
+    """One twiddled radix-4 stage on the group at a0s (quarter size q): the
+    first stage (inputs >> 4, twiddled outputs << 1) or a middle one (sums
+    >> 2, twiddled outputs >> 1)."""
+    sh_in = 4 if first else 0
+    sh_a = 0 if first else 2
+    for j in range(q):
+        a0 = np.uint64(a0s + j)
+        a1 = a0 + np.uint64(q)
+        a2 = a1 + np.uint64(q)
+        a3 = a2 + np.uint64(q)
+        tj = np.uint64(q + j)
+        xa = np.int64(re[a0]) >> sh_in
+        ya = np.int64(im[a0]) >> sh_in
+        xb = np.int64(re[a1]) >> sh_in
+        yb = np.int64(im[a1]) >> sh_in
+        xc = np.int64(re[a2]) >> sh_in
+        yc = np.int64(im[a2]) >> sh_in
+        xd = np.int64(re[a3]) >> sh_in
+        yd = np.int64(im[a3]) >> sh_in
+        r1 = wrap32(xa + xc)
+        r2 = wrap32(xa - xc)
+        s1 = wrap32(ya + yc)
+        s2 = wrap32(ya - yc)
+        t1 = wrap32(xb + xd)
+        t2 = wrap32(yb + yd)
+        re[a0] = wrap32(r1 + t1) >> sh_a
+        im[a0] = wrap32(s1 + t2) >> sh_a
+        r1 = wrap32(r1 - t1)
+        s1 = wrap32(s1 - t2)
+        t1 = wrap32(yb - yd)
+        t2 = wrap32(xb - xd)
+        co2 = np.int64(tab[3, tj])
+        si2 = np.int64(tab[4, tj])
+        xc2 = wrap32(_mul(r1, co2) + _mul(s1, si2))
+        yc2 = wrap32(_mul(s1, co2) - _mul(r1, si2))
+        r1, r2 = wrap32(r2 + t1), wrap32(r2 - t1)
+        s1, s2 = wrap32(s2 - t2), wrap32(s2 + t2)
+        co1 = np.int64(tab[1, tj])
+        si1 = np.int64(tab[2, tj])
+        co3 = np.int64(tab[5, tj])
+        si3 = np.int64(tab[6, tj])
+        xb2 = wrap32(_mul(r1, co1) + _mul(s1, si1))
+        yb2 = wrap32(_mul(s1, co1) - _mul(r1, si1))
+        xd2 = wrap32(_mul(r2, co3) + _mul(s2, si3))
+        yd2 = wrap32(_mul(s2, co3) - _mul(r2, si3))
+        if first:
+            re[a1] = wrap32(xc2 << 1)
+            im[a1] = wrap32(yc2 << 1)
+            re[a2] = wrap32(xb2 << 1)
+            im[a2] = wrap32(yb2 << 1)
+            re[a3] = wrap32(xd2 << 1)
+            im[a3] = wrap32(yd2 << 1)
+        else:
+            re[a1] = xc2 >> 1
+            im[a1] = yc2 >> 1
+            re[a2] = xb2 >> 1
+            im[a2] = yb2 >> 1
+            re[a3] = xd2 >> 1
+            im[a3] = yd2 >> 1
+
+
+@_jit
+def _radix4_fast(re, im, off, flen, tab):
+    """_radix4_q31 forward on re/im[off:off + flen]: the first stage, the
+    middle ones down to groups of 16, the last."""
+    q = flen >> 2
+    _stage_fast(re, im, off, q, tab, True)
+    while q > 4:
+        n1 = q
+        q >>= 2
+        for g0 in range(0, flen, n1):
+            _stage_fast(re, im, off + g0, q, tab, False)
+    for g in range(flen >> 2):  # last stage: plain 4-sums; outputs a, c, b, d
+        a0 = np.uint64(off + 4 * g)
+        a1 = a0 + np.uint64(1)
+        a2 = a0 + np.uint64(2)
+        a3 = a0 + np.uint64(3)
+        xa = np.int64(re[a0])
+        ya = np.int64(im[a0])
+        xb = np.int64(re[a1])
+        yb = np.int64(im[a1])
+        xc = np.int64(re[a2])
+        yc = np.int64(im[a2])
+        xd = np.int64(re[a3])
+        yd = np.int64(im[a3])
+        re[a0] = wrap32(xa + xb + xc + xd)
+        im[a0] = wrap32(ya + yb + yc + yd)
+        re[a1] = wrap32(xa - xb + xc - xd)
+        im[a1] = wrap32(ya - yb + yc - yd)
+        re[a2] = wrap32(xa + (yb - yd) - xc)
+        im[a2] = wrap32(ya - (xb - xd) - yc)
+        re[a3] = wrap32(xa - (yb - yd) - xc)
+        im[a3] = wrap32(ya + (xb - xd) - yc)
+
+
+@_jit
+def cfft_q31_fast(tab, re, im):
+    """Forward arm_cfft_q31 of N = re.shape[0] values held as re, im (int32,
+    in place), bit for bit; bin k ends at position tab[0, k]."""
+    n = re.shape[0]
+    if n & 0x55555555:
+        _radix4_fast(re, im, 0, n, tab)
+        return
+    n2 = n >> 1
+    cs, sn = tab[1], tab[2]
+    for i in range(n2):
+        ia = np.uint64(i)
+        il = np.uint64(i + n2)
+        cos_v = np.int64(cs[il])
+        sin_v = np.int64(sn[il])
+        xi = np.int64(re[ia]) >> 2
+        yi = np.int64(im[ia]) >> 2
+        xl = np.int64(re[il]) >> 2
+        yl = np.int64(im[il]) >> 2
+        xt = xi - xl
+        yt = yi - yl
+        re[ia] = xi + xl
+        im[ia] = yl + yi
+        p0 = _mul_r(_mul_r(0, xt, cos_v, 1), yt, sin_v, 1)
+        p1 = _mul_r(_mul_r(0, yt, cos_v, 1), xt, sin_v, -1)
+        re[il] = wrap32(p0 << 1)
+        im[il] = wrap32(p1 << 1)
+    _radix4_fast(re, im, 0, n2, tab)
+    _radix4_fast(re, im, n2, n2, tab)
+    for i in range(n):
+        re[i] = wrap32(np.int64(re[i]) << 1)
+        im[i] = wrap32(np.int64(im[i]) << 1)

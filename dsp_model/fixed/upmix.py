@@ -135,9 +135,11 @@ The same float artefact sets the L-only sweep at any level (-81.5 dB at
 Two implementations of the frame, equal bit for bit (tests/test_fixed_upmix.py):
 `_frame_reference`, the readable form of the steps above (and of the C's), and
 `_frame`, which `upmix_q31` runs: the same operations laid out for LLVM's
-vectorizer (see the comment above `_bl`), ~5x faster (studio5, one call over
-2 s: ~125x real time against ~25x, CPU time; ~83x in blocks of 64, where each
-call's unboxing of the state tuple costs ~4.5 us). `upmix_q31_reference` /
+vectorizer (see the comment above `_bl`; the forward FFT is
+`fft.cfft_q31_fast`), ~4x faster (studio5, one call over 2 s: ~121x real
+time against ~29x, CPU time; ~78x in blocks of 64, where each call's
+unboxing of the state tuple costs ~4.5 us; 133x / 88x / 21x with the radix-2
+forward FFTs before #23). `upmix_q31_reference` /
 FixedUpmix(reference=True) run the former.
 
 `ratio_q31(num, den)` (0 <= num, 0 < den < 2^63): num / den in Q31 through
@@ -155,7 +157,7 @@ import numba as nb
 import numpy as np
 from numba.cpython.unsafe.numbers import leading_zeros
 
-from .fft import CfftQ31, arm_cfft_init_q31, arm_cfft_q31
+from .fft import CfftQ31, arm_cfft_init_q31, arm_cfft_q31, cfft_q31_fast, cfft_q31_fast_tables
 from .ops import (
     INT32_MAX,
     INT32_MIN,
@@ -224,6 +226,7 @@ class UpmixQ31(NamedTuple):
     # fast path (`_frame`): tables derived from the ones above, and its work, in
     # three arrays (each array of the tuple costs a call from Python ~0.15 us)
     ftab: np.ndarray  # int32 (3, N/2): perm, twc, tws (see _fft_tables)
+    ctab: np.ndarray  # int32 (7, N): the forward FFT's (fft.cfft_q31_fast_tables of cf)
     w32: np.ndarray  # int32 (8, nb): tre, tim (the first N/2: transposed inverse FFT work),
     # zre, zim (natural-order inverse FFT work), Mre, Mim, Sre, Sim bins
     # (rows 4, 5 then the C bins)
@@ -254,6 +257,7 @@ def upmix_q31_init(t) -> UpmixQ31:
         np.zeros(nb_, np.int64), np.zeros((2, 2 * n), np.int32), np.zeros(nb_, np.int32),
         np.zeros((3, npad), np.int64), np.zeros(nseg, np.int64), np.zeros(3, np.int64),
         _fft_tables(n, np.asarray(t.twiddle_cos), np.asarray(t.twiddle_sin)),
+        cfft_q31_fast_tables(arm_cfft_init_q31(n)),
         np.zeros((8, nb_), np.int32), np.zeros((7, npad), np.int64),
     )
 
@@ -582,8 +586,9 @@ def _frame_reference(u):
 # and the C twin's steps) with the same operations, arranged so LLVM
 # vectorizes them: separate re/im arrays for the bins, the per-bin decision as
 # branchless passes over all bins (shifts by per-bin amounts, selects for the
-# pseudo-float cases, leading-zero count for bitlen64); the FFTs are the
-# reference's (`arm_cfft_q31`, the CMSIS model). Identities used (x any int64
+# pseudo-float cases, leading-zero count for bitlen64); the forward FFT is
+# `fft.cfft_q31_fast` (the CMSIS model's twin), the inverse radix-2 stages run
+# on contiguous per-stage twiddle arrays. Identities used (x any int64
 # unless said):
 #   shr_floor(x, s) for s = 0 is x, so "if bl > Z: x >> (bl - Z) else x << (Z - bl)"
 #     = (x >> max(bl - Z, 0)) << max(Z - bl, 0) (likewise ratio_q31's normalisation);
@@ -932,34 +937,36 @@ def _pass3(u):
 
 @_jit
 def _analysis(u, f):
-    """The M + i S frame, windowed at block exponent f, interleaved into fr[0]."""
+    """The M + i S frame, windowed at block exponent f: M into fr[0, :N], S
+    into fr[0, N:] (the re, im arrays of `cfft_q31_fast`)."""
     n = u.fft_size
     pos = u.st[ST_HIST]
     sw = 31 - f
-    wa, z = u.wa, u.fr[0]
+    wa = u.wa
     for ch in range(2):
-        hr = u.hist[ch]
+        hr, z = u.hist[ch], u.fr[0, ch * n:(ch + 1) * n]
         for j in range(n - pos):  # the ring from pos, oldest first
-            z[np.uint64(2 * j + ch)] = _rnd(np.int64(hr[np.uint64(pos + j)]) *
-                                            np.int64(wa[np.uint64(j)]), sw)
+            z[np.uint64(j)] = _rnd(np.int64(hr[np.uint64(pos + j)]) *
+                                   np.int64(wa[np.uint64(j)]), sw)
         for j in range(n - pos, n):
-            z[np.uint64(2 * j + ch)] = _rnd(np.int64(hr[np.uint64(j - (n - pos))]) *
-                                            np.int64(wa[np.uint64(j)]), sw)
+            z[np.uint64(j)] = _rnd(np.int64(hr[np.uint64(j - (n - pos))]) *
+                                   np.int64(wa[np.uint64(j)]), sw)
 
 
 @_jit
 def _split(u):
-    """rfft2_q31's split from the complex FFT in fr[0] into the M, S bins (u.w32
-    rows 4-7)."""
+    """rfft2_q31's split from the complex FFT in fr[0] (re, im halves, bin k at
+    position ctab[0, k]) into the M, S bins (u.w32 rows 4-7)."""
     n = u.fft_size
-    z = u.fr[0]
+    zre, zim, pos = u.fr[0, :n], u.fr[0, n:], u.ctab[0]
     mre, mim, sre, sim = u.w32[4], u.w32[5], u.w32[6], u.w32[7]
     for k in range(n // 2 + 1):
-        kk = np.uint64((n - k) & (n - 1))
-        zr = np.int64(z[np.uint64(2 * k)])
-        zi = np.int64(z[np.uint64(2 * k + 1)])
-        yr = np.int64(z[2 * kk])
-        yi = np.int64(z[2 * kk + np.uint64(1)])
+        pk = np.uint64(pos[k])
+        pkk = np.uint64(pos[(n - k) & (n - 1)])
+        zr = np.int64(zre[pk])
+        zi = np.int64(zim[pk])
+        yr = np.int64(zre[pkk])
+        yi = np.int64(zim[pkk])
         mre[k] = _rnd(zr + yr, 1)
         mim[k] = _rnd(zi - yi, 1)
         sre[k] = _rnd(zi + yi, 1)
@@ -1020,7 +1027,7 @@ def _frame(u):
             mx = max(mx, abs(np.int64(hr[j])))
     f = 30 - _bl(max(mx - 1, 0))  # block exponent
     _analysis(u, f)
-    arm_cfft_q31(u.cf, u.fr[0], 0, 1)
+    cfft_q31_fast(u.ctab, u.fr[0, :n], u.fr[0, n:])
     _split(u)
     _pass1(u, f)
     _pass2(u)
