@@ -590,6 +590,8 @@ def _frame_reference(u):
 # `fft.cfft_q31_fast` (the CMSIS model's twin), the inverse radix-2 stages run
 # on contiguous per-stage twiddle arrays. Identities used (x any int64
 # unless said):
+#   shr_round(x, 31) = (x + 2^30) >> 31 when x + 2^30 does not overflow (the
+#     inverse butterfly products: |b| <= 2^31, |W| <= 2^31, so |b W| <= 2^62);
 #   shr_floor(x, s) for s = 0 is x, so "if bl > Z: x >> (bl - Z) else x << (Z - bl)"
 #     = (x >> max(bl - Z, 0)) << max(Z - bl, 0) (likewise ratio_q31's normalisation);
 #   bitlen64(x) = 64 - ctlz64(x) for every int64 (64 for x < 0, as clz32 of the

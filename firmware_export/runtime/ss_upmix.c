@@ -134,8 +134,6 @@ static void bitrev(int32_t *buf, uint32_t n2)
     }
 }
 
-/* Radix-2 DIT inverse, n2 complex values, bit-reversed input, W^-1 = c + i s,
- * unscaled. Products rounded to Q31 one by one, sat32 on every store. */
 /* shr_round(a b, 31) for int32 a, b with |a b| < 2^62 (b a twiddle, never
  * -2^31): (a b + 2^30) >> 31, the sum cannot overflow and the result fits
  * int32 (one SMLAL-style multiply-add and a two-word shift on the M4). */
@@ -144,6 +142,8 @@ static inline int32_t mul_r31(int32_t a, int32_t b)
     return (int32_t)shr_floor((int64_t)a * b + ((int64_t)1 << 30), 31);
 }
 
+/* Radix-2 DIT inverse, n2 complex values, bit-reversed input, W^-1 = c + i s,
+ * unscaled. Products rounded to Q31 one by one, sat32 on every store. */
 static void cifft_q31(int32_t *buf, uint32_t n2, uint32_t n, const int32_t *tw_cos,
                       const int32_t *tw_sin)
 {
