@@ -41,7 +41,8 @@ Scaling and overflow, per step (N = fft_size, nb = N/2 + 1 bins)
   rounding in dsp_model/fixed/fft.py: truncating shifts, output Z / N), then
   the split (`rfft2_q31`), k = 0..N/2, kk = (N - k) mod N:
   M[k] = (Z[k] + conj Z[kk]) / 2, S[k] = (Z[k] - conj Z[kk]) / 2i, each
-  component shr_round(sum of two int32, 1) (fits int32, no saturation).
+  component shr_round(sum of two int32, 1) (fits int32 by the guard bit:
+  |Z| <= max |z| <= 2^30 sqrt 2 plus a few LSB; no saturation).
   Result: the bins X[k] 2^f / N in int32, as the decision expects (CMSIS's
   truncation: ~1.4 LSB rms per bin at N = 4096 (radix 4), ~3 at 2048
   (radix 4-by-2, its last << 1 doubles it), against ~1 for the radix-2 FFT
@@ -387,8 +388,9 @@ def rfft2_q31(inst, buf, dst):
     arm_cfft_q31 (N points, forward: Z / N), then for k = 0..N/2 (kk = (N - k)
     mod N): X = (Z[k] + conj Z[kk]) / 2 into buf, Y = (Z[k] - conj Z[kk]) / 2i
     into dst (re, im interleaved, bins X[k] / N, Y[k] / N), each component
-    shr_round(sum of two int32, 1) (fits int32). In place: bin k's slot is read
-    only for bins k and N - k > N/2."""
+    shr_round(sum of two int32, 1) (fits int32 when |z| < 2^31 - a few LSB, so
+    that |Z| does too: the upmix's z has |z| <= 2^30 sqrt 2). In place: bin k's
+    slot is read only for bins k and N - k > N/2."""
     n = inst.fft_len
     arm_cfft_q31(inst, buf, 0, 1)
     for k in range(n // 2 + 1):
