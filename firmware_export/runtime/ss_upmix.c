@@ -134,14 +134,6 @@ static void bitrev(int32_t *buf, uint32_t n2)
     }
 }
 
-/* shr_round(a b, 31) for int32 a, b with |a b| < 2^62 (b a twiddle, never
- * -2^31): (a b + 2^30) >> 31, the sum cannot overflow and the result fits
- * int32 (one SMLAL-style multiply-add and a two-word shift on the M4). */
-static inline int32_t mul_r31(int32_t a, int32_t b)
-{
-    return (int32_t)shr_floor((int64_t)a * b + ((int64_t)1 << 30), 31);
-}
-
 /* Radix-2 DIT inverse, n2 complex values, bit-reversed input, W^-1 = c + i s,
  * unscaled. Products rounded to Q31 one by one, sat32 on every store. */
 static void cifft_q31(int32_t *buf, uint32_t n2, uint32_t n, const int32_t *tw_cos,
@@ -152,13 +144,13 @@ static void cifft_q31(int32_t *buf, uint32_t n2, uint32_t n, const int32_t *tw_c
         half = m >> 1;
         step = n / m;
         for (j = 0u; j < half; j++) {
-            const int32_t c = tw_cos[j * step], s = tw_sin[j * step];
+            const int64_t c = tw_cos[j * step], s = tw_sin[j * step];
             for (k = j; k < n2; k += m) {
                 const uint32_t ia = 2u * k, ib = 2u * (k + half);
-                const int32_t br = buf[ib], bi = buf[ib + 1u];
+                const int64_t br = buf[ib], bi = buf[ib + 1u];
                 const int64_t ar = buf[ia], ai = buf[ia + 1u];
-                const int64_t tr = (int64_t)mul_r31(br, c) - mul_r31(bi, s);
-                const int64_t ti = (int64_t)mul_r31(bi, c) + mul_r31(br, s);
+                const int64_t tr = shr_round(br * c, 31) - shr_round(bi * s, 31);
+                const int64_t ti = shr_round(bi * c, 31) + shr_round(br * s, 31);
                 buf[ia] = sat32(ar + tr);
                 buf[ia + 1u] = sat32(ai + ti);
                 buf[ib] = sat32(ar - tr);
