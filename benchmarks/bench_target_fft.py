@@ -18,16 +18,17 @@ The forward radix-2 FFTs this replaced are gone from the tree; their figures
 studio5 (fft 4096, hop 512) 2 real FFTs 6,492 instructions per stereo sample
 (120.5 per butterfly), compact2 (2048/512) 3,013.
 
-Measured 2026-12-06 (this script; the forward totals against the radix-2
+Measured 2026-12-06 (this script, +-5 instructions from one build to the next
+with the code's placement; the forward totals against the radix-2
 pair they replaced: studio5 6,492 -> 1,153 (5.6x), compact2 3,013 -> 597
 (5.0x)):
 
     n   forward   inverse   bitrev  fwd/bfly
   256     21223     21223     2285      20.7
-  512     55239     55239     4565      24.0
- 1024    105189    105184     9429      20.5
+  512     55239     55239     4570      24.0
+ 1024    105184    105184     9429      20.5
  2048    261544    261544    18853      23.2
- 4096    501925    501925    38306      20.4
+ 4096    501920    501920    38306      20.4
                                          per stereo sample   studio5  compact2
   forward: arm_cfft_q31 of n points on M + iS                  980.5     510.9
   forward: split into the M and S spectra                      172.1      86.1
