@@ -43,10 +43,9 @@ from firmware_export.target.measure import build_upmix, measure_upmix  # noqa: E
 
 # (group, [(stage, label, unit)]); unit: what the "per unit" column divides by
 GROUPS = [
-    ("(1) forward rfft_q31 x2", [
-        ("RFFT_REV", "bit reversal", "sample"),
-        ("RFFT_CFFT", "n/2-point complex FFT", "bfly"),
-        ("RFFT_SPLIT", "real split step", "bin"),
+    ("(1) forward: one complex FFT of M + iS", [
+        ("CFFT", "arm_cfft_q31, n points (+ bit reversal)", "point"),
+        ("SPLIT", "M, S spectra from it", "bin"),
     ]),
     ("(2) per-bin decision", [
         ("P1_POW", "pass 1: |M|^2, |S|^2", "bin"),
@@ -72,7 +71,7 @@ GROUPS = [
 ]
 # upmix_cost's steps (MACs) per group
 BUDGET = {
-    "(1) forward rfft_q31 x2": ["forward real FFTs (M, S)"],
+    "(1) forward: one complex FFT of M + iS": ["forward real FFTs (M, S)"],
     "(2) per-bin decision": ["per-bin decision"],
     "(3) irfft_q31": ["inverse real FFT"],
     "(4) windows, OLA, sample loop": ["analysis windows (M, S)", "synthesis window"],
@@ -88,9 +87,11 @@ def stimulus(n: int) -> np.ndarray:
 def units(r, unit: str, stage: str) -> float:
     """How many `unit`s a stage handles per FFT frame."""
     n, nb = r.fft_size, r.fft_size // 2 + 1
-    fwd = 2 if stage.startswith("RFFT") or stage == "WIN" else 1
+    fwd = 2 if stage == "WIN" else 1
     if unit == "bin":
-        return fwd * nb
+        return nb
+    if unit == "point":
+        return n
     if unit == "bfly":
         return fwd * (n // 4) * int(np.log2(n // 2))
     if stage == "OLA":

@@ -9,7 +9,9 @@ saturate to 2^31 - 1):
     analysis_window  int32 (fft_size,)        Q31, round to nearest
     synthesis_window int32 (synthesis_size,)  Q31, the non-zero tail only
     twiddle_cos/sin  int32 (fft_size/2 + 1,)  cos, sin(2 pi k / fft_size), Q31
-                                              (cos(pi) = -2^31 exactly)
+                                              (cos(pi) = -2^31 exactly): the inverse
+                                              real FFT's (the forward FFT is
+                                              CMSIS-DSP's, its tables in ROM)
     a_short, a_long  Q31 one-pole coefficients 1 - exp(-hop / (tau fs))
     k_q19            x0^-4 in Q19 (k < 4096)
     lo2_q31          lo^2 of the 'ratio' decision in Q31
@@ -25,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dsp_model import upmix as U
+from dsp_model.fixed.fft import CFFT_SIZES
 
 INT32_MAX = (1 << 31) - 1
 
@@ -69,8 +72,9 @@ def _scalar(x: float, frac: int, name: str) -> int:
 def quantize_upmix(design: U.UpmixDesign) -> UpmixTables:
     """Integer tables from a float `UpmixDesign` (see the module docstring)."""
     n, ls = design.fft_size, design.synthesis_size
-    if n & (n - 1) or n < 16:
-        raise ValueError(f"upmix fft_size {n} must be a power of two >= 16")
+    if n not in CFFT_SIZES:  # the forward FFT is arm_cfft_q31 of n points
+        raise ValueError(f"upmix fft_size {n} must be one of {CFFT_SIZES} "
+                         "(the lengths of CMSIS-DSP's arm_cfft_q31 the runtime links)")
     ws = design.synthesis_window[n - ls:]
     if np.max(np.abs(ws)) > 1.0 or np.max(np.abs(design.analysis_window)) > 1.0:
         # 1.0 itself saturates to 1 - 2^-31 (hop = synthesis_size / 2 peaks at 1.0)

@@ -74,6 +74,7 @@ import struct
 import numpy as np
 
 from device_profiles.errors import UserError
+from dsp_model.fixed.fft import CFFT_SIZES
 from firmware_export.blob import (
     SEC_BIQUADS,
     SEC_DELAYS,
@@ -264,12 +265,12 @@ def _read_upmix(r: _Reader) -> UpmixTables:
     ls = r.count("synthesis_size", 8192)
     hop = r.u32("hop")
     pool = r.count("pool", 4096)
-    if n < 16 or n & (n - 1) or hop == 0 or ls > n or ls % hop or ls // hop < 2 or \
+    if n not in CFFT_SIZES or hop == 0 or ls > n or ls % hop or ls // hop < 2 or \
             pool < 1 or 2 * pool + 1 > n // 2 + 1:
         raise TableError(f"section upmix: fft_size {n}, synthesis_size {ls}, hop {hop}, "
-                         f"pool {pool} are not a usable upmix (fft_size a power of two "
-                         ">= 16, synthesis_size <= fft_size and a multiple >= 2 of hop, "
-                         "1 <= 2 pool + 1 <= fft_size/2 + 1)")
+                         f"pool {pool} are not a usable upmix (fft_size one of {CFFT_SIZES}, "
+                         "the arm_cfft_q31 lengths; synthesis_size <= fft_size and a "
+                         "multiple >= 2 of hop, 1 <= 2 pool + 1 <= fft_size/2 + 1)")
     a_short, a_long, k_q19, lo2, inv = (r.i32(f) for f in ("a_short", "a_long", "k_q19",
                                                             "lo2_q31", "inv_q24"))
     wa = r.arr(n, "analysis_window")

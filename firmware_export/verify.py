@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from device_profiles.errors import CheckFailed, UserError
-from firmware_export._cbuild import RUNTIME_DIR, build_shared
+from firmware_export._cbuild import RUNTIME_DIR, build_shared, cmsis_fft_objects
 
 REPO = Path(__file__).resolve().parent.parent
 BUILD_DIR = REPO / "build" / "cruntime"
@@ -75,7 +75,7 @@ def runtime_library(limits: dict[str, int] | None = None, extra_flags=()) -> ct.
     if key in _LIBS:
         return _LIBS[key]
     flags = [f"-D{k}={v}" for k, v in sorted(lim.items())] + list(extra_flags)
-    srcs = [RUNTIME_DIR / s for s in RUNTIME_SOURCES]
+    srcs = [RUNTIME_DIR / s for s in RUNTIME_SOURCES] + cmsis_fft_objects(BUILD_DIR)
     try:
         lib = ct.CDLL(str(build_shared(srcs, BUILD_DIR, flags)))
     except OSError:

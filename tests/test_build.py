@@ -18,7 +18,7 @@ from device_profiles import bundled_profiles, load_profile
 from device_profiles.errors import CheckFailed
 from dsp_model.fixed.chain import FixedChain
 from firmware_export import build as B
-from firmware_export._cbuild import RUNTIME_DIR
+from firmware_export._cbuild import RUNTIME_DIR, cmsis_fft_objects
 from firmware_export.golden import stimuli
 from firmware_export.headers import cascades, render_header, render_source, runtime_requirements
 from firmware_export.tables import chain_from_blob, chain_to_blob
@@ -277,7 +277,8 @@ int main(int argc, char **argv)
 }}
 """)
     exe = tmp_path / "host"
-    srcs = [str(RUNTIME_DIR / s) for s in RUNTIME_SOURCES]
+    srcs = [str(RUNTIME_DIR / s) for s in RUNTIME_SOURCES] + \
+        [str(o) for o in cmsis_fft_objects(tmp_path)]
     # the runtime's sizes, as the generated header states them, for every TU
     hdr = (a.out_dir / f"{stem}_tables.h").read_text()
     sizes = [f"-D{m.group(1)}={m.group(2)}"

@@ -46,7 +46,7 @@ from dsp_model.fixed.arith import quantize_gain_q31, quantize_sos_q31
 from dsp_model.fixed.chain import FixedChain
 from dsp_model.signals import to_q31
 from dsp_model.validate import stimuli as validate_stimuli
-from firmware_export._cbuild import RUNTIME_DIR
+from firmware_export._cbuild import RUNTIME_DIR, cmsis_fft_objects
 from firmware_export.blob import (
     HEADER,
     TARGET_IDS,
@@ -641,7 +641,8 @@ def test_mutations_under_address_sanitizer(tmp_path, lib, base_blobs):
     drv = tmp_path / "asan_driver.c"
     drv.write_text(ASAN_DRIVER)
     exe = tmp_path / "asan_driver"
-    srcs = [str(RUNTIME_DIR / s) for s in RUNTIME_SOURCES]
+    srcs = [str(RUNTIME_DIR / s) for s in RUNTIME_SOURCES] + \
+        [str(o) for o in cmsis_fft_objects(tmp_path)]
     cmd = ["gcc", "-std=c99", "-O1", "-g", "-Wall", "-Wextra", "-Werror", "-pedantic",
            "-fsanitize=address,undefined", "-fno-sanitize-recover=all",
            "-DSS_MAX_DRIVERS=16", "-DSS_MAX_PATHS=32", "-DSS_MAX_FEEDS=512",
@@ -746,7 +747,8 @@ def test_libfuzzer_blob_parser(tmp_path, base_blobs):
     h = tmp_path / "fuzz.c"
     h.write_text(FUZZ_HARNESS)
     exe = tmp_path / "fuzz_blob"
-    srcs = [str(RUNTIME_DIR / s) for s in RUNTIME_SOURCES]
+    srcs = [str(RUNTIME_DIR / s) for s in RUNTIME_SOURCES] + \
+        [str(o) for o in cmsis_fft_objects(tmp_path)]
     cmd = ["clang", "-std=c99", "-O1", "-g", "-fsanitize=fuzzer,address,undefined",
            "-fno-sanitize-recover=all", "-DSS_MEM32_WORDS=262144", f"-I{RUNTIME_DIR}", str(h),
            *srcs, "-o", str(exe)]

@@ -6,7 +6,9 @@ has no integer form yet: quantize_upmix refuses it, issue #23); every step
 below is integer, written in the ``ops`` primitives, and the C twin
 ``firmware_export/runtime/ss_upmix.c`` does the same steps in the same order
 (bit-exact, tests/test_fixed_upmix.py). The tables (windows, twiddles, coefficients) come from
-``firmware_export.quantize_upmix.quantize_upmix``.
+``firmware_export.quantize_upmix.quantize_upmix``; the forward FFT is CMSIS-DSP's
+``arm_cfft_q31`` (``dsp_model.fixed.fft``, its bit-exact model; the C links the
+vendored sources through ``ss_cfft.c``), with CMSIS's constant tables.
 
 Scaling and overflow, per step (N = fft_size, nb = N/2 + 1 bins)
 -----------------------------------------------------------------
@@ -28,20 +30,28 @@ Scaling and overflow, per step (N = fft_size, nb = N/2 + 1 bins)
   rotates into one component, so the halved butterfly sums still exceed 2^31
   -- and the C frame out of the inverse reached 2^31 too: -22 dB error against
   the float upmix on validate's "full-band sweep 0 dBFS" (L = R), -26 dB on a
-  +-FS 100 Hz square. The guard bit bounds every stage: forward stage values
-  <= max |z| = 2^30 sqrt 2 < 2^31, inverse stage values are averages of the
-  output's (the C frame, < 2^30 but for the w-filtered overshoot the inverse
-  bullet describes).
-* Forward real FFT (own, radix 2): the N real samples are the N/2 complex
-  values (x[2n], x[2n+1]); bit-reversal, then log2(N/2) decimation-in-time
-  stages. Butterfly: t = b W with each real product rounded to Q31 separately
-  (t_re = shr_round(br c, 31) + shr_round(bi s, 31), ...), then
-  a' = sat32(shr_round(a + t, 1)), b' = sat32(shr_round(a - t, 1)): every
-  stage halves (no growth), rounding half up. Split step to the real
-  spectrum: A = Z[k] + conj Z[N/2-k], B = Z[k] - conj Z[N/2-k] (int64),
-  X = sat32(shr_round(A - i W B, 2)) with the W B products rounded to Q31.
-  Result: the bins X[k] 2^f / N in int32 (FFT noise ~1 LSB per bin, about
-  -135 dB re the normalised frame, at any input level).
+  +-FS 100 Hz square. The guard bit bounds every stage: the forward FFT's
+  input z = M + i S has |z| <= 2^30 sqrt 2 < 2^31, and CMSIS's scaled stages
+  keep every value below max |z| (plus rounding); inverse stage values are
+  averages of the output's (the C frame, < 2^30 but for the w-filtered
+  overshoot the inverse bullet describes).
+* Forward FFT (CMSIS, #23): both real frames in one complex FFT, z[j] =
+  M_w[j] + i S_w[j] (fr[0] interleaved), `arm_cfft_q31` of N points (radix 4
+  for N = 4^k, radix-4-by-2 otherwise, then its bit reversal; scaling and
+  rounding in dsp_model/fixed/fft.py: truncating shifts, output Z / N), then
+  the split (`rfft2_q31`), k = 0..N/2, kk = (N - k) mod N:
+  M[k] = (Z[k] + conj Z[kk]) / 2, S[k] = (Z[k] - conj Z[kk]) / 2i, each
+  component shr_round(sum of two int32, 1) (fits int32 by the guard bit:
+  |Z| <= max |z| <= 2^30 sqrt 2 plus a few LSB; no saturation).
+  Result: the bins X[k] 2^f / N in int32, as the decision expects (CMSIS's
+  truncation: ~1.4 LSB rms per bin at N = 4096 (radix 4), ~3 at 2048
+  (radix 4-by-2, its last << 1 doubles it), against ~1 for the radix-2 FFT
+  this replaced; -127 / -123 dB re the bins of a -12 dBFS noise frame).
+  The inverse stays the own unscaled radix 2 (below): CMSIS's inverse
+  scales by 1/N as well, and a spectrum with one strong bin (a tone)
+  cannot be normalised up, so its output frame keeps only ~2^31 / (N/2) of
+  range: -108 dB against the float upmix on the 0 dBFS sweep (L = R) at
+  studio5, where the bar is -130 (tests/test_fixed_upmix.py).
 * Powers, smoothed as per-bin pseudo-floats (`pf_update`, below): pm =
   shr_floor(Mr^2, 1) + shr_floor(Mi^2, 1) (<= 2^62), ps alike, a pair with
   exponent -2 f; one-pole with a_short. Pm and Ps share one exponent per bin
@@ -93,24 +103,34 @@ Scaling and overflow, per step (N = fft_size, nb = N/2 + 1 bins)
   (wa at the fall's start; ws at hop = synthesis_size / 2) are 2^31 - 1 in
   Q31: 2^-31 relative, no effect at any level.
 
-Cost (real multiplies per frame, the count of dsp_model.upmix.upmix_cost):
+Cost (real multiplies per frame, the count of dsp_model.upmix.upmix_cost,
+which still counts 3 radix-2 real FFTs: the forward pair is now one CMSIS
+complex FFT of N points, benchmarks/bench_target_fft.py):
 2 N windows, 3 real FFTs ((N/4) log2(N/2) butterflies of 4 products plus a
 2 N split each), 39 per bin (powers 4, smoothing 2 + 3, w_dir 3 + 8 for the
 reciprocal, z 4, D^2 3 + 8, lam/w/C 4) and 3 per padded bin for the squares,
 the synthesis window: 997 MACs/frame at 4096/256, 238 at 2048/512 -- plus the
 pseudo-float bookkeeping (bit lengths, shifts, compares), not counted.
+On the Cortex-M4 target (benchmarks/bench_target_upmix.py, ss_upmix.c, per
+stereo sample): studio5 (4096/512) 11,120 instructions (16,590 with the
+radix-2 forward pair; forward now 1,153, decision 6,507, inverse 2,538),
+compact2 (2048/512) 5,576 (8,053).
 
 Measured against the float `Upmix` on the same input (tests/test_fixed_upmix.py,
-error energy re the input's mean channel energy): about -124 dB on the music
-stimulus, -138..-143 dB on center-only, hard-left and stationary noise; the
-center-only, hard-left (-71.9 dB) and anti-phase (exactly 0) figures and the
-SIRs match the float ones to 0.01 dB; -60 dB holds down to -100 dBFS input.
+error energy re the input's mean channel energy; fft 4096, hop 256; before the
+CMSIS forward FFT of #23 in brackets): -126.1 dB on the music stimulus
+(-127.7), -132.3 on center-only (-136.0), -140.2 on hard-left (-140.2),
+-131.6 on stationary noise (-136.7), -133.0 on anti-phase (exactly 0 before:
+the complex FFT's truncations leak S into the M bins by a few LSB); the
+center-only and hard-left (-71.9 dB) figures and the SIRs match the float
+ones to 0.01 dB; -60 dB holds down to -100 dBFS input.
 At full scale (0 dBFS exponential sweep, +-FS squares, on L = R, L only,
 L = -R, and INT32_MIN on both; studio5 4096/512 and compact2 2048/512):
--146..-156 dB on L = R and INT32_MIN, <= -236 dB on L = -R (C = 0 in both).
-L only reads -82.5 / -86.4 dB (sweep; studio5 / compact2) and -92 dB
-(1 kHz square, studio5) against the float `Upmix`, but -153..-160 dB against
-the float with its +-16 bin pooling summed window by window: the float's
+-141..-152 dB on L = R and INT32_MIN (-146..-156 before), -146..-151 dB on
+L = -R (C = 0 before). L only reads -82.6 / -85.5 dB (sweep; studio5 /
+compact2) and -84 dB (1 kHz square, studio5) against the float `Upmix`, but
+-154..-158 dB against the float with its +-16 bin pooling summed window by
+window: the float's
 `_pool` takes differences of one cumsum over the whole spectrum, which
 cancels catastrophically ~90 dB below the spectrum's peak, so its D^2 (and
 w) there is noise; the fixed point's per-segment running sums do not cancel.
@@ -120,9 +140,11 @@ The same float artefact sets the L-only sweep at any level (-81.5 dB at
 Two implementations of the frame, equal bit for bit (tests/test_fixed_upmix.py):
 `_frame_reference`, the readable form of the steps above (and of the C's), and
 `_frame`, which `upmix_q31` runs: the same operations laid out for LLVM's
-vectorizer (see the comment above `_bl`), ~5x faster (studio5, one call over
-2 s: ~125x real time against ~25x, CPU time; ~83x in blocks of 64, where each
-call's unboxing of the state tuple costs ~4.5 us). `upmix_q31_reference` /
+vectorizer (see the comment above `_bl`; the forward FFT is
+`fft.cfft_q31_fast`), ~4x faster (studio5, one call over 2 s: ~121x real
+time against ~29x, CPU time; ~78x in blocks of 64, where each call's
+unboxing of the state tuple costs ~4.5 us; 133x / 88x / 21x with the radix-2
+forward FFTs before #23). `upmix_q31_reference` /
 FixedUpmix(reference=True) run the former.
 
 `ratio_q31(num, den)` (0 <= num, 0 < den < 2^63): num / den in Q31 through
@@ -140,6 +162,7 @@ import numba as nb
 import numpy as np
 from numba.cpython.unsafe.numbers import leading_zeros
 
+from .fft import CfftQ31, arm_cfft_init_q31, arm_cfft_q31, cfft_q31_fast, cfft_q31_fast_tables
 from .ops import (
     INT32_MAX,
     INT32_MIN,
@@ -164,7 +187,7 @@ M32 = 0xFFFFFFFF
 Z_MANT_BITS = 60  # bit length of the largest pooled-statistic mantissa
 Q_BITS = 28  # |z| >> g below 2^28 before squaring (33 terms of 2^57 < 2^63)
 
-FFT_ROWS = 16  # fast path: the FFT stages of half-size < FFT_ROWS run on a transposed layout
+FFT_ROWS = 16  # fast path: the inverse FFT stages of half-size < FFT_ROWS run transposed
 
 # st (int64 state scalars): ring position of the L/R delay, of the M/S history,
 # phase in the hop.
@@ -185,8 +208,9 @@ class UpmixQ31(NamedTuple):
     inv_q24: int
     wa: np.ndarray  # int32 (N,)
     ws: np.ndarray  # int32 (ls,)
-    tw_cos: np.ndarray  # int32 (N/2 + 1,)
+    tw_cos: np.ndarray  # int32 (N/2 + 1,): the inverse real FFT's twiddles
     tw_sin: np.ndarray
+    cf: CfftQ31  # arm_cfft_q31 of N points (the forward FFT of M + i S)
     # state
     st: np.ndarray  # int64 (3,)
     dl: np.ndarray  # int32 (2, ls - 1): L, R delay rings
@@ -198,7 +222,8 @@ class UpmixQ31(NamedTuple):
     zst: np.ndarray  # int64 (3, nb): Zr, Zi, Zd mantissas
     zexp: np.ndarray  # int64 (nb,)
     # work (contents do not carry between frames)
-    fr: np.ndarray  # int32 (2, N + 2): M, S frames / spectra; row 1 is the IFFT buffer
+    fr: np.ndarray  # int32 (2, 2 N): row 0 the M + i S frame, then the M (later C) bins;
+    # row 1 the S bins, then the inverse FFT's buffer (first N)
     wdir: np.ndarray  # int32 (nb,)
     q: np.ndarray  # int64 (3, nb + 2 pool): z, then the pooled running sums
     gseg: np.ndarray  # int64 (n segments,)
@@ -206,8 +231,9 @@ class UpmixQ31(NamedTuple):
     # fast path (`_frame`): tables derived from the ones above, and its work, in
     # three arrays (each array of the tuple costs a call from Python ~0.15 us)
     ftab: np.ndarray  # int32 (3, N/2): perm, twc, tws (see _fft_tables)
-    w32: np.ndarray  # int32 (8, nb): tre, tim (the first N/2: transposed FFT work), zre, zim
-    # (natural-order FFT work, Z[N/2] = Z[0] for the split), Mre, Mim, Sre, Sim bins
+    ctab: np.ndarray  # int32 (7, N): the forward FFT's (fft.cfft_q31_fast_tables of cf)
+    w32: np.ndarray  # int32 (8, nb): tre, tim (the first N/2: transposed inverse FFT work),
+    # zre, zim (natural-order inverse FFT work), Mre, Mim, Sre, Sim bins
     # (rows 4, 5 then the C bins)
     w64: np.ndarray  # int64 (7, npad): the pooled new values per bin (rows 0-2, first nb),
     # their exponents (3), the running sums of q before each bin (4-6, 0 at a segment start)
@@ -229,12 +255,14 @@ def upmix_q31_init(t) -> UpmixQ31:
         np.ascontiguousarray(t.synthesis_window, np.int32),
         np.ascontiguousarray(t.twiddle_cos, np.int32),
         np.ascontiguousarray(t.twiddle_sin, np.int32),
+        arm_cfft_init_q31(n),
         np.zeros(3, np.int64), np.zeros((2, max(ls - 1, 1)), np.int32),
         np.zeros((2, n), np.int32), np.zeros(ls, np.int32), np.zeros(h, np.int32),
         np.zeros((2, nb_), np.int64), np.zeros(nb_, np.int64), np.zeros((3, nb_), np.int64),
-        np.zeros(nb_, np.int64), np.zeros((2, n + 2), np.int32), np.zeros(nb_, np.int32),
+        np.zeros(nb_, np.int64), np.zeros((2, 2 * n), np.int32), np.zeros(nb_, np.int32),
         np.zeros((3, npad), np.int64), np.zeros(nseg, np.int64), np.zeros(3, np.int64),
         _fft_tables(n, np.asarray(t.twiddle_cos), np.asarray(t.twiddle_sin)),
+        cfft_q31_fast_tables(arm_cfft_init_q31(n)),
         np.zeros((8, nb_), np.int32), np.zeros((7, npad), np.int64),
     )
 
@@ -242,7 +270,7 @@ def upmix_q31_init(t) -> UpmixQ31:
 def _fft_tables(n: int, tw_cos, tw_sin):
     """The fast path's FFT tables for N = n: ftab = perm, twc, tws (UpmixQ31).
 
-    The radix-2 DIT transform of the reference (`cfft_q31`) works on the
+    The radix-2 DIT inverse transform of the reference (`cifft_q31`) works on the
     bit-reversed sequence, position p = g R + j (R = FFT_ROWS rows, C = N / 2R
     columns). Its stages of half-size h < R pair positions inside one g: the
     fast path runs them on the transposed array T[j C + g] (contiguous rows of
@@ -356,7 +384,29 @@ def pf_update(mant, expo, k, rows, nv, e, a):
     expo[k] = ec + bl - Z_MANT_BITS
 
 
-# ------------------------------------------------------------------ FFT
+# ------------------------------------------------------------------ FFT glue
+@_jit
+def rfft2_q31(inst, buf, dst):
+    """The real FFTs of two real N-point frames through one complex FFT: buf
+    int32 (2 N,) holds z = x + i y (x[j] at buf[2 j], y[j] at buf[2 j + 1]);
+    arm_cfft_q31 (N points, forward: Z / N), then for k = 0..N/2 (kk = (N - k)
+    mod N): X = (Z[k] + conj Z[kk]) / 2 into buf, Y = (Z[k] - conj Z[kk]) / 2i
+    into dst (re, im interleaved, bins X[k] / N, Y[k] / N), each component
+    shr_round(sum of two int32, 1) (fits int32 when |z| < 2^31 - a few LSB, so
+    that |Z| does too: the upmix's z has |z| <= 2^30 sqrt 2). In place: bin k's
+    slot is read only for bins k and N - k > N/2."""
+    n = inst.fft_len
+    arm_cfft_q31(inst, buf, 0, 1)
+    for k in range(n // 2 + 1):
+        kk = (n - k) & (n - 1)
+        zr, zi = np.int64(buf[2 * k]), np.int64(buf[2 * k + 1])
+        yr, yi = np.int64(buf[2 * kk]), np.int64(buf[2 * kk + 1])
+        buf[2 * k] = shr_round(zr + yr, 1)
+        buf[2 * k + 1] = shr_round(zi - yi, 1)
+        dst[2 * k] = shr_round(zi + yi, 1)
+        dst[2 * k + 1] = shr_round(yr - zr, 1)
+
+
 @_jit
 def _bitrev(buf, n2):
     """Bit-reversal permutation of n2 complex values (re, im interleaved)."""
@@ -377,10 +427,9 @@ def _bitrev(buf, n2):
 
 
 @_jit
-def cfft_q31(buf, n2, n, tw_cos, tw_sin, inverse):
-    """In-place radix-2 DIT complex FFT of n2 = N/2 values (bit-reversed input).
-    Forward (W = c - i s): every stage halves, round half up; inverse
-    (W = c + i s): unscaled. Products rounded to Q31 one by one, sat32."""
+def cifft_q31(buf, n2, n, tw_cos, tw_sin):
+    """In-place radix-2 DIT inverse complex FFT of n2 = N/2 values (bit-reversed
+    input), W^-1 = c + i s, unscaled. Products rounded to Q31 one by one, sat32."""
     m = 2
     while m <= n2:
         half = m >> 1
@@ -393,54 +442,15 @@ def cfft_q31(buf, n2, n, tw_cos, tw_sin, inverse):
                 ib = 2 * (k + half)
                 br = np.int64(buf[ib])
                 bi = np.int64(buf[ib + 1])
-                if inverse:
-                    tr = shr_round(br * c, 31) - shr_round(bi * s, 31)
-                    ti = shr_round(bi * c, 31) + shr_round(br * s, 31)
-                else:
-                    tr = shr_round(br * c, 31) + shr_round(bi * s, 31)
-                    ti = shr_round(bi * c, 31) - shr_round(br * s, 31)
+                tr = shr_round(br * c, 31) - shr_round(bi * s, 31)
+                ti = shr_round(bi * c, 31) + shr_round(br * s, 31)
                 ar = np.int64(buf[ia])
                 ai = np.int64(buf[ia + 1])
-                if inverse:
-                    buf[ia] = sat32(ar + tr)
-                    buf[ia + 1] = sat32(ai + ti)
-                    buf[ib] = sat32(ar - tr)
-                    buf[ib + 1] = sat32(ai - ti)
-                else:
-                    buf[ia] = sat32(shr_round(ar + tr, 1))
-                    buf[ia + 1] = sat32(shr_round(ai + ti, 1))
-                    buf[ib] = sat32(shr_round(ar - tr, 1))
-                    buf[ib + 1] = sat32(shr_round(ai - ti, 1))
+                buf[ia] = sat32(ar + tr)
+                buf[ia + 1] = sat32(ai + ti)
+                buf[ib] = sat32(ar - tr)
+                buf[ib + 1] = sat32(ai - ti)
         m <<= 1
-
-
-@_jit
-def rfft_q31(buf, n, tw_cos, tw_sin):
-    """buf int32 (N + 2,): N real samples in, bins X[k] / N (k = 0..N/2, re, im
-    interleaved) out, in place."""
-    n2 = n // 2
-    _bitrev(buf, n2)
-    cfft_q31(buf, n2, n, tw_cos, tw_sin, False)
-    buf[n] = buf[0]  # Z[N/2] = Z[0]
-    buf[n + 1] = buf[1]
-    for k in range(n2 // 2 + 1):  # bins k and N/2 - k from the same pair
-        kk = n2 - k
-        zr, zi = np.int64(buf[2 * k]), np.int64(buf[2 * k + 1])
-        yr, yi = np.int64(buf[2 * kk]), np.int64(buf[2 * kk + 1])
-        for side in range(2):
-            if side == 0:
-                ar, ai, br, bi, idx = zr + yr, zi - yi, zr - yr, zi + yi, k
-            else:
-                ar, ai, br, bi, idx = yr + zr, yi - zi, yr - zr, yi + zi, kk
-            c = np.int64(tw_cos[idx])
-            s = np.int64(tw_sin[idx])
-            # X = (A - i W B) / 4, W = c - i s
-            xr = ar + shr_round(bi * c, 31) - shr_round(br * s, 31)
-            xi = ai - shr_round(br * c, 31) - shr_round(bi * s, 31)
-            buf[2 * idx] = sat32(shr_round(xr, 2))
-            buf[2 * idx + 1] = sat32(shr_round(xi, 2))
-            if kk == k:
-                break
 
 
 @_jit
@@ -460,7 +470,7 @@ def irfft_q31(src, dst, n, tw_cos, tw_sin):
         dst[2 * k] = sat32(ar - shr_round(bi * c, 31) - shr_round(br * s, 31))
         dst[2 * k + 1] = sat32(ai + shr_round(br * c, 31) - shr_round(bi * s, 31))
     _bitrev(dst, n2)
-    cfft_q31(dst, n2, n, tw_cos, tw_sin, True)
+    cifft_q31(dst, n2, n, tw_cos, tw_sin)
 
 
 # ------------------------------------------------------------------ frame
@@ -478,11 +488,11 @@ def _frame_reference(u):
         for j in range(n):
             mx = max(mx, abs(np.int64(u.hist[ch, j])))
     f = 30 - bitlen64(max(mx - 1, 0))  # block exponent, -1..30: |x| 2^f <= 2^30
-    for ch in range(2):
+    for ch in range(2):  # z = M + i S
         for j in range(n):
             x = np.int64(u.hist[ch, (pos + j) % n])
-            fr[ch, j] = shr_round(x * np.int64(u.wa[j]), 31 - f)
-        rfft_q31(fr[ch], n, u.tw_cos, u.tw_sin)
+            fr[0, 2 * j + ch] = shr_round(x * np.int64(u.wa[j]), 31 - f)
+    rfft2_q31(u.cf, fr[0], fr[1])
     # pass 1: powers, w_dir, z/2 into the padded rows of q
     q = u.q
     for k in range(nbins):
@@ -580,13 +590,14 @@ def _frame_reference(u):
 # ------------------------------------------------------------------ fast path
 # `_frame` computes every stored value of `_frame_reference` (the spec above,
 # and the C twin's steps) with the same operations, arranged so LLVM
-# vectorizes them: separate re/im arrays, contiguous butterfly loops with
-# per-stage twiddle arrays, the per-bin decision as branchless passes over
-# all bins (shifts by per-bin amounts, selects for the pseudo-float cases,
-# leading-zero count for bitlen64). Identities used (x any int64 unless said):
+# vectorizes them: separate re/im arrays for the bins, the per-bin decision as
+# branchless passes over all bins (shifts by per-bin amounts, selects for the
+# pseudo-float cases, leading-zero count for bitlen64); the forward FFT is
+# `fft.cfft_q31_fast` (the CMSIS model's twin), the inverse radix-2 stages run
+# on contiguous per-stage twiddle arrays. Identities used (x any int64
+# unless said):
 #   shr_round(x, 31) = (x + 2^30) >> 31 when x + 2^30 does not overflow (the
-#     butterfly products: |b| <= 2^31, |W| <= 2^31, so |b W| <= 2^62);
-#     shr_round(y, 1) = (y + 1) >> 1 on the butterfly sums (< 2^34);
+#     inverse butterfly products: |b| <= 2^31, |W| <= 2^31, so |b W| <= 2^62);
 #   shr_floor(x, s) for s = 0 is x, so "if bl > Z: x >> (bl - Z) else x << (Z - bl)"
 #     = (x >> max(bl - Z, 0)) << max(Z - bl, 0) (likewise ratio_q31's normalisation);
 #   bitlen64(x) = 64 - ctlz64(x) for every int64 (64 for x < 0, as clz32 of the
@@ -616,12 +627,11 @@ def _r31(x):
 
 
 @_jit
-def _bfly(re, im, a0, b0, cnt, tc, ts, t0, tstep, inverse):
-    """cnt butterflies on (re, im)[a0 + g], (re, im)[b0 + g] with twiddle
+def _bfly(re, im, a0, b0, cnt, tc, ts, t0, tstep):
+    """cnt inverse butterflies on (re, im)[a0 + g], (re, im)[b0 + g] with twiddle
     (tc, ts)[t0 + g tstep] (tstep 0: one twiddle; int32, so each product is
-    32 x 32 -> 64 bits: vpmuldq). Forward (W = c - i s): t = b W,
-    a' = sat32(shr_round(a + t, 1)), b' = sat32(shr_round(a - t, 1));
-    inverse (W^-1 = c + i s): a' = sat32(a + t), b' = sat32(a - t), unscaled.
+    32 x 32 -> 64 bits: vpmuldq): t = b W^-1 (W^-1 = c + i s),
+    a' = sat32(a + t), b' = sat32(a - t), unscaled.
     Indices are unsigned: no wraparound code, so LLVM sees contiguous access."""
     for g in range(cnt):
         ia = np.uint64(a0 + g)
@@ -633,25 +643,17 @@ def _bfly(re, im, a0, b0, cnt, tc, ts, t0, tstep, inverse):
         bi = np.int64(im[ib])
         ar = np.int64(re[ia])
         ai = np.int64(im[ia])
-        if inverse:
-            tr = _r31(br * c) - _r31(bi * s)
-            ti = _r31(bi * c) + _r31(br * s)
-            re[ia] = _sat(ar + tr)
-            im[ia] = _sat(ai + ti)
-            re[ib] = _sat(ar - tr)
-            im[ib] = _sat(ai - ti)
-        else:
-            tr = _r31(br * c) + _r31(bi * s)
-            ti = _r31(bi * c) - _r31(br * s)
-            re[ia] = _sat((ar + tr + 1) >> 1)
-            im[ia] = _sat((ai + ti + 1) >> 1)
-            re[ib] = _sat((ar - tr + 1) >> 1)
-            im[ib] = _sat((ai - ti + 1) >> 1)
+        tr = _r31(br * c) - _r31(bi * s)
+        ti = _r31(bi * c) + _r31(br * s)
+        re[ia] = _sat(ar + tr)
+        im[ia] = _sat(ai + ti)
+        re[ib] = _sat(ar - tr)
+        im[ib] = _sat(ai - ti)
 
 
 @_jit
-def _stages(u, inverse):
-    """All DIT stages of `cfft_q31`: in tre/tim (u.w32 rows 0, 1) the transposed, bit-reversed
+def _stages(u):
+    """All DIT stages of `cifft_q31`: in tre/tim (u.w32 rows 0, 1) the transposed, bit-reversed
     input (perm); the stages h < R there, transpose into zre/zim (u.w32 rows 2, 3), the
     stages h >= R in natural order. Output: natural order in zre/zim (u.w32 rows 2, 3)."""
     w = u.w32
@@ -664,12 +666,7 @@ def _stages(u, inverse):
     while h < rows:
         for j in range(rows):
             if j & h == 0:
-                if inverse:
-                    _bfly(tre, tim, j * cols, (j + h) * cols, cols, twc, tws,
-                          h + (j & (h - 1)), 0, True)
-                else:
-                    _bfly(tre, tim, j * cols, (j + h) * cols, cols, twc, tws,
-                          h + (j & (h - 1)), 0, False)
+                _bfly(tre, tim, j * cols, (j + h) * cols, cols, twc, tws, h + (j & (h - 1)), 0)
         h <<= 1
     for j in range(rows):
         for g in range(cols):
@@ -677,10 +674,7 @@ def _stages(u, inverse):
             zim[np.uint64(g * rows + j)] = tim[np.uint64(j * cols + g)]
     while h < n2:
         for a0 in range(0, n2, 2 * h):
-            if inverse:
-                _bfly(zre, zim, a0, a0 + h, h, twc, tws, h, 1, True)
-            else:
-                _bfly(zre, zim, a0, a0 + h, h, twc, tws, h, 1, False)
+            _bfly(zre, zim, a0, a0 + h, h, twc, tws, h, 1)
         h <<= 1
 
 
@@ -950,51 +944,41 @@ def _pass3(u):
 
 
 @_jit
-def _analysis(u, ch, f):
-    """Channel ch's frame, windowed at block exponent f, gathered (bit reversal
-    + transpose) into tre/tim (u.w32 rows 0, 1) for `_stages`."""
+def _analysis(u, f):
+    """The M + i S frame, windowed at block exponent f: M into fr[0, :N], S
+    into fr[0, N:] (the re, im arrays of `cfft_q31_fast`)."""
     n = u.fft_size
     pos = u.st[ST_HIST]
     sw = 31 - f
-    hr, wa, perm = u.hist[ch], u.wa, u.ftab[0]
-    tre, tim = u.w32[0, :n // 2], u.w32[1, :n // 2]
-    xw = u.fr[0]  # the reference's work row as scratch: the windowed frame, natural order
-    for j in range(n - pos):  # the ring from pos, oldest first
-        xw[np.uint64(j)] = _rnd(np.int64(hr[np.uint64(pos + j)]) * np.int64(wa[np.uint64(j)]),
-                                sw)
-    for j in range(n - pos, n):
-        xw[np.uint64(j)] = _rnd(np.int64(hr[np.uint64(j - (n - pos))]) *
-                                np.int64(wa[np.uint64(j)]), sw)
-    for i in range(n // 2):  # complex value perm[i] = samples 2 perm[i], 2 perm[i] + 1
-        j = np.uint64(2 * perm[i])
-        tre[i] = xw[j]
-        tim[i] = xw[j + np.uint64(1)]
+    wa = u.wa
+    for ch in range(2):
+        hr, z = u.hist[ch], u.fr[0, ch * n:(ch + 1) * n]
+        for j in range(n - pos):  # the ring from pos, oldest first
+            z[np.uint64(j)] = _rnd(np.int64(hr[np.uint64(pos + j)]) *
+                                   np.int64(wa[np.uint64(j)]), sw)
+        for j in range(n - pos, n):
+            z[np.uint64(j)] = _rnd(np.int64(hr[np.uint64(j - (n - pos))]) *
+                                   np.int64(wa[np.uint64(j)]), sw)
 
 
 @_jit
-def _split(u, ch):
-    """The real spectrum X[k] (u.w32 rows 4 + 2 ch, 5 + 2 ch) from the complex FFT Z in
-    zre/zim (u.w32 rows 2, 3): rfft_q31's split, X = sat32(shr_round(A - i W B, 2))."""
-    n2 = u.fft_size // 2
-    zre, zim, tw_cos, tw_sin = u.w32[2], u.w32[3], u.tw_cos, u.tw_sin
-    zre[n2] = zre[0]  # Z[N/2] = Z[0]
-    zim[n2] = zim[0]
-    xr_, xi_ = u.w32[4 + 2 * ch], u.w32[5 + 2 * ch]
-    for k in range(n2 + 1):
-        zr = np.int64(zre[k])
-        zi = np.int64(zim[k])
-        yr = np.int64(zre[np.uint64(n2 - k)])
-        yi = np.int64(zim[np.uint64(n2 - k)])
-        ar = zr + yr
-        ai = zi - yi
-        br = zr - yr
-        bi = zi + yi
-        c = np.int64(tw_cos[k])
-        s = np.int64(tw_sin[k])
-        xr = ar + _rnd(bi * c, 31) - _rnd(br * s, 31)
-        xi = ai - _rnd(br * c, 31) - _rnd(bi * s, 31)
-        xr_[k] = _sat(_rnd(xr, 2))
-        xi_[k] = _sat(_rnd(xi, 2))
+def _split(u):
+    """rfft2_q31's split from the complex FFT in fr[0] (re, im halves, bin k at
+    position ctab[0, k]) into the M, S bins (u.w32 rows 4-7)."""
+    n = u.fft_size
+    zre, zim, pos = u.fr[0, :n], u.fr[0, n:], u.ctab[0]
+    mre, mim, sre, sim = u.w32[4], u.w32[5], u.w32[6], u.w32[7]
+    for k in range(n // 2 + 1):
+        pk = np.uint64(pos[k])
+        pkk = np.uint64(pos[(n - k) & (n - 1)])
+        zr = np.int64(zre[pk])
+        zi = np.int64(zim[pk])
+        yr = np.int64(zre[pkk])
+        yi = np.int64(zim[pkk])
+        mre[k] = _rnd(zr + yr, 1)
+        mim[k] = _rnd(zi - yi, 1)
+        sre[k] = _rnd(zi + yi, 1)
+        sim[k] = _rnd(yr - zr, 1)
 
 
 @_jit
@@ -1050,16 +1034,15 @@ def _frame(u):
         for j in range(n):
             mx = max(mx, abs(np.int64(hr[j])))
     f = 30 - _bl(max(mx - 1, 0))  # block exponent
-    for ch in range(2):
-        _analysis(u, ch, f)
-        _stages(u, False)
-        _split(u, ch)
+    _analysis(u, f)
+    cfft_q31_fast(u.ctab, u.fr[0, :n], u.fr[0, n:])
+    _split(u)
     _pass1(u, f)
     _pass2(u)
     _windows(u, f)
     _pass3(u)
     _unsplit(u)
-    _stages(u, True)
+    _stages(u)
     _synthesis(u, f)
 
 

@@ -7,6 +7,7 @@
  */
 #include "ss_upmix.h"
 
+#include "ss_cfft.h"
 #include "ss_ops.h"
 
 /* Stage brackets for the target's profiling build only
@@ -133,11 +134,10 @@ static void bitrev(int32_t *buf, uint32_t n2)
     }
 }
 
-/* Radix-2 DIT, n2 complex values, bit-reversed input. Forward (W = c - i s)
- * halves every stage (round half up); inverse (W = c + i s) unscaled.
- * Products rounded to Q31 one by one, sat32 on every store. */
-static void cfft_q31(int32_t *buf, uint32_t n2, uint32_t n, const int32_t *tw_cos,
-                     const int32_t *tw_sin, int inverse)
+/* Radix-2 DIT inverse, n2 complex values, bit-reversed input, W^-1 = c + i s,
+ * unscaled. Products rounded to Q31 one by one, sat32 on every store. */
+static void cifft_q31(int32_t *buf, uint32_t n2, uint32_t n, const int32_t *tw_cos,
+                      const int32_t *tw_sin)
 {
     uint32_t m, half, step, j, k;
     for (m = 2u; m <= n2; m <<= 1) {
@@ -149,64 +149,36 @@ static void cfft_q31(int32_t *buf, uint32_t n2, uint32_t n, const int32_t *tw_co
                 const uint32_t ia = 2u * k, ib = 2u * (k + half);
                 const int64_t br = buf[ib], bi = buf[ib + 1u];
                 const int64_t ar = buf[ia], ai = buf[ia + 1u];
-                int64_t tr, ti;
-                if (inverse) {
-                    tr = shr_round(br * c, 31) - shr_round(bi * s, 31);
-                    ti = shr_round(bi * c, 31) + shr_round(br * s, 31);
-                    buf[ia] = sat32(ar + tr);
-                    buf[ia + 1u] = sat32(ai + ti);
-                    buf[ib] = sat32(ar - tr);
-                    buf[ib + 1u] = sat32(ai - ti);
-                } else {
-                    tr = shr_round(br * c, 31) + shr_round(bi * s, 31);
-                    ti = shr_round(bi * c, 31) - shr_round(br * s, 31);
-                    buf[ia] = sat32(shr_round(ar + tr, 1));
-                    buf[ia + 1u] = sat32(shr_round(ai + ti, 1));
-                    buf[ib] = sat32(shr_round(ar - tr, 1));
-                    buf[ib + 1u] = sat32(shr_round(ai - ti, 1));
-                }
+                const int64_t tr = shr_round(br * c, 31) - shr_round(bi * s, 31);
+                const int64_t ti = shr_round(bi * c, 31) + shr_round(br * s, 31);
+                buf[ia] = sat32(ar + tr);
+                buf[ia + 1u] = sat32(ai + ti);
+                buf[ib] = sat32(ar - tr);
+                buf[ib + 1u] = sat32(ai - ti);
             }
         }
     }
 }
 
-/* buf (N + 2): N real samples in, bins X[k] / N (k = 0..N/2) out. */
-static void rfft_q31(int32_t *buf, uint32_t n, const int32_t *tw_cos, const int32_t *tw_sin)
+/* The real FFTs of two real frames through one complex FFT (upmix.py
+ * rfft2_q31): buf (2 N) holds x + i y; arm_cfft_q31 (N points, Z / N), then
+ * X = (Z[k] + conj Z[kk]) / 2 into buf, Y = (Z[k] - conj Z[kk]) / 2i into dst
+ * (N + 2), k = 0..N/2, kk = (N - k) mod N, each component shr_round(., 1). */
+static void rfft2_q31(int32_t *buf, int32_t *dst, uint32_t n)
 {
-    const uint32_t n2 = n / 2u;
     uint32_t k;
-    bitrev(buf, n2);
-    SS_PROF(RFFT_REV);
-    cfft_q31(buf, n2, n, tw_cos, tw_sin, 0);
-    SS_PROF(RFFT_CFFT);
-    buf[n] = buf[0];
-    buf[n + 1u] = buf[1];
-    for (k = 0u; k <= n2 / 2u; k++) {
-        const uint32_t kk = n2 - k;
+    ss_cfft_q31(n, buf, 0);
+    SS_PROF(CFFT);
+    for (k = 0u; k <= n / 2u; k++) {
+        const uint32_t kk = (n - k) & (n - 1u);
         const int64_t zr = buf[2u * k], zi = buf[2u * k + 1u];
         const int64_t yr = buf[2u * kk], yi = buf[2u * kk + 1u];
-        int side;
-        for (side = 0; side < 2; side++) {
-            int64_t ar, ai, br, bi, c, s, xr, xi;
-            uint32_t idx;
-            if (side == 0) {
-                ar = zr + yr; ai = zi - yi; br = zr - yr; bi = zi + yi; idx = k;
-            } else {
-                ar = yr + zr; ai = yi - zi; br = yr - zr; bi = yi + zi; idx = kk;
-            }
-            c = tw_cos[idx];
-            s = tw_sin[idx];
-            /* X = (A - i W B) / 4, W = c - i s */
-            xr = ar + shr_round(bi * c, 31) - shr_round(br * s, 31);
-            xi = ai - shr_round(br * c, 31) - shr_round(bi * s, 31);
-            buf[2u * idx] = sat32(shr_round(xr, 2));
-            buf[2u * idx + 1u] = sat32(shr_round(xi, 2));
-            if (kk == k) {
-                break;
-            }
-        }
+        buf[2u * k] = (int32_t)shr_round(zr + yr, 1);
+        buf[2u * k + 1u] = (int32_t)shr_round(zi - yi, 1);
+        dst[2u * k] = (int32_t)shr_round(zi + yi, 1);
+        dst[2u * k + 1u] = (int32_t)shr_round(yr - zr, 1);
     }
-    SS_PROF(RFFT_SPLIT);
+    SS_PROF(SPLIT);
 }
 
 /* src (N + 2): bins Y[k] = X[k] / N; dst (>= N): N real samples, unscaled. */
@@ -229,7 +201,7 @@ static void irfft_q31(const int32_t *src, int32_t *dst, uint32_t n, const int32_
     SS_PROF(IRFFT_SPLIT);
     bitrev(dst, n2);
     SS_PROF(IRFFT_REV);
-    cfft_q31(dst, n2, n, tw_cos, tw_sin, 1);
+    cifft_q31(dst, n2, n, tw_cos, tw_sin);
     SS_PROF(IRFFT_CFFT);
 }
 
@@ -242,7 +214,7 @@ void upmix_q31_mem_words(uint32_t fft_size, uint32_t synthesis_size, uint32_t ho
     const uint32_t nseg = pool ? (npad + 2u * pool - 1u) / (2u * pool) : 0u;
     const uint32_t ndl = synthesis_size > 1u ? synthesis_size - 1u : 1u;
     *mem32_words = 2u * ndl + 2u * fft_size + synthesis_size + hop + 2u * nb /* zexp, pexp */ +
-                   2u * (fft_size + 2u) + nb /* wdir */ + nseg;
+                   3u * fft_size + 2u /* fr */ + nb /* wdir */ + nseg;
     *mem64_words = 2u * nb + 3u * nb + 3u * npad;
 }
 
@@ -256,7 +228,7 @@ int upmix_q31_init(upmix_q31_inst *S, uint32_t fft_size, uint32_t synthesis_size
     uint32_t n32, n64, i, nb, npad, ndl;
     int32_t *p32 = mem32;
     int64_t *p64 = mem64;
-    if (fft_size < 16u || (fft_size & (fft_size - 1u)) != 0u || hop == 0u ||
+    if (!ss_cfft_q31_supported(fft_size) || hop == 0u ||
         synthesis_size > fft_size || synthesis_size % hop != 0u || synthesis_size / hop < 2u ||
         pool < 1u || 2u * pool + 1u > fft_size / 2u + 1u) {
         return -1;
@@ -292,7 +264,7 @@ int upmix_q31_init(upmix_q31_inst *S, uint32_t fft_size, uint32_t synthesis_size
         S->hist[i] = p32;
         p32 += fft_size;
         S->fr[i] = p32;
-        p32 += fft_size + 2u;
+        p32 += i == 0u ? 2u * fft_size : fft_size + 2u;
     }
     S->ola = p32;
     p32 += synthesis_size;
@@ -337,14 +309,14 @@ static void frame(upmix_q31_inst *S)
         }
     }
     f = 30 - bitlen64(mx > 0 ? mx - 1 : 0); /* -1..30: |x| 2^f <= 2^30, a guard bit */
-    for (ch = 0u; ch < 2u; ch++) {
+    for (ch = 0u; ch < 2u; ch++) { /* z = M + i S */
         for (j = 0u; j < n; j++) {
             const int64_t x = S->hist[ch][(S->hist_pos + j) % n];
-            S->fr[ch][j] = (int32_t)shr_round(x * S->wa[j], 31 - f);
+            S->fr[0][2u * j + ch] = (int32_t)shr_round(x * S->wa[j], 31 - f);
         }
-        SS_PROF(WIN);
-        rfft_q31(S->fr[ch], n, S->tw_cos, S->tw_sin);
     }
+    SS_PROF(WIN);
+    rfft2_q31(S->fr[0], S->fr[1], n);
     /* pass 1: powers, w_dir, z/2 into the padded rows of q */
     for (k = 0u; k < nb; k++) {
         const int64_t mr = S->fr[0][2u * k], mi = S->fr[0][2u * k + 1u];

@@ -35,7 +35,7 @@ typedef struct {
     int64_t *z[3];    /* Zr, Zi, Zd mantissas, nb each */
     int32_t *zexp;    /* nb */
     /* work */
-    int32_t *fr[2];   /* fft_size + 2 each */
+    int32_t *fr[2];   /* 2 fft_size (M + i S, then M, C bins), fft_size + 2 (S bins) */
     int32_t *wdir;    /* nb */
     int64_t *q[3];    /* nb + 2 pool each */
     int32_t *gseg;    /* segments */
@@ -47,7 +47,7 @@ void upmix_q31_mem_words(uint32_t fft_size, uint32_t synthesis_size, uint32_t ho
                          uint32_t *mem32_words, uint32_t *mem64_words);
 
 /* Fill S (tables by pointer, state zeroed in the pools). Returns 0, or -1 if
- * the sizes are unusable (fft_size not a power of two >= 16, synthesis_size
+ * the sizes are unusable (fft_size not an arm_cfft_q31 length: 256 .. 4096, synthesis_size
  * > fft_size or not a multiple >= 2 of hop, pool < 1 or wider than the
  * spectrum). */
 int upmix_q31_init(upmix_q31_inst *S, uint32_t fft_size, uint32_t synthesis_size, uint32_t hop,

@@ -56,6 +56,11 @@ CMSIS_SOURCES = [
     "arm_fir_q31.c",
     "arm_fir_fast_q31.c",
     "arm_fir_init_q31.c",
+    "arm_cfft_q31.c",
+    "arm_cfft_radix4_q31.c",
+    "arm_bitreversal.c",
+    "arm_bitreversal2.c",
+    "arm_common_tables_fft_q31.c",
 ]
 
 

@@ -23,7 +23,7 @@ from . import build, run
 DEVICE_SOURCES = ["device.c", "frame.c", "store.c", "flash.c", "crc32.c", "sha256.c"]
 DEFAULT_FLASH = "soundstage-flash.bin"
 # The whole-chain runtime the stream processor links (firmware_export/runtime).
-CHAIN_SOURCES = ["ss_chain.c", "ss_blob.c", "ss_kernels.c", "ss_upmix.c"]
+CHAIN_SOURCES = ["ss_chain.c", "ss_blob.c", "ss_kernels.c", "ss_upmix.c", "ss_cfft.c"]
 CUT_STATUS = 86  # exit status of a power cut (src/flash.h)
 FLASH_FILE_SIZE = 0x3000 + 2 * 512 * 1024  # src/flash.h FLASH_SIZE (flash_store.py layout)
 
@@ -53,7 +53,7 @@ def build_device(profile: str | None = None, *, target_id: int | None = None,
     sources = [build.SRC_DIR / s for s in DEVICE_SOURCES] + [build.SRC_DIR / processor]
     from .chain import CHAIN_LIMITS
 
-    return build.build("device", cmsis=False, extra_sources=sources,
+    return build.build("device", cmsis=have_chain, extra_sources=sources,
                        defines=defines + (CHAIN_LIMITS if have_chain else []),
                        runtime=CHAIN_SOURCES if have_chain else False)
 

@@ -97,11 +97,24 @@ def measure(elf: Path | None = None, runtime: bool = False) -> Measurement:
     return parse(run.run(elf, timeout=300).check().text)
 
 
+def measure_fft(elf: Path | None = None) -> Measurement:
+    """``src/main_fft.c``: CMSIS-DSP's arm_cfft_q31 forward / inverse and
+    arm_bitreversal_32 per call, n = 256 .. 4096 (block = size = n)."""
+    return parse(run_fft(elf))
+
+
+def run_fft(elf: Path | None = None) -> str:
+    """The UART text of ``src/main_fft.c`` (counts, then the CRC lines)."""
+    elf = elf or build.build("fft", runtime=["ss_cfft.c"],
+                             extra_sources=[build.SRC_DIR / "crc32.c"]).elf
+    return run.run(elf, timeout=300).check().text
+
+
 # ----------------------------------------------------------------- the upmix
 
-UPMIX_SOURCES = ["ss_upmix.c"]
+UPMIX_SOURCES = ["ss_upmix.c", "ss_cfft.c"]
 # SS_PROF stage ids of src/ss_upmix_profile.h, in order.
-UPMIX_STAGES = ["SAMPLE", "WIN", "RFFT_REV", "RFFT_CFFT", "RFFT_SPLIT", "P1_POW", "P1_PF",
+UPMIX_STAGES = ["SAMPLE", "WIN", "CFFT", "SPLIT", "P1_POW", "P1_PF",
                 "P1_WDIR", "P1_Z", "POOL", "P3_WIN", "P3_PF", "P3_LAM", "P3_W", "IRFFT_SPLIT",
                 "IRFFT_REV", "IRFFT_CFFT", "OLA", "CAL"]
 _UPMIX = re.compile(r"^UPMIX fft=(\d+) synth=(\d+) hop=(\d+) frames=(\d+) ticks=(\d+):(\d+)$",
@@ -135,8 +148,9 @@ class UpmixCount:
 
 
 def build_upmix(profile: bool) -> build.Firmware:
-    """``src/main_upmix.c`` with ss_upmix.c; ``profile`` adds the stage brackets."""
-    return build.build("upmix", cmsis=False, runtime=UPMIX_SOURCES,
+    """``src/main_upmix.c`` with ss_upmix.c and its FFT (ss_cfft.c + CMSIS-DSP);
+    ``profile`` adds the stage brackets."""
+    return build.build("upmix", runtime=UPMIX_SOURCES,
                        defines=["SS_UPMIX_PROFILE"] if profile else [])
 
 

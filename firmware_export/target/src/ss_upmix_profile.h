@@ -9,9 +9,9 @@
  *
  * Stages, in the order of frame() (ss_upmix.c):
  *   SAMPLE  upmix_q31's per-sample loop (delay rings, M/S history, outputs)
- *   WIN     analysis: block exponent scan, window into fr[0], fr[1]
- *   RFFT_REV, RFFT_CFFT, RFFT_SPLIT  the two forward rfft_q31: bit reversal,
- *           the n/2-point complex FFT, the real split step
+ *   WIN     analysis: block exponent scan, window M + i S into fr[0]
+ *   CFFT    arm_cfft_q31 (n points, with its bit reversal) of M + i S
+ *   SPLIT   the M and S spectra from it
  *   P1_POW  pass 1 per bin: |M|^2, |S|^2 (and the loop's loads)
  *   P1_PF   pass 1: pf_update of Pm, Ps (2 rows)
  *   P1_WDIR pass 1: w_dir = ratio_q31(Pm^2, Pm^2 + k Ps^2)
@@ -34,9 +34,8 @@
 enum {
     SS_PROF_SAMPLE,
     SS_PROF_WIN,
-    SS_PROF_RFFT_REV,
-    SS_PROF_RFFT_CFFT,
-    SS_PROF_RFFT_SPLIT,
+    SS_PROF_CFFT,
+    SS_PROF_SPLIT,
     SS_PROF_P1_POW,
     SS_PROF_P1_PF,
     SS_PROF_P1_WDIR,
