@@ -216,11 +216,6 @@ class UpmixDesign:
     def decision(self) -> Decision:
         return DECISIONS[self.decision_name]
 
-    @property
-    def k(self) -> float:
-        """x0^-4: w_dir = Pm^2 / (Pm^2 + k Ps^2) when slope is 2 (the fixed-point form)."""
-        return self.decision.center_width ** -4
-
 
 def _hann(n: int) -> np.ndarray:
     return 0.5 - 0.5 * np.cos(2.0 * np.pi * np.arange(n) / n)

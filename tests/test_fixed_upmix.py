@@ -35,10 +35,9 @@ from dsp_model.upmix_metrics import energy_ratio_db, sir_db
 from firmware_export._cbuild import RUNTIME_DIR, build_shared
 from firmware_export.quantize_upmix import q31, upmix_tables
 
-# the fixed-point upmix implements the "ratio" decision (dsp_model/upmix.py); the shipped
-# profiles' settings with that decision are its float reference
+# the fixed-point upmix implements the shipped "inphase" decision (dsp_model/upmix.py): the
+# shipped profiles' settings are its float reference
 PROFILE = load_profile("studio5")
-PROFILE = replace(PROFILE, upmix=replace(PROFILE.upmix, decision="ratio"))
 FS = PROFILE.sample_rate
 SKIP = FS
 T_FULL = upmix_tables(PROFILE)  # fft 4096, hop 256, synthesis 1024 (the bundled setting)
@@ -70,7 +69,7 @@ def clib(request, tmp_path_factory):
     lib = ct.CDLL(str(build_shared([RUNTIME_DIR / "ss_upmix.c"], d, flags)))
     lib.upmix_q31_sizeof.restype = ct.c_uint32
     lib.upmix_q31_init.restype = ct.c_int
-    lib.upmix_q31_init.argtypes = [ct.c_void_p] + [ct.c_uint32] * 4 + [ct.c_int32] * 5 + \
+    lib.upmix_q31_init.argtypes = [ct.c_void_p] + [ct.c_uint32] * 4 + [ct.c_int32] * 6 + \
         [ct.c_void_p] * 6
     lib.upmix_q31.argtypes = [ct.c_void_p] * 5 + [ct.c_uint32]
     return lib
@@ -96,7 +95,8 @@ class CUpmix:
         self.tabs = [np.ascontiguousarray(a, np.int32) for a in
                      (t.analysis_window, t.synthesis_window, t.twiddle_cos, t.twiddle_sin)]
         rc = lib.upmix_q31_init(self.inst, t.fft_size, t.synthesis_size, t.hop, t.pool,
-                                t.a_short, t.a_long, t.k_q19, t.lo2_q31, t.inv_q24,
+                                t.a_short, t.a_long, t.kappa_q24, t.mu_q31, t.lo2_q31,
+                                t.inv_q24,
                                 *[_p(a) for a in self.tabs], _p(self.m32), _p(self.m64))
         assert rc == 0
 
@@ -237,7 +237,12 @@ def test_c_init_refuses_bad_sizes(clib):
     z64 = np.zeros(1 << 16, np.int64)
     for n, ls, h, p in [(500, 256, 64, 16), (512, 1024, 64, 16), (512, 256, 96, 16),
                         (512, 64, 64, 16), (512, 256, 64, 0), (16, 16, 4, 8)]:
-        assert clib.upmix_q31_init(inst, n, ls, h, p, 0, 0, 0, 0, 0, *[_p(z)] * 4, _p(z),
+        assert clib.upmix_q31_init(inst, n, ls, h, p, 0, 0, 0, 0, 0, 0, *[_p(z)] * 4, _p(z),
+                                   _p(z64)) == -1
+    for i in range(4):  # a_short, a_long, kappa_q24, mu_q31 must be >= 0
+        c = [0] * 6
+        c[i] = -1
+        assert clib.upmix_q31_init(inst, 512, 256, 64, 16, *c, *[_p(z)] * 4, _p(z),
                                    _p(z64)) == -1
 
 
@@ -257,12 +262,12 @@ int main(int argc, char **argv)
     upmix_q31_inst S;
     int32_t *m32, in[2 * 1000], l[1000], r[1000], c[1000];
     int64_t *m64;
-    int32_t *wa = buf + 9, *ws = wa + n, *tc = ws + ls, *tsn = tc + n / 2 + 1;
+    int32_t *wa = buf + 10, *ws = wa + n, *tc = ws + ls, *tsn = tc + n / 2 + 1;
     (void)got;
     upmix_q31_mem_words(n, ls, h, p, &n32, &n64);
     m32 = malloc(4 * n32); m64 = malloc(8 * n64);
-    if (upmix_q31_init(&S, n, ls, h, p, buf[4], buf[5], buf[6], buf[7], buf[8], wa, ws, tc,
-                       tsn, m32, m64)) return 2;
+    if (upmix_q31_init(&S, n, ls, h, p, buf[4], buf[5], buf[6], buf[7], buf[8], buf[9], wa, ws,
+                       tc, tsn, m32, m64)) return 2;
     for (kind = 0; kind < 6; kind++) {
         for (t = 0; t < 60; t++) {
             uint32_t i;
@@ -300,8 +305,8 @@ def test_c_no_undefined_behaviour_on_extreme_inputs(tmp_path, t):
 
     if shutil.which("gcc") is None:
         pytest.skip("gcc not found")
-    hdr = np.array([t.fft_size, t.synthesis_size, t.hop, t.pool, t.a_short, t.a_long, t.k_q19,
-                    t.lo2_q31, t.inv_q24], np.int32)
+    hdr = np.array([t.fft_size, t.synthesis_size, t.hop, t.pool, t.a_short, t.a_long,
+                    t.kappa_q24, t.mu_q31, t.lo2_q31, t.inv_q24], np.int32)
     np.concatenate([hdr, t.analysis_window, t.synthesis_window, t.twiddle_cos,
                     t.twiddle_sin]).astype("<i4").tofile(tmp_path / "tables.bin")
     (tmp_path / "drv.c").write_text(UBSAN_DRIVER)
@@ -402,15 +407,21 @@ def test_fast_path_block_splits_match_reference():
     assert np.array_equal(parts, whole)
 
 
-@pytest.mark.parametrize("field,value", [("k_q19", -(1 << 20)), ("a_short", -5),
-                                         ("a_long", -(1 << 31)), ("k_q19", I32_MAX)])
-def test_fast_path_unusual_constants_match_reference(field, value):
-    """Constants no quantized table has (negative k or smoothing coefficients,
-    the C takes any int32): the fast path falls back where its shortcuts
-    assume them, same output."""
+@pytest.mark.parametrize("field,value", [("kappa_q24", I32_MAX), ("kappa_q24", 0),
+                                         ("mu_q31", 0), ("mu_q31", I32_MAX), ("a_short", 0),
+                                         ("a_long", I32_MAX), ("lo2_q31", I32_MAX)])
+def test_fast_path_extreme_constants_match_reference(field, value):
+    """Constants at the ends of their ranges (no quantized table has them):
+    same output from both paths."""
     t = replace(T_SMALL, **{field: value})
     x = _fast_stimuli(60 * t.hop)["levels_-190_to_0_dB"]
     assert np.array_equal(FixedUpmix(t).process(x), FixedUpmix(t, reference=True).process(x))
+
+
+@pytest.mark.parametrize("field", ["a_short", "a_long", "kappa_q24", "mu_q31"])
+def test_init_refuses_negative_constants(field):
+    with pytest.raises(ValueError, match=field):
+        FixedUpmix(replace(T_SMALL, **{field: -1}))
 
 
 def test_recip_fast_matches_recip_norm_q30():
@@ -500,7 +511,7 @@ def chain_mode1():
     from firmware_export.quantize import quantize_chain
 
     profile = load_profile("compact2")
-    design = replace(plain_chain(profile), upmix_decision="ratio")
+    design = plain_chain(profile)
     saved = U.CHAIN_UPMIX_ADAPTIVE
     U.CHAIN_UPMIX_ADAPTIVE = True
     try:
@@ -524,7 +535,7 @@ def test_mode1_tables_and_blob_roundtrip(chain_mode1):
 
     _, q = chain_mode1
     assert q.upmix == 1 and q.upmix_tables is not None
-    ref = upmix_tables(replace(load_profile("compact2").upmix, decision="ratio"))
+    ref = upmix_tables(load_profile("compact2").upmix)
     assert np.array_equal(q.upmix_tables.analysis_window, ref.analysis_window)
     assert np.array_equal(q.upmix_tables.twiddle_sin, ref.twiddle_sin)
     blob = chain_to_blob(q)
@@ -626,8 +637,7 @@ def _pool_direct(x: np.ndarray, p: int) -> np.ndarray:
 
 
 FULL_SCALE_SETTINGS = {  # the shipped settings: studio5 4096/512, compact2 2048/512 10 ms
-    name: (upmix_tables(replace(load_profile(name).upmix, decision="ratio"), FS),
-           replace(load_profile(name).upmix, decision="ratio"))
+    name: (upmix_tables(load_profile(name).upmix, FS), load_profile(name).upmix)
     for name in ("studio5", "compact2")
 }
 

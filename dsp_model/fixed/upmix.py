@@ -161,8 +161,21 @@ from .ops_nb import (
 _jit = nb.njit(cache=True)
 M32 = 0xFFFFFFFF
 
-Z_MANT_BITS = 60  # bit length of the largest pooled-statistic mantissa
-Q_BITS = 28  # |z| >> g below 2^28 before squaring (33 terms of 2^57 < 2^63)
+Z_MANT_BITS = 60  # bit length of the largest smoothed-statistic mantissa
+E_NONE = -(1 << 30)  # exponent of an all-zero bin of the pooled rows (below any real one)
+POOL_BITS = 55  # the pooled values are below 2^55.5: a window of 2 pool + 1 <= 65 of them < 2^62
+POOL_MAX = 32
+_Q31_ONE = np.int64(1) << 31
+# sqrt_q62's seed y0 = A - B d for 1/sqrt(d) on [1/4, 1) (the best line on a 1e-4 grid, max
+# relative error 0.086), Q29 like the reciprocal's; three Newton steps: 0.086 -> 2^-6.4 ->
+# 2^-12.3 -> 2^-24
+SQRT_SEED_A_Q29 = 1144984594  # round(2.1327 * 2^29)
+SQRT_SEED_B_Q29 = 654230893  # round(1.2186 * 2^29)
+SQRT_NEWTON_ITERATIONS = 3
+
+# constants the decision needs >= 0 (the smoothers keep powers >= 0, sqrt_q62 takes x >= 0);
+# upmix_q31_init refuses others, as the C's does
+NON_NEGATIVE = ("a_short", "a_long", "kappa_q24", "mu_q31")
 
 FFT_ROWS = 16  # fast path: the FFT stages of half-size < FFT_ROWS run on a transposed layout
 
@@ -180,7 +193,8 @@ class UpmixQ31(NamedTuple):
     pool: int
     a_short: int
     a_long: int
-    k_q19: int
+    kappa_q24: int
+    mu_q31: int
     lo2: int
     inv_q24: int
     wa: np.ndarray  # int32 (N,)
@@ -200,8 +214,7 @@ class UpmixQ31(NamedTuple):
     # work (contents do not carry between frames)
     fr: np.ndarray  # int32 (2, N + 2): M, S frames / spectra; row 1 is the IFFT buffer
     wdir: np.ndarray  # int32 (nb,)
-    q: np.ndarray  # int64 (3, nb + 2 pool): z, then the pooled running sums
-    gseg: np.ndarray  # int64 (n segments,)
+    q: np.ndarray  # int64 (3, nb + 2 pool): |E z^2|, E|z|^2 (then their running sums), exponent
     nv: np.ndarray  # int64 (3,): new values for pf_update
     # fast path (`_frame`): tables derived from the ones above, and its work, in
     # three arrays (each array of the tuple costs a call from Python ~0.15 us)
@@ -209,22 +222,24 @@ class UpmixQ31(NamedTuple):
     w32: np.ndarray  # int32 (8, nb): tre, tim (the first N/2: transposed FFT work), zre, zim
     # (natural-order FFT work, Z[N/2] = Z[0] for the split), Mre, Mim, Sre, Sim bins
     # (rows 4, 5 then the C bins)
-    w64: np.ndarray  # int64 (7, npad): the pooled new values per bin (rows 0-2, first nb),
-    # their exponents (3), the running sums of q before each bin (4-6, 0 at a segment start)
+    w64: np.ndarray  # int64 (4, nb): z^2, |z|^2 per bin (rows 0-2) and their exponent (3)
 
 
 def upmix_q31_init(t) -> UpmixQ31:
     """An instance with zeroed state from `UpmixTables` t."""
     n, ls, h, p = int(t.fft_size), int(t.synthesis_size), int(t.hop), int(t.pool)
-    for name in ("a_short", "a_long", "k_q19", "lo2_q31", "inv_q24"):
-        if not INT32_MIN <= int(getattr(t, name)) <= INT32_MAX:  # int32_t in the C twin
-            raise ValueError(f"upmix table {name} = {getattr(t, name)} is not an int32")
+    if not 1 <= p <= POOL_MAX:
+        raise ValueError(f"upmix pool {p} must be in 1..{POOL_MAX}")
+    for name in ("a_short", "a_long", "kappa_q24", "mu_q31", "lo2_q31", "inv_q24"):
+        lo = 0 if name in NON_NEGATIVE else INT32_MIN  # int32_t in the C twin
+        if not lo <= int(getattr(t, name)) <= INT32_MAX:
+            raise ValueError(f"upmix table {name} = {getattr(t, name)} is not an int32"
+                             f"{' >= 0' if lo == 0 else ''}")
     nb_ = n // 2 + 1
     npad = nb_ + 2 * p
-    nseg = -(-npad // (2 * p))
     return UpmixQ31(
-        n, ls, h, p, int(t.a_short), int(t.a_long), int(t.k_q19), int(t.lo2_q31),
-        int(t.inv_q24),
+        n, ls, h, p, int(t.a_short), int(t.a_long), int(t.kappa_q24), int(t.mu_q31),
+        int(t.lo2_q31), int(t.inv_q24),
         np.ascontiguousarray(t.analysis_window, np.int32),
         np.ascontiguousarray(t.synthesis_window, np.int32),
         np.ascontiguousarray(t.twiddle_cos, np.int32),
@@ -233,9 +248,9 @@ def upmix_q31_init(t) -> UpmixQ31:
         np.zeros((2, n), np.int32), np.zeros(ls, np.int32), np.zeros(h, np.int32),
         np.zeros((2, nb_), np.int64), np.zeros(nb_, np.int64), np.zeros((3, nb_), np.int64),
         np.zeros(nb_, np.int64), np.zeros((2, n + 2), np.int32), np.zeros(nb_, np.int32),
-        np.zeros((3, npad), np.int64), np.zeros(nseg, np.int64), np.zeros(3, np.int64),
+        np.zeros((3, npad), np.int64), np.zeros(3, np.int64),
         _fft_tables(n, np.asarray(t.twiddle_cos), np.asarray(t.twiddle_sin)),
-        np.zeros((8, nb_), np.int32), np.zeros((7, npad), np.int64),
+        np.zeros((8, nb_), np.int32), np.zeros((4, nb_), np.int64),
     )
 
 
@@ -297,6 +312,46 @@ def ratio_q31(num, den):
     if n > d:
         n = d
     return div_q31(n, d)
+
+
+@_jit
+def sqrt_q62(x):
+    """About sqrt(x) for 0 <= x < 2^62 (result <= 2^31): x shifted left by an even
+    s2 into [2^60, 2^62), its top bits d = floor(x 2^s2 / 2^31) in [2^29, 2^31)
+    (Q31 in [1/4, 1)), y = 1/sqrt(d) in Q30 by the seed line then three Newton
+    steps y <- y (3 - d y^2) / 2, result floor(floor(d y / 2^30) / 2^(s2/2))."""
+    x = np.int64(x)
+    if x == 0:
+        return np.int64(0)
+    s2 = (62 - bitlen64(x)) & ~1
+    d = shr_floor(x << s2, 31)
+    y = (SQRT_SEED_A_Q29 - shr_floor(SQRT_SEED_B_Q29 * d, 31)) * 2
+    for _ in range(SQRT_NEWTON_ITERATIONS):
+        y2 = shr_floor(y * y, 30)  # y <= 2^31: y^2 <= 2^62
+        p = shr_floor(d * y2, 31)  # d y^2, Q30, about 2^30
+        y = shr_floor(y * (3 * (np.int64(1) << 30) - p), 31)
+    return shr_floor(shr_floor(d * y, 30), s2 >> 1)
+
+
+@_jit
+def wdir_q31(pm, ps, kappa):
+    """w_dir = 1 / (1 + t^1.5), t = kappa Ps / Pm (kappa = 2 / x0^2 in Q24, the 2
+    for Ps holding (Pi + mu Pq) / 4 against |M|^2 / 2), from one bin's smoothed
+    mantissas (0 <= Pm, Ps < 2^60, one exponent) as Pm^2 / (Pm^2 + kPs
+    sqrt(kPs Pm)): a = Pm >> 29, b = Ps >> 29, both scaled to Q24 (a << 24,
+    b kappa) and shifted right together so the larger is below 2^31 (A, B),
+    then one sqrt_q62 and one ratio_q31. Pm = 0: 1 (as the float: r = 0);
+    A = 0 < B (t > 2^31): 0."""
+    if pm == 0:
+        return np.int64(INT32_MAX)
+    a = shr_floor(pm, Z_MANT_BITS - 31) << 24
+    b = shr_floor(ps, Z_MANT_BITS - 31) * np.int64(kappa)
+    sh = max(0, bitlen64(max(a, b)) - 31)
+    a = shr_floor(a, sh)
+    b = shr_floor(b, sh)
+    num = a * a
+    den = num + b * sqrt_q62(a * b)
+    return ratio_q31(num, den) if den > 0 else np.int64(0)
 
 
 @_jit
@@ -468,8 +523,7 @@ def irfft_q31(src, dst, n, tw_cos, tw_sin):
 def _frame_reference(u):
     """One frame: the readable spec of the steps (the fast `_frame` below is held
     to it bit for bit)."""
-    n, ls, h, p = u.fft_size, u.synthesis_size, u.hop, u.pool
-    nbins = n // 2 + 1
+    n, ls, h = u.fft_size, u.synthesis_size, u.hop
     fr = u.fr
     # analysis: the history rings, oldest first, windowed
     pos = u.st[ST_HIST]
@@ -483,87 +537,7 @@ def _frame_reference(u):
             x = np.int64(u.hist[ch, (pos + j) % n])
             fr[ch, j] = shr_round(x * np.int64(u.wa[j]), 31 - f)
         rfft_q31(fr[ch], n, u.tw_cos, u.tw_sin)
-    # pass 1: powers, w_dir, z/2 into the padded rows of q
-    q = u.q
-    for k in range(nbins):
-        mr, mi = np.int64(fr[0, 2 * k]), np.int64(fr[0, 2 * k + 1])
-        sr, si = np.int64(fr[1, 2 * k]), np.int64(fr[1, 2 * k + 1])
-        u.nv[0] = shr_floor(mr * mr, 1) + shr_floor(mi * mi, 1)  # |M|^2 / 2
-        u.nv[1] = shr_floor(sr * sr, 1) + shr_floor(si * si, 1)
-        pf_update(u.pw, u.pexp, k, 2, u.nv, -2 * f, u.a_short)
-        big = max(u.pw[0, k], u.pw[1, k])
-        if big == 0:
-            u.wdir[k] = INT32_MAX
-        else:
-            sh = max(0, bitlen64(big) - 31)
-            a = u.pw[0, k] >> sh
-            b = u.pw[1, k] >> sh
-            num = shr_floor(a * a, 12)
-            kps2 = shr_floor(b * b, 31) * np.int64(u.k_q19)
-            u.wdir[k] = ratio_q31(num, num + kps2)
-        q[0, k + p] = shr_floor(sr * mr, 1) + shr_floor(si * mi, 1)
-        q[1, k + p] = shr_floor(si * mr, 1) - shr_floor(sr * mi, 1)
-    npad = nbins + 2 * p
-    for j in range(p):  # edge replication
-        q[0, j] = q[0, p]
-        q[1, j] = q[1, p]
-        q[0, npad - 1 - j] = q[0, npad - 1 - p]
-        q[1, npad - 1 - j] = q[1, npad - 1 - p]
-    # pass 2: per segment of 2 p bins, block exponent, squares, running sums
-    seg = 2 * p
-    for sgi in range(u.gseg.shape[0]):
-        j0 = sgi * seg
-        j1 = min(j0 + seg, npad)
-        mx = np.int64(0)
-        for j in range(j0, j1):
-            mx = max(mx, abs(q[0, j]), abs(q[1, j]))
-        g = max(0, bitlen64(mx) - Q_BITS)
-        u.gseg[sgi] = g
-        cr = np.int64(0)
-        ci = np.int64(0)
-        cd = np.int64(0)
-        for j in range(j0, j1):
-            r = shr_floor(q[0, j], g)
-            i = shr_floor(q[1, j], g)
-            cr += r * r - i * i
-            ci += 2 * r * i
-            cd += r * r + i * i
-            q[0, j] = cr
-            q[1, j] = ci
-            q[2, j] = cd
-    # pass 3: window sums, pseudo-float smoothing, D^2, lam, w, C bins
-    nv = u.nv
-    for k in range(nbins):
-        a0 = k
-        b0 = k + 2 * p
-        sa = a0 // seg
-        sb = b0 // seg
-        for row in range(3):
-            before = q[row, a0 - 1] if a0 % seg else np.int64(0)
-            if sa == sb:
-                e = 2 * u.gseg[sa]
-                nv[row] = q[row, b0] - before
-            else:
-                ga, gb = u.gseg[sa], u.gseg[sb]
-                g = max(ga, gb)
-                e = 2 * g
-                nv[row] = shr_floor_cap(q[row, sb * seg - 1] - before, 2 * (g - ga)) + \
-                    shr_floor_cap(q[row, b0], 2 * (g - gb))
-        pf_update(u.zst, u.zexp, k, 3, nv, e - 4 * f, u.a_long)
-        # D^2 from the top 31 bits, lam, w
-        r = shr_floor(u.zst[0, k], Z_MANT_BITS - 31)
-        i = shr_floor(u.zst[1, k], Z_MANT_BITS - 31)
-        d = shr_floor(u.zst[2, k], Z_MANT_BITS - 31)
-        den = shr_floor(d * d, 1)
-        if den <= 0:
-            d2 = np.int64(0)
-        else:
-            d2 = ratio_q31(shr_floor(r * r, 1) + shr_floor(i * i, 1), den)
-        lam = shr_floor((d2 - u.lo2) * np.int64(u.inv_q24), 24)
-        lam = min(max(lam, 0), INT32_MAX)
-        w = INT32_MAX - shr_floor(lam * (INT32_MAX - np.int64(u.wdir[k])), 31)
-        fr[0, 2 * k] = shr_round(w * np.int64(fr[0, 2 * k]), 31)
-        fr[0, 2 * k + 1] = shr_round(w * np.int64(fr[0, 2 * k + 1]), 31)
+    _decide_reference(u, f)
     # synthesis: inverse FFT into row 1, window the tail, OLA (Q30, guard bit)
     irfft_q31(fr[0], fr[1], n, u.tw_cos, u.tw_sin)
     ola = u.ola
@@ -575,6 +549,91 @@ def _frame_reference(u):
         ola[j] += shr_round(np.int64(fr[1, n - ls + j]) * np.int64(u.ws[j]), 32 + f)
     for j in range(h):
         u.ready[j] = shl32_sat(ola[j], 1)
+
+
+@_jit
+def _decide_reference(u, f):
+    """The per-bin decision of a frame at block exponent f: from the M, S bins
+    (fr rows 0, 1) to the C bins (fr row 0), in the three passes of the
+    module docstring."""
+    n, p = u.fft_size, u.pool
+    nbins = n // 2 + 1
+    fr, q, nv = u.fr, u.q, u.nv
+    # pass 1: powers, z = S M*, the in-phase weight, both smoothers, w_dir,
+    # |E z^2| and E|z|^2 into the padded rows of q (row 2: their exponent)
+    for k in range(nbins):
+        mr, mi = np.int64(fr[0, 2 * k]), np.int64(fr[0, 2 * k + 1])
+        sr, si = np.int64(fr[1, 2 * k]), np.int64(fr[1, 2 * k + 1])
+        pm = shr_floor(mr * mr, 1) + shr_floor(mi * mi, 1)  # |M|^2 / 2
+        ps = shr_floor(sr * sr, 1) + shr_floor(si * si, 1)  # |S|^2 / 2
+        zr = shr_floor(sr * mr, 1) + shr_floor(si * mi, 1)  # z / 2
+        zi = shr_floor(si * mr, 1) - shr_floor(sr * mi, 1)
+        sz = max(0, bitlen64(max(abs(zr), abs(zi))) - 30)
+        r = shr_floor(zr, sz)  # |r|, |i| <= 2^30
+        i = shr_floor(zi, sz)
+        cos2 = ratio_q31(r * r, r * r + i * i) if (r | i) != 0 else np.int64(0)
+        g = np.int64(u.mu_q31) + shr_floor((_Q31_ONE - u.mu_q31) * cos2, 31)
+        nv[0] = pm
+        nv[1] = mult_q63x31_q62(ps, g)  # (Pi + mu Pq) / 4
+        pf_update(u.pw, u.pexp, k, 2, nv, -2 * f, u.a_short)
+        u.wdir[k] = wdir_q31(u.pw[0, k], u.pw[1, k], u.kappa_q24)
+        nv[0] = r * r - i * i  # z^2, |z|^2 at exponent 2 sz (- 4 f)
+        nv[1] = 2 * r * i
+        nv[2] = r * r + i * i
+        pf_update(u.zst, u.zexp, k, 3, nv, 2 * sz - 4 * f, u.a_long)
+        zr = shr_floor(u.zst[0, k], Z_MANT_BITS - 30)  # |.| <= 2^30
+        zi = shr_floor(u.zst[1, k], Z_MANT_BITS - 30)
+        q[0, k + p] = sqrt_q62(zr * zr + zi * zi) << (POOL_BITS - 30)  # |E z^2|, < 2^55.5
+        q[1, k + p] = shr_floor(u.zst[2, k], Z_MANT_BITS - POOL_BITS)  # E|z|^2, < 2^55
+        q[2, k + p] = u.zexp[k] if (q[0, k + p] | q[1, k + p]) != 0 else E_NONE
+    npad = nbins + 2 * p
+    for row in range(3):  # edge replication
+        for j in range(p):
+            q[row, j] = q[row, p]
+            q[row, npad - 1 - j] = q[row, npad - 1 - p]
+    # passes 2 and 3, per segment of 2 p padded bins, the last first: the window
+    # of bin k (padded k..k + 2 p) is the suffix of segment k // seg from k plus
+    # the prefix of the next segment to k + 2 p; the suffix accumulates while the
+    # segment's bins are decided, then the segment's prefixes replace its values
+    seg = 2 * p
+    for sg in range((npad - 1) // seg, -1, -1):
+        j0 = sg * seg
+        j1 = min(j0 + seg, npad)
+        sm, sd, es = np.int64(0), np.int64(0), np.int64(E_NONE)
+        for j in range(j1 - 1, j0 - 1, -1):
+            sm, sd, es = pool_add(sm, sd, es, q[0, j], q[1, j], q[2, j])
+            if j < nbins:
+                wm, wd, _ = pool_add(sm, sd, es, q[0, j + seg], q[1, j + seg], q[2, j + seg])
+                fr[0, 2 * j], fr[0, 2 * j + 1] = _apply_w(
+                    u, wm, wd, np.int64(u.wdir[j]), fr[0, 2 * j], fr[0, 2 * j + 1])
+        pm, pd, ep = np.int64(0), np.int64(0), np.int64(E_NONE)
+        for j in range(j0, j1):
+            pm, pd, ep = pool_add(pm, pd, ep, q[0, j], q[1, j], q[2, j])
+            q[0, j], q[1, j], q[2, j] = pm, pd, ep
+
+
+@_jit
+def pool_add(am, ad, ea, vm, vd, e):
+    """Add the pair (vm, vd) at exponent e to the accumulator pair (am, ad) at
+    exponent ea: both aligned (shr_floor, shift capped at 63) to the larger
+    exponent. Returns the sums and that exponent. An all-zero side has
+    exponent E_NONE, below any real one."""
+    g = max(ea, e)
+    sa = min(g - ea, 63)
+    sv = min(g - e, 63)
+    return (shr_floor(am, sa) + shr_floor(vm, sv), shr_floor(ad, sa) + shr_floor(vd, sv), g)
+
+
+@_jit
+def _apply_w(u, wm, wd, wdir, cr, ci):
+    """D = sum |E z^2| / sum E|z|^2 (the window sums wm, wd), lam, w = lam w_dir
+    + (1 - lam), and the C bin w M from the M bin (cr, ci)."""
+    d = ratio_q31(wm, wd) if wd > 0 else np.int64(0)  # D, <= 1
+    d2 = shr_floor(d * d, 31)
+    lam = shr_floor((d2 - u.lo2) * np.int64(u.inv_q24), 24)
+    lam = min(max(lam, 0), INT32_MAX)
+    w = INT32_MAX - shr_floor(lam * (INT32_MAX - wdir), 31)
+    return shr_round(w * np.int64(cr), 31), shr_round(w * np.int64(ci), 31)
 
 
 # ------------------------------------------------------------------ fast path
@@ -728,225 +787,161 @@ def _align_smooth(m, n, sx, sn, a):
 
 
 @_jit
+def _sqrt_fast(x):
+    """sqrt_q62(x), branchless: d clamped to its range for x = 0 (then selected away)."""
+    s2 = (62 - _bl(x)) & ~1
+    d = max((x << s2) >> 31, np.int64(1) << 29)
+    y = (SQRT_SEED_A_Q29 - ((SQRT_SEED_B_Q29 * d) >> 31)) * 2
+    for _ in range(SQRT_NEWTON_ITERATIONS):
+        p = (d * ((y * y) >> 30)) >> 31
+        y = (y * (3 * (np.int64(1) << 30) - p)) >> 31
+    r = ((d * y) >> 30) >> (s2 >> 1)
+    return np.int64(0) if x == 0 else r
+
+
+@_jit
+def _pf_rows(m0, m1, m2, n0, n1, n2, ez, e, a):
+    """pf_update of one bin, branchless, on scalars (rows 2: pass zeros as m2, n2):
+    returns the new mantissas and exponent."""
+    big = max(max(abs(n0), abs(n1), abs(n2)), 0)
+    sh = max(_bl(big) - Z_MANT_BITS, 0)
+    n0 >>= sh
+    n1 >>= sh
+    n2 >>= sh
+    e = e + sh
+    xbig = max(max(abs(m0), abs(m1), abs(m2)), 0)
+    ez2 = e if xbig == 0 else ez
+    e2 = ez if (xbig != 0 and big == 0) else e
+    ec = max(e2, ez2)
+    sx = min(ec - ez2, 63)
+    sn = min(ec - e2, 63)
+    x0 = _align_smooth(m0, n0, sx, sn, a)
+    x1 = _align_smooth(m1, n1, sx, sn, a)
+    x2 = _align_smooth(m2, n2, sx, sn, a)
+    big = max(max(abs(x0), abs(x1), abs(x2)), 0)
+    bl = _bl(big)
+    rs = max(bl - Z_MANT_BITS, 0)
+    ls = max(Z_MANT_BITS - bl, 0)
+    x0 = (x0 >> rs) << ls
+    x1 = (x1 >> rs) << ls
+    x2 = (x2 >> rs) << ls
+    return x0, x1, x2, (np.int64(0) if big == 0 else ec + bl - Z_MANT_BITS)
+
+
+@_jit
 def _pass1(u, f):
-    """Powers, their pseudo-float smoothing (pf_update, 2 rows), w_dir and z/2
-    into q for every bin: `_frame_reference` pass 1, branchless."""
+    """`_decide_reference` pass 1, branchless: powers, z, the in-phase weight, the
+    short smoother, w_dir; z^2 and |z|^2 (w64 rows 0-2, exponent row 3)."""
     nbins = u.wdir.shape[0]
-    p = u.pool
     mre, mim, sre, sim = u.w32[4], u.w32[5], u.w32[6], u.w32[7]
-    pw0, pw1, pexp, wdir = u.pw[0], u.pw[1], u.pexp, u.wdir
-    q0, q1 = u.q[0, p:p + nbins], u.q[1, p:p + nbins]
-    a = np.int64(u.a_short)  # 0 <= a < 2^31 (`_upmix_run` takes the reference otherwise)
-    kq = np.int64(u.k_q19)
+    pw0, pw1, pexp = u.pw[0], u.pw[1], u.pexp
+    v0, v1, v2, ve = u.w64[0], u.w64[1], u.w64[2], u.w64[3]
+    a = np.int64(u.a_short)
+    mu = np.int64(u.mu_q31)
     e0 = np.int64(-2 * f)
-    bad = 0
+    zero = np.int64(0)
     for k in range(nbins):
         mr = np.int64(mre[k])
         mi = np.int64(mim[k])
         sr = np.int64(sre[k])
         si = np.int64(sim[k])
-        n0 = ((mr * mr) >> 1) + ((mi * mi) >> 1)
-        n1 = ((sr * sr) >> 1) + ((si * si) >> 1)
-        # pf_update, rows 2
-        big = max(max(abs(n0), abs(n1)), 0)
-        sh = max(_bl(big) - Z_MANT_BITS, 0)
-        n0 >>= sh
-        n1 >>= sh
-        e = e0 + sh
-        m0 = pw0[k]
-        m1 = pw1[k]
-        xbig = max(max(abs(m0), abs(m1)), 0)
-        ez = pexp[k]
-        ez2 = e if xbig == 0 else ez
-        e2 = ez if (xbig != 0 and big == 0) else e
-        ec = max(e2, ez2)
-        sx = min(ec - ez2, 63)
-        sn = min(ec - e2, 63)
-        x0 = _align_smooth(m0, n0, sx, sn, a)
-        x1 = _align_smooth(m1, n1, sx, sn, a)
-        big = max(max(abs(x0), abs(x1)), 0)
-        bl = _bl(big)
-        rs = max(bl - Z_MANT_BITS, 0)
-        ls = max(Z_MANT_BITS - bl, 0)
-        x0 = (x0 >> rs) << ls
-        x1 = (x1 >> rs) << ls
+        zr = ((sr * mr) >> 1) + ((si * mi) >> 1)
+        zi = ((si * mr) >> 1) - ((sr * mi) >> 1)
+        sz = max(0, _bl(max(abs(zr), abs(zi))) - 30)
+        r = zr >> sz
+        i = zi >> sz
+        cos2 = _ratio_fast(r * r, r * r + i * i)  # 0 for z = 0 (div_q31's 0 / 0)
+        g = mu + ((((np.int64(1) << 31) - mu) * cos2) >> 31)
+        ps = ((sr * sr) >> 1) + ((si * si) >> 1)
+        x0, x1, _, ex = _pf_rows(pw0[k], pw1[k], zero, ((mr * mr) >> 1) + ((mi * mi) >> 1),
+                                 ((ps & M32) * g >> 32) + (ps >> 32) * g, zero, pexp[k], e0, a)
         pw0[k] = x0
         pw1[k] = x1
-        pexp[k] = 0 if big == 0 else ec + bl - Z_MANT_BITS
-    for k in range(nbins):  # w_dir (separate loops: fewer live values)
-        x0 = pw0[k]
-        x1 = pw1[k]
-        bigp = max(x0, x1)
-        sh = max(0, _bl(bigp) - 31)
-        aa = np.int64(np.int32(x0 >> sh))  # in [0, 2^31): the powers are >= 0 for a >= 0
-        bb = np.int64(np.int32(x1 >> sh))
-        num = (aa * aa) >> 12
-        den = num + ((bb * bb) >> 31) * kq
-        bad += den < 0
+        pexp[k] = ex
+        v0[k] = r * r - i * i
+        v1[k] = 2 * r * i
+        v2[k] = r * r + i * i
+        ve[k] = 2 * sz - 4 * f
+    kappa = np.int64(u.kappa_q24)
+    for k in range(nbins):  # w_dir
+        pm = pw0[k]
+        aa = (pm >> (Z_MANT_BITS - 31)) << 24
+        bb = (pw1[k] >> (Z_MANT_BITS - 31)) * kappa
+        sh = max(0, _bl(max(aa, bb)) - 31)
+        aa >>= sh
+        bb >>= sh
+        num = aa * aa
+        den = num + bb * _sqrt_fast(aa * bb)
         wd = _ratio_fast(num, max(den, 0))
-        wdir[k] = INT32_MAX if bigp == 0 else wd
-    for k in range(nbins):  # z / 2
-        mr = np.int64(mre[k])
-        mi = np.int64(mim[k])
-        sr = np.int64(sre[k])
-        si = np.int64(sim[k])
-        q0[k] = ((sr * mr) >> 1) + ((si * mi) >> 1)
-        q1[k] = ((si * mr) >> 1) - ((sr * mi) >> 1)
-    if bad:  # a negative k_q19 (no quantized table has one): the reference's ratio_q31
-        for k in range(nbins):
-            big = max(pw0[k], pw1[k])
-            if big != 0:
-                sh = max(0, bitlen64(big) - 31)
-                aa = pw0[k] >> sh
-                bb = pw1[k] >> sh
-                num = shr_floor(aa * aa, 12)
-                wdir[k] = ratio_q31(num, num + shr_floor(bb * bb, 31) * kq)
+        wd = wd if den > 0 else np.int64(0)
+        u.wdir[k] = INT32_MAX if pm == 0 else wd
 
 
 @_jit
-def _pass2(u):
-    """Edge replication, per-segment block exponents, the squares, then the
-    running sums (the reference's cr += r^2 - i^2, ... as a second loop), also
-    kept exclusive (the sum before each bin) in u.w64 rows 4-6 for `_windows`."""
-    p = u.pool
-    q = u.q
-    npad = q.shape[1]
-    for j in range(p):
-        q[0, j] = q[0, p]
-        q[1, j] = q[1, p]
-        q[0, npad - 1 - j] = q[0, npad - 1 - p]
-        q[1, npad - 1 - j] = q[1, npad - 1 - p]
-    seg = 2 * p
-    q0, q1, q2 = q[0], q[1], q[2]
-    x0, x1, x2 = u.w64[4], u.w64[5], u.w64[6]
-    for sgi in range(u.gseg.shape[0]):
-        j0 = sgi * seg
-        j1 = min(j0 + seg, npad)
-        mx = np.int64(0)
-        for j in range(j0, j1):
-            mx = max(mx, abs(q0[np.uint64(j)]), abs(q1[np.uint64(j)]))
-        g = max(0, _bl(mx) - Q_BITS)
-        u.gseg[sgi] = g
-        for j in range(j0, j1):
-            jj = np.uint64(j)
-            r = np.int64(np.int32(q0[jj] >> g))  # |.| <= 2^28 by the choice of g
-            i = np.int64(np.int32(q1[jj] >> g))
-            q0[jj] = r * r - i * i
-            q1[jj] = 2 * r * i
-            q2[jj] = r * r + i * i
-        cr = np.int64(0)
-        ci = np.int64(0)
-        cd = np.int64(0)
-        for j in range(j0, j1):
-            jj = np.uint64(j)
-            x0[jj] = cr
-            x1[jj] = ci
-            x2[jj] = cd
-            cr += q0[jj]
-            ci += q1[jj]
-            cd += q2[jj]
-            q0[jj] = cr
-            q1[jj] = ci
-            q2[jj] = cd
-
-
-@_jit
-def _windows(u, f):
-    """Pass 3's new values: the window sums of every bin into u.w64 rows 0-2, their
-    exponents into row 3."""
-    _windows_k(u.q, u.w64[4:7], u.w64[0:3], u.w64[3], u.gseg, 2 * u.pool, u.wdir.shape[0], f)
-
-
-@_jit
-def _windows_k(q, qex, nvb, ebin, gseg, seg, nbins, f):
-    # window k..k + 2p: the tail of segment sa = k // seg from k (its total
-    # minus the sum before k), the head of sa + 1 to k + seg (the window always
-    # spans two segments)
-    nsa = -(-nbins // seg)
-    for sa in range(nsa):
-        g = max(gseg[sa], gseg[sa + 1])
-        for k in range(sa * seg, min(sa * seg + seg, nbins)):
-            ebin[np.uint64(k)] = 2 * g - 4 * f
-    for row in range(3):
-        qr = q[row]
-        xr = qex[row]
-        nr = nvb[row]
-        for sa in range(nsa):
-            k0 = sa * seg
-            ga = gseg[sa]
-            gb = gseg[sa + 1]
-            g = max(ga, gb)
-            sha = min(2 * (g - ga), 63)
-            shb = min(2 * (g - gb), 63)
-            tot = qr[np.uint64(k0 + seg - 1)]
-            for k in range(k0, min(k0 + seg, nbins)):
-                nr[np.uint64(k)] = ((tot - xr[np.uint64(k)]) >> sha) + \
-                    (qr[np.uint64(k + seg)] >> shb)
-
-
-@_jit
-def _pass3(u):
-    """Pseudo-float smoothing (3 rows) of the window sums, D^2, lam, w, C bins
-    (into u.w32 rows 4, 5): `_frame_reference` pass 3, branchless."""
+def _pass1b(u):
+    """The long smoother (3 rows) and |E z^2|, E|z|^2 and their exponent into q."""
     nbins = u.wdir.shape[0]
-    nvb, ebin = u.w64[0:3], u.w64[3]
+    p = u.pool
+    v0, v1, v2, ve = u.w64[0], u.w64[1], u.w64[2], u.w64[3]
     z0, z1, z2, zexp = u.zst[0], u.zst[1], u.zst[2], u.zexp
-    n0r, n1r, n2r = nvb[0], nvb[1], nvb[2]
-    mre, mim, wdir = u.w32[4], u.w32[5], u.wdir
+    q0, q1, q2 = u.q[0, p:p + nbins], u.q[1, p:p + nbins], u.q[2, p:p + nbins]
     a = np.int64(u.a_long)
-    lo2 = np.int64(u.lo2)
-    inv = np.int64(u.inv_q24)
-    sd = Z_MANT_BITS - 31
     for k in range(nbins):
-        n0 = n0r[k]
-        n1 = n1r[k]
-        n2 = n2r[k]
-        # pf_update, rows 3
-        big = max(max(abs(n0), abs(n1), abs(n2)), 0)
-        sh = max(_bl(big) - Z_MANT_BITS, 0)
-        n0 >>= sh
-        n1 >>= sh
-        n2 >>= sh
-        e = ebin[k] + sh
-        m0 = z0[k]
-        m1 = z1[k]
-        m2 = z2[k]
-        xbig = max(max(abs(m0), abs(m1), abs(m2)), 0)
-        ez = zexp[k]
-        ez2 = e if xbig == 0 else ez
-        e2 = ez if (xbig != 0 and big == 0) else e
-        ec = max(e2, ez2)
-        sx = min(ec - ez2, 63)
-        sn = min(ec - e2, 63)
-        x0 = _align_smooth(m0, n0, sx, sn, a)
-        x1 = _align_smooth(m1, n1, sx, sn, a)
-        x2 = _align_smooth(m2, n2, sx, sn, a)
-        big = max(max(abs(x0), abs(x1), abs(x2)), 0)
-        bl = _bl(big)
-        rs = max(bl - Z_MANT_BITS, 0)
-        ls = max(Z_MANT_BITS - bl, 0)
-        x0 = (x0 >> rs) << ls
-        x1 = (x1 >> rs) << ls
-        x2 = (x2 >> rs) << ls
+        x0, x1, x2, ex = _pf_rows(z0[k], z1[k], z2[k], v0[k], v1[k], v2[k], zexp[k], ve[k], a)
         z0[k] = x0
         z1[k] = x1
         z2[k] = x2
-        zexp[k] = 0 if big == 0 else ec + bl - Z_MANT_BITS
-    for k in range(nbins):  # D^2, lam, w, C (a second loop: fewer live values)
-        x0 = z0[k]
-        x1 = z1[k]
-        x2 = z2[k]
-        r = np.int64(np.int32(x0 >> sd))  # |x| < 2^60 after pf_update: int32
-        i = np.int64(np.int32(x1 >> sd))
-        d = np.int64(np.int32(x2 >> sd))
-        den = (d * d) >> 1
-        d2 = _ratio_fast(((r * r) >> 1) + ((i * i) >> 1), max(den, 0))
-        d2 = np.int64(0) if den <= 0 else d2
-        lam = ((d2 - lo2) * inv) >> 24
-        lam = min(max(lam, 0), INT32_MAX)
-        w = INT32_MAX - (((lam & M32) * ((INT32_MAX - np.int64(wdir[k])) & M32)) >> 31)
-        mre[k] = _rnd(w * np.int64(mre[k]), 31)
-        mim[k] = _rnd(w * np.int64(mim[k]), 31)
+        zexp[k] = ex
+        r = x0 >> (Z_MANT_BITS - 30)
+        i = x1 >> (Z_MANT_BITS - 30)
+        mag = _sqrt_fast(r * r + i * i) << (POOL_BITS - 30)
+        d = x2 >> (Z_MANT_BITS - POOL_BITS)
+        q0[k] = mag
+        q1[k] = d
+        q2[k] = ex if (mag | d) != 0 else np.int64(E_NONE)
+
+
+@_jit
+def _pass23(u):
+    """Edge replication, then `_decide_reference` passes 2 and 3 (C bins into u.w32
+    rows 4, 5), with the window's D, lam, w inline and branchless."""
+    p = u.pool
+    q = u.q
+    npad = q.shape[1]
+    nbins = u.wdir.shape[0]
+    for row in range(3):
+        for j in range(p):
+            q[row, j] = q[row, p]
+            q[row, npad - 1 - j] = q[row, npad - 1 - p]
+    seg = 2 * p
+    q0, q1, q2 = q[0], q[1], q[2]
+    mre, mim, wdir = u.w32[4], u.w32[5], u.wdir
+    lo2 = np.int64(u.lo2)
+    inv = np.int64(u.inv_q24)
+    for sg in range((npad - 1) // seg, -1, -1):
+        j0 = sg * seg
+        j1 = min(j0 + seg, npad)
+        sm, sd, es = np.int64(0), np.int64(0), np.int64(E_NONE)
+        for j in range(j1 - 1, j0 - 1, -1):
+            jj = np.uint64(j)
+            sm, sd, es = pool_add(sm, sd, es, q0[jj], q1[jj], q2[jj])
+            if j < nbins:
+                js = np.uint64(j + seg)
+                wm, wd, _ = pool_add(sm, sd, es, q0[js], q1[js], q2[js])
+                d = _ratio_fast(wm, max(wd, 0))
+                d = d if wd > 0 else np.int64(0)
+                lam = ((((d * d) >> 31) - lo2) * inv) >> 24
+                lam = min(max(lam, 0), INT32_MAX)
+                w = INT32_MAX - (((lam & M32) * ((INT32_MAX - np.int64(wdir[jj])) & M32)) >> 31)
+                mre[jj] = _rnd(w * np.int64(mre[jj]), 31)
+                mim[jj] = _rnd(w * np.int64(mim[jj]), 31)
+        pm, pd, ep = np.int64(0), np.int64(0), np.int64(E_NONE)
+        for j in range(j0, j1):
+            jj = np.uint64(j)
+            pm, pd, ep = pool_add(pm, pd, ep, q0[jj], q1[jj], q2[jj])
+            q0[jj] = pm
+            q1[jj] = pd
+            q2[jj] = ep
 
 
 @_jit
@@ -1055,9 +1050,8 @@ def _frame(u):
         _stages(u, False)
         _split(u, ch)
     _pass1(u, f)
-    _pass2(u)
-    _windows(u, f)
-    _pass3(u)
+    _pass1b(u)
+    _pass23(u)
     _unsplit(u)
     _stages(u, True)
     _synthesis(u, f)
@@ -1133,7 +1127,7 @@ def _upmix_run(u, src, dst, block_size, reference):
             u.st[ST_DL] = dp
             u.st[ST_HIST] = hp
             u.st[ST_PHASE] = 0
-            if reference or u.a_short < 0 or u.a_long < 0:  # (no quantized table has a < 0)
+            if reference:
                 _frame_reference(u)
             else:
                 _frame(u)

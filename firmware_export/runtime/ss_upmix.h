@@ -19,7 +19,7 @@
 typedef struct {
     /* tables */
     uint32_t fft_size, synthesis_size, hop, pool;
-    int32_t a_short, a_long, k_q19, lo2, inv_q24;
+    int32_t a_short, a_long, kappa_q24, mu_q31, lo2, inv_q24;
     const int32_t *wa;     /* fft_size, Q31 analysis window */
     const int32_t *ws;     /* synthesis_size, Q31 synthesis window tail */
     const int32_t *tw_cos; /* fft_size/2 + 1, Q31 cos(2 pi k / fft_size) */
@@ -37,8 +37,7 @@ typedef struct {
     /* work */
     int32_t *fr[2];   /* fft_size + 2 each */
     int32_t *wdir;    /* nb */
-    int64_t *q[3];    /* nb + 2 pool each */
-    int32_t *gseg;    /* segments */
+    int64_t *q[3];    /* nb + 2 pool each: |E z^2|, E|z|^2 (then running sums), exponent */
     uint32_t nseg;
 } upmix_q31_inst;
 
@@ -48,11 +47,11 @@ void upmix_q31_mem_words(uint32_t fft_size, uint32_t synthesis_size, uint32_t ho
 
 /* Fill S (tables by pointer, state zeroed in the pools). Returns 0, or -1 if
  * the sizes are unusable (fft_size not a power of two >= 16, synthesis_size
- * > fft_size or not a multiple >= 2 of hop, pool < 1 or wider than the
- * spectrum). */
+ * > fft_size or not a multiple >= 2 of hop, pool < 1, > 32 or wider than the
+ * spectrum, a_short, a_long, kappa_q24 or mu_q31 negative). */
 int upmix_q31_init(upmix_q31_inst *S, uint32_t fft_size, uint32_t synthesis_size, uint32_t hop,
-                   uint32_t pool, int32_t a_short, int32_t a_long, int32_t k_q19, int32_t lo2,
-                   int32_t inv_q24, const int32_t *wa, const int32_t *ws, const int32_t *tw_cos,
+                   uint32_t pool, int32_t a_short, int32_t a_long, int32_t kappa_q24,
+                   int32_t mu_q31, int32_t lo2, int32_t inv_q24, const int32_t *wa, const int32_t *ws, const int32_t *tw_cos,
                    const int32_t *tw_sin, int32_t *mem32, int64_t *mem64);
 
 /* src: block_size (L, R) pairs interleaved, Q31; dst_l/r/c: L', R', C. */
