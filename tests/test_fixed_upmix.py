@@ -518,14 +518,23 @@ FAMILY_FAST = [m for m in fam.family(instruments=False) if m.seed in (4, 5, 11, 
 FAMILY_H = [m for m in fam.family() if m.key == "h" and m.seed == ui.TUNE_SEEDS[0]]
 
 
-def _family_check(mix: fam.Mix) -> None:
+def _family_check(mix: fam.Mix, bar_db: float) -> None:
+    import dsp_model.upmix as U
+
     s = mix.make()
     x = to_q31(s.lr)
     yq = FixedUpmix(T_FULL).process(x)
     yf = Upmix(PROFILE).process(x / 2.0**31)
+    saved = U._pool
+    U._pool = _pool_direct
+    try:
+        yf_exact = Upmix(PROFILE).process(x / 2.0**31)
+    finally:
+        U._pool = saved
     ref = x.reshape(-1) / 2.0**31 / np.sqrt(2)
     for ch in range(3):
-        assert db(yq[:, ch] / 2.0**31 - yf[:, ch], ref) < -120.0, ch
+        assert db(yq[:, ch] / 2.0**31 - yf[:, ch], ref) < bar_db, ch
+        assert db(yq[:, ch] / 2.0**31 - yf_exact[:, ch], ref) < -130.0, ch
     lat = T_FULL.latency
     sir_q = sir_db(yq[:, 2] / 2.0**31, s.center, delay=lat, skip=SKIP)
     sir_f = sir_db(yf[:, 2], s.center, delay=lat, skip=SKIP)
@@ -535,15 +544,20 @@ def _family_check(mix: fam.Mix) -> None:
 @pytest.mark.parametrize("mix", FAMILY_FAST, ids=lambda m: f"{m.key}-{m.label}")
 def test_family_sir_matches_float(mix):
     """Fixed vs float "inphase" on the family's mixes: every output within
-    -120 dB (re the input's mean channel energy), the SIR of C within 0.1 dB."""
-    _family_check(mix)
+    -120 dB of the float upmix (re the input's mean channel energy; measured
+    -136..-138) and -130 dB of the float with a cancellation-free pooling, the
+    SIR of C within 0.1 dB (measured: equal to 1e-4 dB)."""
+    _family_check(mix, -120.0)
 
 
 @pytest.mark.slow
 @pytest.mark.skipif(ui.unavailable_reason() is not None, reason=str(ui.unavailable_reason()))
 @pytest.mark.parametrize("mix", FAMILY_H, ids=lambda m: f"{m.key}-{m.label}")
 def test_family_instruments_sir_matches_float(mix):
-    _family_check(mix)
+    """The instrument mixes (h): -78..-81 dB against the float upmix, all of it
+    the float's cumsum pooling (`_pool_direct`), -138..-141 dB without it; the
+    SIR within 1e-5 dB."""
+    _family_check(mix, -70.0)
 
 
 def test_sum_exact_to_the_lsb():

@@ -1,9 +1,9 @@
 """Adaptive upmix, fixed point (upmix mode 1): the integer twin of dsp_model/upmix.py.
 
-Same signal model, filterbank and decision as the float `Upmix` with
-`decision = "ratio"` (read its docstring first; the shipped "inphase" decision
-has no integer form yet: quantize_upmix refuses it, issue #23); every step
-below is integer, written in the ``ops`` primitives, and the C twin
+Same signal model, filterbank and decision as the float `Upmix` with the
+shipped `decision = "inphase"` (read its docstring first; "ratio" has no
+integer form: quantize_upmix refuses it); every step below is integer,
+written in the ``ops`` primitives, and the C twin
 ``firmware_export/runtime/ss_upmix.c`` does the same steps in the same order
 (bit-exact, tests/test_fixed_upmix.py). The tables (windows, twiddles, coefficients) come from
 ``firmware_export.quantize_upmix.quantize_upmix``.
@@ -42,27 +42,59 @@ Scaling and overflow, per step (N = fft_size, nb = N/2 + 1 bins)
   X = sat32(shr_round(A - i W B, 2)) with the W B products rounded to Q31.
   Result: the bins X[k] 2^f / N in int32 (FFT noise ~1 LSB per bin, about
   -135 dB re the normalised frame, at any input level).
-* Powers, smoothed as per-bin pseudo-floats (`pf_update`, below): pm =
-  shr_floor(Mr^2, 1) + shr_floor(Mi^2, 1) (<= 2^62), ps alike, a pair with
-  exponent -2 f; one-pole with a_short. Pm and Ps share one exponent per bin
-  (w_dir only needs their ratio).
-* w_dir = Pm^2 / (Pm^2 + k Ps^2) from the mantissas: a common shift sh =
-  max(0, bitlen(max(Pm, Ps)) - 31) puts both below 2^31 (a, b); num = floor(a^2 / 2^12) (< 2^50),
-  k Ps^2 = floor(b^2 / 2^31) * k_q19 (< 2^61, same scale), one division
-  `ratio_q31(num, num + kPs2)` (below). Pm = Ps = 0: w_dir = 1.
-* Directivity statistics, pooled first then smoothed (pooling over bins and
-  smoothing over frames are both linear: the float smooths first, the same
-  numbers). z/2 = S M* / 2: zr = shr_floor(Sr Mr, 1) + shr_floor(Si Mi, 1),
-  zi = shr_floor(Si Mr, 1) - shr_floor(Sr Mi, 1) (int64, exact but for the
-  halving). Padded to nb + 2 pool bins by edge replication (as the float's
-  np.pad "edge"), cut into segments of 2 pool bins (a 2 pool + 1 window
-  touches at most two). Per segment a block exponent g = max(0, bitlen(max
-  |zr|, |zi|) - 28); r = zr >> g, i = zi >> g (|.| <= 2^28): q = (r^2 - i^2,
-  2 r i, r^2 + i^2) (< 2^57 each, = z^2/4, |z|^2/4 at exponent 2 g), running
-  inclusive sums per segment (<= 32 terms, < 2^62). Window sum of bin k = the
-  one or two segment parts, the smaller-exponent part shifted down
-  (shr_floor, shift capped at 63) to the larger: a triple (pr, pi, pd) with
-  exponent e = 2 g - 4 f, smoothed with a_long as a pseudo-float (Zr, Zi, Zd).
+The decision, per bin k (pass 1), then pooled and applied (passes 2, 3):
+* Powers and z = S M* from the bins (int64, exact but for the halving):
+  pm = shr_floor(Mr^2, 1) + shr_floor(Mi^2, 1) (= |M|^2 / 2 <= 2^62), ps
+  alike; zr = shr_floor(Sr Mr, 1) + shr_floor(Si Mi, 1), zi =
+  shr_floor(Si Mr, 1) - shr_floor(Sr Mi, 1) (= z / 2). z normalised: sz =
+  max(0, bitlen(max |zr|, |zi|) - 30), r = zr >> sz, i = zi >> sz
+  (|.| <= 2^30, so r^2 + i^2 <= 2^61).
+* In-phase / quadrature split without 1/|M|^2: Pi + mu Pq = |S|^2 (mu +
+  (1 - mu) cos^2), cos^2 = (Re z)^2 / |z|^2 = `ratio_q31`(r^2, r^2 + i^2)
+  (0 for z = 0: then S or M is 0, and the float's M = 0 case, all of S in
+  quadrature, is mu |S|^2 as here); g = mu_q31 + floor((2^31 - mu_q31)
+  cos^2 / 2^31) (Q31, < 1); side = mult_q63x31_q62(ps, g) (= (Pi + mu Pq)
+  / 4, < 2^61).
+* Short smoother: (pm, side) at exponent -2 f, one `pf_update` pseudo-float
+  (below) with a_short: Pm, Ps share one exponent per bin (w_dir only needs
+  their ratio).
+* w_dir = 1 / (1 + t^1.5), t = r / x0^2 = kappa Ps / Pm, kappa = 2 / x0^2
+  (the 2: Ps is a quarter, Pm a half), written as Pm^2 / (Pm^2 + kPs
+  sqrt(kPs Pm)) (`wdir_q31`): a = (Pm >> 29) << 24, b = (Ps >> 29) kappa_q24
+  (both Q24, < 2^62), shifted right together by max(0, bitlen(max(a, b)) -
+  31) (A, B < 2^31), s = `sqrt_q62`(A B), num = A^2, den = num + B s
+  (< 2^63), w_dir = `ratio_q31`(num, den). Pm = 0: 1 (the float's r = 0 there);
+  den = 0 with Pm > 0 (A shifted out: t > 2^31): 0. The 1.5 power costs one
+  square root and no table; the slope is fixed by it (quantize_upmix refuses
+  another).
+* Long smoother, per bin (the float smooths E z^2, E|z|^2 per bin, then
+  pools the magnitudes |E z^2|, which does not commute with the smoothing):
+  (r^2 - i^2, 2 r i, r^2 + i^2) (= z^2/4, |z|^2/4 at exponent 2 sz - 4 f,
+  |.| <= 2^61) into a 3-row `pf_update` with a_long (Zr, Zi, Zd).
+* Pooled values: |E z^2| = `sqrt_q62`((Zr >> 30)^2 + (Zi >> 30)^2) << 25
+  (the mantissas are < 2^60, so the squares' sum is <= 2^61),
+  E|z|^2 = Zd >> 5, both < 2^55.5 at the bin's exponent zexp (E_NONE when
+  both are 0), padded to nb + 2 pool bins by edge replication (as the
+  float's np.pad "edge").
+* Pooling over +-pool bins (passes 2, 3) without a subtraction, each window
+  at its own exponent: the padded bins are cut into segments of 2 pool, so
+  the window of bin k (padded k..k + 2 pool) is the suffix of segment
+  k // (2 pool) from k plus the prefix of the next segment to k + 2 pool.
+  Prefix and suffix sums accumulate with a running exponent (`pool_add`:
+  accumulator and value aligned to the larger exponent, shr_floor, shift
+  capped at 63), so a window's sums sit at the largest exponent inside it:
+  a bin 45 dB below its segment's peak (the values are 4th powers of the
+  bins) is not shifted to 0 by a segment-wide exponent, which would read as
+  D = 0, w = 1 (an earlier draft: -85 dB against the float on a full-scale
+  square in L only). Sums of <= 65 values < 2^55.5 stay below 2^62 (pool
+  <= 32, which init and quantize_upmix check). Segments run last first:
+  the suffix accumulates while the segment's bins are decided, then the
+  segment's prefixes replace its values for the segment before.
+* D = `ratio_q31`(sum |E z^2|, sum E|z|^2) (<= 1; a zero denominator gives
+  0, as the float's), D^2 = floor(D^2 / 2^31), lam = clip(((D^2 - lo2)
+  inv_q24) >> 24, 0, 2^31 - 1) (Q31).
+* w = lam w_dir + (1 - lam) = (2^31 - 1) - floor(lam ((2^31 - 1) - w_dir) /
+  2^31) in [0, 2^31 - 1]. C bins: shr_round(w X, 31) (|C| <= |M|).
 * `pf_update` (pseudo-float one-pole, per bin): int64 mantissas, one int
   exponent (value = mantissa 2^e). The new vector is shifted (floor) so its
   largest magnitude has at most 60 bits; both sides are aligned (shr_floor,
@@ -70,13 +102,8 @@ Scaling and overflow, per step (N = fft_size, nb = N/2 + 1 bins)
   other's); X += smooth(new - X, a) (|new - X| < 2^61, smooth(d, a) =
   mult_q63x31_q62(2 d, a) = floor(d a / 2^31)); then renormalised so the
   largest magnitude has bit length 60 (left shifts exact, right shifts
-  floor). All zero: mantissas 0, exponent 0.
-* D^2 = (Zr^2 + Zi^2) / Zd^2 from the top 31 bits (x >> 29): num =
-  shr_floor(r^2, 1) + shr_floor(i^2, 1), den = shr_floor(d^2, 1), one
-  `ratio_q31`; den = 0 gives D^2 = 0. lam = clip(((D^2 - lo2) inv_q24) >> 24,
-  0, 2^31 - 1) (Q31).
-* w = lam w_dir + (1 - lam) = (2^31 - 1) - floor(lam ((2^31 - 1) - w_dir) /
-  2^31) in [0, 2^31 - 1]. C bins: shr_round(w X, 31) (|C| <= |M|).
+  floor). All zero: mantissas 0, exponent 0. With 0 <= a < 2^31 (init
+  refuses a < 0) powers stay >= 0.
 * Inverse real FFT, unscaled: Z'' = A' + i W^-1 B' from the bins (products
   rounded to Q31 separately, sat32), bit-reversal, inverse DIT stages with
   a' = sat32(a + t), b' = sat32(a - t): the 1/N of the forward transform and
@@ -93,41 +120,54 @@ Scaling and overflow, per step (N = fft_size, nb = N/2 + 1 bins)
   (wa at the fall's start; ws at hop = synthesis_size / 2) are 2^31 - 1 in
   Q31: 2^-31 relative, no effect at any level.
 
-Cost (real multiplies per frame, the count of dsp_model.upmix.upmix_cost):
-2 N windows, 3 real FFTs ((N/4) log2(N/2) butterflies of 4 products plus a
-2 N split each), 39 per bin (powers 4, smoothing 2 + 3, w_dir 3 + 8 for the
-reciprocal, z 4, D^2 3 + 8, lam/w/C 4) and 3 per padded bin for the squares,
-the synthesis window: 997 MACs/frame at 4096/256, 238 at 2048/512 -- plus the
-pseudo-float bookkeeping (bit lengths, shifts, compares), not counted.
+Cost of the decision per bin (real multiplies; a reciprocal is
+recip_norm_q30's seed and 3 Newton steps, 7, plus the quotient's; a square
+root is sqrt_q62's seed and 3 Newton steps of 3, 11): powers 4, z 4, r^2,
+i^2, 2 r i 3, cos^2 8 (ratio_q31), g and the side power 2, short smoother
+2, w_dir 23 (b kappa, A B, A^2, B s, sqrt_q62, ratio_q31), long smoother 3,
+|E z^2| 13 (two squares, sqrt_q62), D 8 (ratio_q31), D^2, lam, w 3, C 2:
+75 multiplies per bin with 3 reciprocals and 2 square roots -- most of them
+64-bit, plus the pseudo-float bookkeeping of two pf_update (bit lengths,
+aligning shifts, renormalisation) and the pooling's 4 pool_add per bin
+(shifts, adds, compares), not counted. The float docstring's estimate
+(dsp_model.upmix.PER_BIN_MACS, 62) is the same order. On the Cortex-M4
+(qemu, benchmarks/bench_target_upmix.py) this is far above the
+60-140 instructions per bin the budget allows; the way down is 32-bit
+block-floating-point smoother state (one exponent per frame or per bin,
+32 x 32 -> 64 products) and table-seeded reciprocal / square root with
+one Newton step (issue #23).
 
-Measured against the float `Upmix` on the same input (tests/test_fixed_upmix.py,
-error energy re the input's mean channel energy): about -124 dB on the music
-stimulus, -138..-143 dB on center-only, hard-left and stationary noise; the
-center-only, hard-left (-71.9 dB) and anti-phase (exactly 0) figures and the
-SIRs match the float ones to 0.01 dB; -60 dB holds down to -100 dBFS input.
-At full scale (0 dBFS exponential sweep, +-FS squares, on L = R, L only,
-L = -R, and INT32_MIN on both; studio5 4096/512 and compact2 2048/512):
--146..-156 dB on L = R and INT32_MIN, <= -236 dB on L = -R (C = 0 in both).
-L only reads -82.5 / -86.4 dB (sweep; studio5 / compact2) and -92 dB
-(1 kHz square, studio5) against the float `Upmix`, but -153..-160 dB against
-the float with its +-16 bin pooling summed window by window: the float's
+Measured against the float `Upmix` "inphase" on the same input
+(tests/test_fixed_upmix.py, error energy re the input's mean channel
+energy, studio5): -136..-140 dB on the music mix, center-only, hard-left,
+stationary noise, and on the family's stationary (c), music (d),
+time-panned (f) and reverberant (g) mixes (tune and held-out seeds), whose
+SIRs equal the float's to 1e-4 dB; anti-phase gives exactly 0; -60 dB holds
+down to -100 dBFS input. At full scale (0 dBFS exponential sweep, +-FS
+squares, on L = R, L only, L = -R, and INT32_MIN on both; studio5 4096/512
+and compact2 2048/512) within -80 dB of the float `Upmix` and -130 dB of the
+float with its +-16 bin pooling summed window by window: the float's
 `_pool` takes differences of one cumsum over the whole spectrum, which
 cancels catastrophically ~90 dB below the spectrum's peak, so its D^2 (and
-w) there is noise; the fixed point's per-segment running sums do not cancel.
-The same float artefact sets the L-only sweep at any level (-81.5 dB at
--40 dBFS).
+w) there is noise; the fixed point's suffix and prefix sums do not cancel.
 
 Two implementations of the frame, equal bit for bit (tests/test_fixed_upmix.py):
 `_frame_reference`, the readable form of the steps above (and of the C's), and
 `_frame`, which `upmix_q31` runs: the same operations laid out for LLVM's
-vectorizer (see the comment above `_bl`), ~5x faster (studio5, one call over
-2 s: ~125x real time against ~25x, CPU time; ~83x in blocks of 64, where each
+vectorizer (see the comment above `_bl`), ~7x faster (studio5, one call over
+2 s: ~90x real time against ~13x, CPU time; ~70x in blocks of 64, where each
 call's unboxing of the state tuple costs ~4.5 us). `upmix_q31_reference` /
 FixedUpmix(reference=True) run the former.
 
 `ratio_q31(num, den)` (0 <= num, 0 < den < 2^63): num / den in Q31 through
 the shared `div_q31`: e = bitlen(den) - 31, both shifted by e (right: floor;
 left: exact) so den is in [2^30, 2^31), num clamped to den, then div_q31.
+`sqrt_q62(x)` (0 <= x < 2^62, result <= 2^31): x shifted left by an even s2
+(x 2^s2 in [2^60, 2^62)), d = its top 31 bits (Q31 in [1/4, 1)), y =
+1/sqrt(d) in Q30 from the seed line 2.1327 - 1.2186 d (Q29 constants, max
+relative error 0.086) and three Newton steps y = y (3 - d y^2) / 2 (0.086 ->
+2^-6.4 -> 2^-12.3 -> 2^-24), result floor(floor(d y / 2^30) / 2^(s2/2)):
+within 1 LSB + 2^-23 relative of sqrt(x) (tested).
 `bitlen64(x)` (x >= 0) = 64 - clz of the 64-bit word, from `clz32` of its
 halves.
 """

@@ -2,8 +2,9 @@
  * ss_upmix.c -- adaptive upmix, fixed point; see ss_upmix.h.
  *
  * Line for line with dsp_model/fixed/upmix.py, in the ss_ops.h primitives
- * (plus the two helpers bitlen64 and ratio_q31 defined there too). Every
- * format, shift and rounding is documented in that module's docstring.
+ * (plus the helpers bitlen64, ratio_q31, sqrt_q62, wdir_q31 and pool_add
+ * defined there too). Every format, shift and rounding is documented in that
+ * module's docstring.
  */
 #include "ss_upmix.h"
 
