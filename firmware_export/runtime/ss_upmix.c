@@ -21,7 +21,7 @@
 #define SS_PROF(stage) ((void)0)
 #endif
 
-#define Z_MANT_BITS 60 /* bit length of the largest smoothed-statistic mantissa */
+#define Z_MANT_BITS 30 /* bit length of the largest smoothed-statistic mantissa */
 #define E_NONE (-(1 << 30)) /* exponent of an all-zero bin of the pooled rows */
 #define POOL_BITS 55        /* pooled values < 2^55.5: a window of <= 65 sums below 2^62 */
 #define POOL_MAX 32u
@@ -93,15 +93,15 @@ static inline int64_t sqrt_q62(int64_t x)
 
 /* w_dir = Pm^2 / (Pm^2 + kPs sqrt(kPs Pm)) = 1 / (1 + t^1.5), t = kappa Ps / Pm,
  * from one bin's smoothed mantissas (upmix.py wdir_q31). */
-static inline int64_t wdir_q31(int64_t pm, int64_t ps, int32_t kappa)
+static inline int64_t wdir_q31(int32_t pm, int32_t ps, int32_t kappa)
 {
     int64_t a, b, num, den;
     int sh;
     if (pm == 0) {
         return I32MAX;
     }
-    a = shl64_wrap(shr_floor(pm, Z_MANT_BITS - 31), 24);
-    b = shr_floor(ps, Z_MANT_BITS - 31) * kappa;
+    a = shl64_wrap(pm, 24);
+    b = (int64_t)ps * kappa;
     sh = bitlen64(max64(a, b)) - 31 > 0 ? bitlen64(max64(a, b)) - 31 : 0;
     a = shr_floor(a, sh);
     b = shr_floor(b, sh);
@@ -126,25 +126,28 @@ static inline void pool_add(pool_acc *a, int64_t vm, int64_t vd, int64_t e)
 }
 
 /* One-pole update of the pseudo-float vector of bin k (upmix.py pf_update):
- * mantissas mant[0..rows-1][k], exponent expo[k]; new values nv at
- * exponent e. */
-static void pf_update(int64_t *const *mant, int32_t *expo, uint32_t k, int rows, int64_t *nv,
+ * mantissas mant[0..rows-1][k] (|.| <= 2^30, int32), exponent expo[k]; new
+ * values nv (int64) at exponent e. Shifts of an int32 by 31 or more give its
+ * sign, as upmix.py's capped-at-63 ones do. */
+static void pf_update(int32_t *const *mant, int32_t *expo, uint32_t k, int rows, int64_t *nv,
                       int64_t e, int32_t a)
 {
-    int64_t big = 0, xbig = 0, ez, ec;
+    int64_t big = 0, ez, ec;
+    int32_t xbig = 0, n[3];
     int r, bl;
     for (r = 0; r < rows; r++) {
         big = max64(big, abs64(nv[r]));
     }
     bl = bitlen64(big);
+    for (r = 0; r < rows; r++) {
+        n[r] = (int32_t)(bl > Z_MANT_BITS ? shr_floor(nv[r], bl - Z_MANT_BITS) : nv[r]);
+    }
     if (bl > Z_MANT_BITS) {
-        for (r = 0; r < rows; r++) {
-            nv[r] = shr_floor(nv[r], bl - Z_MANT_BITS);
-        }
         e += bl - Z_MANT_BITS;
     }
     for (r = 0; r < rows; r++) {
-        xbig = max64(xbig, abs64(mant[r][k]));
+        const int32_t m = mant[r][k];
+        xbig = xbig > (m < 0 ? -m : m) ? xbig : (m < 0 ? -m : m);
     }
     ez = expo[k];
     if (xbig == 0) {
@@ -153,21 +156,23 @@ static void pf_update(int64_t *const *mant, int32_t *expo, uint32_t k, int rows,
         e = ez;
     }
     ec = max64(e, ez);
-    big = 0;
+    xbig = 0;
     for (r = 0; r < rows; r++) {
-        int64_t x = shr_floor_cap(mant[r][k], ec - ez);
-        x += smooth(shr_floor_cap(nv[r], ec - e) - x, a);
-        mant[r][k] = x;
-        big = max64(big, abs64(x));
+        const int32_t x = (int32_t)shr_floor(mant[r][k], ec - ez < 31 ? (int)(ec - ez) : 31);
+        const int32_t v = (int32_t)shr_floor(n[r], ec - e < 31 ? (int)(ec - e) : 31);
+        const int32_t y = x + (int32_t)smooth((int64_t)v - x, a); /* |y| <= 2^30 */
+        mant[r][k] = y;
+        xbig = xbig > (y < 0 ? -y : y) ? xbig : (y < 0 ? -y : y);
     }
-    if (big == 0) {
+    if (xbig == 0) {
         expo[k] = 0;
         return;
     }
-    bl = bitlen64(big);
+    bl = 32 - clz32((uint32_t)xbig);
     for (r = 0; r < rows; r++) {
-        mant[r][k] = bl > Z_MANT_BITS ? shr_floor(mant[r][k], bl - Z_MANT_BITS)
-                                      : shl64_wrap(mant[r][k], Z_MANT_BITS - bl);
+        mant[r][k] = bl > Z_MANT_BITS
+                         ? (int32_t)shr_floor(mant[r][k], bl - Z_MANT_BITS)
+                         : (int32_t)shl64_wrap(mant[r][k], Z_MANT_BITS - bl);
     }
     expo[k] = (int32_t)(ec + bl - Z_MANT_BITS);
 }
@@ -302,8 +307,8 @@ void upmix_q31_mem_words(uint32_t fft_size, uint32_t synthesis_size, uint32_t ho
     const uint32_t nb = fft_size / 2u + 1u, npad = nb + 2u * pool;
     const uint32_t ndl = synthesis_size > 1u ? synthesis_size - 1u : 1u;
     *mem32_words = 2u * ndl + 2u * fft_size + synthesis_size + hop + 2u * nb /* zexp, pexp */ +
-                   2u * (fft_size + 2u) + nb /* wdir */;
-    *mem64_words = 2u * nb + 3u * nb + 3u * npad;
+                   2u * (fft_size + 2u) + nb /* wdir */ + 5u * nb /* pw, z */;
+    *mem64_words = 3u * npad;
 }
 
 uint32_t upmix_q31_sizeof(void) { return (uint32_t)sizeof(upmix_q31_inst); }
@@ -365,13 +370,14 @@ int upmix_q31_init(upmix_q31_inst *S, uint32_t fft_size, uint32_t synthesis_size
     S->wdir = p32;
     p32 += nb;
     S->pexp = p32;
-    S->pw[0] = p64;
-    p64 += nb;
-    S->pw[1] = p64;
-    p64 += nb;
+    p32 += nb;
+    S->pw[0] = p32;
+    p32 += nb;
+    S->pw[1] = p32;
+    p32 += nb;
     for (i = 0u; i < 3u; i++) {
-        S->z[i] = p64;
-        p64 += nb;
+        S->z[i] = p32;
+        p32 += nb;
         S->q[i] = p64;
         p64 += npad;
     }
@@ -430,10 +436,10 @@ static void frame(upmix_q31_inst *S)
         nv[2] = r * r + i * i;
         pf_update(S->z, S->zexp, k, 3, nv, 2 * (int64_t)sz - 4 * (int64_t)f, S->a_long);
         SS_PROF(P3_PF);
-        ar = shr_floor(S->z[0][k], Z_MANT_BITS - 30); /* |.| <= 2^30 */
-        ai = shr_floor(S->z[1][k], Z_MANT_BITS - 30);
+        ar = S->z[0][k]; /* |.| <= 2^30 */
+        ai = S->z[1][k];
         q0[k + p] = shl64_wrap(sqrt_q62(ar * ar + ai * ai), POOL_BITS - 30); /* |E z^2| */
-        q1[k + p] = shr_floor(S->z[2][k], Z_MANT_BITS - POOL_BITS);           /* E|z|^2 */
+        q1[k + p] = shl64_wrap(S->z[2][k], POOL_BITS - 30);                   /* E|z|^2 */
         q2[k + p] = (q0[k + p] | q1[k + p]) != 0 ? S->zexp[k] : E_NONE;
         SS_PROF(P1_Z);
     }

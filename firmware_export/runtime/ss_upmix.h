@@ -30,9 +30,9 @@ typedef struct {
     int32_t *hist[2]; /* M, S rings, fft_size each */
     int32_t *ola;     /* synthesis_size, Q30 */
     int32_t *ready;   /* hop */
-    int64_t *pw[2];   /* Pm, Ps mantissas, nb = fft_size/2 + 1 each */
+    int32_t *pw[2];   /* Pm, Ps mantissas (|.| <= 2^30), nb = fft_size/2 + 1 each */
     int32_t *pexp;    /* nb */
-    int64_t *z[3];    /* Zr, Zi, Zd mantissas, nb each */
+    int32_t *z[3];    /* Re, Im E z^2, E|z|^2 mantissas (|.| <= 2^30), nb each */
     int32_t *zexp;    /* nb */
     /* work */
     int32_t *fr[2];   /* fft_size + 2 each */
