@@ -104,7 +104,9 @@ The decision, per bin k (pass 1), then pooled and applied (passes 2, 3):
   other's); X += smooth(new - X, a) (|new - X| <= 2^31, smooth(d, a) =
   mult_q63x31_q62(2 d, a) = floor(d a / 2^31), a 32 x 32 product); then
   renormalised so the largest magnitude has bit length 30 (left shifts exact,
-  right shifts floor). All zero: mantissas 0, exponent 0. With 0 <= a <
+  right shifts floor). All zero, or an exponent below E_MIN = -2^20 (the
+  decay of days of silence; flushed as the float's underflow flushes, and
+  it bounds the exponents): mantissas 0, exponent 0. With 0 <= a <
   2^31 (init refuses a < 0) powers stay >= 0. 30 bits instead of 60 (an
   earlier form) cost 1-2 dB of the -137 dB error against the float and
   halve the state (5 nb words); on the Cortex-M4 the two smoothers went
@@ -146,10 +148,13 @@ one Newton step (issue #23).
 
 Measured against the float `Upmix` "inphase" on the same input
 (tests/test_fixed_upmix.py, error energy re the input's mean channel
-energy, studio5): -136..-140 dB on the music mix, center-only, hard-left,
-stationary noise, and on the family's stationary (c), music (d),
+energy, studio5): -135..-140 dB on the music mix, center-only and
+hard-left, -133..-137 dB on the family's stationary (c), music (d),
 time-panned (f) and reverberant (g) mixes (tune and held-out seeds), whose
-SIRs equal the float's to 1e-4 dB; anti-phase gives exactly 0; -60 dB holds
+SIRs equal the float's to 1e-4 dB; on the instrument mixes (h, tune seed 1)
+-78..-81 dB against the float upmix, all of it the float's cumsum pooling
+below (-136..-138 dB against the float with a cancellation-free pooling),
+SIRs equal to 1e-5 dB; anti-phase gives exactly 0; -60 dB holds
 down to -100 dBFS input. At full scale (0 dBFS exponential sweep, +-FS
 squares, on L = R, L only, L = -R, and INT32_MIN on both; studio5 4096/512
 and compact2 2048/512) within -80 dB of the float `Upmix` and -130 dB of the
@@ -209,6 +214,10 @@ _jit = nb.njit(cache=True)
 M32 = 0xFFFFFFFF
 
 Z_MANT_BITS = 30  # bit length of the largest smoothed-statistic mantissa (int32 in C)
+# a pseudo-float whose exponent would fall below E_MIN is flushed to 0 (2^-1048576 of the
+# bins' scale: after days of silence, as the float's underflow): exponents stay bounded, so
+# the C's int32 exponents never wrap and E_NONE stays below every real one
+E_MIN = -(1 << 20)
 E_NONE = -(1 << 30)  # exponent of an all-zero bin of the pooled rows (below any real one)
 POOL_BITS = 55  # the pooled values are below 2^55.5: a window of 2 pool + 1 <= 65 of them < 2^62
 POOL_MAX = 32
@@ -446,10 +455,12 @@ def pf_update(mant, expo, k, rows, nv, e, a):
         x += smooth(shr_floor_cap(nv[r], ec - e) - x, a)
         mant[r, k] = x
         big = max(big, abs(x))
-    if big == 0:
+    bl = bitlen64(big)
+    if big == 0 or ec + bl - Z_MANT_BITS < E_MIN:  # zero, or flushed to zero
+        for r in range(rows):
+            mant[r, k] = 0
         expo[k] = 0
         return
-    bl = bitlen64(big)
     for r in range(rows):
         if bl > Z_MANT_BITS:
             mant[r, k] = shr_floor(mant[r, k], bl - Z_MANT_BITS)
@@ -869,10 +880,12 @@ def _pf_rows(m0, m1, m2, n0, n1, n2, ez, e, a):
     bl = _bl(big)
     rs = max(bl - Z_MANT_BITS, 0)
     ls = max(Z_MANT_BITS - bl, 0)
-    x0 = (x0 >> rs) << ls
-    x1 = (x1 >> rs) << ls
-    x2 = (x2 >> rs) << ls
-    return x0, x1, x2, (np.int64(0) if big == 0 else ec + bl - Z_MANT_BITS)
+    ne = ec + bl - Z_MANT_BITS
+    keep = big != 0 and ne >= E_MIN
+    x0 = (x0 >> rs) << ls if keep else np.int64(0)
+    x1 = (x1 >> rs) << ls if keep else np.int64(0)
+    x2 = (x2 >> rs) << ls if keep else np.int64(0)
+    return x0, x1, x2, (ne if keep else np.int64(0))
 
 
 @_jit

@@ -22,6 +22,7 @@
 #endif
 
 #define Z_MANT_BITS 30 /* bit length of the largest smoothed-statistic mantissa */
+#define E_MIN (-(1 << 20))  /* pseudo-floats below 2^E_MIN flush to zero */
 #define E_NONE (-(1 << 30)) /* exponent of an all-zero bin of the pooled rows */
 #define POOL_BITS 55        /* pooled values < 2^55.5: a window of <= 65 sums below 2^62 */
 #define POOL_MAX 32u
@@ -164,11 +165,14 @@ static void pf_update(int32_t *const *mant, int32_t *expo, uint32_t k, int rows,
         mant[r][k] = y;
         xbig = xbig > (y < 0 ? -y : y) ? xbig : (y < 0 ? -y : y);
     }
-    if (xbig == 0) {
+    bl = 32 - clz32((uint32_t)xbig);
+    if (xbig == 0 || ec + bl - Z_MANT_BITS < E_MIN) { /* zero, or flushed to zero */
+        for (r = 0; r < rows; r++) {
+            mant[r][k] = 0;
+        }
         expo[k] = 0;
         return;
     }
-    bl = 32 - clz32((uint32_t)xbig);
     for (r = 0; r < rows; r++) {
         mant[r][k] = bl > Z_MANT_BITS
                          ? (int32_t)shr_floor(mant[r][k], bl - Z_MANT_BITS)
