@@ -31,6 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dsp_model import upmix as U
+from dsp_model.fixed.upmix import POOL_MAX
 
 INT32_MAX = (1 << 31) - 1
 
@@ -88,6 +89,8 @@ def quantize_upmix(design: U.UpmixDesign) -> UpmixTables:
                          "the fixed-point upmix implements 'inphase' (set [upmix] decision)")
     if 2 * dec.pool + 1 > n // 2 + 1:
         raise ValueError(f"upmix pool +-{dec.pool} bins is wider than the spectrum")
+    if dec.pool > POOL_MAX:  # the pooled sums' headroom (dsp_model/fixed/upmix.py)
+        raise ValueError(f"upmix pool +-{dec.pool} bins exceeds the fixed point's {POOL_MAX}")
     k = np.arange(n // 2 + 1)
     lo2, hi2 = dec.lo**2, dec.hi**2
     return UpmixTables(

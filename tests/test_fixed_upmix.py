@@ -268,12 +268,21 @@ def test_c_and_python_split_points(clib):
     assert np.array_equal(FixedUpmix(t).process(x), whole)
 
 
+def test_quantize_refuses_other_decisions():
+    """The fixed point implements "inphase" (slope 1.5, pooled magnitudes) only."""
+    with pytest.raises(ValueError, match="'ratio' has no fixed-point form"):
+        upmix_tables(replace(PROFILE.upmix, decision="ratio"), FS)
+    with pytest.raises(ValueError, match="pool 40 must be"):
+        FixedUpmix(replace(T_SMALL, pool=40))
+
+
 def test_c_init_refuses_bad_sizes(clib):
     inst = ct.create_string_buffer(clib.upmix_q31_sizeof())
     z = np.zeros(1 << 16, np.int32)
     z64 = np.zeros(1 << 16, np.int64)
     for n, ls, h, p in [(500, 256, 64, 16), (512, 1024, 64, 16), (512, 256, 96, 16),
-                        (512, 64, 64, 16), (512, 256, 64, 0), (16, 16, 4, 8)]:
+                        (512, 64, 64, 16), (512, 256, 64, 0), (16, 16, 4, 8),
+                        (512, 256, 64, 33)]:
         assert clib.upmix_q31_init(inst, n, ls, h, p, 0, 0, 0, 0, 0, 0, *[_p(z)] * 4, _p(z),
                                    _p(z64)) == -1
     for i in range(4):  # a_short, a_long, kappa_q24, mu_q31 must be >= 0
