@@ -20,6 +20,7 @@ from ._schema import (
     SAMPLE_RATES,
     TARGETS,
     UPMIX_DECISIONS,
+    UPMIX_MODES,
     BeamformerSettings,
     CrossoverSettings,
     CtcSettings,
@@ -46,7 +47,7 @@ _ALLOWED = {
     "drivers": {"id", "role", "position", "orientation", "radius", "band", "gain_db",
                 "delay_samples", "eq"},
     "eq": {"type", "hz", "q", "gain_db"},
-    "upmix": {"fft_size", "hop", "smoothing_ms", "synthesis_size", "decision"},
+    "upmix": {"fft_size", "hop", "smoothing_ms", "synthesis_size", "decision", "mode"},
     "virtualizer": {"lowpass_order", "allpass_order"},
     "ctc": {"drivers", "target", "effort_limit_db", "common_taps", "ratio_taps"},
     "beamformer": {"drivers", "band", "null_angles", "listening_window", "wng_min_db", "taps"},
@@ -211,7 +212,8 @@ def parse_profile(data: dict[str, Any], source: str = "<profile>") -> Profile:
                " of latency (cap 21.3 ms)")
     upmix = UpmixSettings(fft_size, hop, c.num(up, "smoothing_ms", "upmix.", 1.0, 2000.0,
                                                default=80.0), synth,
-                          c.choice(up, "decision", "upmix.", UPMIX_DECISIONS, default="inphase"))
+                          c.choice(up, "decision", "upmix.", UPMIX_DECISIONS, default="inphase"),
+                          c.choice(up, "mode", "upmix.", UPMIX_MODES, default="passive"))
 
     vz = c.table(data, "virtualizer")
     c.unknown(vz, "virtualizer", "virtualizer.")

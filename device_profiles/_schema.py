@@ -20,6 +20,9 @@ ROLES = ("tweeter", "mid", "woofer", "full")
 EQ_TYPES = ("peaking", "lowshelf", "highshelf")
 HEADS = ("sphere", "kemar")  # named heads; anything else is a path to a .sofa file
 UPMIX_DECISIONS = ("inphase", "ratio")  # dsp_model/upmix.py: the per-bin center decisions
+# the chain's upmix: "adaptive" (dsp_model/upmix.py, fixed twin dsp_model/fixed/upmix.py)
+# or "passive" (C = M, L' = S, R' = -S: two adds and a shift per frame)
+UPMIX_MODES = ("adaptive", "passive")
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,8 @@ class UpmixSettings:
     # per-bin center decision (dsp_model/upmix.py): "inphase" (robust to reverb and time
     # panning; the form the fixed-point model implements) or "ratio" (|S|^2/|M|^2, float only)
     decision: str = "inphase"
+    # which upmix the chain runs (float, fixed, C, device): see UPMIX_MODES
+    mode: str = "passive"
 
 
 @dataclass(frozen=True)

@@ -81,6 +81,7 @@ class ChainDesign:
     upmix_smoothing_ms: float
     virtualizer: VirtualizerStage | None = None
     upmix_decision: str = "inphase"  # dsp_model.upmix.DECISIONS
+    upmix_mode: str = "passive"  # the upmix the chain runs: "adaptive" or "passive"
 
     @property
     def n_drivers(self) -> int:
@@ -227,5 +228,5 @@ def assemble(profile: Profile, paths: tuple[PathFilter, ...],
         block_size=profile.block_size, paths=paths, drivers=driver_stages(profile),
         output_word=profile.output.word_length, upmix_fft_size=up.fft_size,
         upmix_hop=up.hop, upmix_smoothing_ms=up.smoothing_ms, virtualizer=virtualizer,
-        upmix_decision=up.decision,
+        upmix_decision=up.decision, upmix_mode=up.mode,
     )

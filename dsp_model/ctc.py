@@ -23,7 +23,13 @@ Design (per channel, on an FFT grid of NFFT points):
      largest (least effort) that meets the target + MARGIN_DB at the design
      point, raised where the effort would pass the limit + IPSI_LOSS_DB.
      Several heads (design_ctc(head=(h1, h2, ...))) are more design positions:
-     R_c sums over every head's positions, the design point counts on each.
+     R_c sums over every head's positions, the design point counts on each,
+     and the contrast is the heads' mean ipsi power over their mean contra
+     power. Where the heads disagree by more than the target allows, no member
+     meets it (studio5 on the sphere and KEMAR: 582-5056 Hz); the design takes
+     the deepest member there and records the band as `target_unreachable`
+     (widened to the ratio FIRs' resolution fs/Nr, which cannot follow a
+     narrower switch), and the target-follow check judges the rest.
   2. ratio filters (RTF, short): r normalised by a reference driver, the one
      loudest at the ipsi ear (its ratio filter is then a pure delay), and
      fitted as Nr-tap FIRs by weighted least squares: contra-ear rows at each
@@ -114,6 +120,10 @@ class CtcDesign:
     effort_limited: np.ndarray = field(repr=False)  # (2, F) bool, limit active at design
     virtualizer: object | None = None
     design_offsets: tuple[float, ...] = ()
+    # (2, F) bool: no member of the regularization family meets the target at the
+    # design point (over several heads: the heads disagree by more than the target
+    # allows), so the design gives the deepest cancellation it can there
+    target_unreachable: np.ndarray | None = field(default=None, repr=False)
 
     def driver_filters(self) -> np.ndarray:
         """Full per-channel, per-driver FIRs (2, D, Nc + Nr - 1): common * ratio."""
@@ -234,19 +244,25 @@ def _member(hc, w, hi, u, scale):
     return r, beta, alpha
 
 
-def _contrast_effort(r, hc, w, hi, t):
+def _contrast_effort(r, hc, w, hi, t, his=None):
     """Cancellation (dB) and effort (dB) of spatial filters r ((F,B,D) or (F,D)).
 
     Cancellation: ipsi power at the design point over the contra power averaged
-    over the design positions with weights w (hc (F,P,D)); effort: the driver
-    gain T max|r_d| / |h_i . r| needed to deliver the level T to the ipsi ear.
+    over the design positions with weights w (hc (F,P,D)); with several heads
+    (his (F,K,D), each head's ipsi row at its design point) the ipsi power is the
+    heads' mean, as the contra power is, not the power of their mean row (their
+    ipsi phases part above a few kHz, and the mean row's power would read the
+    cancellation low and ask for more). Effort: the driver gain
+    T max|r_d| / |h_i . r| needed to deliver the level T to the ipsi ear.
     """
     rb = r if r.ndim == 3 else r[:, None, :]
     g = np.einsum("fbd,fd->fb", rb, hi)
     y = np.einsum("fbd,fpd->fbp", rb, hc)
     leak = np.einsum("fbp,p->fb", np.abs(y) ** 2, w)
     ag = np.abs(g) + 1e-300
-    canc = 10 * np.log10(ag**2 / (leak + 1e-300))
+    pi = ag**2 if his is None else np.mean(
+        np.abs(np.einsum("fbd,fkd->fbk", rb, his)) ** 2, axis=-1) + 1e-300
+    canc = 10 * np.log10(pi / (leak + 1e-300))
     effort = 20 * np.log10(t[:, None] * np.max(np.abs(rb), axis=-1) / ag + 1e-300)
     if r.ndim == 2:
         return canc[:, 0], effort[:, 0], g[:, 0]
@@ -293,6 +309,18 @@ def _choose_beta(canc, effort, target_db, limit_db):
             limited[k] = True
         out[k] = lb[i] if x is None else x
     return out, limited
+
+
+def _at_resolution(mask: np.ndarray, width: int) -> np.ndarray:
+    """mask with every gap of at most `width` bins between two Trues filled, then
+    every run widened by width // 2 bins on each side."""
+    out = mask.copy()
+    idx = np.nonzero(mask)[0]
+    for a, b in zip(idx[:-1], idx[1:], strict=True):
+        if 1 < b - a <= width:
+            out[a:b] = True
+    half = width // 2
+    return np.convolve(out.astype(float), np.ones(2 * half + 1), mode="same") > 0.5
 
 
 def _fit_ratio(r_target, freqs, fs, nr, delay, ref, rows):
@@ -364,14 +392,16 @@ def _reference_driver(r: np.ndarray, hi: np.ndarray) -> int:
 
 def _design_channel(h, wpos, centre, target, limit, ipsi_loss_db, margin_db, scale, fs, nr, nc,
                     ratio_delay, common_delay, nfft, freqs, ch):
-    """One CTC channel (ipsi ear = ch). Returns common taps, ratio taps, ref, beta, limited."""
+    """One CTC channel (ipsi ear = ch). Returns common taps, ratio taps, ref, beta,
+    limited, unreachable."""
     ipsi, contra = ch, 1 - ch
     hc = h[:, :, contra, :]
     # the design point's ipsi row; over several heads their mean (the order of the
-    # heads does not matter; studio5 on the sphere and KEMAR: 22.3 / 20.6 dB at the
-    # design point, against 20.3 / 20.9 with the first head's row, 25.2 / 19.3 with
-    # KEMAR's first)
-    hi = h[:, 0, ipsi, :] if centre.sum() == 1 else np.mean(h[:, centre > 0, ipsi, :], axis=1)
+    # heads does not matter; studio5 on the sphere and KEMAR: 22.4 / 20.5 dB at the
+    # design point; with the first head's row 20.3 / 20.9, with KEMAR's first
+    # 25.2 / 19.3, measured before the contrast took the heads' mean ipsi power)
+    his = None if centre.sum() == 1 else h[:, centre > 0, ipsi, :]
+    hi = h[:, 0, ipsi, :] if his is None else np.mean(his, axis=1)
     t = np.mean(np.abs(hi), axis=-1)
     dn = hi.shape[-1]
     # 1. ideal per-frequency solution: the family member meeting the target with
@@ -379,9 +409,12 @@ def _design_channel(h, wpos, centre, target, limit, ipsi_loss_db, margin_db, sca
     #    positions shape the family (depth at the centre traded for width).
     fam = _family(hc, wpos, hi)
     wcrit = centre / centre.sum()  # the design point (on every head, alike)
-    canc, effort, _ = _contrast_effort(fam, hc, wcrit, hi, t)
+    canc, effort, _ = _contrast_effort(fam, hc, wcrit, hi, t, his)
     u, limited = _choose_beta(canc, effort, target + margin_db,
                               limit + ipsi_loss_db - EFFORT_MARGIN_DB)
+    # the ratio FIRs resolve fs / nr: a reachable gap narrower than that between
+    # unreachable ranges, and half of it at their edges, they cannot follow either
+    unreachable = _at_resolution(np.max(canc, axis=1) < target, int(round(nfft / nr)))
     r, beta, _ = _member(hc, wpos, hi, u, scale)
     ref = _reference_driver(r, hi)
     rn = r / r[:, ref:ref + 1]
@@ -406,7 +439,7 @@ def _design_channel(h, wpos, centre, target, limit, ipsi_loss_db, margin_db, sca
         rr = _freqz(taps, freqs, fs)  # (F, D)
         if scale != 1.0:
             break
-        got, _, _ = _contrast_effort(rr, hc, wcrit, hi, t)
+        got, _, _ = _contrast_effort(rr, hc, wcrit, hi, t, his)
         miss = np.where(limited, 0.0, got - want)
         miss = np.convolve(miss, np.ones(5) / 5, mode="same")
         if np.max(np.abs(miss[target > 0])) < 0.5:
@@ -427,7 +460,7 @@ def _design_channel(h, wpos, centre, target, limit, ipsi_loss_db, margin_db, sca
     clip = eff > 1.0
     c_target[clip] /= eff[clip]
     c_taps = _fit_common(c_target, nc, common_delay, nfft)
-    return c_taps, taps, ref, beta, limited | clip
+    return c_taps, taps, ref, beta, limited | clip, unreachable
 
 
 def design_ctc(profile, virtualizer=None, *, regularization_scale: float = 1.0,
@@ -478,9 +511,10 @@ def design_ctc(profile, virtualizer=None, *, regularization_scale: float = 1.0,
     ratios = np.zeros((2, dn, nr))
     betas = np.zeros((2, len(freqs)))
     limited = np.zeros((2, len(freqs)), bool)
+    unreachable = np.zeros((2, len(freqs)), bool)
     refs = []
     for ch in range(2):
-        commons[ch], ratios[ch], ref, betas[ch], limited[ch] = _design_channel(
+        commons[ch], ratios[ch], ref, betas[ch], limited[ch], unreachable[ch] = _design_channel(
             h, wpos, centre, target, cfg.effort_limit_db, ipsi_loss_db, margin_db,
             regularization_scale, fs, nr, nc, ratio_delay, common_delay, nfft, freqs, ch)
         refs.append(ref)
@@ -492,6 +526,7 @@ def design_ctc(profile, virtualizer=None, *, regularization_scale: float = 1.0,
         design_freqs=freqs, beta=betas, effort_limited=limited,
         virtualizer=virtualizer,
         design_offsets=tuple(float(x) for x in heads[:, 0]),
+        target_unreachable=unreachable,
     )
     _enforce_effort(design)
     return design

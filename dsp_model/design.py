@@ -173,10 +173,9 @@ def _virtualizer_stage(virt: VirtualizerDesign) -> VirtualizerStage:
 def _upmix_macs(profile: Profile) -> float:
     """The upmix the chain runs: the adaptive one's MACs, or none for the passive
     upmix (two adds and a shift per frame)."""
-    from .float_chain import CHAIN_UPMIX_ADAPTIVE
     from .upmix import upmix_cost
 
-    return float(upmix_cost(profile)) if CHAIN_UPMIX_ADAPTIVE else 0.0
+    return float(upmix_cost(profile)) if profile.upmix.mode == "adaptive" else 0.0
 
 
 def design_chain(profile: Profile, head=None, *, heads: tuple | None = None) -> ChainDesign:

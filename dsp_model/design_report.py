@@ -161,6 +161,7 @@ def headline(m: dict) -> list[str]:
         ("CTC median 500 Hz-6 kHz", f"{ctc['design_point_median_db']:.1f} dB at the design point,"
          f" {ctc['dx_5cm_worst_median_db']:.1f} dB at +-5 cm"),
         ("CTC effort", f"{ctc['effort']['max_db']:.2f} dB (limit {ctc['effort']['limit_db']:g})"),
+        *_unreachable_row(ctc),
         ("beam +-90 deg (2 m / far)", f"{_fig(bd, 'null_attenuation_median_db')} / "
          f"{_fig(bf, 'null_attenuation_median_db')} dB"),
         ("beam +-45 deg (2 m)", f"{_fig(bd, 'window_level_median_db')} dB"),
@@ -180,6 +181,18 @@ def headline(m: dict) -> list[str]:
         out += ["  " + line for line in cross_head_lines(cross["rows"])]
         out += [f"  (not judged on {k}: {v})" for k, v in cross["not_judged"].items()]
     return out
+
+
+def _unreachable_row(ctc: dict) -> list[tuple[str, str]]:
+    """Where the design's heads disagree by more than the target allows, it gives the
+    deepest cancellation they agree on; the target-follow check skips those bands."""
+    ranges = ctc["target_follow"].get("target_unreachable_hz") or []
+    if not ranges:
+        return []
+    on = "+".join(ctc.get("design_heads", [])) or "the design's head"
+    bands = ", ".join(f"{a}-{b} Hz" for a, b in ranges)
+    return [("CTC target unreachable", f"{bands} on {on} together (deepest common "
+             "cancellation there; not judged against the target)")]
 
 
 def _fig(d: dict, key: str) -> str:

@@ -94,22 +94,12 @@ class _Fir:
         return y
 
 
-# THE switch for the designed chains' upmix: True runs the adaptive upmix
-# (dsp_model.upmix; upmix mode 1) -- this module's default upmix,
-# `firmware_export.quantize.quantize_chain` (blob meta upmix = 1 plus the
-# upmix section 0x0014), hence FixedChain and ss_chain, all follow it. False
-# keeps the passive upmix (mode 0). Off for the shipped chain: on the emulated
-# Cortex-M4 the C twin (ss_upmix.c) measured 7.9k (compact2, fft 2048/hop 512)
-# and 16.2k (studio5, fft 4096/hop 512) instructions per frame on top of the
-# chain's 1.7k / 2.5k, 3-6x the budgets (2026-11-25). Flip once ss_upmix fits,
-# and regenerate the golden vectors (the chain then has the upmix latency).
-CHAIN_UPMIX_ADAPTIVE = False
-
-
 def _default_upmix(design: ChainDesign) -> Upmix:
-    """The designed chain's upmix: adaptive when CHAIN_UPMIX_ADAPTIVE is set
-    (what quantize_chain then puts in the tables as mode 1), else passive."""
-    return adaptive_upmix(design) if CHAIN_UPMIX_ADAPTIVE else PassiveUpmix()
+    """The designed chain's upmix, as its profile says (`[upmix] mode`): the
+    adaptive one, or passive. quantize_chain puts the same one in the tables
+    (blob meta upmix 1 plus the upmix section, or 0), so FixedChain, ss_chain
+    and the device run it too."""
+    return adaptive_upmix(design) if design.upmix_mode == "adaptive" else PassiveUpmix()
 
 
 def adaptive_upmix(design: ChainDesign) -> Upmix:

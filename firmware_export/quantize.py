@@ -531,13 +531,13 @@ def quantize_chain(design: ChainDesign, arith=None, *, headroom: str = "l1",
 
 def _quantize_upmix(design: ChainDesign) -> tuple[int, UpmixTables | None]:
     """(upmix kind, tables): adaptive (mode 1, the float chain's `adaptive_upmix`
-    design quantized) when dsp_model.float_chain.CHAIN_UPMIX_ADAPTIVE is set,
-    else passive. The headroom plan above bounds the paths through the passive
-    matrix; the adaptive C = w M (0 <= w <= 1 per bin) stays within it up to
-    the STFT's time-varying-gain overshoot."""
+    design quantized) when the design's upmix_mode is "adaptive", else passive.
+    The headroom plan above bounds the paths through the passive matrix; the
+    adaptive C = w M (0 <= w <= 1 per bin) stays within it up to the STFT's
+    time-varying-gain overshoot."""
     from dsp_model import float_chain
 
-    if not float_chain.CHAIN_UPMIX_ADAPTIVE:
+    if design.upmix_mode != "adaptive":
         return UPMIX_PASSIVE, None
     return UPMIX_ADAPTIVE, quantize_upmix(float_chain.adaptive_upmix(design).design)
 

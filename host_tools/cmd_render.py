@@ -78,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
     from dsp_model.binaural import ear_signals
     from dsp_model.chain_design import plain_chain
     from dsp_model.design import design_chain
-    from dsp_model.float_chain import PassiveUpmix, adaptive_upmix
+    from dsp_model.float_chain import PassiveUpmix
     from dsp_model.heads import describe_head, head_for, heads_for
     from dsp_model.loudness import BLOCK_S, integrated_loudness, matching_gains_db
 
@@ -90,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
     x, fs = read_stereo(args.input, prof.sample_rate, resample=args.resample)
     design = design_chain(prof, heads=heads_for(prof, head=args.head))
     long_file = len(x) > PROGRESS_AFTER_SECONDS * fs
-    y, lat = render_file(design, x, adaptive_upmix(design), print_progress if long_file else None)
+    y, lat = render_file(design, x, None, print_progress if long_file else None)
     write_audio(args.out, y, fs, args.format)
     names = list(prof.driver_ids)
     meta = {"profile": prof.name, "sample_rate": fs, "channels": names,

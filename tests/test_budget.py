@@ -29,3 +29,17 @@ def test_wide_sections_cost_more_and_can_break_the_budget():
     assert wide.instructions_per_frame - narrow.instructions_per_frame == pytest.approx(
         4 * (57.1 - 14.2))
     assert narrow.fits and not wide.fits
+
+
+@pytest.mark.parametrize("mode", ["adaptive", "passive"])
+def test_design_counts_the_upmix_its_profile_runs(mode):
+    from dataclasses import replace
+
+    from dsp_model.design import design_full
+    from dsp_model.upmix import upmix_cost
+
+    prof = load_profile("compact2")
+    prof = replace(prof, upmix=replace(prof.upmix, mode=mode))
+    cost = design_full(prof).cost
+    assert cost.upmix_macs == (upmix_cost(prof) if mode == "adaptive" else 0.0)
+    assert (cost.upmix_macs > 0) == (mode == "adaptive")

@@ -639,21 +639,13 @@ def test_quiet_input_still_close_to_float():
 # ------------------------------------------------------------------ chain integration (mode 1)
 @pytest.fixture(scope="module")
 def chain_mode1():
-    """compact2's plain chain quantized with the adaptive upmix switched on
-    (dsp_model.float_chain.CHAIN_UPMIX_ADAPTIVE, set only while quantizing)."""
-    import dsp_model.float_chain as U
+    """compact2's plain chain quantized with the adaptive upmix ([upmix] mode)."""
     from dsp_model.chain_design import plain_chain
     from firmware_export.quantize import quantize_chain
 
     profile = load_profile("compact2")
-    design = plain_chain(profile)
-    saved = U.CHAIN_UPMIX_ADAPTIVE
-    U.CHAIN_UPMIX_ADAPTIVE = True
-    try:
-        q = quantize_chain(design, profile.target)
-    finally:
-        U.CHAIN_UPMIX_ADAPTIVE = saved
-    return design, q
+    design = replace(plain_chain(profile), upmix_mode="adaptive")
+    return design, quantize_chain(design, profile.target)
 
 
 def _chain_stimulus(n: int, burst: bool = True) -> np.ndarray:

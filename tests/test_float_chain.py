@@ -241,14 +241,29 @@ def test_stateful_upmix_streams_and_adds_its_latency():
 
 
 def test_adaptive_upmix_factory():
-    upmix = pytest.importorskip("dsp_model.upmix", reason="adaptive upmix not in the tree yet")
-    assert hasattr(upmix, "Upmix")
     from dsp_model.float_chain import adaptive_upmix
+    from dsp_model.upmix import Upmix
 
     design = plain_chain(load_profile("compact2"))
     ch = FloatChain(design, upmix=adaptive_upmix)
+    assert isinstance(ch.upmix, Upmix)
     assert ch.latency == ch.upmix.latency > 0
     assert ch.process(np.zeros((64, 2))).shape == (64, 2)
+
+
+@pytest.mark.parametrize("mode", ["adaptive", "passive"])
+def test_default_upmix_is_the_profiles_mode(mode):
+    """No upmix given: the chain runs the one `[upmix] mode` names, as the
+    quantizer does (blob meta upmix 1 with its tables, or 0)."""
+    from dsp_model.upmix import Upmix
+    from firmware_export.quantize import UPMIX_ADAPTIVE, UPMIX_PASSIVE, quantize_chain
+
+    design = replace(plain_chain(load_profile("compact2")), upmix_mode=mode)
+    ch = FloatChain(design)
+    assert isinstance(ch.upmix, Upmix if mode == "adaptive" else PassiveUpmix)
+    q = quantize_chain(design, "cmsis-q31")
+    assert q.upmix == (UPMIX_ADAPTIVE if mode == "adaptive" else UPMIX_PASSIVE)
+    assert (q.upmix_tables is not None) == (mode == "adaptive")
 
 
 def test_block_size_invariance_designed_studio5_with_adaptive_upmix():

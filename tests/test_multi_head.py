@@ -43,7 +43,7 @@ def _raw(name: str) -> dict:
 
 def _multi(name: str = "studio5", value=("sphere", "kemar")) -> dict:
     raw = copy.deepcopy(_raw(name))
-    del raw["listener"]["head"]
+    raw["listener"].pop("head", None)
     raw["listener"]["heads"] = list(value)
     return raw
 
@@ -195,14 +195,11 @@ def test_cross_head_cells_recomputed_independently():
 def test_cli_design_on_heads_writes_the_table_and_a_plot_per_head(tmp_path, capsys):
     from host_tools.cli import main
 
-    text = resolve_path("studio5").read_text().replace('head = "sphere"',
-                                                        'heads = ["sphere", "kemar"]')
-    prof = tmp_path / "studio5-heads.toml"
-    prof.write_text(text)
+    prof = resolve_path("studio5")  # ships designed on the sphere and KEMAR
     out = tmp_path / "out"
     rc = main(["design", str(prof), "--out", str(out)])
     text = capsys.readouterr().out
-    assert rc in (0, 1), text  # the sphere's +-3 dB target-follow bar: see the report
+    assert rc == 0, text
     assert "CTC designed on sphere+kemar" in text and "sphere+kemar on kemar" in text
     m = json.loads((out / "metrics.json").read_text())
     assert m["ctc"]["design_heads"] == ["sphere", "kemar"]
@@ -262,3 +259,32 @@ def test_cli_render_with_heads_runs(tmp_path):
     assert main(["render", str(src), "--out", str(tmp_path / "drv.wav"), "--profile",
                  str(prof), "--binaural", str(tmp_path / "ears.wav")]) == 0
     assert (tmp_path / "ears.wav").is_file()
+
+
+@needs_kemar
+def test_target_followed_on_the_heads_mean_where_they_agree():
+    """A design on several heads follows the target on its own criterion, the heads'
+    mean ipsi power over their mean contra power (recomputed here from each head's
+    ear responses), within 3 dB wherever a member of its family could meet it; the
+    band where the heads disagree by more is named, and there the design falls
+    short of the target (the flag is not a free pass). A one-head design has no
+    such band."""
+    from dsp_model.ctc_metrics import ear_responses, target_curve_db, target_follow
+
+    p = load_profile("studio5")
+    s, k = heads.head_for(p, head="sphere"), heads.head_for(p, head="kemar")
+    both = design_ctc(p, head=(s, k))
+    f = target_follow(p, both, head=(s, k))
+    assert f["ok"] and f["max_abs_deviation_db"] <= 3.0
+    (lo, hi), = f["target_unreachable_hz"]  # 582-5056 Hz
+    assert lo < 1000 and hi > 4000
+    fr = f["freqs"]
+    e = [np.abs(ear_responses(p, both.driver_filters(), fr, head=h)) ** 2 for h in (s, k)]
+    pw = (e[0] + e[1]) / 2
+    canc = 10 * np.log10(np.stack([pw[:, 0, 0] / pw[:, 0, 1], pw[:, 1, 1] / pw[:, 1, 0]]))
+    assert np.allclose(canc.T, f["cancellation_db"], atol=1e-9)
+    inside = (fr > lo) & (fr < hi)
+    tgt = target_curve_db(p, fr)[inside]
+    assert np.median(canc[:, inside]) < np.median(tgt)  # 21.1 against 22 dB
+    assert np.min(canc[:, inside] - tgt) < -3.0  # judged there, the check would fail
+    assert not design_ctc(p, head=s).target_unreachable.any()

@@ -30,7 +30,7 @@ def test_studio5_is_default_with_five_drivers():
     assert p.name == "studio5"
     roles = sorted(d.role for d in p.drivers)
     assert roles == ["mid", "mid", "mid", "tweeter", "woofer"]
-    assert p.mips_budget == 150
+    assert p.mips_budget == 300  # a Cortex-M7-class part (#23)
 
 
 def test_compact2_spacing():
@@ -113,3 +113,15 @@ def test_version_and_help(capsys):
     assert ei.value.code == 0
     assert "soundstage" in capsys.readouterr().out
     assert main([]) == 2
+
+
+def test_upmix_mode_is_a_profile_choice():
+    """[upmix] mode picks the chain's upmix; anything else is named as the problem."""
+    raw = _raw("compact2")
+    for mode in ("adaptive", "passive"):
+        raw["upmix"]["mode"] = mode
+        assert parse_profile(copy.deepcopy(raw)).upmix.mode == mode
+    raw["upmix"]["mode"] = "clever"
+    with pytest.raises(ProfileError) as ei:
+        parse_profile(raw)
+    assert any(p.startswith("upmix.mode") for p in ei.value.problems), ei.value.problems
