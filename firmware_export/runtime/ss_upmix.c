@@ -62,8 +62,10 @@ static inline int32_t ratio_q31(int64_t num, int64_t den)
     return div_q31((int32_t)n, (int32_t)d);
 }
 
-/* floor(diff a / 2^31), |diff| < 2^62, a Q31. */
-static inline int64_t smooth(int64_t diff, int32_t a) { return mult_q63x31_q62(diff * 2, a); }
+/* floor(diff a / 2^31), a Q31: upmix.py's smooth (mult_q63x31_q62(2 diff, a)),
+ * the same number for the mantissa differences |diff| <= 2^31 it gets here,
+ * as one 64 x 32 product. */
+static inline int64_t smooth(int64_t diff, int32_t a) { return shr_floor(diff * a, 31); }
 
 /* shr_floor with the shift capped at 63. */
 static inline int64_t shr_floor_cap(int64_t x, int64_t s) { return shr_floor(x, s < 63 ? (int)s : 63); }
@@ -73,23 +75,26 @@ static inline int64_t abs64(int64_t a) { return a < 0 ? -a : a; }
 
 /* About sqrt(x), 0 <= x < 2^62 (result <= 2^31): d = top 31 bits of x shifted
  * left by an even s2, y = 1/sqrt(d) in Q30 (seed line, 3 Newton steps
- * y = y (3 - d y^2) / 2), result (d y >> 30) >> s2/2 (upmix.py sqrt_q62). */
+ * y = y (3 - d y^2) / 2), result (d y >> 30) >> s2/2 (upmix.py sqrt_q62).
+ * Every value is >= 0 and d, y, p, 3 2^30 - p fit 32 bits (y <= 2^31, p <=
+ * 1.18 2^30 from the seed's 0.086 on), so the products are 32 x 32 -> 64
+ * (y^2 / 2^30 may reach 2^32: d times it is 32 x 64) and the shifts logical. */
 static inline int64_t sqrt_q62(int64_t x)
 {
     int s2, it;
-    int64_t d, y;
+    uint32_t d, y;
     if (x == 0) {
         return 0;
     }
     s2 = (62 - bitlen64(x)) & ~1;
-    d = shr_floor(shl64_wrap(x, s2), 31);
-    y = (SQRT_SEED_A_Q29 - shr_floor(SQRT_SEED_B_Q29 * d, 31)) * 2;
+    d = (uint32_t)((uint64_t)x << s2 >> 31);
+    y = (uint32_t)(SQRT_SEED_A_Q29 - (int64_t)(((uint64_t)SQRT_SEED_B_Q29 * d) >> 31)) * 2u;
     for (it = 0; it < SQRT_NEWTON_ITERATIONS; it++) {
-        const int64_t y2 = shr_floor(y * y, 30);
-        const int64_t p = shr_floor(d * y2, 31);
-        y = shr_floor(y * (3 * ((int64_t)1 << 30) - p), 31);
+        const uint64_t y2 = ((uint64_t)y * y) >> 30;
+        const uint32_t p = (uint32_t)((d * y2) >> 31);
+        y = (uint32_t)(((uint64_t)y * (3u * (1u << 30) - p)) >> 31);
     }
-    return shr_floor(shr_floor(d * y, 30), s2 >> 1);
+    return (int64_t)((((uint64_t)d * y) >> 30) >> (s2 >> 1));
 }
 
 /* w_dir = Pm^2 / (Pm^2 + kPs sqrt(kPs Pm)) = 1 / (1 + t^1.5), t = kappa Ps / Pm,
@@ -129,13 +134,14 @@ static inline void pool_add(pool_acc *a, int64_t vm, int64_t vd, int64_t e)
 /* One-pole update of the pseudo-float vector of bin k (upmix.py pf_update):
  * mantissas mant[0..rows-1][k] (|.| <= 2^30, int32), exponent expo[k]; new
  * values nv (int64) at exponent e. Shifts of an int32 by 31 or more give its
- * sign, as upmix.py's capped-at-63 ones do. */
-static void pf_update(int32_t *const *mant, int32_t *expo, uint32_t k, int rows, int64_t *nv,
-                      int64_t e, int32_t a)
+ * sign, as upmix.py's capped-at-63 ones do; the exponents stay within
+ * [E_MIN - 64, 2^10] (the flush), so int arithmetic on them is exact. */
+static inline void pf_update(int32_t *const *mant, int32_t *expo, uint32_t k, int rows,
+                             const int64_t *nv, int e, int32_t a)
 {
-    int64_t big = 0, ez, ec;
+    int64_t big = 0;
     int32_t xbig = 0, n[3];
-    int r, bl;
+    int r, bl, ez, ec, sx, sn;
     for (r = 0; r < rows; r++) {
         big = max64(big, abs64(nv[r]));
     }
@@ -147,8 +153,7 @@ static void pf_update(int32_t *const *mant, int32_t *expo, uint32_t k, int rows,
         e += bl - Z_MANT_BITS;
     }
     for (r = 0; r < rows; r++) {
-        const int32_t m = mant[r][k];
-        xbig = xbig > (m < 0 ? -m : m) ? xbig : (m < 0 ? -m : m);
+        xbig |= mant[r][k]; /* nonzero iff a mantissa is */
     }
     ez = expo[k];
     if (xbig == 0) {
@@ -156,13 +161,14 @@ static void pf_update(int32_t *const *mant, int32_t *expo, uint32_t k, int rows,
     } else if (big == 0) {
         e = ez;
     }
-    ec = max64(e, ez);
+    ec = ez > e ? ez : e;
+    sx = ec - ez < 31 ? ec - ez : 31;
+    sn = ec - e < 31 ? ec - e : 31;
     xbig = 0;
     for (r = 0; r < rows; r++) {
-        const int32_t x = (int32_t)shr_floor(mant[r][k], ec - ez < 31 ? (int)(ec - ez) : 31);
-        const int32_t v = (int32_t)shr_floor(n[r], ec - e < 31 ? (int)(ec - e) : 31);
-        const int32_t y = x + (int32_t)smooth((int64_t)v - x, a); /* |y| <= 2^30 */
-        mant[r][k] = y;
+        const int32_t x = (int32_t)shr_floor(mant[r][k], sx);
+        const int32_t y = x + (int32_t)smooth((int64_t)(int32_t)shr_floor(n[r], sn) - x, a);
+        mant[r][k] = y; /* |y| <= 2^30 */
         xbig = xbig > (y < 0 ? -y : y) ? xbig : (y < 0 ? -y : y);
     }
     bl = 32 - clz32((uint32_t)xbig);
@@ -178,7 +184,7 @@ static void pf_update(int32_t *const *mant, int32_t *expo, uint32_t k, int rows,
                          ? (int32_t)shr_floor(mant[r][k], bl - Z_MANT_BITS)
                          : (int32_t)shl64_wrap(mant[r][k], Z_MANT_BITS - bl);
     }
-    expo[k] = (int32_t)(ec + bl - Z_MANT_BITS);
+    expo[k] = ec + bl - Z_MANT_BITS;
 }
 
 /* ------------------------------------------------------------------ FFT */
@@ -431,14 +437,14 @@ static void frame(upmix_q31_inst *S)
         nv[0] = shr_floor(mr * mr, 1) + shr_floor(mi * mi, 1); /* |M|^2 / 2 */
         nv[1] = mult_q63x31_q62(shr_floor(sr * sr, 1) + shr_floor(si * si, 1), (int32_t)g);
         SS_PROF(P1_POW);
-        pf_update(S->pw, S->pexp, k, 2, nv, -2 * (int64_t)f, S->a_short);
+        pf_update(S->pw, S->pexp, k, 2, nv, -2 * f, S->a_short);
         SS_PROF(P1_PF);
         S->wdir[k] = (int32_t)wdir_q31(S->pw[0][k], S->pw[1][k], S->kappa_q24);
         SS_PROF(P1_WDIR);
         nv[0] = r * r - i * i; /* z^2, |z|^2 at exponent 2 sz (- 4 f) */
         nv[1] = 2 * r * i;
         nv[2] = r * r + i * i;
-        pf_update(S->z, S->zexp, k, 3, nv, 2 * (int64_t)sz - 4 * (int64_t)f, S->a_long);
+        pf_update(S->z, S->zexp, k, 3, nv, 2 * sz - 4 * f, S->a_long);
         SS_PROF(P3_PF);
         ar = S->z[0][k]; /* |.| <= 2^30 */
         ai = S->z[1][k];
