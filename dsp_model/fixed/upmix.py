@@ -140,11 +140,19 @@ i^2, 2 r i 3, cos^2 8 (ratio_q31), g and the side power 2, short smoother
 aligning shifts, renormalisation) and the pooling's 4 pool_add per bin
 (shifts, adds, compares), not counted. The float docstring's estimate
 (dsp_model.upmix.PER_BIN_MACS, 62) is the same order. On the Cortex-M4
-(qemu, benchmarks/bench_target_upmix.py) this is far above the
-60-140 instructions per bin the budget allows; the way down is 32-bit
-block-floating-point smoother state (one exponent per frame or per bin,
-32 x 32 -> 64 products) and table-seeded reciprocal / square root with
-one Newton step (issue #23).
+(qemu -icount, GCC 12 -O2, benchmarks/bench_target_upmix.py, studio5
+4096/512, 2049 bins) the C twin's decision takes 1596 instructions per
+bin: z, cos^2 and the side power 283, the short smoother 163, w_dir 262,
+the long smoother 337, |E z^2| 115, pooling 81 + 147 (window sums), D 155,
+lam, w, C 55 -- ten times the 60-140 per bin the upmix budget leaves it
+(the whole upmix: 16462 per stereo sample, 9100 of them the radix-2 FFTs).
+Each reciprocal (ratio_q31: 64-bit normalisation, div_q31) costs about 100
+instructions, each square root about 40, each pseudo-float row 60-110.
+The way down (issue #23) is arithmetic of another shape, not these ops
+tuned: 32-bit block-floating-point statistics with one exponent per frame
+(no per-bin pseudo-float bookkeeping), a reciprocal and a square root from
+a CLZ-indexed table with one Newton step, and D's lam clipped by two
+compares (N <= lo Dn, N >= hi Dn) before any division.
 
 Measured against the float `Upmix` "inphase" on the same input
 (tests/test_fixed_upmix.py, error energy re the input's mean channel
