@@ -30,7 +30,6 @@ import argparse
 import re
 import subprocess
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -48,14 +47,14 @@ GROUPS = [
         ("SPLIT", "M, S spectra from it", "bin"),
     ]),
     ("(2) per-bin decision", [
-        ("P1_POW", "pass 1: |M|^2, |S|^2", "bin"),
+        ("P1_POW", "pass 1: z, cos^2 ratio, |M|^2, side power", "bin"),
         ("P1_PF", "pass 1: pf_update Pm, Ps (2 rows)", "bin"),
-        ("P1_WDIR", "pass 1: w_dir ratio_q31", "bin"),
-        ("P1_Z", "pass 1: z = S M*", "bin"),
+        ("P1_WDIR", "pass 1: w_dir sqrt_q62 + ratio_q31", "bin"),
+        ("P3_PF", "pass 1: pf_update E z^2, E|z|^2 (3 rows)", "bin"),
+        ("P1_Z", "pass 1: |E z^2| sqrt_q62 into the pool", "bin"),
         ("POOL", "pooling: segment exp., running sums", "bin"),
         ("P3_WIN", "pass 3: +-pool window sums", "bin"),
-        ("P3_PF", "pass 3: pf_update Zr, Zi, Zd (3 rows)", "bin"),
-        ("P3_LAM", "pass 3: D^2 ratio_q31", "bin"),
+        ("P3_LAM", "pass 3: D ratio_q31, D^2", "bin"),
         ("P3_W", "pass 3: lam, w, C = w M", "bin"),
     ]),
     ("(3) irfft_q31", [
@@ -106,7 +105,7 @@ def breakdown(name: str, frames: int) -> list[str]:
     from firmware_export.quantize_upmix import upmix_tables
 
     prof = load_profile(name)
-    t = upmix_tables(replace(prof.upmix, decision="ratio"), prof.sample_rate)  # fixed form
+    t = upmix_tables(prof.upmix, prof.sample_rate)
     warm = t.fft_size + 4 * t.hop
     x = stimulus(warm + frames * t.hop)
     plain = measure_upmix(t, x, warm=warm, profile=False)

@@ -14,8 +14,8 @@ the tuning seeds, the held-out seeds and all, and our margin over each peer.
 Table 2, the structural figures on (a)/(b): leak of a hard-left and of an anti-phase
 (L = -R) input into C, the residual of a center-only input in L', latency and speed
 (x real time on music_mix/5, CPU time of this process or of the ffmpeg child), for
-both decisions of dsp_model.upmix and the fixed-point model of "ratio" (the form the
-C runtime implements; bit-exact with it).
+both decisions of dsp_model.upmix and the fixed-point model of "inphase" (the form
+the C runtime implements; bit-exact with it).
 
 The (h) mixes need FluidSynth (their rows are left out, loudly, without it); the
 ffmpeg rows need ffmpeg. The sweep takes about 15 minutes on 2 cores.
@@ -178,7 +178,7 @@ def structure_table(prof, fs) -> None:
     ratio = replace(prof.upmix, decision="ratio")
     rows = {"passive M": passive, f"upmix inphase ({prof.name}, ships)": ours(prof, fs),
             f"upmix ratio ({prof.name})": ours(ratio, fs),
-            "upmix ratio, fixed point Q31 (= C)": fixed(ratio, fs)}
+            "upmix inphase, fixed point Q31 (= C)": fixed(prof.upmix, fs)}
     if shutil.which("ffmpeg"):
         rows["ffmpeg surround default"] = ffmpeg(fs)
     music = fam.Mix("d", "music_mix", 5, True).make()

@@ -63,7 +63,7 @@ class UpmixSettings:
     smoothing_ms: float  # time constant of the per-band statistics
     synthesis_size: int = 1024  # synthesis window; the upmix latency is synthesis_size - 1
     # per-bin center decision (dsp_model/upmix.py): "inphase" (robust to reverb and time
-    # panning) or "ratio" (|S|^2/|M|^2; the form the fixed-point model implements today)
+    # panning; the form the fixed-point model implements) or "ratio" (|S|^2/|M|^2, float only)
     decision: str = "inphase"
     # which upmix the chain runs (float, fixed, C, device): see UPMIX_MODES
     mode: str = "passive"

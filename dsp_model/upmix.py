@@ -25,9 +25,9 @@ than passive M (DESIGN.md).
 The decision (per bin k of an STFT, frame t)
 -------------------------------------------
 Two per-bin decisions share one filterbank; the profile picks one
-(`[upmix] decision`). "inphase" ships; "ratio" is the earlier rule, kept because
-it is what the fixed-point model and the C runtime implement until the
-robust one is ported to them (issue #23).
+(`[upmix] decision`). "inphase" ships, and is what the fixed-point model and
+the C runtime implement (issue #23); "ratio" is the earlier rule, kept in float
+for comparison.
 
 1. Directional decision. Music is sparse in time-frequency: over a few tens of
    ms one source dominates a bin. A source panned by amplitude puts S = (d/g) M
@@ -132,30 +132,19 @@ information, the oracle mask at 15.9 dB through this synthesis, the delay cap
 as the limit of long-filter synthesis) still holds and is in the notes of
 issue #14.
 
-Fixed-point plan ("ratio", as dsp_model/fixed/upmix.py implements it)
------------------------------------------------------------------------
+Fixed point ("inphase", dsp_model/fixed/upmix.py and its C twin)
+-----------------------------------------------------------------
 * M = (L + R) >> 1, S = (L - R) >> 1 with a named floor shift; L' = Ld - C,
-  R' = Rd - C in 32-bit with saturation. Headroom: 0 <= w <= 1 per bin, but
-  overlap-adding frames with different gains can put a sample of C above the
-  largest |M|, so the synthesis and OLA run with one guard bit (Q30) and C is
-  saturated once, when it is shifted back to Q31.
-* Analysis: window in Q31, arm_rfft_q31 (scales down by N), block exponent
-  per frame. Powers |M|^2, |S|^2, z = S M* as 64-bit products, kept per bin as
-  mantissa + exponent (the one-pole coefficients a = 1 - exp(-hop/(tau fs))
-  are design-time Q31 constants).
-* w_dir = Pm^2 / (Pm^2 + k Ps^2), k = x0^-4: normalise Pm, Ps by one common
-  shift (CLZ of the larger; the ratio does not change), square to Q31,
-  k Ps^2 = (Ps^2 << 11) * (k / 2^11) saturating, then ONE reciprocal of the
-  denominator (in [Pm^2, ...]): integer Newton reciprocal, denominator
-  normalised to [0.5, 1), seed y0 = 48/17 - 32/17 d, three iterations
-  y <- y (2 - d y) (>= 30 bits), w = Pm^2 * y in Q31 (0 <= w <= 1, saturate).
-* lam: normalise Re/Im E[z^2] and E|z|^2 by one common shift, D^2 =
-  |E z^2|^2 / (E|z|^2)^2 with ONE Newton reciprocal, then the affine clip with
-  the design-time constant 1/(hi^2 - lo^2). The +-4 bin pooling is a running
-  sum (adds only). Zero denominators give w = 1 / lam = 0 (their numerators are
-  zero too).
-* Synthesis: C bins = w * M (Q31 x Q31), arm_rfft_q31 inverse, Q31 synthesis
-  window on the last synthesis_size samples, OLA.
+  R' = Rd - C in 32-bit with saturation; synthesis and OLA with one guard
+  bit (Q30), C saturated once, when it is shifted back to Q31.
+* Analysis with a block exponent per frame; powers, z = S M* and z^2 as
+  64-bit products, smoothed per bin as 64-bit pseudo-floats (mantissa +
+  exponent) with design-time Q31 one-pole coefficients.
+* The in-phase split as |S|^2 (mu + (1 - mu) cos^2), cos^2 = (Re z)^2 / |z|^2
+  (one reciprocal, no 1/|M|^2); w_dir = Pm^2 / (Pm^2 + kPs sqrt(kPs Pm)),
+  the 1.5 power as one square root (Newton, no table) and one reciprocal;
+  |E z^2| by a square root; the +-pool sums as suffix + prefix sums with a
+  running exponent (no cancellation); D by one reciprocal; lam, w, C = w M.
 """
 
 from __future__ import annotations
@@ -215,11 +204,6 @@ class UpmixDesign:
     @property
     def decision(self) -> Decision:
         return DECISIONS[self.decision_name]
-
-    @property
-    def k(self) -> float:
-        """x0^-4: w_dir = Pm^2 / (Pm^2 + k Ps^2) when slope is 2 (the fixed-point form)."""
-        return self.decision.center_width ** -4
 
 
 def _hann(n: int) -> np.ndarray:

@@ -13,10 +13,16 @@ saturate to 2^31 - 1):
                                               real FFT's (the forward FFT is
                                               CMSIS-DSP's, its tables in ROM)
     a_short, a_long  Q31 one-pole coefficients 1 - exp(-hop / (tau fs))
-    k_q19            x0^-4 in Q19 (k < 4096)
-    lo2_q31          lo^2 of the 'ratio' decision in Q31
+    kappa_q24        2 / x0^2 in Q24 (< 128; the 2: the model's side power is
+                     (Pi + mu Pq) / 4 against |M|^2 / 2)
+    mu_q31           mu, the weight of the quadrature part of S, Q31
+    lo2_q31          lo^2 in Q31
     inv_q24          1 / (hi^2 - lo^2) in Q24 (< 128)
     pool             the decision's pool (bins each side)
+
+The fixed-point upmix implements the "inphase" decision with slope 1.5 (the
+power t^1.5 is t sqrt t, dsp_model/fixed/upmix.py) and pooled magnitudes;
+other decisions are refused.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ import numpy as np
 
 from dsp_model import upmix as U
 from dsp_model.fixed.fft import CFFT_SIZES
+from dsp_model.fixed.upmix import POOL_MAX
 
 INT32_MAX = (1 << 31) - 1
 
@@ -42,7 +49,8 @@ class UpmixTables:
     pool: int
     a_short: int
     a_long: int
-    k_q19: int
+    kappa_q24: int
+    mu_q31: int
     lo2_q31: int
     inv_q24: int
     analysis_window: np.ndarray
@@ -79,19 +87,22 @@ def quantize_upmix(design: U.UpmixDesign) -> UpmixTables:
     if np.max(np.abs(ws)) > 1.0 or np.max(np.abs(design.analysis_window)) > 1.0:
         # 1.0 itself saturates to 1 - 2^-31 (hop = synthesis_size / 2 peaks at 1.0)
         raise ValueError("upmix windows must stay within 1.0 for Q31")
-    if design.decision_name != "ratio":
-        raise ValueError(f"upmix decision {design.decision_name!r} has no fixed-point form yet: "
-                         "the fixed-point upmix implements 'ratio' (set [upmix] decision)")
     dec = design.decision
+    if design.decision_name != "inphase" or dec.slope != 1.5 or not dec.pool_magnitudes:
+        raise ValueError(f"upmix decision {design.decision_name!r} has no fixed-point form: "
+                         "the fixed-point upmix implements 'inphase' (set [upmix] decision)")
     if 2 * dec.pool + 1 > n // 2 + 1:
         raise ValueError(f"upmix pool +-{dec.pool} bins is wider than the spectrum")
+    if dec.pool > POOL_MAX:  # the pooled sums' headroom (dsp_model/fixed/upmix.py)
+        raise ValueError(f"upmix pool +-{dec.pool} bins exceeds the fixed point's {POOL_MAX}")
     k = np.arange(n // 2 + 1)
     lo2, hi2 = dec.lo**2, dec.hi**2
     return UpmixTables(
         fft_size=n, synthesis_size=ls, hop=design.hop, pool=dec.pool,
         a_short=_scalar(design.a_short, 31, "a_short"),
         a_long=_scalar(design.a_long, 31, "a_long"),
-        k_q19=_scalar(design.k, 19, "k"),
+        kappa_q24=_scalar(2.0 / dec.center_width**2, 24, "2/x0^2"),
+        mu_q31=_scalar(dec.quadrature, 31, "mu"),
         lo2_q31=_scalar(lo2, 31, "lo^2"),
         inv_q24=_scalar(1.0 / (hi2 - lo2), 24, "1/(hi^2-lo^2)"),
         analysis_window=q31(design.analysis_window),

@@ -56,7 +56,7 @@ Section 0x0016 limiter (only in version 3, i.e. when the chain has one):
 
 Section 0x0014 upmix (exactly when meta upmix = 1, the adaptive upmix of
     dsp_model/fixed/upmix.py): fft_size, synthesis_size, hop, pool (u32),
-    a_short, a_long, k_q19, lo2_q31, inv_q24 (i32), then analysis_window
+    a_short, a_long, kappa_q24, mu_q31, lo2_q31, inv_q24 (i32), then analysis_window
     (fft_size i32 Q31), synthesis_window (synthesis_size), twiddle_cos and
     twiddle_sin (fft_size/2 + 1 each). Layout in firmware_export/quantize_upmix.py.
 
@@ -253,7 +253,7 @@ def chain_to_sections(q: QuantizedChain) -> dict[int, bytes]:
     if ut is not None:
         uw = _Writer()
         uw.u32(ut.fft_size, ut.synthesis_size, ut.hop, ut.pool)
-        uw.i32(ut.a_short, ut.a_long, ut.k_q19, ut.lo2_q31, ut.inv_q24)
+        uw.i32(ut.a_short, ut.a_long, ut.kappa_q24, ut.mu_q31, ut.lo2_q31, ut.inv_q24)
         for a in (ut.analysis_window, ut.synthesis_window, ut.twiddle_cos, ut.twiddle_sin):
             uw.arr(a)
         out[SEC_UPMIX] = uw.bytes()
@@ -266,19 +266,19 @@ def _read_upmix(r: _Reader) -> UpmixTables:
     hop = r.u32("hop")
     pool = r.count("pool", 4096)
     if n not in CFFT_SIZES or hop == 0 or ls > n or ls % hop or ls // hop < 2 or \
-            pool < 1 or 2 * pool + 1 > n // 2 + 1:
+            not 1 <= pool <= 32 or 2 * pool + 1 > n // 2 + 1:
         raise TableError(f"section upmix: fft_size {n}, synthesis_size {ls}, hop {hop}, "
                          f"pool {pool} are not a usable upmix (fft_size one of {CFFT_SIZES}, "
                          "the arm_cfft_q31 lengths; synthesis_size <= fft_size and a "
-                         "multiple >= 2 of hop, 1 <= 2 pool + 1 <= fft_size/2 + 1)")
-    a_short, a_long, k_q19, lo2, inv = (r.i32(f) for f in ("a_short", "a_long", "k_q19",
-                                                            "lo2_q31", "inv_q24"))
+                         "multiple >= 2 of hop, 1 <= pool <= 32, 2 pool + 1 <= fft_size/2 + 1)")
+    a_short, a_long, kappa, mu, lo2, inv = (r.i32(f) for f in (
+        "a_short", "a_long", "kappa_q24", "mu_q31", "lo2_q31", "inv_q24"))
     wa = r.arr(n, "analysis_window")
     ws = r.arr(ls, "synthesis_window")
     tc = r.arr(n // 2 + 1, "twiddle_cos")
     tsn = r.arr(n // 2 + 1, "twiddle_sin")
     r.done()
-    return UpmixTables(n, ls, hop, pool, a_short, a_long, k_q19, lo2, inv, wa, ws, tc, tsn)
+    return UpmixTables(n, ls, hop, pool, a_short, a_long, kappa, mu, lo2, inv, wa, ws, tc, tsn)
 
 
 def _write_sections(w: _Writer, c) -> None:
@@ -487,9 +487,9 @@ def chains_equal(a: QuantizedChain, b: QuantizedChain) -> bool:
     if (ua is None) != (ub is None):
         return False
     if ua is not None:
-        for f in ("fft_size", "synthesis_size", "hop", "pool", "a_short", "a_long", "k_q19",
-                  "lo2_q31", "inv_q24", "analysis_window", "synthesis_window", "twiddle_cos",
-                  "twiddle_sin"):
+        for f in ("fft_size", "synthesis_size", "hop", "pool", "a_short", "a_long", "kappa_q24",
+                  "mu_q31", "lo2_q31", "inv_q24", "analysis_window", "synthesis_window",
+                  "twiddle_cos", "twiddle_sin"):
             if not np.array_equal(getattr(ua, f), getattr(ub, f)):
                 return False
     if getattr(a, "limiter", None) != getattr(b, "limiter", None):

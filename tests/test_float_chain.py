@@ -258,8 +258,7 @@ def test_default_upmix_is_the_profiles_mode(mode):
     from dsp_model.upmix import Upmix
     from firmware_export.quantize import UPMIX_ADAPTIVE, UPMIX_PASSIVE, quantize_chain
 
-    design = replace(plain_chain(load_profile("compact2")), upmix_mode=mode,
-                     upmix_decision="ratio")
+    design = replace(plain_chain(load_profile("compact2")), upmix_mode=mode)
     ch = FloatChain(design)
     assert isinstance(ch.upmix, Upmix if mode == "adaptive" else PassiveUpmix)
     q = quantize_chain(design, "cmsis-q31")

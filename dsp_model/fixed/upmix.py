@@ -1,9 +1,9 @@
 """Adaptive upmix, fixed point (upmix mode 1): the integer twin of dsp_model/upmix.py.
 
-Same signal model, filterbank and decision as the float `Upmix` with
-`decision = "ratio"` (read its docstring first; the shipped "inphase" decision
-has no integer form yet: quantize_upmix refuses it, issue #23); every step
-below is integer, written in the ``ops`` primitives, and the C twin
+Same signal model, filterbank and decision as the float `Upmix` with the
+shipped `decision = "inphase"` (read its docstring first; "ratio" has no
+integer form: quantize_upmix refuses it); every step below is integer,
+written in the ``ops`` primitives, and the C twin
 ``firmware_export/runtime/ss_upmix.c`` does the same steps in the same order
 (bit-exact, tests/test_fixed_upmix.py). The tables (windows, twiddles, coefficients) come from
 ``firmware_export.quantize_upmix.quantize_upmix``; the forward FFT is CMSIS-DSP's
@@ -52,41 +52,77 @@ Scaling and overflow, per step (N = fft_size, nb = N/2 + 1 bins)
   cannot be normalised up, so its output frame keeps only ~2^31 / (N/2) of
   range: -108 dB against the float upmix on the 0 dBFS sweep (L = R) at
   studio5, where the bar is -130 (tests/test_fixed_upmix.py).
-* Powers, smoothed as per-bin pseudo-floats (`pf_update`, below): pm =
-  shr_floor(Mr^2, 1) + shr_floor(Mi^2, 1) (<= 2^62), ps alike, a pair with
-  exponent -2 f; one-pole with a_short. Pm and Ps share one exponent per bin
-  (w_dir only needs their ratio).
-* w_dir = Pm^2 / (Pm^2 + k Ps^2) from the mantissas: a common shift sh =
-  max(0, bitlen(max(Pm, Ps)) - 31) puts both below 2^31 (a, b); num = floor(a^2 / 2^12) (< 2^50),
-  k Ps^2 = floor(b^2 / 2^31) * k_q19 (< 2^61, same scale), one division
-  `ratio_q31(num, num + kPs2)` (below). Pm = Ps = 0: w_dir = 1.
-* Directivity statistics, pooled first then smoothed (pooling over bins and
-  smoothing over frames are both linear: the float smooths first, the same
-  numbers). z/2 = S M* / 2: zr = shr_floor(Sr Mr, 1) + shr_floor(Si Mi, 1),
-  zi = shr_floor(Si Mr, 1) - shr_floor(Sr Mi, 1) (int64, exact but for the
-  halving). Padded to nb + 2 pool bins by edge replication (as the float's
-  np.pad "edge"), cut into segments of 2 pool bins (a 2 pool + 1 window
-  touches at most two). Per segment a block exponent g = max(0, bitlen(max
-  |zr|, |zi|) - 28); r = zr >> g, i = zi >> g (|.| <= 2^28): q = (r^2 - i^2,
-  2 r i, r^2 + i^2) (< 2^57 each, = z^2/4, |z|^2/4 at exponent 2 g), running
-  inclusive sums per segment (<= 32 terms, < 2^62). Window sum of bin k = the
-  one or two segment parts, the smaller-exponent part shifted down
-  (shr_floor, shift capped at 63) to the larger: a triple (pr, pi, pd) with
-  exponent e = 2 g - 4 f, smoothed with a_long as a pseudo-float (Zr, Zi, Zd).
-* `pf_update` (pseudo-float one-pole, per bin): int64 mantissas, one int
-  exponent (value = mantissa 2^e). The new vector is shifted (floor) so its
-  largest magnitude has at most 60 bits; both sides are aligned (shr_floor,
-  shift capped at 63) to the larger exponent (an all-zero side takes the
-  other's); X += smooth(new - X, a) (|new - X| < 2^61, smooth(d, a) =
-  mult_q63x31_q62(2 d, a) = floor(d a / 2^31)); then renormalised so the
-  largest magnitude has bit length 60 (left shifts exact, right shifts
-  floor). All zero: mantissas 0, exponent 0.
-* D^2 = (Zr^2 + Zi^2) / Zd^2 from the top 31 bits (x >> 29): num =
-  shr_floor(r^2, 1) + shr_floor(i^2, 1), den = shr_floor(d^2, 1), one
-  `ratio_q31`; den = 0 gives D^2 = 0. lam = clip(((D^2 - lo2) inv_q24) >> 24,
-  0, 2^31 - 1) (Q31).
+The decision, per bin k (pass 1), then pooled and applied (passes 2, 3):
+* Powers and z = S M* from the bins (int64, exact but for the halving):
+  pm = shr_floor(Mr^2, 1) + shr_floor(Mi^2, 1) (= |M|^2 / 2 <= 2^62), ps
+  alike; zr = shr_floor(Sr Mr, 1) + shr_floor(Si Mi, 1), zi =
+  shr_floor(Si Mr, 1) - shr_floor(Sr Mi, 1) (= z / 2). z normalised: sz =
+  max(0, bitlen(max |zr|, |zi|) - 30), r = zr >> sz, i = zi >> sz
+  (|.| <= 2^30, so r^2 + i^2 <= 2^61).
+* In-phase / quadrature split without 1/|M|^2: Pi + mu Pq = |S|^2 (mu +
+  (1 - mu) cos^2), cos^2 = (Re z)^2 / |z|^2 = `ratio_q31`(r^2, r^2 + i^2)
+  (0 for z = 0: then S or M is 0, and the float's M = 0 case, all of S in
+  quadrature, is mu |S|^2 as here); g = mu_q31 + floor((2^31 - mu_q31)
+  cos^2 / 2^31) (Q31, < 1); side = mult_q63x31_q62(ps, g) (= (Pi + mu Pq)
+  / 4, < 2^61).
+* Short smoother: (pm, side) at exponent -2 f, one `pf_update` pseudo-float
+  (below) with a_short: Pm, Ps share one exponent per bin (w_dir only needs
+  their ratio).
+* w_dir = 1 / (1 + t^1.5), t = r / x0^2 = kappa Ps / Pm, kappa = 2 / x0^2
+  (the 2: Ps is a quarter, Pm a half), written as Pm^2 / (Pm^2 + kPs
+  sqrt(kPs Pm)) (`wdir_q31`): a = Pm << 24, b = Ps kappa_q24 (both Q24,
+  < 2^62), shifted right together by max(0, bitlen(max(a, b)) -
+  31) (A, B < 2^31), s = `sqrt_q62`(A B), num = A^2, den = num + B s
+  (< 2^63), w_dir = `ratio_q31`(num, den). Pm = 0: 1 (the float's r = 0 there);
+  den = 0 with Pm > 0 (A shifted out: t > 2^31): 0. The 1.5 power costs one
+  square root and no table; the slope is fixed by it (quantize_upmix refuses
+  another).
+* Long smoother, per bin (the float smooths E z^2, E|z|^2 per bin, then
+  pools the magnitudes |E z^2|, which does not commute with the smoothing):
+  (r^2 - i^2, 2 r i, r^2 + i^2) (= z^2/4, |z|^2/4 at exponent 2 sz - 4 f,
+  |.| <= 2^61) into a 3-row `pf_update` with a_long (Zr, Zi, Zd).
+* Pooled values: |E z^2| = `sqrt_q62`(Zr^2 + Zi^2) << 25 (the mantissas are
+  <= 2^30, so the squares' sum is <= 2^61), E|z|^2 = Zd << 25, both
+  < 2^55.5 at the bin's exponent zexp (E_NONE when
+  both are 0), padded to nb + 2 pool bins by edge replication (as the
+  float's np.pad "edge").
+* Pooling over +-pool bins (passes 2, 3) without a subtraction, each window
+  at its own exponent: the padded bins are cut into segments of 2 pool, so
+  the window of bin k (padded k..k + 2 pool) is the suffix of segment
+  k // (2 pool) from k plus the prefix of the next segment to k + 2 pool.
+  Prefix and suffix sums accumulate with a running exponent (`pool_add`:
+  accumulator and value aligned to the larger exponent, shr_floor, shift
+  capped at 63), so a window's sums sit at the largest exponent inside it:
+  a bin 45 dB below its segment's peak (the values are 4th powers of the
+  bins) is not shifted to 0 by a segment-wide exponent, which would read as
+  D = 0, w = 1 (an earlier draft: -85 dB against the float on a full-scale
+  square in L only). Sums of <= 65 values < 2^55.5 stay below 2^62 (pool
+  <= 32, which init and quantize_upmix check). Segments run last first:
+  the suffix accumulates while the segment's bins are decided, then the
+  segment's prefixes replace its values for the segment before.
+* D = `ratio_q31`(sum |E z^2|, sum E|z|^2) (<= 1; a zero denominator gives
+  0, as the float's), D^2 = floor(D^2 / 2^31), lam = clip(((D^2 - lo2)
+  inv_q24) >> 24, 0, 2^31 - 1) (Q31).
 * w = lam w_dir + (1 - lam) = (2^31 - 1) - floor(lam ((2^31 - 1) - w_dir) /
   2^31) in [0, 2^31 - 1]. C bins: shr_round(w X, 31) (|C| <= |M|).
+* `pf_update` (pseudo-float one-pole, per bin): 32-bit mantissas (|.| <=
+  2^30; int32 in the C twin, int64 containers here), one int exponent (value
+  = mantissa 2^e). The new vector (int64) is shifted (floor) so its largest
+  magnitude has at most 30 bits; both sides are aligned (shr_floor, shift
+  capped at 63: any shift >= 31 of a mantissa leaves its sign, so the C's
+  cap of 31 is the same) to the larger exponent (an all-zero side takes the
+  other's); X += smooth(new - X, a) (|new - X| <= 2^31, smooth(d, a) =
+  mult_q63x31_q62(2 d, a) = floor(d a / 2^31), a 32 x 32 product); then
+  renormalised so the largest magnitude has bit length 30 (left shifts exact,
+  right shifts floor). All zero, or an exponent below E_MIN = -2^20 (the
+  decay of days of silence; flushed as the float's underflow flushes, and
+  it bounds the exponents): mantissas 0, exponent 0. With 0 <= a <
+  2^31 (init refuses a < 0) powers stay >= 0. 30 bits instead of 60 (an
+  earlier form) cost 1-2 dB of the -137 dB error against the float and
+  halve the state (5 nb words); on the Cortex-M4 the two smoothers went
+  only from 750 to 697 instructions per bin: their cost is the bookkeeping
+  (the int64 new values' bit length and shifts, the exponent compares and
+  the row loops), not the mantissa width.
 * Inverse real FFT, unscaled: Z'' = A' + i W^-1 B' from the bins (products
   rounded to Q31 separately, sat32), bit-reversal, inverse DIT stages with
   a' = sat32(a + t), b' = sat32(a - t): the 1/N of the forward transform and
@@ -103,53 +139,68 @@ Scaling and overflow, per step (N = fft_size, nb = N/2 + 1 bins)
   (wa at the fall's start; ws at hop = synthesis_size / 2) are 2^31 - 1 in
   Q31: 2^-31 relative, no effect at any level.
 
-Cost (real multiplies per frame, the count of dsp_model.upmix.upmix_cost,
-which still counts 3 radix-2 real FFTs: the forward pair is now one CMSIS
-complex FFT of N points, benchmarks/bench_target_fft.py):
-2 N windows, 3 real FFTs ((N/4) log2(N/2) butterflies of 4 products plus a
-2 N split each), 39 per bin (powers 4, smoothing 2 + 3, w_dir 3 + 8 for the
-reciprocal, z 4, D^2 3 + 8, lam/w/C 4) and 3 per padded bin for the squares,
-the synthesis window: 997 MACs/frame at 4096/256, 238 at 2048/512 -- plus the
-pseudo-float bookkeeping (bit lengths, shifts, compares), not counted.
-On the Cortex-M4 target (benchmarks/bench_target_upmix.py, ss_upmix.c, per
-stereo sample): studio5 (4096/512) 11,120 instructions (16,590 with the
-radix-2 forward pair; forward now 1,153, decision 6,507, inverse 2,538),
-compact2 (2048/512) 5,576 (8,053).
+Cost of the decision per bin (real multiplies; a reciprocal is
+recip_norm_q30's seed and 3 Newton steps, 7, plus the quotient's; a square
+root is sqrt_q62's seed and 3 Newton steps of 3, 11): powers 4, z 4, r^2,
+i^2, 2 r i 3, cos^2 8 (ratio_q31), g and the side power 2, short smoother
+2, w_dir 23 (b kappa, A B, A^2, B s, sqrt_q62, ratio_q31), long smoother 3,
+|E z^2| 13 (two squares, sqrt_q62), D 8 (ratio_q31), D^2, lam, w 3, C 2:
+75 multiplies per bin with 3 reciprocals and 2 square roots -- most of them
+64-bit, plus the pseudo-float bookkeeping of two pf_update (bit lengths,
+aligning shifts, renormalisation) and the pooling's 4 pool_add per bin
+(shifts, adds, compares), not counted. The float docstring's estimate
+(dsp_model.upmix.PER_BIN_MACS, 62) is the same order. On the Cortex-M4
+(qemu -icount, GCC 12 -O2, benchmarks/bench_target_upmix.py, studio5
+4096/512, 2049 bins) the C twin's decision takes 1596 instructions per
+bin: z, cos^2 and the side power 283, the short smoother 163, w_dir 262,
+the long smoother 337, |E z^2| 115, pooling 81 + 147 (window sums), D 155,
+lam, w, C 55 -- ten times the 60-140 per bin the upmix budget leaves it
+(the whole upmix: 16462 per stereo sample with the radix-2 forward FFTs, 9100 of
+them the FFTs; with CMSIS's forward FFT the FFTs take 1,153 forward and 2,538
+inverse per stereo sample at studio5, benchmarks/bench_target_fft.py).
+Each reciprocal (ratio_q31: 64-bit normalisation, div_q31) costs about 100
+instructions, each square root about 40, each pseudo-float row 60-110.
+The way down (issue #23) is arithmetic of another shape, not these ops
+tuned: 32-bit block-floating-point statistics with one exponent per frame
+(no per-bin pseudo-float bookkeeping), a reciprocal and a square root from
+a CLZ-indexed table with one Newton step, and D's lam clipped by two
+compares (N <= lo Dn, N >= hi Dn) before any division.
 
-Measured against the float `Upmix` on the same input (tests/test_fixed_upmix.py,
-error energy re the input's mean channel energy; fft 4096, hop 256; before the
-CMSIS forward FFT of #23 in brackets): -126.1 dB on the music stimulus
-(-127.7), -132.3 on center-only (-136.0), -140.2 on hard-left (-140.2),
--131.6 on stationary noise (-136.7), -133.0 on anti-phase (exactly 0 before:
-the complex FFT's truncations leak S into the M bins by a few LSB); the
-center-only and hard-left (-71.9 dB) figures and the SIRs match the float
-ones to 0.01 dB; -60 dB holds down to -100 dBFS input.
-At full scale (0 dBFS exponential sweep, +-FS squares, on L = R, L only,
-L = -R, and INT32_MIN on both; studio5 4096/512 and compact2 2048/512):
--141..-152 dB on L = R and INT32_MIN (-146..-156 before), -146..-151 dB on
-L = -R (C = 0 before). L only reads -82.6 / -85.5 dB (sweep; studio5 /
-compact2) and -84 dB (1 kHz square, studio5) against the float `Upmix`, but
--154..-158 dB against the float with its +-16 bin pooling summed window by
-window: the float's
+Measured against the float `Upmix` "inphase" on the same input
+(tests/test_fixed_upmix.py, error energy re the input's mean channel
+energy, studio5): -135..-140 dB on the music mix, center-only and
+hard-left, -133..-137 dB on the family's stationary (c), music (d),
+time-panned (f) and reverberant (g) mixes (tune and held-out seeds), whose
+SIRs equal the float's to 1e-4 dB; on the instrument mixes (h, tune seed 1)
+-78..-81 dB against the float upmix, all of it the float's cumsum pooling
+below (-136..-138 dB against the float with a cancellation-free pooling),
+SIRs equal to 1e-5 dB; anti-phase gives C at -133 dB (the complex
+forward FFT's truncations leak S into the M bins by a few LSB); -60 dB holds
+down to -100 dBFS input. At full scale (0 dBFS exponential sweep, +-FS
+squares, on L = R, L only, L = -R, and INT32_MIN on both; studio5 4096/512
+and compact2 2048/512) within -80 dB of the float `Upmix` and -130 dB of the
+float with its +-16 bin pooling summed window by window: the float's
 `_pool` takes differences of one cumsum over the whole spectrum, which
 cancels catastrophically ~90 dB below the spectrum's peak, so its D^2 (and
-w) there is noise; the fixed point's per-segment running sums do not cancel.
-The same float artefact sets the L-only sweep at any level (-81.5 dB at
--40 dBFS).
+w) there is noise; the fixed point's suffix and prefix sums do not cancel.
 
 Two implementations of the frame, equal bit for bit (tests/test_fixed_upmix.py):
 `_frame_reference`, the readable form of the steps above (and of the C's), and
 `_frame`, which `upmix_q31` runs: the same operations laid out for LLVM's
 vectorizer (see the comment above `_bl`; the forward FFT is
-`fft.cfft_q31_fast`), ~4x faster (studio5, one call over 2 s: ~121x real
-time against ~29x, CPU time; ~78x in blocks of 64, where each call's
-unboxing of the state tuple costs ~4.5 us; 133x / 88x / 21x with the radix-2
-forward FFTs before #23). `upmix_q31_reference` /
+`fft.cfft_q31_fast`), several times faster than the reference (the figures
+are benchmarks/bench_chain.py's). `upmix_q31_reference` /
 FixedUpmix(reference=True) run the former.
 
 `ratio_q31(num, den)` (0 <= num, 0 < den < 2^63): num / den in Q31 through
 the shared `div_q31`: e = bitlen(den) - 31, both shifted by e (right: floor;
 left: exact) so den is in [2^30, 2^31), num clamped to den, then div_q31.
+`sqrt_q62(x)` (0 <= x < 2^62, result <= 2^31): x shifted left by an even s2
+(x 2^s2 in [2^60, 2^62)), d = its top 31 bits (Q31 in [1/4, 1)), y =
+1/sqrt(d) in Q30 from the seed line 2.1327 - 1.2186 d (Q29 constants, max
+relative error 0.086) and three Newton steps y = y (3 - d y^2) / 2 (0.086 ->
+2^-6.4 -> 2^-12.3 -> 2^-24), result floor(floor(d y / 2^30) / 2^(s2/2)):
+within 1 LSB + 2^-23 relative of sqrt(x) (tested).
 `bitlen64(x)` (x >= 0) = 64 - clz of the 64-bit word, from `clz32` of its
 halves.
 """
@@ -184,8 +235,25 @@ from .ops_nb import (
 _jit = nb.njit(cache=True)
 M32 = 0xFFFFFFFF
 
-Z_MANT_BITS = 60  # bit length of the largest pooled-statistic mantissa
-Q_BITS = 28  # |z| >> g below 2^28 before squaring (33 terms of 2^57 < 2^63)
+Z_MANT_BITS = 30  # bit length of the largest smoothed-statistic mantissa (int32 in C)
+# a pseudo-float whose exponent would fall below E_MIN is flushed to 0 (2^-1048576 of the
+# bins' scale: after days of silence, as the float's underflow): exponents stay bounded, so
+# the C's int32 exponents never wrap and E_NONE stays below every real one
+E_MIN = -(1 << 20)
+E_NONE = -(1 << 30)  # exponent of an all-zero bin of the pooled rows (below any real one)
+POOL_BITS = 55  # the pooled values are below 2^55.5: a window of 2 pool + 1 <= 65 of them < 2^62
+POOL_MAX = 32
+_Q31_ONE = np.int64(1) << 31
+# sqrt_q62's seed y0 = A - B d for 1/sqrt(d) on [1/4, 1) (the best line on a 1e-4 grid, max
+# relative error 0.086), Q29 like the reciprocal's; three Newton steps: 0.086 -> 2^-6.4 ->
+# 2^-12.3 -> 2^-24
+SQRT_SEED_A_Q29 = 1144984594  # round(2.1327 * 2^29)
+SQRT_SEED_B_Q29 = 654230893  # round(1.2186 * 2^29)
+SQRT_NEWTON_ITERATIONS = 3
+
+# constants the decision needs >= 0 (the smoothers keep powers >= 0, sqrt_q62 takes x >= 0);
+# upmix_q31_init refuses others, as the C's does
+NON_NEGATIVE = ("a_short", "a_long", "kappa_q24", "mu_q31")
 
 FFT_ROWS = 16  # fast path: the inverse FFT stages of half-size < FFT_ROWS run transposed
 
@@ -203,7 +271,8 @@ class UpmixQ31(NamedTuple):
     pool: int
     a_short: int
     a_long: int
-    k_q19: int
+    kappa_q24: int
+    mu_q31: int
     lo2: int
     inv_q24: int
     wa: np.ndarray  # int32 (N,)
@@ -225,8 +294,7 @@ class UpmixQ31(NamedTuple):
     fr: np.ndarray  # int32 (2, 2 N): row 0 the M + i S frame, then the M (later C) bins;
     # row 1 the S bins, then the inverse FFT's buffer (first N)
     wdir: np.ndarray  # int32 (nb,)
-    q: np.ndarray  # int64 (3, nb + 2 pool): z, then the pooled running sums
-    gseg: np.ndarray  # int64 (n segments,)
+    q: np.ndarray  # int64 (3, nb + 2 pool): |E z^2|, E|z|^2 (then their running sums), exponent
     nv: np.ndarray  # int64 (3,): new values for pf_update
     # fast path (`_frame`): tables derived from the ones above, and its work, in
     # three arrays (each array of the tuple costs a call from Python ~0.15 us)
@@ -235,22 +303,24 @@ class UpmixQ31(NamedTuple):
     w32: np.ndarray  # int32 (8, nb): tre, tim (the first N/2: transposed inverse FFT work),
     # zre, zim (natural-order inverse FFT work), Mre, Mim, Sre, Sim bins
     # (rows 4, 5 then the C bins)
-    w64: np.ndarray  # int64 (7, npad): the pooled new values per bin (rows 0-2, first nb),
-    # their exponents (3), the running sums of q before each bin (4-6, 0 at a segment start)
+    w64: np.ndarray  # int64 (4, nb): z^2, |z|^2 per bin (rows 0-2) and their exponent (3)
 
 
 def upmix_q31_init(t) -> UpmixQ31:
     """An instance with zeroed state from `UpmixTables` t."""
     n, ls, h, p = int(t.fft_size), int(t.synthesis_size), int(t.hop), int(t.pool)
-    for name in ("a_short", "a_long", "k_q19", "lo2_q31", "inv_q24"):
-        if not INT32_MIN <= int(getattr(t, name)) <= INT32_MAX:  # int32_t in the C twin
-            raise ValueError(f"upmix table {name} = {getattr(t, name)} is not an int32")
+    if not 1 <= p <= POOL_MAX:
+        raise ValueError(f"upmix pool {p} must be in 1..{POOL_MAX}")
+    for name in ("a_short", "a_long", "kappa_q24", "mu_q31", "lo2_q31", "inv_q24"):
+        lo = 0 if name in NON_NEGATIVE else INT32_MIN  # int32_t in the C twin
+        if not lo <= int(getattr(t, name)) <= INT32_MAX:
+            raise ValueError(f"upmix table {name} = {getattr(t, name)} is not an int32"
+                             f"{' >= 0' if lo == 0 else ''}")
     nb_ = n // 2 + 1
     npad = nb_ + 2 * p
-    nseg = -(-npad // (2 * p))
     return UpmixQ31(
-        n, ls, h, p, int(t.a_short), int(t.a_long), int(t.k_q19), int(t.lo2_q31),
-        int(t.inv_q24),
+        n, ls, h, p, int(t.a_short), int(t.a_long), int(t.kappa_q24), int(t.mu_q31),
+        int(t.lo2_q31), int(t.inv_q24),
         np.ascontiguousarray(t.analysis_window, np.int32),
         np.ascontiguousarray(t.synthesis_window, np.int32),
         np.ascontiguousarray(t.twiddle_cos, np.int32),
@@ -260,10 +330,10 @@ def upmix_q31_init(t) -> UpmixQ31:
         np.zeros((2, n), np.int32), np.zeros(ls, np.int32), np.zeros(h, np.int32),
         np.zeros((2, nb_), np.int64), np.zeros(nb_, np.int64), np.zeros((3, nb_), np.int64),
         np.zeros(nb_, np.int64), np.zeros((2, 2 * n), np.int32), np.zeros(nb_, np.int32),
-        np.zeros((3, npad), np.int64), np.zeros(nseg, np.int64), np.zeros(3, np.int64),
+        np.zeros((3, npad), np.int64), np.zeros(3, np.int64),
         _fft_tables(n, np.asarray(t.twiddle_cos), np.asarray(t.twiddle_sin)),
         cfft_q31_fast_tables(arm_cfft_init_q31(n)),
-        np.zeros((8, nb_), np.int32), np.zeros((7, npad), np.int64),
+        np.zeros((8, nb_), np.int32), np.zeros((4, nb_), np.int64),
     )
 
 
@@ -328,6 +398,46 @@ def ratio_q31(num, den):
 
 
 @_jit
+def sqrt_q62(x):
+    """About sqrt(x) for 0 <= x < 2^62 (result <= 2^31): x shifted left by an even
+    s2 into [2^60, 2^62), its top bits d = floor(x 2^s2 / 2^31) in [2^29, 2^31)
+    (Q31 in [1/4, 1)), y = 1/sqrt(d) in Q30 by the seed line then three Newton
+    steps y <- y (3 - d y^2) / 2, result floor(floor(d y / 2^30) / 2^(s2/2))."""
+    x = np.int64(x)
+    if x == 0:
+        return np.int64(0)
+    s2 = (62 - bitlen64(x)) & ~1
+    d = shr_floor(x << s2, 31)
+    y = (SQRT_SEED_A_Q29 - shr_floor(SQRT_SEED_B_Q29 * d, 31)) * 2
+    for _ in range(SQRT_NEWTON_ITERATIONS):
+        y2 = shr_floor(y * y, 30)  # y <= 2^31: y^2 <= 2^62
+        p = shr_floor(d * y2, 31)  # d y^2, Q30, about 2^30
+        y = shr_floor(y * (3 * (np.int64(1) << 30) - p), 31)
+    return shr_floor(shr_floor(d * y, 30), s2 >> 1)
+
+
+@_jit
+def wdir_q31(pm, ps, kappa):
+    """w_dir = 1 / (1 + t^1.5), t = kappa Ps / Pm (kappa = 2 / x0^2 in Q24, the 2
+    for Ps holding (Pi + mu Pq) / 4 against |M|^2 / 2), from one bin's smoothed
+    mantissas (0 <= Pm, Ps <= 2^30, one exponent) as Pm^2 / (Pm^2 + kPs
+    sqrt(kPs Pm)): both scaled to Q24 (a = Pm << 24, b = Ps kappa) and
+    shifted right together so the larger is below 2^31 (A, B),
+    then one sqrt_q62 and one ratio_q31. Pm = 0: 1 (as the float: r = 0);
+    A = 0 < B (t > 2^31): 0."""
+    if pm == 0:
+        return np.int64(INT32_MAX)
+    a = pm << 24
+    b = ps * np.int64(kappa)
+    sh = max(0, bitlen64(max(a, b)) - 31)
+    a = shr_floor(a, sh)
+    b = shr_floor(b, sh)
+    num = a * a
+    den = num + b * sqrt_q62(a * b)
+    return ratio_q31(num, den) if den > 0 else np.int64(0)
+
+
+@_jit
 def smooth(diff, a):
     """floor(diff * a / 2^31) for |diff| < 2^62, a Q31 (mult_q63x31_q62 of 2 diff)."""
     return mult_q63x31_q62(np.int64(diff) * 2, a)
@@ -372,10 +482,12 @@ def pf_update(mant, expo, k, rows, nv, e, a):
         x += smooth(shr_floor_cap(nv[r], ec - e) - x, a)
         mant[r, k] = x
         big = max(big, abs(x))
-    if big == 0:
+    bl = bitlen64(big)
+    if big == 0 or ec + bl - Z_MANT_BITS < E_MIN:  # zero, or flushed to zero
+        for r in range(rows):
+            mant[r, k] = 0
         expo[k] = 0
         return
-    bl = bitlen64(big)
     for r in range(rows):
         if bl > Z_MANT_BITS:
             mant[r, k] = shr_floor(mant[r, k], bl - Z_MANT_BITS)
@@ -478,8 +590,7 @@ def irfft_q31(src, dst, n, tw_cos, tw_sin):
 def _frame_reference(u):
     """One frame: the readable spec of the steps (the fast `_frame` below is held
     to it bit for bit)."""
-    n, ls, h, p = u.fft_size, u.synthesis_size, u.hop, u.pool
-    nbins = n // 2 + 1
+    n, ls, h = u.fft_size, u.synthesis_size, u.hop
     fr = u.fr
     # analysis: the history rings, oldest first, windowed
     pos = u.st[ST_HIST]
@@ -493,87 +604,7 @@ def _frame_reference(u):
             x = np.int64(u.hist[ch, (pos + j) % n])
             fr[0, 2 * j + ch] = shr_round(x * np.int64(u.wa[j]), 31 - f)
     rfft2_q31(u.cf, fr[0], fr[1])
-    # pass 1: powers, w_dir, z/2 into the padded rows of q
-    q = u.q
-    for k in range(nbins):
-        mr, mi = np.int64(fr[0, 2 * k]), np.int64(fr[0, 2 * k + 1])
-        sr, si = np.int64(fr[1, 2 * k]), np.int64(fr[1, 2 * k + 1])
-        u.nv[0] = shr_floor(mr * mr, 1) + shr_floor(mi * mi, 1)  # |M|^2 / 2
-        u.nv[1] = shr_floor(sr * sr, 1) + shr_floor(si * si, 1)
-        pf_update(u.pw, u.pexp, k, 2, u.nv, -2 * f, u.a_short)
-        big = max(u.pw[0, k], u.pw[1, k])
-        if big == 0:
-            u.wdir[k] = INT32_MAX
-        else:
-            sh = max(0, bitlen64(big) - 31)
-            a = u.pw[0, k] >> sh
-            b = u.pw[1, k] >> sh
-            num = shr_floor(a * a, 12)
-            kps2 = shr_floor(b * b, 31) * np.int64(u.k_q19)
-            u.wdir[k] = ratio_q31(num, num + kps2)
-        q[0, k + p] = shr_floor(sr * mr, 1) + shr_floor(si * mi, 1)
-        q[1, k + p] = shr_floor(si * mr, 1) - shr_floor(sr * mi, 1)
-    npad = nbins + 2 * p
-    for j in range(p):  # edge replication
-        q[0, j] = q[0, p]
-        q[1, j] = q[1, p]
-        q[0, npad - 1 - j] = q[0, npad - 1 - p]
-        q[1, npad - 1 - j] = q[1, npad - 1 - p]
-    # pass 2: per segment of 2 p bins, block exponent, squares, running sums
-    seg = 2 * p
-    for sgi in range(u.gseg.shape[0]):
-        j0 = sgi * seg
-        j1 = min(j0 + seg, npad)
-        mx = np.int64(0)
-        for j in range(j0, j1):
-            mx = max(mx, abs(q[0, j]), abs(q[1, j]))
-        g = max(0, bitlen64(mx) - Q_BITS)
-        u.gseg[sgi] = g
-        cr = np.int64(0)
-        ci = np.int64(0)
-        cd = np.int64(0)
-        for j in range(j0, j1):
-            r = shr_floor(q[0, j], g)
-            i = shr_floor(q[1, j], g)
-            cr += r * r - i * i
-            ci += 2 * r * i
-            cd += r * r + i * i
-            q[0, j] = cr
-            q[1, j] = ci
-            q[2, j] = cd
-    # pass 3: window sums, pseudo-float smoothing, D^2, lam, w, C bins
-    nv = u.nv
-    for k in range(nbins):
-        a0 = k
-        b0 = k + 2 * p
-        sa = a0 // seg
-        sb = b0 // seg
-        for row in range(3):
-            before = q[row, a0 - 1] if a0 % seg else np.int64(0)
-            if sa == sb:
-                e = 2 * u.gseg[sa]
-                nv[row] = q[row, b0] - before
-            else:
-                ga, gb = u.gseg[sa], u.gseg[sb]
-                g = max(ga, gb)
-                e = 2 * g
-                nv[row] = shr_floor_cap(q[row, sb * seg - 1] - before, 2 * (g - ga)) + \
-                    shr_floor_cap(q[row, b0], 2 * (g - gb))
-        pf_update(u.zst, u.zexp, k, 3, nv, e - 4 * f, u.a_long)
-        # D^2 from the top 31 bits, lam, w
-        r = shr_floor(u.zst[0, k], Z_MANT_BITS - 31)
-        i = shr_floor(u.zst[1, k], Z_MANT_BITS - 31)
-        d = shr_floor(u.zst[2, k], Z_MANT_BITS - 31)
-        den = shr_floor(d * d, 1)
-        if den <= 0:
-            d2 = np.int64(0)
-        else:
-            d2 = ratio_q31(shr_floor(r * r, 1) + shr_floor(i * i, 1), den)
-        lam = shr_floor((d2 - u.lo2) * np.int64(u.inv_q24), 24)
-        lam = min(max(lam, 0), INT32_MAX)
-        w = INT32_MAX - shr_floor(lam * (INT32_MAX - np.int64(u.wdir[k])), 31)
-        fr[0, 2 * k] = shr_round(w * np.int64(fr[0, 2 * k]), 31)
-        fr[0, 2 * k + 1] = shr_round(w * np.int64(fr[0, 2 * k + 1]), 31)
+    _decide_reference(u, f)
     # synthesis: inverse FFT into row 1, window the tail, OLA (Q30, guard bit)
     irfft_q31(fr[0], fr[1], n, u.tw_cos, u.tw_sin)
     ola = u.ola
@@ -585,6 +616,91 @@ def _frame_reference(u):
         ola[j] += shr_round(np.int64(fr[1, n - ls + j]) * np.int64(u.ws[j]), 32 + f)
     for j in range(h):
         u.ready[j] = shl32_sat(ola[j], 1)
+
+
+@_jit
+def _decide_reference(u, f):
+    """The per-bin decision of a frame at block exponent f: from the M, S bins
+    (fr rows 0, 1) to the C bins (fr row 0), in the three passes of the
+    module docstring."""
+    n, p = u.fft_size, u.pool
+    nbins = n // 2 + 1
+    fr, q, nv = u.fr, u.q, u.nv
+    # pass 1: powers, z = S M*, the in-phase weight, both smoothers, w_dir,
+    # |E z^2| and E|z|^2 into the padded rows of q (row 2: their exponent)
+    for k in range(nbins):
+        mr, mi = np.int64(fr[0, 2 * k]), np.int64(fr[0, 2 * k + 1])
+        sr, si = np.int64(fr[1, 2 * k]), np.int64(fr[1, 2 * k + 1])
+        pm = shr_floor(mr * mr, 1) + shr_floor(mi * mi, 1)  # |M|^2 / 2
+        ps = shr_floor(sr * sr, 1) + shr_floor(si * si, 1)  # |S|^2 / 2
+        zr = shr_floor(sr * mr, 1) + shr_floor(si * mi, 1)  # z / 2
+        zi = shr_floor(si * mr, 1) - shr_floor(sr * mi, 1)
+        sz = max(0, bitlen64(max(abs(zr), abs(zi))) - 30)
+        r = shr_floor(zr, sz)  # |r|, |i| <= 2^30
+        i = shr_floor(zi, sz)
+        cos2 = ratio_q31(r * r, r * r + i * i) if (r | i) != 0 else np.int64(0)
+        g = np.int64(u.mu_q31) + shr_floor((_Q31_ONE - u.mu_q31) * cos2, 31)
+        nv[0] = pm
+        nv[1] = mult_q63x31_q62(ps, g)  # (Pi + mu Pq) / 4
+        pf_update(u.pw, u.pexp, k, 2, nv, -2 * f, u.a_short)
+        u.wdir[k] = wdir_q31(u.pw[0, k], u.pw[1, k], u.kappa_q24)
+        nv[0] = r * r - i * i  # z^2, |z|^2 at exponent 2 sz (- 4 f)
+        nv[1] = 2 * r * i
+        nv[2] = r * r + i * i
+        pf_update(u.zst, u.zexp, k, 3, nv, 2 * sz - 4 * f, u.a_long)
+        zr = u.zst[0, k]  # |.| <= 2^30
+        zi = u.zst[1, k]
+        q[0, k + p] = sqrt_q62(zr * zr + zi * zi) << (POOL_BITS - 30)  # |E z^2|, < 2^55.5
+        q[1, k + p] = u.zst[2, k] << (POOL_BITS - 30)  # E|z|^2, < 2^55
+        q[2, k + p] = u.zexp[k] if (q[0, k + p] | q[1, k + p]) != 0 else E_NONE
+    npad = nbins + 2 * p
+    for row in range(3):  # edge replication
+        for j in range(p):
+            q[row, j] = q[row, p]
+            q[row, npad - 1 - j] = q[row, npad - 1 - p]
+    # passes 2 and 3, per segment of 2 p padded bins, the last first: the window
+    # of bin k (padded k..k + 2 p) is the suffix of segment k // seg from k plus
+    # the prefix of the next segment to k + 2 p; the suffix accumulates while the
+    # segment's bins are decided, then the segment's prefixes replace its values
+    seg = 2 * p
+    for sg in range((npad - 1) // seg, -1, -1):
+        j0 = sg * seg
+        j1 = min(j0 + seg, npad)
+        sm, sd, es = np.int64(0), np.int64(0), np.int64(E_NONE)
+        for j in range(j1 - 1, j0 - 1, -1):
+            sm, sd, es = pool_add(sm, sd, es, q[0, j], q[1, j], q[2, j])
+            if j < nbins:
+                wm, wd, _ = pool_add(sm, sd, es, q[0, j + seg], q[1, j + seg], q[2, j + seg])
+                fr[0, 2 * j], fr[0, 2 * j + 1] = _apply_w(
+                    u, wm, wd, np.int64(u.wdir[j]), fr[0, 2 * j], fr[0, 2 * j + 1])
+        pm, pd, ep = np.int64(0), np.int64(0), np.int64(E_NONE)
+        for j in range(j0, j1):
+            pm, pd, ep = pool_add(pm, pd, ep, q[0, j], q[1, j], q[2, j])
+            q[0, j], q[1, j], q[2, j] = pm, pd, ep
+
+
+@_jit
+def pool_add(am, ad, ea, vm, vd, e):
+    """Add the pair (vm, vd) at exponent e to the accumulator pair (am, ad) at
+    exponent ea: both aligned (shr_floor, shift capped at 63) to the larger
+    exponent. Returns the sums and that exponent. An all-zero side has
+    exponent E_NONE, below any real one."""
+    g = max(ea, e)
+    sa = min(g - ea, 63)
+    sv = min(g - e, 63)
+    return (shr_floor(am, sa) + shr_floor(vm, sv), shr_floor(ad, sa) + shr_floor(vd, sv), g)
+
+
+@_jit
+def _apply_w(u, wm, wd, wdir, cr, ci):
+    """D = sum |E z^2| / sum E|z|^2 (the window sums wm, wd), lam, w = lam w_dir
+    + (1 - lam), and the C bin w M from the M bin (cr, ci)."""
+    d = ratio_q31(wm, wd) if wd > 0 else np.int64(0)  # D, <= 1
+    d2 = shr_floor(d * d, 31)
+    lam = shr_floor((d2 - u.lo2) * np.int64(u.inv_q24), 24)
+    lam = min(max(lam, 0), INT32_MAX)
+    w = INT32_MAX - shr_floor(lam * (INT32_MAX - wdir), 31)
+    return shr_round(w * np.int64(cr), 31), shr_round(w * np.int64(ci), 31)
 
 
 # ------------------------------------------------------------------ fast path
@@ -722,225 +838,163 @@ def _align_smooth(m, n, sx, sn, a):
 
 
 @_jit
+def _sqrt_fast(x):
+    """sqrt_q62(x), branchless: d clamped to its range for x = 0 (then selected away)."""
+    s2 = (62 - _bl(x)) & ~1
+    d = max((x << s2) >> 31, np.int64(1) << 29)
+    y = (SQRT_SEED_A_Q29 - ((SQRT_SEED_B_Q29 * d) >> 31)) * 2
+    for _ in range(SQRT_NEWTON_ITERATIONS):
+        p = (d * ((y * y) >> 30)) >> 31
+        y = (y * (3 * (np.int64(1) << 30) - p)) >> 31
+    r = ((d * y) >> 30) >> (s2 >> 1)
+    return np.int64(0) if x == 0 else r
+
+
+@_jit
+def _pf_rows(m0, m1, m2, n0, n1, n2, ez, e, a):
+    """pf_update of one bin, branchless, on scalars (rows 2: pass zeros as m2, n2):
+    returns the new mantissas and exponent."""
+    big = max(max(abs(n0), abs(n1), abs(n2)), 0)
+    sh = max(_bl(big) - Z_MANT_BITS, 0)
+    n0 >>= sh
+    n1 >>= sh
+    n2 >>= sh
+    e = e + sh
+    xbig = max(max(abs(m0), abs(m1), abs(m2)), 0)
+    ez2 = e if xbig == 0 else ez
+    e2 = ez if (xbig != 0 and big == 0) else e
+    ec = max(e2, ez2)
+    sx = min(ec - ez2, 63)
+    sn = min(ec - e2, 63)
+    x0 = _align_smooth(m0, n0, sx, sn, a)
+    x1 = _align_smooth(m1, n1, sx, sn, a)
+    x2 = _align_smooth(m2, n2, sx, sn, a)
+    big = max(max(abs(x0), abs(x1), abs(x2)), 0)
+    bl = _bl(big)
+    rs = max(bl - Z_MANT_BITS, 0)
+    ls = max(Z_MANT_BITS - bl, 0)
+    ne = ec + bl - Z_MANT_BITS
+    keep = big != 0 and ne >= E_MIN
+    x0 = (x0 >> rs) << ls if keep else np.int64(0)
+    x1 = (x1 >> rs) << ls if keep else np.int64(0)
+    x2 = (x2 >> rs) << ls if keep else np.int64(0)
+    return x0, x1, x2, (ne if keep else np.int64(0))
+
+
+@_jit
 def _pass1(u, f):
-    """Powers, their pseudo-float smoothing (pf_update, 2 rows), w_dir and z/2
-    into q for every bin: `_frame_reference` pass 1, branchless."""
+    """`_decide_reference` pass 1, branchless: powers, z, the in-phase weight, the
+    short smoother, w_dir; z^2 and |z|^2 (w64 rows 0-2, exponent row 3)."""
     nbins = u.wdir.shape[0]
-    p = u.pool
     mre, mim, sre, sim = u.w32[4], u.w32[5], u.w32[6], u.w32[7]
-    pw0, pw1, pexp, wdir = u.pw[0], u.pw[1], u.pexp, u.wdir
-    q0, q1 = u.q[0, p:p + nbins], u.q[1, p:p + nbins]
-    a = np.int64(u.a_short)  # 0 <= a < 2^31 (`_upmix_run` takes the reference otherwise)
-    kq = np.int64(u.k_q19)
+    pw0, pw1, pexp = u.pw[0], u.pw[1], u.pexp
+    v0, v1, v2, ve = u.w64[0], u.w64[1], u.w64[2], u.w64[3]
+    a = np.int64(u.a_short)
+    mu = np.int64(u.mu_q31)
     e0 = np.int64(-2 * f)
-    bad = 0
+    zero = np.int64(0)
     for k in range(nbins):
         mr = np.int64(mre[k])
         mi = np.int64(mim[k])
         sr = np.int64(sre[k])
         si = np.int64(sim[k])
-        n0 = ((mr * mr) >> 1) + ((mi * mi) >> 1)
-        n1 = ((sr * sr) >> 1) + ((si * si) >> 1)
-        # pf_update, rows 2
-        big = max(max(abs(n0), abs(n1)), 0)
-        sh = max(_bl(big) - Z_MANT_BITS, 0)
-        n0 >>= sh
-        n1 >>= sh
-        e = e0 + sh
-        m0 = pw0[k]
-        m1 = pw1[k]
-        xbig = max(max(abs(m0), abs(m1)), 0)
-        ez = pexp[k]
-        ez2 = e if xbig == 0 else ez
-        e2 = ez if (xbig != 0 and big == 0) else e
-        ec = max(e2, ez2)
-        sx = min(ec - ez2, 63)
-        sn = min(ec - e2, 63)
-        x0 = _align_smooth(m0, n0, sx, sn, a)
-        x1 = _align_smooth(m1, n1, sx, sn, a)
-        big = max(max(abs(x0), abs(x1)), 0)
-        bl = _bl(big)
-        rs = max(bl - Z_MANT_BITS, 0)
-        ls = max(Z_MANT_BITS - bl, 0)
-        x0 = (x0 >> rs) << ls
-        x1 = (x1 >> rs) << ls
+        zr = ((sr * mr) >> 1) + ((si * mi) >> 1)
+        zi = ((si * mr) >> 1) - ((sr * mi) >> 1)
+        sz = max(0, _bl(max(abs(zr), abs(zi))) - 30)
+        r = zr >> sz
+        i = zi >> sz
+        cos2 = _ratio_fast(r * r, r * r + i * i)  # 0 for z = 0 (div_q31's 0 / 0)
+        g = mu + ((((np.int64(1) << 31) - mu) * cos2) >> 31)
+        ps = ((sr * sr) >> 1) + ((si * si) >> 1)
+        x0, x1, _, ex = _pf_rows(pw0[k], pw1[k], zero, ((mr * mr) >> 1) + ((mi * mi) >> 1),
+                                 ((ps & M32) * g >> 32) + (ps >> 32) * g, zero, pexp[k], e0, a)
         pw0[k] = x0
         pw1[k] = x1
-        pexp[k] = 0 if big == 0 else ec + bl - Z_MANT_BITS
-    for k in range(nbins):  # w_dir (separate loops: fewer live values)
-        x0 = pw0[k]
-        x1 = pw1[k]
-        bigp = max(x0, x1)
-        sh = max(0, _bl(bigp) - 31)
-        aa = np.int64(np.int32(x0 >> sh))  # in [0, 2^31): the powers are >= 0 for a >= 0
-        bb = np.int64(np.int32(x1 >> sh))
-        num = (aa * aa) >> 12
-        den = num + ((bb * bb) >> 31) * kq
-        bad += den < 0
+        pexp[k] = ex
+        v0[k] = r * r - i * i
+        v1[k] = 2 * r * i
+        v2[k] = r * r + i * i
+        ve[k] = 2 * sz - 4 * f
+    kappa = np.int64(u.kappa_q24)
+    for k in range(nbins):  # w_dir
+        pm = pw0[k]
+        aa = pm << 24
+        bb = pw1[k] * kappa
+        sh = max(0, _bl(max(aa, bb)) - 31)
+        aa >>= sh
+        bb >>= sh
+        num = aa * aa
+        den = num + bb * _sqrt_fast(aa * bb)
         wd = _ratio_fast(num, max(den, 0))
-        wdir[k] = INT32_MAX if bigp == 0 else wd
-    for k in range(nbins):  # z / 2
-        mr = np.int64(mre[k])
-        mi = np.int64(mim[k])
-        sr = np.int64(sre[k])
-        si = np.int64(sim[k])
-        q0[k] = ((sr * mr) >> 1) + ((si * mi) >> 1)
-        q1[k] = ((si * mr) >> 1) - ((sr * mi) >> 1)
-    if bad:  # a negative k_q19 (no quantized table has one): the reference's ratio_q31
-        for k in range(nbins):
-            big = max(pw0[k], pw1[k])
-            if big != 0:
-                sh = max(0, bitlen64(big) - 31)
-                aa = pw0[k] >> sh
-                bb = pw1[k] >> sh
-                num = shr_floor(aa * aa, 12)
-                wdir[k] = ratio_q31(num, num + shr_floor(bb * bb, 31) * kq)
+        wd = wd if den > 0 else np.int64(0)
+        u.wdir[k] = INT32_MAX if pm == 0 else wd
 
 
 @_jit
-def _pass2(u):
-    """Edge replication, per-segment block exponents, the squares, then the
-    running sums (the reference's cr += r^2 - i^2, ... as a second loop), also
-    kept exclusive (the sum before each bin) in u.w64 rows 4-6 for `_windows`."""
-    p = u.pool
-    q = u.q
-    npad = q.shape[1]
-    for j in range(p):
-        q[0, j] = q[0, p]
-        q[1, j] = q[1, p]
-        q[0, npad - 1 - j] = q[0, npad - 1 - p]
-        q[1, npad - 1 - j] = q[1, npad - 1 - p]
-    seg = 2 * p
-    q0, q1, q2 = q[0], q[1], q[2]
-    x0, x1, x2 = u.w64[4], u.w64[5], u.w64[6]
-    for sgi in range(u.gseg.shape[0]):
-        j0 = sgi * seg
-        j1 = min(j0 + seg, npad)
-        mx = np.int64(0)
-        for j in range(j0, j1):
-            mx = max(mx, abs(q0[np.uint64(j)]), abs(q1[np.uint64(j)]))
-        g = max(0, _bl(mx) - Q_BITS)
-        u.gseg[sgi] = g
-        for j in range(j0, j1):
-            jj = np.uint64(j)
-            r = np.int64(np.int32(q0[jj] >> g))  # |.| <= 2^28 by the choice of g
-            i = np.int64(np.int32(q1[jj] >> g))
-            q0[jj] = r * r - i * i
-            q1[jj] = 2 * r * i
-            q2[jj] = r * r + i * i
-        cr = np.int64(0)
-        ci = np.int64(0)
-        cd = np.int64(0)
-        for j in range(j0, j1):
-            jj = np.uint64(j)
-            x0[jj] = cr
-            x1[jj] = ci
-            x2[jj] = cd
-            cr += q0[jj]
-            ci += q1[jj]
-            cd += q2[jj]
-            q0[jj] = cr
-            q1[jj] = ci
-            q2[jj] = cd
-
-
-@_jit
-def _windows(u, f):
-    """Pass 3's new values: the window sums of every bin into u.w64 rows 0-2, their
-    exponents into row 3."""
-    _windows_k(u.q, u.w64[4:7], u.w64[0:3], u.w64[3], u.gseg, 2 * u.pool, u.wdir.shape[0], f)
-
-
-@_jit
-def _windows_k(q, qex, nvb, ebin, gseg, seg, nbins, f):
-    # window k..k + 2p: the tail of segment sa = k // seg from k (its total
-    # minus the sum before k), the head of sa + 1 to k + seg (the window always
-    # spans two segments)
-    nsa = -(-nbins // seg)
-    for sa in range(nsa):
-        g = max(gseg[sa], gseg[sa + 1])
-        for k in range(sa * seg, min(sa * seg + seg, nbins)):
-            ebin[np.uint64(k)] = 2 * g - 4 * f
-    for row in range(3):
-        qr = q[row]
-        xr = qex[row]
-        nr = nvb[row]
-        for sa in range(nsa):
-            k0 = sa * seg
-            ga = gseg[sa]
-            gb = gseg[sa + 1]
-            g = max(ga, gb)
-            sha = min(2 * (g - ga), 63)
-            shb = min(2 * (g - gb), 63)
-            tot = qr[np.uint64(k0 + seg - 1)]
-            for k in range(k0, min(k0 + seg, nbins)):
-                nr[np.uint64(k)] = ((tot - xr[np.uint64(k)]) >> sha) + \
-                    (qr[np.uint64(k + seg)] >> shb)
-
-
-@_jit
-def _pass3(u):
-    """Pseudo-float smoothing (3 rows) of the window sums, D^2, lam, w, C bins
-    (into u.w32 rows 4, 5): `_frame_reference` pass 3, branchless."""
+def _pass1b(u):
+    """The long smoother (3 rows) and |E z^2|, E|z|^2 and their exponent into q."""
     nbins = u.wdir.shape[0]
-    nvb, ebin = u.w64[0:3], u.w64[3]
+    p = u.pool
+    v0, v1, v2, ve = u.w64[0], u.w64[1], u.w64[2], u.w64[3]
     z0, z1, z2, zexp = u.zst[0], u.zst[1], u.zst[2], u.zexp
-    n0r, n1r, n2r = nvb[0], nvb[1], nvb[2]
-    mre, mim, wdir = u.w32[4], u.w32[5], u.wdir
+    q0, q1, q2 = u.q[0, p:p + nbins], u.q[1, p:p + nbins], u.q[2, p:p + nbins]
     a = np.int64(u.a_long)
-    lo2 = np.int64(u.lo2)
-    inv = np.int64(u.inv_q24)
-    sd = Z_MANT_BITS - 31
     for k in range(nbins):
-        n0 = n0r[k]
-        n1 = n1r[k]
-        n2 = n2r[k]
-        # pf_update, rows 3
-        big = max(max(abs(n0), abs(n1), abs(n2)), 0)
-        sh = max(_bl(big) - Z_MANT_BITS, 0)
-        n0 >>= sh
-        n1 >>= sh
-        n2 >>= sh
-        e = ebin[k] + sh
-        m0 = z0[k]
-        m1 = z1[k]
-        m2 = z2[k]
-        xbig = max(max(abs(m0), abs(m1), abs(m2)), 0)
-        ez = zexp[k]
-        ez2 = e if xbig == 0 else ez
-        e2 = ez if (xbig != 0 and big == 0) else e
-        ec = max(e2, ez2)
-        sx = min(ec - ez2, 63)
-        sn = min(ec - e2, 63)
-        x0 = _align_smooth(m0, n0, sx, sn, a)
-        x1 = _align_smooth(m1, n1, sx, sn, a)
-        x2 = _align_smooth(m2, n2, sx, sn, a)
-        big = max(max(abs(x0), abs(x1), abs(x2)), 0)
-        bl = _bl(big)
-        rs = max(bl - Z_MANT_BITS, 0)
-        ls = max(Z_MANT_BITS - bl, 0)
-        x0 = (x0 >> rs) << ls
-        x1 = (x1 >> rs) << ls
-        x2 = (x2 >> rs) << ls
+        x0, x1, x2, ex = _pf_rows(z0[k], z1[k], z2[k], v0[k], v1[k], v2[k], zexp[k], ve[k], a)
         z0[k] = x0
         z1[k] = x1
         z2[k] = x2
-        zexp[k] = 0 if big == 0 else ec + bl - Z_MANT_BITS
-    for k in range(nbins):  # D^2, lam, w, C (a second loop: fewer live values)
-        x0 = z0[k]
-        x1 = z1[k]
-        x2 = z2[k]
-        r = np.int64(np.int32(x0 >> sd))  # |x| < 2^60 after pf_update: int32
-        i = np.int64(np.int32(x1 >> sd))
-        d = np.int64(np.int32(x2 >> sd))
-        den = (d * d) >> 1
-        d2 = _ratio_fast(((r * r) >> 1) + ((i * i) >> 1), max(den, 0))
-        d2 = np.int64(0) if den <= 0 else d2
-        lam = ((d2 - lo2) * inv) >> 24
-        lam = min(max(lam, 0), INT32_MAX)
-        w = INT32_MAX - (((lam & M32) * ((INT32_MAX - np.int64(wdir[k])) & M32)) >> 31)
-        mre[k] = _rnd(w * np.int64(mre[k]), 31)
-        mim[k] = _rnd(w * np.int64(mim[k]), 31)
+        zexp[k] = ex
+        r = x0
+        i = x1
+        mag = _sqrt_fast(r * r + i * i) << (POOL_BITS - 30)
+        d = x2 << (POOL_BITS - 30)
+        q0[k] = mag
+        q1[k] = d
+        q2[k] = ex if (mag | d) != 0 else np.int64(E_NONE)
+
+
+@_jit
+def _pass23(u):
+    """Edge replication, then `_decide_reference` passes 2 and 3 (C bins into u.w32
+    rows 4, 5), with the window's D, lam, w inline and branchless."""
+    p = u.pool
+    q = u.q
+    npad = q.shape[1]
+    nbins = u.wdir.shape[0]
+    for row in range(3):
+        for j in range(p):
+            q[row, j] = q[row, p]
+            q[row, npad - 1 - j] = q[row, npad - 1 - p]
+    seg = 2 * p
+    q0, q1, q2 = q[0], q[1], q[2]
+    mre, mim, wdir = u.w32[4], u.w32[5], u.wdir
+    lo2 = np.int64(u.lo2)
+    inv = np.int64(u.inv_q24)
+    for sg in range((npad - 1) // seg, -1, -1):
+        j0 = sg * seg
+        j1 = min(j0 + seg, npad)
+        sm, sd, es = np.int64(0), np.int64(0), np.int64(E_NONE)
+        for j in range(j1 - 1, j0 - 1, -1):
+            jj = np.uint64(j)
+            sm, sd, es = pool_add(sm, sd, es, q0[jj], q1[jj], q2[jj])
+            if j < nbins:
+                js = np.uint64(j + seg)
+                wm, wd, _ = pool_add(sm, sd, es, q0[js], q1[js], q2[js])
+                d = _ratio_fast(wm, max(wd, 0))
+                d = d if wd > 0 else np.int64(0)
+                lam = ((((d * d) >> 31) - lo2) * inv) >> 24
+                lam = min(max(lam, 0), INT32_MAX)
+                w = INT32_MAX - (((lam & M32) * ((INT32_MAX - np.int64(wdir[jj])) & M32)) >> 31)
+                mre[jj] = _rnd(w * np.int64(mre[jj]), 31)
+                mim[jj] = _rnd(w * np.int64(mim[jj]), 31)
+        pm, pd, ep = np.int64(0), np.int64(0), np.int64(E_NONE)
+        for j in range(j0, j1):
+            jj = np.uint64(j)
+            pm, pd, ep = pool_add(pm, pd, ep, q0[jj], q1[jj], q2[jj])
+            q0[jj] = pm
+            q1[jj] = pd
+            q2[jj] = ep
 
 
 @_jit
@@ -1038,9 +1092,8 @@ def _frame(u):
     cfft_q31_fast(u.ctab, u.fr[0, :n], u.fr[0, n:])
     _split(u)
     _pass1(u, f)
-    _pass2(u)
-    _windows(u, f)
-    _pass3(u)
+    _pass1b(u)
+    _pass23(u)
     _unsplit(u)
     _stages(u)
     _synthesis(u, f)
@@ -1116,7 +1169,7 @@ def _upmix_run(u, src, dst, block_size, reference):
             u.st[ST_DL] = dp
             u.st[ST_HIST] = hp
             u.st[ST_PHASE] = 0
-            if reference or u.a_short < 0 or u.a_long < 0:  # (no quantized table has a < 0)
+            if reference:
                 _frame_reference(u)
             else:
                 _frame(u)

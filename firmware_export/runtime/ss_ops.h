@@ -253,17 +253,21 @@ static inline int clz32(uint32_t x)
 #define SS_RECIP_NEWTON_ITERATIONS 3
 
 /* About 2^61 / d (1/d in Q30) for normalized d in [2^30, 2^31). Steps as
- * ops.recip_norm_q30: seed, then 3 x r = r (2 - d r). |error| <= 4. */
+ * ops.recip_norm_q30: seed, then 3 x r = r (2 - d r). |error| <= 4. Every
+ * operand is >= 0 and below 2^32 there (r in (2^29, 2^31], p and 2^31 - p
+ * about 2^30; the model's fast twin checks every d), so each product is
+ * 32 x 32 -> 64 (UMULL) and each shift logical: the same numbers. */
 static inline int64_t recip_norm_q30(int64_t d)
 {
-    int64_t r = SS_RECIP_SEED_A_Q29 - shr_floor(SS_RECIP_SEED_B_Q29 * d, 31);
+    const uint32_t du = (uint32_t)d;
+    uint32_t r = (uint32_t)(SS_RECIP_SEED_A_Q29 -
+                            (int64_t)(((uint64_t)SS_RECIP_SEED_B_Q29 * du) >> 31)) * 2u;
     int i;
-    r = r * 2;
     for (i = 0; i < SS_RECIP_NEWTON_ITERATIONS; i++) {
-        const int64_t p = shr_floor(d * r, 31); /* r may reach 2^31: int64, <= 2^62 */
-        r = shr_floor(r * (((int64_t)1 << 31) - p), 30);
+        const uint32_t p = (uint32_t)(((uint64_t)du * r) >> 31); /* r may reach 2^31 */
+        r = (uint32_t)(((uint64_t)r * ((1u << 31) - p)) >> 30);
     }
-    return r;
+    return (int64_t)r;
 }
 
 /* num / den as Q31, saturated (ops.div_q31): |den| normalized by clz to
@@ -281,7 +285,7 @@ static inline int32_t div_q31(int32_t num, int32_t den)
     dabs = den < 0 ? -(int64_t)den : (int64_t)den;
     s = clz32((uint32_t)dabs) - 1; /* -1 only for |den| = 2^31 */
     d = s >= 0 ? dabs << s : dabs >> 1;
-    q = shr_round(n * recip_norm_q30(d), 30 - s);
+    q = shr_round((int64_t)((uint64_t)(uint32_t)n * (uint32_t)recip_norm_q30(d)), 30 - s);
     return sat32(neg ? -q : q);
 }
 

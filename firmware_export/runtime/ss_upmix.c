@@ -2,8 +2,9 @@
  * ss_upmix.c -- adaptive upmix, fixed point; see ss_upmix.h.
  *
  * Line for line with dsp_model/fixed/upmix.py, in the ss_ops.h primitives
- * (plus the two helpers bitlen64 and ratio_q31 defined there too). Every
- * format, shift and rounding is documented in that module's docstring.
+ * (plus the helpers bitlen64, ratio_q31, sqrt_q62, wdir_q31 and pool_add
+ * defined there too). Every format, shift and rounding is documented in that
+ * module's docstring.
  */
 #include "ss_upmix.h"
 
@@ -21,9 +22,15 @@
 #define SS_PROF(stage) ((void)0)
 #endif
 
-#define Z_MANT_BITS 60 /* bit length of the largest pooled-statistic mantissa */
-#define Q_BITS 28      /* |z| >> g below 2^28 before squaring */
+#define Z_MANT_BITS 30 /* bit length of the largest smoothed-statistic mantissa */
+#define E_MIN (-(1 << 20))  /* pseudo-floats below 2^E_MIN flush to zero */
+#define E_NONE (-(1 << 30)) /* exponent of an all-zero bin of the pooled rows */
+#define POOL_BITS 55        /* pooled values < 2^55.5: a window of <= 65 sums below 2^62 */
+#define POOL_MAX 32u
 #define I32MAX ((int64_t)SS_INT32_MAX)
+#define SQRT_SEED_A_Q29 1144984594LL /* round(2.1327 * 2^29): 1/sqrt(d) ~ A - B d on [1/4, 1) */
+#define SQRT_SEED_B_Q29 654230893LL  /* round(1.2186 * 2^29) */
+#define SQRT_NEWTON_ITERATIONS 3
 
 /* Bit length of x >= 0 (0 for 0): 64 - clz64 from clz32 of the halves. */
 static inline int bitlen64(int64_t x)
@@ -56,8 +63,10 @@ static inline int32_t ratio_q31(int64_t num, int64_t den)
     return div_q31((int32_t)n, (int32_t)d);
 }
 
-/* floor(diff a / 2^31), |diff| < 2^62, a Q31. */
-static inline int64_t smooth(int64_t diff, int32_t a) { return mult_q63x31_q62(diff * 2, a); }
+/* floor(diff a / 2^31), a Q31: upmix.py's smooth (mult_q63x31_q62(2 diff, a)),
+ * the same number for the mantissa differences |diff| <= 2^31 it gets here,
+ * as one 64 x 32 product. */
+static inline int64_t smooth(int64_t diff, int32_t a) { return shr_floor(diff * a, 31); }
 
 /* shr_floor with the shift capped at 63. */
 static inline int64_t shr_floor_cap(int64_t x, int64_t s) { return shr_floor(x, s < 63 ? (int)s : 63); }
@@ -65,26 +74,87 @@ static inline int64_t shr_floor_cap(int64_t x, int64_t s) { return shr_floor(x, 
 static inline int64_t max64(int64_t a, int64_t b) { return a > b ? a : b; }
 static inline int64_t abs64(int64_t a) { return a < 0 ? -a : a; }
 
-/* One-pole update of the pseudo-float vector of bin k (upmix.py pf_update):
- * mantissas mant[0..rows-1][k], exponent expo[k]; new values nv at
- * exponent e. */
-static void pf_update(int64_t *const *mant, int32_t *expo, uint32_t k, int rows, int64_t *nv,
-                      int64_t e, int32_t a)
+/* About sqrt(x), 0 <= x < 2^62 (result <= 2^31): d = top 31 bits of x shifted
+ * left by an even s2, y = 1/sqrt(d) in Q30 (seed line, 3 Newton steps
+ * y = y (3 - d y^2) / 2), result (d y >> 30) >> s2/2 (upmix.py sqrt_q62).
+ * Every value is >= 0 and d, y, p, 3 2^30 - p fit 32 bits (y <= 2^31, p <=
+ * 1.18 2^30 from the seed's 0.086 on), so the products are 32 x 32 -> 64
+ * (y^2 / 2^30 may reach 2^32: d times it is 32 x 64) and the shifts logical. */
+static inline int64_t sqrt_q62(int64_t x)
 {
-    int64_t big = 0, xbig = 0, ez, ec;
-    int r, bl;
+    int s2, it;
+    uint32_t d, y;
+    if (x == 0) {
+        return 0;
+    }
+    s2 = (62 - bitlen64(x)) & ~1;
+    d = (uint32_t)((uint64_t)x << s2 >> 31);
+    y = (uint32_t)(SQRT_SEED_A_Q29 - (int64_t)(((uint64_t)SQRT_SEED_B_Q29 * d) >> 31)) * 2u;
+    for (it = 0; it < SQRT_NEWTON_ITERATIONS; it++) {
+        const uint64_t y2 = ((uint64_t)y * y) >> 30;
+        const uint32_t p = (uint32_t)((d * y2) >> 31);
+        y = (uint32_t)(((uint64_t)y * (3u * (1u << 30) - p)) >> 31);
+    }
+    return (int64_t)((((uint64_t)d * y) >> 30) >> (s2 >> 1));
+}
+
+/* w_dir = Pm^2 / (Pm^2 + kPs sqrt(kPs Pm)) = 1 / (1 + t^1.5), t = kappa Ps / Pm,
+ * from one bin's smoothed mantissas (upmix.py wdir_q31). */
+static inline int64_t wdir_q31(int32_t pm, int32_t ps, int32_t kappa)
+{
+    int64_t a, b, num, den;
+    int sh;
+    if (pm == 0) {
+        return I32MAX;
+    }
+    a = shl64_wrap(pm, 24);
+    b = (int64_t)ps * kappa;
+    sh = bitlen64(max64(a, b)) - 31 > 0 ? bitlen64(max64(a, b)) - 31 : 0;
+    a = shr_floor(a, sh);
+    b = shr_floor(b, sh);
+    num = a * a;
+    den = num + b * sqrt_q62(a * b);
+    return den > 0 ? ratio_q31(num, den) : 0;
+}
+
+/* A pair of pooled sums (|E z^2|, E|z|^2) at one exponent (E_NONE: all zero). */
+typedef struct {
+    int64_t m, d, e;
+} pool_acc;
+
+/* Add (vm, vd) at exponent e: both sides aligned (shr_floor, shift capped at
+ * 63) to the larger exponent (upmix.py pool_add). */
+static inline void pool_add(pool_acc *a, int64_t vm, int64_t vd, int64_t e)
+{
+    const int64_t g = max64(a->e, e);
+    a->m = shr_floor_cap(a->m, g - a->e) + shr_floor_cap(vm, g - e);
+    a->d = shr_floor_cap(a->d, g - a->e) + shr_floor_cap(vd, g - e);
+    a->e = g;
+}
+
+/* One-pole update of the pseudo-float vector of bin k (upmix.py pf_update):
+ * mantissas mant[0..rows-1][k] (|.| <= 2^30, int32), exponent expo[k]; new
+ * values nv (int64) at exponent e. Shifts of an int32 by 31 or more give its
+ * sign, as upmix.py's capped-at-63 ones do; the exponents stay within
+ * [E_MIN - 64, 2^10] (the flush), so int arithmetic on them is exact. */
+static inline void pf_update(int32_t *const *mant, int32_t *expo, uint32_t k, int rows,
+                             const int64_t *nv, int e, int32_t a)
+{
+    int64_t big = 0;
+    int32_t xbig = 0, n[3];
+    int r, bl, ez, ec, sx, sn;
     for (r = 0; r < rows; r++) {
         big = max64(big, abs64(nv[r]));
     }
     bl = bitlen64(big);
+    for (r = 0; r < rows; r++) {
+        n[r] = (int32_t)(bl > Z_MANT_BITS ? shr_floor(nv[r], bl - Z_MANT_BITS) : nv[r]);
+    }
     if (bl > Z_MANT_BITS) {
-        for (r = 0; r < rows; r++) {
-            nv[r] = shr_floor(nv[r], bl - Z_MANT_BITS);
-        }
         e += bl - Z_MANT_BITS;
     }
     for (r = 0; r < rows; r++) {
-        xbig = max64(xbig, abs64(mant[r][k]));
+        xbig |= mant[r][k]; /* nonzero iff a mantissa is */
     }
     ez = expo[k];
     if (xbig == 0) {
@@ -92,24 +162,30 @@ static void pf_update(int64_t *const *mant, int32_t *expo, uint32_t k, int rows,
     } else if (big == 0) {
         e = ez;
     }
-    ec = max64(e, ez);
-    big = 0;
+    ec = ez > e ? ez : e;
+    sx = ec - ez < 31 ? ec - ez : 31;
+    sn = ec - e < 31 ? ec - e : 31;
+    xbig = 0;
     for (r = 0; r < rows; r++) {
-        int64_t x = shr_floor_cap(mant[r][k], ec - ez);
-        x += smooth(shr_floor_cap(nv[r], ec - e) - x, a);
-        mant[r][k] = x;
-        big = max64(big, abs64(x));
+        const int32_t x = (int32_t)shr_floor(mant[r][k], sx);
+        const int32_t y = x + (int32_t)smooth((int64_t)(int32_t)shr_floor(n[r], sn) - x, a);
+        mant[r][k] = y; /* |y| <= 2^30 */
+        xbig = xbig > (y < 0 ? -y : y) ? xbig : (y < 0 ? -y : y);
     }
-    if (big == 0) {
+    bl = 32 - clz32((uint32_t)xbig);
+    if (xbig == 0 || ec + bl - Z_MANT_BITS < E_MIN) { /* zero, or flushed to zero */
+        for (r = 0; r < rows; r++) {
+            mant[r][k] = 0;
+        }
         expo[k] = 0;
         return;
     }
-    bl = bitlen64(big);
     for (r = 0; r < rows; r++) {
-        mant[r][k] = bl > Z_MANT_BITS ? shr_floor(mant[r][k], bl - Z_MANT_BITS)
-                                      : shl64_wrap(mant[r][k], Z_MANT_BITS - bl);
+        mant[r][k] = bl > Z_MANT_BITS
+                         ? (int32_t)shr_floor(mant[r][k], bl - Z_MANT_BITS)
+                         : (int32_t)shl64_wrap(mant[r][k], Z_MANT_BITS - bl);
     }
-    expo[k] = (int32_t)(ec + bl - Z_MANT_BITS);
+    expo[k] = ec + bl - Z_MANT_BITS;
 }
 
 /* ------------------------------------------------------------------ FFT */
@@ -211,18 +287,17 @@ void upmix_q31_mem_words(uint32_t fft_size, uint32_t synthesis_size, uint32_t ho
                          uint32_t *mem32_words, uint32_t *mem64_words)
 {
     const uint32_t nb = fft_size / 2u + 1u, npad = nb + 2u * pool;
-    const uint32_t nseg = pool ? (npad + 2u * pool - 1u) / (2u * pool) : 0u;
     const uint32_t ndl = synthesis_size > 1u ? synthesis_size - 1u : 1u;
     *mem32_words = 2u * ndl + 2u * fft_size + synthesis_size + hop + 2u * nb /* zexp, pexp */ +
-                   3u * fft_size + 2u /* fr */ + nb /* wdir */ + nseg;
-    *mem64_words = 2u * nb + 3u * nb + 3u * npad;
+                   3u * fft_size + 2u /* fr */ + nb /* wdir */ + 5u * nb /* pw, z */;
+    *mem64_words = 3u * npad;
 }
 
 uint32_t upmix_q31_sizeof(void) { return (uint32_t)sizeof(upmix_q31_inst); }
 
 int upmix_q31_init(upmix_q31_inst *S, uint32_t fft_size, uint32_t synthesis_size, uint32_t hop,
-                   uint32_t pool, int32_t a_short, int32_t a_long, int32_t k_q19, int32_t lo2,
-                   int32_t inv_q24, const int32_t *wa, const int32_t *ws, const int32_t *tw_cos,
+                   uint32_t pool, int32_t a_short, int32_t a_long, int32_t kappa_q24,
+                   int32_t mu_q31, int32_t lo2, int32_t inv_q24, const int32_t *wa, const int32_t *ws, const int32_t *tw_cos,
                    const int32_t *tw_sin, int32_t *mem32, int64_t *mem64)
 {
     uint32_t n32, n64, i, nb, npad, ndl;
@@ -230,7 +305,8 @@ int upmix_q31_init(upmix_q31_inst *S, uint32_t fft_size, uint32_t synthesis_size
     int64_t *p64 = mem64;
     if (!ss_cfft_q31_supported(fft_size) || hop == 0u ||
         synthesis_size > fft_size || synthesis_size % hop != 0u || synthesis_size / hop < 2u ||
-        pool < 1u || 2u * pool + 1u > fft_size / 2u + 1u) {
+        pool < 1u || pool > POOL_MAX || 2u * pool + 1u > fft_size / 2u + 1u || a_short < 0 || a_long < 0 ||
+        kappa_q24 < 0 || mu_q31 < 0) {
         return -1;
     }
     upmix_q31_mem_words(fft_size, synthesis_size, hop, pool, &n32, &n64);
@@ -249,7 +325,8 @@ int upmix_q31_init(upmix_q31_inst *S, uint32_t fft_size, uint32_t synthesis_size
     S->pool = pool;
     S->a_short = a_short;
     S->a_long = a_long;
-    S->k_q19 = k_q19;
+    S->kappa_q24 = kappa_q24;
+    S->mu_q31 = mu_q31;
     S->lo2 = lo2;
     S->inv_q24 = inv_q24;
     S->wa = wa;
@@ -276,14 +353,13 @@ int upmix_q31_init(upmix_q31_inst *S, uint32_t fft_size, uint32_t synthesis_size
     p32 += nb;
     S->pexp = p32;
     p32 += nb;
-    S->gseg = p32;
-    S->pw[0] = p64;
-    p64 += nb;
-    S->pw[1] = p64;
-    p64 += nb;
+    S->pw[0] = p32;
+    p32 += nb;
+    S->pw[1] = p32;
+    p32 += nb;
     for (i = 0u; i < 3u; i++) {
-        S->z[i] = p64;
-        p64 += nb;
+        S->z[i] = p32;
+        p32 += nb;
         S->q[i] = p64;
         p64 += npad;
     }
@@ -299,7 +375,7 @@ static void frame(upmix_q31_inst *S)
     int64_t *q0 = S->q[0], *q1 = S->q[1], *q2 = S->q[2];
     int64_t nv[3], mx = 0;
     uint32_t ch, j, k, sg;
-    int f;
+    int f, row;
 
     SS_PROF(SAMPLE); /* upmix_q31's sample loop since the last frame */
     /* analysis: the history rings, oldest first, windowed, block exponent f */
@@ -317,92 +393,76 @@ static void frame(upmix_q31_inst *S)
     }
     SS_PROF(WIN);
     rfft2_q31(S->fr[0], S->fr[1], n);
-    /* pass 1: powers, w_dir, z/2 into the padded rows of q */
+    /* pass 1: powers, z = S M*, the in-phase weight, both smoothers, w_dir,
+     * |E z^2| and E|z|^2 into the padded rows of q (row 2: their exponent) */
     for (k = 0u; k < nb; k++) {
         const int64_t mr = S->fr[0][2u * k], mi = S->fr[0][2u * k + 1u];
         const int64_t sr = S->fr[1][2u * k], si = S->fr[1][2u * k + 1u];
-        int64_t big;
+        const int64_t zr = shr_floor(sr * mr, 1) + shr_floor(si * mi, 1); /* z / 2 */
+        const int64_t zi = shr_floor(si * mr, 1) - shr_floor(sr * mi, 1);
+        const int sz = bitlen64(max64(abs64(zr), abs64(zi))) - 30 > 0
+                           ? bitlen64(max64(abs64(zr), abs64(zi))) - 30 : 0;
+        const int64_t r = shr_floor(zr, sz), i = shr_floor(zi, sz); /* |.| <= 2^30 */
+        const int64_t cos2 = (r | i) != 0 ? ratio_q31(r * r, r * r + i * i) : 0;
+        const int64_t g = S->mu_q31 + shr_floor((((int64_t)1 << 31) - S->mu_q31) * cos2, 31);
+        int64_t ar, ai;
         nv[0] = shr_floor(mr * mr, 1) + shr_floor(mi * mi, 1); /* |M|^2 / 2 */
-        nv[1] = shr_floor(sr * sr, 1) + shr_floor(si * si, 1);
+        nv[1] = mult_q63x31_q62(shr_floor(sr * sr, 1) + shr_floor(si * si, 1), (int32_t)g);
         SS_PROF(P1_POW);
-        pf_update(S->pw, S->pexp, k, 2, nv, -2 * (int64_t)f, S->a_short);
+        pf_update(S->pw, S->pexp, k, 2, nv, -2 * f, S->a_short);
         SS_PROF(P1_PF);
-        big = max64(S->pw[0][k], S->pw[1][k]);
-        if (big == 0) {
-            S->wdir[k] = (int32_t)I32MAX;
-        } else {
-            const int sh = bitlen64(big) - 31 > 0 ? bitlen64(big) - 31 : 0;
-            const int64_t a = shr_floor(S->pw[0][k], sh), b = shr_floor(S->pw[1][k], sh);
-            const int64_t num = shr_floor(a * a, 12);
-            const int64_t kps2 = shr_floor(b * b, 31) * S->k_q19;
-            S->wdir[k] = ratio_q31(num, num + kps2);
-        }
+        S->wdir[k] = (int32_t)wdir_q31(S->pw[0][k], S->pw[1][k], S->kappa_q24);
         SS_PROF(P1_WDIR);
-        q0[k + p] = shr_floor(sr * mr, 1) + shr_floor(si * mi, 1);
-        q1[k + p] = shr_floor(si * mr, 1) - shr_floor(sr * mi, 1);
+        nv[0] = r * r - i * i; /* z^2, |z|^2 at exponent 2 sz (- 4 f) */
+        nv[1] = 2 * r * i;
+        nv[2] = r * r + i * i;
+        pf_update(S->z, S->zexp, k, 3, nv, 2 * sz - 4 * f, S->a_long);
+        SS_PROF(P3_PF);
+        ar = S->z[0][k]; /* |.| <= 2^30 */
+        ai = S->z[1][k];
+        q0[k + p] = shl64_wrap(sqrt_q62(ar * ar + ai * ai), POOL_BITS - 30); /* |E z^2| */
+        q1[k + p] = shl64_wrap(S->z[2][k], POOL_BITS - 30);                   /* E|z|^2 */
+        q2[k + p] = (q0[k + p] | q1[k + p]) != 0 ? S->zexp[k] : E_NONE;
         SS_PROF(P1_Z);
     }
     for (j = 0u; j < p; j++) { /* edge replication */
-        q0[j] = q0[p];
-        q1[j] = q1[p];
-        q0[npad - 1u - j] = q0[npad - 1u - p];
-        q1[npad - 1u - j] = q1[npad - 1u - p];
-    }
-    /* pass 2: per segment of 2 p bins, block exponent, squares, running sums */
-    for (sg = 0u; sg < S->nseg; sg++) {
-        const uint32_t j0 = sg * seg, j1 = j0 + seg < npad ? j0 + seg : npad;
-        int64_t mx = 0, cr = 0, ci = 0, cd = 0;
-        int g;
-        for (j = j0; j < j1; j++) {
-            mx = max64(mx, max64(abs64(q0[j]), abs64(q1[j])));
-        }
-        g = bitlen64(mx) - Q_BITS > 0 ? bitlen64(mx) - Q_BITS : 0;
-        S->gseg[sg] = g;
-        for (j = j0; j < j1; j++) {
-            const int64_t r = shr_floor(q0[j], g), i = shr_floor(q1[j], g);
-            cr += r * r - i * i;
-            ci += 2 * r * i;
-            cd += r * r + i * i;
-            q0[j] = cr;
-            q1[j] = ci;
-            q2[j] = cd;
-        }
-    }
-    SS_PROF(POOL);
-    /* pass 3: window sums, pseudo-float smoothing, D^2, lam, w, C bins */
-    for (k = 0u; k < nb; k++) {
-        const uint32_t a0 = k, b0 = k + 2u * p, sa = a0 / seg, sb = b0 / seg;
-        int64_t e = 0, r, i, d, den, d2, lam, w;
-        int row;
         for (row = 0; row < 3; row++) {
-            const int64_t *qr = S->q[row];
-            const int64_t before = a0 % seg ? qr[a0 - 1u] : 0;
-            if (sa == sb) {
-                e = 2 * (int64_t)S->gseg[sa];
-                nv[row] = qr[b0] - before;
-            } else {
-                const int64_t ga = S->gseg[sa], gb = S->gseg[sb], g = max64(ga, gb);
-                e = 2 * g;
-                nv[row] = shr_floor_cap(qr[sb * seg - 1u] - before, 2 * (g - ga)) +
-                          shr_floor_cap(qr[b0], 2 * (g - gb));
+            S->q[row][j] = S->q[row][p];
+            S->q[row][npad - 1u - j] = S->q[row][npad - 1u - p];
+        }
+    }
+    /* passes 2 and 3, per segment of 2 p padded bins, the last first: the
+     * window of bin k is the suffix of segment k / seg from k plus the prefix
+     * of the next segment to k + 2 p; the suffix accumulates while the
+     * segment's bins are decided, then its prefixes replace its values */
+    for (sg = S->nseg; sg-- > 0u;) {
+        const uint32_t j0 = sg * seg, j1 = j0 + seg < npad ? j0 + seg : npad;
+        pool_acc suf = {0, 0, E_NONE}, pre = {0, 0, E_NONE};
+        for (j = j1; j-- > j0;) {
+            pool_add(&suf, q0[j], q1[j], q2[j]);
+            if (j < nb) {
+                pool_acc win = suf;
+                int64_t d, d2, lam, w;
+                pool_add(&win, q0[j + seg], q1[j + seg], q2[j + seg]);
+                SS_PROF(P3_WIN);
+                d = win.d > 0 ? ratio_q31(win.m, win.d) : 0; /* D, <= 1 */
+                d2 = shr_floor(d * d, 31);
+                SS_PROF(P3_LAM);
+                lam = shr_floor((d2 - S->lo2) * S->inv_q24, 24);
+                lam = lam < 0 ? 0 : (lam > I32MAX ? I32MAX : lam);
+                w = I32MAX - shr_floor(lam * (I32MAX - S->wdir[j]), 31);
+                S->fr[0][2u * j] = (int32_t)shr_round(w * S->fr[0][2u * j], 31);
+                S->fr[0][2u * j + 1u] = (int32_t)shr_round(w * S->fr[0][2u * j + 1u], 31);
+                SS_PROF(P3_W);
             }
         }
-        SS_PROF(P3_WIN);
-        pf_update(S->z, S->zexp, k, 3, nv, e - 4 * (int64_t)f, S->a_long);
-        SS_PROF(P3_PF);
-        /* D^2 from the top 31 bits, lam, w */
-        r = shr_floor(S->z[0][k], Z_MANT_BITS - 31);
-        i = shr_floor(S->z[1][k], Z_MANT_BITS - 31);
-        d = shr_floor(S->z[2][k], Z_MANT_BITS - 31);
-        den = shr_floor(d * d, 1);
-        d2 = den <= 0 ? 0 : ratio_q31(shr_floor(r * r, 1) + shr_floor(i * i, 1), den);
-        SS_PROF(P3_LAM);
-        lam = shr_floor((d2 - S->lo2) * S->inv_q24, 24);
-        lam = lam < 0 ? 0 : (lam > I32MAX ? I32MAX : lam);
-        w = I32MAX - shr_floor(lam * (I32MAX - S->wdir[k]), 31);
-        S->fr[0][2u * k] = (int32_t)shr_round(w * S->fr[0][2u * k], 31);
-        S->fr[0][2u * k + 1u] = (int32_t)shr_round(w * S->fr[0][2u * k + 1u], 31);
-        SS_PROF(P3_W);
+        for (j = j0; j < j1; j++) {
+            pool_add(&pre, q0[j], q1[j], q2[j]);
+            q0[j] = pre.m;
+            q1[j] = pre.d;
+            q2[j] = pre.e;
+        }
+        SS_PROF(POOL);
     }
     /* synthesis: inverse FFT into fr[1], window the tail, OLA (Q30, guard bit) */
     irfft_q31(S->fr[0], S->fr[1], n, S->tw_cos, S->tw_sin);

@@ -19,7 +19,7 @@
 typedef struct {
     /* tables */
     uint32_t fft_size, synthesis_size, hop, pool;
-    int32_t a_short, a_long, k_q19, lo2, inv_q24;
+    int32_t a_short, a_long, kappa_q24, mu_q31, lo2, inv_q24;
     const int32_t *wa;     /* fft_size, Q31 analysis window */
     const int32_t *ws;     /* synthesis_size, Q31 synthesis window tail */
     const int32_t *tw_cos; /* fft_size/2 + 1, Q31 cos(2 pi k / fft_size) */
@@ -30,15 +30,14 @@ typedef struct {
     int32_t *hist[2]; /* M, S rings, fft_size each */
     int32_t *ola;     /* synthesis_size, Q30 */
     int32_t *ready;   /* hop */
-    int64_t *pw[2];   /* Pm, Ps mantissas, nb = fft_size/2 + 1 each */
+    int32_t *pw[2];   /* Pm, Ps mantissas (|.| <= 2^30), nb = fft_size/2 + 1 each */
     int32_t *pexp;    /* nb */
-    int64_t *z[3];    /* Zr, Zi, Zd mantissas, nb each */
+    int32_t *z[3];    /* Re, Im E z^2, E|z|^2 mantissas (|.| <= 2^30), nb each */
     int32_t *zexp;    /* nb */
     /* work */
     int32_t *fr[2];   /* 2 fft_size (M + i S, then M, C bins), fft_size + 2 (S bins) */
     int32_t *wdir;    /* nb */
-    int64_t *q[3];    /* nb + 2 pool each */
-    int32_t *gseg;    /* segments */
+    int64_t *q[3];    /* nb + 2 pool each: |E z^2|, E|z|^2 (then running sums), exponent */
     uint32_t nseg;
 } upmix_q31_inst;
 
@@ -48,11 +47,11 @@ void upmix_q31_mem_words(uint32_t fft_size, uint32_t synthesis_size, uint32_t ho
 
 /* Fill S (tables by pointer, state zeroed in the pools). Returns 0, or -1 if
  * the sizes are unusable (fft_size not an arm_cfft_q31 length: 256 .. 4096, synthesis_size
- * > fft_size or not a multiple >= 2 of hop, pool < 1 or wider than the
- * spectrum). */
+ * > fft_size or not a multiple >= 2 of hop, pool < 1, > 32 or wider than the
+ * spectrum, a_short, a_long, kappa_q24 or mu_q31 negative). */
 int upmix_q31_init(upmix_q31_inst *S, uint32_t fft_size, uint32_t synthesis_size, uint32_t hop,
-                   uint32_t pool, int32_t a_short, int32_t a_long, int32_t k_q19, int32_t lo2,
-                   int32_t inv_q24, const int32_t *wa, const int32_t *ws, const int32_t *tw_cos,
+                   uint32_t pool, int32_t a_short, int32_t a_long, int32_t kappa_q24,
+                   int32_t mu_q31, int32_t lo2, int32_t inv_q24, const int32_t *wa, const int32_t *ws, const int32_t *tw_cos,
                    const int32_t *tw_sin, int32_t *mem32, int64_t *mem64);
 
 /* src: block_size (L, R) pairs interleaved, Q31; dst_l/r/c: L', R', C. */

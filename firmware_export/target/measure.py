@@ -159,7 +159,7 @@ def upmix_table_bytes(t) -> bytes:
     import numpy as np
 
     head = np.array([t.fft_size, t.synthesis_size, t.hop, t.pool, t.a_short, t.a_long,
-                     t.k_q19, t.lo2_q31, t.inv_q24], "<i4")
+                     t.kappa_q24, t.mu_q31, t.lo2_q31, t.inv_q24], "<i4")
     return b"".join(np.ascontiguousarray(a, "<i4").tobytes() for a in (
         head, t.analysis_window, t.synthesis_window, t.twiddle_cos, t.twiddle_sin))
 

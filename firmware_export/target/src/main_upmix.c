@@ -3,7 +3,7 @@
  * per stage of its frame (ss_upmix_profile.h). Semihosting arguments:
  *
  *   tab=PATH    tables: int32 LE fft_size, synthesis_size, hop, pool,
- *               a_short, a_long, k_q19, lo2, inv_q24, then the analysis
+ *               a_short, a_long, kappa_q24, mu_q31, lo2, inv_q24, then the analysis
  *               window (fft_size), synthesis window tail (synthesis_size),
  *               twiddle cos and sin (fft_size/2 + 1 each)
  *   in=PATH     stimulus: stereo frames, int32 LE interleaved L, R
@@ -35,7 +35,7 @@ uint32_t ss_prof_last;
 #define MAX_CALL 1024u
 #define MEM32_WORDS 65536u
 #define MEM64_WORDS 32768u
-#define HEAD 9u
+#define HEAD 10u
 #define MAX_TAB (HEAD + 2u * MAX_FFT + 2u * (MAX_FFT / 2u + 1u))
 
 static upmix_q31_inst S;
@@ -91,8 +91,8 @@ int main(void)
     upmix_q31_mem_words(n, ls, hop, pool, &n32, &n64);
     const int32_t *wa = tab + HEAD, *ws = wa + n, *tc = ws + ls, *ts = tc + nb;
     if (n32 > MEM32_WORDS || n64 > MEM64_WORDS ||
-        upmix_q31_init(&S, n, ls, hop, pool, tab[4], tab[5], tab[6], tab[7], tab[8], wa, ws, tc,
-                       ts, mem32, mem64) != 0) {
+        upmix_q31_init(&S, n, ls, hop, pool, tab[4], tab[5], tab[6], tab[7], tab[8], tab[9], wa,
+                       ws, tc, ts, mem32, mem64) != 0) {
         uart_puts("tables refused\n");
         return 3;
     }

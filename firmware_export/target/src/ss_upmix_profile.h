@@ -12,14 +12,15 @@
  *   WIN     analysis: block exponent scan, window M + i S into fr[0]
  *   CFFT    arm_cfft_q31 (n points, with its bit reversal) of M + i S
  *   SPLIT   the M and S spectra from it
- *   P1_POW  pass 1 per bin: |M|^2, |S|^2 (and the loop's loads)
+ *   P1_POW  pass 1 per bin: z = S M*, cos^2 = ratio_q31, |M|^2 and the side
+ *           power |S|^2 (mu + (1 - mu) cos^2) (and the loop's loads)
  *   P1_PF   pass 1: pf_update of Pm, Ps (2 rows)
- *   P1_WDIR pass 1: w_dir = ratio_q31(Pm^2, Pm^2 + k Ps^2)
- *   P1_Z    pass 1: z = S M* into the padded pool rows
+ *   P1_WDIR pass 1: w_dir = wdir_q31 (one sqrt_q62, one ratio_q31)
+ *   P3_PF   pass 1: pf_update of Re, Im E z^2 and E|z|^2 (3 rows)
+ *   P1_Z    pass 1: |E z^2| (sqrt_q62), E|z|^2 into the padded pool rows
  *   POOL    edge replication, per-segment block exponent, running sums
  *   P3_WIN  pass 3 per bin: the +-pool window sums from the running sums
- *   P3_PF   pass 3: pf_update of Zr, Zi, Zd (3 rows)
- *   P3_LAM  pass 3: D^2 = ratio_q31(|E z^2|^2, (E|z|^2)^2)
+ *   P3_LAM  pass 3: D = ratio_q31(sum |E z^2|, sum E|z|^2), D^2
  *   P3_W    pass 3: lam, w, C = w M
  *   IRFFT_SPLIT, IRFFT_REV, IRFFT_CFFT  irfft_q31: the real merge step,
  *           bit reversal, the n/2-point complex FFT
