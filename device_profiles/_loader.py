@@ -50,7 +50,8 @@ _ALLOWED = {
     "eq": {"type", "hz", "q", "gain_db"},
     "upmix": {"fft_size", "hop", "smoothing_ms", "synthesis_size", "decision", "mode"},
     "virtualizer": {"lowpass_order", "allpass_order"},
-    "ctc": {"drivers", "target", "effort_limit_db", "common_taps", "ratio_taps"},
+    "ctc": {"drivers", "target", "effort_limit_db", "common_taps", "ratio_taps",
+            "driver_ratio_taps"},
     "beamformer": {"drivers", "band", "null_angles", "listening_window", "wng_min_db", "taps"},
     "crossover": {"order", "bands"},
     "output": {"word_length", "dither", "tolerance_db"},
@@ -234,6 +235,7 @@ def parse_profile(data: dict[str, Any], source: str = "<profile>") -> Profile:
         common_taps=int(c.num(ct, "common_taps", "ctc.", 8, 8192, default=256, integer=True)),
         ratio_taps=int(c.num(ct, "ratio_taps", "ctc.", 1, 4096, default=64, integer=True)),
     )
+    ctc = replace(ctc, driver_ratio_taps=_parse_driver_taps(c, ct, ctc.drivers, ctc.ratio_taps))
     if len(ctc.drivers) == 1:
         c.fail("ctc.drivers", "crosstalk cancellation needs at least 2 drivers")
 
@@ -430,6 +432,23 @@ def _parse_heads(c: _Checker, data: dict, where: str, source: str) -> tuple[str,
         c.fail(where + "heads", f"{v!r} lists a head twice")
         return ()
     return tuple(out)
+
+
+def _parse_driver_taps(c: _Checker, data: dict, drivers: tuple[str, ...],
+                       ratio_taps: int) -> dict[str, int]:
+    """[ctc] driver_ratio_taps = { id = taps, ... }: CTC drivers, 1..ratio_taps taps."""
+    raw = data.get("driver_ratio_taps", {})
+    where = "ctc.driver_ratio_taps"
+    if not isinstance(raw, dict):
+        c.fail(where, f"{raw!r} is not a table of CTC driver id = ratio taps")
+        return {}
+    out = {}
+    for k in raw:
+        if k not in drivers:
+            c.fail(f"{where}.{k}", f"not a CTC driver (ctc.drivers: {', '.join(drivers)})")
+            continue
+        out[k] = int(c.num(raw, k, where + ".", 1, ratio_taps, integer=True))
+    return out
 
 
 def _parse_curve(c: _Checker, data: dict, key: str, where: str,

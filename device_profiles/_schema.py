@@ -82,6 +82,9 @@ class CtcSettings:
     effort_limit_db: float  # max |filter gain|, dB
     common_taps: int  # long common filter per input channel (RTF form)
     ratio_taps: int  # short per-driver ratio filters
+    # per-driver override of ratio_taps (driver id -> taps, at most ratio_taps): that
+    # driver's ratio filter keeps only its middle taps, centred on the modeling delay
+    driver_ratio_taps: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

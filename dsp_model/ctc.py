@@ -26,7 +26,7 @@ Design (per channel, on an FFT grid of NFFT points):
      R_c sums over every head's positions, the design point counts on each,
      and the contrast is the heads' mean ipsi power over their mean contra
      power. Where the heads disagree by more than the target allows, no member
-     meets it (studio5 on the sphere and KEMAR: 317-5356 Hz); the design takes
+     meets it (studio5 on the sphere and KEMAR: 518-5204 Hz); the design takes
      the deepest member there and records the band as `target_unreachable`
      (widened by the ratio FIRs' resolution fs/Nr, which cannot follow a
      narrower switch), and the target-follow check judges the rest.
@@ -38,7 +38,11 @@ Design (per channel, on an FFT grid of NFFT points):
      LF_TARGET_DB (keeps the level where little cancellation is asked); a
      small ridge. The realised contrast is compared with the wanted one and
      the request corrected (PASSES). The contrast depends on the ratio
-     filters only.
+     filters only. A driver may get fewer taps than Nr ([ctc]
+     driver_ratio_taps: the middle ones, around the modeling delay): studio5's
+     up-firing mid, whose ratio stays small and slow below 1 kHz, so that the
+     side mids' ratios, which make the turn from the null to plain playback,
+     can be longer for the same MACs.
   3. common filter (long): c = T e^{-jw m_r} / (h_i . r_fir), T the ipsi-ear
      level one average CTC driver gives at unit gain (filter gain 0 dB = one
      driver playing the signal plainly), clipped per frequency so that
@@ -54,8 +58,13 @@ the realised FIRs on a dense grid, and enforced by a final scale if needed).
 
 Known limit: below ~400 Hz short ratio filters cannot turn from the null (side
 mode) to plain playback (in phase) within a few hundred Hz, so the effort limit
-there costs ipsi level: studio5 (96-tap ratios) about -10 dB at 150 Hz, -7 dB at
-200 Hz, -3 dB at 300 Hz; compact2 (one 192-tap ratio per channel) -5/-4/-3 dB.
+there costs ipsi level (re T at the design point, 150/200/250/300 Hz): studio5
+(152-tap side-mid ratios, 48 taps for mid_up; designed on the sphere and KEMAR,
+judged on the sphere) -8/-6/-4/-2 dB, with 96 taps for all three it was
+-13/-8/-6/-4; compact2 (one 192-tap ratio per channel) -5/-4/-3/-3 dB. A plain
+low-frequency path beside a high-passed CTC would need a low-pass FIR per
+channel flat at 200 Hz and some 30 dB down by 500 Hz (Kaiser's estimate ~250
+taps each, ~55 MIPS for the pair).
 """
 
 from __future__ import annotations
@@ -65,6 +74,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .acoustics import SPEED_OF_SOUND, listener_positions
+from .budget import effective_taps
 from .heads import head_for, plant_over_heads
 
 __all__ = ["CtcDesign", "design_ctc", "target_curve_db", "ctc_drivers", "effort_db",
@@ -162,7 +172,10 @@ class CtcDesign:
         nc, nr = self.common.shape[-1], self.ratio.shape[-1]
         d = self.n_drivers
         common = 2 * nc
-        ratio = 2 * (d - 1) * nr  # the reference driver's ratio is a pure delay
+        # the reference driver's ratio is a pure delay; a shorter ratio filter
+        # (driver_ratio_taps) runs its non-zero taps only (leading zeros as a delay)
+        ratio = sum(effective_taps(self.ratio[ch, k]) for ch in range(2) for k in range(d)
+                    if k != self.reference[ch])
         mixing = 2 * d  # sum of the two channels per driver
         out = {"common": common, "ratio": ratio, "mixing_adds": mixing,
                "ctc_total": common + ratio,
@@ -353,12 +366,14 @@ def _at_resolution(mask: np.ndarray, width: int) -> np.ndarray:
     return np.convolve(out.astype(float), np.ones(2 * width + 1), mode="same") > 0.5
 
 
-def _fit_ratio(r_target, freqs, fs, nr, delay, ref, rows):
+def _fit_ratio(r_target, freqs, fs, nr, delay, ref, rows, support=None):
     """Weighted LS fit of FIR ratio filters to r_target (F,D) (reference component 1).
 
     rows (F,K,D): error rows; the cost is sum_f |rows(f) (r(f) - r_target(f) e^{-jwm})|^2.
     The reference driver's filter is fixed to a delay of `delay` samples, so only
-    the other drivers' taps are unknowns.
+    the other drivers' taps are unknowns. support (D,): taps each driver's filter may
+    use (default nr), the middle ones: n in [delay - s // 2, delay - s // 2 + s);
+    the rest are zero.
     """
     f, d = r_target.shape
     w = 2 * np.pi * freqs / fs
@@ -379,7 +394,14 @@ def _fit_ratio(r_target, freqs, fs, nr, delay, ref, rows):
     m = qlag[:, :, toe].transpose(0, 2, 1, 3).reshape(nf * nr, nf * nr)
     u = np.einsum("fki,fk->fi", rf.conj(), b)
     v = np.einsum("fi,fn->in", u, np.exp(1j * np.outer(w, n))).real.reshape(-1)
-    x = np.linalg.solve(m + 1e-12 * np.trace(m) / len(m) * np.eye(len(m)), v)
+    keep = np.ones(nf * nr, bool)
+    for j, di in enumerate(free):
+        s = nr if support is None else support[di]
+        if s < nr:
+            keep[j * nr:(j + 1) * nr] = (n >= delay - s // 2) & (n < delay - s // 2 + s)
+    m, v = m[np.ix_(keep, keep)], v[keep]
+    x = np.zeros(nf * nr)
+    x[keep] = np.linalg.solve(m + 1e-12 * np.trace(m) / len(m) * np.eye(len(m)), v)
     taps = np.zeros((d, nr))
     taps[ref, delay] = 1.0
     for j, di in enumerate(free):
@@ -421,13 +443,13 @@ def _reference_driver(r: np.ndarray, hi: np.ndarray) -> int:
 
 
 def _design_channel(h, wpos, centre, target, limit, ipsi_loss_db, margin_db, scale, fs, nr, nc,
-                    ratio_delay, common_delay, nfft, freqs, ch):
+                    ratio_delay, common_delay, nfft, freqs, ch, support):
     """One CTC channel (ipsi ear = ch). Returns common taps, ratio taps, ref, beta,
     limited, unreachable."""
     ipsi, contra = ch, 1 - ch
     hc = h[:, :, contra, :]
     # the design point's ipsi row; over several heads their mean (the order of the
-    # heads does not matter; studio5 on the sphere and KEMAR, aligned: 22.4 / 21.0 dB
+    # heads does not matter; studio5 on the sphere and KEMAR, aligned: 22.2 / 20.3 dB
     # at the design point; with the first head's row 20.3 / 20.9, with KEMAR's
     # first 25.2 / 19.3, measured before the heads were aligned and the contrast
     # took their mean ipsi power)
@@ -467,7 +489,7 @@ def _design_channel(h, wpos, centre, target, limit, ipsi_loss_db, margin_db, sca
         rows.append((IPSI_W * np.where(target < LF_TARGET_DB, LF_IPSI_W, 1.0))[:, None] * hi
                     / (np.abs(g)[:, None] + 1e-300))
         rows.extend(RIDGE * np.broadcast_to(np.eye(dn)[k], (len(freqs), dn)) for k in range(dn))
-        taps = _fit_ratio(rn, freqs, fs, nr, ratio_delay, ref, np.stack(rows, axis=1))
+        taps = _fit_ratio(rn, freqs, fs, nr, ratio_delay, ref, np.stack(rows, axis=1), support)
         rr = _freqz(taps, freqs, fs)  # (F, D)
         if scale != 1.0:
             break
@@ -540,6 +562,7 @@ def design_ctc(profile, virtualizer=None, *, regularization_scale: float = 1.0,
         h = _align_heads(h, freqs, len(heads), _drivers_band(drivers))
     target = target_curve_db(profile, freqs)
     ratio_delay = nr // 2
+    support = tuple(cfg.driver_ratio_taps.get(i, nr) for i in cfg.drivers)
     common_delay = int(round(nc * COMMON_DELAY_FRACTION))
     commons = np.zeros((2, nc))
     ratios = np.zeros((2, dn, nr))
@@ -550,7 +573,7 @@ def design_ctc(profile, virtualizer=None, *, regularization_scale: float = 1.0,
     for ch in range(2):
         commons[ch], ratios[ch], ref, betas[ch], limited[ch], unreachable[ch] = _design_channel(
             h, wpos, centre, target, cfg.effort_limit_db, ipsi_loss_db, margin_db,
-            regularization_scale, fs, nr, nc, ratio_delay, common_delay, nfft, freqs, ch)
+            regularization_scale, fs, nr, nc, ratio_delay, common_delay, nfft, freqs, ch, support)
         refs.append(ref)
     design = CtcDesign(
         profile=profile.name, sample_rate=fs, drivers=tuple(cfg.drivers),

@@ -124,12 +124,15 @@ def test_sphere_plant_round_trips_through_general_fir_e(tmp_path):
 
 def _same_ctc(got, want, tol=1e-9):
     """Two CTC designs agree: FIR taps (|tap| <= 1) to tol, the same reference drivers,
-    latency and effort-limited bins, beta (the regularisation, 1e-7..~1e2) relative."""
+    latency and effort-limited bins, beta (the regularisation, 1e-7..~1e2) to 1e-7
+    relative: beta is read off a contrast curve that is nearly flat in beta near the
+    matched filter, so it moves more than the taps (studio5's sphere design through
+    a SOFA file: taps 2e-11 apart, beta 1.4e-8 at 11.6 kHz)."""
     np.testing.assert_allclose(got.common, want.common, rtol=0, atol=tol)
     np.testing.assert_allclose(got.ratio, want.ratio, rtol=0, atol=tol)
     assert got.reference == want.reference and got.latency == want.latency
     assert np.array_equal(got.effort_limited, want.effort_limited)
-    np.testing.assert_allclose(got.beta, want.beta, rtol=1e-8)
+    np.testing.assert_allclose(got.beta, want.beta, rtol=1e-7)
 
 
 def test_ctc_designed_on_the_sphere_written_as_sofa_is_the_sphere_design(tmp_path):

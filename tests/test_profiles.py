@@ -125,3 +125,25 @@ def test_upmix_mode_is_a_profile_choice():
     with pytest.raises(ProfileError) as ei:
         parse_profile(raw)
     assert any(p.startswith("upmix.mode") for p in ei.value.problems), ei.value.problems
+
+
+def test_driver_ratio_taps_are_ctc_drivers_within_ratio_taps():
+    """[ctc] driver_ratio_taps shortens one driver's ratio filter; only CTC drivers,
+    1..ratio_taps taps, each problem named on its own line."""
+    p = load_profile("studio5")
+    assert p.ctc.driver_ratio_taps == {"mid_up": 48}
+    assert load_profile("compact2").ctc.driver_ratio_taps == {}
+    raw = _raw("studio5")
+    raw["ctc"]["driver_ratio_taps"] = {"tweeter": 8, "mid_up": p.ctc.ratio_taps + 1,
+                                       "mid_l": 1.5}
+    with pytest.raises(ProfileError) as ei:
+        parse_profile(raw, "bad.toml")
+    lines = [q for q in ei.value.problems if q.startswith("ctc.driver_ratio_taps")]
+    assert len(lines) == 3, lines
+    assert any("tweeter: not a CTC driver" in q for q in lines)
+    assert any(f"mid_up: {p.ctc.ratio_taps + 1} is out of range [1, {p.ctc.ratio_taps}]" in q
+               for q in lines)
+    assert any("mid_l: 1.5 is not an integer" in q for q in lines)
+    raw["ctc"]["driver_ratio_taps"] = [48]
+    with pytest.raises(ProfileError, match="ctc.driver_ratio_taps: \\[48\\] is not a table"):
+        parse_profile(raw, "bad.toml")
