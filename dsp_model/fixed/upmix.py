@@ -214,16 +214,10 @@ import numpy as np
 from numba.cpython.unsafe.numbers import leading_zeros
 
 from .fft import CfftQ31, arm_cfft_init_q31, arm_cfft_q31, cfft_q31_fast, cfft_q31_fast_tables
-from .ops import (
-    INT32_MAX,
-    INT32_MIN,
-    RECIP_NEWTON_ITERATIONS,
-    RECIP_SEED_A_Q29,
-    RECIP_SEED_B_Q29,
-)
+from .ops import INT32_MAX, INT32_MIN
 from .ops_nb import (
     clz32,
-    div_q31,
+    div_q30_floor,
     mult_q63x31_q62,
     sat32,
     shl32_sat,
@@ -382,7 +376,8 @@ def bitlen64(x):
 def ratio_q31(num, den):
     """num / den in Q31 (0 <= num, 0 < den): normalise den to [2^30, 2^31) by
     e = bitlen(den) - 31 (floor right shift or exact left shift, num alike),
-    clamp num to den, then the shared div_q31."""
+    then 2^31 - 1 if n >= d, else 2 div_q30_floor(n, d) (the exact floor
+    quotient in Q30, doubled: 1 LSB of Q30 below n / d at most)."""
     num = np.int64(num)
     den = np.int64(den)
     e = bitlen64(den) - 31
@@ -392,9 +387,9 @@ def ratio_q31(num, den):
     else:
         d = den << (-e)
         n = num << (-e)
-    if n > d:
-        n = d
-    return div_q31(n, d)
+    if n >= d:
+        return np.int64(INT32_MAX)
+    return 2 * div_q30_floor(n, d)
 
 
 @_jit
@@ -795,36 +790,16 @@ def _stages(u):
 
 
 @_jit
-def _recip_fast(d):
-    """recip_norm_q30(d) (ops_nb) for 0 <= d < 2^31, its operations with every
-    product's operands masked to 32 bits (so LLVM uses 32 x 32 -> 64
-    multiplies): for each d in [2^30, 2^31) all of them are in [2^29, 2^31)
-    (checked for every such d once; tests/test_fixed_upmix.py checks a sweep
-    against recip_norm_q30); d = 0 (ratio_q31's zero divisor) is not used."""
-    d = d & M32
-    r = (RECIP_SEED_A_Q29 - ((RECIP_SEED_B_Q29 * d) >> 31)) * 2
-    for _ in range(RECIP_NEWTON_ITERATIONS):
-        p = (d * (r & M32)) >> 31
-        r = ((r & M32) * (((np.int64(1) << 31) - p) & M32)) >> 30
-    return r
-
-
-@_jit
 def _ratio_fast(num, den):
-    """ratio_q31(num, den) for den >= 0 (any num), branchless: for den > 0 the
-    normalised d is in [2^30, 2^31), where div_q31's shift s is 0; d = 0
-    (den = 0) takes div_q31's zero-divisor results."""
+    """ratio_q31(num, den) for den >= 0 and 0 <= num < 2^33 den (the callers'),
+    branchless; den = 0 gives 0 (the callers select it away or have num = 0)."""
     e = _bl(den) - 31
     rs = max(e, 0)
     ls = max(-e, 0)
     d = (den >> rs) << ls
-    n = (num >> rs) << ls
-    n = min(n, d)
-    r = _recip_fast(d)
-    q = _rnd(abs(n) * r, 30)
-    res = _sat(-q if n < 0 else q)
-    zd = np.int64(0) if n == 0 else (np.int64(INT32_MAX) if n > 0 else np.int64(INT32_MIN))
-    return zd if d == 0 else res
+    n = min((num >> rs) << ls, d)
+    q = 2 * ((n << 30) // max(d, 1))
+    return np.int64(INT32_MAX) if n >= d and d > 0 else q
 
 
 @_jit
@@ -903,7 +878,7 @@ def _pass1(u, f):
         sz = max(0, _bl(max(abs(zr), abs(zi))) - 30)
         r = zr >> sz
         i = zi >> sz
-        cos2 = _ratio_fast(r * r, r * r + i * i)  # 0 for z = 0 (div_q31's 0 / 0)
+        cos2 = _ratio_fast(r * r, r * r + i * i)  # 0 for z = 0
         g = mu + ((((np.int64(1) << 31) - mu) * cos2) >> 31)
         ps = ((sr * sr) >> 1) + ((si * si) >> 1)
         x0, x1, _, ex = _pf_rows(pw0[k], pw1[k], zero, ((mr * mr) >> 1) + ((mi * mi) >> 1),

@@ -45,7 +45,8 @@ static inline int bitlen64(int64_t x)
 
 /* num / den in Q31 (0 <= num, 0 < den): den normalised to [2^30, 2^31) by
  * e = bitlen(den) - 31 (floor right shift or exact left shift, num alike),
- * num clamped to den, then div_q31. */
+ * then 2^31 - 1 if n >= d, else 2 div_q30_floor(n, d) (the exact floor
+ * quotient in Q30, two 32/32-bit UDIVs, doubled). */
 static inline int32_t ratio_q31(int64_t num, int64_t den)
 {
     const int e = bitlen64(den) - 31;
@@ -57,10 +58,7 @@ static inline int32_t ratio_q31(int64_t num, int64_t den)
         d = shl64_wrap(den, -e);
         n = shl64_wrap(num, -e);
     }
-    if (n > d) {
-        n = d;
-    }
-    return div_q31((int32_t)n, (int32_t)d);
+    return n >= d ? SS_INT32_MAX : 2 * div_q30_floor(n, d);
 }
 
 /* floor(diff a / 2^31), a Q31: upmix.py's smooth (mult_q63x31_q62(2 diff, a)),
