@@ -130,48 +130,75 @@ static inline void pool_add(pool_acc *a, int64_t vm, int64_t vd, int64_t e)
     a->e = g;
 }
 
+/* floor(x / 2^s) of an int32, 0 <= s <= 31 (shr_floor on 32 bits). */
+static inline int32_t shr_floor32(int32_t x, int s)
+{
+#if defined(__GNUC__)
+    return x >> s;
+#else
+    return x < 0 ? ~(~x >> s) : x >> s;
+#endif
+}
+
+/* floor(x / 2^s) for 0 <= s <= 33 when it fits an int32, from the two words
+ * (no 64-bit shift: lo >> s | hi << (32 - s), or hi >> (s - 32)). */
+static inline int32_t shr_floor_to32(int64_t x, int s)
+{
+    const uint64_t u = (uint64_t)x;
+    const uint32_t lo = (uint32_t)u, hi = (uint32_t)(u >> 32);
+    if (s == 0) {
+        return ss_u32_to_i32(lo);
+    }
+    if (s >= 32) {
+        return shr_floor32(ss_u32_to_i32(hi), s - 32);
+    }
+    return ss_u32_to_i32((lo >> s) | (hi << (32 - s)));
+}
+
 /* One-pole update of the pseudo-float vector of bin k (upmix.py pf_update):
  * mantissas mant[0..rows-1][k] (|.| <= 2^30, int32), exponent expo[k]; new
- * values nv (int64) at exponent e. Shifts of an int32 by 31 or more give its
- * sign, as upmix.py's capped-at-63 ones do; the exponents stay within
- * [E_MIN - 64, 2^10] (the flush), so int arithmetic on them is exact. */
+ * values nv (int64) at exponent e. On 32-bit words but for the new values'
+ * normalising shift: the bit length of the largest magnitude is that of the
+ * OR of the magnitudes; shifts of an int32 by 31 give its sign, as upmix.py's
+ * capped-at-63 ones do; smooth(n - x, a) = floor((n a - x a) / 2^31), two
+ * 32 x 32 products (|n - x| <= 2^31 does not fit 32 bits); the exponents stay
+ * within [E_MIN - 64, 2^10] (the flush), so int arithmetic on them is exact. */
 static inline void pf_update(int32_t *const *mant, int32_t *expo, uint32_t k, int rows,
                              const int64_t *nv, int e, int32_t a)
 {
-    int64_t big = 0;
-    int32_t xbig = 0, n[3];
+    uint64_t big = 0u;
+    uint32_t xbig = 0u;
+    int32_t n[3], m[3];
     int r, bl, ez, ec, sx, sn;
     for (r = 0; r < rows; r++) {
-        big = max64(big, abs64(nv[r]));
+        big |= (uint64_t)abs64(nv[r]);
     }
-    bl = bitlen64(big);
+    bl = bitlen64((int64_t)big);
+    bl = bl > Z_MANT_BITS ? bl - Z_MANT_BITS : 0; /* the new values' shift */
     for (r = 0; r < rows; r++) {
-        n[r] = (int32_t)(bl > Z_MANT_BITS ? shr_floor(nv[r], bl - Z_MANT_BITS) : nv[r]);
+        n[r] = shr_floor_to32(nv[r], bl);
+        m[r] = mant[r][k];
+        xbig |= (uint32_t)m[r]; /* nonzero iff a mantissa is */
     }
-    if (bl > Z_MANT_BITS) {
-        e += bl - Z_MANT_BITS;
-    }
-    for (r = 0; r < rows; r++) {
-        xbig |= mant[r][k]; /* nonzero iff a mantissa is */
-    }
+    e += bl;
     ez = expo[k];
-    if (xbig == 0) {
+    if (xbig == 0u) {
         ez = e;
-    } else if (big == 0) {
+    } else if (big == 0u) {
         e = ez;
     }
     ec = ez > e ? ez : e;
     sx = ec - ez < 31 ? ec - ez : 31;
     sn = ec - e < 31 ? ec - e : 31;
-    xbig = 0;
+    xbig = 0u;
     for (r = 0; r < rows; r++) {
-        const int32_t x = (int32_t)shr_floor(mant[r][k], sx);
-        const int32_t y = x + (int32_t)smooth((int64_t)(int32_t)shr_floor(n[r], sn) - x, a);
-        mant[r][k] = y; /* |y| <= 2^30 */
-        xbig = xbig > (y < 0 ? -y : y) ? xbig : (y < 0 ? -y : y);
+        const int32_t x = shr_floor32(m[r], sx);
+        const int64_t y = shr_floor32(n[r], sn);
+        m[r] = x + (int32_t)shr_floor(y * a - (int64_t)x * a, 31); /* |.| <= 2^30 */
+        xbig |= (uint32_t)(m[r] < 0 ? -m[r] : m[r]);
     }
-    bl = 32 - clz32((uint32_t)xbig);
-    if (xbig == 0 || ec + bl - Z_MANT_BITS < E_MIN) { /* zero, or flushed to zero */
+    bl = 32 - clz32(xbig);
+    if (xbig == 0u || ec + bl - Z_MANT_BITS < E_MIN) { /* zero, or flushed to zero */
         for (r = 0; r < rows; r++) {
             mant[r][k] = 0;
         }
@@ -179,9 +206,8 @@ static inline void pf_update(int32_t *const *mant, int32_t *expo, uint32_t k, in
         return;
     }
     for (r = 0; r < rows; r++) {
-        mant[r][k] = bl > Z_MANT_BITS
-                         ? (int32_t)shr_floor(mant[r][k], bl - Z_MANT_BITS)
-                         : (int32_t)shl64_wrap(mant[r][k], Z_MANT_BITS - bl);
+        mant[r][k] = bl > Z_MANT_BITS ? shr_floor32(m[r], bl - Z_MANT_BITS)
+                                      : ss_u32_to_i32((uint32_t)m[r] << (Z_MANT_BITS - bl));
     }
     expo[k] = ec + bl - Z_MANT_BITS;
 }
