@@ -43,19 +43,45 @@ static inline int bitlen64(int64_t x)
     return 32 - clz32((uint32_t)u);
 }
 
+/* floor(x / 2^s) of an int32, 0 <= s <= 31 (shr_floor on 32 bits). */
+static inline int32_t shr_floor32(int32_t x, int s)
+{
+#if defined(__GNUC__)
+    return x >> s;
+#else
+    return x < 0 ? ~(~x >> s) : x >> s;
+#endif
+}
+
+/* floor(x / 2^s) for 0 <= s <= 33 when it fits an int32, from the two words
+ * (no 64-bit shift: lo >> s | hi << (32 - s), or hi >> (s - 32)). */
+static inline int32_t shr_floor_to32(int64_t x, int s)
+{
+    const uint64_t u = (uint64_t)x;
+    const uint32_t lo = (uint32_t)u, hi = (uint32_t)(u >> 32);
+    if (s == 0) {
+        return ss_u32_to_i32(lo);
+    }
+    if (s >= 32) {
+        return shr_floor32(ss_u32_to_i32(hi), s - 32);
+    }
+    return ss_u32_to_i32((lo >> s) | (hi << (32 - s)));
+}
+
 /* num / den in Q31 (0 <= num, 0 < den): den normalised to [2^30, 2^31) by
  * e = bitlen(den) - 31 (floor right shift or exact left shift, num alike),
  * then 2^31 - 1 if n >= d, else 2 div_q30_floor(n, d) (the exact floor
  * quotient in Q30, two 32/32-bit UDIVs, doubled). */
 static inline int32_t ratio_q31(int64_t num, int64_t den)
 {
-    const int e = bitlen64(den) - 31;
-    int64_t d, n;
+    const int e = bitlen64(den) - 31; /* <= 32 */
+    int32_t d;
+    int64_t n;
     if (e > 0) {
-        d = shr_floor(den, e);
+        d = shr_floor_to32(den, e);
         n = shr_floor(num, e);
     } else {
-        d = shl64_wrap(den, -e);
+        d = ss_u32_to_i32((uint32_t)den << -e); /* den < 2^31 */
         n = shl64_wrap(num, -e);
     }
     return n >= d ? SS_INT32_MAX : 2 * div_q30_floor(n, d);
@@ -98,20 +124,21 @@ static inline int64_t sqrt_q62(int64_t x)
 
 /* w_dir = Pm^2 / (Pm^2 + kPs sqrt(kPs Pm)) = 1 / (1 + t^1.5), t = kappa Ps / Pm,
  * from one bin's smoothed mantissas (upmix.py wdir_q31). */
-static inline int64_t wdir_q31(int32_t pm, int32_t ps, int32_t kappa)
+static inline int32_t wdir_q31(int32_t pm, int32_t ps, int32_t kappa)
 {
     int64_t a, b, num, den;
+    int32_t aa, bb;
     int sh;
     if (pm == 0) {
-        return I32MAX;
+        return SS_INT32_MAX;
     }
-    a = shl64_wrap(pm, 24);
+    a = shl64_wrap(pm, 24); /* a, b >= 0: the bit length of the larger is that of a | b */
     b = (int64_t)ps * kappa;
-    sh = bitlen64(max64(a, b)) - 31 > 0 ? bitlen64(max64(a, b)) - 31 : 0;
-    a = shr_floor(a, sh);
-    b = shr_floor(b, sh);
-    num = a * a;
-    den = num + b * sqrt_q62(a * b);
+    sh = bitlen64(a | b) - 31 > 0 ? bitlen64(a | b) - 31 : 0; /* <= 30 */
+    aa = shr_floor_to32(a, sh);
+    bb = shr_floor_to32(b, sh);
+    num = (int64_t)aa * aa;
+    den = num + (int64_t)bb * sqrt_q62((int64_t)aa * bb);
     return den > 0 ? ratio_q31(num, den) : 0;
 }
 
@@ -128,31 +155,6 @@ static inline void pool_add(pool_acc *a, int64_t vm, int64_t vd, int64_t e)
     a->m = shr_floor_cap(a->m, g - a->e) + shr_floor_cap(vm, g - e);
     a->d = shr_floor_cap(a->d, g - a->e) + shr_floor_cap(vd, g - e);
     a->e = g;
-}
-
-/* floor(x / 2^s) of an int32, 0 <= s <= 31 (shr_floor on 32 bits). */
-static inline int32_t shr_floor32(int32_t x, int s)
-{
-#if defined(__GNUC__)
-    return x >> s;
-#else
-    return x < 0 ? ~(~x >> s) : x >> s;
-#endif
-}
-
-/* floor(x / 2^s) for 0 <= s <= 33 when it fits an int32, from the two words
- * (no 64-bit shift: lo >> s | hi << (32 - s), or hi >> (s - 32)). */
-static inline int32_t shr_floor_to32(int64_t x, int s)
-{
-    const uint64_t u = (uint64_t)x;
-    const uint32_t lo = (uint32_t)u, hi = (uint32_t)(u >> 32);
-    if (s == 0) {
-        return ss_u32_to_i32(lo);
-    }
-    if (s >= 32) {
-        return shr_floor32(ss_u32_to_i32(hi), s - 32);
-    }
-    return ss_u32_to_i32((lo >> s) | (hi << (32 - s)));
 }
 
 /* One-pole update of the pseudo-float vector of bin k (upmix.py pf_update):
@@ -420,31 +422,37 @@ static void frame(upmix_q31_inst *S)
     /* pass 1: powers, z = S M*, the in-phase weight, both smoothers, w_dir,
      * |E z^2| and E|z|^2 into the padded rows of q (row 2: their exponent) */
     for (k = 0u; k < nb; k++) {
-        const int64_t mr = S->fr[0][2u * k], mi = S->fr[0][2u * k + 1u];
-        const int64_t sr = S->fr[1][2u * k], si = S->fr[1][2u * k + 1u];
-        const int64_t zr = shr_floor(sr * mr, 1) + shr_floor(si * mi, 1); /* z / 2 */
-        const int64_t zi = shr_floor(si * mr, 1) - shr_floor(sr * mi, 1);
-        const int sz = bitlen64(max64(abs64(zr), abs64(zi))) - 30 > 0
-                           ? bitlen64(max64(abs64(zr), abs64(zi))) - 30 : 0;
-        const int64_t r = shr_floor(zr, sz), i = shr_floor(zi, sz); /* |.| <= 2^30 */
-        const int64_t cos2 = (r | i) != 0 ? ratio_q31(r * r, r * r + i * i) : 0;
-        const int64_t g = S->mu_q31 + shr_floor((((int64_t)1 << 31) - S->mu_q31) * cos2, 31);
-        int64_t ar, ai;
-        nv[0] = shr_floor(mr * mr, 1) + shr_floor(mi * mi, 1); /* |M|^2 / 2 */
-        nv[1] = mult_q63x31_q62(shr_floor(sr * sr, 1) + shr_floor(si * si, 1), (int32_t)g);
+        const int32_t mr = S->fr[0][2u * k], mi = S->fr[0][2u * k + 1u];
+        const int32_t sr = S->fr[1][2u * k], si = S->fr[1][2u * k + 1u];
+        const int64_t zr = shr_floor((int64_t)sr * mr, 1) + shr_floor((int64_t)si * mi, 1);
+        const int64_t zi = shr_floor((int64_t)si * mr, 1) - shr_floor((int64_t)sr * mi, 1);
+        /* z / 2 above; sz from the bit length of |zr| | |zi| (that of the larger), <= 33 */
+        const int bz = bitlen64((int64_t)((uint64_t)abs64(zr) | (uint64_t)abs64(zi)));
+        const int sz = bz > 30 ? bz - 30 : 0;
+        const int32_t r = shr_floor_to32(zr, sz), i = shr_floor_to32(zi, sz); /* |.| <= 2^30 */
+        const int64_t r2 = (int64_t)r * r, i2 = (int64_t)i * i;
+        const uint32_t cos2 = (r | i) != 0 ? (uint32_t)ratio_q31(r2, r2 + i2) : 0u;
+        /* g = mu + floor((2^31 - mu) cos^2 / 2^31) < 2^31: both factors < 2^32, >= 0 */
+        const int32_t g = S->mu_q31 + (int32_t)(((uint64_t)((1u << 31) - (uint32_t)S->mu_q31) *
+                                                 cos2) >> 31);
+        int32_t ar, ai;
+        nv[0] = shr_floor((int64_t)mr * mr, 1) + shr_floor((int64_t)mi * mi, 1); /* |M|^2 / 2 */
+        nv[1] = mult_q63x31_q62(shr_floor((int64_t)sr * sr, 1) + shr_floor((int64_t)si * si, 1),
+                                g);
         SS_PROF(P1_POW);
         pf_update(S->pw, S->pexp, k, 2, nv, -2 * f, S->a_short);
         SS_PROF(P1_PF);
-        S->wdir[k] = (int32_t)wdir_q31(S->pw[0][k], S->pw[1][k], S->kappa_q24);
+        S->wdir[k] = wdir_q31(S->pw[0][k], S->pw[1][k], S->kappa_q24);
         SS_PROF(P1_WDIR);
-        nv[0] = r * r - i * i; /* z^2, |z|^2 at exponent 2 sz (- 4 f) */
-        nv[1] = 2 * r * i;
-        nv[2] = r * r + i * i;
+        nv[0] = r2 - i2; /* z^2, |z|^2 at exponent 2 sz (- 4 f) */
+        nv[1] = 2 * ((int64_t)r * i);
+        nv[2] = r2 + i2;
         pf_update(S->z, S->zexp, k, 3, nv, 2 * sz - 4 * f, S->a_long);
         SS_PROF(P3_PF);
         ar = S->z[0][k]; /* |.| <= 2^30 */
         ai = S->z[1][k];
-        q0[k + p] = shl64_wrap(sqrt_q62(ar * ar + ai * ai), POOL_BITS - 30); /* |E z^2| */
+        /* |E z^2|, E|z|^2 */
+        q0[k + p] = shl64_wrap(sqrt_q62((int64_t)ar * ar + (int64_t)ai * ai), POOL_BITS - 30);
         q1[k + p] = shl64_wrap(S->z[2][k], POOL_BITS - 30);                   /* E|z|^2 */
         q2[k + p] = (q0[k + p] | q1[k + p]) != 0 ? S->zexp[k] : E_NONE;
         SS_PROF(P1_Z);
