@@ -87,14 +87,6 @@ static inline int32_t ratio_q31(int64_t num, int64_t den)
     return n >= d ? SS_INT32_MAX : 2 * div_q30_floor(n, d);
 }
 
-/* floor(diff a / 2^31), a Q31: upmix.py's smooth (mult_q63x31_q62(2 diff, a)),
- * the same number for the mantissa differences |diff| <= 2^31 it gets here,
- * as one 64 x 32 product. */
-static inline int64_t smooth(int64_t diff, int32_t a) { return shr_floor(diff * a, 31); }
-
-/* shr_floor with the shift capped at 63. */
-static inline int64_t shr_floor_cap(int64_t x, int64_t s) { return shr_floor(x, s < 63 ? (int)s : 63); }
-
 static inline int64_t max64(int64_t a, int64_t b) { return a > b ? a : b; }
 static inline int64_t abs64(int64_t a) { return a < 0 ? -a : a; }
 
@@ -144,17 +136,36 @@ static inline int32_t wdir_q31(int32_t pm, int32_t ps, int32_t kappa)
 
 /* A pair of pooled sums (|E z^2|, E|z|^2) at one exponent (E_NONE: all zero). */
 typedef struct {
-    int64_t m, d, e;
+    int64_t m, d;
+    int32_t e;
 } pool_acc;
 
-/* Add (vm, vd) at exponent e: both sides aligned (shr_floor, shift capped at
- * 63) to the larger exponent (upmix.py pool_add). */
-static inline void pool_add(pool_acc *a, int64_t vm, int64_t vd, int64_t e)
+/* floor(x / 2^s) of x >= 0 for any s >= 0 (0 from 63 on: the shift cap). */
+static inline int64_t shr_pos_cap(int64_t x, int32_t s)
 {
-    const int64_t g = max64(a->e, e);
-    a->m = shr_floor_cap(a->m, g - a->e) + shr_floor_cap(vm, g - e);
-    a->d = shr_floor_cap(a->d, g - a->e) + shr_floor_cap(vd, g - e);
-    a->e = g;
+    return s < 63 ? (int64_t)((uint64_t)x >> s) : 0;
+}
+
+/* Add (vm, vd) at exponent e: both sides aligned (shr_floor, shift capped at
+ * 63) to the larger exponent (upmix.py pool_add). Every pooled value is >= 0
+ * and only the side at the smaller exponent moves (the other's shift is 0);
+ * the exponents are in [E_NONE, 2^10], their differences fit an int32. */
+static inline void pool_add(pool_acc *a, int64_t vm, int64_t vd, int64_t e64)
+{
+    const int32_t e = (int32_t)e64;
+    if (e > a->e) {
+        const int32_t s = e - a->e;
+        a->m = shr_pos_cap(a->m, s) + vm;
+        a->d = shr_pos_cap(a->d, s) + vd;
+        a->e = e;
+    } else if (e < a->e) {
+        const int32_t s = a->e - e;
+        a->m += shr_pos_cap(vm, s);
+        a->d += shr_pos_cap(vd, s);
+    } else {
+        a->m += vm;
+        a->d += vd;
+    }
 }
 
 /* One-pole update of the pseudo-float vector of bin k (upmix.py pf_update):
