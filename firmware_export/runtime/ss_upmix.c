@@ -168,34 +168,36 @@ static inline void pool_add(pool_acc *a, int64_t vm, int64_t vd, int64_t e64)
     }
 }
 
-/* One-pole update of the pseudo-float vector of bin k (upmix.py pf_update):
- * mantissas mant[0..rows-1][k] (|.| <= 2^30, int32), exponent expo[k]; new
- * values nv (int64) at exponent e. On 32-bit words but for the new values'
- * normalising shift: the bit length of the largest magnitude is that of the
- * OR of the magnitudes; shifts of an int32 by 31 give its sign, as upmix.py's
- * capped-at-63 ones do; smooth(n - x, a) = floor((n a - x a) / 2^31), two
- * 32 x 32 products (|n - x| <= 2^31 does not fit 32 bits); the exponents stay
- * within [E_MIN - 64, 2^10] (the flush), so int arithmetic on them is exact. */
-static inline void pf_update(int32_t *const *mant, int32_t *expo, uint32_t k, int rows,
-                             const int64_t *nv, int e, int32_t a)
+/* One row of pf_update: the mantissa x aligned by sx, the new value n by sn,
+ * x + smooth(n - x, a) = x + floor((n a - x a) / 2^31), two 32 x 32 products
+ * (|n - x| <= 2^31 does not fit 32 bits); |result| <= 2^30. */
+static inline int32_t pf_row(int32_t x, int32_t n, int sx, int sn, int32_t a)
 {
-    uint64_t big = 0u;
-    uint32_t xbig = 0u;
-    int32_t n[3], m[3];
-    int r, bl, ez, ec, sx, sn;
-    for (r = 0; r < rows; r++) {
-        big |= (uint64_t)abs64(nv[r]);
-    }
-    bl = bitlen64((int64_t)big);
-    bl = bl > Z_MANT_BITS ? bl - Z_MANT_BITS : 0; /* the new values' shift */
-    for (r = 0; r < rows; r++) {
-        n[r] = shr_floor_to32(nv[r], bl);
-        m[r] = mant[r][k];
-        xbig |= (uint32_t)m[r]; /* nonzero iff a mantissa is */
-    }
-    e += bl;
-    ez = expo[k];
-    if (xbig == 0u) {
+    const int32_t xs = shr_floor32(x, sx);
+    return xs + (int32_t)shr_floor((int64_t)shr_floor32(n, sn) * a - (int64_t)xs * a, 31);
+}
+
+/* One-pole update of the pseudo-float vector of one bin (upmix.py pf_update):
+ * mantissas *x0, *x1, *x2 (|.| <= 2^30; a 2-row vector passes a zero third
+ * row, which stays zero and changes nothing), exponent ez; new values n0..n2
+ * (int64) at exponent e; returns the new exponent. On 32-bit words but for
+ * the new values' normalising shift (from the two words, <= 33): the bit
+ * length of the largest magnitude is that of the OR of the magnitudes; shifts
+ * of an int32 by 31 give its sign, as upmix.py's capped-at-63 ones do; the
+ * exponents stay within [E_MIN - 64, 2^10] (the flush), so int arithmetic on
+ * them is exact. */
+static inline int32_t pf_update(int32_t *x0, int32_t *x1, int32_t *x2, int32_t ez, int64_t n0,
+                                int64_t n1, int64_t n2, int32_t e, int32_t a)
+{
+    const uint64_t big = (uint64_t)abs64(n0) | (uint64_t)abs64(n1) | (uint64_t)abs64(n2);
+    const int bl = bitlen64((int64_t)big);
+    const int sh = bl > Z_MANT_BITS ? bl - Z_MANT_BITS : 0;
+    const int32_t y0 = shr_floor_to32(n0, sh), y1 = shr_floor_to32(n1, sh);
+    const int32_t y2 = shr_floor_to32(n2, sh);
+    int32_t ec, sx, sn, b;
+    uint32_t mag;
+    e += sh;
+    if ((*x0 | *x1 | *x2) == 0) {
         ez = e;
     } else if (big == 0u) {
         e = ez;
@@ -203,26 +205,26 @@ static inline void pf_update(int32_t *const *mant, int32_t *expo, uint32_t k, in
     ec = ez > e ? ez : e;
     sx = ec - ez < 31 ? ec - ez : 31;
     sn = ec - e < 31 ? ec - e : 31;
-    xbig = 0u;
-    for (r = 0; r < rows; r++) {
-        const int32_t x = shr_floor32(m[r], sx);
-        const int64_t y = shr_floor32(n[r], sn);
-        m[r] = x + (int32_t)shr_floor(y * a - (int64_t)x * a, 31); /* |.| <= 2^30 */
-        xbig |= (uint32_t)(m[r] < 0 ? -m[r] : m[r]);
+    *x0 = pf_row(*x0, y0, sx, sn, a);
+    *x1 = pf_row(*x1, y1, sx, sn, a);
+    *x2 = pf_row(*x2, y2, sx, sn, a);
+    mag = (uint32_t)(*x0 < 0 ? -*x0 : *x0) | (uint32_t)(*x1 < 0 ? -*x1 : *x1) |
+          (uint32_t)(*x2 < 0 ? -*x2 : *x2);
+    b = 32 - clz32(mag);
+    if (mag == 0u || ec + b - Z_MANT_BITS < E_MIN) { /* zero, or flushed to zero */
+        *x0 = *x1 = *x2 = 0;
+        return 0;
     }
-    bl = 32 - clz32(xbig);
-    if (xbig == 0u || ec + bl - Z_MANT_BITS < E_MIN) { /* zero, or flushed to zero */
-        for (r = 0; r < rows; r++) {
-            mant[r][k] = 0;
-        }
-        expo[k] = 0;
-        return;
+    if (b > Z_MANT_BITS) { /* b = 31 */
+        *x0 = shr_floor32(*x0, 1);
+        *x1 = shr_floor32(*x1, 1);
+        *x2 = shr_floor32(*x2, 1);
+    } else {
+        *x0 = ss_u32_to_i32((uint32_t)*x0 << (Z_MANT_BITS - b));
+        *x1 = ss_u32_to_i32((uint32_t)*x1 << (Z_MANT_BITS - b));
+        *x2 = ss_u32_to_i32((uint32_t)*x2 << (Z_MANT_BITS - b));
     }
-    for (r = 0; r < rows; r++) {
-        mant[r][k] = bl > Z_MANT_BITS ? shr_floor32(m[r], bl - Z_MANT_BITS)
-                                      : ss_u32_to_i32((uint32_t)m[r] << (Z_MANT_BITS - bl));
-    }
-    expo[k] = ec + bl - Z_MANT_BITS;
+    return ec + b - Z_MANT_BITS;
 }
 
 /* ------------------------------------------------------------------ FFT */
@@ -410,7 +412,7 @@ static void frame(upmix_q31_inst *S)
     const uint32_t n = S->fft_size, ls = S->synthesis_size, h = S->hop, p = S->pool;
     const uint32_t nb = n / 2u + 1u, npad = nb + 2u * p, seg = 2u * p;
     int64_t *q0 = S->q[0], *q1 = S->q[1], *q2 = S->q[2];
-    int64_t nv[3], mx = 0;
+    int64_t mx = 0;
     uint32_t ch, j, k, sg;
     int f, row;
 
@@ -446,25 +448,30 @@ static void frame(upmix_q31_inst *S)
         /* g = mu + floor((2^31 - mu) cos^2 / 2^31) < 2^31: both factors < 2^32, >= 0 */
         const int32_t g = S->mu_q31 + (int32_t)(((uint64_t)((1u << 31) - (uint32_t)S->mu_q31) *
                                                  cos2) >> 31);
-        int32_t ar, ai;
-        nv[0] = shr_floor((int64_t)mr * mr, 1) + shr_floor((int64_t)mi * mi, 1); /* |M|^2 / 2 */
-        nv[1] = mult_q63x31_q62(shr_floor((int64_t)sr * sr, 1) + shr_floor((int64_t)si * si, 1),
-                                g);
+        const int64_t pm = shr_floor((int64_t)mr * mr, 1) + shr_floor((int64_t)mi * mi, 1);
+        const int64_t side =
+            mult_q63x31_q62(shr_floor((int64_t)sr * sr, 1) + shr_floor((int64_t)si * si, 1), g);
+        int32_t x0 = S->pw[0][k], x1 = S->pw[1][k], x2 = 0; /* pm = |M|^2 / 2 */
         SS_PROF(P1_POW);
-        pf_update(S->pw, S->pexp, k, 2, nv, -2 * f, S->a_short);
+        S->pexp[k] = pf_update(&x0, &x1, &x2, S->pexp[k], pm, side, 0, -2 * f, S->a_short);
+        S->pw[0][k] = x0;
+        S->pw[1][k] = x1;
         SS_PROF(P1_PF);
-        S->wdir[k] = wdir_q31(S->pw[0][k], S->pw[1][k], S->kappa_q24);
+        S->wdir[k] = wdir_q31(x0, x1, S->kappa_q24);
         SS_PROF(P1_WDIR);
-        nv[0] = r2 - i2; /* z^2, |z|^2 at exponent 2 sz (- 4 f) */
-        nv[1] = 2 * ((int64_t)r * i);
-        nv[2] = r2 + i2;
-        pf_update(S->z, S->zexp, k, 3, nv, 2 * sz - 4 * f, S->a_long);
+        x0 = S->z[0][k];
+        x1 = S->z[1][k];
+        x2 = S->z[2][k];
+        /* z^2, |z|^2 at exponent 2 sz (- 4 f) */
+        S->zexp[k] = pf_update(&x0, &x1, &x2, S->zexp[k], r2 - i2, 2 * ((int64_t)r * i), r2 + i2,
+                               2 * sz - 4 * f, S->a_long);
+        S->z[0][k] = x0;
+        S->z[1][k] = x1;
+        S->z[2][k] = x2;
         SS_PROF(P3_PF);
-        ar = S->z[0][k]; /* |.| <= 2^30 */
-        ai = S->z[1][k];
         /* |E z^2|, E|z|^2 */
-        q0[k + p] = shl64_wrap(sqrt_q62((int64_t)ar * ar + (int64_t)ai * ai), POOL_BITS - 30);
-        q1[k + p] = shl64_wrap(S->z[2][k], POOL_BITS - 30);                   /* E|z|^2 */
+        q0[k + p] = shl64_wrap(sqrt_q62((int64_t)x0 * x0 + (int64_t)x1 * x1), POOL_BITS - 30);
+        q1[k + p] = shl64_wrap(x2, POOL_BITS - 30);
         q2[k + p] = (q0[k + p] | q1[k + p]) != 0 ? S->zexp[k] : E_NONE;
         SS_PROF(P1_Z);
     }
