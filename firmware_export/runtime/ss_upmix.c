@@ -30,7 +30,6 @@
 #define I32MAX ((int64_t)SS_INT32_MAX)
 #define SQRT_SEED_A_Q29 1144984594LL /* round(2.1327 * 2^29): 1/sqrt(d) ~ A - B d on [1/4, 1) */
 #define SQRT_SEED_B_Q29 654230893LL  /* round(1.2186 * 2^29) */
-#define SQRT_NEWTON_ITERATIONS 3
 
 /* Bit length of x >= 0 (0 for 0): 64 - clz64 from clz32 of the halves. */
 static inline int bitlen64(int64_t x)
@@ -95,23 +94,27 @@ static inline int64_t abs64(int64_t a) { return a < 0 ? -a : a; }
  * y = y (3 - d y^2) / 2), result (d y >> 30) >> s2/2 (upmix.py sqrt_q62).
  * Every value is >= 0 and d, y, p, 3 2^30 - p fit 32 bits (y <= 2^31, p <=
  * 1.18 2^30 from the seed's 0.086 on), so the products are 32 x 32 -> 64
- * (y^2 / 2^30 may reach 2^32: d times it is 32 x 64) and the shifts logical. */
+ * (y^2 / 2^30 may reach 2^32: d times it is 32 x 64) and the shifts logical;
+ * d is x >> (31 - s2) (from the two words) or x << (s2 - 31) (then x < 2^31),
+ * and d y >> 30 (about sqrt(d) 2^31) fits 32 bits, so the last shift is too. */
 static inline int64_t sqrt_q62(int64_t x)
 {
-    int s2, it;
+    int s2;
     uint32_t d, y;
+    uint64_t y2;
     if (x == 0) {
         return 0;
     }
     s2 = (62 - bitlen64(x)) & ~1;
-    d = (uint32_t)((uint64_t)x << s2 >> 31);
+    d = s2 <= 31 ? (uint32_t)shr_floor_to32(x, 31 - s2) : (uint32_t)x << (s2 - 31);
     y = (uint32_t)(SQRT_SEED_A_Q29 - (int64_t)(((uint64_t)SQRT_SEED_B_Q29 * d) >> 31)) * 2u;
-    for (it = 0; it < SQRT_NEWTON_ITERATIONS; it++) {
-        const uint64_t y2 = ((uint64_t)y * y) >> 30;
-        const uint32_t p = (uint32_t)((d * y2) >> 31);
-        y = (uint32_t)(((uint64_t)y * (3u * (1u << 30) - p)) >> 31);
-    }
-    return (int64_t)((((uint64_t)d * y) >> 30) >> (s2 >> 1));
+    y2 = ((uint64_t)y * y) >> 30; /* Newton step 1 of 3 (upmix.py SQRT_NEWTON_ITERATIONS) */
+    y = (uint32_t)(((uint64_t)y * (3u * (1u << 30) - (uint32_t)((d * y2) >> 31))) >> 31);
+    y2 = ((uint64_t)y * y) >> 30; /* 2 */
+    y = (uint32_t)(((uint64_t)y * (3u * (1u << 30) - (uint32_t)((d * y2) >> 31))) >> 31);
+    y2 = ((uint64_t)y * y) >> 30; /* 3 */
+    y = (uint32_t)(((uint64_t)y * (3u * (1u << 30) - (uint32_t)((d * y2) >> 31))) >> 31);
+    return (int64_t)((uint32_t)(((uint64_t)d * y) >> 30) >> (s2 >> 1));
 }
 
 /* w_dir = Pm^2 / (Pm^2 + kPs sqrt(kPs Pm)) = 1 / (1 + t^1.5), t = kappa Ps / Pm,
