@@ -495,17 +495,21 @@ static void frame(upmix_q31_inst *S)
             pool_add(&suf, q0[j], q1[j], q2[j]);
             if (j < nb) {
                 pool_acc win = suf;
-                int64_t d, d2, lam, w;
+                uint32_t d;
+                int64_t d2, lam;
+                int32_t w;
                 pool_add(&win, q0[j + seg], q1[j + seg], q2[j + seg]);
                 SS_PROF(P3_WIN);
-                d = win.d > 0 ? ratio_q31(win.m, win.d) : 0; /* D, <= 1 */
-                d2 = shr_floor(d * d, 31);
+                d = win.d > 0 ? (uint32_t)ratio_q31(win.m, win.d) : 0u; /* D, <= 1 */
+                d2 = (int64_t)(((uint64_t)d * d) >> 31);
                 SS_PROF(P3_LAM);
                 lam = shr_floor((d2 - S->lo2) * S->inv_q24, 24);
                 lam = lam < 0 ? 0 : (lam > I32MAX ? I32MAX : lam);
-                w = I32MAX - shr_floor(lam * (I32MAX - S->wdir[j]), 31);
-                S->fr[0][2u * j] = (int32_t)shr_round(w * S->fr[0][2u * j], 31);
-                S->fr[0][2u * j + 1u] = (int32_t)shr_round(w * S->fr[0][2u * j + 1u], 31);
+                /* lam and 1 - w_dir in [0, 2^31): 32 x 32 bits, logical shift */
+                w = SS_INT32_MAX - (int32_t)(((uint64_t)(uint32_t)lam *
+                                              (uint32_t)(SS_INT32_MAX - S->wdir[j])) >> 31);
+                S->fr[0][2u * j] = (int32_t)shr_round((int64_t)w * S->fr[0][2u * j], 31);
+                S->fr[0][2u * j + 1u] = (int32_t)shr_round((int64_t)w * S->fr[0][2u * j + 1u], 31);
                 SS_PROF(P3_W);
             }
         }
