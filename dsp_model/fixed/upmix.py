@@ -152,16 +152,16 @@ shifts, renormalisation) and the pooling's 4 pool_add per bin (shifts,
 adds, compares), not counted. The float docstring's estimate
 (dsp_model.upmix.PER_BIN_MACS, 62) is the same order. On the Cortex-M4
 (qemu -icount, GCC 12 -O2, benchmarks/bench_target_upmix.py, studio5
-4096/512, 2049 bins) the C twin's decision takes 1019 instructions per bin
+4096/512, 2049 bins) the C twin's decision takes 1015 instructions per bin
 (1596 before #23's first round: the quotient as div_q30_floor instead of
 div_q31's reciprocal seed and 3 Newton steps, and the C written on 32-bit
 words wherever the values fit -- pf_update's rows, sqrt_q62's shifts, the
 pooled sums, which are >= 0, moved only on the side at the smaller
-exponent): z, cos^2 and the side power 168, the short smoother 169, w_dir
-171, the long smoother 177, |E z^2| 87, pooling 50 + 70 (window sums), D
+exponent): z, cos^2 and the side power 168, the short smoother 170, w_dir
+171, the long smoother 177, |E z^2| 87, pooling 50 + 67 (window sums), D
 80, lam, w, C 48 (the profiling build's brackets move work between
-neighbouring steps by a few tens). The whole upmix: 8686 instructions per
-stereo sample at studio5 (10985 before), 4490 at compact2 (5511), the FFTs
+neighbouring steps by a few tens). The whole upmix: 8674 instructions per
+stereo sample at studio5 (10985 before), 4349 at compact2 (5511), the FFTs
 ~3,700 of them at studio5 (1,153 forward and 2,538 inverse,
 benchmarks/bench_target_fft.py): still seven times the 100-150 per bin the
 upmix budget leaves the decision. Each quotient (ratio_q31: 64-bit
