@@ -130,9 +130,11 @@ def test_bitlen64_matches_int_bit_length():
         assert bitlen64(v) == v.bit_length(), v
 
 
-def test_ratio_q31_within_2_lsb_of_the_exact_quotient():
+def test_ratio_q31_within_4_lsb_of_the_exact_quotient():
     """num/den in Q31 for any 0 <= num <= den < 2^63 (both normalisation
-    directions), against the exact rational; num > den clamps to 1."""
+    directions), against the exact rational (the doubled Q30 floor quotient:
+    up to 2 LSB below it, and up to 2 more from the floor of num's shift);
+    num > den clamps to 1."""
     for _ in range(3000):
         bits = int(rng.integers(1, 63))
         den = int(rng.integers(1, 1 << bits, dtype=np.int64)) if bits > 1 else 1
@@ -140,7 +142,7 @@ def test_ratio_q31_within_2_lsb_of_the_exact_quotient():
         exact = min(num * (1 << 31) / den, I32_MAX)
         got = ratio_q31(num, den)
         # the right shift of a den beyond 31 bits costs up to 2^-30 relative
-        assert abs(got - exact) <= 2 + exact * 2.0**-29, (num, den, got, exact)
+        assert abs(got - exact) <= 4 + exact * 2.0**-29, (num, den, got, exact)
     assert ratio_q31(5, 4) == I32_MAX
     assert ratio_q31(0, (1 << 62) + 3) == 0
     assert ratio_q31(1 << 62, 1 << 62) == I32_MAX
@@ -523,24 +525,19 @@ def test_init_refuses_negative_constants(field):
         FixedUpmix(replace(T_SMALL, **{field: -1}))
 
 
-def test_recip_fast_matches_recip_norm_q30():
-    """The fast path's reciprocal (32-bit masked products) against the ops one
-    over a sweep of its domain [2^30, 2^31) (every d was checked once)."""
-    import numba
+def test_ratio_fast_matches_ratio_q31():
+    """The fast path's branchless quotient against ratio_q31 for 0 <= num <=
+    den (every bit length of den, both normalisation directions), num a little
+    above den (D's window sums) and den = 0 (0)."""
+    from dsp_model.fixed.upmix import _ratio_fast
 
-    from dsp_model.fixed.ops_nb import recip_norm_q30
-    from dsp_model.fixed.upmix import _recip_fast
-
-    @numba.njit
-    def mismatches(d0, d1, step):
-        bad = 0
-        for d in range(d0, d1, step):
-            bad += _recip_fast(d) != recip_norm_q30(d)
-        return bad
-
-    assert mismatches(1 << 30, 1 << 31, 997) == 0
-    assert mismatches(1 << 30, (1 << 30) + 100_000, 1) == 0
-    assert mismatches((1 << 31) - 100_000, 1 << 31, 1) == 0
+    r = np.random.default_rng(11)
+    for _ in range(20_000):
+        den = int(r.integers(1, 1 << int(r.integers(1, 63)), dtype=np.int64))
+        num = int(r.integers(0, den, endpoint=True, dtype=np.int64))
+        num = num if r.random() < 0.9 else min(num + int(r.integers(0, 1000)), (1 << 62))
+        assert _ratio_fast(num, den) == ratio_q31(num, den), (num, den)
+    assert _ratio_fast(0, 0) == 0
 
 
 def test_anti_phase_center_at_the_noise_floor():
@@ -613,8 +610,8 @@ def _family_check(mix: fam.Mix, bar_db: float) -> None:
 def test_family_sir_matches_float(mix):
     """Fixed vs float "inphase" on the family's mixes: every output within
     -120 dB of the float upmix (re the input's mean channel energy; measured
-    -133..-137) and -130 dB of the float with a cancellation-free pooling, the
-    SIR of C within 0.1 dB (measured: equal to 1e-4 dB)."""
+    -130.7..-135.1) and -130 dB of the float with a cancellation-free pooling,
+    the SIR of C within 0.1 dB (measured: equal to 1e-6 dB)."""
     _family_check(mix, -120.0)
 
 

@@ -139,39 +139,52 @@ The decision, per bin k (pass 1), then pooled and applied (passes 2, 3):
   (wa at the fall's start; ws at hop = synthesis_size / 2) are 2^31 - 1 in
   Q31: 2^-31 relative, no effect at any level.
 
-Cost of the decision per bin (real multiplies; a reciprocal is
-recip_norm_q30's seed and 3 Newton steps, 7, plus the quotient's; a square
-root is sqrt_q62's seed and 3 Newton steps of 3, 11): powers 4, z 4, r^2,
-i^2, 2 r i 3, cos^2 8 (ratio_q31), g and the side power 2, short smoother
-2, w_dir 23 (b kappa, A B, A^2, B s, sqrt_q62, ratio_q31), long smoother 3,
-|E z^2| 13 (two squares, sqrt_q62), D 8 (ratio_q31), D^2, lam, w 3, C 2:
-75 multiplies per bin with 3 reciprocals and 2 square roots -- most of them
-64-bit, plus the pseudo-float bookkeeping of two pf_update (bit lengths,
-aligning shifts, renormalisation) and the pooling's 4 pool_add per bin
-(shifts, adds, compares), not counted. The float docstring's estimate
+Cost of the decision per bin (real multiplies; a quotient is ratio_q31's
+div_q30_floor, two 32/32-bit divisions (UDIV on the Cortex-M4) and their
+corrections, no multiply counted; a square root is sqrt_q62's seed and 3
+Newton steps of 3, 11): powers 4, z 4, r^2, i^2, 2 r i 3, cos^2 (ratio_q31),
+g and the side power 2, short smoother 4 (two rows, two 32 x 32 products
+each), w_dir 15 (b kappa, A B, A^2, B s, sqrt_q62, ratio_q31), long
+smoother 6, |E z^2| 13 (two squares, sqrt_q62), D (ratio_q31), D^2, lam,
+w 3, C 2: 56 multiplies per bin with 3 quotients and 2 square roots, plus
+the pseudo-float bookkeeping of two pf_update (bit lengths, aligning
+shifts, renormalisation) and the pooling's 4 pool_add per bin (shifts,
+adds, compares), not counted. The float docstring's estimate
 (dsp_model.upmix.PER_BIN_MACS, 62) is the same order. On the Cortex-M4
 (qemu -icount, GCC 12 -O2, benchmarks/bench_target_upmix.py, studio5
-4096/512, 2049 bins) the C twin's decision takes 1596 instructions per
-bin: z, cos^2 and the side power 283, the short smoother 163, w_dir 262,
-the long smoother 337, |E z^2| 115, pooling 81 + 147 (window sums), D 155,
-lam, w, C 55 -- ten times the 60-140 per bin the upmix budget leaves it
-(the whole upmix: 16462 per stereo sample with the radix-2 forward FFTs, 9100 of
-them the FFTs; with CMSIS's forward FFT the FFTs take 1,153 forward and 2,538
-inverse per stereo sample at studio5, benchmarks/bench_target_fft.py).
-Each reciprocal (ratio_q31: 64-bit normalisation, div_q31) costs about 100
-instructions, each square root about 40, each pseudo-float row 60-110.
-The way down (issue #23) is arithmetic of another shape, not these ops
-tuned: 32-bit block-floating-point statistics with one exponent per frame
-(no per-bin pseudo-float bookkeeping), a reciprocal and a square root from
-a CLZ-indexed table with one Newton step, and D's lam clipped by two
-compares (N <= lo Dn, N >= hi Dn) before any division.
+4096/512, 2049 bins) the C twin's decision takes 1015 instructions per bin
+(1596 before #23's first round: the quotient as div_q30_floor instead of
+div_q31's reciprocal seed and 3 Newton steps, and the C written on 32-bit
+words wherever the values fit -- pf_update's rows, sqrt_q62's shifts, the
+pooled sums, which are >= 0, moved only on the side at the smaller
+exponent): z, cos^2 and the side power 168, the short smoother 170, w_dir
+171, the long smoother 177, |E z^2| 87, pooling 50 + 67 (window sums), D
+80, lam, w, C 48 (the profiling build's brackets move work between
+neighbouring steps by a few tens). The whole upmix: 8674 instructions per
+stereo sample at studio5 (10985 before), 4349 at compact2 (5511), the FFTs
+~3,700 of them at studio5 (1,153 forward and 2,538 inverse,
+benchmarks/bench_target_fft.py): still seven times the 100-150 per bin the
+upmix budget leaves the decision. Each quotient (ratio_q31: 64-bit
+normalisation, div_q30_floor) costs about 50 instructions, each square root
+about 55, each pseudo-float row 40-60. The rest of the way down (issue #23)
+is arithmetic of another shape, not these ops tuned: block-floating-point
+statistics with one exponent per frame (no per-bin pseudo-float
+bookkeeping; the long statistics are 4th powers of the bins, so 32-bit
+mantissas at one exponent flush the bins 45 dB below the frame's peak, see
+the pooling bullet: they need 64-bit ones), a square root from a
+CLZ-indexed table with one Newton step, and D's lam clipped by two
+compares (N <= lo Dn, N >= hi Dn) before any division (which saves nothing
+in the worst case: on correlated noise D is between lo and hi in 73% of
+the bins, on diffuse noise in 99%).
 
 Measured against the float `Upmix` "inphase" on the same input
 (tests/test_fixed_upmix.py, error energy re the input's mean channel
-energy, studio5): -135..-140 dB on the music mix, center-only and
-hard-left, -133..-137 dB on the family's stationary (c), music (d),
-time-panned (f) and reverberant (g) mixes (tune and held-out seeds), whose
-SIRs equal the float's to 1e-4 dB; on the instrument mixes (h, tune seed 1)
+energy, studio5; remeasured for #23's quotient, the same to 0.1 dB at
+9ce2953, whose figures here were from before CMSIS's forward FFT): -132.0
+dB on the music mix, -132.3 center-only, -140.2 hard-left, -130.7..-135.1
+dB on the family's stationary (c), music (d), time-panned (f) and
+reverberant (g) mixes (the tests' seeds 4, 5, 11, 21), whose SIRs equal the
+float's to 1e-6 dB; on the instrument mixes (h, tune seed 1)
 -78..-81 dB against the float upmix, all of it the float's cumsum pooling
 below (-136..-138 dB against the float with a cancellation-free pooling),
 SIRs equal to 1e-5 dB; anti-phase gives C at -133 dB (the complex
@@ -193,8 +206,10 @@ are benchmarks/bench_chain.py's). `upmix_q31_reference` /
 FixedUpmix(reference=True) run the former.
 
 `ratio_q31(num, den)` (0 <= num, 0 < den < 2^63): num / den in Q31 through
-the shared `div_q31`: e = bitlen(den) - 31, both shifted by e (right: floor;
-left: exact) so den is in [2^30, 2^31), num clamped to den, then div_q31.
+the shared `div_q30_floor`: e = bitlen(den) - 31, both shifted by e (right:
+floor; left: exact) so den is in [2^30, 2^31); then 2^31 - 1 if num >= den,
+else 2 div_q30_floor(num, den) (floor(num 2^30 / den) exactly, doubled):
+within 4 LSB of the exact ratio (tested).
 `sqrt_q62(x)` (0 <= x < 2^62, result <= 2^31): x shifted left by an even s2
 (x 2^s2 in [2^60, 2^62)), d = its top 31 bits (Q31 in [1/4, 1)), y =
 1/sqrt(d) in Q30 from the seed line 2.1327 - 1.2186 d (Q29 constants, max
@@ -214,16 +229,10 @@ import numpy as np
 from numba.cpython.unsafe.numbers import leading_zeros
 
 from .fft import CfftQ31, arm_cfft_init_q31, arm_cfft_q31, cfft_q31_fast, cfft_q31_fast_tables
-from .ops import (
-    INT32_MAX,
-    INT32_MIN,
-    RECIP_NEWTON_ITERATIONS,
-    RECIP_SEED_A_Q29,
-    RECIP_SEED_B_Q29,
-)
+from .ops import INT32_MAX, INT32_MIN
 from .ops_nb import (
     clz32,
-    div_q31,
+    div_q30_floor,
     mult_q63x31_q62,
     sat32,
     shl32_sat,
@@ -382,7 +391,8 @@ def bitlen64(x):
 def ratio_q31(num, den):
     """num / den in Q31 (0 <= num, 0 < den): normalise den to [2^30, 2^31) by
     e = bitlen(den) - 31 (floor right shift or exact left shift, num alike),
-    clamp num to den, then the shared div_q31."""
+    then 2^31 - 1 if n >= d, else 2 div_q30_floor(n, d) (the exact floor
+    quotient in Q30, doubled: 1 LSB of Q30 below n / d at most)."""
     num = np.int64(num)
     den = np.int64(den)
     e = bitlen64(den) - 31
@@ -392,9 +402,9 @@ def ratio_q31(num, den):
     else:
         d = den << (-e)
         n = num << (-e)
-    if n > d:
-        n = d
-    return div_q31(n, d)
+    if n >= d:
+        return np.int64(INT32_MAX)
+    return 2 * div_q30_floor(n, d)
 
 
 @_jit
@@ -795,36 +805,16 @@ def _stages(u):
 
 
 @_jit
-def _recip_fast(d):
-    """recip_norm_q30(d) (ops_nb) for 0 <= d < 2^31, its operations with every
-    product's operands masked to 32 bits (so LLVM uses 32 x 32 -> 64
-    multiplies): for each d in [2^30, 2^31) all of them are in [2^29, 2^31)
-    (checked for every such d once; tests/test_fixed_upmix.py checks a sweep
-    against recip_norm_q30); d = 0 (ratio_q31's zero divisor) is not used."""
-    d = d & M32
-    r = (RECIP_SEED_A_Q29 - ((RECIP_SEED_B_Q29 * d) >> 31)) * 2
-    for _ in range(RECIP_NEWTON_ITERATIONS):
-        p = (d * (r & M32)) >> 31
-        r = ((r & M32) * (((np.int64(1) << 31) - p) & M32)) >> 30
-    return r
-
-
-@_jit
 def _ratio_fast(num, den):
-    """ratio_q31(num, den) for den >= 0 (any num), branchless: for den > 0 the
-    normalised d is in [2^30, 2^31), where div_q31's shift s is 0; d = 0
-    (den = 0) takes div_q31's zero-divisor results."""
+    """ratio_q31(num, den) for den >= 0 and 0 <= num < 2^33 den (the callers'),
+    branchless; den = 0 gives 0 (the callers select it away or have num = 0)."""
     e = _bl(den) - 31
     rs = max(e, 0)
     ls = max(-e, 0)
     d = (den >> rs) << ls
-    n = (num >> rs) << ls
-    n = min(n, d)
-    r = _recip_fast(d)
-    q = _rnd(abs(n) * r, 30)
-    res = _sat(-q if n < 0 else q)
-    zd = np.int64(0) if n == 0 else (np.int64(INT32_MAX) if n > 0 else np.int64(INT32_MIN))
-    return zd if d == 0 else res
+    n = min((num >> rs) << ls, d)
+    q = 2 * ((n << 30) // max(d, 1))
+    return np.int64(INT32_MAX) if n >= d and d > 0 else q
 
 
 @_jit
@@ -903,7 +893,7 @@ def _pass1(u, f):
         sz = max(0, _bl(max(abs(zr), abs(zi))) - 30)
         r = zr >> sz
         i = zi >> sz
-        cos2 = _ratio_fast(r * r, r * r + i * i)  # 0 for z = 0 (div_q31's 0 / 0)
+        cos2 = _ratio_fast(r * r, r * r + i * i)  # 0 for z = 0
         g = mu + ((((np.int64(1) << 31) - mu) * cos2) >> 31)
         ps = ((sr * sr) >> 1) + ((si * si) >> 1)
         x0, x1, _, ex = _pf_rows(pw0[k], pw1[k], zero, ((mr * mr) >> 1) + ((mi * mi) >> 1),

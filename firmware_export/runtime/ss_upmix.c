@@ -30,7 +30,6 @@
 #define I32MAX ((int64_t)SS_INT32_MAX)
 #define SQRT_SEED_A_Q29 1144984594LL /* round(2.1327 * 2^29): 1/sqrt(d) ~ A - B d on [1/4, 1) */
 #define SQRT_SEED_B_Q29 654230893LL  /* round(1.2186 * 2^29) */
-#define SQRT_NEWTON_ITERATIONS 3
 
 /* Bit length of x >= 0 (0 for 0): 64 - clz64 from clz32 of the halves. */
 static inline int bitlen64(int64_t x)
@@ -43,33 +42,49 @@ static inline int bitlen64(int64_t x)
     return 32 - clz32((uint32_t)u);
 }
 
-/* num / den in Q31 (0 <= num, 0 < den): den normalised to [2^30, 2^31) by
- * e = bitlen(den) - 31 (floor right shift or exact left shift, num alike),
- * num clamped to den, then div_q31. */
-static inline int32_t ratio_q31(int64_t num, int64_t den)
+/* floor(x / 2^s) of an int32, 0 <= s <= 31 (shr_floor on 32 bits). */
+static inline int32_t shr_floor32(int32_t x, int s)
 {
-    const int e = bitlen64(den) - 31;
-    int64_t d, n;
-    if (e > 0) {
-        d = shr_floor(den, e);
-        n = shr_floor(num, e);
-    } else {
-        d = shl64_wrap(den, -e);
-        n = shl64_wrap(num, -e);
-    }
-    if (n > d) {
-        n = d;
-    }
-    return div_q31((int32_t)n, (int32_t)d);
+#if defined(__GNUC__)
+    return x >> s;
+#else
+    return x < 0 ? ~(~x >> s) : x >> s;
+#endif
 }
 
-/* floor(diff a / 2^31), a Q31: upmix.py's smooth (mult_q63x31_q62(2 diff, a)),
- * the same number for the mantissa differences |diff| <= 2^31 it gets here,
- * as one 64 x 32 product. */
-static inline int64_t smooth(int64_t diff, int32_t a) { return shr_floor(diff * a, 31); }
+/* floor(x / 2^s) for 0 <= s <= 33 when it fits an int32, from the two words
+ * (no 64-bit shift: lo >> s | hi << (32 - s), or hi >> (s - 32)). */
+static inline int32_t shr_floor_to32(int64_t x, int s)
+{
+    const uint64_t u = (uint64_t)x;
+    const uint32_t lo = (uint32_t)u, hi = (uint32_t)(u >> 32);
+    if (s == 0) {
+        return ss_u32_to_i32(lo);
+    }
+    if (s >= 32) {
+        return shr_floor32(ss_u32_to_i32(hi), s - 32);
+    }
+    return ss_u32_to_i32((lo >> s) | (hi << (32 - s)));
+}
 
-/* shr_floor with the shift capped at 63. */
-static inline int64_t shr_floor_cap(int64_t x, int64_t s) { return shr_floor(x, s < 63 ? (int)s : 63); }
+/* num / den in Q31 (0 <= num, 0 < den): den normalised to [2^30, 2^31) by
+ * e = bitlen(den) - 31 (floor right shift or exact left shift, num alike),
+ * then 2^31 - 1 if n >= d, else 2 div_q30_floor(n, d) (the exact floor
+ * quotient in Q30, two 32/32-bit UDIVs, doubled). */
+static inline int32_t ratio_q31(int64_t num, int64_t den)
+{
+    const int e = bitlen64(den) - 31; /* <= 32 */
+    int32_t d;
+    int64_t n;
+    if (e > 0) {
+        d = shr_floor_to32(den, e);
+        n = shr_floor(num, e);
+    } else {
+        d = ss_u32_to_i32((uint32_t)den << -e); /* den < 2^31 */
+        n = shl64_wrap(num, -e);
+    }
+    return n >= d ? SS_INT32_MAX : 2 * div_q30_floor(n, d);
+}
 
 static inline int64_t max64(int64_t a, int64_t b) { return a > b ? a : b; }
 static inline int64_t abs64(int64_t a) { return a < 0 ? -a : a; }
@@ -79,113 +94,140 @@ static inline int64_t abs64(int64_t a) { return a < 0 ? -a : a; }
  * y = y (3 - d y^2) / 2), result (d y >> 30) >> s2/2 (upmix.py sqrt_q62).
  * Every value is >= 0 and d, y, p, 3 2^30 - p fit 32 bits (y <= 2^31, p <=
  * 1.18 2^30 from the seed's 0.086 on), so the products are 32 x 32 -> 64
- * (y^2 / 2^30 may reach 2^32: d times it is 32 x 64) and the shifts logical. */
+ * (y^2 / 2^30 may reach 2^32: d times it is 32 x 64) and the shifts logical;
+ * d is x >> (31 - s2) (from the two words) or x << (s2 - 31) (then x < 2^31),
+ * and d y >> 30 (about sqrt(d) 2^31) fits 32 bits, so the last shift is too. */
 static inline int64_t sqrt_q62(int64_t x)
 {
-    int s2, it;
+    int s2;
     uint32_t d, y;
+    uint64_t y2;
     if (x == 0) {
         return 0;
     }
     s2 = (62 - bitlen64(x)) & ~1;
-    d = (uint32_t)((uint64_t)x << s2 >> 31);
+    d = s2 <= 31 ? (uint32_t)shr_floor_to32(x, 31 - s2) : (uint32_t)x << (s2 - 31);
     y = (uint32_t)(SQRT_SEED_A_Q29 - (int64_t)(((uint64_t)SQRT_SEED_B_Q29 * d) >> 31)) * 2u;
-    for (it = 0; it < SQRT_NEWTON_ITERATIONS; it++) {
-        const uint64_t y2 = ((uint64_t)y * y) >> 30;
-        const uint32_t p = (uint32_t)((d * y2) >> 31);
-        y = (uint32_t)(((uint64_t)y * (3u * (1u << 30) - p)) >> 31);
-    }
-    return (int64_t)((((uint64_t)d * y) >> 30) >> (s2 >> 1));
+    y2 = ((uint64_t)y * y) >> 30; /* Newton step 1 of 3 (upmix.py SQRT_NEWTON_ITERATIONS) */
+    y = (uint32_t)(((uint64_t)y * (3u * (1u << 30) - (uint32_t)((d * y2) >> 31))) >> 31);
+    y2 = ((uint64_t)y * y) >> 30; /* 2 */
+    y = (uint32_t)(((uint64_t)y * (3u * (1u << 30) - (uint32_t)((d * y2) >> 31))) >> 31);
+    y2 = ((uint64_t)y * y) >> 30; /* 3 */
+    y = (uint32_t)(((uint64_t)y * (3u * (1u << 30) - (uint32_t)((d * y2) >> 31))) >> 31);
+    return (int64_t)((uint32_t)(((uint64_t)d * y) >> 30) >> (s2 >> 1));
 }
 
 /* w_dir = Pm^2 / (Pm^2 + kPs sqrt(kPs Pm)) = 1 / (1 + t^1.5), t = kappa Ps / Pm,
  * from one bin's smoothed mantissas (upmix.py wdir_q31). */
-static inline int64_t wdir_q31(int32_t pm, int32_t ps, int32_t kappa)
+static inline int32_t wdir_q31(int32_t pm, int32_t ps, int32_t kappa)
 {
     int64_t a, b, num, den;
+    int32_t aa, bb;
     int sh;
     if (pm == 0) {
-        return I32MAX;
+        return SS_INT32_MAX;
     }
-    a = shl64_wrap(pm, 24);
+    a = shl64_wrap(pm, 24); /* a, b >= 0: the bit length of the larger is that of a | b */
     b = (int64_t)ps * kappa;
-    sh = bitlen64(max64(a, b)) - 31 > 0 ? bitlen64(max64(a, b)) - 31 : 0;
-    a = shr_floor(a, sh);
-    b = shr_floor(b, sh);
-    num = a * a;
-    den = num + b * sqrt_q62(a * b);
+    sh = bitlen64(a | b) - 31 > 0 ? bitlen64(a | b) - 31 : 0; /* <= 30 */
+    aa = shr_floor_to32(a, sh);
+    bb = shr_floor_to32(b, sh);
+    num = (int64_t)aa * aa;
+    den = num + (int64_t)bb * sqrt_q62((int64_t)aa * bb);
     return den > 0 ? ratio_q31(num, den) : 0;
 }
 
 /* A pair of pooled sums (|E z^2|, E|z|^2) at one exponent (E_NONE: all zero). */
 typedef struct {
-    int64_t m, d, e;
+    int64_t m, d;
+    int32_t e;
 } pool_acc;
 
-/* Add (vm, vd) at exponent e: both sides aligned (shr_floor, shift capped at
- * 63) to the larger exponent (upmix.py pool_add). */
-static inline void pool_add(pool_acc *a, int64_t vm, int64_t vd, int64_t e)
+/* floor(x / 2^s) of x >= 0 for any s >= 0 (0 from 63 on: the shift cap). */
+static inline int64_t shr_pos_cap(int64_t x, int32_t s)
 {
-    const int64_t g = max64(a->e, e);
-    a->m = shr_floor_cap(a->m, g - a->e) + shr_floor_cap(vm, g - e);
-    a->d = shr_floor_cap(a->d, g - a->e) + shr_floor_cap(vd, g - e);
-    a->e = g;
+    return s < 63 ? (int64_t)((uint64_t)x >> s) : 0;
 }
 
-/* One-pole update of the pseudo-float vector of bin k (upmix.py pf_update):
- * mantissas mant[0..rows-1][k] (|.| <= 2^30, int32), exponent expo[k]; new
- * values nv (int64) at exponent e. Shifts of an int32 by 31 or more give its
- * sign, as upmix.py's capped-at-63 ones do; the exponents stay within
- * [E_MIN - 64, 2^10] (the flush), so int arithmetic on them is exact. */
-static inline void pf_update(int32_t *const *mant, int32_t *expo, uint32_t k, int rows,
-                             const int64_t *nv, int e, int32_t a)
+/* Add (vm, vd) at exponent e: both sides aligned (shr_floor, shift capped at
+ * 63) to the larger exponent (upmix.py pool_add). Every pooled value is >= 0
+ * and only the side at the smaller exponent moves (the other's shift is 0);
+ * the exponents are in [E_NONE, 2^10], their differences fit an int32. */
+static inline void pool_add(pool_acc *a, int64_t vm, int64_t vd, int64_t e64)
 {
-    int64_t big = 0;
-    int32_t xbig = 0, n[3];
-    int r, bl, ez, ec, sx, sn;
-    for (r = 0; r < rows; r++) {
-        big = max64(big, abs64(nv[r]));
+    const int32_t e = (int32_t)e64;
+    if (e > a->e) {
+        const int32_t s = e - a->e;
+        a->m = shr_pos_cap(a->m, s) + vm;
+        a->d = shr_pos_cap(a->d, s) + vd;
+        a->e = e;
+    } else if (e < a->e) {
+        const int32_t s = a->e - e;
+        a->m += shr_pos_cap(vm, s);
+        a->d += shr_pos_cap(vd, s);
+    } else {
+        a->m += vm;
+        a->d += vd;
     }
-    bl = bitlen64(big);
-    for (r = 0; r < rows; r++) {
-        n[r] = (int32_t)(bl > Z_MANT_BITS ? shr_floor(nv[r], bl - Z_MANT_BITS) : nv[r]);
-    }
-    if (bl > Z_MANT_BITS) {
-        e += bl - Z_MANT_BITS;
-    }
-    for (r = 0; r < rows; r++) {
-        xbig |= mant[r][k]; /* nonzero iff a mantissa is */
-    }
-    ez = expo[k];
-    if (xbig == 0) {
+}
+
+/* One row of pf_update: the mantissa x aligned by sx, the new value n by sn,
+ * x + smooth(n - x, a) = x + floor((n a - x a) / 2^31), two 32 x 32 products
+ * (|n - x| <= 2^31 does not fit 32 bits); |result| <= 2^30. */
+static inline int32_t pf_row(int32_t x, int32_t n, int sx, int sn, int32_t a)
+{
+    const int32_t xs = shr_floor32(x, sx);
+    return xs + (int32_t)shr_floor((int64_t)shr_floor32(n, sn) * a - (int64_t)xs * a, 31);
+}
+
+/* One-pole update of the pseudo-float vector of one bin (upmix.py pf_update):
+ * mantissas *x0, *x1, *x2 (|.| <= 2^30; a 2-row vector passes a zero third
+ * row, which stays zero and changes nothing), exponent ez; new values n0..n2
+ * (int64) at exponent e; returns the new exponent. On 32-bit words but for
+ * the new values' normalising shift (from the two words, <= 33): the bit
+ * length of the largest magnitude is that of the OR of the magnitudes; shifts
+ * of an int32 by 31 give its sign, as upmix.py's capped-at-63 ones do; the
+ * exponents stay within [E_MIN - 64, 2^10] (the flush), so int arithmetic on
+ * them is exact. */
+static inline int32_t pf_update(int32_t *x0, int32_t *x1, int32_t *x2, int32_t ez, int64_t n0,
+                                int64_t n1, int64_t n2, int32_t e, int32_t a)
+{
+    const uint64_t big = (uint64_t)abs64(n0) | (uint64_t)abs64(n1) | (uint64_t)abs64(n2);
+    const int bl = bitlen64((int64_t)big);
+    const int sh = bl > Z_MANT_BITS ? bl - Z_MANT_BITS : 0;
+    const int32_t y0 = shr_floor_to32(n0, sh), y1 = shr_floor_to32(n1, sh);
+    const int32_t y2 = shr_floor_to32(n2, sh);
+    int32_t ec, sx, sn, b;
+    uint32_t mag;
+    e += sh;
+    if ((*x0 | *x1 | *x2) == 0) {
         ez = e;
-    } else if (big == 0) {
+    } else if (big == 0u) {
         e = ez;
     }
     ec = ez > e ? ez : e;
     sx = ec - ez < 31 ? ec - ez : 31;
     sn = ec - e < 31 ? ec - e : 31;
-    xbig = 0;
-    for (r = 0; r < rows; r++) {
-        const int32_t x = (int32_t)shr_floor(mant[r][k], sx);
-        const int32_t y = x + (int32_t)smooth((int64_t)(int32_t)shr_floor(n[r], sn) - x, a);
-        mant[r][k] = y; /* |y| <= 2^30 */
-        xbig = xbig > (y < 0 ? -y : y) ? xbig : (y < 0 ? -y : y);
+    *x0 = pf_row(*x0, y0, sx, sn, a);
+    *x1 = pf_row(*x1, y1, sx, sn, a);
+    *x2 = pf_row(*x2, y2, sx, sn, a);
+    mag = (uint32_t)(*x0 < 0 ? -*x0 : *x0) | (uint32_t)(*x1 < 0 ? -*x1 : *x1) |
+          (uint32_t)(*x2 < 0 ? -*x2 : *x2);
+    b = 32 - clz32(mag);
+    if (mag == 0u || ec + b - Z_MANT_BITS < E_MIN) { /* zero, or flushed to zero */
+        *x0 = *x1 = *x2 = 0;
+        return 0;
     }
-    bl = 32 - clz32((uint32_t)xbig);
-    if (xbig == 0 || ec + bl - Z_MANT_BITS < E_MIN) { /* zero, or flushed to zero */
-        for (r = 0; r < rows; r++) {
-            mant[r][k] = 0;
-        }
-        expo[k] = 0;
-        return;
+    if (b > Z_MANT_BITS) { /* b = 31 */
+        *x0 = shr_floor32(*x0, 1);
+        *x1 = shr_floor32(*x1, 1);
+        *x2 = shr_floor32(*x2, 1);
+    } else {
+        *x0 = ss_u32_to_i32((uint32_t)*x0 << (Z_MANT_BITS - b));
+        *x1 = ss_u32_to_i32((uint32_t)*x1 << (Z_MANT_BITS - b));
+        *x2 = ss_u32_to_i32((uint32_t)*x2 << (Z_MANT_BITS - b));
     }
-    for (r = 0; r < rows; r++) {
-        mant[r][k] = bl > Z_MANT_BITS
-                         ? (int32_t)shr_floor(mant[r][k], bl - Z_MANT_BITS)
-                         : (int32_t)shl64_wrap(mant[r][k], Z_MANT_BITS - bl);
-    }
-    expo[k] = ec + bl - Z_MANT_BITS;
+    return ec + b - Z_MANT_BITS;
 }
 
 /* ------------------------------------------------------------------ FFT */
@@ -373,7 +415,7 @@ static void frame(upmix_q31_inst *S)
     const uint32_t n = S->fft_size, ls = S->synthesis_size, h = S->hop, p = S->pool;
     const uint32_t nb = n / 2u + 1u, npad = nb + 2u * p, seg = 2u * p;
     int64_t *q0 = S->q[0], *q1 = S->q[1], *q2 = S->q[2];
-    int64_t nv[3], mx = 0;
+    int64_t mx = 0;
     uint32_t ch, j, k, sg;
     int f, row;
 
@@ -396,32 +438,43 @@ static void frame(upmix_q31_inst *S)
     /* pass 1: powers, z = S M*, the in-phase weight, both smoothers, w_dir,
      * |E z^2| and E|z|^2 into the padded rows of q (row 2: their exponent) */
     for (k = 0u; k < nb; k++) {
-        const int64_t mr = S->fr[0][2u * k], mi = S->fr[0][2u * k + 1u];
-        const int64_t sr = S->fr[1][2u * k], si = S->fr[1][2u * k + 1u];
-        const int64_t zr = shr_floor(sr * mr, 1) + shr_floor(si * mi, 1); /* z / 2 */
-        const int64_t zi = shr_floor(si * mr, 1) - shr_floor(sr * mi, 1);
-        const int sz = bitlen64(max64(abs64(zr), abs64(zi))) - 30 > 0
-                           ? bitlen64(max64(abs64(zr), abs64(zi))) - 30 : 0;
-        const int64_t r = shr_floor(zr, sz), i = shr_floor(zi, sz); /* |.| <= 2^30 */
-        const int64_t cos2 = (r | i) != 0 ? ratio_q31(r * r, r * r + i * i) : 0;
-        const int64_t g = S->mu_q31 + shr_floor((((int64_t)1 << 31) - S->mu_q31) * cos2, 31);
-        int64_t ar, ai;
-        nv[0] = shr_floor(mr * mr, 1) + shr_floor(mi * mi, 1); /* |M|^2 / 2 */
-        nv[1] = mult_q63x31_q62(shr_floor(sr * sr, 1) + shr_floor(si * si, 1), (int32_t)g);
+        const int32_t mr = S->fr[0][2u * k], mi = S->fr[0][2u * k + 1u];
+        const int32_t sr = S->fr[1][2u * k], si = S->fr[1][2u * k + 1u];
+        const int64_t zr = shr_floor((int64_t)sr * mr, 1) + shr_floor((int64_t)si * mi, 1);
+        const int64_t zi = shr_floor((int64_t)si * mr, 1) - shr_floor((int64_t)sr * mi, 1);
+        /* z / 2 above; sz from the bit length of |zr| | |zi| (that of the larger), <= 33 */
+        const int bz = bitlen64((int64_t)((uint64_t)abs64(zr) | (uint64_t)abs64(zi)));
+        const int sz = bz > 30 ? bz - 30 : 0;
+        const int32_t r = shr_floor_to32(zr, sz), i = shr_floor_to32(zi, sz); /* |.| <= 2^30 */
+        const int64_t r2 = (int64_t)r * r, i2 = (int64_t)i * i;
+        const uint32_t cos2 = (r | i) != 0 ? (uint32_t)ratio_q31(r2, r2 + i2) : 0u;
+        /* g = mu + floor((2^31 - mu) cos^2 / 2^31) < 2^31: both factors < 2^32, >= 0 */
+        const int32_t g = S->mu_q31 + (int32_t)(((uint64_t)((1u << 31) - (uint32_t)S->mu_q31) *
+                                                 cos2) >> 31);
+        const int64_t pm = shr_floor((int64_t)mr * mr, 1) + shr_floor((int64_t)mi * mi, 1);
+        const int64_t side =
+            mult_q63x31_q62(shr_floor((int64_t)sr * sr, 1) + shr_floor((int64_t)si * si, 1), g);
+        int32_t x0 = S->pw[0][k], x1 = S->pw[1][k], x2 = 0; /* pm = |M|^2 / 2 */
         SS_PROF(P1_POW);
-        pf_update(S->pw, S->pexp, k, 2, nv, -2 * f, S->a_short);
+        S->pexp[k] = pf_update(&x0, &x1, &x2, S->pexp[k], pm, side, 0, -2 * f, S->a_short);
+        S->pw[0][k] = x0;
+        S->pw[1][k] = x1;
         SS_PROF(P1_PF);
-        S->wdir[k] = (int32_t)wdir_q31(S->pw[0][k], S->pw[1][k], S->kappa_q24);
+        S->wdir[k] = wdir_q31(x0, x1, S->kappa_q24);
         SS_PROF(P1_WDIR);
-        nv[0] = r * r - i * i; /* z^2, |z|^2 at exponent 2 sz (- 4 f) */
-        nv[1] = 2 * r * i;
-        nv[2] = r * r + i * i;
-        pf_update(S->z, S->zexp, k, 3, nv, 2 * sz - 4 * f, S->a_long);
+        x0 = S->z[0][k];
+        x1 = S->z[1][k];
+        x2 = S->z[2][k];
+        /* z^2, |z|^2 at exponent 2 sz (- 4 f) */
+        S->zexp[k] = pf_update(&x0, &x1, &x2, S->zexp[k], r2 - i2, 2 * ((int64_t)r * i), r2 + i2,
+                               2 * sz - 4 * f, S->a_long);
+        S->z[0][k] = x0;
+        S->z[1][k] = x1;
+        S->z[2][k] = x2;
         SS_PROF(P3_PF);
-        ar = S->z[0][k]; /* |.| <= 2^30 */
-        ai = S->z[1][k];
-        q0[k + p] = shl64_wrap(sqrt_q62(ar * ar + ai * ai), POOL_BITS - 30); /* |E z^2| */
-        q1[k + p] = shl64_wrap(S->z[2][k], POOL_BITS - 30);                   /* E|z|^2 */
+        /* |E z^2|, E|z|^2 */
+        q0[k + p] = shl64_wrap(sqrt_q62((int64_t)x0 * x0 + (int64_t)x1 * x1), POOL_BITS - 30);
+        q1[k + p] = shl64_wrap(x2, POOL_BITS - 30);
         q2[k + p] = (q0[k + p] | q1[k + p]) != 0 ? S->zexp[k] : E_NONE;
         SS_PROF(P1_Z);
     }
@@ -442,17 +495,21 @@ static void frame(upmix_q31_inst *S)
             pool_add(&suf, q0[j], q1[j], q2[j]);
             if (j < nb) {
                 pool_acc win = suf;
-                int64_t d, d2, lam, w;
+                uint32_t d;
+                int64_t d2, lam;
+                int32_t w;
                 pool_add(&win, q0[j + seg], q1[j + seg], q2[j + seg]);
                 SS_PROF(P3_WIN);
-                d = win.d > 0 ? ratio_q31(win.m, win.d) : 0; /* D, <= 1 */
-                d2 = shr_floor(d * d, 31);
+                d = win.d > 0 ? (uint32_t)ratio_q31(win.m, win.d) : 0u; /* D, <= 1 */
+                d2 = (int64_t)(((uint64_t)d * d) >> 31);
                 SS_PROF(P3_LAM);
                 lam = shr_floor((d2 - S->lo2) * S->inv_q24, 24);
                 lam = lam < 0 ? 0 : (lam > I32MAX ? I32MAX : lam);
-                w = I32MAX - shr_floor(lam * (I32MAX - S->wdir[j]), 31);
-                S->fr[0][2u * j] = (int32_t)shr_round(w * S->fr[0][2u * j], 31);
-                S->fr[0][2u * j + 1u] = (int32_t)shr_round(w * S->fr[0][2u * j + 1u], 31);
+                /* lam and 1 - w_dir in [0, 2^31): 32 x 32 bits, logical shift */
+                w = SS_INT32_MAX - (int32_t)(((uint64_t)(uint32_t)lam *
+                                              (uint32_t)(SS_INT32_MAX - S->wdir[j])) >> 31);
+                S->fr[0][2u * j] = (int32_t)shr_round((int64_t)w * S->fr[0][2u * j], 31);
+                S->fr[0][2u * j + 1u] = (int32_t)shr_round((int64_t)w * S->fr[0][2u * j + 1u], 31);
                 SS_PROF(P3_W);
             }
         }
