@@ -322,7 +322,8 @@ def test_decayed_statistics_flush_to_zero(clib):
     py, ref, c = FixedUpmix(t), FixedUpmix(t, reference=True), CUpmix(clib, t)
     for u in (py, ref, c):
         u.process(x)
-    base = 2 * ((ls - 1) + n) + 2 * n + n + 2 + ls + h  # CUpmix's int32 pool: zexp, wdir, pexp, pw, z
+    # CUpmix's int32 pool: zexp, wdir, pexp, pw, z
+    base = 2 * ((ls - 1) + n) + 2 * n + n + 2 + ls + h
     c.m32[base:base + nb] = E_MIN
     c.m32[base + 2 * nb:base + 3 * nb] = E_MIN
     c.m32[base + 3 * nb:base + 8 * nb] = 1 << 29

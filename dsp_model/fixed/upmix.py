@@ -47,7 +47,7 @@ Scaling and overflow, per step (N = fft_size, nb = N/2 + 1 bins)
   truncation: ~1.4 LSB rms per bin at N = 4096 (radix 4), ~3 at 2048
   (radix 4-by-2, its last << 1 doubles it), against ~1 for the radix-2 FFT
   this replaced; -127 / -123 dB re the bins of a -12 dBFS noise frame).
-  The inverse stays the own unscaled radix 2 (below): CMSIS's inverse
+  The inverse stays our own unscaled radix 2 (below): CMSIS's inverse
   scales by 1/N as well, and a spectrum with one strong bin (a tone)
   cannot be normalised up, so its output frame keeps only ~2^31 / (N/2) of
   range: -108 dB against the float upmix on the 0 dBFS sweep (L = R) at
@@ -123,11 +123,27 @@ The decision, per bin k (pass 1), then pooled and applied (passes 2, 3):
   only from 750 to 697 instructions per bin: their cost is the bookkeeping
   (the int64 new values' bit length and shifts, the exponent compares and
   the row loops), not the mantissa width.
-* Inverse real FFT, unscaled: Z'' = A' + i W^-1 B' from the bins (products
-  rounded to Q31 separately, sat32), bit-reversal, inverse DIT stages with
-  a' = sat32(a + t), b' = sat32(a - t): the 1/N of the forward transform and
-  the N of this one cancel, output = C frame 2^f (|.| < 2^30 but for the
-  rare constructive sum of a w-filtered frame; sat32 bounds it).
+* Inverse real FFT, unscaled (`irfft_q31`): the merge Z''[k] = A' + i W^-1 B'
+  (A' = Y[k] + conj Y[N/2 - k], B' = Y[k] - conj Y[N/2 - k], components
+  add32_sat / sub32_sat), bit reversal, radix-2 DIT stages. Every complex
+  product is `cmul_half`: t = b W^-1 / 2, each real product rounded to its
+  top word (shr_round(., 32), one SMMULR: |.| <= 2^30), the pair added with
+  add32_sat / sub32_sat; then 2t = shl32_sat(t, 1) and a' = add32_sat(a, 2t),
+  b' = sub32_sat(a, 2t) (the merge: Z'' = (A'r - 2 ti, A'i + 2 tr)). The 1/N
+  of the forward transform and the N of this one cancel, output = C frame
+  2^f (|.| < 2^30 but for the rare constructive sum of a w-filtered frame;
+  the saturations bound it). The half-word product (#23; before it, each
+  product was rounded to Q31 and the int64 sums sat32, ~93 instructions per
+  butterfly on the Cortex-M4 against ~23 now: 4 SMMULR, 8 QADD/QSUB, loads
+  and stores) doubles the rounding step of t: on the full-scale stimuli the
+  upmix's error against the float (cancellation-free pooling) went from
+  -143.6 to -141.5 dB (studio5 sweep L = R), -152.2 to -147.4 (L only),
+  -148.7 to -144.9 (100 Hz square), compact2 -141.0 to -140.6 (bar -130).
+  The C twin computes only the outputs the synthesis reads (complex index
+  >= lo = (N - ls) / 2; the model computes them all, the same numbers): a
+  stage of half-size h works in blocks of 2h whose needed outputs are the
+  suffix from lo_h = max(lo - (N/2 - 2h), 0), so its butterfly j (0 <= j <
+  h) runs when j >= lo_h - h and stores a' only when j >= lo_h.
 * Synthesis + OLA with a guard bit: term = shr_round(c * ws, 32 + f) (Q30,
   the block exponent taken out here, shift 31..62; the periodic-Hann OLA sums
   to 1, so the Q30 sum stays below 2^30 + rounding -- up to a few hundred
@@ -157,7 +173,13 @@ the long smoother 337, |E z^2| 115, pooling 81 + 147 (window sums), D 155,
 lam, w, C 55 -- ten times the 60-140 per bin the upmix budget leaves it
 (the whole upmix: 16462 per stereo sample with the radix-2 forward FFTs, 9100 of
 them the FFTs; with CMSIS's forward FFT the FFTs take 1,153 forward and 2,538
-inverse per stereo sample at studio5, benchmarks/bench_target_fft.py).
+inverse per stereo sample at studio5, benchmarks/bench_target_fft.py; with the
+half-word inverse butterflies, the pruned last stages and the synthesis,
+analysis and sample loops without modulo or variable 64-bit shifts (#23):
+inverse 686 (merge 104, bit reversal 81, stages 501: ~23 per butterfly),
+analysis 384, synthesis window + OLA 44, sample loop 71; the whole upmix
+10985 -> 8862 per stereo sample at studio5, 5511 -> 4520 at compact2,
+benchmarks/bench_target_upmix.py).
 Each reciprocal (ratio_q31: 64-bit normalisation, div_q31) costs about 100
 instructions, each square root about 40, each pseudo-float row 60-110.
 The way down (issue #23) is arithmetic of another shape, not these ops
@@ -222,10 +244,10 @@ from .ops import (
     RECIP_SEED_B_Q29,
 )
 from .ops_nb import (
+    add32_sat,
     clz32,
     div_q31,
     mult_q63x31_q62,
-    sat32,
     shl32_sat,
     shr_floor,
     shr_round,
@@ -539,9 +561,21 @@ def _bitrev(buf, n2):
 
 
 @_jit
+def cmul_half(br, bi, c, s):
+    """b W^-1 / 2 for b = br + i bi (int32), W^-1 = c + i s (Q31): each product
+    rounded to its top word (shr_round(., 32), SMMULR: |.| <= 2^30), the pair
+    added with add32_sat / sub32_sat (|sum| <= 2^31: the saturating edge needs
+    |c| = |s| = 2^31, which no quantized twiddle has)."""
+    tr = sub32_sat(shr_round(br * c, 32), shr_round(bi * s, 32))
+    ti = add32_sat(shr_round(bi * c, 32), shr_round(br * s, 32))
+    return tr, ti
+
+
+@_jit
 def cifft_q31(buf, n2, n, tw_cos, tw_sin):
     """In-place radix-2 DIT inverse complex FFT of n2 = N/2 values (bit-reversed
-    input), W^-1 = c + i s, unscaled. Products rounded to Q31 one by one, sat32."""
+    input), W^-1 = c + i s, unscaled: t = b W^-1 / 2 (`cmul_half`), doubled
+    with shl32_sat, a' = add32_sat(a, 2t), b' = sub32_sat(a, 2t)."""
     m = 2
     while m <= n2:
         half = m >> 1
@@ -552,16 +586,15 @@ def cifft_q31(buf, n2, n, tw_cos, tw_sin):
             for k in range(j, n2, m):
                 ia = 2 * k
                 ib = 2 * (k + half)
-                br = np.int64(buf[ib])
-                bi = np.int64(buf[ib + 1])
-                tr = shr_round(br * c, 31) - shr_round(bi * s, 31)
-                ti = shr_round(bi * c, 31) + shr_round(br * s, 31)
-                ar = np.int64(buf[ia])
-                ai = np.int64(buf[ia + 1])
-                buf[ia] = sat32(ar + tr)
-                buf[ia + 1] = sat32(ai + ti)
-                buf[ib] = sat32(ar - tr)
-                buf[ib + 1] = sat32(ai - ti)
+                tr, ti = cmul_half(np.int64(buf[ib]), np.int64(buf[ib + 1]), c, s)
+                tr = shl32_sat(tr, 1)
+                ti = shl32_sat(ti, 1)
+                ar = buf[ia]
+                ai = buf[ia + 1]
+                buf[ia] = add32_sat(ar, tr)
+                buf[ia + 1] = add32_sat(ai, ti)
+                buf[ib] = sub32_sat(ar, tr)
+                buf[ib + 1] = sub32_sat(ai, ti)
         m <<= 1
 
 
@@ -574,13 +607,12 @@ def irfft_q31(src, dst, n, tw_cos, tw_sin):
         kk = n2 - k
         yr, yi = np.int64(src[2 * k]), np.int64(src[2 * k + 1])
         vr, vi = np.int64(src[2 * kk]), np.int64(src[2 * kk + 1])
-        ar, ai = yr + vr, yi - vi  # A' = Y[k] + conj Y[N/2 - k]
-        br, bi = yr - vr, yi + vi  # B' = Y[k] - conj Y[N/2 - k]
-        c = np.int64(tw_cos[k])
-        s = np.int64(tw_sin[k])
-        # Z'' = A' + i W^-1 B', W^-1 = c + i s
-        dst[2 * k] = sat32(ar - shr_round(bi * c, 31) - shr_round(br * s, 31))
-        dst[2 * k + 1] = sat32(ai + shr_round(br * c, 31) - shr_round(bi * s, 31))
+        ar, ai = add32_sat(yr, vr), sub32_sat(yi, vi)  # A' = Y[k] + conj Y[N/2 - k]
+        br, bi = sub32_sat(yr, vr), add32_sat(yi, vi)  # B' = Y[k] - conj Y[N/2 - k]
+        # Z'' = A' + i W^-1 B', W^-1 = c + i s: i t = (-ti, tr), t = W^-1 B' / 2
+        tr, ti = cmul_half(br, bi, np.int64(tw_cos[k]), np.int64(tw_sin[k]))
+        dst[2 * k] = sub32_sat(ar, shl32_sat(ti, 1))
+        dst[2 * k + 1] = add32_sat(ai, shl32_sat(tr, 1))
     _bitrev(dst, n2)
     cifft_q31(dst, n2, n, tw_cos, tw_sin)
 
@@ -712,8 +744,9 @@ def _apply_w(u, wm, wd, wdir, cr, ci):
 # `fft.cfft_q31_fast` (the CMSIS model's twin), the inverse radix-2 stages run
 # on contiguous per-stage twiddle arrays. Identities used (x any int64
 # unless said):
-#   shr_round(x, 31) = (x + 2^30) >> 31 when x + 2^30 does not overflow (the
+#   shr_round(x, 32) = (x + 2^31) >> 32 when x + 2^31 does not overflow (the
 #     inverse butterfly products: |b| <= 2^31, |W| <= 2^31, so |b W| <= 2^62);
+#   add32_sat, sub32_sat, shl32_sat(., 1) of int32 = sat32 of the int64 sum;
 #   shr_floor(x, s) for s = 0 is x, so "if bl > Z: x >> (bl - Z) else x << (Z - bl)"
 #     = (x >> max(bl - Z, 0)) << max(Z - bl, 0) (likewise ratio_q31's normalisation);
 #   bitlen64(x) = 64 - ctlz64(x) for every int64 (64 for x < 0, as clz32 of the
@@ -737,17 +770,17 @@ def _sat(x):
 
 
 @_jit
-def _r31(x):
-    """shr_round(x, 31) for |x| <= 2^62."""
-    return (x + (np.int64(1) << 30)) >> 31
+def _h32(x):
+    """shr_round(x, 32) for |x| <= 2^62 (a product of two int32)."""
+    return (x + (np.int64(1) << 31)) >> 32
 
 
 @_jit
 def _bfly(re, im, a0, b0, cnt, tc, ts, t0, tstep):
-    """cnt inverse butterflies on (re, im)[a0 + g], (re, im)[b0 + g] with twiddle
-    (tc, ts)[t0 + g tstep] (tstep 0: one twiddle; int32, so each product is
-    32 x 32 -> 64 bits: vpmuldq): t = b W^-1 (W^-1 = c + i s),
-    a' = sat32(a + t), b' = sat32(a - t), unscaled.
+    """cnt inverse butterflies of `cifft_q31` on (re, im)[a0 + g], (re, im)[b0 + g]
+    with twiddle (tc, ts)[t0 + g tstep] (tstep 0: one twiddle; int32, so each
+    product is 32 x 32 -> 64 bits: vpmuldq): t = b W^-1 / 2 (`cmul_half`),
+    a' = add32_sat(a, shl32_sat(t, 1)), b' = sub32_sat(a, shl32_sat(t, 1)).
     Indices are unsigned: no wraparound code, so LLVM sees contiguous access."""
     for g in range(cnt):
         ia = np.uint64(a0 + g)
@@ -759,8 +792,8 @@ def _bfly(re, im, a0, b0, cnt, tc, ts, t0, tstep):
         bi = np.int64(im[ib])
         ar = np.int64(re[ia])
         ai = np.int64(im[ia])
-        tr = _r31(br * c) - _r31(bi * s)
-        ti = _r31(bi * c) + _r31(br * s)
+        tr = _sat(2 * _sat(_h32(br * c) - _h32(bi * s)))
+        ti = _sat(2 * _sat(_h32(bi * c) + _h32(br * s)))
         re[ia] = _sat(ar + tr)
         im[ia] = _sat(ai + ti)
         re[ib] = _sat(ar - tr)
@@ -1047,14 +1080,14 @@ def _unsplit(u):
         yi = np.int64(cim[k])
         vr = np.int64(cre[np.uint64(n2 - k)])
         vi = np.int64(cim[np.uint64(n2 - k)])
-        ar = yr + vr
-        ai = yi - vi
-        br = yr - vr
-        bi = yi + vi
+        ar = _sat(yr + vr)
+        ai = _sat(yi - vi)
+        br = _sat(yr - vr)
+        bi = _sat(yi + vi)
         c = np.int64(tw_cos[k])
         s = np.int64(tw_sin[k])
-        zre[k] = _sat(ar - _rnd(bi * c, 31) - _rnd(br * s, 31))
-        zim[k] = _sat(ai + _rnd(br * c, 31) - _rnd(bi * s, 31))
+        zre[k] = _sat(ar - _sat(2 * _sat(_h32(bi * c) + _h32(br * s))))
+        zim[k] = _sat(ai + _sat(2 * _sat(_h32(br * c) - _h32(bi * s))))
     for i in range(n2):
         tre[i] = zre[np.uint64(perm[i])]
         tim[i] = zim[np.uint64(perm[i])]

@@ -72,6 +72,15 @@ static inline int64_t smooth(int64_t diff, int32_t a) { return shr_floor(diff * 
 static inline int64_t shr_floor_cap(int64_t x, int64_t s) { return shr_floor(x, s < 63 ? (int)s : 63); }
 
 static inline int64_t max64(int64_t a, int64_t b) { return a > b ? a : b; }
+
+/* shr_round(a b, s) of int32 a, b, 1 <= s <= 62, half = 2^(s-1): floor((a b
+ * + half) / 2^s), one SMLAL (|a b| <= 2^62, so the sum cannot wrap) and one
+ * shift; the callers' results fit int32 (the analysis window's by the guard
+ * bit, the synthesis window's by the frame's). */
+static inline int32_t mult_shr_round(int32_t a, int32_t b, int64_t half, int s)
+{
+    return (int32_t)shr_floor(mac_wrap64(half, a, b), s);
+}
 static inline int64_t abs64(int64_t a) { return a < 0 ? -a : a; }
 
 /* About sqrt(x), 0 <= x < 2^62 (result <= 2^31): d = top 31 bits of x shifted
@@ -210,27 +219,68 @@ static void bitrev(int32_t *buf, uint32_t n2)
     }
 }
 
-/* Radix-2 DIT inverse, n2 complex values, bit-reversed input, W^-1 = c + i s,
- * unscaled. Products rounded to Q31 one by one, sat32 on every store. */
-static void cifft_q31(int32_t *buf, uint32_t n2, uint32_t n, const int32_t *tw_cos,
-                      const int32_t *tw_sin)
+/* shr_round(a b, 32) of int32 a, b: the product's top word, rounded (|.| <=
+ * 2^30; SMMULR on the target). */
+static inline int32_t mult_q31x31_hi_round(int32_t a, int32_t b)
 {
-    uint32_t m, half, step, j, k;
+#if defined(__GNUC__) && defined(__ARM_FEATURE_DSP) /* ARMv7E-M */
+    int32_t r;
+    __asm__("smmulr %0, %1, %2" : "=r"(r) : "r"(a), "r"(b));
+    return r;
+#else
+    return (int32_t)shr_round((int64_t)a * b, 32);
+#endif
+}
+
+/* b W^-1 / 2 for b = br + i bi, W^-1 = c + i s (upmix.py cmul_half): each
+ * product's rounded top word, the pair added with saturation. */
+static inline void cmul_half(int32_t br, int32_t bi, int32_t c, int32_t s, int32_t *tr,
+                             int32_t *ti)
+{
+    *tr = sub32_sat(mult_q31x31_hi_round(br, c), mult_q31x31_hi_round(bi, s));
+    *ti = add32_sat(mult_q31x31_hi_round(bi, c), mult_q31x31_hi_round(br, s));
+}
+
+/* Radix-2 DIT inverse, n2 complex values, bit-reversed input, W^-1 = c + i s,
+ * unscaled (upmix.py cifft_q31): t = b W^-1 / 2, a' = add32_sat(a, 2t),
+ * b' = sub32_sat(a, 2t), 2t = shl32_sat(t, 1) (written add32_sat(t, t)).
+ * Pruned to the outputs lo..n2-1 (the synthesis tail; upmix.py computes them
+ * all, the same numbers): a stage of half-size h works in blocks of 2h whose
+ * needed outputs are the suffix from lo_h = max(lo - (n2 - 2h), 0) (each
+ * later stage of half-size h' needs the suffixes from lo_2h' - h' of both
+ * halves of its block), so its butterfly j (0 <= j < h) runs when j >= lo_h -
+ * h and stores a' only when j >= lo_h. */
+static void cifft_q31(int32_t *buf, uint32_t n2, uint32_t n, const int32_t *tw_cos,
+                      const int32_t *tw_sin, uint32_t lo)
+{
+    uint32_t m, half, step, j;
     for (m = 2u; m <= n2; m <<= 1) {
+        const uint32_t lo_h = lo + m > n2 ? lo + m - n2 : 0u;
         half = m >> 1;
         step = n / m;
-        for (j = 0u; j < half; j++) {
-            const int64_t c = tw_cos[j * step], s = tw_sin[j * step];
-            for (k = j; k < n2; k += m) {
-                const uint32_t ia = 2u * k, ib = 2u * (k + half);
-                const int64_t br = buf[ib], bi = buf[ib + 1u];
-                const int64_t ar = buf[ia], ai = buf[ia + 1u];
-                const int64_t tr = shr_round(br * c, 31) - shr_round(bi * s, 31);
-                const int64_t ti = shr_round(bi * c, 31) + shr_round(br * s, 31);
-                buf[ia] = sat32(ar + tr);
-                buf[ia + 1u] = sat32(ai + ti);
-                buf[ib] = sat32(ar - tr);
-                buf[ib + 1u] = sat32(ai - ti);
+        for (j = lo_h > half ? lo_h - half : 0u; j < half; j++) {
+            const int32_t c = tw_cos[j * step], s = tw_sin[j * step];
+            int32_t *a = buf + 2u * j, *b = buf + 2u * (j + half);
+            const int32_t *const end = buf + 2u * n2;
+            if (j >= lo_h) {
+                for (; a < end; a += 2u * m, b += 2u * m) {
+                    int32_t tr, ti;
+                    const int32_t ar = a[0], ai = a[1];
+                    cmul_half(b[0], b[1], c, s, &tr, &ti);
+                    tr = add32_sat(tr, tr);
+                    ti = add32_sat(ti, ti);
+                    a[0] = add32_sat(ar, tr);
+                    a[1] = add32_sat(ai, ti);
+                    b[0] = sub32_sat(ar, tr);
+                    b[1] = sub32_sat(ai, ti);
+                }
+            } else { /* a' is not needed */
+                for (; a < end; a += 2u * m, b += 2u * m) {
+                    int32_t tr, ti;
+                    cmul_half(b[0], b[1], c, s, &tr, &ti);
+                    b[0] = sub32_sat(a[0], add32_sat(tr, tr));
+                    b[1] = sub32_sat(a[1], add32_sat(ti, ti));
+                }
             }
         }
     }
@@ -257,27 +307,30 @@ static void rfft2_q31(int32_t *buf, int32_t *dst, uint32_t n)
     SS_PROF(SPLIT);
 }
 
-/* src (N + 2): bins Y[k] = X[k] / N; dst (>= N): N real samples, unscaled. */
+/* src (N + 2): bins Y[k] = X[k] / N; dst (>= N): N real samples, unscaled;
+ * only the last 2 (n2 - lo) (the synthesis tail and at most one more) are
+ * computed. */
 static void irfft_q31(const int32_t *src, int32_t *dst, uint32_t n, const int32_t *tw_cos,
-                      const int32_t *tw_sin)
+                      const int32_t *tw_sin, uint32_t lo)
 {
     const uint32_t n2 = n / 2u;
     uint32_t k;
     for (k = 0u; k < n2; k++) {
         const uint32_t kk = n2 - k;
-        const int64_t yr = src[2u * k], yi = src[2u * k + 1u];
-        const int64_t vr = src[2u * kk], vi = src[2u * kk + 1u];
-        const int64_t ar = yr + vr, ai = yi - vi; /* A' = Y[k] + conj Y[N/2 - k] */
-        const int64_t br = yr - vr, bi = yi + vi; /* B' = Y[k] - conj Y[N/2 - k] */
-        const int64_t c = tw_cos[k], s = tw_sin[k];
-        /* Z'' = A' + i W^-1 B', W^-1 = c + i s */
-        dst[2u * k] = sat32(ar - shr_round(bi * c, 31) - shr_round(br * s, 31));
-        dst[2u * k + 1u] = sat32(ai + shr_round(br * c, 31) - shr_round(bi * s, 31));
+        const int32_t yr = src[2u * k], yi = src[2u * k + 1u];
+        const int32_t vr = src[2u * kk], vi = src[2u * kk + 1u];
+        const int32_t ar = add32_sat(yr, vr), ai = sub32_sat(yi, vi); /* A' */
+        const int32_t br = sub32_sat(yr, vr), bi = add32_sat(yi, vi); /* B' */
+        int32_t tr, ti;
+        /* Z'' = A' + i W^-1 B', W^-1 = c + i s: i t = (-ti, tr), t = W^-1 B' / 2 */
+        cmul_half(br, bi, tw_cos[k], tw_sin[k], &tr, &ti);
+        dst[2u * k] = sub32_sat(ar, add32_sat(ti, ti));
+        dst[2u * k + 1u] = add32_sat(ai, add32_sat(tr, tr));
     }
     SS_PROF(IRFFT_SPLIT);
     bitrev(dst, n2);
     SS_PROF(IRFFT_REV);
-    cifft_q31(dst, n2, n, tw_cos, tw_sin);
+    cifft_q31(dst, n2, n, tw_cos, tw_sin, lo);
     SS_PROF(IRFFT_CFFT);
 }
 
@@ -380,15 +433,25 @@ static void frame(upmix_q31_inst *S)
     SS_PROF(SAMPLE); /* upmix_q31's sample loop since the last frame */
     /* analysis: the history rings, oldest first, windowed, block exponent f */
     for (ch = 0u; ch < 2u; ch++) {
+        const int32_t *const hr = S->hist[ch];
+        int32_t hi = 0, lo = 0;
         for (j = 0u; j < n; j++) {
-            mx = max64(mx, abs64(S->hist[ch][j]));
+            hi = hr[j] > hi ? hr[j] : hi;
+            lo = hr[j] < lo ? hr[j] : lo;
         }
+        mx = max64(mx, max64(hi, -(int64_t)lo)); /* max |x| */
     }
     f = 30 - bitlen64(mx > 0 ? mx - 1 : 0); /* -1..30: |x| 2^f <= 2^30, a guard bit */
-    for (ch = 0u; ch < 2u; ch++) { /* z = M + i S */
-        for (j = 0u; j < n; j++) {
-            const int64_t x = S->hist[ch][(S->hist_pos + j) % n];
-            S->fr[0][2u * j + ch] = (int32_t)shr_round(x * S->wa[j], 31 - f);
+    for (ch = 0u; ch < 2u; ch++) { /* z = M + i S, the ring from hist_pos */
+        const uint32_t pos = S->hist_pos;
+        const int32_t *const hr = S->hist[ch], *const wa = S->wa;
+        int32_t *const z = S->fr[0] + ch;
+        const int64_t half = (int64_t)1 << (30 - f);
+        for (j = 0u; j < n - pos; j++) {
+            z[2u * j] = mult_shr_round(hr[pos + j], wa[j], half, 31 - f);
+        }
+        for (; j < n; j++) {
+            z[2u * j] = mult_shr_round(hr[j - (n - pos)], wa[j], half, 31 - f);
         }
     }
     SS_PROF(WIN);
@@ -465,18 +528,21 @@ static void frame(upmix_q31_inst *S)
         SS_PROF(POOL);
     }
     /* synthesis: inverse FFT into fr[1], window the tail, OLA (Q30, guard bit) */
-    irfft_q31(S->fr[0], S->fr[1], n, S->tw_cos, S->tw_sin);
-    for (j = 0u; j + h < ls; j++) {
-        S->ola[j] = S->ola[j + h];
-    }
-    for (j = ls - h; j < ls; j++) {
-        S->ola[j] = 0;
-    }
-    for (j = 0u; j < ls; j++) {
-        S->ola[j] += (int32_t)shr_round((int64_t)S->fr[1][n - ls + j] * S->ws[j], 32 + f);
-    }
-    for (j = 0u; j < h; j++) {
-        S->ready[j] = shl32_sat(S->ola[j], 1);
+    irfft_q31(S->fr[0], S->fr[1], n, S->tw_cos, S->tw_sin, (n - ls) / 2u);
+    { /* ola = (ola shifted by h, zeros in) + the windowed tail; ready = 2 ola[0..h) */
+        int32_t *const ola = S->ola, *const ready = S->ready;
+        const int32_t *const y = S->fr[1] + (n - ls), *const ws = S->ws;
+        const int64_t half = (int64_t)1 << (31 + f);
+        for (j = 0u; j < h; j++) {
+            ola[j] = ola[j + h] + mult_shr_round(y[j], ws[j], half, 32 + f);
+            ready[j] = shl32_sat(ola[j], 1);
+        }
+        for (; j + h < ls; j++) {
+            ola[j] = ola[j + h] + mult_shr_round(y[j], ws[j], half, 32 + f);
+        }
+        for (; j < ls; j++) {
+            ola[j] = mult_shr_round(y[j], ws[j], half, 32 + f);
+        }
     }
     SS_PROF(OLA);
 }
@@ -486,28 +552,34 @@ void upmix_q31(upmix_q31_inst *S, const int32_t *src, int32_t *dst_l, int32_t *d
 {
     const uint32_t n = S->fft_size, h = S->hop;
     const uint32_t nd = S->synthesis_size - 1u;
-    uint32_t t;
+    int32_t *const dl0 = S->dl[0], *const dl1 = S->dl[1];
+    int32_t *const h0 = S->hist[0], *const h1 = S->hist[1];
+    uint32_t t, dp = S->dl_pos, hp = S->hist_pos, ph = S->phase;
     for (t = 0u; t < block_size; t++) {
         const int64_t left = src[2u * t], right = src[2u * t + 1u];
-        const uint32_t dp = S->dl_pos, hp = S->hist_pos;
-        const int32_t ld = S->dl[0][dp], rd = S->dl[1][dp];
+        const int32_t ld = dl0[dp], rd = dl1[dp];
         int32_t c;
-        S->dl[0][dp] = (int32_t)left;
-        S->dl[1][dp] = (int32_t)right;
-        S->dl_pos = (dp + 1u) % nd;
-        S->hist[0][hp] = (int32_t)shr_floor(left + right, 1);
-        S->hist[1][hp] = (int32_t)shr_floor(left - right, 1);
-        S->hist_pos = (hp + 1u) % n;
-        if (S->phase == h - 1u) {
+        dl0[dp] = (int32_t)left;
+        dl1[dp] = (int32_t)right;
+        dp = dp + 1u == nd ? 0u : dp + 1u; /* (dp + 1) % nd */
+        h0[hp] = (int32_t)shr_floor(left + right, 1);
+        h1[hp] = (int32_t)shr_floor(left - right, 1);
+        hp = hp + 1u == n ? 0u : hp + 1u;
+        if (ph == h - 1u) {
+            S->dl_pos = dp;
+            S->hist_pos = hp;
             frame(S);
             c = S->ready[0];
-            S->phase = 0u;
+            ph = 0u;
         } else {
-            c = S->ready[S->phase + 1u];
-            S->phase++;
+            ph++;
+            c = S->ready[ph];
         }
         dst_l[t] = sub32_sat(ld, c);
         dst_r[t] = sub32_sat(rd, c);
         dst_c[t] = c;
     }
+    S->dl_pos = dp;
+    S->hist_pos = hp;
+    S->phase = ph;
 }
