@@ -125,20 +125,25 @@ The decision, per bin k (pass 1), then pooled and applied (passes 2, 3):
   the row loops), not the mantissa width.
 * Inverse real FFT, unscaled (`irfft_q31`): the merge Z''[k] = A' + i W^-1 B'
   (A' = Y[k] + conj Y[N/2 - k], B' = Y[k] - conj Y[N/2 - k], components
-  add32_sat / sub32_sat), bit reversal, radix-2 DIT stages. Every complex
-  product is `cmul_half`: t = b W^-1 / 2, each real product rounded to its
-  top word (shr_round(., 32), one SMMULR: |.| <= 2^30), the pair added with
-  add32_sat / sub32_sat; then 2t = shl32_sat(t, 1) and a' = add32_sat(a, 2t),
-  b' = sub32_sat(a, 2t) (the merge: Z'' = (A'r - 2 ti, A'i + 2 tr)). The 1/N
-  of the forward transform and the N of this one cancel, output = C frame
-  2^f (|.| < 2^30 but for the rare constructive sum of a w-filtered frame;
-  the saturations bound it). The half-word product (#23; before it, each
-  product was rounded to Q31 and the int64 sums sat32, ~93 instructions per
-  butterfly on the Cortex-M4 against ~23 now: 4 SMMULR, 8 QADD/QSUB, loads
-  and stores) doubles the rounding step of t: on the full-scale stimuli the
-  upmix's error against the float (cancellation-free pooling) went from
-  -143.6 to -141.5 dB (studio5 sweep L = R), -152.2 to -147.4 (L only),
-  -148.7 to -144.9 (100 Hz square), compact2 -141.0 to -140.6 (bar -130).
+  add32_sat / sub32_sat), bit reversal, radix-2 DIT stages with a' =
+  add32_sat(a, t), b' = sub32_sat(a, t). t = b W^-1: for the twiddles 1 (j =
+  0) and i (2j = h) exactly, t = b and (neg32_sat(bi), br); else `cmul_q31`,
+  each component one exact int64 sum of two products rounded once to Q31 and
+  saturated, sat32(shr_round(br c - bi s, 31)) (the merge: Z'' = (A'r - ti,
+  A'i + tr) with t = W^-1 B'). The 1/N of the forward transform and the N of
+  this one cancel, output = C frame 2^f (|.| < 2^30 but for the rare
+  constructive sum of a w-filtered frame; the saturations bound it).
+  Precision (#23): an earlier form rounded each product to Q31 and summed
+  in int64 with sat32 (~93 instructions per butterfly on the Cortex-M4); a
+  half-word form (each product's rounded top word, SMMULR, t doubled) cost
+  ~23 but its doubled rounding step put the family mixes at -129.2..-129.7
+  dB against the float (bar -130); the exact 1 and i twiddles recovered
+  only 0.8 dB of it (stages 1 and 2 of 11, whose noise the later stages
+  amplify most, were already exact in the Q31 form). The single rounding
+  here is 3 dB quieter than the Q31 form's two: family mixes -130.8..-135.4
+  dB (-130.7..-135.1 before), full-scale sweep L = R -143.8 (studio5; was
+  -143.6), L only -153.2 (-152.2), for ~39 instructions per butterfly
+  (SMULL + SMLAL per component, SSAT-based saturation, QADD/QSUB).
   The C twin computes only the outputs the synthesis reads (complex index
   >= lo = (N - ls) / 2; the model computes them all, the same numbers): a
   stage of half-size h works in blocks of 2h whose needed outputs are the
@@ -174,12 +179,12 @@ lam, w, C 55 -- ten times the 60-140 per bin the upmix budget leaves it
 (the whole upmix: 16462 per stereo sample with the radix-2 forward FFTs, 9100 of
 them the FFTs; with CMSIS's forward FFT the FFTs take 1,153 forward and 2,538
 inverse per stereo sample at studio5, benchmarks/bench_target_fft.py; with the
-half-word inverse butterflies, the pruned last stages and the synthesis,
-analysis and sample loops without modulo or variable 64-bit shifts (#23):
-inverse 686 (merge 104, bit reversal 81, stages 501: ~23 per butterfly),
-analysis 384, synthesis window + OLA 44, sample loop 71; the whole upmix
-10985 -> 8862 per stereo sample at studio5, 5511 -> 4520 at compact2,
-benchmarks/bench_target_upmix.py).
+single-rounding butterflies, the exact 1 and i twiddles, the pruned last
+stages and the analysis, synthesis and sample loops without modulo or
+variable int64 shifts (#23): inverse 1152 (merge 216, bit reversal 85, stages
+851: ~39 per butterfly), analysis 384, synthesis window + OLA 45, sample loop
+71; the whole upmix 10985 -> 9309 per stereo sample at studio5, 5511 -> 4735
+at compact2, benchmarks/bench_target_upmix.py).
 Each reciprocal (ratio_q31: 64-bit normalisation, div_q31) costs about 100
 instructions, each square root about 40, each pseudo-float row 60-110.
 The way down (issue #23) is arithmetic of another shape, not these ops
@@ -248,6 +253,8 @@ from .ops_nb import (
     clz32,
     div_q31,
     mult_q63x31_q62,
+    neg32_sat,
+    sat32,
     shl32_sat,
     shr_floor,
     shr_round,
@@ -561,21 +568,23 @@ def _bitrev(buf, n2):
 
 
 @_jit
-def cmul_half(br, bi, c, s):
-    """b W^-1 / 2 for b = br + i bi (int32), W^-1 = c + i s (Q31): each product
-    rounded to its top word (shr_round(., 32), SMMULR: |.| <= 2^30), the pair
-    added with add32_sat / sub32_sat (|sum| <= 2^31: the saturating edge needs
-    |c| = |s| = 2^31, which no quantized twiddle has)."""
-    tr = sub32_sat(shr_round(br * c, 32), shr_round(bi * s, 32))
-    ti = add32_sat(shr_round(bi * c, 32), shr_round(br * s, 32))
+def cmul_q31(br, bi, c, s):
+    """b W^-1 for b = br + i bi (int32), W^-1 = c + i s (Q31): each component
+    one exact int64 sum of two products, rounded once to Q31 and saturated:
+    sat32(shr_round(br c - bi s, 31)), sat32(shr_round(bi c + br s, 31))
+    (|sum| < 2^63; saturates only when |b| > 2^31, the rare overshoot)."""
+    tr = sat32(shr_round(br * c - bi * s, 31))
+    ti = sat32(shr_round(bi * c + br * s, 31))
     return tr, ti
 
 
 @_jit
 def cifft_q31(buf, n2, n, tw_cos, tw_sin):
     """In-place radix-2 DIT inverse complex FFT of n2 = N/2 values (bit-reversed
-    input), W^-1 = c + i s, unscaled: t = b W^-1 / 2 (`cmul_half`), doubled
-    with shl32_sat, a' = add32_sat(a, 2t), b' = sub32_sat(a, 2t)."""
+    input), W^-1 = c + i s, unscaled: t = b W^-1, a' = add32_sat(a, t),
+    b' = sub32_sat(a, t). Butterfly j of the stage of half-size h: j = 0
+    (W^-1 = 1) t = b; 2j = h (W^-1 = i) t = (neg32_sat(bi), br), both exact;
+    else t = `cmul_q31`(b, W^-1)."""
     m = 2
     while m <= n2:
         half = m >> 1
@@ -586,9 +595,14 @@ def cifft_q31(buf, n2, n, tw_cos, tw_sin):
             for k in range(j, n2, m):
                 ia = 2 * k
                 ib = 2 * (k + half)
-                tr, ti = cmul_half(np.int64(buf[ib]), np.int64(buf[ib + 1]), c, s)
-                tr = shl32_sat(tr, 1)
-                ti = shl32_sat(ti, 1)
+                br = np.int64(buf[ib])
+                bi = np.int64(buf[ib + 1])
+                if j == 0:  # W^-1 = 1
+                    tr, ti = br, bi
+                elif 2 * j == half:  # W^-1 = i
+                    tr, ti = neg32_sat(bi), br
+                else:
+                    tr, ti = cmul_q31(br, bi, c, s)
                 ar = buf[ia]
                 ai = buf[ia + 1]
                 buf[ia] = add32_sat(ar, tr)
@@ -609,10 +623,10 @@ def irfft_q31(src, dst, n, tw_cos, tw_sin):
         vr, vi = np.int64(src[2 * kk]), np.int64(src[2 * kk + 1])
         ar, ai = add32_sat(yr, vr), sub32_sat(yi, vi)  # A' = Y[k] + conj Y[N/2 - k]
         br, bi = sub32_sat(yr, vr), add32_sat(yi, vi)  # B' = Y[k] - conj Y[N/2 - k]
-        # Z'' = A' + i W^-1 B', W^-1 = c + i s: i t = (-ti, tr), t = W^-1 B' / 2
-        tr, ti = cmul_half(br, bi, np.int64(tw_cos[k]), np.int64(tw_sin[k]))
-        dst[2 * k] = sub32_sat(ar, shl32_sat(ti, 1))
-        dst[2 * k + 1] = add32_sat(ai, shl32_sat(tr, 1))
+        # Z'' = A' + i W^-1 B', W^-1 = c + i s: i t = (-ti, tr), t = W^-1 B'
+        tr, ti = cmul_q31(br, bi, np.int64(tw_cos[k]), np.int64(tw_sin[k]))
+        dst[2 * k] = sub32_sat(ar, ti)
+        dst[2 * k + 1] = add32_sat(ai, tr)
     _bitrev(dst, n2)
     cifft_q31(dst, n2, n, tw_cos, tw_sin)
 
@@ -744,9 +758,9 @@ def _apply_w(u, wm, wd, wdir, cr, ci):
 # `fft.cfft_q31_fast` (the CMSIS model's twin), the inverse radix-2 stages run
 # on contiguous per-stage twiddle arrays. Identities used (x any int64
 # unless said):
-#   shr_round(x, 32) = (x + 2^31) >> 32 when x + 2^31 does not overflow (the
-#     inverse butterfly products: |b| <= 2^31, |W| <= 2^31, so |b W| <= 2^62);
-#   add32_sat, sub32_sat, shl32_sat(., 1) of int32 = sat32 of the int64 sum;
+#   shr_round(x, 31) = (x + 2^30) >> 31 when x + 2^30 does not overflow (the
+#     inverse butterfly sums of two products: |x| <= 2^63 - 2^31);
+#   add32_sat, sub32_sat, neg32_sat of int32 = sat32 of the int64 result;
 #   shr_floor(x, s) for s = 0 is x, so "if bl > Z: x >> (bl - Z) else x << (Z - bl)"
 #     = (x >> max(bl - Z, 0)) << max(Z - bl, 0) (likewise ratio_q31's normalisation);
 #   bitlen64(x) = 64 - ctlz64(x) for every int64 (64 for x < 0, as clz32 of the
@@ -770,30 +784,34 @@ def _sat(x):
 
 
 @_jit
-def _h32(x):
-    """shr_round(x, 32) for |x| <= 2^62 (a product of two int32)."""
-    return (x + (np.int64(1) << 31)) >> 32
+def _r31(x):
+    """shr_round(x, 31) for |x| < 2^63 - 2^30."""
+    return (x + (np.int64(1) << 30)) >> 31
 
 
 @_jit
-def _bfly(re, im, a0, b0, cnt, tc, ts, t0, tstep):
-    """cnt inverse butterflies of `cifft_q31` on (re, im)[a0 + g], (re, im)[b0 + g]
-    with twiddle (tc, ts)[t0 + g tstep] (tstep 0: one twiddle; int32, so each
-    product is 32 x 32 -> 64 bits: vpmuldq): t = b W^-1 / 2 (`cmul_half`),
-    a' = add32_sat(a, shl32_sat(t, 1)), b' = sub32_sat(a, shl32_sat(t, 1)).
+def _bfly(re, im, a0, b0, cnt, tc, ts, t0, tstep, h):
+    """cnt inverse butterflies of `cifft_q31` (stage of half-size h) on (re,
+    im)[a0 + g], (re, im)[b0 + g] with twiddle (tc, ts)[t0 + g tstep], the
+    twiddle of butterfly jj = t0 + g tstep - h (tstep 0: one twiddle; int32, so
+    each product is 32 x 32 -> 64 bits: vpmuldq): t = b for jj = 0, (-bi, br)
+    for 2 jj = h, else `cmul_q31`; a' = add32_sat(a, t), b' = sub32_sat(a, t).
     Indices are unsigned: no wraparound code, so LLVM sees contiguous access."""
     for g in range(cnt):
         ia = np.uint64(a0 + g)
         ib = np.uint64(b0 + g)
         it = np.uint64(t0 + g * tstep)
+        jj = t0 + g * tstep - h
         c = np.int64(tc[it])
         s = np.int64(ts[it])
         br = np.int64(re[ib])
         bi = np.int64(im[ib])
         ar = np.int64(re[ia])
         ai = np.int64(im[ia])
-        tr = _sat(2 * _sat(_h32(br * c) - _h32(bi * s)))
-        ti = _sat(2 * _sat(_h32(bi * c) + _h32(br * s)))
+        tr = _sat(_r31(br * c - bi * s))
+        ti = _sat(_r31(bi * c + br * s))
+        tr = br if jj == 0 else (_sat(-bi) if 2 * jj == h else tr)
+        ti = bi if jj == 0 else (br if 2 * jj == h else ti)
         re[ia] = _sat(ar + tr)
         im[ia] = _sat(ai + ti)
         re[ib] = _sat(ar - tr)
@@ -815,7 +833,7 @@ def _stages(u):
     while h < rows:
         for j in range(rows):
             if j & h == 0:
-                _bfly(tre, tim, j * cols, (j + h) * cols, cols, twc, tws, h + (j & (h - 1)), 0)
+                _bfly(tre, tim, j * cols, (j + h) * cols, cols, twc, tws, h + (j & (h - 1)), 0, h)
         h <<= 1
     for j in range(rows):
         for g in range(cols):
@@ -823,7 +841,7 @@ def _stages(u):
             zim[np.uint64(g * rows + j)] = tim[np.uint64(j * cols + g)]
     while h < n2:
         for a0 in range(0, n2, 2 * h):
-            _bfly(zre, zim, a0, a0 + h, h, twc, tws, h, 1)
+            _bfly(zre, zim, a0, a0 + h, h, twc, tws, h, 1, h)
         h <<= 1
 
 
@@ -1086,8 +1104,8 @@ def _unsplit(u):
         bi = _sat(yi + vi)
         c = np.int64(tw_cos[k])
         s = np.int64(tw_sin[k])
-        zre[k] = _sat(ar - _sat(2 * _sat(_h32(bi * c) + _h32(br * s))))
-        zim[k] = _sat(ai + _sat(2 * _sat(_h32(br * c) - _h32(bi * s))))
+        zre[k] = _sat(ar - _sat(_r31(bi * c + br * s)))
+        zim[k] = _sat(ai + _sat(_r31(br * c - bi * s)))
     for i in range(n2):
         tre[i] = zre[np.uint64(perm[i])]
         tim[i] = zim[np.uint64(perm[i])]

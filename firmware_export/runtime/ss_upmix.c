@@ -219,40 +219,79 @@ static void bitrev(int32_t *buf, uint32_t n2)
     }
 }
 
-/* shr_round(a b, 32) of int32 a, b: the product's top word, rounded (|.| <=
- * 2^30; SMMULR on the target). */
-static inline int32_t mult_q31x31_hi_round(int32_t a, int32_t b)
+/* sat32(shr_round(x, 31)) for |x| < 2^63 - 2^30. On ARMv7E-M: x + 2^30,
+ * its top word hi saturated to 31 bits (SSAT) then shifted left by one with
+ * bit 31 of the low word in (hi in range) or the saturated end's low bit. */
+static inline int32_t sat32_shr_round31(int64_t x)
 {
 #if defined(__GNUC__) && defined(__ARM_FEATURE_DSP) /* ARMv7E-M */
-    int32_t r;
-    __asm__("smmulr %0, %1, %2" : "=r"(r) : "r"(a), "r"(b));
-    return r;
+    const uint64_t u = (uint64_t)x + (1u << 30);
+    const int32_t hi = (int32_t)(uint32_t)(u >> 32);
+    int32_t hs;
+    __asm__("ssat %0, #31, %1" : "=r"(hs) : "r"(hi));
+    return (int32_t)(((uint32_t)hs << 1) |
+                     (hs == hi ? (uint32_t)u >> 31 : (uint32_t)(hs >= 0)));
 #else
-    return (int32_t)shr_round((int64_t)a * b, 32);
+    return sat32(shr_round(x, 31));
 #endif
 }
 
-/* b W^-1 / 2 for b = br + i bi, W^-1 = c + i s (upmix.py cmul_half): each
- * product's rounded top word, the pair added with saturation. */
-static inline void cmul_half(int32_t br, int32_t bi, int32_t c, int32_t s, int32_t *tr,
-                             int32_t *ti)
+/* b W^-1 for b = br + i bi, W^-1 = c + i s (upmix.py cmul_q31): each
+ * component one exact sum of two products (SMULL, SMLAL), rounded once to
+ * Q31 and saturated. */
+static inline void cmul_q31(int32_t br, int32_t bi, int32_t c, int32_t s, int32_t *tr,
+                            int32_t *ti)
 {
-    *tr = sub32_sat(mult_q31x31_hi_round(br, c), mult_q31x31_hi_round(bi, s));
-    *ti = add32_sat(mult_q31x31_hi_round(bi, c), mult_q31x31_hi_round(br, s));
+    *tr = sat32_shr_round31(mac_wrap64(-mult_q31x31_q62(bi, s), br, c));
+    *ti = sat32_shr_round31(mac_wrap64(mult_q31x31_q62(bi, c), br, s));
+}
+
+/* The butterflies k = j, j + m, ... of one twiddle W^-1 = c + i s (a the
+ * first one's a, end = buf + 2 n2, stride 2m words): t = b (kind 0, W^-1 =
+ * 1), (neg32_sat(bi), br) (kind 1, W^-1 = i), else cmul_q31; a' =
+ * add32_sat(a, t) (stored when need_a), b' = sub32_sat(a, t). Called with constant kind and need_a, so each call
+ * site compiles to its own loop. */
+static inline void bfly_run(int32_t *a, uint32_t half, const int32_t *end, uint32_t stride,
+                            int32_t c, int32_t s, int kind, int need_a)
+{
+    for (; a < end; a += stride) {
+        int32_t *const b = a + 2u * half;
+        int32_t tr, ti;
+        if (kind == 0) {
+            tr = b[0];
+            ti = b[1];
+        } else if (kind == 1) {
+            tr = neg32_sat(b[1]);
+            ti = b[0];
+        } else {
+            cmul_q31(b[0], b[1], c, s, &tr, &ti);
+        }
+        if (need_a) {
+            const int32_t ar = a[0], ai = a[1];
+            a[0] = add32_sat(ar, tr);
+            a[1] = add32_sat(ai, ti);
+            b[0] = sub32_sat(ar, tr);
+            b[1] = sub32_sat(ai, ti);
+        } else {
+            b[0] = sub32_sat(a[0], tr);
+            b[1] = sub32_sat(a[1], ti);
+        }
+    }
 }
 
 /* Radix-2 DIT inverse, n2 complex values, bit-reversed input, W^-1 = c + i s,
- * unscaled (upmix.py cifft_q31): t = b W^-1 / 2, a' = add32_sat(a, 2t),
- * b' = sub32_sat(a, 2t), 2t = shl32_sat(t, 1) (written add32_sat(t, t)).
- * Pruned to the outputs lo..n2-1 (the synthesis tail; upmix.py computes them
- * all, the same numbers): a stage of half-size h works in blocks of 2h whose
- * needed outputs are the suffix from lo_h = max(lo - (n2 - 2h), 0) (each
- * later stage of half-size h' needs the suffixes from lo_2h' - h' of both
- * halves of its block), so its butterfly j (0 <= j < h) runs when j >= lo_h -
- * h and stores a' only when j >= lo_h. */
+ * unscaled (upmix.py cifft_q31; butterfly j of the stage of half-size h:
+ * W^-1 = 1 for j = 0, i for 2j = h, exactly). Pruned to the outputs
+ * lo..n2-1 (the synthesis tail; upmix.py computes them all, the same
+ * numbers): a stage of half-size h works in blocks of 2h whose needed outputs
+ * are the suffix from lo_h = max(lo - (n2 - 2h), 0) (each later stage of
+ * half-size h' needs the suffixes from lo_2h' - h' of both halves of its
+ * block), so its butterfly j (0 <= j < h) runs when j >= lo_h - h and stores
+ * a' only when j >= lo_h. */
 static void cifft_q31(int32_t *buf, uint32_t n2, uint32_t n, const int32_t *tw_cos,
                       const int32_t *tw_sin, uint32_t lo)
 {
+    const int32_t *const end = buf + 2u * n2;
     uint32_t m, half, step, j;
     for (m = 2u; m <= n2; m <<= 1) {
         const uint32_t lo_h = lo + m > n2 ? lo + m - n2 : 0u;
@@ -260,27 +299,22 @@ static void cifft_q31(int32_t *buf, uint32_t n2, uint32_t n, const int32_t *tw_c
         step = n / m;
         for (j = lo_h > half ? lo_h - half : 0u; j < half; j++) {
             const int32_t c = tw_cos[j * step], s = tw_sin[j * step];
-            int32_t *a = buf + 2u * j, *b = buf + 2u * (j + half);
-            const int32_t *const end = buf + 2u * n2;
+            int32_t *const a = buf + 2u * j;
+            const int kind = j == 0u ? 0 : (2u * j == half ? 1 : 2);
             if (j >= lo_h) {
-                for (; a < end; a += 2u * m, b += 2u * m) {
-                    int32_t tr, ti;
-                    const int32_t ar = a[0], ai = a[1];
-                    cmul_half(b[0], b[1], c, s, &tr, &ti);
-                    tr = add32_sat(tr, tr);
-                    ti = add32_sat(ti, ti);
-                    a[0] = add32_sat(ar, tr);
-                    a[1] = add32_sat(ai, ti);
-                    b[0] = sub32_sat(ar, tr);
-                    b[1] = sub32_sat(ai, ti);
+                if (kind == 0) {
+                    bfly_run(a, half, end, 2u * m, c, s, 0, 1);
+                } else if (kind == 1) {
+                    bfly_run(a, half, end, 2u * m, c, s, 1, 1);
+                } else {
+                    bfly_run(a, half, end, 2u * m, c, s, 2, 1);
                 }
-            } else { /* a' is not needed */
-                for (; a < end; a += 2u * m, b += 2u * m) {
-                    int32_t tr, ti;
-                    cmul_half(b[0], b[1], c, s, &tr, &ti);
-                    b[0] = sub32_sat(a[0], add32_sat(tr, tr));
-                    b[1] = sub32_sat(a[1], add32_sat(ti, ti));
-                }
+            } else if (kind == 0) { /* a' is not needed */
+                bfly_run(a, half, end, 2u * m, c, s, 0, 0);
+            } else if (kind == 1) {
+                bfly_run(a, half, end, 2u * m, c, s, 1, 0);
+            } else {
+                bfly_run(a, half, end, 2u * m, c, s, 2, 0);
             }
         }
     }
@@ -322,10 +356,10 @@ static void irfft_q31(const int32_t *src, int32_t *dst, uint32_t n, const int32_
         const int32_t ar = add32_sat(yr, vr), ai = sub32_sat(yi, vi); /* A' */
         const int32_t br = sub32_sat(yr, vr), bi = add32_sat(yi, vi); /* B' */
         int32_t tr, ti;
-        /* Z'' = A' + i W^-1 B', W^-1 = c + i s: i t = (-ti, tr), t = W^-1 B' / 2 */
-        cmul_half(br, bi, tw_cos[k], tw_sin[k], &tr, &ti);
-        dst[2u * k] = sub32_sat(ar, add32_sat(ti, ti));
-        dst[2u * k + 1u] = add32_sat(ai, add32_sat(tr, tr));
+        /* Z'' = A' + i W^-1 B', W^-1 = c + i s: i t = (-ti, tr), t = W^-1 B' */
+        cmul_q31(br, bi, tw_cos[k], tw_sin[k], &tr, &ti);
+        dst[2u * k] = sub32_sat(ar, ti);
+        dst[2u * k + 1u] = add32_sat(ai, tr);
     }
     SS_PROF(IRFFT_SPLIT);
     bitrev(dst, n2);
