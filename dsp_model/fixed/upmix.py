@@ -142,8 +142,8 @@ The decision, per bin k (pass 1), then pooled and applied (passes 2, 3):
   amplify most, were already exact in the Q31 form). The single rounding
   here is 3 dB quieter than the Q31 form's two: family mixes -130.8..-135.4
   dB (-130.7..-135.1 before), full-scale sweep L = R -143.8 (studio5; was
-  -143.6), L only -153.2 (-152.2), for ~39 instructions per butterfly
-  (SMULL + SMLAL per component, SSAT-based saturation, QADD/QSUB).
+  -143.6), L only -153.2 (-152.2), for ~35 instructions per butterfly
+  (two SMLAL per component, an SSAT-based saturation, QADD/QSUB).
   The C twin computes only the outputs the synthesis reads (complex index
   >= lo = (N - ls) / 2; the model computes them all, the same numbers): a
   stage of half-size h works in blocks of 2h whose needed outputs are the
@@ -181,9 +181,9 @@ them the FFTs; with CMSIS's forward FFT the FFTs take 1,153 forward and 2,538
 inverse per stereo sample at studio5, benchmarks/bench_target_fft.py; with the
 single-rounding butterflies, the exact 1 and i twiddles, the pruned last
 stages and the analysis, synthesis and sample loops without modulo or
-variable int64 shifts (#23): inverse 1152 (merge 216, bit reversal 85, stages
-851: ~39 per butterfly), analysis 384, synthesis window + OLA 45, sample loop
-71; the whole upmix 10985 -> 9309 per stereo sample at studio5, 5511 -> 4735
+variable int64 shifts (#23): inverse 1063 (merge 200, bit reversal 81, stages
+782: ~35 per butterfly), analysis 384, synthesis window + OLA 36, sample loop
+71; the whole upmix 10985 -> 9242 per stereo sample at studio5, 5511 -> 4705
 at compact2, benchmarks/bench_target_upmix.py).
 Each reciprocal (ratio_q31: 64-bit normalisation, div_q31) costs about 100
 instructions, each square root about 40, each pseudo-float row 60-110.

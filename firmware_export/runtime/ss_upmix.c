@@ -219,41 +219,60 @@ static void bitrev(int32_t *buf, uint32_t n2)
     }
 }
 
-/* sat32(shr_round(x, 31)) for |x| < 2^63 - 2^30. On ARMv7E-M: x + 2^30,
- * its top word hi saturated to 31 bits (SSAT) then shifted left by one with
- * bit 31 of the low word in (hi in range) or the saturated end's low bit. */
-static inline int32_t sat32_shr_round31(int64_t x)
+/* sat32(floor(x / 2^31)) for |x| < 2^63 (x carries the rounding 2^30 of
+ * the callers' shr_round(., 31)). On ARMv7E-M: the top word hi saturated to
+ * 31 bits (SSAT), shifted left by one with bit 31 of the low word in (hi in
+ * range) or the saturated end's low bit. */
+static inline int32_t sat32_floor31(int64_t x)
 {
 #if defined(__GNUC__) && defined(__ARM_FEATURE_DSP) /* ARMv7E-M */
-    const uint64_t u = (uint64_t)x + (1u << 30);
+    const uint64_t u = (uint64_t)x;
     const int32_t hi = (int32_t)(uint32_t)(u >> 32);
     int32_t hs;
     __asm__("ssat %0, #31, %1" : "=r"(hs) : "r"(hi));
     return (int32_t)(((uint32_t)hs << 1) |
                      (hs == hi ? (uint32_t)u >> 31 : (uint32_t)(hs >= 0)));
 #else
-    return sat32(shr_round(x, 31));
+    return sat32(shr_floor(x, 31));
 #endif
 }
 
+/* cmul_q31 for s > INT32_MIN, ns = -s: 2^30 + br c + bi ns and 2^30 + bi c +
+ * br s, two SMLAL each. */
+static inline void cmul_q31_ns(int32_t br, int32_t bi, int32_t c, int32_t s, int32_t ns,
+                               int32_t *tr, int32_t *ti)
+{
+    const int64_t r = (int64_t)1 << 30;
+    *tr = sat32_floor31(mac_wrap64(mac_wrap64(r, br, c), bi, ns));
+    *ti = sat32_floor31(mac_wrap64(mac_wrap64(r, bi, c), br, s));
+}
+
 /* b W^-1 for b = br + i bi, W^-1 = c + i s (upmix.py cmul_q31): each
- * component one exact sum of two products (SMULL, SMLAL), rounded once to
- * Q31 and saturated. */
+ * component one exact sum of two products, rounded once to Q31 and
+ * saturated, sat32(shr_round(br c - bi s, 31)), sat32(shr_round(bi c + br s,
+ * 31)); s = INT32_MIN (a table no quantizer writes) by an exact int64
+ * difference. */
 static inline void cmul_q31(int32_t br, int32_t bi, int32_t c, int32_t s, int32_t *tr,
                             int32_t *ti)
 {
-    *tr = sat32_shr_round31(mac_wrap64(-mult_q31x31_q62(bi, s), br, c));
-    *ti = sat32_shr_round31(mac_wrap64(mult_q31x31_q62(bi, c), br, s));
+    if (s > SS_INT32_MIN) {
+        cmul_q31_ns(br, bi, c, s, -s, tr, ti);
+    } else {
+        *tr = sat32_floor31(mac_wrap64((int64_t)1 << 30, br, c) - mult_q31x31_q62(bi, s));
+        *ti = sat32_floor31(mac_wrap64(mac_wrap64((int64_t)1 << 30, bi, c), br, s));
+    }
 }
 
 /* The butterflies k = j, j + m, ... of one twiddle W^-1 = c + i s (a the
  * first one's a, end = buf + 2 n2, stride 2m words): t = b (kind 0, W^-1 =
- * 1), (neg32_sat(bi), br) (kind 1, W^-1 = i), else cmul_q31; a' =
- * add32_sat(a, t) (stored when need_a), b' = sub32_sat(a, t). Called with constant kind and need_a, so each call
- * site compiles to its own loop. */
+ * 1), (neg32_sat(bi), br) (kind 1, W^-1 = i), cmul_q31 (kind 2 with s >
+ * INT32_MIN, kind 3 any s); a' = add32_sat(a, t) (stored when need_a), b' =
+ * sub32_sat(a, t). Called with constant kind and need_a (bfly_group), so
+ * each call site compiles to its own loop. */
 static inline void bfly_run(int32_t *a, uint32_t half, const int32_t *end, uint32_t stride,
                             int32_t c, int32_t s, int kind, int need_a)
 {
+    const int32_t ns = kind == 2 ? -s : 0;
     for (; a < end; a += stride) {
         int32_t *const b = a + 2u * half;
         int32_t tr, ti;
@@ -263,6 +282,8 @@ static inline void bfly_run(int32_t *a, uint32_t half, const int32_t *end, uint3
         } else if (kind == 1) {
             tr = neg32_sat(b[1]);
             ti = b[0];
+        } else if (kind == 2) {
+            cmul_q31_ns(b[0], b[1], c, s, ns, &tr, &ti);
         } else {
             cmul_q31(b[0], b[1], c, s, &tr, &ti);
         }
@@ -276,6 +297,21 @@ static inline void bfly_run(int32_t *a, uint32_t half, const int32_t *end, uint3
             b[0] = sub32_sat(a[0], tr);
             b[1] = sub32_sat(a[1], ti);
         }
+    }
+}
+
+static void bfly_group(int32_t *a, uint32_t half, const int32_t *end, uint32_t stride,
+                       int32_t c, int32_t s, int kind, int need_a)
+{
+    switch (2 * kind + need_a) {
+    case 0: bfly_run(a, half, end, stride, c, s, 0, 0); break;
+    case 1: bfly_run(a, half, end, stride, c, s, 0, 1); break;
+    case 2: bfly_run(a, half, end, stride, c, s, 1, 0); break;
+    case 3: bfly_run(a, half, end, stride, c, s, 1, 1); break;
+    case 4: bfly_run(a, half, end, stride, c, s, 2, 0); break;
+    case 5: bfly_run(a, half, end, stride, c, s, 2, 1); break;
+    case 6: bfly_run(a, half, end, stride, c, s, 3, 0); break;
+    default: bfly_run(a, half, end, stride, c, s, 3, 1); break;
     }
 }
 
@@ -299,23 +335,8 @@ static void cifft_q31(int32_t *buf, uint32_t n2, uint32_t n, const int32_t *tw_c
         step = n / m;
         for (j = lo_h > half ? lo_h - half : 0u; j < half; j++) {
             const int32_t c = tw_cos[j * step], s = tw_sin[j * step];
-            int32_t *const a = buf + 2u * j;
-            const int kind = j == 0u ? 0 : (2u * j == half ? 1 : 2);
-            if (j >= lo_h) {
-                if (kind == 0) {
-                    bfly_run(a, half, end, 2u * m, c, s, 0, 1);
-                } else if (kind == 1) {
-                    bfly_run(a, half, end, 2u * m, c, s, 1, 1);
-                } else {
-                    bfly_run(a, half, end, 2u * m, c, s, 2, 1);
-                }
-            } else if (kind == 0) { /* a' is not needed */
-                bfly_run(a, half, end, 2u * m, c, s, 0, 0);
-            } else if (kind == 1) {
-                bfly_run(a, half, end, 2u * m, c, s, 1, 0);
-            } else {
-                bfly_run(a, half, end, 2u * m, c, s, 2, 0);
-            }
+            const int kind = j == 0u ? 0 : (2u * j == half ? 1 : (s > SS_INT32_MIN ? 2 : 3));
+            bfly_group(buf + 2u * j, half, end, 2u * m, c, s, kind, j >= lo_h);
         }
     }
 }
@@ -569,7 +590,7 @@ static void frame(upmix_q31_inst *S)
         const int64_t half = (int64_t)1 << (31 + f);
         for (j = 0u; j < h; j++) {
             ola[j] = ola[j + h] + mult_shr_round(y[j], ws[j], half, 32 + f);
-            ready[j] = shl32_sat(ola[j], 1);
+            ready[j] = add32_sat(ola[j], ola[j]); /* shl32_sat(ola, 1) */
         }
         for (; j + h < ls; j++) {
             ola[j] = ola[j + h] + mult_shr_round(y[j], ws[j], half, 32 + f);
