@@ -181,10 +181,11 @@ them the FFTs; with CMSIS's forward FFT the FFTs take 1,153 forward and 2,538
 inverse per stereo sample at studio5, benchmarks/bench_target_fft.py; with the
 single-rounding butterflies, the exact 1 and i twiddles, the pruned last
 stages and the analysis, synthesis and sample loops without modulo or
-variable int64 shifts (#23): inverse 1063 (merge 200, bit reversal 81, stages
-782: ~35 per butterfly), analysis 384, synthesis window + OLA 36, sample loop
-71; the whole upmix 10985 -> 9242 per stereo sample at studio5, 5511 -> 4705
-at compact2, benchmarks/bench_target_upmix.py).
+variable int64 shifts (#23): inverse 1024 (the merge storing at the
+bit-reversed slots 242, stages 782: ~35 per butterfly), analysis 400,
+synthesis window + OLA 36, sample loop 52; the whole upmix 10985 -> 9179 per
+stereo sample at studio5, 5511 -> 4663 at compact2,
+benchmarks/bench_target_upmix.py).
 Each reciprocal (ratio_q31: 64-bit normalisation, div_q31) costs about 100
 instructions, each square root about 40, each pseudo-float row 60-110.
 The way down (issue #23) is arithmetic of another shape, not these ops

@@ -199,26 +199,6 @@ static inline void pf_update(int32_t *const *mant, int32_t *expo, uint32_t k, in
 
 /* ------------------------------------------------------------------ FFT */
 
-static void bitrev(int32_t *buf, uint32_t n2)
-{
-    uint32_t i, j = 0u, m;
-    for (i = 0u; i + 1u < n2; i++) {
-        if (i < j) {
-            const int32_t tr = buf[2u * i], ti = buf[2u * i + 1u];
-            buf[2u * i] = buf[2u * j];
-            buf[2u * i + 1u] = buf[2u * j + 1u];
-            buf[2u * j] = tr;
-            buf[2u * j + 1u] = ti;
-        }
-        m = n2 >> 1;
-        while (m >= 1u && (j & m) != 0u) {
-            j ^= m;
-            m >>= 1;
-        }
-        j |= m;
-    }
-}
-
 /* sat32(floor(x / 2^31)) for |x| < 2^63 (x carries the rounding 2^30 of
  * the callers' shr_round(., 31)). On ARMv7E-M: the top word hi saturated to
  * 31 bits (SSAT), shifted left by one with bit 31 of the low word in (hi in
@@ -364,12 +344,14 @@ static void rfft2_q31(int32_t *buf, int32_t *dst, uint32_t n)
 
 /* src (N + 2): bins Y[k] = X[k] / N; dst (>= N): N real samples, unscaled;
  * only the last 2 (n2 - lo) (the synthesis tail and at most one more) are
- * computed. */
+ * computed. The merge stores Z''[k] straight at its bit-reversed slot j =
+ * rev(k) (the same permutation as upmix.py's _bitrev pass after it; dst is
+ * not src), j stepped by a reversed increment. */
 static void irfft_q31(const int32_t *src, int32_t *dst, uint32_t n, const int32_t *tw_cos,
                       const int32_t *tw_sin, uint32_t lo)
 {
     const uint32_t n2 = n / 2u;
-    uint32_t k;
+    uint32_t k, j = 0u, m;
     for (k = 0u; k < n2; k++) {
         const uint32_t kk = n2 - k;
         const int32_t yr = src[2u * k], yi = src[2u * k + 1u];
@@ -379,11 +361,14 @@ static void irfft_q31(const int32_t *src, int32_t *dst, uint32_t n, const int32_
         int32_t tr, ti;
         /* Z'' = A' + i W^-1 B', W^-1 = c + i s: i t = (-ti, tr), t = W^-1 B' */
         cmul_q31(br, bi, tw_cos[k], tw_sin[k], &tr, &ti);
-        dst[2u * k] = sub32_sat(ar, ti);
-        dst[2u * k + 1u] = add32_sat(ai, tr);
+        dst[2u * j] = sub32_sat(ar, ti);
+        dst[2u * j + 1u] = add32_sat(ai, tr);
+        for (m = n2 >> 1; (j & m) != 0u; m >>= 1) { /* j = rev(k + 1) */
+            j ^= m;
+        }
+        j |= m;
     }
     SS_PROF(IRFFT_SPLIT);
-    bitrev(dst, n2);
     SS_PROF(IRFFT_REV);
     cifft_q31(dst, n2, n, tw_cos, tw_sin, lo);
     SS_PROF(IRFFT_CFFT);
@@ -476,6 +461,10 @@ int upmix_q31_init(upmix_q31_inst *S, uint32_t fft_size, uint32_t synthesis_size
 
 /* ------------------------------------------------------------------ frame */
 
+/* Not inlined into upmix_q31 (GCC): the sample loop keeps its registers. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
 static void frame(upmix_q31_inst *S)
 {
     const uint32_t n = S->fft_size, ls = S->synthesis_size, h = S->hop, p = S->pool;
