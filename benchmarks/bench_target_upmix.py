@@ -58,8 +58,8 @@ GROUPS = [
         ("P3_W", "pass 3: lam, w, C = w M", "bin"),
     ]),
     ("(3) irfft_q31", [
-        ("IRFFT_SPLIT", "real merge step", "bin"),
-        ("IRFFT_REV", "bit reversal", "sample"),
+        ("IRFFT_SPLIT", "real merge step, stored bit-reversed", "bin"),
+        ("IRFFT_REV", "bit reversal (in the merge: ~0)", "sample"),
         ("IRFFT_CFFT", "n/2-point complex FFT", "bfly"),
     ]),
     ("(4) windows, OLA, sample loop", [

@@ -260,6 +260,24 @@ def test_c_matches_python_small_setting(clib, kind):
     assert np.array_equal(CUpmix(clib, T_SMALL).process(x), FixedUpmix(T_SMALL).process(x))
 
 
+@pytest.mark.parametrize("value", [I32_MIN, I32_MAX, -I32_MAX])
+def test_c_matches_python_extreme_twiddles(clib, value):
+    """Inverse twiddles no quantizer writes (a damaged table the blob parser
+    accepts): every other cos and sin at the int32 edges, INT32_MIN included
+    (the C's two-SMLAL product needs -s and takes the exact int64 form
+    there); C, fast and reference paths equal on full-scale noise and squares."""
+    tc = np.asarray(T_SMALL.twiddle_cos, np.int32).copy()
+    ts = np.asarray(T_SMALL.twiddle_sin, np.int32).copy()
+    tc[1::2] = value
+    ts[::2] = value
+    t = replace(T_SMALL, twiddle_cos=tc, twiddle_sin=ts)
+    for kind in ("full_scale_noise", "square"):
+        x = _seeded(kind, 3_000, 2)
+        y = FixedUpmix(t).process(x)
+        assert np.array_equal(CUpmix(clib, t).process(x), y)
+        assert np.array_equal(FixedUpmix(t, reference=True).process(x), y)
+
+
 @pytest.mark.parametrize("block", [1, 7, 64, 4096])
 def test_c_and_python_block_sizes(clib, block):
     """Any block size, both languages, equal to one whole-signal Python call."""

@@ -47,7 +47,7 @@ Scaling and overflow, per step (N = fft_size, nb = N/2 + 1 bins)
   truncation: ~1.4 LSB rms per bin at N = 4096 (radix 4), ~3 at 2048
   (radix 4-by-2, its last << 1 doubles it), against ~1 for the radix-2 FFT
   this replaced; -127 / -123 dB re the bins of a -12 dBFS noise frame).
-  The inverse stays the own unscaled radix 2 (below): CMSIS's inverse
+  The inverse stays our own unscaled radix 2 (below): CMSIS's inverse
   scales by 1/N as well, and a spectrum with one strong bin (a tone)
   cannot be normalised up, so its output frame keeps only ~2^31 / (N/2) of
   range: -108 dB against the float upmix on the 0 dBFS sweep (L = R) at
@@ -123,11 +123,32 @@ The decision, per bin k (pass 1), then pooled and applied (passes 2, 3):
   only from 750 to 697 instructions per bin: their cost is the bookkeeping
   (the int64 new values' bit length and shifts, the exponent compares and
   the row loops), not the mantissa width.
-* Inverse real FFT, unscaled: Z'' = A' + i W^-1 B' from the bins (products
-  rounded to Q31 separately, sat32), bit-reversal, inverse DIT stages with
-  a' = sat32(a + t), b' = sat32(a - t): the 1/N of the forward transform and
-  the N of this one cancel, output = C frame 2^f (|.| < 2^30 but for the
-  rare constructive sum of a w-filtered frame; sat32 bounds it).
+* Inverse real FFT, unscaled (`irfft_q31`): the merge Z''[k] = A' + i W^-1 B'
+  (A' = Y[k] + conj Y[N/2 - k], B' = Y[k] - conj Y[N/2 - k], components
+  add32_sat / sub32_sat), bit reversal, radix-2 DIT stages with a' =
+  add32_sat(a, t), b' = sub32_sat(a, t). t = b W^-1: for the twiddles 1 (j =
+  0) and i (2j = h) exactly, t = b and (neg32_sat(bi), br); else `cmul_q31`,
+  each component one exact int64 sum of two products rounded once to Q31 and
+  saturated, sat32(shr_round(br c - bi s, 31)) (the merge: Z'' = (A'r - ti,
+  A'i + tr) with t = W^-1 B'). The 1/N of the forward transform and the N of
+  this one cancel, output = C frame 2^f (|.| < 2^30 but for the rare
+  constructive sum of a w-filtered frame; the saturations bound it).
+  Precision (#23): an earlier form rounded each product to Q31 and summed
+  in int64 with sat32 (~93 instructions per butterfly on the Cortex-M4); a
+  half-word form (each product's rounded top word, SMMULR, t doubled) cost
+  ~23 but its doubled rounding step put the family mixes at -129.2..-129.7
+  dB against the float (bar -130); the exact 1 and i twiddles recovered
+  only 0.8 dB of it (stages 1 and 2 of 11, whose noise the later stages
+  amplify most, were already exact in the Q31 form). The single rounding
+  here is 3 dB quieter than the Q31 form's two: family mixes -130.8..-135.4
+  dB (-130.7..-135.1 before), full-scale sweep L = R -143.8 (studio5; was
+  -143.6), L only -153.2 (-152.2), for ~35 instructions per butterfly
+  (two SMLAL per component, an SSAT-based saturation, QADD/QSUB).
+  The C twin computes only the outputs the synthesis reads (complex index
+  >= lo = (N - ls) / 2; the model computes them all, the same numbers): a
+  stage of half-size h works in blocks of 2h whose needed outputs are the
+  suffix from lo_h = max(lo - (N/2 - 2h), 0), so its butterfly j (0 <= j <
+  h) runs when j >= lo_h - h and stores a' only when j >= lo_h.
 * Synthesis + OLA with a guard bit: term = shr_round(c * ws, 32 + f) (Q30,
   the block exponent taken out here, shift 31..62; the periodic-Hann OLA sums
   to 1, so the Q30 sum stays below 2^30 + rounding -- up to a few hundred
@@ -231,9 +252,11 @@ from numba.cpython.unsafe.numbers import leading_zeros
 from .fft import CfftQ31, arm_cfft_init_q31, arm_cfft_q31, cfft_q31_fast, cfft_q31_fast_tables
 from .ops import INT32_MAX, INT32_MIN
 from .ops_nb import (
+    add32_sat,
     clz32,
     div_q30_floor,
     mult_q63x31_q62,
+    neg32_sat,
     sat32,
     shl32_sat,
     shr_floor,
@@ -549,9 +572,23 @@ def _bitrev(buf, n2):
 
 
 @_jit
+def cmul_q31(br, bi, c, s):
+    """b W^-1 for b = br + i bi (int32), W^-1 = c + i s (Q31): each component
+    one exact int64 sum of two products, rounded once to Q31 and saturated:
+    sat32(shr_round(br c - bi s, 31)), sat32(shr_round(bi c + br s, 31))
+    (|sum| < 2^63; saturates only when |b| > 2^31, the rare overshoot)."""
+    tr = sat32(shr_round(br * c - bi * s, 31))
+    ti = sat32(shr_round(bi * c + br * s, 31))
+    return tr, ti
+
+
+@_jit
 def cifft_q31(buf, n2, n, tw_cos, tw_sin):
     """In-place radix-2 DIT inverse complex FFT of n2 = N/2 values (bit-reversed
-    input), W^-1 = c + i s, unscaled. Products rounded to Q31 one by one, sat32."""
+    input), W^-1 = c + i s, unscaled: t = b W^-1, a' = add32_sat(a, t),
+    b' = sub32_sat(a, t). Butterfly j of the stage of half-size h: j = 0
+    (W^-1 = 1) t = b; 2j = h (W^-1 = i) t = (neg32_sat(bi), br), both exact;
+    else t = `cmul_q31`(b, W^-1)."""
     m = 2
     while m <= n2:
         half = m >> 1
@@ -564,14 +601,18 @@ def cifft_q31(buf, n2, n, tw_cos, tw_sin):
                 ib = 2 * (k + half)
                 br = np.int64(buf[ib])
                 bi = np.int64(buf[ib + 1])
-                tr = shr_round(br * c, 31) - shr_round(bi * s, 31)
-                ti = shr_round(bi * c, 31) + shr_round(br * s, 31)
-                ar = np.int64(buf[ia])
-                ai = np.int64(buf[ia + 1])
-                buf[ia] = sat32(ar + tr)
-                buf[ia + 1] = sat32(ai + ti)
-                buf[ib] = sat32(ar - tr)
-                buf[ib + 1] = sat32(ai - ti)
+                if j == 0:  # W^-1 = 1
+                    tr, ti = br, bi
+                elif 2 * j == half:  # W^-1 = i
+                    tr, ti = neg32_sat(bi), br
+                else:
+                    tr, ti = cmul_q31(br, bi, c, s)
+                ar = buf[ia]
+                ai = buf[ia + 1]
+                buf[ia] = add32_sat(ar, tr)
+                buf[ia + 1] = add32_sat(ai, ti)
+                buf[ib] = sub32_sat(ar, tr)
+                buf[ib + 1] = sub32_sat(ai, ti)
         m <<= 1
 
 
@@ -584,13 +625,12 @@ def irfft_q31(src, dst, n, tw_cos, tw_sin):
         kk = n2 - k
         yr, yi = np.int64(src[2 * k]), np.int64(src[2 * k + 1])
         vr, vi = np.int64(src[2 * kk]), np.int64(src[2 * kk + 1])
-        ar, ai = yr + vr, yi - vi  # A' = Y[k] + conj Y[N/2 - k]
-        br, bi = yr - vr, yi + vi  # B' = Y[k] - conj Y[N/2 - k]
-        c = np.int64(tw_cos[k])
-        s = np.int64(tw_sin[k])
-        # Z'' = A' + i W^-1 B', W^-1 = c + i s
-        dst[2 * k] = sat32(ar - shr_round(bi * c, 31) - shr_round(br * s, 31))
-        dst[2 * k + 1] = sat32(ai + shr_round(br * c, 31) - shr_round(bi * s, 31))
+        ar, ai = add32_sat(yr, vr), sub32_sat(yi, vi)  # A' = Y[k] + conj Y[N/2 - k]
+        br, bi = sub32_sat(yr, vr), add32_sat(yi, vi)  # B' = Y[k] - conj Y[N/2 - k]
+        # Z'' = A' + i W^-1 B', W^-1 = c + i s: i t = (-ti, tr), t = W^-1 B'
+        tr, ti = cmul_q31(br, bi, np.int64(tw_cos[k]), np.int64(tw_sin[k]))
+        dst[2 * k] = sub32_sat(ar, ti)
+        dst[2 * k + 1] = add32_sat(ai, tr)
     _bitrev(dst, n2)
     cifft_q31(dst, n2, n, tw_cos, tw_sin)
 
@@ -723,7 +763,8 @@ def _apply_w(u, wm, wd, wdir, cr, ci):
 # on contiguous per-stage twiddle arrays. Identities used (x any int64
 # unless said):
 #   shr_round(x, 31) = (x + 2^30) >> 31 when x + 2^30 does not overflow (the
-#     inverse butterfly products: |b| <= 2^31, |W| <= 2^31, so |b W| <= 2^62);
+#     inverse butterfly sums of two products: |x| <= 2^63 - 2^31);
+#   add32_sat, sub32_sat, neg32_sat of int32 = sat32 of the int64 result;
 #   shr_floor(x, s) for s = 0 is x, so "if bl > Z: x >> (bl - Z) else x << (Z - bl)"
 #     = (x >> max(bl - Z, 0)) << max(Z - bl, 0) (likewise ratio_q31's normalisation);
 #   bitlen64(x) = 64 - ctlz64(x) for every int64 (64 for x < 0, as clz32 of the
@@ -748,29 +789,33 @@ def _sat(x):
 
 @_jit
 def _r31(x):
-    """shr_round(x, 31) for |x| <= 2^62."""
+    """shr_round(x, 31) for |x| < 2^63 - 2^30."""
     return (x + (np.int64(1) << 30)) >> 31
 
 
 @_jit
-def _bfly(re, im, a0, b0, cnt, tc, ts, t0, tstep):
-    """cnt inverse butterflies on (re, im)[a0 + g], (re, im)[b0 + g] with twiddle
-    (tc, ts)[t0 + g tstep] (tstep 0: one twiddle; int32, so each product is
-    32 x 32 -> 64 bits: vpmuldq): t = b W^-1 (W^-1 = c + i s),
-    a' = sat32(a + t), b' = sat32(a - t), unscaled.
+def _bfly(re, im, a0, b0, cnt, tc, ts, t0, tstep, h):
+    """cnt inverse butterflies of `cifft_q31` (stage of half-size h) on (re,
+    im)[a0 + g], (re, im)[b0 + g] with twiddle (tc, ts)[t0 + g tstep], the
+    twiddle of butterfly jj = t0 + g tstep - h (tstep 0: one twiddle; int32, so
+    each product is 32 x 32 -> 64 bits: vpmuldq): t = b for jj = 0, (-bi, br)
+    for 2 jj = h, else `cmul_q31`; a' = add32_sat(a, t), b' = sub32_sat(a, t).
     Indices are unsigned: no wraparound code, so LLVM sees contiguous access."""
     for g in range(cnt):
         ia = np.uint64(a0 + g)
         ib = np.uint64(b0 + g)
         it = np.uint64(t0 + g * tstep)
+        jj = t0 + g * tstep - h
         c = np.int64(tc[it])
         s = np.int64(ts[it])
         br = np.int64(re[ib])
         bi = np.int64(im[ib])
         ar = np.int64(re[ia])
         ai = np.int64(im[ia])
-        tr = _r31(br * c) - _r31(bi * s)
-        ti = _r31(bi * c) + _r31(br * s)
+        tr = _sat(_r31(br * c - bi * s))
+        ti = _sat(_r31(bi * c + br * s))
+        tr = br if jj == 0 else (_sat(-bi) if 2 * jj == h else tr)
+        ti = bi if jj == 0 else (br if 2 * jj == h else ti)
         re[ia] = _sat(ar + tr)
         im[ia] = _sat(ai + ti)
         re[ib] = _sat(ar - tr)
@@ -792,7 +837,7 @@ def _stages(u):
     while h < rows:
         for j in range(rows):
             if j & h == 0:
-                _bfly(tre, tim, j * cols, (j + h) * cols, cols, twc, tws, h + (j & (h - 1)), 0)
+                _bfly(tre, tim, j * cols, (j + h) * cols, cols, twc, tws, h + (j & (h - 1)), 0, h)
         h <<= 1
     for j in range(rows):
         for g in range(cols):
@@ -800,7 +845,7 @@ def _stages(u):
             zim[np.uint64(g * rows + j)] = tim[np.uint64(j * cols + g)]
     while h < n2:
         for a0 in range(0, n2, 2 * h):
-            _bfly(zre, zim, a0, a0 + h, h, twc, tws, h, 1)
+            _bfly(zre, zim, a0, a0 + h, h, twc, tws, h, 1, h)
         h <<= 1
 
 
@@ -1037,14 +1082,14 @@ def _unsplit(u):
         yi = np.int64(cim[k])
         vr = np.int64(cre[np.uint64(n2 - k)])
         vi = np.int64(cim[np.uint64(n2 - k)])
-        ar = yr + vr
-        ai = yi - vi
-        br = yr - vr
-        bi = yi + vi
+        ar = _sat(yr + vr)
+        ai = _sat(yi - vi)
+        br = _sat(yr - vr)
+        bi = _sat(yi + vi)
         c = np.int64(tw_cos[k])
         s = np.int64(tw_sin[k])
-        zre[k] = _sat(ar - _rnd(bi * c, 31) - _rnd(br * s, 31))
-        zim[k] = _sat(ai + _rnd(br * c, 31) - _rnd(bi * s, 31))
+        zre[k] = _sat(ar - _sat(_r31(bi * c + br * s)))
+        zim[k] = _sat(ai + _sat(_r31(br * c - bi * s)))
     for i in range(n2):
         tre[i] = zre[np.uint64(perm[i])]
         tim[i] = zim[np.uint64(perm[i])]

@@ -146,11 +146,29 @@ static inline int32_t shl32_sat(int64_t x, int s) { return sat32(x * ((int64_t)1
 /* wrap32(a + b). Corner: INT32_MAX + 1 = INT32_MIN. */
 static inline int32_t add32_wrap(int32_t a, int32_t b) { return wrap32((int64_t)a + b); }
 /* sat32(a + b) (CMSIS __QADD, arm_add_q31). */
-static inline int32_t add32_sat(int32_t a, int32_t b) { return sat32((int64_t)a + b); }
+static inline int32_t add32_sat(int32_t a, int32_t b)
+{
+#if defined(__GNUC__) && defined(__ARM_FEATURE_DSP) /* ARMv7E-M */
+    int32_t r; /* QADD: GCC does not find it in the portable form */
+    __asm__("qadd %0, %1, %2" : "=r"(r) : "r"(a), "r"(b));
+    return r;
+#else
+    return sat32((int64_t)a + b);
+#endif
+}
 /* wrap32(a - b). */
 static inline int32_t sub32_wrap(int32_t a, int32_t b) { return wrap32((int64_t)a - b); }
 /* sat32(a - b) (CMSIS __QSUB). */
-static inline int32_t sub32_sat(int32_t a, int32_t b) { return sat32((int64_t)a - b); }
+static inline int32_t sub32_sat(int32_t a, int32_t b)
+{
+#if defined(__GNUC__) && defined(__ARM_FEATURE_DSP) /* ARMv7E-M */
+    int32_t r; /* QSUB */
+    __asm__("qsub %0, %1, %2" : "=r"(r) : "r"(a), "r"(b));
+    return r;
+#else
+    return sat32((int64_t)a - b);
+#endif
+}
 /* sat16(a + b) (arm_add_q15). */
 static inline int16_t add16_sat(int16_t a, int16_t b) { return sat16((int32_t)a + b); }
 /* wrap64(a + b): 64-bit accumulator add. */

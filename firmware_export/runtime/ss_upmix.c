@@ -87,6 +87,15 @@ static inline int32_t ratio_q31(int64_t num, int64_t den)
 }
 
 static inline int64_t max64(int64_t a, int64_t b) { return a > b ? a : b; }
+
+/* shr_round(a b, s) of int32 a, b, 1 <= s <= 62, half = 2^(s-1): floor((a b
+ * + half) / 2^s), one SMLAL (|a b| <= 2^62, so the sum cannot wrap) and one
+ * shift; the callers' results fit int32 (the analysis window's by the guard
+ * bit, the synthesis window's by the frame's). */
+static inline int32_t mult_shr_round(int32_t a, int32_t b, int64_t half, int s)
+{
+    return (int32_t)shr_floor(mac_wrap64(half, a, b), s);
+}
 static inline int64_t abs64(int64_t a) { return a < 0 ? -a : a; }
 
 /* About sqrt(x), 0 <= x < 2^62 (result <= 2^31): d = top 31 bits of x shifted
@@ -232,48 +241,124 @@ static inline int32_t pf_update(int32_t *x0, int32_t *x1, int32_t *x2, int32_t e
 
 /* ------------------------------------------------------------------ FFT */
 
-static void bitrev(int32_t *buf, uint32_t n2)
+/* sat32(floor(x / 2^31)) for |x| < 2^63 (x carries the rounding 2^30 of
+ * the callers' shr_round(., 31)). On ARMv7E-M: the top word hi saturated to
+ * 31 bits (SSAT), shifted left by one with bit 31 of the low word in (hi in
+ * range) or the saturated end's low bit. */
+static inline int32_t sat32_floor31(int64_t x)
 {
-    uint32_t i, j = 0u, m;
-    for (i = 0u; i + 1u < n2; i++) {
-        if (i < j) {
-            const int32_t tr = buf[2u * i], ti = buf[2u * i + 1u];
-            buf[2u * i] = buf[2u * j];
-            buf[2u * i + 1u] = buf[2u * j + 1u];
-            buf[2u * j] = tr;
-            buf[2u * j + 1u] = ti;
+#if defined(__GNUC__) && defined(__ARM_FEATURE_DSP) /* ARMv7E-M */
+    const uint64_t u = (uint64_t)x;
+    const int32_t hi = (int32_t)(uint32_t)(u >> 32);
+    int32_t hs;
+    __asm__("ssat %0, #31, %1" : "=r"(hs) : "r"(hi));
+    return (int32_t)(((uint32_t)hs << 1) |
+                     (hs == hi ? (uint32_t)u >> 31 : (uint32_t)(hs >= 0)));
+#else
+    return sat32(shr_floor(x, 31));
+#endif
+}
+
+/* cmul_q31 for s > INT32_MIN, ns = -s: 2^30 + br c + bi ns and 2^30 + bi c +
+ * br s, two SMLAL each. */
+static inline void cmul_q31_ns(int32_t br, int32_t bi, int32_t c, int32_t s, int32_t ns,
+                               int32_t *tr, int32_t *ti)
+{
+    const int64_t r = (int64_t)1 << 30;
+    *tr = sat32_floor31(mac_wrap64(mac_wrap64(r, br, c), bi, ns));
+    *ti = sat32_floor31(mac_wrap64(mac_wrap64(r, bi, c), br, s));
+}
+
+/* b W^-1 for b = br + i bi, W^-1 = c + i s (upmix.py cmul_q31): each
+ * component one exact sum of two products, rounded once to Q31 and
+ * saturated, sat32(shr_round(br c - bi s, 31)), sat32(shr_round(bi c + br s,
+ * 31)); s = INT32_MIN (a table no quantizer writes) by an exact int64
+ * difference. */
+static inline void cmul_q31(int32_t br, int32_t bi, int32_t c, int32_t s, int32_t *tr,
+                            int32_t *ti)
+{
+    if (s > SS_INT32_MIN) {
+        cmul_q31_ns(br, bi, c, s, -s, tr, ti);
+    } else {
+        *tr = sat32_floor31(mac_wrap64((int64_t)1 << 30, br, c) - mult_q31x31_q62(bi, s));
+        *ti = sat32_floor31(mac_wrap64(mac_wrap64((int64_t)1 << 30, bi, c), br, s));
+    }
+}
+
+/* The butterflies k = j, j + m, ... of one twiddle W^-1 = c + i s (a the
+ * first one's a, end = buf + 2 n2, stride 2m words): t = b (kind 0, W^-1 =
+ * 1), (neg32_sat(bi), br) (kind 1, W^-1 = i), cmul_q31 (kind 2 with s >
+ * INT32_MIN, kind 3 any s); a' = add32_sat(a, t) (stored when need_a), b' =
+ * sub32_sat(a, t). Called with constant kind and need_a (bfly_group), so
+ * each call site compiles to its own loop. */
+static inline void bfly_run(int32_t *a, uint32_t half, const int32_t *end, uint32_t stride,
+                            int32_t c, int32_t s, int kind, int need_a)
+{
+    const int32_t ns = kind == 2 ? -s : 0;
+    for (; a < end; a += stride) {
+        int32_t *const b = a + 2u * half;
+        int32_t tr, ti;
+        if (kind == 0) {
+            tr = b[0];
+            ti = b[1];
+        } else if (kind == 1) {
+            tr = neg32_sat(b[1]);
+            ti = b[0];
+        } else if (kind == 2) {
+            cmul_q31_ns(b[0], b[1], c, s, ns, &tr, &ti);
+        } else {
+            cmul_q31(b[0], b[1], c, s, &tr, &ti);
         }
-        m = n2 >> 1;
-        while (m >= 1u && (j & m) != 0u) {
-            j ^= m;
-            m >>= 1;
+        if (need_a) {
+            const int32_t ar = a[0], ai = a[1];
+            a[0] = add32_sat(ar, tr);
+            a[1] = add32_sat(ai, ti);
+            b[0] = sub32_sat(ar, tr);
+            b[1] = sub32_sat(ai, ti);
+        } else {
+            b[0] = sub32_sat(a[0], tr);
+            b[1] = sub32_sat(a[1], ti);
         }
-        j |= m;
+    }
+}
+
+static void bfly_group(int32_t *a, uint32_t half, const int32_t *end, uint32_t stride,
+                       int32_t c, int32_t s, int kind, int need_a)
+{
+    switch (2 * kind + need_a) {
+    case 0: bfly_run(a, half, end, stride, c, s, 0, 0); break;
+    case 1: bfly_run(a, half, end, stride, c, s, 0, 1); break;
+    case 2: bfly_run(a, half, end, stride, c, s, 1, 0); break;
+    case 3: bfly_run(a, half, end, stride, c, s, 1, 1); break;
+    case 4: bfly_run(a, half, end, stride, c, s, 2, 0); break;
+    case 5: bfly_run(a, half, end, stride, c, s, 2, 1); break;
+    case 6: bfly_run(a, half, end, stride, c, s, 3, 0); break;
+    default: bfly_run(a, half, end, stride, c, s, 3, 1); break;
     }
 }
 
 /* Radix-2 DIT inverse, n2 complex values, bit-reversed input, W^-1 = c + i s,
- * unscaled. Products rounded to Q31 one by one, sat32 on every store. */
+ * unscaled (upmix.py cifft_q31; butterfly j of the stage of half-size h:
+ * W^-1 = 1 for j = 0, i for 2j = h, exactly). Pruned to the outputs
+ * lo..n2-1 (the synthesis tail; upmix.py computes them all, the same
+ * numbers): a stage of half-size h works in blocks of 2h whose needed outputs
+ * are the suffix from lo_h = max(lo - (n2 - 2h), 0) (each later stage of
+ * half-size h' needs the suffixes from lo_2h' - h' of both halves of its
+ * block), so its butterfly j (0 <= j < h) runs when j >= lo_h - h and stores
+ * a' only when j >= lo_h. */
 static void cifft_q31(int32_t *buf, uint32_t n2, uint32_t n, const int32_t *tw_cos,
-                      const int32_t *tw_sin)
+                      const int32_t *tw_sin, uint32_t lo)
 {
-    uint32_t m, half, step, j, k;
+    const int32_t *const end = buf + 2u * n2;
+    uint32_t m, half, step, j;
     for (m = 2u; m <= n2; m <<= 1) {
+        const uint32_t lo_h = lo + m > n2 ? lo + m - n2 : 0u;
         half = m >> 1;
         step = n / m;
-        for (j = 0u; j < half; j++) {
-            const int64_t c = tw_cos[j * step], s = tw_sin[j * step];
-            for (k = j; k < n2; k += m) {
-                const uint32_t ia = 2u * k, ib = 2u * (k + half);
-                const int64_t br = buf[ib], bi = buf[ib + 1u];
-                const int64_t ar = buf[ia], ai = buf[ia + 1u];
-                const int64_t tr = shr_round(br * c, 31) - shr_round(bi * s, 31);
-                const int64_t ti = shr_round(bi * c, 31) + shr_round(br * s, 31);
-                buf[ia] = sat32(ar + tr);
-                buf[ia + 1u] = sat32(ai + ti);
-                buf[ib] = sat32(ar - tr);
-                buf[ib + 1u] = sat32(ai - ti);
-            }
+        for (j = lo_h > half ? lo_h - half : 0u; j < half; j++) {
+            const int32_t c = tw_cos[j * step], s = tw_sin[j * step];
+            const int kind = j == 0u ? 0 : (2u * j == half ? 1 : (s > SS_INT32_MIN ? 2 : 3));
+            bfly_group(buf + 2u * j, half, end, 2u * m, c, s, kind, j >= lo_h);
         }
     }
 }
@@ -299,27 +384,35 @@ static void rfft2_q31(int32_t *buf, int32_t *dst, uint32_t n)
     SS_PROF(SPLIT);
 }
 
-/* src (N + 2): bins Y[k] = X[k] / N; dst (>= N): N real samples, unscaled. */
+/* src (N + 2): bins Y[k] = X[k] / N; dst (>= N): N real samples, unscaled;
+ * only the last 2 (n2 - lo) (the synthesis tail and at most one more) are
+ * computed. The merge stores Z''[k] straight at its bit-reversed slot j =
+ * rev(k) (the same permutation as upmix.py's _bitrev pass after it; dst is
+ * not src), j stepped by a reversed increment. */
 static void irfft_q31(const int32_t *src, int32_t *dst, uint32_t n, const int32_t *tw_cos,
-                      const int32_t *tw_sin)
+                      const int32_t *tw_sin, uint32_t lo)
 {
     const uint32_t n2 = n / 2u;
-    uint32_t k;
+    uint32_t k, j = 0u, m;
     for (k = 0u; k < n2; k++) {
         const uint32_t kk = n2 - k;
-        const int64_t yr = src[2u * k], yi = src[2u * k + 1u];
-        const int64_t vr = src[2u * kk], vi = src[2u * kk + 1u];
-        const int64_t ar = yr + vr, ai = yi - vi; /* A' = Y[k] + conj Y[N/2 - k] */
-        const int64_t br = yr - vr, bi = yi + vi; /* B' = Y[k] - conj Y[N/2 - k] */
-        const int64_t c = tw_cos[k], s = tw_sin[k];
-        /* Z'' = A' + i W^-1 B', W^-1 = c + i s */
-        dst[2u * k] = sat32(ar - shr_round(bi * c, 31) - shr_round(br * s, 31));
-        dst[2u * k + 1u] = sat32(ai + shr_round(br * c, 31) - shr_round(bi * s, 31));
+        const int32_t yr = src[2u * k], yi = src[2u * k + 1u];
+        const int32_t vr = src[2u * kk], vi = src[2u * kk + 1u];
+        const int32_t ar = add32_sat(yr, vr), ai = sub32_sat(yi, vi); /* A' */
+        const int32_t br = sub32_sat(yr, vr), bi = add32_sat(yi, vi); /* B' */
+        int32_t tr, ti;
+        /* Z'' = A' + i W^-1 B', W^-1 = c + i s: i t = (-ti, tr), t = W^-1 B' */
+        cmul_q31(br, bi, tw_cos[k], tw_sin[k], &tr, &ti);
+        dst[2u * j] = sub32_sat(ar, ti);
+        dst[2u * j + 1u] = add32_sat(ai, tr);
+        for (m = n2 >> 1; (j & m) != 0u; m >>= 1) { /* j = rev(k + 1) */
+            j ^= m;
+        }
+        j |= m;
     }
     SS_PROF(IRFFT_SPLIT);
-    bitrev(dst, n2);
     SS_PROF(IRFFT_REV);
-    cifft_q31(dst, n2, n, tw_cos, tw_sin);
+    cifft_q31(dst, n2, n, tw_cos, tw_sin, lo);
     SS_PROF(IRFFT_CFFT);
 }
 
@@ -410,6 +503,10 @@ int upmix_q31_init(upmix_q31_inst *S, uint32_t fft_size, uint32_t synthesis_size
 
 /* ------------------------------------------------------------------ frame */
 
+/* Not inlined into upmix_q31 (GCC): the sample loop keeps its registers. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
 static void frame(upmix_q31_inst *S)
 {
     const uint32_t n = S->fft_size, ls = S->synthesis_size, h = S->hop, p = S->pool;
@@ -422,15 +519,25 @@ static void frame(upmix_q31_inst *S)
     SS_PROF(SAMPLE); /* upmix_q31's sample loop since the last frame */
     /* analysis: the history rings, oldest first, windowed, block exponent f */
     for (ch = 0u; ch < 2u; ch++) {
+        const int32_t *const hr = S->hist[ch];
+        int32_t hi = 0, lo = 0;
         for (j = 0u; j < n; j++) {
-            mx = max64(mx, abs64(S->hist[ch][j]));
+            hi = hr[j] > hi ? hr[j] : hi;
+            lo = hr[j] < lo ? hr[j] : lo;
         }
+        mx = max64(mx, max64(hi, -(int64_t)lo)); /* max |x| */
     }
     f = 30 - bitlen64(mx > 0 ? mx - 1 : 0); /* -1..30: |x| 2^f <= 2^30, a guard bit */
-    for (ch = 0u; ch < 2u; ch++) { /* z = M + i S */
-        for (j = 0u; j < n; j++) {
-            const int64_t x = S->hist[ch][(S->hist_pos + j) % n];
-            S->fr[0][2u * j + ch] = (int32_t)shr_round(x * S->wa[j], 31 - f);
+    for (ch = 0u; ch < 2u; ch++) { /* z = M + i S, the ring from hist_pos */
+        const uint32_t pos = S->hist_pos;
+        const int32_t *const hr = S->hist[ch], *const wa = S->wa;
+        int32_t *const z = S->fr[0] + ch;
+        const int64_t half = (int64_t)1 << (30 - f);
+        for (j = 0u; j < n - pos; j++) {
+            z[2u * j] = mult_shr_round(hr[pos + j], wa[j], half, 31 - f);
+        }
+        for (; j < n; j++) {
+            z[2u * j] = mult_shr_round(hr[j - (n - pos)], wa[j], half, 31 - f);
         }
     }
     SS_PROF(WIN);
@@ -522,18 +629,21 @@ static void frame(upmix_q31_inst *S)
         SS_PROF(POOL);
     }
     /* synthesis: inverse FFT into fr[1], window the tail, OLA (Q30, guard bit) */
-    irfft_q31(S->fr[0], S->fr[1], n, S->tw_cos, S->tw_sin);
-    for (j = 0u; j + h < ls; j++) {
-        S->ola[j] = S->ola[j + h];
-    }
-    for (j = ls - h; j < ls; j++) {
-        S->ola[j] = 0;
-    }
-    for (j = 0u; j < ls; j++) {
-        S->ola[j] += (int32_t)shr_round((int64_t)S->fr[1][n - ls + j] * S->ws[j], 32 + f);
-    }
-    for (j = 0u; j < h; j++) {
-        S->ready[j] = shl32_sat(S->ola[j], 1);
+    irfft_q31(S->fr[0], S->fr[1], n, S->tw_cos, S->tw_sin, (n - ls) / 2u);
+    { /* ola = (ola shifted by h, zeros in) + the windowed tail; ready = 2 ola[0..h) */
+        int32_t *const ola = S->ola, *const ready = S->ready;
+        const int32_t *const y = S->fr[1] + (n - ls), *const ws = S->ws;
+        const int64_t half = (int64_t)1 << (31 + f);
+        for (j = 0u; j < h; j++) {
+            ola[j] = ola[j + h] + mult_shr_round(y[j], ws[j], half, 32 + f);
+            ready[j] = add32_sat(ola[j], ola[j]); /* shl32_sat(ola, 1) */
+        }
+        for (; j + h < ls; j++) {
+            ola[j] = ola[j + h] + mult_shr_round(y[j], ws[j], half, 32 + f);
+        }
+        for (; j < ls; j++) {
+            ola[j] = mult_shr_round(y[j], ws[j], half, 32 + f);
+        }
     }
     SS_PROF(OLA);
 }
@@ -543,28 +653,34 @@ void upmix_q31(upmix_q31_inst *S, const int32_t *src, int32_t *dst_l, int32_t *d
 {
     const uint32_t n = S->fft_size, h = S->hop;
     const uint32_t nd = S->synthesis_size - 1u;
-    uint32_t t;
+    int32_t *const dl0 = S->dl[0], *const dl1 = S->dl[1];
+    int32_t *const h0 = S->hist[0], *const h1 = S->hist[1];
+    uint32_t t, dp = S->dl_pos, hp = S->hist_pos, ph = S->phase;
     for (t = 0u; t < block_size; t++) {
         const int64_t left = src[2u * t], right = src[2u * t + 1u];
-        const uint32_t dp = S->dl_pos, hp = S->hist_pos;
-        const int32_t ld = S->dl[0][dp], rd = S->dl[1][dp];
+        const int32_t ld = dl0[dp], rd = dl1[dp];
         int32_t c;
-        S->dl[0][dp] = (int32_t)left;
-        S->dl[1][dp] = (int32_t)right;
-        S->dl_pos = (dp + 1u) % nd;
-        S->hist[0][hp] = (int32_t)shr_floor(left + right, 1);
-        S->hist[1][hp] = (int32_t)shr_floor(left - right, 1);
-        S->hist_pos = (hp + 1u) % n;
-        if (S->phase == h - 1u) {
+        dl0[dp] = (int32_t)left;
+        dl1[dp] = (int32_t)right;
+        dp = dp + 1u == nd ? 0u : dp + 1u; /* (dp + 1) % nd */
+        h0[hp] = (int32_t)shr_floor(left + right, 1);
+        h1[hp] = (int32_t)shr_floor(left - right, 1);
+        hp = hp + 1u == n ? 0u : hp + 1u;
+        if (ph == h - 1u) {
+            S->dl_pos = dp;
+            S->hist_pos = hp;
             frame(S);
             c = S->ready[0];
-            S->phase = 0u;
+            ph = 0u;
         } else {
-            c = S->ready[S->phase + 1u];
-            S->phase++;
+            ph++;
+            c = S->ready[ph];
         }
         dst_l[t] = sub32_sat(ld, c);
         dst_r[t] = sub32_sat(rd, c);
         dst_c[t] = c;
     }
+    S->dl_pos = dp;
+    S->hist_pos = hp;
+    S->phase = ph;
 }

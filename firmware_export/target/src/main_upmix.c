@@ -9,6 +9,9 @@
  *   in=PATH     stimulus: stereo frames, int32 LE interleaved L, R
  *   warm=N      the first N frames run untimed (history and smoothers fill)
  *   block=N     frames per upmix_q31 call (default 64)
+ *   out=PATH    optional: every call's L', R', C written there (int32 LE,
+ *               the call's L' block, then R', then C): the target's ARMv7E-M
+ *               paths (ss_ops.h, ss_upmix.c inline asm) against the model
  *
  * UART0 reports (firmware_export/target/measure.py parses them):
  *   CAL n=<iterations> ticks=<t>            as main_bench.c
@@ -48,7 +51,7 @@ static char cmdline[1024];
 
 int main(void)
 {
-    const char *tab_path = 0, *in_path = 0;
+    const char *tab_path = 0, *in_path = 0, *out_path = 0;
     uint32_t block = 64u, warm = 0u;
     ic_init();
     if (semihost_cmdline(cmdline, sizeof cmdline) == 0) {
@@ -65,6 +68,8 @@ int main(void)
                 warm = cmdline_u32(tok + 5);
             } else if (strncmp(tok, "block=", 6) == 0) {
                 block = cmdline_u32(tok + 6);
+            } else if (strncmp(tok, "out=", 4) == 0) {
+                out_path = tok + 4;
             }
             tok = end ? end + 1 : 0;
         }
@@ -110,6 +115,11 @@ int main(void)
         uart_put_field(" ticks=", t);
         uart_puts("\n");
     }
+    int fo = out_path ? semihost_open(out_path, SH_MODE_WPB) : -1;
+    if (out_path && fo < 0) {
+        uart_puts("cannot open the output\n");
+        return 2;
+    }
     uint32_t frames = (uint32_t)in_len / 8u, done = 0, timed = 0;
     uint64_t ticks = 0;
     while (done < frames) {
@@ -141,8 +151,17 @@ int main(void)
             timed += m;
         }
         done += m;
+        for (uint32_t ch = 0; fo >= 0 && ch < 3u; ch++) {
+            if (semihost_write(fo, out + ch * MAX_CALL, 4u * m) != 0) {
+                uart_puts("short write\n");
+                return 2;
+            }
+        }
     }
     semihost_close(fi);
+    if (fo >= 0) {
+        semihost_close(fo);
+    }
     uart_put_field("UPMIX fft=", n);
     uart_put_field(" synth=", ls);
     uart_put_field(" hop=", hop);
