@@ -181,11 +181,12 @@ pooled sums, which are >= 0, moved only on the side at the smaller
 exponent): z, cos^2 and the side power 168, the short smoother 170, w_dir
 171, the long smoother 177, |E z^2| 87, pooling 50 + 67 (window sums), D
 80, lam, w, C 48 (the profiling build's brackets move work between
-neighbouring steps by a few tens). The whole upmix: 8674 instructions per
-stereo sample at studio5 (10985 before), 4349 at compact2 (5511), the FFTs
-~3,700 of them at studio5 (1,153 forward and 2,538 inverse,
-benchmarks/bench_target_fft.py): still seven times the 100-150 per bin the
-upmix budget leaves the decision. Each quotient (ratio_q31: 64-bit
+neighbouring steps by a few tens). The whole upmix (benchmarks/
+bench_target_upmix.py): 6870 instructions per stereo sample at studio5
+(16590 before #23), 3503 at compact2 (8053); at studio5 the forward FFT and
+split 1157, the decision 4082, the inverse 1024 (merge 242, stages 782),
+analysis, synthesis and the sample loop 488. The decision is still seven
+times the 100-150 per bin the upmix budget leaves it. Each quotient (ratio_q31: 64-bit
 normalisation, div_q30_floor) costs about 50 instructions, each square root
 about 55, each pseudo-float row 40-60. The rest of the way down (issue #23)
 is arithmetic of another shape, not these ops tuned: block-floating-point
