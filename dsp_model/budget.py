@@ -14,10 +14,20 @@ and their corrections, about 55) for every frame whose peak is over the
 threshold -- counted here as the worst case, every frame (a full-scale
 square drives it to 71-91 %).
 
+The adaptive upmix (`upmix_instructions`) from its stages measured the same
+way (benchmarks/bench_target_upmix.py, 2026-12-06, ss_upmix.c): CMSIS's
+`arm_cfft_q31` of N points per frame (the table below), per bin the split
+into the M and S spectra (44.0), the inphase decision (1020.7) and the
+inverse's merge (60.5), the inverse's N/2-point stages (measured at 2048 and
+4096, elsewhere 37 per radix-2 butterfly), per input sample of the frame the
+block-exponent scan and analysis window (25.0), per synthesis sample the
+window and overlap-add (18.1), per output sample the loop (51.5), and the
+1.7 % the stages leave unaccounted (calls, loop overhead). Within 2 % of the
+measured whole at studio5's and compact2's settings (tests/test_target_upmix.py
+holds it to 10 %).
+
 Simple per-sample operations (gain with shift, delay-line copy, saturating
-add into a driver bus) are counted at a few instructions each; the upmix
-reports its own MACs, costed at 1.5 instructions per MAC (load + MAC, the
-FIR kernel's 2.38 per tap includes its loop and state copy overhead).
+add into a driver bus) are counted at a few instructions each.
 """
 
 from __future__ import annotations
@@ -32,7 +42,15 @@ DF1_32X64_PER_SECTION = 57.1
 GAIN_PER_SAMPLE = 3.0  # smull + shift + saturate
 DELAY_PER_SAMPLE = 2.0  # load + store in a circular buffer
 SUM_PER_SAMPLE = 2.0  # load + saturating add, per feed into a driver bus
-UPMIX_PER_MAC = 1.5
+# the adaptive upmix's measured stages (see the docstring)
+UPMIX_CFFT_Q31 = {256: 21223, 512: 55239, 1024: 105184, 2048: 261544, 4096: 501920}
+UPMIX_INVERSE_STAGES = {2048: 200421, 4096: 400161}  # per frame, the pruned C stages
+UPMIX_PER_BUTTERFLY = 37.0  # the inverse's stages at other sizes
+UPMIX_PER_BIN = 44.0 + 1020.7 + 60.5  # split, decision, inverse merge
+UPMIX_PER_ANALYSIS_SAMPLE = 25.0
+UPMIX_PER_SYNTHESIS_SAMPLE = 18.1
+UPMIX_PER_OUTPUT_SAMPLE = 51.5
+UPMIX_OVERHEAD = 1.017
 LIMITER_PER_FRAME = 72.0  # the gain recursion (deque, release, attack) and the pass overhead
 LIMITER_PER_DRIVER = 22.4  # peak, delay line, gain
 LIMITER_DIVISION = 55.0  # div_q30_floor on a frame over the threshold
@@ -46,7 +64,7 @@ class Cost:
     feeds: int  # path->driver feeds summed into driver buses
     gains: int
     delays: int
-    upmix_macs: float
+    upmix_instructions: float  # per stereo sample, the adaptive upmix's (0: passive)
     instructions_per_frame: float
     mips: float
     budget_mips: float
@@ -69,7 +87,17 @@ def effective_taps(taps) -> int:
     return nz[-1] - nz[0] + 1 if nz else 0
 
 
-def chain_cost(design, *, fs: float, budget_mips: float, upmix_macs: float,
+def upmix_instructions(fft_size: int, hop: int, synthesis_size: int) -> float:
+    """Instructions per stereo sample of the adaptive upmix (ss_upmix.c) on the
+    Cortex-M4, from its measured stages (the module docstring)."""
+    n, nb = int(fft_size), int(fft_size) // 2 + 1
+    inverse = UPMIX_INVERSE_STAGES.get(n, UPMIX_PER_BUTTERFLY * (n // 4) * np.log2(n // 2))
+    frame = (UPMIX_CFFT_Q31[n] + UPMIX_PER_BIN * nb + inverse + UPMIX_PER_ANALYSIS_SAMPLE * n
+             + UPMIX_PER_SYNTHESIS_SAMPLE * synthesis_size + UPMIX_PER_OUTPUT_SAMPLE * hop)
+    return UPMIX_OVERHEAD * frame / hop
+
+
+def chain_cost(design, *, fs: float, budget_mips: float, upmix_instructions: float,
                wide_sections: int = 0) -> Cost:
     """Cost of a ChainDesign per stereo input frame on the target.
 
@@ -106,10 +134,11 @@ def chain_cost(design, *, fs: float, budget_mips: float, upmix_macs: float,
         limiter = LIMITER_PER_FRAME + LIMITER_DIVISION + LIMITER_PER_DRIVER * design.n_drivers
     instr = (taps * FIR_Q31_PER_TAP + narrow * DF1_Q31_PER_SECTION
              + wide_sections * DF1_32X64_PER_SECTION + gains * GAIN_PER_SAMPLE
-             + delays * DELAY_PER_SAMPLE + feeds * SUM_PER_SAMPLE + upmix_macs * UPMIX_PER_MAC
+             + delays * DELAY_PER_SAMPLE + feeds * SUM_PER_SAMPLE + upmix_instructions
              + limiter)
     return Cost(
         fir_taps=taps, biquad_sections=sections, wide_sections=wide_sections, feeds=feeds,
-        gains=gains, delays=delays, upmix_macs=upmix_macs, instructions_per_frame=instr,
+        gains=gains, delays=delays, upmix_instructions=upmix_instructions,
+        instructions_per_frame=instr,
         mips=instr * fs / 1e6, budget_mips=budget_mips, limiter=limiter,
     )

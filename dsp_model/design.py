@@ -198,7 +198,7 @@ def design_full(profile: Profile, head=None, *, heads: tuple | None = None) -> F
         replace(p, delay=p.delay + int(align[source_of(p)])) for p in chain.paths))
     chain, headroom_db, worst_db, limiting = _with_limiter(profile, chain)
     cost = chain_cost(chain, fs=profile.sample_rate, budget_mips=profile.mips_budget,
-                      upmix_macs=_upmix_macs(profile))
+                      upmix_instructions=_upmix_instructions(profile))
     return FullDesign(profile, chain, ctc, beam, virt, arrivals, align, cost, headroom_db,
                       head, heads, worst_db, limiting)
 
@@ -212,12 +212,16 @@ def _virtualizer_stage(virt: VirtualizerDesign) -> VirtualizerStage:
     return VirtualizerStage(ipsi_sos=ipsi, contra_sos=contra, contra_delay=int(virt.contra_delay))
 
 
-def _upmix_macs(profile: Profile) -> float:
-    """The upmix the chain runs: the adaptive one's MACs, or none for the passive
-    upmix (two adds and a shift per frame)."""
-    from .upmix import upmix_cost
+def _upmix_instructions(profile: Profile) -> float:
+    """The upmix the chain runs: the adaptive one's instructions per stereo sample
+    on the target, or none for the passive upmix (two adds and a shift, counted
+    with the paths' feeds)."""
+    from .budget import upmix_instructions
 
-    return float(upmix_cost(profile)) if profile.upmix.mode == "adaptive" else 0.0
+    up = profile.upmix
+    if up.mode != "adaptive":
+        return 0.0
+    return upmix_instructions(up.fft_size, up.hop, up.synthesis_size)
 
 
 def design_chain(profile: Profile, head=None, *, heads: tuple | None = None) -> ChainDesign:

@@ -7,7 +7,7 @@ from dsp_model.chain_design import plain_chain
 
 def test_plain_compact2_cost_by_hand():
     prof = load_profile("compact2")
-    cost = chain_cost(plain_chain(prof), fs=48000, budget_mips=100, upmix_macs=0)
+    cost = chain_cost(plain_chain(prof), fs=48000, budget_mips=100, upmix_instructions=0)
     # LR4 high-pass = 2 sections per driver; 3 paths x 2 drivers of scalar feeds
     assert cost.biquad_sections == 4
     assert cost.fir_taps == 0
@@ -23,8 +23,8 @@ def test_plain_compact2_cost_by_hand():
 
 def test_wide_sections_cost_more_and_can_break_the_budget():
     prof = load_profile("compact2")
-    narrow = chain_cost(plain_chain(prof), fs=48000, budget_mips=5, upmix_macs=0)
-    wide = chain_cost(plain_chain(prof), fs=48000, budget_mips=5, upmix_macs=0,
+    narrow = chain_cost(plain_chain(prof), fs=48000, budget_mips=5, upmix_instructions=0)
+    wide = chain_cost(plain_chain(prof), fs=48000, budget_mips=5, upmix_instructions=0,
                       wide_sections=4)
     assert wide.instructions_per_frame - narrow.instructions_per_frame == pytest.approx(
         4 * (57.1 - 14.2))
@@ -35,14 +35,31 @@ def test_wide_sections_cost_more_and_can_break_the_budget():
 def test_design_counts_the_upmix_its_profile_runs(mode):
     from dataclasses import replace
 
+    from dsp_model.budget import upmix_instructions
     from dsp_model.design import design_full
-    from dsp_model.upmix import upmix_cost
 
     prof = load_profile("compact2")
     prof = replace(prof, upmix=replace(prof.upmix, mode=mode))
     cost = design_full(prof).cost
-    assert cost.upmix_macs == (upmix_cost(prof) if mode == "adaptive" else 0.0)
-    assert (cost.upmix_macs > 0) == (mode == "adaptive")
+    up = prof.upmix
+    want = upmix_instructions(up.fft_size, up.hop, up.synthesis_size) if mode == "adaptive" \
+        else 0.0
+    assert cost.upmix_instructions == want
+    assert (cost.upmix_instructions > 1000) == (mode == "adaptive")
+
+
+def test_upmix_instructions_by_hand():
+    """compact2's settings (fft 2048, hop 512, synthesis 1024) from the measured
+    stages, added up here term by term."""
+    from dsp_model.budget import upmix_instructions
+
+    frame = 261544 + (44.0 + 1020.7 + 60.5) * 1025 + 200421 + 25.0 * 2048 + 18.1 * 1024 \
+        + 51.5 * 512
+    assert upmix_instructions(2048, 512, 1024) == pytest.approx(1.017 * frame / 512)
+    # a size without a measured inverse: 37 per radix-2 butterfly of the N/2-point FFT
+    frame = 105184 + (44.0 + 1020.7 + 60.5) * 513 + 37.0 * 256 * 9 + 25.0 * 1024 \
+        + 18.1 * 512 + 51.5 * 256
+    assert upmix_instructions(1024, 256, 512) == pytest.approx(1.017 * frame / 256)
 
 
 def test_the_limiter_is_counted_at_its_measured_worst_case():
@@ -55,8 +72,8 @@ def test_the_limiter_is_counted_at_its_measured_worst_case():
     prof = load_profile("studio5")
     plain = plain_chain(prof)
     lim = replace(plain, limiter=LimiterStage(0.9, 72, 64, 1e-3))
-    a = chain_cost(plain, fs=48000, budget_mips=150, upmix_macs=0)
-    b = chain_cost(lim, fs=48000, budget_mips=150, upmix_macs=0)
+    a = chain_cost(plain, fs=48000, budget_mips=150, upmix_instructions=0)
+    b = chain_cost(lim, fs=48000, budget_mips=150, upmix_instructions=0)
     assert a.limiter == 0.0
     assert b.limiter == pytest.approx(72.0 + 55.0 + 22.4 * 5)
     assert b.instructions_per_frame - a.instructions_per_frame == pytest.approx(b.limiter)

@@ -123,8 +123,13 @@ def test_upmix_mode_is_a_profile_choice():
         assert parse_profile(copy.deepcopy(raw)).upmix.mode == mode
     raw["upmix"]["mode"] = "clever"
     with pytest.raises(ProfileError) as ei:
-        parse_profile(raw)
+        parse_profile(copy.deepcopy(raw))
     assert any(p.startswith("upmix.mode") for p in ei.value.problems), ei.value.problems
+    raw["upmix"].update(mode="adaptive", fft_size=8192, synthesis_size=1024, hop=512)
+    with pytest.raises(ProfileError) as ei:  # beyond the device's FFT
+        parse_profile(raw)
+    assert any(p.startswith("upmix.fft_size") and "arm_cfft_q31" in p
+               for p in ei.value.problems), ei.value.problems
 
 
 def test_driver_ratio_taps_are_ctc_drivers_within_ratio_taps():

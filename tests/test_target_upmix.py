@@ -78,3 +78,24 @@ def test_target_upmix_extreme_twiddles(elf):
         tv = replace(t, twiddle_cos=tc, twiddle_sin=ts)
         x = _stimuli(t.fft_size + 4 * t.hop)["full-scale random"]
         assert np.array_equal(_target(elf, tv, x, 37), FixedUpmix(tv).process(x)), value
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["studio5", "compact2"])
+def test_budget_estimate_within_10_percent_of_the_target(elf, name):
+    """dsp_model.budget.upmix_instructions (the design's budget for the adaptive
+    upmix, from per-stage figures) against the whole upmix counted on the target
+    (plain build, exact instruction counts): correlated noise, 6 frames timed."""
+    from dsp_model.budget import upmix_instructions
+    from firmware_export.target.measure import measure_upmix
+
+    prof = load_profile(name)
+    t = upmix_tables(prof.upmix)
+    rng = np.random.default_rng(7)
+    warm = t.fft_size + 4 * t.hop
+    a, b = rng.standard_normal((2, warm + 6 * t.hop))
+    x = np.round(np.stack([a, 0.6 * a + 0.8 * b], 1) * 2.0**28).astype(np.int32)
+    got = measure_upmix(t, x, warm=warm, profile=False, elf=elf)
+    per_sample = got.instructions / got.samples
+    est = upmix_instructions(t.fft_size, t.hop, t.synthesis_size)
+    assert abs(est / per_sample - 1.0) <= 0.10, (name, est, per_sample)
