@@ -77,8 +77,8 @@ from .acoustics import SPEED_OF_SOUND, listener_positions
 from .budget import effective_taps
 from .heads import head_for, plant_over_heads
 
-__all__ = ["CtcDesign", "design_ctc", "target_curve_db", "ctc_drivers", "effort_db",
-           "DESIGN_SPREAD", "MARGIN_DB"]
+__all__ = ["CtcDesign", "design_ctc", "target_curve_db", "ctc_drivers", "drivers_band",
+           "effort_db", "head_lag", "DESIGN_SPREAD", "MARGIN_DB"]
 
 NFFT = 2048  # design grid (fs / NFFT = 23 Hz at 48 kHz)
 # Sideways offsets (m) designed for together with the centre, by CTC driver count.
@@ -197,7 +197,8 @@ def target_curve_db(profile, freqs: np.ndarray) -> np.ndarray:
     return np.interp(lf, np.log(pts[:, 0]), pts[:, 1])
 
 
-def _drivers_band(drivers) -> tuple[float, float]:
+def drivers_band(drivers) -> tuple[float, float]:
+    """The band every one of `drivers` plays (Hz): the CTC's working range."""
     return max(d.band[0] for d in drivers), min(d.band[1] for d in drivers)
 
 
@@ -559,7 +560,7 @@ def design_ctc(profile, virtualizer=None, *, regularization_scale: float = 1.0,
     dist = np.linalg.norm(np.array([d.position for d in drivers]) - heads[0], axis=1).min()
     h = h * np.exp(2j * np.pi * freqs * dist / SPEED_OF_SOUND)[:, None, None, None]
     if k > 1:
-        h = _align_heads(h, freqs, len(heads), _drivers_band(drivers))
+        h = _align_heads(h, freqs, len(heads), drivers_band(drivers))
     target = target_curve_db(profile, freqs)
     ratio_delay = nr // 2
     support = tuple(cfg.driver_ratio_taps.get(i, nr) for i in cfg.drivers)

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from .acoustics import listener_positions
-from .ctc import CtcDesign, ctc_drivers, design_ctc, effort_db, target_curve_db
+from .ctc import CtcDesign, ctc_drivers, design_ctc, drivers_band, effort_db, target_curve_db
 from .heads import SphereHead, describe_head, driver_plant, head_for, head_name
 
 __all__ = ["log_grid", "ear_responses", "cancellation_db", "robustness_cases",
@@ -117,11 +117,6 @@ def robustness_table(profile, design: CtcDesign, band=MEDIAN_BAND, *,
     return rows
 
 
-def _drivers_band(profile) -> tuple[float, float]:
-    drv = ctc_drivers(profile)
-    return max(d.band[0] for d in drv), min(d.band[1] for d in drv)
-
-
 def _effort_on(design: CtcDesign, freqs: np.ndarray) -> np.ndarray:
     """Realised effort (dB, (2, F)) interpolated onto freqs."""
     fe, e = effort_db(design)
@@ -138,7 +133,7 @@ def target_follow(profile, design: CtcDesign, freqs: np.ndarray | None = None, *
     several the cancellation is the design's own criterion, the heads' mean ipsi
     power over their mean contra power (one head's curve swings around the target
     where the heads disagree: the design follows the target on their mean)."""
-    lo, hi = _drivers_band(profile)
+    lo, hi = drivers_band(ctc_drivers(profile))
     freqs = log_grid(max(lo, 100.0), min(hi, 16000.0)) if freqs is None else freqs
     heads = tuple(head) if isinstance(head, (tuple, list)) else (head,)
     power = np.mean([np.abs(ear_responses(profile, design.driver_filters(), freqs, head=h))
@@ -200,11 +195,12 @@ def ctc_report(profile, design: CtcDesign, *, tradeoff_scales=TRADEOFF_SCALES,
     regularization trade-off's redesigns."""
     head = _head(profile, head)
     design_heads = head if design_heads is None else design_heads
-    lo, hi = _drivers_band(profile)
+    lo, hi = drivers_band(ctc_drivers(profile))
     freqs = log_grid(max(lo, 100.0), min(hi, 16000.0))
     # the target is followed on what the design was made on; the figures are the head's
     follow = target_follow(profile, design, freqs, head=design_heads)
-    c0 = target_follow(profile, design, freqs, head=head)["cancellation_db"]
+    c0 = follow["cancellation_db"] if design_heads is head else target_follow(
+        profile, design, freqs, head=head)["cancellation_db"]
     rob = robustness_table(profile, design, head=head)
     fe, eff = effort_db(design)
     ipsi = ipsi_deviation(profile, design, freqs, head=head)
@@ -303,7 +299,7 @@ def plot_ctc(profile, design: CtcDesign, out_dir, *, head=None) -> list[Path]:
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    lo, hi = _drivers_band(profile)
+    lo, hi = drivers_band(ctc_drivers(profile))
     freqs = log_grid(max(lo, 100.0), min(hi, 16000.0))
     head = _head(profile, head)
     follow = target_follow(profile, design, freqs, head=head)
@@ -444,7 +440,7 @@ def plot_cross_head(profile, designs, judges, out_dir) -> list[Path]:
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    lo, hi = _drivers_band(profile)
+    lo, hi = drivers_band(ctc_drivers(profile))
     freqs = log_grid(max(lo, 100.0), min(hi, 16000.0))
     paths = []
     for judge in judges:
