@@ -7,7 +7,7 @@
    bit reversal (and ``arm_bitreversal_32`` alone), n = 256 .. 4096 complex
    points, and per butterfly-equivalent (n/2 log2 n radix-2 butterflies).
 2. In the same run, the upmix (``ss_upmix.c``, profiling build, each bundled
-   profile's tables with the "ratio" decision): its forward analysis, one
+   profile's tables): its forward analysis, one
    ``arm_cfft_q31`` of n points on M + iS plus the split into the M and S
    spectra, and its inverse, still the own radix-2 unscaled complex FFT of
    n/2 points (+ its bit reversal and real merge): instructions per stereo
@@ -48,7 +48,6 @@ from __future__ import annotations
 
 import math
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -77,7 +76,7 @@ def upmix_rows(name: str, m) -> list[str]:
     from firmware_export.quantize_upmix import upmix_tables
 
     prof = load_profile(name)
-    t = upmix_tables(replace(prof.upmix, decision="ratio"), prof.sample_rate)
+    t = upmix_tables(prof.upmix, prof.sample_rate)
     n, h = t.fft_size, t.hop
     warm = n + 4 * h
     rng = np.random.default_rng(16)

@@ -38,4 +38,18 @@ static inline uint32_t ic_elapsed(uint32_t start, uint32_t end)
  * call overhead that cancels in a difference of two runs. */
 void ic_spin(uint32_t n);
 
+/* Prints the host's calibration lines "CAL n=<n> ticks=<t>" for ic_spin(n),
+ * n = 100000 and 300000 (measure.py fits instructions per tick to them). */
+void ic_calibrate(void);
+
+/* Ticks of `reps` back-to-back runs of `call` into `ticks`. */
+#define IC_MEASURE(ticks, reps, call)                                                         \
+    do {                                                                                      \
+        uint32_t t0_ = ic_now();                                                              \
+        for (uint32_t r_ = 0; r_ < (reps); ++r_) {                                            \
+            call;                                                                             \
+        }                                                                                     \
+        (ticks) = ic_elapsed(t0_, ic_now());                                                  \
+    } while (0)
+
 #endif

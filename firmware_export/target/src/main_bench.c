@@ -62,14 +62,7 @@ __attribute__((noinline, noipa)) void empty_kernel(const void *inst, const q31_t
     (void)n;
 }
 
-#define MEASURE(ticks, call)                                                                  \
-    do {                                                                                      \
-        uint32_t t0_ = ic_now();                                                              \
-        for (uint32_t r_ = 0; r_ < REPS; ++r_) {                                              \
-            call;                                                                             \
-        }                                                                                     \
-        (ticks) = ic_elapsed(t0_, ic_now());                                                  \
-    } while (0)
+#define MEASURE(ticks, call) IC_MEASURE(ticks, REPS, call)
 
 static void report(const char *name, uint32_t size, uint32_t ticks)
 {
@@ -180,16 +173,7 @@ int main(void)
 {
     ic_init();
     fill(src, BLOCK);
-    for (uint32_t n = 100000u; n <= 300000u; n += 200000u) {
-        uint32_t t0 = ic_now();
-        ic_spin(n);
-        uint32_t t = ic_elapsed(t0, ic_now());
-        uart_puts("CAL n=");
-        uart_put_u32(n);
-        uart_puts(" ticks=");
-        uart_put_u32(t);
-        uart_puts("\n");
-    }
+    ic_calibrate();
     uint32_t t;
     MEASURE(t, empty_kernel(coeffs, src, dst, BLOCK));
     uart_puts("BASE reps=");

@@ -80,14 +80,7 @@ int main(void)
         uart_puts("cannot open the stimulus or the output file\n");
         return 2;
     }
-    for (uint32_t n = 100000u; n <= 300000u; n += 200000u) {
-        uint32_t t0 = ic_now();
-        ic_spin(n);
-        uint32_t t = ic_elapsed(t0, ic_now());
-        uart_put_field("CAL n=", n);
-        uart_put_field(" ticks=", t);
-        uart_puts("\n");
-    }
+    ic_calibrate();
     uint32_t frames = (uint32_t)in_len / 8u, done = 0, calls = 0;
     uint64_t ticks = 0;
     while (done < frames) {

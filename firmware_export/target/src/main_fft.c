@@ -53,14 +53,7 @@ __attribute__((noinline, noipa)) void empty_kernel(uint32_t n, int32_t *p, int i
     (void)inverse;
 }
 
-#define MEASURE(ticks, call)                                                                  \
-    do {                                                                                      \
-        uint32_t t0_ = ic_now();                                                              \
-        for (uint32_t r_ = 0; r_ < REPS; ++r_) {                                              \
-            call;                                                                             \
-        }                                                                                     \
-        (ticks) = ic_elapsed(t0_, ic_now());                                                  \
-    } while (0)
+#define MEASURE(ticks, call) IC_MEASURE(ticks, REPS, call)
 
 static void report(const char *name, uint32_t n, uint32_t ticks)
 {
@@ -88,14 +81,7 @@ void arm_bitreversal_32(uint32_t *pSrc, const uint16_t bitRevLen, const uint16_t
 int main(void)
 {
     ic_init();
-    for (uint32_t c = 100000u; c <= 300000u; c += 200000u) {
-        uint32_t t0 = ic_now();
-        ic_spin(c);
-        uint32_t t = ic_elapsed(t0, ic_now());
-        uart_put_field("CAL n=", c);
-        uart_put_field(" ticks=", t);
-        uart_puts("\n");
-    }
+    ic_calibrate();
     uint32_t t;
     MEASURE(t, empty_kernel(MAX_N, buf, 0));
     uart_put_field("BASE reps=", REPS);

@@ -107,14 +107,7 @@ int main(void)
         uart_puts("cannot open the stimulus\n");
         return 2;
     }
-    for (uint32_t c = 100000u; c <= 300000u; c += 200000u) {
-        uint32_t t0 = ic_now();
-        ic_spin(c);
-        uint32_t t = ic_elapsed(t0, ic_now());
-        uart_put_field("CAL n=", c);
-        uart_put_field(" ticks=", t);
-        uart_puts("\n");
-    }
+    ic_calibrate();
     int fo = out_path ? semihost_open(out_path, SH_MODE_WPB) : -1;
     if (out_path && fo < 0) {
         uart_puts("cannot open the output\n");
