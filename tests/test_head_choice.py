@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import sys
 
 import numpy as np
 import pytest
 
 if sys.version_info >= (3, 11):
-    import tomllib
+    pass
 else:  # pragma: no cover
-    import tomli as tomllib
+    pass
+
+from profile_helpers import needs_kemar, raw_profile
 
 import dsp_model.heads as heads
 from device_profiles import ProfileError, UserError, load_profile, parse_head, parse_profile
@@ -26,15 +27,6 @@ from device_profiles._loader import resolve_path
 from dsp_model.acoustics import drivers_to_ears, listener_positions
 
 KEMAR = heads.KEMAR_SOFA
-needs_kemar = pytest.mark.skipif(
-    not os.path.isfile(KEMAR),
-    reason=f"KEMAR SOFA NOT INSTALLED: {KEMAR} is missing (apt-get install libmysofa1, "
-           "or ./dev setup as root)")
-
-
-def _raw(name: str) -> dict:
-    return tomllib.loads(resolve_path(name).read_text())
-
 
 @pytest.mark.parametrize("name", ["studio5", "compact2"])
 def test_bundled_profiles_keep_the_sphere(name):
@@ -44,7 +36,7 @@ def test_bundled_profiles_keep_the_sphere(name):
 
 
 def test_head_defaults_to_sphere():
-    raw = _raw("compact2")
+    raw = raw_profile("compact2")
     del raw["listener"]["head"]
     assert parse_profile(raw).listener.head == "sphere"
 
@@ -52,7 +44,7 @@ def test_head_defaults_to_sphere():
 @pytest.mark.parametrize("value,want", [("sphere", "sphere"), ("kemar", "kemar"),
                                         ("/data/my head.sofa", "/data/my head.sofa")])
 def test_head_values(value, want):
-    raw = _raw("compact2")
+    raw = raw_profile("compact2")
     raw["listener"]["head"] = value
     assert parse_profile(raw).listener.head == want
 
@@ -67,7 +59,7 @@ def test_relative_sofa_path_is_taken_from_the_profile_folder(tmp_path):
 
 @pytest.mark.parametrize("value", ["cube", "KEMAR", "", 3, ["sphere"], "head.wav"])
 def test_bad_head_is_one_problem_line(value):
-    raw = copy.deepcopy(_raw("compact2"))
+    raw = copy.deepcopy(raw_profile("compact2"))
     raw["listener"]["head"] = value
     with pytest.raises(ProfileError) as ei:
         parse_profile(raw, "bad.toml")

@@ -16,6 +16,7 @@ import netCDF4
 import numpy as np
 import pytest
 import sofar
+from profile_helpers import needs_kemar
 
 import dsp_model.heads as heads
 from device_profiles import load_profile
@@ -29,11 +30,6 @@ from dsp_model.acoustics import (
 from dsp_model.binaural import fir_length
 
 KEMAR = heads.KEMAR_SOFA
-needs_kemar = pytest.mark.skipif(
-    not os.path.isfile(KEMAR),
-    reason=f"KEMAR SOFA NOT INSTALLED: {KEMAR} is missing (apt-get install libmysofa1, "
-           "or ./dev setup as root)")
-
 BAND = np.geomspace(500.0, 6000.0, 200)  # the CTC band, log-spaced
 
 

@@ -28,6 +28,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 import upmix_family as fam
+from profile_helpers import raw_profile
 
 from device_profiles import load_profile
 from dsp_model.binaural import ear_signals
@@ -394,19 +395,11 @@ def test_c_runtime_bit_exact_while_limiting(designs, name):
 
 
 # ------------------------------------------------------------ profile, tables
-def _raw(name: str) -> dict:
-    import tomllib
-
-    from device_profiles._loader import resolve_path
-
-    return tomllib.loads(resolve_path(name).read_text())
-
-
 def test_profile_limiter_section_and_its_errors():
     from device_profiles import ProfileError, parse_profile
     from dsp_model.limiter import limiter_stage
 
-    raw = _raw("compact2")
+    raw = raw_profile("compact2")
     lim = parse_profile(raw).limiter
     assert (lim.threshold_db, lim.lookahead_ms, lim.attack_ms, lim.release_ms) == (
         -0.5, 1.5, 1.3, 80.0)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import sys
 
 import numpy as np
@@ -19,9 +18,11 @@ import pytest
 from scipy.signal import freqz
 
 if sys.version_info >= (3, 11):
-    import tomllib
+    pass
 else:  # pragma: no cover
-    import tomli as tomllib
+    pass
+
+from profile_helpers import needs_kemar, raw_profile
 
 import dsp_model.heads as heads
 from device_profiles import ProfileError, load_profile, parse_profile
@@ -31,18 +32,9 @@ from dsp_model.ctc import ctc_drivers, design_ctc
 from dsp_model.ctc_metrics import CROSS_HEAD_CASES, cross_head_table, robustness_table
 
 KEMAR = heads.KEMAR_SOFA
-needs_kemar = pytest.mark.skipif(
-    not os.path.isfile(KEMAR),
-    reason=f"KEMAR SOFA NOT INSTALLED: {KEMAR} is missing (apt-get install libmysofa1, "
-           "or ./dev setup as root)")
-
-
-def _raw(name: str) -> dict:
-    return tomllib.loads(resolve_path(name).read_text())
-
 
 def _multi(name: str = "studio5", value=("sphere", "kemar")) -> dict:
-    raw = copy.deepcopy(_raw(name))
+    raw = copy.deepcopy(raw_profile(name))
     raw["listener"].pop("head", None)
     raw["listener"]["heads"] = list(value)
     return raw
@@ -74,7 +66,7 @@ def test_bad_heads_is_one_problem_line(value, says):
 
 
 def test_head_and_heads_together_are_refused():
-    raw = _raw("compact2")
+    raw = raw_profile("compact2")
     raw["listener"]["heads"] = ["sphere", "kemar"]
     with pytest.raises(ProfileError) as ei:
         parse_profile(raw, "both.toml")

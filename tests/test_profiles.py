@@ -4,17 +4,15 @@ import sys
 import pytest
 
 if sys.version_info >= (3, 11):
-    import tomllib
+    pass
 else:  # pragma: no cover
-    import tomli as tomllib
+    pass
+
+from profile_helpers import raw_profile
 
 from device_profiles import ProfileError, bundled_profiles, load_profile, parse_profile
 from device_profiles._loader import resolve_path
 from host_tools.cli import main
-
-
-def _raw(name: str) -> dict:
-    return tomllib.loads(resolve_path(name).read_text())
 
 
 @pytest.mark.parametrize("name", ["studio5", "compact2"])
@@ -41,7 +39,7 @@ def test_compact2_spacing():
 
 
 def test_every_problem_reported_at_once():
-    raw = _raw("studio5")
+    raw = raw_profile("studio5")
     bad = copy.deepcopy(raw)
     bad["device"]["sample_rate"] = 22050
     bad["device"]["colour"] = "red"
@@ -63,7 +61,7 @@ def test_every_problem_reported_at_once():
 
 
 def test_missing_drivers_table():
-    raw = _raw("compact2")
+    raw = raw_profile("compact2")
     del raw["drivers"]
     with pytest.raises(ProfileError) as ei:
         parse_profile(raw)
@@ -117,7 +115,7 @@ def test_version_and_help(capsys):
 
 def test_upmix_mode_is_a_profile_choice():
     """[upmix] mode picks the chain's upmix; anything else is named as the problem."""
-    raw = _raw("compact2")
+    raw = raw_profile("compact2")
     for mode in ("adaptive", "passive"):
         raw["upmix"]["mode"] = mode
         assert parse_profile(copy.deepcopy(raw)).upmix.mode == mode
@@ -138,7 +136,7 @@ def test_driver_ratio_taps_are_ctc_drivers_within_ratio_taps():
     p = load_profile("studio5")
     assert p.ctc.driver_ratio_taps == {"mid_up": 48}
     assert load_profile("compact2").ctc.driver_ratio_taps == {}
-    raw = _raw("studio5")
+    raw = raw_profile("studio5")
     raw["ctc"]["driver_ratio_taps"] = {"tweeter": 8, "mid_up": p.ctc.ratio_taps + 1,
                                        "mid_l": 1.5}
     with pytest.raises(ProfileError) as ei:
