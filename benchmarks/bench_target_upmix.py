@@ -44,18 +44,13 @@ from firmware_export.target.measure import build_upmix, measure_upmix  # noqa: E
 GROUPS = [
     ("(1) forward: one complex FFT of M + iS", [
         ("CFFT", "arm_cfft_q31, n points (+ bit reversal)", "point"),
-        ("SPLIT", "M, S spectra from it", "bin"),
     ]),
-    ("(2) per-bin decision", [
-        ("P1_POW", "pass 1: z, cos^2 ratio, |M|^2, side power", "bin"),
-        ("P1_PF", "pass 1: pf_update Pm, Ps (2 rows)", "bin"),
-        ("P1_WDIR", "pass 1: w_dir sqrt_q62 + ratio_q31", "bin"),
-        ("P3_PF", "pass 1: pf_update E z^2, E|z|^2 (3 rows)", "bin"),
-        ("P1_Z", "pass 1: |E z^2| sqrt_q62 into the pool", "bin"),
-        ("POOL", "pooling: segment exp., running sums", "bin"),
-        ("P3_WIN", "pass 3: +-pool window sums", "bin"),
-        ("P3_LAM", "pass 3: D ratio_q31, D^2", "bin"),
-        ("P3_W", "pass 3: lam, w, C = w M", "bin"),
+    ("(2) per-bin decision, binary32 (the split of Z into M, S in pass 1)", [
+        ("P1_POW", "pass 1: split, powers, z, side power, Pm Ps", "bin"),
+        ("P1_WDIR", "pass 1: w_dir (VDIV, VSQRT)", "bin"),
+        ("P1_Z", "pass 1: E z^2, E|z|^2, |E z^2| into the pool", "bin"),
+        ("POOL", "pooling: prefix sums", "bin"),
+        ("P3_W", "pass 3: window sums, D, lam, w, C = w M", "bin"),
     ]),
     ("(3) irfft_q31", [
         ("IRFFT_SPLIT", "real merge step, stored bit-reversed", "bin"),
@@ -71,7 +66,7 @@ GROUPS = [
 # upmix_cost's steps (MACs) per group
 BUDGET = {
     "(1) forward: one complex FFT of M + iS": ["forward real FFTs (M, S)"],
-    "(2) per-bin decision": ["per-bin decision"],
+    "(2) per-bin decision, binary32 (the split of Z into M, S in pass 1)": ["per-bin decision"],
     "(3) irfft_q31": ["inverse real FFT"],
     "(4) windows, OLA, sample loop": ["analysis windows (M, S)", "synthesis window"],
 }

@@ -29,7 +29,7 @@ from pathlib import Path
 RUNTIME_DIR = Path(__file__).resolve().parent / "runtime"
 CMSIS_DIR = Path(__file__).resolve().parent / "target" / "third_party" / "cmsis_dsp"
 CC = "gcc"
-STRICT_FLAGS = ("-std=c99", "-O2", "-Wall", "-Wextra", "-Werror", "-pedantic")
+STRICT_FLAGS = ("-std=c99", "-O2", "-ffp-contract=off", "-Wall", "-Wextra", "-Werror", "-pedantic")
 CMSIS_FFT_SOURCES = (RUNTIME_DIR / "ss_cfft.c",) + tuple(
     CMSIS_DIR / "Source" / s for s in ("arm_cfft_q31.c", "arm_cfft_radix4_q31.c",
                                        "arm_bitreversal.c", "arm_bitreversal2.c",

@@ -12,12 +12,11 @@ saturate to 2^31 - 1):
                                               (cos(pi) = -2^31 exactly): the inverse
                                               real FFT's (the forward FFT is
                                               CMSIS-DSP's, its tables in ROM)
-    a_short, a_long  Q31 one-pole coefficients 1 - exp(-hop / (tau fs))
-    kappa_q24        2 / x0^2 in Q24 (< 128; the 2: the model's side power is
-                     (Pi + mu Pq) / 4 against |M|^2 / 2)
-    mu_q31           mu, the weight of the quadrature part of S, Q31
-    lo2_q31          lo^2 in Q31
-    inv_q24          1 / (hi^2 - lo^2) in Q24 (< 128)
+    a_short, a_long  one-pole coefficients 1 - exp(-hop / (tau fs))  } IEEE binary32,
+    kx               1 / x0^2                                      } rounded to
+    mu               mu, the weight of the quadrature part of S     } nearest
+    lo2              lo^2                                           } (the decision
+    inv              1 / (hi^2 - lo^2)                              } is float32)
     pool             the decision's pool (bins each side)
 
 The fixed-point upmix implements the "inphase" decision with slope 1.5 (the
@@ -47,12 +46,12 @@ class UpmixTables:
     synthesis_size: int
     hop: int
     pool: int
-    a_short: int
-    a_long: int
-    kappa_q24: int
-    mu_q31: int
-    lo2_q31: int
-    inv_q24: int
+    a_short: float  # the decision's constants, each exactly a float32
+    a_long: float
+    kx: float
+    mu: float
+    lo2: float
+    inv: float
     analysis_window: np.ndarray
     synthesis_window: np.ndarray
     twiddle_cos: np.ndarray
@@ -70,11 +69,9 @@ def q31(x) -> np.ndarray:
     return np.clip(v, -(2.0**31), INT32_MAX).astype(np.int32)
 
 
-def _scalar(x: float, frac: int, name: str) -> int:
-    v = int(round(x * (1 << frac)))
-    if not 0 <= v <= INT32_MAX:
-        raise ValueError(f"upmix {name} = {x!r} does not fit Q{frac} in 32 bits")
-    return v
+def f32(x: float) -> float:
+    """x rounded to the nearest IEEE binary32 (as a Python float)."""
+    return float(np.float32(x))
 
 
 def quantize_upmix(design: U.UpmixDesign) -> UpmixTables:
@@ -99,12 +96,9 @@ def quantize_upmix(design: U.UpmixDesign) -> UpmixTables:
     lo2, hi2 = dec.lo**2, dec.hi**2
     return UpmixTables(
         fft_size=n, synthesis_size=ls, hop=design.hop, pool=dec.pool,
-        a_short=_scalar(design.a_short, 31, "a_short"),
-        a_long=_scalar(design.a_long, 31, "a_long"),
-        kappa_q24=_scalar(2.0 / dec.center_width**2, 24, "2/x0^2"),
-        mu_q31=_scalar(dec.quadrature, 31, "mu"),
-        lo2_q31=_scalar(lo2, 31, "lo^2"),
-        inv_q24=_scalar(1.0 / (hi2 - lo2), 24, "1/(hi^2-lo^2)"),
+        a_short=f32(design.a_short), a_long=f32(design.a_long),
+        kx=f32(dec.center_width**-2), mu=f32(dec.quadrature),
+        lo2=f32(lo2), inv=f32(1.0 / (hi2 - lo2)),
         analysis_window=q31(design.analysis_window),
         synthesis_window=q31(ws),
         twiddle_cos=q31(np.cos(2.0 * math.pi * k / n)),

@@ -54,9 +54,10 @@ Section 0x0016 limiter (only in version 3, i.e. when the chain has one):
     versions 1 and 2 refuse the chain instead of running it unlimited (its
     gains are set for the limiter's guard bits).
 
-Section 0x0014 upmix (exactly when meta upmix = 1, the adaptive upmix of
+Section 0x0017 upmix (exactly when meta upmix = 1, the adaptive upmix of
     dsp_model/fixed/upmix.py): fft_size, synthesis_size, hop, pool (u32),
-    a_short, a_long, kappa_q24, mu_q31, lo2_q31, inv_q24 (i32), then analysis_window
+    a_short, a_long, kx, mu, lo2, inv (f32: the decision is IEEE binary32;
+    each finite and >= 0), then analysis_window
     (fft_size i32 Q31), synthesis_window (synthesis_size), twiddle_cos and
     twiddle_sin (fft_size/2 + 1 each). Layout in firmware_export/quantize_upmix.py.
 
@@ -75,6 +76,7 @@ import numpy as np
 
 from device_profiles.errors import UserError
 from dsp_model.fixed.fft import CFFT_SIZES
+from dsp_model.fixed.upmix import DECISION_CONSTANTS
 from firmware_export.blob import (
     SEC_BIQUADS,
     SEC_DELAYS,
@@ -122,6 +124,9 @@ class _Writer:
     def i32(self, *v: int) -> None:
         self.parts.append(struct.pack(f"<{len(v)}i", *v))
 
+    def f32(self, *v: float) -> None:
+        self.parts.append(struct.pack(f"<{len(v)}f", *v))
+
     def arr(self, a: np.ndarray) -> None:
         self.parts.append(np.asarray(a, dtype="<i4").tobytes())
 
@@ -156,6 +161,16 @@ class _Reader:
         self._need(4, what)
         (v,) = struct.unpack_from("<i", self.data, self.pos)
         self.pos += 4
+        return v
+
+    def f32_nonneg(self, what: str) -> float:
+        self._need(4, what)
+        (bits,) = struct.unpack_from("<I", self.data, self.pos)
+        (v,) = struct.unpack_from("<f", self.data, self.pos)
+        self.pos += 4
+        if bits >= 0x7F800000:  # sign set, inf or NaN (the C loader's test)
+            raise TableError(f"section {self.section}: {what} is {v}, expected a finite "
+                             "float32 >= 0")
         return v
 
     def arr(self, n: int, what: str) -> np.ndarray:
@@ -253,7 +268,7 @@ def chain_to_sections(q: QuantizedChain) -> dict[int, bytes]:
     if ut is not None:
         uw = _Writer()
         uw.u32(ut.fft_size, ut.synthesis_size, ut.hop, ut.pool)
-        uw.i32(ut.a_short, ut.a_long, ut.kappa_q24, ut.mu_q31, ut.lo2_q31, ut.inv_q24)
+        uw.f32(*(getattr(ut, k) for k in DECISION_CONSTANTS))
         for a in (ut.analysis_window, ut.synthesis_window, ut.twiddle_cos, ut.twiddle_sin):
             uw.arr(a)
         out[SEC_UPMIX] = uw.bytes()
@@ -271,14 +286,13 @@ def _read_upmix(r: _Reader) -> UpmixTables:
                          f"pool {pool} are not a usable upmix (fft_size one of {CFFT_SIZES}, "
                          "the arm_cfft_q31 lengths; synthesis_size <= fft_size and a "
                          "multiple >= 2 of hop, 1 <= pool <= 32, 2 pool + 1 <= fft_size/2 + 1)")
-    a_short, a_long, kappa, mu, lo2, inv = (r.i32(f) for f in (
-        "a_short", "a_long", "kappa_q24", "mu_q31", "lo2_q31", "inv_q24"))
+    a_short, a_long, kx, mu, lo2, inv = (r.f32_nonneg(f) for f in DECISION_CONSTANTS)
     wa = r.arr(n, "analysis_window")
     ws = r.arr(ls, "synthesis_window")
     tc = r.arr(n // 2 + 1, "twiddle_cos")
     tsn = r.arr(n // 2 + 1, "twiddle_sin")
     r.done()
-    return UpmixTables(n, ls, hop, pool, a_short, a_long, kappa, mu, lo2, inv, wa, ws, tc, tsn)
+    return UpmixTables(n, ls, hop, pool, a_short, a_long, kx, mu, lo2, inv, wa, ws, tc, tsn)
 
 
 def _write_sections(w: _Writer, c) -> None:
@@ -487,8 +501,8 @@ def chains_equal(a: QuantizedChain, b: QuantizedChain) -> bool:
     if (ua is None) != (ub is None):
         return False
     if ua is not None:
-        for f in ("fft_size", "synthesis_size", "hop", "pool", "a_short", "a_long", "kappa_q24",
-                  "mu_q31", "lo2_q31", "inv_q24", "analysis_window", "synthesis_window",
+        for f in ("fft_size", "synthesis_size", "hop", "pool", *DECISION_CONSTANTS,
+                  "analysis_window", "synthesis_window",
                   "twiddle_cos", "twiddle_sin"):
             if not np.array_equal(getattr(ua, f), getattr(ub, f)):
                 return False

@@ -286,7 +286,7 @@ int main(int argc, char **argv)
     assert len(sizes) == 7
     r = subprocess.run(["gcc", *STRICT, "-O2", *sizes, f"-I{a.out_dir}", f"-I{RUNTIME_DIR}",
                         str(main),
-                        str(a.out_dir / f"{stem}_tables.c"), *srcs, "-o", str(exe)],
+                        str(a.out_dir / f"{stem}_tables.c"), *srcs, "-o", str(exe), "-lm"],
                        capture_output=True, text=True)
     assert r.returncode == 0 and not r.stderr, r.stderr
     q = chain_from_blob((a.out_dir / f"{stem}.blob").read_bytes())

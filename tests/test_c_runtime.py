@@ -647,7 +647,7 @@ def test_mutations_under_address_sanitizer(tmp_path, lib, base_blobs):
            "-fsanitize=address,undefined", "-fno-sanitize-recover=all",
            "-DSS_MAX_DRIVERS=16", "-DSS_MAX_PATHS=32", "-DSS_MAX_FEEDS=512",
            "-DSS_MAX_CASCADES=1024", "-DSS_MEM32_WORDS=4194304", "-DSS_MEM64_WORDS=16384",
-           f"-I{RUNTIME_DIR}", str(drv), *srcs, "-o", str(exe)]
+           f"-I{RUNTIME_DIR}", str(drv), *srcs, "-o", str(exe), "-lm"]
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode != 0 and "sanitizer" in r.stderr.lower():
         pytest.skip(f"no sanitizer runtime: {r.stderr.strip()[:200]}")
@@ -666,9 +666,10 @@ def test_mutations_under_address_sanitizer(tmp_path, lib, base_blobs):
 
 
 def test_runtime_has_no_floating_point(tmp_path):
-    """C99, strict, and no floating point anywhere in the runtime: with
+    """C99, strict, and no floating point anywhere in the runtime but the
+    upmix's per-bin decision (ss_upmix.c, IEEE binary32 by design: #23): with
     -mgeneral-regs-only (x86-64 GCC) any float or double operation is a
-    compile error."""
+    compile error, and ss_upmix.c is the one file that has them."""
     if shutil.which("gcc") is None:
         pytest.skip("gcc not found")
     probe = tmp_path / "probe.c"
@@ -680,7 +681,7 @@ def test_runtime_has_no_floating_point(tmp_path):
         r = subprocess.run(["gcc", "-std=c99", "-O2", "-Wall", "-Wextra", "-Werror", "-pedantic",
                             "-mgeneral-regs-only", "-c", str(RUNTIME_DIR / s), "-o",
                             str(tmp_path / "x.o")], capture_output=True, text=True)
-        assert r.returncode == 0, r.stderr
+        assert (r.returncode == 0) == (s != "ss_upmix.c"), (s, r.stderr)
 
 
 FUZZ_HARNESS = r"""
@@ -751,7 +752,7 @@ def test_libfuzzer_blob_parser(tmp_path, base_blobs):
         [str(o) for o in cmsis_fft_objects(tmp_path)]
     cmd = ["clang", "-std=c99", "-O1", "-g", "-fsanitize=fuzzer,address,undefined",
            "-fno-sanitize-recover=all", "-DSS_MEM32_WORDS=262144", f"-I{RUNTIME_DIR}", str(h),
-           *srcs, "-o", str(exe)]
+           *srcs, "-o", str(exe), "-lm"]
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode != 0 and "fuzzer" in r.stderr.lower():
         pytest.skip(f"clang without libFuzzer: {r.stderr.strip()[:200]}")

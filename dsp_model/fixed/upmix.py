@@ -2,8 +2,9 @@
 
 Same signal model, filterbank and decision as the float `Upmix` with the
 shipped `decision = "inphase"` (read its docstring first; "ratio" has no
-integer form: quantize_upmix refuses it); every step below is integer,
-written in the ``ops`` primitives, and the C twin
+integer form: quantize_upmix refuses it); the signal path below is
+integer, written in the ``ops`` primitives, the per-bin decision IEEE
+binary32 (why: its bullet), and the C twin
 ``firmware_export/runtime/ss_upmix.c`` does the same steps in the same order
 (bit-exact, tests/test_fixed_upmix.py). The tables (windows, twiddles, coefficients) come from
 ``firmware_export.quantize_upmix.quantize_upmix``; the forward FFT is CMSIS-DSP's
@@ -52,77 +53,50 @@ Scaling and overflow, per step (N = fft_size, nb = N/2 + 1 bins)
   cannot be normalised up, so its output frame keeps only ~2^31 / (N/2) of
   range: -108 dB against the float upmix on the 0 dBFS sweep (L = R) at
   studio5, where the bar is -130 (tests/test_fixed_upmix.py).
-The decision, per bin k (pass 1), then pooled and applied (passes 2, 3):
-* Powers and z = S M* from the bins (int64, exact but for the halving):
-  pm = shr_floor(Mr^2, 1) + shr_floor(Mi^2, 1) (= |M|^2 / 2 <= 2^62), ps
-  alike; zr = shr_floor(Sr Mr, 1) + shr_floor(Si Mi, 1), zi =
-  shr_floor(Si Mr, 1) - shr_floor(Sr Mi, 1) (= z / 2). z normalised: sz =
-  max(0, bitlen(max |zr|, |zi|) - 30), r = zr >> sz, i = zi >> sz
-  (|.| <= 2^30, so r^2 + i^2 <= 2^61).
-* In-phase / quadrature split without 1/|M|^2: Pi + mu Pq = |S|^2 (mu +
-  (1 - mu) cos^2), cos^2 = (Re z)^2 / |z|^2 = `ratio_q31`(r^2, r^2 + i^2)
-  (0 for z = 0: then S or M is 0, and the float's M = 0 case, all of S in
-  quadrature, is mu |S|^2 as here); g = mu_q31 + floor((2^31 - mu_q31)
-  cos^2 / 2^31) (Q31, < 1); side = mult_q63x31_q62(ps, g) (= (Pi + mu Pq)
-  / 4, < 2^61).
-* Short smoother: (pm, side) at exponent -2 f, one `pf_update` pseudo-float
-  (below) with a_short: Pm, Ps share one exponent per bin (w_dir only needs
-  their ratio).
-* w_dir = 1 / (1 + t^1.5), t = r / x0^2 = kappa Ps / Pm, kappa = 2 / x0^2
-  (the 2: Ps is a quarter, Pm a half), written as Pm^2 / (Pm^2 + kPs
-  sqrt(kPs Pm)) (`wdir_q31`): a = Pm << 24, b = Ps kappa_q24 (both Q24,
-  < 2^62), shifted right together by max(0, bitlen(max(a, b)) -
-  31) (A, B < 2^31), s = `sqrt_q62`(A B), num = A^2, den = num + B s
-  (< 2^63), w_dir = `ratio_q31`(num, den). Pm = 0: 1 (the float's r = 0 there);
-  den = 0 with Pm > 0 (A shifted out: t > 2^31): 0. The 1.5 power costs one
-  square root and no table; the slope is fixed by it (quantize_upmix refuses
-  another).
-* Long smoother, per bin (the float smooths E z^2, E|z|^2 per bin, then
-  pools the magnitudes |E z^2|, which does not commute with the smoothing):
-  (r^2 - i^2, 2 r i, r^2 + i^2) (= z^2/4, |z|^2/4 at exponent 2 sz - 4 f,
-  |.| <= 2^61) into a 3-row `pf_update` with a_long (Zr, Zi, Zd).
-* Pooled values: |E z^2| = `sqrt_q62`(Zr^2 + Zi^2) << 25 (the mantissas are
-  <= 2^30, so the squares' sum is <= 2^61), E|z|^2 = Zd << 25, both
-  < 2^55.5 at the bin's exponent zexp (E_NONE when
-  both are 0), padded to nb + 2 pool bins by edge replication (as the
-  float's np.pad "edge").
-* Pooling over +-pool bins (passes 2, 3) without a subtraction, each window
-  at its own exponent: the padded bins are cut into segments of 2 pool, so
-  the window of bin k (padded k..k + 2 pool) is the suffix of segment
-  k // (2 pool) from k plus the prefix of the next segment to k + 2 pool.
-  Prefix and suffix sums accumulate with a running exponent (`pool_add`:
-  accumulator and value aligned to the larger exponent, shr_floor, shift
-  capped at 63), so a window's sums sit at the largest exponent inside it:
-  a bin 45 dB below its segment's peak (the values are 4th powers of the
-  bins) is not shifted to 0 by a segment-wide exponent, which would read as
-  D = 0, w = 1 (an earlier draft: -85 dB against the float on a full-scale
-  square in L only). Sums of <= 65 values < 2^55.5 stay below 2^62 (pool
-  <= 32, which init and quantize_upmix check). Segments run last first:
-  the suffix accumulates while the segment's bins are decided, then the
-  segment's prefixes replace its values for the segment before.
-* D = `ratio_q31`(sum |E z^2|, sum E|z|^2) (<= 1; a zero denominator gives
-  0, as the float's), D^2 = floor(D^2 / 2^31), lam = clip(((D^2 - lo2)
-  inv_q24) >> 24, 0, 2^31 - 1) (Q31).
-* w = lam w_dir + (1 - lam) = (2^31 - 1) - floor(lam ((2^31 - 1) - w_dir) /
-  2^31) in [0, 2^31 - 1]. C bins: shr_round(w X, 31) (|C| <= |M|).
-* `pf_update` (pseudo-float one-pole, per bin): 32-bit mantissas (|.| <=
-  2^30; int32 in the C twin, int64 containers here), one int exponent (value
-  = mantissa 2^e). The new vector (int64) is shifted (floor) so its largest
-  magnitude has at most 30 bits; both sides are aligned (shr_floor, shift
-  capped at 63: any shift >= 31 of a mantissa leaves its sign, so the C's
-  cap of 31 is the same) to the larger exponent (an all-zero side takes the
-  other's); X += smooth(new - X, a) (|new - X| <= 2^31, smooth(d, a) =
-  mult_q63x31_q62(2 d, a) = floor(d a / 2^31), a 32 x 32 product); then
-  renormalised so the largest magnitude has bit length 30 (left shifts exact,
-  right shifts floor). All zero, or an exponent below E_MIN = -2^20 (the
-  decay of days of silence; flushed as the float's underflow flushes, and
-  it bounds the exponents): mantissas 0, exponent 0. With 0 <= a <
-  2^31 (init refuses a < 0) powers stay >= 0. 30 bits instead of 60 (an
-  earlier form) cost 1-2 dB of the -137 dB error against the float and
-  halve the state (5 nb words); on the Cortex-M4 the two smoothers went
-  only from 750 to 697 instructions per bin: their cost is the bookkeeping
-  (the int64 new values' bit length and shifts, the exponent compares and
-  the row loops), not the mantissa width.
+The decision, per bin k (pass 1), then pooled and applied (passes 2, 3), in
+IEEE binary32 (`_decide`; the signal path around it stays Q31):
+* Why float. The decision is a gain per bin from statistics whose range no
+  32-bit word at one exponent holds: the long statistics are 4th powers of
+  the bins (120 dB of spectral range becomes 240 dB), so the integer form
+  carried a pseudo-float (mantissa + exponent) per bin and statistic, and
+  its bookkeeping, quotients and Newton square roots cost 1015 instructions
+  per bin on the Cortex-M4, seven times the budget. Both parts the profiles
+  stand for have a single-precision FPU (Cortex-M4F FPv4-SP, Cortex-M7
+  FPv5), whose VDIV and VSQRT are one instruction each (14 cycles). IEEE 754
+  makes it bit-exact: every operation below is one correctly rounded
+  binary32 operation, written in the same order here (numba, float32
+  scalars, no fastmath: no reassociation, no FMA contraction) and in C
+  (FLT_EVAL_METHOD 0, -ffp-contract=off, no -ffast-math; ss_upmix.c refuses
+  to build otherwise); no libm function but sqrt, which IEEE rounds
+  correctly; subnormals are IEEE on x86 SSE, in numba and on both FPUs.
+* Bins as floats: mr = float(Mr) g, ..., g = 2^-(f + BIN_SCALE_BITS) (the
+  block exponent taken out; int32 -> float32 rounds to nearest): the bins
+  as X / N 2^14 re full scale, at most 2^15, so |z|^2 <= 2^62 and the 8th
+  powers in |E z^2| stay below 2^125 (no overflow at any input); a bin
+  2^-15.75 (about 185 dB below the largest) has its 8th powers in the
+  subnormals.
+* pm = mr^2 + mi^2, ps = sr^2 + si^2, zr = sr mr + si mi, zi = si mr -
+  sr mi (z = S M*); the side power (Pi + mu Pq per frame, the float's two
+  statistics smoothed as one, the smoothing being linear) side = (zr^2 + mu
+  zi^2) / pm, or mu ps for pm = 0 (all of S in quadrature, as the float).
+* Short smoother: Pm += a_short (pm - Pm), Ps += a_short (side - Ps).
+* w_dir = 1 / (1 + t sqrt t), t = Ps kx / Pm (kx = 1 / x0^2); 1 for Pm = 0;
+  t = inf gives 0 (IEEE).
+* Long smoother: Zr += a_long ((zr^2 - zi^2) - Zr), Zi += a_long (zr zi 2 -
+  Zi), Zd += a_long (pm ps - Zd) (E z^2, E|z|^2); into the padded pool rows
+  |E z^2| = sqrt(Zr^2 + Zi^2) and Zd, edge-replicated (the float's np.pad
+  "edge").
+* Pooling over +-pool bins without a subtraction: the padded bins are cut
+  into segments of 2 pool; the window of bin k (padded k..k + 2 pool) is the
+  suffix of segment k // (2 pool) from k plus the prefix of the next segment
+  to k + 2 pool (running float sums, last segment first: its suffix
+  accumulates while its bins are decided, then its prefixes replace its
+  values for the segment before). A cumsum difference (the float's `_pool`)
+  cancels catastrophically ~90 dB below the spectrum's peak.
+* D = sum |E z^2| / sum E|z|^2 (0 for a zero denominator), lam = clip((D^2 -
+  lo2) inv, 0, 1), w = lam w_dir + (1 - lam); w in Q31 (`f32_to_q31`: 2^31 -
+  1 for w >= 1, else w 2^31 truncated, the C cast); C bins shr_round(w X,
+  31) over the M bins (|C| <= |M|).
 * Inverse real FFT, unscaled (`irfft_q31`): the merge Z''[k] = A' + i W^-1 B'
   (A' = Y[k] + conj Y[N/2 - k], B' = Y[k] - conj Y[N/2 - k], components
   add32_sat / sub32_sat), bit reversal, radix-2 DIT stages with a' =
@@ -160,64 +134,24 @@ The decision, per bin k (pass 1), then pooled and applied (passes 2, 3):
   (wa at the fall's start; ws at hop = synthesis_size / 2) are 2^31 - 1 in
   Q31: 2^-31 relative, no effect at any level.
 
-Cost of the decision per bin (real multiplies; a quotient is ratio_q31's
-div_q30_floor, two 32/32-bit divisions (UDIV on the Cortex-M4) and their
-corrections, no multiply counted; a square root is sqrt_q62's seed and 3
-Newton steps of 3, 11): powers 4, z 4, r^2, i^2, 2 r i 3, cos^2 (ratio_q31),
-g and the side power 2, short smoother 4 (two rows, two 32 x 32 products
-each), w_dir 15 (b kappa, A B, A^2, B s, sqrt_q62, ratio_q31), long
-smoother 6, |E z^2| 13 (two squares, sqrt_q62), D (ratio_q31), D^2, lam,
-w 3, C 2: 56 multiplies per bin with 3 quotients and 2 square roots, plus
-the pseudo-float bookkeeping of two pf_update (bit lengths, aligning
-shifts, renormalisation) and the pooling's 4 pool_add per bin (shifts,
-adds, compares), not counted. The float docstring's estimate
-(dsp_model.upmix.PER_BIN_MACS, 62) is the same order. On the Cortex-M4
-(qemu -icount, GCC 12 -O2, benchmarks/bench_target_upmix.py, studio5
-4096/512, 2049 bins) the C twin's decision takes 1015 instructions per bin
-(1596 before #23's first round: the quotient as div_q30_floor instead of
-div_q31's reciprocal seed and 3 Newton steps, and the C written on 32-bit
-words wherever the values fit -- pf_update's rows, sqrt_q62's shifts, the
-pooled sums, which are >= 0, moved only on the side at the smaller
-exponent): z, cos^2 and the side power 168, the short smoother 170, w_dir
-171, the long smoother 177, |E z^2| 87, pooling 50 + 67 (window sums), D
-80, lam, w, C 48 (the profiling build's brackets move work between
-neighbouring steps by a few tens). The whole upmix (benchmarks/
-bench_target_upmix.py): 6870 instructions per stereo sample at studio5
-(16590 before #23), 3503 at compact2 (8053); at studio5 the forward FFT and
-split 1157, the decision 4082, the inverse 1024 (merge 242, stages 782),
-analysis, synthesis and the sample loop 488. The decision is still seven
-times the 100-150 per bin the upmix budget leaves it. Each quotient (ratio_q31: 64-bit
-normalisation, div_q30_floor) costs about 50 instructions, each square root
-about 55, each pseudo-float row 40-60. The rest of the way down (issue #23)
-is arithmetic of another shape, not these ops tuned: block-floating-point
-statistics with one exponent per frame (no per-bin pseudo-float
-bookkeeping; the long statistics are 4th powers of the bins, so 32-bit
-mantissas at one exponent flush the bins 45 dB below the frame's peak, see
-the pooling bullet: they need 64-bit ones), a square root from a
-CLZ-indexed table with one Newton step, and D's lam clipped by two
-compares (N <= lo Dn, N >= hi Dn) before any division (which saves nothing
-in the worst case: on correlated noise D is between lo and hi in 73% of
-the bins, on diffuse noise in 99%).
+Cost of the decision per bin: 16 multiplies, 2 divisions and 1 square root
+in pass 1 (the bins' scaling 4, powers and z 8, side 3 and its division,
+smoothers 2 + 3, w_dir 3 with a division and a square root, z^2 3, |E z^2|
+2 and its root), 4 adds per bin for the pooled sums, and D (a division),
+lam, w, C in pass 3; about 30 floating-point operations. On the Cortex-M4
+(qemu -icount, GCC 12 -O2 with the FPU, benchmarks/bench_target_upmix.py)
+the C twin's decision takes 190 instructions per bin at studio5, the
+split of Z into M and S included (1015 + 44 with the pseudo-floats it
+replaces, 1596 before #23): pass 1 118 (the split 31 of it), pooling 13,
+pass 3 60; its 3 VDIV and 2 VSQRT take 14 cycles each,
+which instruction counts do not show (about +65 cycles per bin).
 
 Measured against the float `Upmix` "inphase" on the same input
 (tests/test_fixed_upmix.py, error energy re the input's mean channel
-energy, studio5; remeasured for #23's quotient, the same to 0.1 dB at
-9ce2953, whose figures here were from before CMSIS's forward FFT): -132.0
-dB on the music mix, -132.3 center-only, -140.2 hard-left, -130.7..-135.1
-dB on the family's stationary (c), music (d), time-panned (f) and
-reverberant (g) mixes (the tests' seeds 4, 5, 11, 21), whose SIRs equal the
-float's to 1e-6 dB; on the instrument mixes (h, tune seed 1)
--78..-81 dB against the float upmix, all of it the float's cumsum pooling
-below (-136..-138 dB against the float with a cancellation-free pooling),
-SIRs equal to 1e-5 dB; anti-phase gives C at -133 dB (the complex
-forward FFT's truncations leak S into the M bins by a few LSB); -60 dB holds
-down to -100 dBFS input. At full scale (0 dBFS exponential sweep, +-FS
-squares, on L = R, L only, L = -R, and INT32_MIN on both; studio5 4096/512
-and compact2 2048/512) within -80 dB of the float `Upmix` and -130 dB of the
-float with its +-16 bin pooling summed window by window: the float's
-`_pool` takes differences of one cumsum over the whole spectrum, which
-cancels catastrophically ~90 dB below the spectrum's peak, so its D^2 (and
-w) there is noise; the fixed point's suffix and prefix sums do not cancel.
+energy, studio5): -132.8 dB on the music mix, -132.6 center-only, -141.1
+hard-left, -131.9 stationary, as with the pseudo-floats (-132.0, -132.3,
+-140.2, -130.7); the family's SIRs equal the float's within 0.1 dB
+(tests/test_fixed_upmix.py); -60 dB holds down to -100 dBFS input.
 
 Two implementations of the frame, equal bit for bit (tests/test_fixed_upmix.py):
 `_frame_reference`, the readable form of the steps above (and of the C's), and
@@ -227,23 +161,13 @@ vectorizer (see the comment above `_bl`; the forward FFT is
 are benchmarks/bench_chain.py's). `upmix_q31_reference` /
 FixedUpmix(reference=True) run the former.
 
-`ratio_q31(num, den)` (0 <= num, 0 < den < 2^63): num / den in Q31 through
-the shared `div_q30_floor`: e = bitlen(den) - 31, both shifted by e (right:
-floor; left: exact) so den is in [2^30, 2^31); then 2^31 - 1 if num >= den,
-else 2 div_q30_floor(num, den) (floor(num 2^30 / den) exactly, doubled):
-within 4 LSB of the exact ratio (tested).
-`sqrt_q62(x)` (0 <= x < 2^62, result <= 2^31): x shifted left by an even s2
-(x 2^s2 in [2^60, 2^62)), d = its top 31 bits (Q31 in [1/4, 1)), y =
-1/sqrt(d) in Q30 from the seed line 2.1327 - 1.2186 d (Q29 constants, max
-relative error 0.086) and three Newton steps y = y (3 - d y^2) / 2 (0.086 ->
-2^-6.4 -> 2^-12.3 -> 2^-24), result floor(floor(d y / 2^30) / 2^(s2/2)):
-within 1 LSB + 2^-23 relative of sqrt(x) (tested).
 `bitlen64(x)` (x >= 0) = 64 - clz of the 64-bit word, from `clz32` of its
 halves.
 """
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import numba as nb
@@ -255,8 +179,6 @@ from .ops import INT32_MAX, INT32_MIN
 from .ops_nb import (
     add32_sat,
     clz32,
-    div_q30_floor,
-    mult_q63x31_q62,
     neg32_sat,
     sat32,
     shl32_sat,
@@ -266,27 +188,17 @@ from .ops_nb import (
 )
 
 _jit = nb.njit(cache=True)
+_jit_np = nb.njit(cache=True, error_model="numpy")  # x / 0 is IEEE (every one is guarded)
 M32 = 0xFFFFFFFF
 
-Z_MANT_BITS = 30  # bit length of the largest smoothed-statistic mantissa (int32 in C)
-# a pseudo-float whose exponent would fall below E_MIN is flushed to 0 (2^-1048576 of the
-# bins' scale: after days of silence, as the float's underflow): exponents stay bounded, so
-# the C's int32 exponents never wrap and E_NONE stays below every real one
-E_MIN = -(1 << 20)
-E_NONE = -(1 << 30)  # exponent of an all-zero bin of the pooled rows (below any real one)
-POOL_BITS = 55  # the pooled values are below 2^55.5: a window of 2 pool + 1 <= 65 of them < 2^62
 POOL_MAX = 32
-_Q31_ONE = np.int64(1) << 31
-# sqrt_q62's seed y0 = A - B d for 1/sqrt(d) on [1/4, 1) (the best line on a 1e-4 grid, max
-# relative error 0.086), Q29 like the reciprocal's; three Newton steps: 0.086 -> 2^-6.4 ->
-# 2^-12.3 -> 2^-24
-SQRT_SEED_A_Q29 = 1144984594  # round(2.1327 * 2^29)
-SQRT_SEED_B_Q29 = 654230893  # round(1.2186 * 2^29)
-SQRT_NEWTON_ITERATIONS = 3
-
-# constants the decision needs >= 0 (the smoothers keep powers >= 0, sqrt_q62 takes x >= 0);
-# upmix_q31_init refuses others, as the C's does
-NON_NEGATIVE = ("a_short", "a_long", "kappa_q24", "mu_q31")
+# the decision reads the bins as float32 X / N 2^(31 - BIN_SCALE_BITS) (X the DFT of the
+# Q31 samples as values in [-1, 1)): a bin is at most 2^14 (2^15 for f = -1), so the
+# 8th powers in |E z^2| stay below 2^124 < FLT_MAX
+BIN_SCALE_BITS = 17
+# the decision's constants (UpmixTables, float32), finite and >= 0 (upmix_q31_init refuses
+# others, as the C's does): one-pole coefficients, 1 / x0^2, mu, lo^2, 1 / (hi^2 - lo^2)
+DECISION_CONSTANTS = ("a_short", "a_long", "kx", "mu", "lo2", "inv")
 
 FFT_ROWS = 16  # fast path: the inverse FFT stages of half-size < FFT_ROWS run transposed
 
@@ -302,12 +214,12 @@ class UpmixQ31(NamedTuple):
     synthesis_size: int
     hop: int
     pool: int
-    a_short: int
-    a_long: int
-    kappa_q24: int
-    mu_q31: int
-    lo2: int
-    inv_q24: int
+    a_short: np.float32  # the decision's constants, IEEE binary32
+    a_long: np.float32
+    kx: np.float32
+    mu: np.float32
+    lo2: np.float32
+    inv: np.float32
     wa: np.ndarray  # int32 (N,)
     ws: np.ndarray  # int32 (ls,)
     tw_cos: np.ndarray  # int32 (N/2 + 1,): the inverse real FFT's twiddles
@@ -319,16 +231,13 @@ class UpmixQ31(NamedTuple):
     hist: np.ndarray  # int32 (2, N): M, S rings
     ola: np.ndarray  # int32 (ls,) Q30
     ready: np.ndarray  # int32 (hop,)
-    pw: np.ndarray  # int64 (2, nb): Pm, Ps mantissas
-    pexp: np.ndarray  # int64 (nb,)
-    zst: np.ndarray  # int64 (3, nb): Zr, Zi, Zd mantissas
-    zexp: np.ndarray  # int64 (nb,)
+    pw: np.ndarray  # float32 (2, nb): Pm, Ps
+    zst: np.ndarray  # float32 (3, nb): Re, Im E z^2, E|z|^2
     # work (contents do not carry between frames)
     fr: np.ndarray  # int32 (2, 2 N): row 0 the M + i S frame, then the M (later C) bins;
     # row 1 the S bins, then the inverse FFT's buffer (first N)
-    wdir: np.ndarray  # int32 (nb,)
-    q: np.ndarray  # int64 (3, nb + 2 pool): |E z^2|, E|z|^2 (then their running sums), exponent
-    nv: np.ndarray  # int64 (3,): new values for pf_update
+    wdir: np.ndarray  # float32 (nb,)
+    q: np.ndarray  # float32 (2, nb + 2 pool): |E z^2|, E|z|^2 (then their running sums)
     # fast path (`_frame`): tables derived from the ones above, and its work, in
     # three arrays (each array of the tuple costs a call from Python ~0.15 us)
     ftab: np.ndarray  # int32 (3, N/2): perm, twc, tws (see _fft_tables)
@@ -336,7 +245,6 @@ class UpmixQ31(NamedTuple):
     w32: np.ndarray  # int32 (8, nb): tre, tim (the first N/2: transposed inverse FFT work),
     # zre, zim (natural-order inverse FFT work), Mre, Mim, Sre, Sim bins
     # (rows 4, 5 then the C bins)
-    w64: np.ndarray  # int64 (4, nb): z^2, |z|^2 per bin (rows 0-2) and their exponent (3)
 
 
 def upmix_q31_init(t) -> UpmixQ31:
@@ -344,16 +252,17 @@ def upmix_q31_init(t) -> UpmixQ31:
     n, ls, h, p = int(t.fft_size), int(t.synthesis_size), int(t.hop), int(t.pool)
     if not 1 <= p <= POOL_MAX:
         raise ValueError(f"upmix pool {p} must be in 1..{POOL_MAX}")
-    for name in ("a_short", "a_long", "kappa_q24", "mu_q31", "lo2_q31", "inv_q24"):
-        lo = 0 if name in NON_NEGATIVE else INT32_MIN  # int32_t in the C twin
-        if not lo <= int(getattr(t, name)) <= INT32_MAX:
-            raise ValueError(f"upmix table {name} = {getattr(t, name)} is not an int32"
-                             f"{' >= 0' if lo == 0 else ''}")
+    consts = []
+    for name in DECISION_CONSTANTS:
+        v = np.float32(getattr(t, name))
+        if v.view(np.uint32) >= 0x7F800000:  # sign set, inf or NaN (the C twin's test)
+            raise ValueError(f"upmix table {name} = {getattr(t, name)} is not a finite "
+                             "float32 >= 0")
+        consts.append(v)
     nb_ = n // 2 + 1
     npad = nb_ + 2 * p
     return UpmixQ31(
-        n, ls, h, p, int(t.a_short), int(t.a_long), int(t.kappa_q24), int(t.mu_q31),
-        int(t.lo2_q31), int(t.inv_q24),
+        n, ls, h, p, *consts,
         np.ascontiguousarray(t.analysis_window, np.int32),
         np.ascontiguousarray(t.synthesis_window, np.int32),
         np.ascontiguousarray(t.twiddle_cos, np.int32),
@@ -361,12 +270,12 @@ def upmix_q31_init(t) -> UpmixQ31:
         arm_cfft_init_q31(n),
         np.zeros(3, np.int64), np.zeros((2, max(ls - 1, 1)), np.int32),
         np.zeros((2, n), np.int32), np.zeros(ls, np.int32), np.zeros(h, np.int32),
-        np.zeros((2, nb_), np.int64), np.zeros(nb_, np.int64), np.zeros((3, nb_), np.int64),
-        np.zeros(nb_, np.int64), np.zeros((2, 2 * n), np.int32), np.zeros(nb_, np.int32),
-        np.zeros((3, npad), np.int64), np.zeros(3, np.int64),
+        np.zeros((2, nb_), np.float32), np.zeros((3, nb_), np.float32),
+        np.zeros((2, 2 * n), np.int32), np.zeros(nb_, np.float32),
+        np.zeros((2, npad), np.float32),
         _fft_tables(n, np.asarray(t.twiddle_cos), np.asarray(t.twiddle_sin)),
         cfft_q31_fast_tables(arm_cfft_init_q31(n)),
-        np.zeros((8, nb_), np.int32), np.zeros((4, nb_), np.int64),
+        np.zeros((8, nb_), np.int32),
     )
 
 
@@ -411,123 +320,103 @@ def bitlen64(x):
     return 32 - clz32(x & 0xFFFFFFFF)
 
 
+# ------------------------------------------------------------------ decision
 @_jit
-def ratio_q31(num, den):
-    """num / den in Q31 (0 <= num, 0 < den): normalise den to [2^30, 2^31) by
-    e = bitlen(den) - 31 (floor right shift or exact left shift, num alike),
-    then 2^31 - 1 if n >= d, else 2 div_q30_floor(n, d) (the exact floor
-    quotient in Q30, doubled: 1 LSB of Q30 below n / d at most)."""
-    num = np.int64(num)
-    den = np.int64(den)
-    e = bitlen64(den) - 31
-    if e > 0:
-        d = den >> e
-        n = num >> e
-    else:
-        d = den << (-e)
-        n = num << (-e)
-    if n >= d:
+def f32_pow2(e):
+    """2^e as a float32 (exact: e in -126..127, a normal power of two)."""
+    return np.float32(math.ldexp(1.0, e))
+
+
+@_jit
+def f32_to_q31(w):
+    """A gain w in [0, 1] (float32) as Q31: 2^31 - 1 for w >= 1, else w 2^31
+    truncated (exact product, the C's (int32_t) conversion)."""
+    if w >= np.float32(1.0):
         return np.int64(INT32_MAX)
-    return 2 * div_q30_floor(n, d)
+    return np.int64(w * np.float32(2147483648.0))
 
 
-@_jit
-def sqrt_q62(x):
-    """About sqrt(x) for 0 <= x < 2^62 (result <= 2^31): x shifted left by an even
-    s2 into [2^60, 2^62), its top bits d = floor(x 2^s2 / 2^31) in [2^29, 2^31)
-    (Q31 in [1/4, 1)), y = 1/sqrt(d) in Q30 by the seed line then three Newton
-    steps y <- y (3 - d y^2) / 2, result floor(floor(d y / 2^30) / 2^(s2/2))."""
-    x = np.int64(x)
-    if x == 0:
-        return np.int64(0)
-    s2 = (62 - bitlen64(x)) & ~1
-    d = shr_floor(x << s2, 31)
-    y = (SQRT_SEED_A_Q29 - shr_floor(SQRT_SEED_B_Q29 * d, 31)) * 2
-    for _ in range(SQRT_NEWTON_ITERATIONS):
-        y2 = shr_floor(y * y, 30)  # y <= 2^31: y^2 <= 2^62
-        p = shr_floor(d * y2, 31)  # d y^2, Q30, about 2^30
-        y = shr_floor(y * (3 * (np.int64(1) << 30) - p), 31)
-    return shr_floor(shr_floor(d * y, 30), s2 >> 1)
-
-
-@_jit
-def wdir_q31(pm, ps, kappa):
-    """w_dir = 1 / (1 + t^1.5), t = kappa Ps / Pm (kappa = 2 / x0^2 in Q24, the 2
-    for Ps holding (Pi + mu Pq) / 4 against |M|^2 / 2), from one bin's smoothed
-    mantissas (0 <= Pm, Ps <= 2^30, one exponent) as Pm^2 / (Pm^2 + kPs
-    sqrt(kPs Pm)): both scaled to Q24 (a = Pm << 24, b = Ps kappa) and
-    shifted right together so the larger is below 2^31 (A, B),
-    then one sqrt_q62 and one ratio_q31. Pm = 0: 1 (as the float: r = 0);
-    A = 0 < B (t > 2^31): 0."""
-    if pm == 0:
-        return np.int64(INT32_MAX)
-    a = pm << 24
-    b = ps * np.int64(kappa)
-    sh = max(0, bitlen64(max(a, b)) - 31)
-    a = shr_floor(a, sh)
-    b = shr_floor(b, sh)
-    num = a * a
-    den = num + b * sqrt_q62(a * b)
-    return ratio_q31(num, den) if den > 0 else np.int64(0)
-
-
-@_jit
-def smooth(diff, a):
-    """floor(diff * a / 2^31) for |diff| < 2^62, a Q31 (mult_q63x31_q62 of 2 diff)."""
-    return mult_q63x31_q62(np.int64(diff) * 2, a)
-
-
-@_jit
-def shr_floor_cap(x, s):
-    """shr_floor with the shift capped at 63 (any larger shift gives 0 or -1)."""
-    return shr_floor(x, s if s < 63 else 63)
-
-
-@_jit
-def pf_update(mant, expo, k, rows, nv, e, a):
-    """One-pole update of the pseudo-float vector of bin k: mantissas
-    mant[0:rows, k] (int64), exponent expo[k] (value = mantissa 2^expo), new
-    values nv[0:rows] at exponent e. The new vector is shifted (floor) so its
-    largest magnitude has at most Z_MANT_BITS bits; both are aligned (floor)
-    to the larger exponent (an all-zero side takes the other's); X +=
-    smooth(new - X, a); then renormalised to a largest magnitude of exactly
-    Z_MANT_BITS bits (left shifts exact, right shifts floor). All zero:
-    mantissas 0, exponent 0."""
-    big = np.int64(0)
-    for r in range(rows):
-        big = max(big, abs(nv[r]))
-    bl = bitlen64(big)
-    if bl > Z_MANT_BITS:
-        for r in range(rows):
-            nv[r] = shr_floor(nv[r], bl - Z_MANT_BITS)
-        e += bl - Z_MANT_BITS
-    xbig = np.int64(0)
-    for r in range(rows):
-        xbig = max(xbig, abs(mant[r, k]))
-    ez = expo[k]
-    if xbig == 0:
-        ez = e
-    elif big == 0:
-        e = ez
-    ec = max(e, ez)
-    big = np.int64(0)
-    for r in range(rows):
-        x = shr_floor_cap(mant[r, k], ec - ez)
-        x += smooth(shr_floor_cap(nv[r], ec - e) - x, a)
-        mant[r, k] = x
-        big = max(big, abs(x))
-    bl = bitlen64(big)
-    if big == 0 or ec + bl - Z_MANT_BITS < E_MIN:  # zero, or flushed to zero
-        for r in range(rows):
-            mant[r, k] = 0
-        expo[k] = 0
-        return
-    for r in range(rows):
-        if bl > Z_MANT_BITS:
-            mant[r, k] = shr_floor(mant[r, k], bl - Z_MANT_BITS)
-        else:
-            mant[r, k] = mant[r, k] << (Z_MANT_BITS - bl)
-    expo[k] = ec + bl - Z_MANT_BITS
+@_jit_np
+def _decide(u, f, mre, mim, sre, sim):
+    """The per-bin decision of a frame at block exponent f, in IEEE binary32
+    (module docstring "The decision"): from the M, S bins (int32 arrays, any
+    stride) to the C bins, written over the M bins. Every line is one rounded
+    float32 operation in the C's order (F32 constants keep numba in float32)."""
+    nbins = mre.shape[0]
+    p = u.pool
+    zero = np.float32(0.0)
+    one = np.float32(1.0)
+    two = np.float32(2.0)
+    g = f32_pow2(-(f + BIN_SCALE_BITS))
+    a_s, a_l, kx, mu = u.a_short, u.a_long, u.kx, u.mu
+    pm_s, ps_s, zr_s, zi_s, zd_s = u.pw[0], u.pw[1], u.zst[0], u.zst[1], u.zst[2]
+    qm, qd, wdir = u.q[0], u.q[1], u.wdir
+    # pass 1: powers, z = S M*, the side power, both smoothers, w_dir, |E z^2|
+    for k in range(nbins):
+        mr = np.float32(mre[k]) * g
+        mi = np.float32(mim[k]) * g
+        sr = np.float32(sre[k]) * g
+        si = np.float32(sim[k]) * g
+        pm = mr * mr + mi * mi
+        ps = sr * sr + si * si
+        zr = sr * mr + si * mi
+        zi = si * mr - sr * mi
+        side = (zr * zr + mu * (zi * zi)) / pm if pm > zero else mu * ps
+        pmk = pm_s[k] + a_s * (pm - pm_s[k])
+        psk = ps_s[k] + a_s * (side - ps_s[k])
+        pm_s[k] = pmk
+        ps_s[k] = psk
+        wd = one
+        if pmk > zero:
+            t = psk * kx / pmk
+            wd = one / (one + t * np.float32(np.sqrt(t)))
+        wdir[k] = wd
+        zr2 = zr * zr - zi * zi
+        zi2 = zr * zi * two
+        zrk = zr_s[k] + a_l * (zr2 - zr_s[k])
+        zik = zi_s[k] + a_l * (zi2 - zi_s[k])
+        zdk = zd_s[k] + a_l * (pm * ps - zd_s[k])
+        zr_s[k] = zrk
+        zi_s[k] = zik
+        zd_s[k] = zdk
+        qm[k + p] = np.float32(np.sqrt(zrk * zrk + zik * zik))
+        qd[k + p] = zdk
+    npad = nbins + 2 * p
+    for j in range(p):  # edge replication
+        qm[j] = qm[p]
+        qd[j] = qd[p]
+        qm[npad - 1 - j] = qm[npad - 1 - p]
+        qd[npad - 1 - j] = qd[npad - 1 - p]
+    # passes 2 and 3, per segment of 2 p padded bins, the last first: the window
+    # of bin k (padded k..k + 2 p) is the suffix of segment k // seg from k plus
+    # the prefix of the next segment to k + 2 p; the suffix accumulates while the
+    # segment's bins are decided, then the segment's prefixes replace its values
+    seg = 2 * p
+    lo2, inv = u.lo2, u.inv
+    for sg in range((npad - 1) // seg, -1, -1):
+        j0 = sg * seg
+        j1 = min(j0 + seg, npad)
+        sm = zero
+        sd = zero
+        for j in range(j1 - 1, j0 - 1, -1):
+            sm = sm + qm[j]
+            sd = sd + qd[j]
+            if j < nbins:
+                wm = sm + qm[j + seg]
+                wdn = sd + qd[j + seg]
+                d = wm / wdn if wdn > zero else zero
+                lam = (d * d - lo2) * inv
+                lam = min(max(lam, zero), one)
+                w = f32_to_q31(lam * wdir[j] + (one - lam))
+                mre[j] = shr_round(w * np.int64(mre[j]), 31)
+                mim[j] = shr_round(w * np.int64(mim[j]), 31)
+        sm = zero
+        sd = zero
+        for j in range(j0, j1):
+            sm = sm + qm[j]
+            sd = sd + qd[j]
+            qm[j] = sm
+            qd[j] = sd
 
 
 # ------------------------------------------------------------------ FFT glue
@@ -671,103 +560,22 @@ def _frame_reference(u):
 
 @_jit
 def _decide_reference(u, f):
-    """The per-bin decision of a frame at block exponent f: from the M, S bins
-    (fr rows 0, 1) to the C bins (fr row 0), in the three passes of the
-    module docstring."""
-    n, p = u.fft_size, u.pool
-    nbins = n // 2 + 1
-    fr, q, nv = u.fr, u.q, u.nv
-    # pass 1: powers, z = S M*, the in-phase weight, both smoothers, w_dir,
-    # |E z^2| and E|z|^2 into the padded rows of q (row 2: their exponent)
-    for k in range(nbins):
-        mr, mi = np.int64(fr[0, 2 * k]), np.int64(fr[0, 2 * k + 1])
-        sr, si = np.int64(fr[1, 2 * k]), np.int64(fr[1, 2 * k + 1])
-        pm = shr_floor(mr * mr, 1) + shr_floor(mi * mi, 1)  # |M|^2 / 2
-        ps = shr_floor(sr * sr, 1) + shr_floor(si * si, 1)  # |S|^2 / 2
-        zr = shr_floor(sr * mr, 1) + shr_floor(si * mi, 1)  # z / 2
-        zi = shr_floor(si * mr, 1) - shr_floor(sr * mi, 1)
-        sz = max(0, bitlen64(max(abs(zr), abs(zi))) - 30)
-        r = shr_floor(zr, sz)  # |r|, |i| <= 2^30
-        i = shr_floor(zi, sz)
-        cos2 = ratio_q31(r * r, r * r + i * i) if (r | i) != 0 else np.int64(0)
-        g = np.int64(u.mu_q31) + shr_floor((_Q31_ONE - u.mu_q31) * cos2, 31)
-        nv[0] = pm
-        nv[1] = mult_q63x31_q62(ps, g)  # (Pi + mu Pq) / 4
-        pf_update(u.pw, u.pexp, k, 2, nv, -2 * f, u.a_short)
-        u.wdir[k] = wdir_q31(u.pw[0, k], u.pw[1, k], u.kappa_q24)
-        nv[0] = r * r - i * i  # z^2, |z|^2 at exponent 2 sz (- 4 f)
-        nv[1] = 2 * r * i
-        nv[2] = r * r + i * i
-        pf_update(u.zst, u.zexp, k, 3, nv, 2 * sz - 4 * f, u.a_long)
-        zr = u.zst[0, k]  # |.| <= 2^30
-        zi = u.zst[1, k]
-        q[0, k + p] = sqrt_q62(zr * zr + zi * zi) << (POOL_BITS - 30)  # |E z^2|, < 2^55.5
-        q[1, k + p] = u.zst[2, k] << (POOL_BITS - 30)  # E|z|^2, < 2^55
-        q[2, k + p] = u.zexp[k] if (q[0, k + p] | q[1, k + p]) != 0 else E_NONE
-    npad = nbins + 2 * p
-    for row in range(3):  # edge replication
-        for j in range(p):
-            q[row, j] = q[row, p]
-            q[row, npad - 1 - j] = q[row, npad - 1 - p]
-    # passes 2 and 3, per segment of 2 p padded bins, the last first: the window
-    # of bin k (padded k..k + 2 p) is the suffix of segment k // seg from k plus
-    # the prefix of the next segment to k + 2 p; the suffix accumulates while the
-    # segment's bins are decided, then the segment's prefixes replace its values
-    seg = 2 * p
-    for sg in range((npad - 1) // seg, -1, -1):
-        j0 = sg * seg
-        j1 = min(j0 + seg, npad)
-        sm, sd, es = np.int64(0), np.int64(0), np.int64(E_NONE)
-        for j in range(j1 - 1, j0 - 1, -1):
-            sm, sd, es = pool_add(sm, sd, es, q[0, j], q[1, j], q[2, j])
-            if j < nbins:
-                wm, wd, _ = pool_add(sm, sd, es, q[0, j + seg], q[1, j + seg], q[2, j + seg])
-                fr[0, 2 * j], fr[0, 2 * j + 1] = _apply_w(
-                    u, wm, wd, np.int64(u.wdir[j]), fr[0, 2 * j], fr[0, 2 * j + 1])
-        pm, pd, ep = np.int64(0), np.int64(0), np.int64(E_NONE)
-        for j in range(j0, j1):
-            pm, pd, ep = pool_add(pm, pd, ep, q[0, j], q[1, j], q[2, j])
-            q[0, j], q[1, j], q[2, j] = pm, pd, ep
-
-
-@_jit
-def pool_add(am, ad, ea, vm, vd, e):
-    """Add the pair (vm, vd) at exponent e to the accumulator pair (am, ad) at
-    exponent ea: both aligned (shr_floor, shift capped at 63) to the larger
-    exponent. Returns the sums and that exponent. An all-zero side has
-    exponent E_NONE, below any real one."""
-    g = max(ea, e)
-    sa = min(g - ea, 63)
-    sv = min(g - e, 63)
-    return (shr_floor(am, sa) + shr_floor(vm, sv), shr_floor(ad, sa) + shr_floor(vd, sv), g)
-
-
-@_jit
-def _apply_w(u, wm, wd, wdir, cr, ci):
-    """D = sum |E z^2| / sum E|z|^2 (the window sums wm, wd), lam, w = lam w_dir
-    + (1 - lam), and the C bin w M from the M bin (cr, ci)."""
-    d = ratio_q31(wm, wd) if wd > 0 else np.int64(0)  # D, <= 1
-    d2 = shr_floor(d * d, 31)
-    lam = shr_floor((d2 - u.lo2) * np.int64(u.inv_q24), 24)
-    lam = min(max(lam, 0), INT32_MAX)
-    w = INT32_MAX - shr_floor(lam * (INT32_MAX - wdir), 31)
-    return shr_round(w * np.int64(cr), 31), shr_round(w * np.int64(ci), 31)
+    """The decision on the reference layout (M, S bins interleaved in fr rows 0, 1)."""
+    m = u.fft_size + 2
+    _decide(u, f, u.fr[0, 0:m:2], u.fr[0, 1:m:2], u.fr[1, 0:m:2], u.fr[1, 1:m:2])
 
 
 # ------------------------------------------------------------------ fast path
 # `_frame` computes every stored value of `_frame_reference` (the spec above,
 # and the C twin's steps) with the same operations, arranged so LLVM
-# vectorizes them: separate re/im arrays for the bins, the per-bin decision as
-# branchless passes over all bins (shifts by per-bin amounts, selects for the
-# pseudo-float cases, leading-zero count for bitlen64); the forward FFT is
-# `fft.cfft_q31_fast` (the CMSIS model's twin), the inverse radix-2 stages run
-# on contiguous per-stage twiddle arrays. Identities used (x any int64
+# vectorizes them: separate re/im arrays for the bins (the decision, `_decide`,
+# is one function for both, on strided views in the reference); the forward FFT
+# is `fft.cfft_q31_fast` (the CMSIS model's twin), the inverse radix-2 stages
+# run on contiguous per-stage twiddle arrays. Identities used (x any int64
 # unless said):
 #   shr_round(x, 31) = (x + 2^30) >> 31 when x + 2^30 does not overflow (the
 #     inverse butterfly sums of two products: |x| <= 2^63 - 2^31);
 #   add32_sat, sub32_sat, neg32_sat of int32 = sat32 of the int64 result;
-#   shr_floor(x, s) for s = 0 is x, so "if bl > Z: x >> (bl - Z) else x << (Z - bl)"
-#     = (x >> max(bl - Z, 0)) << max(Z - bl, 0) (likewise ratio_q31's normalisation);
 #   bitlen64(x) = 64 - ctlz64(x) for every int64 (64 for x < 0, as clz32 of the
 #     high half gives 0 there).
 # tests/test_fixed_upmix.py holds `_frame` to `_frame_reference` bit for bit.
@@ -848,189 +656,6 @@ def _stages(u):
         for a0 in range(0, n2, 2 * h):
             _bfly(zre, zim, a0, a0 + h, h, twc, tws, h, 1, h)
         h <<= 1
-
-
-@_jit
-def _ratio_fast(num, den):
-    """ratio_q31(num, den) for den >= 0 and 0 <= num < 2^33 den (the callers'),
-    branchless; den = 0 gives 0 (the callers select it away or have num = 0)."""
-    e = _bl(den) - 31
-    rs = max(e, 0)
-    ls = max(-e, 0)
-    d = (den >> rs) << ls
-    n = min((num >> rs) << ls, d)
-    q = 2 * ((n << 30) // max(d, 1))
-    return np.int64(INT32_MAX) if n >= d and d > 0 else q
-
-
-@_jit
-def _align_smooth(m, n, sx, sn, a):
-    """pf_update's middle step for one row: x = shr_floor_cap(m, ec - ez);
-    x += smooth(shr_floor_cap(n, ec - e) - x, a) (sx, sn the capped shifts;
-    0 <= a < 2^31, so both products are 32 x 32 bits)."""
-    x = m >> sx
-    d2 = ((n >> sn) - x) * 2
-    return x + ((((d2 & M32) * (a & M32)) >> 32) + ((d2 >> 32) * np.int64(np.int32(a))))
-
-
-@_jit
-def _sqrt_fast(x):
-    """sqrt_q62(x), branchless: d clamped to its range for x = 0 (then selected away)."""
-    s2 = (62 - _bl(x)) & ~1
-    d = max((x << s2) >> 31, np.int64(1) << 29)
-    y = (SQRT_SEED_A_Q29 - ((SQRT_SEED_B_Q29 * d) >> 31)) * 2
-    for _ in range(SQRT_NEWTON_ITERATIONS):
-        p = (d * ((y * y) >> 30)) >> 31
-        y = (y * (3 * (np.int64(1) << 30) - p)) >> 31
-    r = ((d * y) >> 30) >> (s2 >> 1)
-    return np.int64(0) if x == 0 else r
-
-
-@_jit
-def _pf_rows(m0, m1, m2, n0, n1, n2, ez, e, a):
-    """pf_update of one bin, branchless, on scalars (rows 2: pass zeros as m2, n2):
-    returns the new mantissas and exponent."""
-    big = max(max(abs(n0), abs(n1), abs(n2)), 0)
-    sh = max(_bl(big) - Z_MANT_BITS, 0)
-    n0 >>= sh
-    n1 >>= sh
-    n2 >>= sh
-    e = e + sh
-    xbig = max(max(abs(m0), abs(m1), abs(m2)), 0)
-    ez2 = e if xbig == 0 else ez
-    e2 = ez if (xbig != 0 and big == 0) else e
-    ec = max(e2, ez2)
-    sx = min(ec - ez2, 63)
-    sn = min(ec - e2, 63)
-    x0 = _align_smooth(m0, n0, sx, sn, a)
-    x1 = _align_smooth(m1, n1, sx, sn, a)
-    x2 = _align_smooth(m2, n2, sx, sn, a)
-    big = max(max(abs(x0), abs(x1), abs(x2)), 0)
-    bl = _bl(big)
-    rs = max(bl - Z_MANT_BITS, 0)
-    ls = max(Z_MANT_BITS - bl, 0)
-    ne = ec + bl - Z_MANT_BITS
-    keep = big != 0 and ne >= E_MIN
-    x0 = (x0 >> rs) << ls if keep else np.int64(0)
-    x1 = (x1 >> rs) << ls if keep else np.int64(0)
-    x2 = (x2 >> rs) << ls if keep else np.int64(0)
-    return x0, x1, x2, (ne if keep else np.int64(0))
-
-
-@_jit
-def _pass1(u, f):
-    """`_decide_reference` pass 1, branchless: powers, z, the in-phase weight, the
-    short smoother, w_dir; z^2 and |z|^2 (w64 rows 0-2, exponent row 3)."""
-    nbins = u.wdir.shape[0]
-    mre, mim, sre, sim = u.w32[4], u.w32[5], u.w32[6], u.w32[7]
-    pw0, pw1, pexp = u.pw[0], u.pw[1], u.pexp
-    v0, v1, v2, ve = u.w64[0], u.w64[1], u.w64[2], u.w64[3]
-    a = np.int64(u.a_short)
-    mu = np.int64(u.mu_q31)
-    e0 = np.int64(-2 * f)
-    zero = np.int64(0)
-    for k in range(nbins):
-        mr = np.int64(mre[k])
-        mi = np.int64(mim[k])
-        sr = np.int64(sre[k])
-        si = np.int64(sim[k])
-        zr = ((sr * mr) >> 1) + ((si * mi) >> 1)
-        zi = ((si * mr) >> 1) - ((sr * mi) >> 1)
-        sz = max(0, _bl(max(abs(zr), abs(zi))) - 30)
-        r = zr >> sz
-        i = zi >> sz
-        cos2 = _ratio_fast(r * r, r * r + i * i)  # 0 for z = 0
-        g = mu + ((((np.int64(1) << 31) - mu) * cos2) >> 31)
-        ps = ((sr * sr) >> 1) + ((si * si) >> 1)
-        x0, x1, _, ex = _pf_rows(pw0[k], pw1[k], zero, ((mr * mr) >> 1) + ((mi * mi) >> 1),
-                                 ((ps & M32) * g >> 32) + (ps >> 32) * g, zero, pexp[k], e0, a)
-        pw0[k] = x0
-        pw1[k] = x1
-        pexp[k] = ex
-        v0[k] = r * r - i * i
-        v1[k] = 2 * r * i
-        v2[k] = r * r + i * i
-        ve[k] = 2 * sz - 4 * f
-    kappa = np.int64(u.kappa_q24)
-    for k in range(nbins):  # w_dir
-        pm = pw0[k]
-        aa = pm << 24
-        bb = pw1[k] * kappa
-        sh = max(0, _bl(max(aa, bb)) - 31)
-        aa >>= sh
-        bb >>= sh
-        num = aa * aa
-        den = num + bb * _sqrt_fast(aa * bb)
-        wd = _ratio_fast(num, max(den, 0))
-        wd = wd if den > 0 else np.int64(0)
-        u.wdir[k] = INT32_MAX if pm == 0 else wd
-
-
-@_jit
-def _pass1b(u):
-    """The long smoother (3 rows) and |E z^2|, E|z|^2 and their exponent into q."""
-    nbins = u.wdir.shape[0]
-    p = u.pool
-    v0, v1, v2, ve = u.w64[0], u.w64[1], u.w64[2], u.w64[3]
-    z0, z1, z2, zexp = u.zst[0], u.zst[1], u.zst[2], u.zexp
-    q0, q1, q2 = u.q[0, p:p + nbins], u.q[1, p:p + nbins], u.q[2, p:p + nbins]
-    a = np.int64(u.a_long)
-    for k in range(nbins):
-        x0, x1, x2, ex = _pf_rows(z0[k], z1[k], z2[k], v0[k], v1[k], v2[k], zexp[k], ve[k], a)
-        z0[k] = x0
-        z1[k] = x1
-        z2[k] = x2
-        zexp[k] = ex
-        r = x0
-        i = x1
-        mag = _sqrt_fast(r * r + i * i) << (POOL_BITS - 30)
-        d = x2 << (POOL_BITS - 30)
-        q0[k] = mag
-        q1[k] = d
-        q2[k] = ex if (mag | d) != 0 else np.int64(E_NONE)
-
-
-@_jit
-def _pass23(u):
-    """Edge replication, then `_decide_reference` passes 2 and 3 (C bins into u.w32
-    rows 4, 5), with the window's D, lam, w inline and branchless."""
-    p = u.pool
-    q = u.q
-    npad = q.shape[1]
-    nbins = u.wdir.shape[0]
-    for row in range(3):
-        for j in range(p):
-            q[row, j] = q[row, p]
-            q[row, npad - 1 - j] = q[row, npad - 1 - p]
-    seg = 2 * p
-    q0, q1, q2 = q[0], q[1], q[2]
-    mre, mim, wdir = u.w32[4], u.w32[5], u.wdir
-    lo2 = np.int64(u.lo2)
-    inv = np.int64(u.inv_q24)
-    for sg in range((npad - 1) // seg, -1, -1):
-        j0 = sg * seg
-        j1 = min(j0 + seg, npad)
-        sm, sd, es = np.int64(0), np.int64(0), np.int64(E_NONE)
-        for j in range(j1 - 1, j0 - 1, -1):
-            jj = np.uint64(j)
-            sm, sd, es = pool_add(sm, sd, es, q0[jj], q1[jj], q2[jj])
-            if j < nbins:
-                js = np.uint64(j + seg)
-                wm, wd, _ = pool_add(sm, sd, es, q0[js], q1[js], q2[js])
-                d = _ratio_fast(wm, max(wd, 0))
-                d = d if wd > 0 else np.int64(0)
-                lam = ((((d * d) >> 31) - lo2) * inv) >> 24
-                lam = min(max(lam, 0), INT32_MAX)
-                w = INT32_MAX - (((lam & M32) * ((INT32_MAX - np.int64(wdir[jj])) & M32)) >> 31)
-                mre[jj] = _rnd(w * np.int64(mre[jj]), 31)
-                mim[jj] = _rnd(w * np.int64(mim[jj]), 31)
-        pm, pd, ep = np.int64(0), np.int64(0), np.int64(E_NONE)
-        for j in range(j0, j1):
-            jj = np.uint64(j)
-            pm, pd, ep = pool_add(pm, pd, ep, q0[jj], q1[jj], q2[jj])
-            q0[jj] = pm
-            q1[jj] = pd
-            q2[jj] = ep
 
 
 @_jit
@@ -1127,9 +752,7 @@ def _frame(u):
     _analysis(u, f)
     cfft_q31_fast(u.ctab, u.fr[0, :n], u.fr[0, n:])
     _split(u)
-    _pass1(u, f)
-    _pass1b(u)
-    _pass23(u)
+    _decide(u, f, u.w32[4], u.w32[5], u.w32[6], u.w32[7])
     _unsplit(u)
     _stages(u)
     _synthesis(u, f)

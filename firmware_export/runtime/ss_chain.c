@@ -292,7 +292,8 @@ static int load_upmix(const ss_blob_view *v, plan *pl)
 {
     rd u;
     uint32_t n, ls, hop, pool, nt, n32, n64, i;
-    int32_t par[6], *t32, *s32;
+    int32_t *t32, *s32;
+    uint32_t par[6];
     int64_t *s64;
     const uint8_t *wa, *ws, *tc, *tsn;
     if (rd_open(&u, v, SS_SEC_UPMIX)) {
@@ -302,10 +303,13 @@ static int load_upmix(const ss_blob_view *v, plan *pl)
     ls = rd_u32(&u);
     hop = rd_u32(&u);
     pool = rd_u32(&u);
-    for (i = 0; i < 6u; i++) {
-        par[i] = rd_i32(&u);
+    for (i = 0; i < 6u; i++) { /* the decision's binary32 constants, as bits: */
+        par[i] = rd_u32(&u);
+        if (par[i] >= 0x7F800000u) { /* sign clear and exponent < 255: finite, >= 0 */
+            u.bad = 1;
+        }
     }
-    if (u.bad || par[0] < 0 || par[1] < 0 || par[2] < 0 || par[3] < 0 || n < 16u || n > 8192u || (n & (n - 1u)) != 0u || hop == 0u || ls > n ||
+    if (u.bad || n < 16u || n > 8192u || (n & (n - 1u)) != 0u || hop == 0u || ls > n ||
         ls % hop != 0u || ls / hop < 2u || pool < 1u || pool > 32u ||
         2u * pool + 1u > n / 2u + 1u) {
         return SS_ERR_TABLE;
@@ -327,8 +331,8 @@ static int load_upmix(const ss_blob_view *v, plan *pl)
         copy_words(t32 + n, ws, ls);
         copy_words(t32 + n + ls, tc, nt);
         copy_words(t32 + n + ls + nt, tsn, nt);
-        (void)upmix_q31_init(&pl->ctx->upmix, n, ls, hop, pool, par[0], par[1], par[2], par[3],
-                             par[4], par[5], t32, t32 + n, t32 + n + ls, t32 + n + ls + nt, s32, s64);
+        (void)upmix_q31_init(&pl->ctx->upmix, n, ls, hop, pool, par, t32, t32 + n, t32 + n + ls,
+                             t32 + n + ls + nt, s32, s64);
     }
     return SS_OK;
 }

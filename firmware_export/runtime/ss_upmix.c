@@ -8,8 +8,36 @@
  */
 #include "ss_upmix.h"
 
+#include <float.h>
+#include <string.h>
+
 #include "ss_cfft.h"
 #include "ss_ops.h"
+
+/* The decision is IEEE binary32 and bit-exact with dsp_model/fixed/upmix.py
+ * only if every operation is rounded as written: no excess precision (x87),
+ * no fused multiply-add (GCC contracts a * b + c by default in GNU C modes:
+ * build with -ffp-contract=off; the attribute below also asks for it), no
+ * -ffast-math reassociation. */
+#if defined(__FAST_MATH__)
+#error "ss_upmix.c needs IEEE float semantics: do not build it with -ffast-math"
+#endif
+#if !defined(FLT_EVAL_METHOD) || FLT_EVAL_METHOD != 0
+#error "ss_upmix.c needs float arithmetic evaluated in float (FLT_EVAL_METHOD 0)"
+#endif
+/* sqrtf (C99 <math.h>, declared here: the portable test build undefines
+ * __GNUC__, which glibc's math.h does not survive); compilers inline it as
+ * the correctly rounded VSQRT / SQRTSS. */
+float sqrtf(float x);
+
+#if defined(__clang__)
+#pragma clang fp contract(off)
+#define SS_FP_STRICT
+#elif defined(__GNUC__)
+#define SS_FP_STRICT __attribute__((optimize("fp-contract=off")))
+#else
+#define SS_FP_STRICT
+#endif
 
 /* Stage brackets for the target's profiling build only
  * (firmware_export/target/src/main_upmix.c, -DSS_UPMIX_PROFILE): each
@@ -22,14 +50,8 @@
 #define SS_PROF(stage) ((void)0)
 #endif
 
-#define Z_MANT_BITS 30 /* bit length of the largest smoothed-statistic mantissa */
-#define E_MIN (-(1 << 20))  /* pseudo-floats below 2^E_MIN flush to zero */
-#define E_NONE (-(1 << 30)) /* exponent of an all-zero bin of the pooled rows */
-#define POOL_BITS 55        /* pooled values < 2^55.5: a window of <= 65 sums below 2^62 */
+#define BIN_SCALE_BITS 17 /* the decision's bins: X / N 2^(31 - 17) as floats (upmix.py) */
 #define POOL_MAX 32u
-#define I32MAX ((int64_t)SS_INT32_MAX)
-#define SQRT_SEED_A_Q29 1144984594LL /* round(2.1327 * 2^29): 1/sqrt(d) ~ A - B d on [1/4, 1) */
-#define SQRT_SEED_B_Q29 654230893LL  /* round(1.2186 * 2^29) */
 
 /* Bit length of x >= 0 (0 for 0): 64 - clz64 from clz32 of the halves. */
 static inline int bitlen64(int64_t x)
@@ -42,201 +64,15 @@ static inline int bitlen64(int64_t x)
     return 32 - clz32((uint32_t)u);
 }
 
-/* floor(x / 2^s) of an int32, 0 <= s <= 31 (shr_floor on 32 bits). */
-static inline int32_t shr_floor32(int32_t x, int s)
-{
-#if defined(__GNUC__)
-    return x >> s;
-#else
-    return x < 0 ? ~(~x >> s) : x >> s;
-#endif
-}
-
-/* floor(x / 2^s) for 0 <= s <= 33 when it fits an int32, from the two words
- * (no 64-bit shift: lo >> s | hi << (32 - s), or hi >> (s - 32)). */
-static inline int32_t shr_floor_to32(int64_t x, int s)
-{
-    const uint64_t u = (uint64_t)x;
-    const uint32_t lo = (uint32_t)u, hi = (uint32_t)(u >> 32);
-    if (s == 0) {
-        return ss_u32_to_i32(lo);
-    }
-    if (s >= 32) {
-        return shr_floor32(ss_u32_to_i32(hi), s - 32);
-    }
-    return ss_u32_to_i32((lo >> s) | (hi << (32 - s)));
-}
-
-/* num / den in Q31 (0 <= num, 0 < den): den normalised to [2^30, 2^31) by
- * e = bitlen(den) - 31 (floor right shift or exact left shift, num alike),
- * then 2^31 - 1 if n >= d, else 2 div_q30_floor(n, d) (the exact floor
- * quotient in Q30, two 32/32-bit UDIVs, doubled). */
-static inline int32_t ratio_q31(int64_t num, int64_t den)
-{
-    const int e = bitlen64(den) - 31; /* <= 32 */
-    int32_t d;
-    int64_t n;
-    if (e > 0) {
-        d = shr_floor_to32(den, e);
-        n = shr_floor(num, e);
-    } else {
-        d = ss_u32_to_i32((uint32_t)den << -e); /* den < 2^31 */
-        n = shl64_wrap(num, -e);
-    }
-    return n >= d ? SS_INT32_MAX : 2 * div_q30_floor(n, d);
-}
-
 static inline int64_t max64(int64_t a, int64_t b) { return a > b ? a : b; }
 
 /* shr_round(a b, s) of int32 a, b, 1 <= s <= 62, half = 2^(s-1): floor((a b
  * + half) / 2^s), one SMLAL (|a b| <= 2^62, so the sum cannot wrap) and one
  * shift; the callers' results fit int32 (the analysis window's by the guard
- * bit, the synthesis window's by the frame's). */
+ * bit, the synthesis window's by the frame's, C = w M's by 0 <= w < 1). */
 static inline int32_t mult_shr_round(int32_t a, int32_t b, int64_t half, int s)
 {
     return (int32_t)shr_floor(mac_wrap64(half, a, b), s);
-}
-static inline int64_t abs64(int64_t a) { return a < 0 ? -a : a; }
-
-/* About sqrt(x), 0 <= x < 2^62 (result <= 2^31): d = top 31 bits of x shifted
- * left by an even s2, y = 1/sqrt(d) in Q30 (seed line, 3 Newton steps
- * y = y (3 - d y^2) / 2), result (d y >> 30) >> s2/2 (upmix.py sqrt_q62).
- * Every value is >= 0 and d, y, p, 3 2^30 - p fit 32 bits (y <= 2^31, p <=
- * 1.18 2^30 from the seed's 0.086 on), so the products are 32 x 32 -> 64
- * (y^2 / 2^30 may reach 2^32: d times it is 32 x 64) and the shifts logical;
- * d is x >> (31 - s2) (from the two words) or x << (s2 - 31) (then x < 2^31),
- * and d y >> 30 (about sqrt(d) 2^31) fits 32 bits, so the last shift is too. */
-static inline int64_t sqrt_q62(int64_t x)
-{
-    int s2;
-    uint32_t d, y;
-    uint64_t y2;
-    if (x == 0) {
-        return 0;
-    }
-    s2 = (62 - bitlen64(x)) & ~1;
-    d = s2 <= 31 ? (uint32_t)shr_floor_to32(x, 31 - s2) : (uint32_t)x << (s2 - 31);
-    y = (uint32_t)(SQRT_SEED_A_Q29 - (int64_t)(((uint64_t)SQRT_SEED_B_Q29 * d) >> 31)) * 2u;
-    y2 = ((uint64_t)y * y) >> 30; /* Newton step 1 of 3 (upmix.py SQRT_NEWTON_ITERATIONS) */
-    y = (uint32_t)(((uint64_t)y * (3u * (1u << 30) - (uint32_t)((d * y2) >> 31))) >> 31);
-    y2 = ((uint64_t)y * y) >> 30; /* 2 */
-    y = (uint32_t)(((uint64_t)y * (3u * (1u << 30) - (uint32_t)((d * y2) >> 31))) >> 31);
-    y2 = ((uint64_t)y * y) >> 30; /* 3 */
-    y = (uint32_t)(((uint64_t)y * (3u * (1u << 30) - (uint32_t)((d * y2) >> 31))) >> 31);
-    return (int64_t)((uint32_t)(((uint64_t)d * y) >> 30) >> (s2 >> 1));
-}
-
-/* w_dir = Pm^2 / (Pm^2 + kPs sqrt(kPs Pm)) = 1 / (1 + t^1.5), t = kappa Ps / Pm,
- * from one bin's smoothed mantissas (upmix.py wdir_q31). */
-static inline int32_t wdir_q31(int32_t pm, int32_t ps, int32_t kappa)
-{
-    int64_t a, b, num, den;
-    int32_t aa, bb;
-    int sh;
-    if (pm == 0) {
-        return SS_INT32_MAX;
-    }
-    a = shl64_wrap(pm, 24); /* a, b >= 0: the bit length of the larger is that of a | b */
-    b = (int64_t)ps * kappa;
-    sh = bitlen64(a | b) - 31 > 0 ? bitlen64(a | b) - 31 : 0; /* <= 30 */
-    aa = shr_floor_to32(a, sh);
-    bb = shr_floor_to32(b, sh);
-    num = (int64_t)aa * aa;
-    den = num + (int64_t)bb * sqrt_q62((int64_t)aa * bb);
-    return den > 0 ? ratio_q31(num, den) : 0;
-}
-
-/* A pair of pooled sums (|E z^2|, E|z|^2) at one exponent (E_NONE: all zero). */
-typedef struct {
-    int64_t m, d;
-    int32_t e;
-} pool_acc;
-
-/* floor(x / 2^s) of x >= 0 for any s >= 0 (0 from 63 on: the shift cap). */
-static inline int64_t shr_pos_cap(int64_t x, int32_t s)
-{
-    return s < 63 ? (int64_t)((uint64_t)x >> s) : 0;
-}
-
-/* Add (vm, vd) at exponent e: both sides aligned (shr_floor, shift capped at
- * 63) to the larger exponent (upmix.py pool_add). Every pooled value is >= 0
- * and only the side at the smaller exponent moves (the other's shift is 0);
- * the exponents are in [E_NONE, 2^10], their differences fit an int32. */
-static inline void pool_add(pool_acc *a, int64_t vm, int64_t vd, int64_t e64)
-{
-    const int32_t e = (int32_t)e64;
-    if (e > a->e) {
-        const int32_t s = e - a->e;
-        a->m = shr_pos_cap(a->m, s) + vm;
-        a->d = shr_pos_cap(a->d, s) + vd;
-        a->e = e;
-    } else if (e < a->e) {
-        const int32_t s = a->e - e;
-        a->m += shr_pos_cap(vm, s);
-        a->d += shr_pos_cap(vd, s);
-    } else {
-        a->m += vm;
-        a->d += vd;
-    }
-}
-
-/* One row of pf_update: the mantissa x aligned by sx, the new value n by sn,
- * x + smooth(n - x, a) = x + floor((n a - x a) / 2^31), two 32 x 32 products
- * (|n - x| <= 2^31 does not fit 32 bits); |result| <= 2^30. */
-static inline int32_t pf_row(int32_t x, int32_t n, int sx, int sn, int32_t a)
-{
-    const int32_t xs = shr_floor32(x, sx);
-    return xs + (int32_t)shr_floor((int64_t)shr_floor32(n, sn) * a - (int64_t)xs * a, 31);
-}
-
-/* One-pole update of the pseudo-float vector of one bin (upmix.py pf_update):
- * mantissas *x0, *x1, *x2 (|.| <= 2^30; a 2-row vector passes a zero third
- * row, which stays zero and changes nothing), exponent ez; new values n0..n2
- * (int64) at exponent e; returns the new exponent. On 32-bit words but for
- * the new values' normalising shift (from the two words, <= 33): the bit
- * length of the largest magnitude is that of the OR of the magnitudes; shifts
- * of an int32 by 31 give its sign, as upmix.py's capped-at-63 ones do; the
- * exponents stay within [E_MIN - 64, 2^10] (the flush), so int arithmetic on
- * them is exact. */
-static inline int32_t pf_update(int32_t *x0, int32_t *x1, int32_t *x2, int32_t ez, int64_t n0,
-                                int64_t n1, int64_t n2, int32_t e, int32_t a)
-{
-    const uint64_t big = (uint64_t)abs64(n0) | (uint64_t)abs64(n1) | (uint64_t)abs64(n2);
-    const int bl = bitlen64((int64_t)big);
-    const int sh = bl > Z_MANT_BITS ? bl - Z_MANT_BITS : 0;
-    const int32_t y0 = shr_floor_to32(n0, sh), y1 = shr_floor_to32(n1, sh);
-    const int32_t y2 = shr_floor_to32(n2, sh);
-    int32_t ec, sx, sn, b;
-    uint32_t mag;
-    e += sh;
-    if ((*x0 | *x1 | *x2) == 0) {
-        ez = e;
-    } else if (big == 0u) {
-        e = ez;
-    }
-    ec = ez > e ? ez : e;
-    sx = ec - ez < 31 ? ec - ez : 31;
-    sn = ec - e < 31 ? ec - e : 31;
-    *x0 = pf_row(*x0, y0, sx, sn, a);
-    *x1 = pf_row(*x1, y1, sx, sn, a);
-    *x2 = pf_row(*x2, y2, sx, sn, a);
-    mag = (uint32_t)(*x0 < 0 ? -*x0 : *x0) | (uint32_t)(*x1 < 0 ? -*x1 : *x1) |
-          (uint32_t)(*x2 < 0 ? -*x2 : *x2);
-    b = 32 - clz32(mag);
-    if (mag == 0u || ec + b - Z_MANT_BITS < E_MIN) { /* zero, or flushed to zero */
-        *x0 = *x1 = *x2 = 0;
-        return 0;
-    }
-    if (b > Z_MANT_BITS) { /* b = 31 */
-        *x0 = shr_floor32(*x0, 1);
-        *x1 = shr_floor32(*x1, 1);
-        *x2 = shr_floor32(*x2, 1);
-    } else {
-        *x0 = ss_u32_to_i32((uint32_t)*x0 << (Z_MANT_BITS - b));
-        *x1 = ss_u32_to_i32((uint32_t)*x1 << (Z_MANT_BITS - b));
-        *x2 = ss_u32_to_i32((uint32_t)*x2 << (Z_MANT_BITS - b));
-    }
-    return ec + b - Z_MANT_BITS;
 }
 
 /* ------------------------------------------------------------------ FFT */
@@ -363,26 +199,22 @@ static void cifft_q31(int32_t *buf, uint32_t n2, uint32_t n, const int32_t *tw_c
     }
 }
 
-/* The real FFTs of two real frames through one complex FFT (upmix.py
- * rfft2_q31): buf (2 N) holds x + i y; arm_cfft_q31 (N points, Z / N), then
- * X = (Z[k] + conj Z[kk]) / 2 into buf, Y = (Z[k] - conj Z[kk]) / 2i into dst
- * (N + 2), k = 0..N/2, kk = (N - k) mod N, each component shr_round(., 1). */
-static void rfft2_q31(int32_t *buf, int32_t *dst, uint32_t n)
+/* floor(x / 2): arithmetic shift (GCC/Clang), else the floor form. */
+static inline int32_t asr1(int32_t x)
 {
-    uint32_t k;
-    ss_cfft_q31(n, buf, 0);
-    SS_PROF(CFFT);
-    for (k = 0u; k <= n / 2u; k++) {
-        const uint32_t kk = (n - k) & (n - 1u);
-        const int64_t zr = buf[2u * k], zi = buf[2u * k + 1u];
-        const int64_t yr = buf[2u * kk], yi = buf[2u * kk + 1u];
-        buf[2u * k] = (int32_t)shr_round(zr + yr, 1);
-        buf[2u * k + 1u] = (int32_t)shr_round(zi - yi, 1);
-        dst[2u * k] = (int32_t)shr_round(zi + yi, 1);
-        dst[2u * k + 1u] = (int32_t)shr_round(yr - zr, 1);
-    }
-    SS_PROF(SPLIT);
+#if defined(__GNUC__)
+    return x >> 1;
+#else
+    return x < 0 ? ~(~x >> 1) : x >> 1;
+#endif
 }
+
+/* shr_round(a + b, 1) and shr_round(a - c, 1) of int32 in 32 bits: a = 2a' +
+ * a0, b = 2b' + b0 (floor halves), (a + b + 1) / 2 floored is a' + b' +
+ * (a0 | b0), (a - c + 1) / 2 floored is a' - c' + (a0 & ~c0). The split's
+ * results fit int32 (the guard bit), so neither sum wraps. */
+static inline int32_t half_add(int32_t a, int32_t b) { return asr1(a) + asr1(b) + ((a | b) & 1); }
+static inline int32_t half_sub(int32_t a, int32_t c) { return asr1(a) - asr1(c) + (a & ~c & 1); }
 
 /* src (N + 2): bins Y[k] = X[k] / N; dst (>= N): N real samples, unscaled;
  * only the last 2 (n2 - lo) (the synthesis tail and at most one more) are
@@ -416,6 +248,139 @@ static void irfft_q31(const int32_t *src, int32_t *dst, uint32_t n, const int32_
     SS_PROF(IRFFT_CFFT);
 }
 
+/* ------------------------------------------------------------------ decision */
+
+/* The float state lives in the int32 pool: read and written by memcpy (one
+ * VLDR / VSTR; a float lvalue on int32 storage would break strict aliasing). */
+static inline float ldf(const int32_t *p)
+{
+    float v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+static inline void stf(int32_t *p, float v) { memcpy(p, &v, sizeof v); }
+
+/* 2^e as a float, -126 <= e <= 127 (the bits of a normal power of two). */
+static inline float f32_pow2(int e)
+{
+    union {
+        uint32_t u;
+        float f;
+    } v;
+    v.u = (uint32_t)(127 + e) << 23;
+    return v.f;
+}
+
+/* A gain w in [0, 1] as Q31: 2^31 - 1 for w >= 1, else w 2^31 truncated (upmix.py
+ * f32_to_q31; the product is exact). */
+static inline int32_t f32_to_q31(float w)
+{
+    return w >= 1.0f ? SS_INT32_MAX : (int32_t)(w * 2147483648.0f);
+}
+
+/* The per-bin decision of a frame at block exponent f, IEEE binary32 (upmix.py
+ * _decide, line for line: every expression is the same rounded float
+ * operations in the same order): from arm_cfft_q31's Z (fr[0]) to the C bins
+ * over it. Pass 1 splits Z into the M and S bins first (upmix.py
+ * rfft2_q31: k = 0..N/2, kk = (N - k) mod N, M[k] = (Z[k] + conj Z[kk]) / 2,
+ * S[k] = (Z[k] - conj Z[kk]) / 2i, each component shr_round(., 1)), M in
+ * place (k <= N/2 <= kk: only Z[N/2] is both, read before it is written),
+ * S used at once. */
+SS_FP_STRICT static void decide(upmix_q31_inst *S, int f)
+{
+    const uint32_t n = S->fft_size, p = S->pool;
+    const uint32_t nb = n / 2u + 1u, npad = nb + 2u * p, seg = 2u * p;
+    const float g = f32_pow2(-(f + BIN_SCALE_BITS));
+    const float a_s = S->a_short, a_l = S->a_long, kx = S->kx, mu = S->mu;
+    const float lo2 = S->lo2, inv = S->inv;
+    const int64_t half30 = (int64_t)1 << 30; /* C = shr_round(w M, 31) */
+    int32_t *const mb = S->fr[0];
+    int32_t *const pms = S->pw[0], *const pss = S->pw[1];
+    int32_t *const zrs = S->z[0], *const zis = S->z[1], *const zds = S->z[2];
+    int32_t *const qm = S->q[0], *const qd = S->q[1], *const wdir = S->wdir;
+    uint32_t k, j, sg;
+    /* pass 1: powers, z = S M*, the side power, both smoothers, w_dir, |E z^2| */
+    for (k = 0u; k < nb; k++) {
+        const uint32_t kk = (n - k) & (n - 1u);
+        const int32_t zr_ = mb[2u * k], zi_ = mb[2u * k + 1u];
+        const int32_t yr_ = mb[2u * kk], yi_ = mb[2u * kk + 1u];
+        const int32_t mr_ = half_add(zr_, yr_), mi_ = half_sub(zi_, yi_);
+        const float mr = (float)mr_ * g, mi = (float)mi_ * g;
+        const float sr = (float)half_add(zi_, yi_) * g, si = (float)half_sub(yr_, zr_) * g;
+        const float pm = mr * mr + mi * mi;
+        const float ps = sr * sr + si * si;
+        const float zr = sr * mr + si * mi;
+        const float zi = si * mr - sr * mi;
+        const float side = pm > 0.0f ? (zr * zr + mu * (zi * zi)) / pm : mu * ps;
+        const float pm0 = ldf(pms + k), ps0 = ldf(pss + k);
+        const float pmk = pm0 + a_s * (pm - pm0);
+        const float psk = ps0 + a_s * (side - ps0);
+        float wd = 1.0f, zr0, zi0, zd0, zrk, zik, zdk;
+        mb[2u * k] = mr_;
+        mb[2u * k + 1u] = mi_;
+        stf(pms + k, pmk);
+        stf(pss + k, psk);
+        SS_PROF(P1_POW);
+        if (pmk > 0.0f) {
+            const float t = psk * kx / pmk;
+            wd = 1.0f / (1.0f + t * sqrtf(t));
+        }
+        stf(wdir + k, wd);
+        SS_PROF(P1_WDIR);
+        zr0 = ldf(zrs + k);
+        zi0 = ldf(zis + k);
+        zd0 = ldf(zds + k);
+        zrk = zr0 + a_l * ((zr * zr - zi * zi) - zr0);
+        zik = zi0 + a_l * (zr * zi * 2.0f - zi0);
+        zdk = zd0 + a_l * (pm * ps - zd0);
+        stf(zrs + k, zrk);
+        stf(zis + k, zik);
+        stf(zds + k, zdk);
+        stf(qm + k + p, sqrtf(zrk * zrk + zik * zik));
+        stf(qd + k + p, zdk);
+        SS_PROF(P1_Z);
+    }
+    for (j = 0u; j < p; j++) { /* edge replication */
+        qm[j] = qm[p];
+        qd[j] = qd[p];
+        qm[npad - 1u - j] = qm[npad - 1u - p];
+        qd[npad - 1u - j] = qd[npad - 1u - p];
+    }
+    /* passes 2 and 3, per segment of 2 p padded bins, the last first: the
+     * window of bin k is the suffix of segment k / seg from k plus the prefix
+     * of the next segment to k + 2 p; the suffix accumulates while the
+     * segment's bins are decided, then its prefixes replace its values */
+    for (sg = S->nseg; sg-- > 0u;) {
+        const uint32_t j0 = sg * seg, j1 = j0 + seg < npad ? j0 + seg : npad;
+        float sm = 0.0f, sd = 0.0f;
+        for (j = j1; j-- > j0;) {
+            sm = sm + ldf(qm + j);
+            sd = sd + ldf(qd + j);
+            if (j < nb) {
+                const float wm = sm + ldf(qm + j + seg), wdn = sd + ldf(qd + j + seg);
+                const float d = wdn > 0.0f ? wm / wdn : 0.0f;
+                float lam = (d * d - lo2) * inv;
+                int32_t w;
+                lam = lam > 0.0f ? lam : 0.0f; /* max(lam, 0), then min(., 1) */
+                lam = lam < 1.0f ? lam : 1.0f;
+                w = f32_to_q31(lam * ldf(wdir + j) + (1.0f - lam));
+                mb[2u * j] = mult_shr_round(w, mb[2u * j], half30, 31);
+                mb[2u * j + 1u] = mult_shr_round(w, mb[2u * j + 1u], half30, 31);
+                SS_PROF(P3_W);
+            }
+        }
+        sm = 0.0f;
+        sd = 0.0f;
+        for (j = j0; j < j1; j++) {
+            sm = sm + ldf(qm + j);
+            sd = sd + ldf(qd + j);
+            stf(qm + j, sm);
+            stf(qd + j, sd);
+        }
+        SS_PROF(POOL);
+    }
+}
+
 /* ------------------------------------------------------------------ sizes */
 
 void upmix_q31_mem_words(uint32_t fft_size, uint32_t synthesis_size, uint32_t hop, uint32_t pool,
@@ -423,34 +388,34 @@ void upmix_q31_mem_words(uint32_t fft_size, uint32_t synthesis_size, uint32_t ho
 {
     const uint32_t nb = fft_size / 2u + 1u, npad = nb + 2u * pool;
     const uint32_t ndl = synthesis_size > 1u ? synthesis_size - 1u : 1u;
-    *mem32_words = 2u * ndl + 2u * fft_size + synthesis_size + hop + 2u * nb /* zexp, pexp */ +
-                   3u * fft_size + 2u /* fr */ + nb /* wdir */ + 5u * nb /* pw, z */;
-    *mem64_words = 3u * npad;
+    *mem32_words = 2u * ndl + 2u * fft_size + synthesis_size + hop + 3u * fft_size + 2u /* fr */ +
+                   nb /* wdir */ + 5u * nb /* pw, z */ + 2u * npad /* q */;
+    *mem64_words = 0u;
 }
 
 uint32_t upmix_q31_sizeof(void) { return (uint32_t)sizeof(upmix_q31_inst); }
 
 int upmix_q31_init(upmix_q31_inst *S, uint32_t fft_size, uint32_t synthesis_size, uint32_t hop,
-                   uint32_t pool, int32_t a_short, int32_t a_long, int32_t kappa_q24,
-                   int32_t mu_q31, int32_t lo2, int32_t inv_q24, const int32_t *wa, const int32_t *ws, const int32_t *tw_cos,
-                   const int32_t *tw_sin, int32_t *mem32, int64_t *mem64)
+                   uint32_t pool, const uint32_t decision[6], const int32_t *wa, const int32_t *ws,
+                   const int32_t *tw_cos, const int32_t *tw_sin, int32_t *mem32, int64_t *mem64)
 {
     uint32_t n32, n64, i, nb, npad, ndl;
     int32_t *p32 = mem32;
-    int64_t *p64 = mem64;
     if (!ss_cfft_q31_supported(fft_size) || hop == 0u ||
         synthesis_size > fft_size || synthesis_size % hop != 0u || synthesis_size / hop < 2u ||
-        pool < 1u || pool > POOL_MAX || 2u * pool + 1u > fft_size / 2u + 1u || a_short < 0 || a_long < 0 ||
-        kappa_q24 < 0 || mu_q31 < 0) {
+        pool < 1u || pool > POOL_MAX || 2u * pool + 1u > fft_size / 2u + 1u) {
         return -1;
+    }
+    for (i = 0u; i < 6u; i++) { /* sign clear and exponent < 255: finite and >= 0 */
+        if (decision[i] >= 0x7F800000u) {
+            return -1;
+        }
     }
     upmix_q31_mem_words(fft_size, synthesis_size, hop, pool, &n32, &n64);
     for (i = 0u; i < n32; i++) {
         mem32[i] = 0;
     }
-    for (i = 0u; i < n64; i++) {
-        mem64[i] = 0;
-    }
+    (void)mem64; /* no int64 state (n64 = 0) */
     nb = fft_size / 2u + 1u;
     npad = nb + 2u * pool;
     ndl = synthesis_size > 1u ? synthesis_size - 1u : 1u;
@@ -458,12 +423,12 @@ int upmix_q31_init(upmix_q31_inst *S, uint32_t fft_size, uint32_t synthesis_size
     S->synthesis_size = synthesis_size;
     S->hop = hop;
     S->pool = pool;
-    S->a_short = a_short;
-    S->a_long = a_long;
-    S->kappa_q24 = kappa_q24;
-    S->mu_q31 = mu_q31;
-    S->lo2 = lo2;
-    S->inv_q24 = inv_q24;
+    memcpy(&S->a_short, decision + 0, 4u);
+    memcpy(&S->a_long, decision + 1, 4u);
+    memcpy(&S->kx, decision + 2, 4u);
+    memcpy(&S->mu, decision + 3, 4u);
+    memcpy(&S->lo2, decision + 4, 4u);
+    memcpy(&S->inv, decision + 5, 4u);
     S->wa = wa;
     S->ws = ws;
     S->tw_cos = tw_cos;
@@ -482,11 +447,7 @@ int upmix_q31_init(upmix_q31_inst *S, uint32_t fft_size, uint32_t synthesis_size
     p32 += synthesis_size;
     S->ready = p32;
     p32 += hop;
-    S->zexp = p32;
-    p32 += nb;
     S->wdir = p32;
-    p32 += nb;
-    S->pexp = p32;
     p32 += nb;
     S->pw[0] = p32;
     p32 += nb;
@@ -495,9 +456,10 @@ int upmix_q31_init(upmix_q31_inst *S, uint32_t fft_size, uint32_t synthesis_size
     for (i = 0u; i < 3u; i++) {
         S->z[i] = p32;
         p32 += nb;
-        S->q[i] = p64;
-        p64 += npad;
     }
+    S->q[0] = p32;
+    p32 += npad;
+    S->q[1] = p32;
     return 0;
 }
 
@@ -509,12 +471,10 @@ __attribute__((noinline))
 #endif
 static void frame(upmix_q31_inst *S)
 {
-    const uint32_t n = S->fft_size, ls = S->synthesis_size, h = S->hop, p = S->pool;
-    const uint32_t nb = n / 2u + 1u, npad = nb + 2u * p, seg = 2u * p;
-    int64_t *q0 = S->q[0], *q1 = S->q[1], *q2 = S->q[2];
+    const uint32_t n = S->fft_size, ls = S->synthesis_size, h = S->hop;
     int64_t mx = 0;
-    uint32_t ch, j, k, sg;
-    int f, row;
+    uint32_t ch, j;
+    int f;
 
     SS_PROF(SAMPLE); /* upmix_q31's sample loop since the last frame */
     /* analysis: the history rings, oldest first, windowed, block exponent f */
@@ -541,93 +501,9 @@ static void frame(upmix_q31_inst *S)
         }
     }
     SS_PROF(WIN);
-    rfft2_q31(S->fr[0], S->fr[1], n);
-    /* pass 1: powers, z = S M*, the in-phase weight, both smoothers, w_dir,
-     * |E z^2| and E|z|^2 into the padded rows of q (row 2: their exponent) */
-    for (k = 0u; k < nb; k++) {
-        const int32_t mr = S->fr[0][2u * k], mi = S->fr[0][2u * k + 1u];
-        const int32_t sr = S->fr[1][2u * k], si = S->fr[1][2u * k + 1u];
-        const int64_t zr = shr_floor((int64_t)sr * mr, 1) + shr_floor((int64_t)si * mi, 1);
-        const int64_t zi = shr_floor((int64_t)si * mr, 1) - shr_floor((int64_t)sr * mi, 1);
-        /* z / 2 above; sz from the bit length of |zr| | |zi| (that of the larger), <= 33 */
-        const int bz = bitlen64((int64_t)((uint64_t)abs64(zr) | (uint64_t)abs64(zi)));
-        const int sz = bz > 30 ? bz - 30 : 0;
-        const int32_t r = shr_floor_to32(zr, sz), i = shr_floor_to32(zi, sz); /* |.| <= 2^30 */
-        const int64_t r2 = (int64_t)r * r, i2 = (int64_t)i * i;
-        const uint32_t cos2 = (r | i) != 0 ? (uint32_t)ratio_q31(r2, r2 + i2) : 0u;
-        /* g = mu + floor((2^31 - mu) cos^2 / 2^31) < 2^31: both factors < 2^32, >= 0 */
-        const int32_t g = S->mu_q31 + (int32_t)(((uint64_t)((1u << 31) - (uint32_t)S->mu_q31) *
-                                                 cos2) >> 31);
-        const int64_t pm = shr_floor((int64_t)mr * mr, 1) + shr_floor((int64_t)mi * mi, 1);
-        const int64_t side =
-            mult_q63x31_q62(shr_floor((int64_t)sr * sr, 1) + shr_floor((int64_t)si * si, 1), g);
-        int32_t x0 = S->pw[0][k], x1 = S->pw[1][k], x2 = 0; /* pm = |M|^2 / 2 */
-        SS_PROF(P1_POW);
-        S->pexp[k] = pf_update(&x0, &x1, &x2, S->pexp[k], pm, side, 0, -2 * f, S->a_short);
-        S->pw[0][k] = x0;
-        S->pw[1][k] = x1;
-        SS_PROF(P1_PF);
-        S->wdir[k] = wdir_q31(x0, x1, S->kappa_q24);
-        SS_PROF(P1_WDIR);
-        x0 = S->z[0][k];
-        x1 = S->z[1][k];
-        x2 = S->z[2][k];
-        /* z^2, |z|^2 at exponent 2 sz (- 4 f) */
-        S->zexp[k] = pf_update(&x0, &x1, &x2, S->zexp[k], r2 - i2, 2 * ((int64_t)r * i), r2 + i2,
-                               2 * sz - 4 * f, S->a_long);
-        S->z[0][k] = x0;
-        S->z[1][k] = x1;
-        S->z[2][k] = x2;
-        SS_PROF(P3_PF);
-        /* |E z^2|, E|z|^2 */
-        q0[k + p] = shl64_wrap(sqrt_q62((int64_t)x0 * x0 + (int64_t)x1 * x1), POOL_BITS - 30);
-        q1[k + p] = shl64_wrap(x2, POOL_BITS - 30);
-        q2[k + p] = (q0[k + p] | q1[k + p]) != 0 ? S->zexp[k] : E_NONE;
-        SS_PROF(P1_Z);
-    }
-    for (j = 0u; j < p; j++) { /* edge replication */
-        for (row = 0; row < 3; row++) {
-            S->q[row][j] = S->q[row][p];
-            S->q[row][npad - 1u - j] = S->q[row][npad - 1u - p];
-        }
-    }
-    /* passes 2 and 3, per segment of 2 p padded bins, the last first: the
-     * window of bin k is the suffix of segment k / seg from k plus the prefix
-     * of the next segment to k + 2 p; the suffix accumulates while the
-     * segment's bins are decided, then its prefixes replace its values */
-    for (sg = S->nseg; sg-- > 0u;) {
-        const uint32_t j0 = sg * seg, j1 = j0 + seg < npad ? j0 + seg : npad;
-        pool_acc suf = {0, 0, E_NONE}, pre = {0, 0, E_NONE};
-        for (j = j1; j-- > j0;) {
-            pool_add(&suf, q0[j], q1[j], q2[j]);
-            if (j < nb) {
-                pool_acc win = suf;
-                uint32_t d;
-                int64_t d2, lam;
-                int32_t w;
-                pool_add(&win, q0[j + seg], q1[j + seg], q2[j + seg]);
-                SS_PROF(P3_WIN);
-                d = win.d > 0 ? (uint32_t)ratio_q31(win.m, win.d) : 0u; /* D, <= 1 */
-                d2 = (int64_t)(((uint64_t)d * d) >> 31);
-                SS_PROF(P3_LAM);
-                lam = shr_floor((d2 - S->lo2) * S->inv_q24, 24);
-                lam = lam < 0 ? 0 : (lam > I32MAX ? I32MAX : lam);
-                /* lam and 1 - w_dir in [0, 2^31): 32 x 32 bits, logical shift */
-                w = SS_INT32_MAX - (int32_t)(((uint64_t)(uint32_t)lam *
-                                              (uint32_t)(SS_INT32_MAX - S->wdir[j])) >> 31);
-                S->fr[0][2u * j] = (int32_t)shr_round((int64_t)w * S->fr[0][2u * j], 31);
-                S->fr[0][2u * j + 1u] = (int32_t)shr_round((int64_t)w * S->fr[0][2u * j + 1u], 31);
-                SS_PROF(P3_W);
-            }
-        }
-        for (j = j0; j < j1; j++) {
-            pool_add(&pre, q0[j], q1[j], q2[j]);
-            q0[j] = pre.m;
-            q1[j] = pre.d;
-            q2[j] = pre.e;
-        }
-        SS_PROF(POOL);
-    }
+    ss_cfft_q31(n, S->fr[0], 0); /* the split (upmix.py rfft2_q31) is in decide's pass 1 */
+    SS_PROF(CFFT);
+    decide(S, f);
     /* synthesis: inverse FFT into fr[1], window the tail, OLA (Q30, guard bit) */
     irfft_q31(S->fr[0], S->fr[1], n, S->tw_cos, S->tw_sin, (n - ls) / 2u);
     { /* ola = (ola shifted by h, zeros in) + the windowed tail; ready = 2 ola[0..h) */

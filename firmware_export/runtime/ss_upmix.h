@@ -5,7 +5,10 @@
  * the same ss_ops.h primitives, bit-exact (tests/test_fixed_upmix.py). The
  * algorithm, every format, shift and rounding is documented there (module
  * docstring "Scaling and overflow, per step"); the tables come from
- * firmware_export/quantize_upmix.py. C99, no malloc, no floats.
+ * firmware_export/quantize_upmix.py. C99, no malloc. The signal path is
+ * Q31; the per-bin decision (a gain per bin) is IEEE binary32, which both
+ * parts the profiles stand for have in hardware (FPv4-SP / FPv5): build
+ * this file with -ffp-contract=off and without -ffast-math (it checks).
  *
  * The caller owns the instance and two pools (sizes from
  * upmix_q31_mem_words); tables are only read. Outputs are delayed by
@@ -19,7 +22,7 @@
 typedef struct {
     /* tables */
     uint32_t fft_size, synthesis_size, hop, pool;
-    int32_t a_short, a_long, kappa_q24, mu_q31, lo2, inv_q24;
+    float a_short, a_long, kx, mu, lo2, inv; /* the decision's constants */
     const int32_t *wa;     /* fft_size, Q31 analysis window */
     const int32_t *ws;     /* synthesis_size, Q31 synthesis window tail */
     const int32_t *tw_cos; /* fft_size/2 + 1, Q31 cos(2 pi k / fft_size) */
@@ -30,29 +33,30 @@ typedef struct {
     int32_t *hist[2]; /* M, S rings, fft_size each */
     int32_t *ola;     /* synthesis_size, Q30 */
     int32_t *ready;   /* hop */
-    int32_t *pw[2];   /* Pm, Ps mantissas (|.| <= 2^30), nb = fft_size/2 + 1 each */
-    int32_t *pexp;    /* nb */
-    int32_t *z[3];    /* Re, Im E z^2, E|z|^2 mantissas (|.| <= 2^30), nb each */
-    int32_t *zexp;    /* nb */
+    /* float state in the int32 pool (the words of binary32 values) */
+    int32_t *pw[2];   /* Pm, Ps, nb = fft_size/2 + 1 each */
+    int32_t *z[3];    /* Re, Im E z^2, E|z|^2, nb each */
     /* work */
     int32_t *fr[2];   /* 2 fft_size (M + i S, then M, C bins), fft_size + 2 (S bins) */
-    int32_t *wdir;    /* nb */
-    int64_t *q[3];    /* nb + 2 pool each: |E z^2|, E|z|^2 (then running sums), exponent */
+    int32_t *wdir;    /* nb, float */
+    int32_t *q[2];    /* nb + 2 pool each, float: |E z^2|, E|z|^2 (then running sums) */
     uint32_t nseg;
 } upmix_q31_inst;
 
-/* int32 and int64 words the pools must hold for these sizes. */
+/* int32 and int64 words the pools must hold for these sizes (no int64 words
+ * now; the pool stays in the interface). */
 void upmix_q31_mem_words(uint32_t fft_size, uint32_t synthesis_size, uint32_t hop, uint32_t pool,
                          uint32_t *mem32_words, uint32_t *mem64_words);
 
 /* Fill S (tables by pointer, state zeroed in the pools). Returns 0, or -1 if
  * the sizes are unusable (fft_size not an arm_cfft_q31 length: 256 .. 4096, synthesis_size
  * > fft_size or not a multiple >= 2 of hop, pool < 1, > 32 or wider than the
- * spectrum, a_short, a_long, kappa_q24 or mu_q31 negative). */
+ * spectrum, a decision constant negative, infinite or NaN). decision: the
+ * binary32 bit patterns of a_short, a_long, kx, mu, lo2, inv
+ * (quantize_upmix.py), as the blob carries them. */
 int upmix_q31_init(upmix_q31_inst *S, uint32_t fft_size, uint32_t synthesis_size, uint32_t hop,
-                   uint32_t pool, int32_t a_short, int32_t a_long, int32_t kappa_q24,
-                   int32_t mu_q31, int32_t lo2, int32_t inv_q24, const int32_t *wa, const int32_t *ws, const int32_t *tw_cos,
-                   const int32_t *tw_sin, int32_t *mem32, int64_t *mem64);
+                   uint32_t pool, const uint32_t decision[6], const int32_t *wa, const int32_t *ws,
+                   const int32_t *tw_cos, const int32_t *tw_sin, int32_t *mem32, int64_t *mem64);
 
 /* src: block_size (L, R) pairs interleaved, Q31; dst_l/r/c: L', R', C. */
 void upmix_q31(upmix_q31_inst *S, const int32_t *src, int32_t *dst_l, int32_t *dst_r,

@@ -5,7 +5,8 @@ with the board support code, optionally the vendored CMSIS-DSP kernels and the
 project's portable C runtime, and links it into an ELF that
 :mod:`firmware_export.target.run` boots. Flags are the ones every cost figure
 of the project is quoted for: ``arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -O2``
-(GCC 12), soft-float ABI, ``-ffunction-sections`` with ``--gc-sections``.
+(GCC 12), soft-float ABI (the upmix's decision on the FPv4-SP FPU, softfp),
+``-ffunction-sections`` with ``--gc-sections``.
 
 Builds are cached: the output directory is named after a hash of every input
 file and flag, so a rebuild happens only when something changed.
@@ -37,7 +38,16 @@ SIZE = "arm-none-eabi-size"
 QEMU = "qemu-system-arm"
 
 CPU_FLAGS = ["-mcpu=cortex-m4", "-mthumb", "-mfloat-abi=soft"]
-OPT_FLAGS = ["-O2", "-ffunction-sections", "-fdata-sections", "-fno-common"]
+# no contraction into VFMA (the upmix's float decision is bit-exact with the model) and
+# no errno around sqrtf (VSQRT inline)
+OPT_FLAGS = ["-O2", "-ffunction-sections", "-fdata-sections", "-fno-common",
+             "-ffp-contract=off", "-fno-math-errno"]
+# The one file with floating point, the upmix's binary32 decision, runs on the M4F's
+# FPU (FPv4-SP, enabled by startup.c); softfp keeps the soft-float calling convention,
+# so it links with the rest, whose code (and every integer figure) the FPU would move
+# (GCC spills to s-registers once they exist: arm_biquad_cas_df1_32x64_q31 57.1 -> 58.4)
+FPU_FLAGS = ["-mfpu=fpv4-sp-d16", "-mfloat-abi=softfp"]
+FPU_SOURCES = {"ss_upmix.c"}
 # Our own code: warnings are errors. The runtime (another owner, built with
 # -Werror on the host) gets the warnings without -Werror, so a target-only
 # warning shows in the build log instead of breaking every target build.
@@ -167,7 +177,8 @@ def build(
     if cmsis:
         dflags.append("-DSS_HAVE_CMSIS")
     base = CPU_FLAGS + OPT_FLAGS + dflags + _include_flags()
-    digest = _digest(own + rt + third, base + [app, *OWN_WARN, *RUNTIME_WARN])
+    digest = _digest(own + rt + third, base + [app, *OWN_WARN, *RUNTIME_WARN, *FPU_FLAGS,
+                                               *sorted(FPU_SOURCES)])
     out = (out_dir or DEFAULT_OUT) / f"{app}-{digest}"
     elf = out / f"{app}.elf"
     map_file = out / f"{app}.map"
@@ -182,7 +193,8 @@ def build(
     warnings = ""
     for group, extra in ((own, OWN_WARN), (rt, RUNTIME_WARN), (third, ["-w"] + CMSIS_DEFINES)):
         for src in group:
-            warnings += _run([CC, *base, *extra, "-c", str(src),
+            fpu = FPU_FLAGS if src.name in FPU_SOURCES else []
+            warnings += _run([CC, *base, *fpu, *extra, "-c", str(src),
                               "-o", str(tmp / "obj" / (src.stem + ".o"))])
     if warnings:
         (tmp / "warnings.txt").write_text(warnings)

@@ -114,9 +114,8 @@ def run_fft(elf: Path | None = None) -> str:
 
 UPMIX_SOURCES = ["ss_upmix.c", "ss_cfft.c"]
 # SS_PROF stage ids of src/ss_upmix_profile.h, in order.
-UPMIX_STAGES = ["SAMPLE", "WIN", "CFFT", "SPLIT", "P1_POW", "P1_PF",
-                "P1_WDIR", "P1_Z", "POOL", "P3_WIN", "P3_PF", "P3_LAM", "P3_W", "IRFFT_SPLIT",
-                "IRFFT_REV", "IRFFT_CFFT", "OLA", "CAL"]
+UPMIX_STAGES = ["SAMPLE", "WIN", "CFFT", "P1_POW", "P1_WDIR", "P1_Z", "POOL", "P3_W",
+                "IRFFT_SPLIT", "IRFFT_REV", "IRFFT_CFFT", "OLA", "CAL"]
 _UPMIX = re.compile(r"^UPMIX fft=(\d+) synth=(\d+) hop=(\d+) frames=(\d+) ticks=(\d+):(\d+)$",
                     re.M)
 _STAGE = re.compile(r"^STAGE (\d+) marks=(\d+) ticks=(\d+)$", re.M)
@@ -158,10 +157,12 @@ def upmix_table_bytes(t) -> bytes:
     """The ``tab=`` file of main_upmix.c from a quantize_upmix.UpmixTables."""
     import numpy as np
 
-    head = np.array([t.fft_size, t.synthesis_size, t.hop, t.pool, t.a_short, t.a_long,
-                     t.kappa_q24, t.mu_q31, t.lo2_q31, t.inv_q24], "<i4")
-    return b"".join(np.ascontiguousarray(a, "<i4").tobytes() for a in (
-        head, t.analysis_window, t.synthesis_window, t.twiddle_cos, t.twiddle_sin))
+    from dsp_model.fixed.upmix import DECISION_CONSTANTS
+
+    head = np.array([t.fft_size, t.synthesis_size, t.hop, t.pool], "<i4").tobytes()
+    dec = np.array([getattr(t, k) for k in DECISION_CONSTANTS], "<f4").tobytes()
+    return head + dec + b"".join(np.ascontiguousarray(a, "<i4").tobytes() for a in (
+        t.analysis_window, t.synthesis_window, t.twiddle_cos, t.twiddle_sin))
 
 
 def measure_upmix(tables, stereo, *, warm: int = 0, block: int = 64, profile: bool = True,

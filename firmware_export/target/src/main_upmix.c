@@ -3,7 +3,7 @@
  * per stage of its frame (ss_upmix_profile.h). Semihosting arguments:
  *
  *   tab=PATH    tables: int32 LE fft_size, synthesis_size, hop, pool,
- *               a_short, a_long, kappa_q24, mu_q31, lo2, inv_q24, then the analysis
+ *               then a_short, a_long, kx, mu, lo2, inv (binary32), then the analysis
  *               window (fft_size), synthesis window tail (synthesis_size),
  *               twiddle cos and sin (fft_size/2 + 1 each)
  *   in=PATH     stimulus: stereo frames, int32 LE interleaved L, R
@@ -96,8 +96,8 @@ int main(void)
     upmix_q31_mem_words(n, ls, hop, pool, &n32, &n64);
     const int32_t *wa = tab + HEAD, *ws = wa + n, *tc = ws + ls, *ts = tc + nb;
     if (n32 > MEM32_WORDS || n64 > MEM64_WORDS ||
-        upmix_q31_init(&S, n, ls, hop, pool, tab[4], tab[5], tab[6], tab[7], tab[8], tab[9], wa,
-                       ws, tc, ts, mem32, mem64) != 0) {
+        upmix_q31_init(&S, n, ls, hop, pool, (const uint32_t *)tab + 4, wa, ws, tc, ts, mem32,
+                       mem64) != 0) {
         uart_puts("tables refused\n");
         return 3;
     }

@@ -11,17 +11,15 @@
  *   SAMPLE  upmix_q31's per-sample loop (delay rings, M/S history, outputs)
  *   WIN     analysis: block exponent scan, window M + i S into fr[0]
  *   CFFT    arm_cfft_q31 (n points, with its bit reversal) of M + i S
- *   SPLIT   the M and S spectra from it
- *   P1_POW  pass 1 per bin: z = S M*, cos^2 = ratio_q31, |M|^2 and the side
- *           power |S|^2 (mu + (1 - mu) cos^2) (and the loop's loads)
- *   P1_PF   pass 1: pf_update of Pm, Ps (2 rows)
- *   P1_WDIR pass 1: w_dir = wdir_q31 (one sqrt_q62, one ratio_q31)
- *   P3_PF   pass 1: pf_update of Re, Im E z^2 and E|z|^2 (3 rows)
- *   P1_Z    pass 1: |E z^2| (sqrt_q62), E|z|^2 into the padded pool rows
- *   POOL    edge replication, per-segment block exponent, running sums
- *   P3_WIN  pass 3 per bin: the +-pool window sums from the running sums
- *   P3_LAM  pass 3: D = ratio_q31(sum |E z^2|, sum E|z|^2), D^2
- *   P3_W    pass 3: lam, w, C = w M
+ *   P1_POW  pass 1 per bin (binary32 from here to P3_W): the split of Z
+ *           into the M, S bins, the bins as floats, |M|^2, |S|^2, z = S M*,
+ *           the side power (a division), the short smoother
+ *   P1_WDIR pass 1: w_dir (a division, a square root)
+ *   P1_Z    pass 1: the long smoother, |E z^2| (a square root) and E|z|^2
+ *           into the padded pool rows
+ *   POOL    per segment: the prefix sums (edge replication before)
+ *   P3_W    pass 3 per bin: the suffix and window sums, D (a division),
+ *           lam, w, C = w M
  *   IRFFT_SPLIT, IRFFT_REV, IRFFT_CFFT  irfft_q31: the real merge step,
  *           bit reversal, the n/2-point complex FFT
  *   OLA     synthesis window, overlap-add, ready buffer */
@@ -36,15 +34,10 @@ enum {
     SS_PROF_SAMPLE,
     SS_PROF_WIN,
     SS_PROF_CFFT,
-    SS_PROF_SPLIT,
     SS_PROF_P1_POW,
-    SS_PROF_P1_PF,
     SS_PROF_P1_WDIR,
     SS_PROF_P1_Z,
     SS_PROF_POOL,
-    SS_PROF_P3_WIN,
-    SS_PROF_P3_PF,
-    SS_PROF_P3_LAM,
     SS_PROF_P3_W,
     SS_PROF_IRFFT_SPLIT,
     SS_PROF_IRFFT_REV,

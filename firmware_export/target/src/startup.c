@@ -2,7 +2,9 @@
  *
  * The core loads the initial stack pointer from word 0 and the reset vector
  * from word 1 of the table at address 0. reset_handler copies .data from its
- * load address, zeroes .bss and calls main(); main's return value becomes
+ * load address, zeroes .bss, enables the single-precision FPU (CP10, CP11
+ * full access in CPACR: the upmix's per-bin decision is binary32, built
+ * for the FPU with -mfloat-abi=softfp) and calls main(); main's return value becomes
  * the exit code of qemu through semihosting. Every other exception reports
  * its number on the UART and exits with status 128 + number, so a fault in a
  * test shows up as a failure instead of a hang. */
@@ -20,9 +22,13 @@ int main(void);
 void reset_handler(void);
 void fault_handler(void);
 
+#define SCB_CPACR (*(volatile uint32_t *)0xE000ED88u)
+
 __attribute__((noreturn)) void reset_handler(void)
 {
     const uint32_t *src = __data_load;
+    SCB_CPACR |= 0xFu << 20; /* CP10, CP11: full access */
+    __asm__ volatile("dsb\n\tisb" ::: "memory");
     for (uint32_t *dst = __data_start; dst < __data_end; ++dst) {
         *dst = *src++;
     }
