@@ -192,18 +192,22 @@ def load_golden(profile_name: str, golden_dir: Path | None = None) -> Golden:
                   {s: arrays[f"out_{s}"].astype(np.int32) for s in names}, meta)
 
 
-def stale(profile_name: str, golden_dir: Path | None = None) -> str | None:
-    """None if the stored blob is what the current design builds; else why not."""
+def stale(profile, golden_dir: Path | None = None) -> str | None:
+    """None if the stored blob is what the current design of `profile` (bundled
+    name or TOML path) builds; else why not. A path is built from that file, not
+    from the bundled profile of its name, whose golden directory it shares."""
+    from device_profiles import load_profile
     from firmware_export.build import blob_for_profile
 
-    g = load_golden(profile_name, golden_dir)
-    cur = blob_for_profile(profile_name)
+    prof = load_profile(profile)
+    g = load_golden(prof.name, golden_dir)
+    cur = blob_for_profile(prof)
     if cur == g.blob:
         return None
-    return (f"golden vectors of {profile_name} were made from a different blob (stored "
+    return (f"golden vectors of {prof.name} were made from a different blob (stored "
             f"{g.meta['blob_sha256'][:12]}, current design "
             f"{hashlib.sha256(cur).hexdigest()[:12]}); if the design change is intended, "
-            f"run: python -m {GENERATOR} --update {profile_name}")
+            f"run: python -m {GENERATOR} --update {profile}")
 
 
 def _from_head(a) -> int:

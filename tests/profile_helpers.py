@@ -1,10 +1,17 @@
 """What the profile and head tests share: a bundled profile's raw TOML (to break
-on purpose), and the skip marker for the tests that need MIT KEMAR's HRIRs."""
+on purpose), its upmix variants (`upmix_cases`, `profile_with_upmix`), and the
+skip marker for the tests that need MIT KEMAR's HRIRs."""
 
 from __future__ import annotations
 
+import atexit
+import functools
 import os
+import re
+import shutil
 import sys
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +21,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 import dsp_model.heads as heads
+from device_profiles import bundled_profiles, load_profile
 from device_profiles._loader import resolve_path
 
 needs_kemar = pytest.mark.skipif(
@@ -25,3 +33,45 @@ needs_kemar = pytest.mark.skipif(
 def raw_profile(name: str) -> dict:
     """The bundled profile `name` as parsed TOML, before validation."""
     return tomllib.loads(resolve_path(name).read_text())
+
+
+def upmix_cases(*names: str, slow_variant: bool = False) -> list:
+    """pytest params (profile, upmix mode) for the chain tests: each bundled
+    profile (or those named) with the upmix it ships, and with the adaptive one
+    while it ships passive (#23), so the adaptive chain is held end to end before
+    the profiles switch and the tests follow the profile after. `slow_variant`
+    marks the added variant slow (its chain runs where the shipped one is quick)."""
+    out = []
+    for name in names or bundled_profiles():
+        shipped = load_profile(name).upmix.mode
+        out.append(pytest.param(name, shipped, id=f"{name}-{shipped}"))
+        if shipped == "passive":
+            marks = [pytest.mark.slow] if slow_variant else []
+            out.append(pytest.param(name, "adaptive", id=f"{name}-adaptive", marks=marks))
+    return out
+
+
+@functools.cache
+def _variant_dir() -> Path:
+    # one directory per test session: the design cache is keyed by the profile's
+    # repr, which holds its path, so one variant is designed once per session
+    d = tempfile.mkdtemp(prefix="soundstage-upmix-variants-")
+    atexit.register(shutil.rmtree, d, True)
+    return Path(d)
+
+
+def profile_with_upmix(name: str, mode: str) -> str:
+    """The bundled profile `name` if it ships `mode`; else the path of a copy of
+    its TOML with [upmix] mode = `mode` and nothing else changed, loaded through
+    the same checks (a path, so the CLI and the target builds take it as they
+    take any profile)."""
+    if load_profile(name).upmix.mode == mode:
+        return name
+    path = _variant_dir() / f"{name}_{mode}.toml"
+    if not path.exists():
+        text, n = re.subn(r'(?m)^mode = "\w+"', f'mode = "{mode}"',
+                          resolve_path(name).read_text())
+        assert n == 1, f"{name}: expected one [upmix] mode line, found {n}"
+        path.write_text(text)
+    assert load_profile(path).upmix.mode == mode
+    return str(path)

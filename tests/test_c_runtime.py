@@ -4,7 +4,8 @@ Bit-exactness is proven against `FixedChain` (dsp_model/fixed/chain.py, the
 Python model, itself tested against an independent cmsisdsp pipeline in
 test_fixed_chain.py), never C against C:
 
-* every bundled profile (design source: `build.design_source()`), every
+* every bundled profile (design source: `build.design_source()`), with its
+  shipped upmix and the adaptive one (`profile_helpers.upmix_cases`), every
   stimulus of the golden set (`golden.stimuli`) and of `soundstage
   validate`'s set (`dsp_model.validate.stimuli`), plus full-range random words,
   streamed in blocks of 1, 7, 64, 333, 4096 and mixed sizes, with guard words
@@ -38,6 +39,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from profile_helpers import profile_with_upmix, upmix_cases
 from scipy.signal import butter
 
 from device_profiles import bundled_profiles, load_profile
@@ -57,6 +59,8 @@ from firmware_export.blob import (
 from firmware_export.build import quantized_for
 from firmware_export.golden import stimuli
 from firmware_export.quantize import (
+    UPMIX_ADAPTIVE,
+    UPMIX_PASSIVE,
     QCascade,
     QDriver,
     QLimiter,
@@ -225,9 +229,12 @@ def _stim_mix(fs: int, n: int, seed: int) -> np.ndarray:
 
 
 # ------------------------------------------------------------- bundled profiles
-@pytest.mark.parametrize("name", bundled_profiles())
-def test_bundled_profile_bit_exact_every_stimulus(bundled, name):
-    q, blob = bundled[name]
+@pytest.mark.parametrize("name,mode", upmix_cases())
+def test_bundled_profile_bit_exact_every_stimulus(name, mode):
+    """Every bundled profile with its shipped upmix and the adaptive one (#23)."""
+    q = quantized_for(load_profile(profile_with_upmix(name, mode)))
+    assert q.upmix == (UPMIX_ADAPTIVE if mode == "adaptive" else UPMIX_PASSIVE)
+    blob = chain_to_blob(q)
     stims = dict(stimuli(q.fs))
     stims["random_words"] = random_words(4000, 7)
     # and the validation set of `soundstage validate` (0.25 s each)
@@ -244,16 +251,16 @@ def test_bundled_profile_bit_exact_every_stimulus(bundled, name):
         assert np.array_equal(got, want[:600]), f"{name} {sname} blocks of 1"
 
 
+@pytest.mark.parametrize("name,mode", upmix_cases())
 @pytest.mark.parametrize("max_block", [1, 7, 256])
-def test_bundled_profiles_any_internal_block(bundled, max_block):
+def test_bundled_profiles_any_internal_block(max_block, name, mode):
     """The output does not depend on the build's SS_MAX_BLOCK (internal chunking)."""
     limits = dict(HOST_LIMITS, SS_MAX_BLOCK=max_block)
-    for name, (q, blob) in bundled.items():
-        x = _stim_mix(q.fs, 3000, 3)
-        c = CChain(blob, limits=limits)
-        assert c.max_block == max_block
-        assert np.array_equal(run_blocks(c.process, x, [100, 1, 513]),
-                              FixedChain(q).process(x)), name
+    q = quantized_for(load_profile(profile_with_upmix(name, mode)))
+    x = _stim_mix(q.fs, 3000, 3)
+    c = CChain(chain_to_blob(q), limits=limits)
+    assert c.max_block == max_block
+    assert np.array_equal(run_blocks(c.process, x, [100, 1, 513]), FixedChain(q).process(x))
 
 
 # ------------------------------------------------------------- synthetic

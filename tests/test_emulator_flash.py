@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from profile_helpers import profile_with_upmix, upmix_cases
 
 from device_profiles.errors import DeviceError
 from firmware_export.blob import BlobError, build_blob
@@ -436,10 +437,12 @@ def test_power_cut_raises_in_flash_layer():
     assert s.read(0x3008, 8) == b"\x00" * 4 + b"\xff" * 4  # torn: half written
 
 
-def test_bundled_profile_flashed_and_streamed_bit_exact_over_pty(tmp_path, capsys):
-    """The whole path with the real stages: export builds compact2's blob, the flasher
-    sends it over a pty, the emulator streams through the fixed-point chain, and
-    --compare checks the device against the same chain on the host."""
+@pytest.mark.parametrize("name,mode", upmix_cases("compact2"))
+def test_bundled_profile_flashed_and_streamed_bit_exact_over_pty(tmp_path, capsys, name, mode):
+    """The whole path with the real stages: export builds compact2's blob (its shipped
+    upmix, and the adaptive one), the flasher sends it over a pty, the emulator streams
+    through the fixed-point chain, and --compare checks the device against the same
+    chain on the host."""
     try:
         from dsp_model.fixed.chain import processor_from_blob  # noqa: F401
         from firmware_export.build import blob_for_profile  # noqa: F401
@@ -447,11 +450,12 @@ def test_bundled_profile_flashed_and_streamed_bit_exact_over_pty(tmp_path, capsy
         pytest.skip(f"export stage or fixed-point chain not in this tree: {e}")
     from device_profiles import load_profile
 
-    prof = load_profile("compact2")
+    profile = profile_with_upmix(name, mode)
+    prof = load_profile(profile)
     em = Emulator(FlashStore(tmp_path / "c2.bin", slot_size=SLOT), DeviceConfig.from_profile(prof))
     host = PtyHost(em).start()
     try:
-        assert main(["flash", "compact2", "--port", host.path]) == 0
+        assert main(["flash", profile, "--port", host.path]) == 0
         assert "verified and active" in capsys.readouterr().out
         assert main(["stream", "pink", "--port", host.path, "--seconds", "0.1",
                      "--compare"]) == 0

@@ -1,6 +1,7 @@
 """The whole chain (firmware_export/runtime/ss_chain.c) on the emulated
 Cortex-M4: bit-exact with the Python fixed-point chain for every bundled
-profile, and within each profile's processing budget.
+profile (with its shipped upmix and the adaptive one), and within each
+profile's processing budget.
 
 Stimuli and output cross by semihosting files, so a second of audio takes a
 fraction of a second. Instructions are counted inside ss_chain_process with
@@ -13,6 +14,7 @@ import warnings
 
 import numpy as np
 import pytest
+from profile_helpers import profile_with_upmix, upmix_cases
 
 from device_profiles import bundled_profiles, load_profile
 from firmware_export.target import build
@@ -47,10 +49,12 @@ def _stimuli(fs: int) -> dict[str, np.ndarray]:
     return {"noise -12 dBFS": noise, "full-scale random": full, "impulse": imp}
 
 
-@pytest.mark.parametrize("profile", bundled_profiles())
-def test_chain_bit_exact_with_python_model(chain_fw, profile):
+@pytest.mark.parametrize("name,mode", upmix_cases(slow_variant=True))
+def test_chain_bit_exact_with_python_model(chain_fw, name, mode):
+    """Each bundled profile with its shipped upmix and the adaptive one (#23)."""
     from dsp_model.fixed.chain import processor_from_blob
 
+    profile = profile_with_upmix(name, mode)
     blob = target_chain.profile_blob(profile)
     for label, x in _stimuli(load_profile(profile).sample_rate).items():
         for block in (64, 1, 37):

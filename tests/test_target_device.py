@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from profile_helpers import profile_with_upmix, upmix_cases
 
 from device_profiles import bundled_profiles
 from firmware_export.blob import build_blob, parse_blob
@@ -335,17 +336,19 @@ def test_flash_over_faulty_link(firmware, tmp_path):
 
 
 @needs_target
-def test_soundstage_cli_against_the_target(tmp_path, capsys):
+@pytest.mark.parametrize("name,mode", upmix_cases("compact2"))
+def test_soundstage_cli_against_the_target(tmp_path, capsys, name, mode):
     """`soundstage flash`, `info` and `stream --compare`, unchanged, against the
-    qemu device (the profile built by `soundstage build`'s own path)."""
+    qemu device (the profile built by `soundstage build`'s own path), with the
+    shipped upmix and the adaptive one (#23)."""
     from firmware_export.target.chain import have_chain_runtime, profile_blob
     from host_tools.cli import main
 
     if not have_chain_runtime():
         pytest.skip("CHAIN RUNTIME MISSING: the device cannot process audio without ss_chain.c")
     blob_file = tmp_path / "compact2.blob"
-    blob_file.write_bytes(profile_blob("compact2"))
-    q = boot_device(build_device("compact2").elf, tmp_path / "flash.bin")
+    blob_file.write_bytes(profile_blob(profile_with_upmix(name, mode)))
+    q = boot_device(build_device(name).elf, tmp_path / "flash.bin")
     try:
         port = ["--port", q.pty, "--baud", str(QEMU_BAUD)]
         assert main(["flash", str(blob_file), *port]) == 0

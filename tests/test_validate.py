@@ -6,6 +6,7 @@ import types
 
 import numpy as np
 import pytest
+from profile_helpers import profile_with_upmix, upmix_cases
 from test_quantize import FLAT, one_driver
 
 from device_profiles import load_profile
@@ -183,3 +184,31 @@ def test_virtualizer_stage_meets_the_targets():
     q = quantize_chain(design)
     assert q.virtualizer is not None and q.virtualizer.exponent >= 1
     assert "virtualizer e_L/e_R" in "\n".join(q.report.lines())
+
+
+def _adaptive_cases() -> list:
+    """Each bundled profile with the adaptive upmix (#23). studio5's misses the bar on
+    the music stand-in in its tweeter (-62 dB) because the float reference does:
+    dsp_model.upmix._pool's cumsum difference cancels in bins ~90 dB below the
+    spectrum's peak (the fixed model against a direct windowed sum: tweeter -103 dB,
+    tests/test_fixed_upmix.py's _pool_direct). Strict: a fixed pooling makes it pass."""
+    out = []
+    for p in upmix_cases():
+        if p.values[1] != "adaptive":
+            continue
+        if p.values[0] == "studio5":
+            p = pytest.param(*p.values, id=p.id, marks=pytest.mark.xfail(
+                strict=True, reason="float reference's cumsum pooling (dsp_model.upmix._pool)"))
+        out.append(p)
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name,mode", _adaptive_cases())
+def test_adaptive_upmix_meets_the_bars(name, mode):
+    """#23's precision bars with the adaptive upmix: <= tolerance error-to-signal on
+    pink noise, the sweep and the music stand-in, no internal saturation on the
+    0 dBFS sweep, silence within 1 LSB (validate's pass criteria)."""
+    res = validate(load_profile(profile_with_upmix(name, mode)), duration=0.5)
+    assert res.ok, res.failures
+    assert all(not d.internal for d in _stim(res, "full-band sweep 0 dBFS").drivers)

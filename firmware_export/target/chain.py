@@ -39,8 +39,9 @@ def build_chain() -> build.Firmware:
     return build.build("chain", runtime=CHAIN_SOURCES, defines=CHAIN_LIMITS)
 
 
-def profile_blob(profile: str) -> bytes:
-    """The profile's flashable blob, as `soundstage build` makes it."""
+def profile_blob(profile) -> bytes:
+    """The profile's flashable blob, as `soundstage build` makes it (a bundled
+    name, a TOML path or a `Profile`)."""
     try:
         from firmware_export.build import blob_for_profile
     except ImportError:  # before `soundstage build` landed: plain design, default checks
