@@ -187,20 +187,8 @@ def test_virtualizer_stage_meets_the_targets():
 
 
 def _adaptive_cases() -> list:
-    """Each bundled profile with the adaptive upmix (#23). studio5's misses the bar on
-    the music stand-in in its tweeter (-62 dB) because the float reference does:
-    dsp_model.upmix._pool's cumsum difference cancels in bins ~90 dB below the
-    spectrum's peak (the fixed model against a direct windowed sum: tweeter -103 dB,
-    tests/test_fixed_upmix.py's _pool_direct). Strict: a fixed pooling makes it pass."""
-    out = []
-    for p in upmix_cases():
-        if p.values[1] != "adaptive":
-            continue
-        if p.values[0] == "studio5":
-            p = pytest.param(*p.values, id=p.id, marks=pytest.mark.xfail(
-                strict=True, reason="float reference's cumsum pooling (dsp_model.upmix._pool)"))
-        out.append(p)
-    return out
+    """Each bundled profile with the adaptive upmix (#23)."""
+    return [p for p in upmix_cases() if p.values[1] == "adaptive"]
 
 
 @pytest.mark.slow
