@@ -116,7 +116,7 @@ UPMIX_SOURCES = ["ss_upmix.c", "ss_cfft.c"]
 # SS_PROF stage ids of src/ss_upmix_profile.h, in order.
 UPMIX_STAGES = ["SAMPLE", "WIN", "CFFT", "SPLIT", "P1_POW", "P1_PF",
                 "P1_WDIR", "P1_Z", "POOL", "P3_WIN", "P3_PF", "P3_LAM", "P3_W", "IRFFT_SPLIT",
-                "IRFFT_REV", "IRFFT_CFFT", "OLA", "CAL"]
+                "IRFFT_NORM", "IRFFT_CFFT", "OLA", "CAL"]
 _UPMIX = re.compile(r"^UPMIX fft=(\d+) synth=(\d+) hop=(\d+) frames=(\d+) ticks=(\d+):(\d+)$",
                     re.M)
 _STAGE = re.compile(r"^STAGE (\d+) marks=(\d+) ticks=(\d+)$", re.M)
