@@ -24,7 +24,7 @@ per input sample of the frame the inverse's normalising shift (5.0) and the
 analysis window (12.0), per hop sample the block-maximum scan (17.2, from
 studio5's and compact2's analysis stage: 113.3 and 65.3 per output sample),
 per synthesis sample the window and overlap-add (19.1), per output sample
-the loop (51.5), and the 2.1 % the stages leave unaccounted (calls, loop
+the loop (47.7), and the 2.1 % the stages leave unaccounted (calls, loop
 overhead). Within 2 % of the measured whole at studio5's and compact2's
 settings (tests/test_target_upmix.py holds it to 10 %).
 
@@ -49,7 +49,7 @@ UPMIX_CFFT_Q31 = {256: 21223, 512: 55239, 1024: 105184, 2048: 261544, 4096: 5019
 UPMIX_PER_BIN = 44.0 + 1020.7 + 35.5  # split, decision, inverse merge
 UPMIX_PER_ANALYSIS_SAMPLE = 5.0 + 12.0  # the inverse's normalising shift, the window
 UPMIX_PER_SYNTHESIS_SAMPLE = 19.1
-UPMIX_PER_OUTPUT_SAMPLE = 51.5 + 17.2  # the loop, the block-maximum scan
+UPMIX_PER_OUTPUT_SAMPLE = 47.7 + 17.2  # the loop, the block-maximum scan
 UPMIX_OVERHEAD = 1.021
 LIMITER_PER_FRAME = 72.0  # the gain recursion (deque, release, attack) and the pass overhead
 LIMITER_PER_DRIVER = 22.4  # peak, delay line, gain

@@ -54,7 +54,7 @@ def test_upmix_instructions_by_hand():
     from dsp_model.budget import upmix_instructions
 
     frame = 261544 + 105184 + (44.0 + 1020.7 + 35.5) * 1025 + (5.0 + 12.0) * 2048 \
-        + 19.1 * 1024 + (51.5 + 17.2) * 512
+        + 19.1 * 1024 + (47.7 + 17.2) * 512
     assert upmix_instructions(2048, 512, 1024) == pytest.approx(1.021 * frame / 512)
 
 

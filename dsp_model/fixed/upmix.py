@@ -187,12 +187,12 @@ exponent): z, cos^2 and the side power 168, the short smoother 170, w_dir
 171, the long smoother 177, |E z^2| 87, pooling 50 + 67 (window sums), D
 80, lam, w, C 48 (the profiling build's brackets move work between
 neighbouring steps by a few tens). The whole upmix (benchmarks/
-bench_target_upmix.py): 6259 instructions per stereo sample at studio5
-(16590 before #23), 3154 at compact2 (8053); at studio5 the forward FFT and
+bench_target_upmix.py): 6255 instructions per stereo sample at studio5
+(16590 before #23), 3150 at compact2 (8053); at studio5 the forward FFT and
 split 1157, the decision 4076, the inverse 693 (merge 142, normalising shift
 40, CMSIS 511; 1024 with the own radix 2), analysis 113 (400 with a whole-frame
 scan and a 64-bit variable shift per value), synthesis 38 and the sample
-loop 52. The decision is still seven
+loop 48 (51.5 with the halves of L + R, L - R in 64 bits). The decision is still seven
 times the 100-150 per bin the upmix budget leaves it. Each quotient (ratio_q31: 64-bit
 normalisation, div_q30_floor) costs about 50 instructions, each square root
 about 55, each pseudo-float row 40-60. The rest of the way down (issue #23)

@@ -648,14 +648,18 @@ void upmix_q31(upmix_q31_inst *S, const int32_t *src, int32_t *dst_l, int32_t *d
     int32_t *const h0 = S->hist[0], *const h1 = S->hist[1];
     uint32_t t, dp = S->dl_pos, hp = S->hist_pos, ph = S->phase;
     for (t = 0u; t < block_size; t++) {
-        const int64_t left = src[2u * t], right = src[2u * t + 1u];
+        const int32_t left = src[2u * t], right = src[2u * t + 1u];
         const int32_t ld = dl0[dp], rd = dl1[dp];
+        const uint32_t x = (uint32_t)(left ^ right);
         int32_t c;
-        dl0[dp] = (int32_t)left;
-        dl1[dp] = (int32_t)right;
+        dl0[dp] = left;
+        dl1[dp] = right;
         dp = dp + 1u == nd ? 0u : dp + 1u; /* (dp + 1) % nd */
-        h0[hp] = (int32_t)shr_floor(left + right, 1);
-        h1[hp] = (int32_t)shr_floor(left - right, 1);
+        /* shr_floor(L + R, 1), shr_floor(L - R, 1) on 32 bits: L + R = (L ^ R) + 2 (L & R)
+         * and L - R = (L ^ R) - 2 (~L & R) exactly, so the halves are (L & R) + ((L ^ R)
+         * >> 1) and ((L ^ R) >> 1) - (~L & R) (mod 2^32; the results fit) */
+        h0[hp] = ss_u32_to_i32((uint32_t)(left & right) + (uint32_t)shr_floor32((int32_t)x, 1));
+        h1[hp] = ss_u32_to_i32((uint32_t)shr_floor32((int32_t)x, 1) - (uint32_t)(~left & right));
         hp = hp + 1u == n ? 0u : hp + 1u;
         if (ph == h - 1u) {
             S->dl_pos = dp;
