@@ -53,9 +53,9 @@ GROUPS = [
         ("P3_W", "pass 3: window sums, D, lam, w, C = w M", "bin"),
     ]),
     ("(3) irfft_q31", [
-        ("IRFFT_SPLIT", "real merge step, stored bit-reversed", "bin"),
-        ("IRFFT_REV", "bit reversal (in the merge: ~0)", "sample"),
-        ("IRFFT_CFFT", "n/2-point complex FFT", "bfly"),
+        ("IRFFT_SPLIT", "real merge step (pairs k, N/2-k) + max scan", "bin"),
+        ("IRFFT_NORM", "block exponent: shift the merged spectrum", "sample"),
+        ("IRFFT_CFFT", "arm_cfft_q31 inverse, n/2 points", "point"),
     ]),
     ("(4) windows, OLA, sample loop", [
         ("WIN", "analysis: block exp. scan + window", "sample"),
@@ -85,9 +85,7 @@ def units(r, unit: str, stage: str) -> float:
     if unit == "bin":
         return nb
     if unit == "point":
-        return n
-    if unit == "bfly":
-        return fwd * (n // 4) * int(np.log2(n // 2))
+        return n // 2 if stage == "IRFFT_CFFT" else n
     if stage == "OLA":
         return r.synthesis_size
     if stage == "SAMPLE":

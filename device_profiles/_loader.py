@@ -215,9 +215,10 @@ def parse_profile(data: dict[str, Any], source: str = "<profile>") -> Profile:
         c.fail("upmix.synthesis_size", f"{synth} at {fs} Hz is {(synth - 1) / fs * 1e3:.1f} ms"
                " of latency (cap 21.3 ms)")
     mode = c.choice(up, "mode", "upmix.", UPMIX_MODES, default="passive")
-    if mode == "adaptive" and not 256 <= fft_size <= 4096:
+    if mode == "adaptive" and not 512 <= fft_size <= 4096:
         c.fail("upmix.fft_size", f"{fft_size}: the adaptive upmix runs on the device's "
-               "arm_cfft_q31, 256..4096 points (or set mode = \"passive\")")
+               "arm_cfft_q31, 512..4096 points (its inverse: half that, from 256; or set "
+               "mode = \"passive\")")
     upmix = UpmixSettings(fft_size, hop, c.num(up, "smoothing_ms", "upmix.", 1.0, 2000.0,
                                                default=80.0), synth,
                           c.choice(up, "decision", "upmix.", UPMIX_DECISIONS, default="inphase"),

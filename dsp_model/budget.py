@@ -15,16 +15,18 @@ threshold -- counted here as the worst case, every frame (a full-scale
 square drives it to 71-91 %).
 
 The adaptive upmix (`upmix_instructions`) from its stages measured the same
-way (benchmarks/bench_target_upmix.py, 2026-12-06, ss_upmix.c): CMSIS's
-`arm_cfft_q31` of N points per frame (the table below), per bin the split
-into the M and S spectra (44.0), the inphase decision (1020.7) and the
-inverse's merge (60.5), the inverse's N/2-point stages (measured at 2048 and
-4096, elsewhere 37 per radix-2 butterfly), per input sample of the frame the
-block-exponent scan and analysis window (25.0), per synthesis sample the
-window and overlap-add (18.1), per output sample the loop (51.5), and the
-1.7 % the stages leave unaccounted (calls, loop overhead). Within 2 % of the
-measured whole at studio5's and compact2's settings (tests/test_target_upmix.py
-holds it to 10 %).
+way (benchmarks/bench_target_upmix.py on its seed-16 noise, ss_upmix.c):
+CMSIS's `arm_cfft_q31` of N points (forward) and of N/2 points (the
+inverse; the table below, the inverse within 0.01 % of the forward at 1024
+and 2048) per frame, per bin the inphase decision in binary32 with the split into the M and
+S spectra in its pass 1 (190.7) and the inverse's merge with its max scan (37.0),
+per input sample of the frame the inverse's normalising shift (5.0) and the
+analysis window (12.0), per hop sample the block-maximum scan (17.2, from
+studio5's and compact2's analysis stage: 113.3 and 65.3 per output sample),
+per synthesis sample the window and overlap-add (19.1), per output sample
+the loop (47.7), and the 2.1 % the stages leave unaccounted (calls, loop
+overhead). Within 2 % of the measured whole at studio5's and compact2's
+settings (tests/test_target_upmix.py holds it to 10 %).
 
 Simple per-sample operations (gain with shift, delay-line copy, saturating
 add into a driver bus) are counted at a few instructions each.
@@ -44,13 +46,11 @@ DELAY_PER_SAMPLE = 2.0  # load + store in a circular buffer
 SUM_PER_SAMPLE = 2.0  # load + saturating add, per feed into a driver bus
 # the adaptive upmix's measured stages (see the docstring)
 UPMIX_CFFT_Q31 = {256: 21223, 512: 55239, 1024: 105184, 2048: 261544, 4096: 501920}
-UPMIX_INVERSE_STAGES = {2048: 200421, 4096: 400161}  # per frame, the pruned C stages
-UPMIX_PER_BUTTERFLY = 37.0  # the inverse's stages at other sizes
-UPMIX_PER_BIN = 44.0 + 1020.7 + 60.5  # split, decision, inverse merge
-UPMIX_PER_ANALYSIS_SAMPLE = 25.0
-UPMIX_PER_SYNTHESIS_SAMPLE = 18.1
-UPMIX_PER_OUTPUT_SAMPLE = 51.5
-UPMIX_OVERHEAD = 1.017
+UPMIX_PER_BIN = 190.7 + 37.0  # the binary32 decision (the split of Z in it), inverse merge
+UPMIX_PER_ANALYSIS_SAMPLE = 5.0 + 12.0  # the inverse's normalising shift, the window
+UPMIX_PER_SYNTHESIS_SAMPLE = 19.1
+UPMIX_PER_OUTPUT_SAMPLE = 47.7 + 17.2  # the loop, the block-maximum scan
+UPMIX_OVERHEAD = 1.021
 LIMITER_PER_FRAME = 72.0  # the gain recursion (deque, release, attack) and the pass overhead
 LIMITER_PER_DRIVER = 22.4  # peak, delay line, gain
 LIMITER_DIVISION = 55.0  # div_q30_floor on a frame over the threshold
@@ -91,8 +91,8 @@ def upmix_instructions(fft_size: int, hop: int, synthesis_size: int) -> float:
     """Instructions per stereo sample of the adaptive upmix (ss_upmix.c) on the
     Cortex-M4, from its measured stages (the module docstring)."""
     n, nb = int(fft_size), int(fft_size) // 2 + 1
-    inverse = UPMIX_INVERSE_STAGES.get(n, UPMIX_PER_BUTTERFLY * (n // 4) * np.log2(n // 2))
-    frame = (UPMIX_CFFT_Q31[n] + UPMIX_PER_BIN * nb + inverse + UPMIX_PER_ANALYSIS_SAMPLE * n
+    frame = (UPMIX_CFFT_Q31[n] + UPMIX_CFFT_Q31[n // 2] + UPMIX_PER_BIN * nb
+             + UPMIX_PER_ANALYSIS_SAMPLE * n
              + UPMIX_PER_SYNTHESIS_SAMPLE * synthesis_size + UPMIX_PER_OUTPUT_SAMPLE * hop)
     return UPMIX_OVERHEAD * frame / hop
 

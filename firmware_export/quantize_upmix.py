@@ -10,8 +10,9 @@ saturate to 2^31 - 1):
     synthesis_window int32 (synthesis_size,)  Q31, the non-zero tail only
     twiddle_cos/sin  int32 (fft_size/2 + 1,)  cos, sin(2 pi k / fft_size), Q31
                                               (cos(pi) = -2^31 exactly): the inverse
-                                              real FFT's (the forward FFT is
-                                              CMSIS-DSP's, its tables in ROM)
+                                              real FFT's merge, k <= N/4 read
+                                              (both FFTs are CMSIS-DSP's, their
+                                              tables in ROM)
     a_short, a_long  one-pole coefficients 1 - exp(-hop / (tau fs))  } IEEE binary32,
     kx               1 / x0^2                                      } rounded to
     mu               mu, the weight of the quadrature part of S     } nearest
@@ -32,8 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dsp_model import upmix as U
-from dsp_model.fixed.fft import CFFT_SIZES
-from dsp_model.fixed.upmix import POOL_MAX
+from dsp_model.fixed.upmix import POOL_MAX, UPMIX_FFT_SIZES
 
 INT32_MAX = (1 << 31) - 1
 
@@ -77,9 +77,9 @@ def f32(x: float) -> float:
 def quantize_upmix(design: U.UpmixDesign) -> UpmixTables:
     """Integer tables from a float `UpmixDesign` (see the module docstring)."""
     n, ls = design.fft_size, design.synthesis_size
-    if n not in CFFT_SIZES:  # the forward FFT is arm_cfft_q31 of n points
-        raise ValueError(f"upmix fft_size {n} must be one of {CFFT_SIZES} "
-                         "(the lengths of CMSIS-DSP's arm_cfft_q31 the runtime links)")
+    if n not in UPMIX_FFT_SIZES:  # arm_cfft_q31 of n points forward, n/2 inverse
+        raise ValueError(f"upmix fft_size {n} must be one of {UPMIX_FFT_SIZES} (the forward "
+                         "FFT is CMSIS-DSP's arm_cfft_q31 of n points, the inverse of n/2)")
     ws = design.synthesis_window[n - ls:]
     if np.max(np.abs(ws)) > 1.0 or np.max(np.abs(design.analysis_window)) > 1.0:
         # 1.0 itself saturates to 1 - 2^-31 (hop = synthesis_size / 2 peaks at 1.0)

@@ -75,8 +75,7 @@ import struct
 import numpy as np
 
 from device_profiles.errors import UserError
-from dsp_model.fixed.fft import CFFT_SIZES
-from dsp_model.fixed.upmix import DECISION_CONSTANTS
+from dsp_model.fixed.upmix import DECISION_CONSTANTS, UPMIX_FFT_SIZES
 from firmware_export.blob import (
     SEC_BIQUADS,
     SEC_DELAYS,
@@ -280,12 +279,13 @@ def _read_upmix(r: _Reader) -> UpmixTables:
     ls = r.count("synthesis_size", 8192)
     hop = r.u32("hop")
     pool = r.count("pool", 4096)
-    if n not in CFFT_SIZES or hop == 0 or ls > n or ls % hop or ls // hop < 2 or \
+    if n not in UPMIX_FFT_SIZES or hop == 0 or ls > n or ls % hop or ls // hop < 2 or \
             not 1 <= pool <= 32 or 2 * pool + 1 > n // 2 + 1:
         raise TableError(f"section upmix: fft_size {n}, synthesis_size {ls}, hop {hop}, "
-                         f"pool {pool} are not a usable upmix (fft_size one of {CFFT_SIZES}, "
-                         "the arm_cfft_q31 lengths; synthesis_size <= fft_size and a "
-                         "multiple >= 2 of hop, 1 <= pool <= 32, 2 pool + 1 <= fft_size/2 + 1)")
+                         f"pool {pool} are not a usable upmix (fft_size one of "
+                         f"{UPMIX_FFT_SIZES}: arm_cfft_q31 of fft_size and fft_size/2; "
+                         "synthesis_size <= fft_size and a multiple >= 2 of hop, "
+                         "1 <= pool <= 32, 2 pool + 1 <= fft_size/2 + 1)")
     a_short, a_long, kx, mu, lo2, inv = (r.f32_nonneg(f) for f in DECISION_CONSTANTS)
     wa = r.arr(n, "analysis_window")
     ws = r.arr(ls, "synthesis_window")

@@ -53,13 +53,9 @@ def test_upmix_instructions_by_hand():
     stages, added up here term by term."""
     from dsp_model.budget import upmix_instructions
 
-    frame = 261544 + (44.0 + 1020.7 + 60.5) * 1025 + 200421 + 25.0 * 2048 + 18.1 * 1024 \
-        + 51.5 * 512
-    assert upmix_instructions(2048, 512, 1024) == pytest.approx(1.017 * frame / 512)
-    # a size without a measured inverse: 37 per radix-2 butterfly of the N/2-point FFT
-    frame = 105184 + (44.0 + 1020.7 + 60.5) * 513 + 37.0 * 256 * 9 + 25.0 * 1024 \
-        + 18.1 * 512 + 51.5 * 256
-    assert upmix_instructions(1024, 256, 512) == pytest.approx(1.017 * frame / 256)
+    frame = 261544 + 105184 + (44.0 + 1020.7 + 35.5) * 1025 + (5.0 + 12.0) * 2048 \
+        + 19.1 * 1024 + (47.7 + 17.2) * 512
+    assert upmix_instructions(2048, 512, 1024) == pytest.approx(1.021 * frame / 512)
 
 
 def test_the_limiter_is_counted_at_its_measured_worst_case():

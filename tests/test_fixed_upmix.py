@@ -29,6 +29,7 @@ from dsp_model.fixed.upmix import (
     FixedUpmix,
     bitlen64,
     irfft_q31,
+    merge_q31,
     rfft2_q31,
 )
 from dsp_model.upmix import Upmix
@@ -144,7 +145,8 @@ def _rfft2(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def test_rfft2_irfft_q31_vs_numpy(n):
     """Two real frames through one complex CMSIS FFT: X / N, Y / N within
     -110 dB of numpy (-12 dBFS noise frames); the unscaled inverse real FFT
-    back to the frame within -120 dB."""
+    back to the frame (2^g / (N/2), arm_cfft_q31's inverse of N/2 points after
+    the block exponent g) within -100 dB (noise frames: -105..-110)."""
     r = np.random.default_rng(n)
     x = to_q31(r.standard_normal(n) * 0.25)
     y = to_q31(r.standard_normal(n) * 0.25)
@@ -158,8 +160,8 @@ def test_rfft2_irfft_q31_vs_numpy(n):
     src = np.zeros(n + 2, np.int32)
     src[0::2], src[1::2] = gx.real, gx.imag
     back = np.zeros(n + 2, np.int32)
-    irfft_q31(src, back, n, cos, sin)
-    assert db(back[:n] - x, x.astype(np.float64)) < -120.0
+    g = irfft_q31(arm_cfft_init_q31(n // 2), src, back, cos, sin, 60)
+    assert db(back[:n] * (n / 2) / 2.0**g - x, x.astype(np.float64)) < -100.0
 
 
 def test_rfft2_q31_full_scale_square():
@@ -528,6 +530,17 @@ FAMILY_FAST = [m for m in fam.family(instruments=False) if m.seed in (4, 5, 11, 
 FAMILY_H = [m for m in fam.family() if m.key == "h" and m.seed == ui.TUNE_SEEDS[0]]
 
 
+# The fixed point's accuracy against the float: the
+# inverse is arm_cfft_q31 of N/2 points, which scales by 1/(N/2) as it goes; its input is
+# normalised by a block exponent, but a peaky spectrum (a tone, a music mix's bass) leaves
+# the output frame ~2^31 / (N/2) of range and CMSIS's truncation noise on it. Measured at
+# studio5 (4096/512): family mixes -116.6..-124.3 dB (-130.7..-135.1 with the unscaled
+# radix-2 inverse it replaced), 0 dBFS sweep L = R -117.9 (-143.8); compact2 (2048/512,
+# radix 4 without the radix-4-by-2's last doubling) sweep L = R -127.4. The issue's bar is
+# -100 dB per driver (validate); these tests hold -110.
+OWN_BAR_DB = -110.0
+
+
 def _family_check(mix: fam.Mix) -> None:
     s = mix.make()
     x = to_q31(s.lr)
@@ -535,7 +548,7 @@ def _family_check(mix: fam.Mix) -> None:
     yf = Upmix(PROFILE).process(x / 2.0**31)
     ref = x.reshape(-1) / 2.0**31 / np.sqrt(2)
     for ch in range(3):
-        assert db(yq[:, ch] / 2.0**31 - yf[:, ch], ref) < -125.0, ch
+        assert db(yq[:, ch] / 2.0**31 - yf[:, ch], ref) < OWN_BAR_DB, ch
     lat = T_FULL.latency
     sir_q = sir_db(yq[:, 2] / 2.0**31, s.center, delay=lat, skip=SKIP)
     sir_f = sir_db(yf[:, 2], s.center, delay=lat, skip=SKIP)
@@ -545,8 +558,8 @@ def _family_check(mix: fam.Mix) -> None:
 @pytest.mark.parametrize("mix", FAMILY_FAST, ids=lambda m: f"{m.key}-{m.label}")
 def test_family_sir_matches_float(mix):
     """Fixed vs float "inphase" on the family's mixes: every output within
-    -125 dB of the float upmix (re the input's mean channel energy), the SIR
-    of C within 0.1 dB."""
+    `OWN_BAR_DB` of the float upmix (re the input's mean channel energy;
+    measured -116.6..-124.3), the SIR of C within 0.1 dB."""
     _family_check(mix)
 
 
@@ -728,10 +741,11 @@ def _full_scale_run(setting: str, name: str):
 @pytest.mark.parametrize("name", list(_full_scale_stimuli(FS)))
 def test_full_scale_close_to_float(setting, name):
     """0 dBFS sweeps and +-FS squares, L = R, L only, L = -R, and INT32_MIN on
-    both sides: L', R', C within -125 dB of the float upmix (re the input's
-    mean channel energy)."""
+    both sides: L', R', C within `OWN_BAR_DB` of the float upmix (re the
+    input's mean channel energy; measured -114.6 (INT32_MIN both, studio5)
+    .. -156.6)."""
     for ch, e in enumerate(_full_scale_run(setting, name)):
-        assert e < -125.0, (ch, e)
+        assert e < OWN_BAR_DB, (ch, e)
 
 
 @pytest.mark.parametrize("name", list(_full_scale_stimuli(FS)))
@@ -777,6 +791,17 @@ def test_full_scale_no_internal_saturation(name, setting):
         cb = st.fr[0, 0:n + 2:2].astype(np.float64) + 1j * st.fr[0, 1:n + 2:2]  # C bins
         ref = np.fft.irfft(cb, n) * n
         assert np.max(np.abs(ref)) < 2.0**31 * 0.75, i
-        err = np.max(np.abs(st.fr[1, :n] - ref))
-        assert err < 4096.0, (i, err)  # LSBs of a frame scaled to 2^30 (saturation: ~2^29)
-        assert np.max(np.abs(st.ola.astype(np.int64))) <= (1 << 30) + 4096, i  # + rounding
+        lg = n.bit_length() - 2  # log2(N/2)
+        z = np.zeros(2 * n, np.int32)  # the merged spectrum, and the exponent g of the frame
+        merge_q31(st.fr[0], z, n // 2, st.tw_cos, st.tw_sin)
+        back = np.zeros(2 * n, np.int32)
+        g = irfft_q31(st.ci, st.fr[0], back, st.tw_cos, st.tw_sin, 30 + lg - f)
+        assert np.array_equal(back[:n], st.fr[1, :n]), i
+        zc = (z[0:n:2] + 1j * z[1:n:2]) * 2.0**g
+        assert np.max(np.abs(np.concatenate([zc.real, zc.imag]))) <= 1 << 30, i  # guard bit
+        y = np.fft.ifft(zc)  # what arm_cfft_q31's inverse approximates
+        err = max(np.max(np.abs(st.fr[1, 0:n:2] - y.real)),
+                  np.max(np.abs(st.fr[1, 1:n:2] - y.imag)))
+        assert err < 64.0, (i, err)  # LSBs at the inverse's scale (a wrap: ~2^31 / (N/2))
+        # + rounding, and CMSIS's truncations scaled back up (a frame of -2^31: ~1400 LSB)
+        assert np.max(np.abs(st.ola.astype(np.int64))) <= (1 << 30) + (1 << 14), i

@@ -293,8 +293,8 @@ def arm_cfft_q31(inst, buf, ifft_flag, bit_reverse_flag):
             buf[b + 1] = t1
 
 
-# ------------------------------------------------------------------ fast forward twin
-# `cfft_q31_fast` runs the forward `arm_cfft_q31` with the same operations on
+# ------------------------------------------------------------------ fast twin
+# `cfft_q31_fast` runs `arm_cfft_q31` (forward or inverse) with the same operations on
 # separate re/im arrays, each stage's butterflies in an order LLVM vectorizes
 # (the butterflies of a stage are independent: the reference loops over the
 # twiddle j outside and the group inside, this one the other way round), and
@@ -328,10 +328,11 @@ def cfft_q31_fast_tables(inst: CfftQ31) -> np.ndarray:
 
 
 @_jit
-def _stage_fast(re, im, a0s, q, tab, first):
+def _stage_fast(re, im, a0s, q, tab, first, sgn):
     """One twiddled radix-4 stage on the group at a0s (quarter size q): the
     first stage (inputs >> 4, twiddled outputs << 1) or a middle one (sums
-    >> 2, twiddled outputs >> 1)."""
+    >> 2, twiddled outputs >> 1); sgn 1 forward, -1 inverse (the sign of the
+    sine terms, as `_radix4_q31`'s)."""
     sh_in = 4 if first else 0
     sh_a = 0 if first else 2
     for j in range(q):
@@ -362,18 +363,18 @@ def _stage_fast(re, im, a0s, q, tab, first):
         t2 = wrap32(xb - xd)
         co2 = np.int64(tab[3, tj])
         si2 = np.int64(tab[4, tj])
-        xc2 = wrap32(_mul(r1, co2) + _mul(s1, si2))
-        yc2 = wrap32(_mul(s1, co2) - _mul(r1, si2))
-        r1, r2 = wrap32(r2 + t1), wrap32(r2 - t1)
-        s1, s2 = wrap32(s2 - t2), wrap32(s2 + t2)
+        xc2 = wrap32(_mul(r1, co2) + sgn * _mul(s1, si2))
+        yc2 = wrap32(_mul(s1, co2) - sgn * _mul(r1, si2))
+        r1, r2 = wrap32(r2 + sgn * t1), wrap32(r2 - sgn * t1)
+        s1, s2 = wrap32(s2 - sgn * t2), wrap32(s2 + sgn * t2)
         co1 = np.int64(tab[1, tj])
         si1 = np.int64(tab[2, tj])
         co3 = np.int64(tab[5, tj])
         si3 = np.int64(tab[6, tj])
-        xb2 = wrap32(_mul(r1, co1) + _mul(s1, si1))
-        yb2 = wrap32(_mul(s1, co1) - _mul(r1, si1))
-        xd2 = wrap32(_mul(r2, co3) + _mul(s2, si3))
-        yd2 = wrap32(_mul(s2, co3) - _mul(r2, si3))
+        xb2 = wrap32(_mul(r1, co1) + sgn * _mul(s1, si1))
+        yb2 = wrap32(_mul(s1, co1) - sgn * _mul(r1, si1))
+        xd2 = wrap32(_mul(r2, co3) + sgn * _mul(s2, si3))
+        yd2 = wrap32(_mul(s2, co3) - sgn * _mul(r2, si3))
         if first:
             re[a1] = wrap32(xc2 << 1)
             im[a1] = wrap32(yc2 << 1)
@@ -391,16 +392,16 @@ def _stage_fast(re, im, a0s, q, tab, first):
 
 
 @_jit
-def _radix4_fast(re, im, off, flen, tab):
-    """_radix4_q31 forward on re/im[off:off + flen]: the first stage, the
-    middle ones down to groups of 16, the last."""
+def _radix4_fast(re, im, off, flen, tab, sgn):
+    """_radix4_q31 (sgn 1 forward, -1 inverse) on re/im[off:off + flen]: the
+    first stage, the middle ones down to groups of 16, the last."""
     q = flen >> 2
-    _stage_fast(re, im, off, q, tab, True)
+    _stage_fast(re, im, off, q, tab, True, sgn)
     while q > 4:
         n1 = q
         q >>= 2
         for g0 in range(0, flen, n1):
-            _stage_fast(re, im, off + g0, q, tab, False)
+            _stage_fast(re, im, off + g0, q, tab, False, sgn)
     for g in range(flen >> 2):  # last stage: plain 4-sums; outputs a, c, b, d
         a0 = np.uint64(off + 4 * g)
         a1 = a0 + np.uint64(1)
@@ -418,19 +419,21 @@ def _radix4_fast(re, im, off, flen, tab):
         im[a0] = wrap32(ya + yb + yc + yd)
         re[a1] = wrap32(xa - xb + xc - xd)
         im[a1] = wrap32(ya - yb + yc - yd)
-        re[a2] = wrap32(xa + (yb - yd) - xc)
-        im[a2] = wrap32(ya - (xb - xd) - yc)
-        re[a3] = wrap32(xa - (yb - yd) - xc)
-        im[a3] = wrap32(ya + (xb - xd) - yc)
+        re[a2] = wrap32(xa + sgn * (yb - yd) - xc)
+        im[a2] = wrap32(ya - sgn * (xb - xd) - yc)
+        re[a3] = wrap32(xa - sgn * (yb - yd) - xc)
+        im[a3] = wrap32(ya + sgn * (xb - xd) - yc)
 
 
 @_jit
-def cfft_q31_fast(tab, re, im):
-    """Forward arm_cfft_q31 of N = re.shape[0] values held as re, im (int32,
-    in place), bit for bit; bin k ends at position tab[0, k]."""
+def cfft_q31_fast(tab, re, im, ifft_flag):
+    """arm_cfft_q31 of N = re.shape[0] values held as re, im (int32, in place),
+    forward (ifft_flag 0) or inverse (1), bit for bit; output k ends at
+    position tab[0, k] (both directions share the butterfly order)."""
     n = re.shape[0]
+    sgn = np.int64(-1 if ifft_flag else 1)
     if n & 0x55555555:
-        _radix4_fast(re, im, 0, n, tab)
+        _radix4_fast(re, im, 0, n, tab, sgn)
         return
     n2 = n >> 1
     cs, sn = tab[1], tab[2]
@@ -447,12 +450,12 @@ def cfft_q31_fast(tab, re, im):
         yt = yi - yl
         re[ia] = xi + xl
         im[ia] = yl + yi
-        p0 = _mul_r(_mul_r(0, xt, cos_v, 1), yt, sin_v, 1)
-        p1 = _mul_r(_mul_r(0, yt, cos_v, 1), xt, sin_v, -1)
+        p0 = _mul_r(_mul_r(0, xt, cos_v, 1), yt, sin_v, sgn)
+        p1 = _mul_r(_mul_r(0, yt, cos_v, 1), xt, sin_v, -sgn)
         re[il] = wrap32(p0 << 1)
         im[il] = wrap32(p1 << 1)
-    _radix4_fast(re, im, 0, n2, tab)
-    _radix4_fast(re, im, n2, n2, tab)
+    _radix4_fast(re, im, 0, n2, tab, sgn)
+    _radix4_fast(re, im, n2, n2, tab, sgn)
     for i in range(n):
         re[i] = wrap32(np.int64(re[i]) << 1)
         im[i] = wrap32(np.int64(im[i]) << 1)

@@ -19,7 +19,10 @@ Scaling and overflow, per step (N = fft_size, nb = N/2 + 1 bins)
   mx = max |x| over the M and S frames, i.e. the largest f with mx 2^f <= 2^30
   (f = 30 - ceil(log2 mx)), in -1..30 (mx <= 2^31); x_w =
   shr_round(x * wa, 31 - f) (wa Q31 < 1, shift 1..32), so the frame uses the
-  top of the word whatever the level and always keeps one guard bit (|x_w| <= 2^30). Every
+  top of the word whatever the level and always keeps one guard bit (|x_w| <= 2^30)
+  (the fast path and the C keep max |x| per block of b = gcd(N, hop) ring positions
+  and rescan only the hop's blocks: the same mx; the C multiplies x 2^(f+1) by wa
+  with one SMMULR, the same rounding, unless a peak is exactly 2^(30 - f)). Every
   spectral value below is "times 2^f" and its exponent says so (f = -1 is a
   frame scaled down: all the shifts below stay in range, 32 + f >= 31). A
   power-of-two peak (DC at 0.5, -2^31) gets the same f as the values just
@@ -48,11 +51,7 @@ Scaling and overflow, per step (N = fft_size, nb = N/2 + 1 bins)
   truncation: ~1.4 LSB rms per bin at N = 4096 (radix 4), ~3 at 2048
   (radix 4-by-2, its last << 1 doubles it), against ~1 for the radix-2 FFT
   this replaced; -127 / -123 dB re the bins of a -12 dBFS noise frame).
-  The inverse stays our own unscaled radix 2 (below): CMSIS's inverse
-  scales by 1/N as well, and a spectrum with one strong bin (a tone)
-  cannot be normalised up, so its output frame keeps only ~2^31 / (N/2) of
-  range: -108 dB against the float upmix on the 0 dBFS sweep (L = R) at
-  studio5, where the bar is -130 (tests/test_fixed_upmix.py).
+  The inverse is CMSIS's as well (below).
 The decision, per bin k (pass 1), then pooled and applied (passes 2, 3), in
 IEEE binary32 (`_decide`; the signal path around it stays Q31):
 * Why float. The decision is a gain per bin from statistics whose range no
@@ -97,37 +96,43 @@ IEEE binary32 (`_decide`; the signal path around it stays Q31):
   lo2) inv, 0, 1), w = lam w_dir + (1 - lam); w in Q31 (`f32_to_q31`: 2^31 -
   1 for w >= 1, else w 2^31 truncated, the C cast); C bins shr_round(w X,
   31) over the M bins (|C| <= |M|).
-* Inverse real FFT, unscaled (`irfft_q31`): the merge Z''[k] = A' + i W^-1 B'
-  (A' = Y[k] + conj Y[N/2 - k], B' = Y[k] - conj Y[N/2 - k], components
-  add32_sat / sub32_sat), bit reversal, radix-2 DIT stages with a' =
-  add32_sat(a, t), b' = sub32_sat(a, t). t = b W^-1: for the twiddles 1 (j =
-  0) and i (2j = h) exactly, t = b and (neg32_sat(bi), br); else `cmul_q31`,
+* Inverse real FFT (`irfft_q31`, #23), CMSIS's `arm_cfft_q31` inverse of N/2
+  points after a merge and a block exponent. The merge (`merge_q31`):
+  Z''[k] = A' + i W^-1 B' (A' = Y[k] + conj Y[N/2 - k], B' = Y[k] - conj
+  Y[N/2 - k], components add32_sat / sub32_sat; t = W^-1 B' = `cmul_q31`:
   each component one exact int64 sum of two products rounded once to Q31 and
-  saturated, sat32(shr_round(br c - bi s, 31)) (the merge: Z'' = (A'r - ti,
-  A'i + tr) with t = W^-1 B'). The 1/N of the forward transform and the N of
-  this one cancel, output = C frame 2^f (|.| < 2^30 but for the rare
-  constructive sum of a w-filtered frame; the saturations bound it).
-  Precision (#23): an earlier form rounded each product to Q31 and summed
-  in int64 with sat32 (~93 instructions per butterfly on the Cortex-M4); a
-  half-word form (each product's rounded top word, SMMULR, t doubled) cost
-  ~23 but its doubled rounding step put the family mixes at -129.2..-129.7
-  dB against the float (bar -130); the exact 1 and i twiddles recovered
-  only 0.8 dB of it (stages 1 and 2 of 11, whose noise the later stages
-  amplify most, were already exact in the Q31 form). The single rounding
-  here is 3 dB quieter than the Q31 form's two: family mixes -130.8..-135.4
-  dB (-130.7..-135.1 before), full-scale sweep L = R -143.8 (studio5; was
-  -143.6), L only -153.2 (-152.2), for ~35 instructions per butterfly
-  (two SMLAL per component, an SSAT-based saturation, QADD/QSUB).
-  The C twin computes only the outputs the synthesis reads (complex index
-  >= lo = (N - ls) / 2; the model computes them all, the same numbers): a
-  stage of half-size h works in blocks of 2h whose needed outputs are the
-  suffix from lo_h = max(lo - (N/2 - 2h), 0), so its butterfly j (0 <= j <
-  h) runs when j >= lo_h - h and stores a' only when j >= lo_h.
-* Synthesis + OLA with a guard bit: term = shr_round(c * ws, 32 + f) (Q30,
-  the block exponent taken out here, shift 31..62; the periodic-Hann OLA sums
-  to 1, so the Q30 sum stays below 2^30 + rounding -- up to a few hundred
-  LSB at exactly full scale and fft 4096, tests/test_fixed_upmix.py bounds
-  it by 2^30 + 2^12);
+  saturated, sat32(shr_round(br c - bi s, 31)); Z'' = (A'r - ti, A'i + tr)),
+  for k <= N/4, and Z''[N/2 - k] = (A'r + ti, tr - A'i) from the same A', B',
+  t (the pair's A', B' are conj A', -conj B' and its twiddle -conj W^-1: its
+  t is conj t), so one product pair serves two outputs (35.5 instructions
+  per bin on the Cortex-M4 with the max scan, 60.5 before). Its output is
+  the unscaled inverse's input: the C frame 2^f = IDFT(Z''), |Z''| <= 2 sqrt 2
+  max |Y|. Block exponent g = min(30 - bitlen(m), 30 + log2(N/2) - f), m the
+  largest x (x >= 0) or ~x (x < 0) over Z''s components (the C ORs x ^ (x >>
+  31)), so |x| 2^g <= 2^30 (g = -1, a shr_floor by 1, when a saturated
+  component exceeds 2^30): the guard bit keeps every CMSIS stage below
+  max |z| <= 2^30 sqrt 2 < 2^31 (a 2^31 component pair could reach 1.27
+  2^31 in a sum); the cap keeps the synthesis shift <= 62. Then Z'' 2^g
+  (exact left shifts) and `arm_cfft_q31`(ifft 1, bit reversal; its model
+  dsp_model/fixed/fft.py: truncating shifts, output IDFT / (N/2)): the frame
+  2^(f + g) / (N/2). Precision: CMSIS's 1/(N/2) scaling cannot be undone for
+  a peaky spectrum (a tone, a music mix's bass): the block exponent lifts the
+  peak bin to 2^30, the output frame keeps ~2^30 / (N/2) of range and
+  CMSIS's truncations (~1 LSB per stage, doubled by the radix-4-by-2's last
+  << 1 at N/2 = 2048) sit on it. Against the float with a cancellation-free
+  pooling: 0 dBFS sweep L = R -117.9 dB at studio5 (N/2 = 2048), -127.4 at
+  compact2 (N/2 = 1024, radix 4); family mixes -116.6..-124.3 at studio5.
+  The own unscaled radix-2 inverse this replaced (1024 instructions per
+  sample at studio5, 512 at compact2, against 693 and 297 now) gave -143.8
+  and -130.7..-135.1; an unnormalised CMSIS inverse -108 on the sweep. No
+  pruning: CMSIS runs whole transforms (the old radix 2 computed only the
+  synthesis tail's butterflies, the last ls samples).
+* Synthesis + OLA with a guard bit: term = shr_round(c * ws, 32 + f + g -
+  log2(N/2)) (Q30, both block exponents and CMSIS's 1/(N/2) taken out here,
+  shift 19..62; the periodic-Hann OLA sums to 1, so the Q30 sum stays below
+  2^30 + rounding and CMSIS's truncations scaled back up -- ~1400 LSB at
+  INT32_MIN on both inputs and fft 4096, tests/test_fixed_upmix.py bounds it
+  by 2^30 + 2^14);
   output C = shl32_sat(ola, 1), whose saturation is then the only one a
   full-scale input reaches (by those rounding LSBs, where C = M = -2^31).
   L' = sub32_sat(Ld, C), R' = sub32_sat(Rd, C). Windows at exactly 1.0
@@ -157,7 +162,7 @@ Two implementations of the frame, equal bit for bit (tests/test_fixed_upmix.py):
 `_frame_reference`, the readable form of the steps above (and of the C's), and
 `_frame`, which `upmix_q31` runs: the same operations laid out for LLVM's
 vectorizer (see the comment above `_bl`; the forward FFT is
-`fft.cfft_q31_fast`), several times faster than the reference (the figures
+`fft.cfft_q31_fast`, forward and inverse), several times faster than the reference (the figures
 are benchmarks/bench_chain.py's). `upmix_q31_reference` /
 FixedUpmix(reference=True) run the former.
 
@@ -174,12 +179,18 @@ import numba as nb
 import numpy as np
 from numba.cpython.unsafe.numbers import leading_zeros
 
-from .fft import CfftQ31, arm_cfft_init_q31, arm_cfft_q31, cfft_q31_fast, cfft_q31_fast_tables
+from .fft import (
+    CFFT_SIZES,
+    CfftQ31,
+    arm_cfft_init_q31,
+    arm_cfft_q31,
+    cfft_q31_fast,
+    cfft_q31_fast_tables,
+)
 from .ops import INT32_MAX, INT32_MIN
 from .ops_nb import (
     add32_sat,
     clz32,
-    neg32_sat,
     sat32,
     shl32_sat,
     shr_floor,
@@ -200,7 +211,8 @@ BIN_SCALE_BITS = 17
 # others, as the C's does): one-pole coefficients, 1 / x0^2, mu, lo^2, 1 / (hi^2 - lo^2)
 DECISION_CONSTANTS = ("a_short", "a_long", "kx", "mu", "lo2", "inv")
 
-FFT_ROWS = 16  # fast path: the inverse FFT stages of half-size < FFT_ROWS run transposed
+# fft_size of the upmix: the forward FFT is arm_cfft_q31 of N points, the inverse of N/2
+UPMIX_FFT_SIZES = tuple(n for n in CFFT_SIZES if n // 2 in CFFT_SIZES)
 
 # st (int64 state scalars): ring position of the L/R delay, of the M/S history,
 # phase in the hop.
@@ -222,29 +234,31 @@ class UpmixQ31(NamedTuple):
     inv: np.float32
     wa: np.ndarray  # int32 (N,)
     ws: np.ndarray  # int32 (ls,)
-    tw_cos: np.ndarray  # int32 (N/2 + 1,): the inverse real FFT's twiddles
+    tw_cos: np.ndarray  # int32 (N/2 + 1,): the inverse real FFT's merge twiddles (k <= N/4 read)
     tw_sin: np.ndarray
     cf: CfftQ31  # arm_cfft_q31 of N points (the forward FFT of M + i S)
+    ci: CfftQ31  # arm_cfft_q31 of N/2 points (the inverse, of the merged spectrum)
     # state
     st: np.ndarray  # int64 (3,)
     dl: np.ndarray  # int32 (2, ls - 1): L, R delay rings
     hist: np.ndarray  # int32 (2, N): M, S rings
+    hmax: np.ndarray  # int64 (N / b,): max |M|, |S| over ring positions [i b, (i + 1) b),
+    # b = gcd(N, hop) (fast path: a frame rescans only the hop's blocks)
     ola: np.ndarray  # int32 (ls,) Q30
     ready: np.ndarray  # int32 (hop,)
     pw: np.ndarray  # float32 (2, nb): Pm, Ps
     zst: np.ndarray  # float32 (3, nb): Re, Im E z^2, E|z|^2
     # work (contents do not carry between frames)
     fr: np.ndarray  # int32 (2, 2 N): row 0 the M + i S frame, then the M (later C) bins;
-    # row 1 the S bins, then the inverse FFT's buffer (first N)
+    # row 1 the S bins, then the merged spectrum and the inverse FFT's output (first N)
     wdir: np.ndarray  # float32 (nb,)
     q: np.ndarray  # float32 (2, nb + 2 pool): |E z^2|, E|z|^2 (then their running sums)
     # fast path (`_frame`): tables derived from the ones above, and its work, in
     # three arrays (each array of the tuple costs a call from Python ~0.15 us)
-    ftab: np.ndarray  # int32 (3, N/2): perm, twc, tws (see _fft_tables)
+    itab: np.ndarray  # int32 (7, N/2): the inverse FFT's (fft.cfft_q31_fast_tables of ci)
     ctab: np.ndarray  # int32 (7, N): the forward FFT's (fft.cfft_q31_fast_tables of cf)
-    w32: np.ndarray  # int32 (8, nb): tre, tim (the first N/2: transposed inverse FFT work),
-    # zre, zim (natural-order inverse FFT work), Mre, Mim, Sre, Sim bins
-    # (rows 4, 5 then the C bins)
+    w32: np.ndarray  # int32 (8, nb): the inverse FFT's re, im (the first N/2; rows 2, 3 are
+    # free since the merge needs no gather), Mre, Mim, Sre, Sim bins (rows 4, 5 then the C bins)
 
 
 def upmix_q31_init(t) -> UpmixQ31:
@@ -259,54 +273,28 @@ def upmix_q31_init(t) -> UpmixQ31:
             raise ValueError(f"upmix table {name} = {getattr(t, name)} is not a finite "
                              "float32 >= 0")
         consts.append(v)
+    if n not in UPMIX_FFT_SIZES:
+        raise ValueError(f"upmix fft_size {n} must be one of {UPMIX_FFT_SIZES}")
     nb_ = n // 2 + 1
     npad = nb_ + 2 * p
+    blk = min(n, h & -h)  # gcd(N, hop), N a power of two
     return UpmixQ31(
         n, ls, h, p, *consts,
         np.ascontiguousarray(t.analysis_window, np.int32),
         np.ascontiguousarray(t.synthesis_window, np.int32),
         np.ascontiguousarray(t.twiddle_cos, np.int32),
         np.ascontiguousarray(t.twiddle_sin, np.int32),
-        arm_cfft_init_q31(n),
+        arm_cfft_init_q31(n), arm_cfft_init_q31(n // 2),
         np.zeros(3, np.int64), np.zeros((2, max(ls - 1, 1)), np.int32),
-        np.zeros((2, n), np.int32), np.zeros(ls, np.int32), np.zeros(h, np.int32),
+        np.zeros((2, n), np.int32), np.zeros(n // blk, np.int64), np.zeros(ls, np.int32),
+        np.zeros(h, np.int32),
         np.zeros((2, nb_), np.float32), np.zeros((3, nb_), np.float32),
         np.zeros((2, 2 * n), np.int32), np.zeros(nb_, np.float32),
         np.zeros((2, npad), np.float32),
-        _fft_tables(n, np.asarray(t.twiddle_cos), np.asarray(t.twiddle_sin)),
+        cfft_q31_fast_tables(arm_cfft_init_q31(n // 2)),
         cfft_q31_fast_tables(arm_cfft_init_q31(n)),
         np.zeros((8, nb_), np.int32),
     )
-
-
-def _fft_tables(n: int, tw_cos, tw_sin):
-    """The fast path's FFT tables for N = n: ftab = perm, twc, tws (UpmixQ31).
-
-    The radix-2 DIT inverse transform of the reference (`cifft_q31`) works on the
-    bit-reversed sequence, position p = g R + j (R = FFT_ROWS rows, C = N / 2R
-    columns). Its stages of half-size h < R pair positions inside one g: the
-    fast path runs them on the transposed array T[j C + g] (contiguous rows of
-    C), the rest in natural order; perm[j C + g] = bitrev(g R + j) gathers T
-    from the natural-order input. twc[h + jj] is the twiddle of butterfly jj
-    in the stage of half-size h, tw_cos[jj N / (2 h)] (the reference's
-    tw[j * step])."""
-    n2 = n // 2
-    rows = min(FFT_ROWS, n2)
-    cols = n2 // rows
-    bits = n2.bit_length() - 1
-    rev = np.zeros(n2, np.int64)
-    for b in range(bits):
-        rev |= ((np.arange(n2) >> b) & 1) << (bits - 1 - b)
-    perm = rev[(np.arange(cols)[None, :] * rows + np.arange(rows)[:, None]).ravel()]
-    twc = np.zeros(n2, np.int32)
-    tws = np.zeros(n2, np.int32)
-    h = 1
-    while h < n2:
-        idx = np.arange(h) * (n // (2 * h))
-        twc[h:2 * h] = tw_cos[idx]
-        tws[h:2 * h] = tw_sin[idx]
-        h *= 2
-    return np.stack([perm.astype(np.int32), twc, tws])
 
 
 # ------------------------------------------------------------------ helpers
@@ -443,25 +431,6 @@ def rfft2_q31(inst, buf, dst):
 
 
 @_jit
-def _bitrev(buf, n2):
-    """Bit-reversal permutation of n2 complex values (re, im interleaved)."""
-    j = 0
-    for i in range(n2 - 1):
-        if i < j:
-            tr = buf[2 * i]
-            ti = buf[2 * i + 1]
-            buf[2 * i] = buf[2 * j]
-            buf[2 * i + 1] = buf[2 * j + 1]
-            buf[2 * j] = tr
-            buf[2 * j + 1] = ti
-        m = n2 >> 1
-        while m >= 1 and j & m:
-            j ^= m
-            m >>= 1
-        j |= m
-
-
-@_jit
 def cmul_q31(br, bi, c, s):
     """b W^-1 for b = br + i bi (int32), W^-1 = c + i s (Q31): each component
     one exact int64 sum of two products, rounded once to Q31 and saturated:
@@ -473,56 +442,50 @@ def cmul_q31(br, bi, c, s):
 
 
 @_jit
-def cifft_q31(buf, n2, n, tw_cos, tw_sin):
-    """In-place radix-2 DIT inverse complex FFT of n2 = N/2 values (bit-reversed
-    input), W^-1 = c + i s, unscaled: t = b W^-1, a' = add32_sat(a, t),
-    b' = sub32_sat(a, t). Butterfly j of the stage of half-size h: j = 0
-    (W^-1 = 1) t = b; 2j = h (W^-1 = i) t = (neg32_sat(bi), br), both exact;
-    else t = `cmul_q31`(b, W^-1)."""
-    m = 2
-    while m <= n2:
-        half = m >> 1
-        step = n // m
-        for j in range(half):
-            c = np.int64(tw_cos[j * step])
-            s = np.int64(tw_sin[j * step])
-            for k in range(j, n2, m):
-                ia = 2 * k
-                ib = 2 * (k + half)
-                br = np.int64(buf[ib])
-                bi = np.int64(buf[ib + 1])
-                if j == 0:  # W^-1 = 1
-                    tr, ti = br, bi
-                elif 2 * j == half:  # W^-1 = i
-                    tr, ti = neg32_sat(bi), br
-                else:
-                    tr, ti = cmul_q31(br, bi, c, s)
-                ar = buf[ia]
-                ai = buf[ia + 1]
-                buf[ia] = add32_sat(ar, tr)
-                buf[ia + 1] = add32_sat(ai, ti)
-                buf[ib] = sub32_sat(ar, tr)
-                buf[ib + 1] = sub32_sat(ai, ti)
-        m <<= 1
-
-
-@_jit
-def irfft_q31(src, dst, n, tw_cos, tw_sin):
-    """src int32 (N + 2,): bins Y[k] (= X[k] / N); dst int32 (>= N,): the N real
-    samples, unscaled inverse (Q31 like the forward input)."""
-    n2 = n // 2
-    for k in range(n2):
+def merge_q31(src, dst, n2, tw_cos, tw_sin):
+    """The N/2-point complex spectrum whose inverse DFT (unscaled) is the N real
+    samples of the bins Y[k] (= X[k] / N, k = 0..N/2) src holds (int32 (N +
+    2,), re, im interleaved), into dst[:N] (interleaved): Z''[k] = A' + i W^-1
+    B' (A' = Y[k] + conj Y[N/2 - k], B' = Y[k] - conj Y[N/2 - k], components
+    add32_sat / sub32_sat; t = W^-1 B' = `cmul_q31`(B', W^-1 = tw_cos[k] + i
+    tw_sin[k]), Z''[k] = (A'r - ti, A'i + tr)) for k <= N/4, and Z''[N/2 - k]
+    = (A'r + ti, tr - A'i) for 0 < k < N/4 (its A', B' are conj A', -conj B'
+    and W^-1(N/2 - k) = -conj W^-1(k), so its t is conj t: one product pair
+    for both)."""
+    for k in range(n2 // 2 + 1):
         kk = n2 - k
         yr, yi = np.int64(src[2 * k]), np.int64(src[2 * k + 1])
         vr, vi = np.int64(src[2 * kk]), np.int64(src[2 * kk + 1])
-        ar, ai = add32_sat(yr, vr), sub32_sat(yi, vi)  # A' = Y[k] + conj Y[N/2 - k]
-        br, bi = sub32_sat(yr, vr), add32_sat(yi, vi)  # B' = Y[k] - conj Y[N/2 - k]
-        # Z'' = A' + i W^-1 B', W^-1 = c + i s: i t = (-ti, tr), t = W^-1 B'
+        ar, ai = add32_sat(yr, vr), sub32_sat(yi, vi)  # A'
+        br, bi = sub32_sat(yr, vr), add32_sat(yi, vi)  # B'
         tr, ti = cmul_q31(br, bi, np.int64(tw_cos[k]), np.int64(tw_sin[k]))
         dst[2 * k] = sub32_sat(ar, ti)
         dst[2 * k + 1] = add32_sat(ai, tr)
-    _bitrev(dst, n2)
-    cifft_q31(dst, n2, n, tw_cos, tw_sin)
+        if 0 < k < n2 // 2:
+            dst[2 * kk] = add32_sat(ar, ti)
+            dst[2 * kk + 1] = sub32_sat(tr, ai)
+
+
+@_jit
+def irfft_q31(inst, src, dst, tw_cos, tw_sin, gmax):
+    """The N real samples whose bins Y[k] (= X[k] / N) src holds (int32 (N +
+    2,)), into dst[:N] through `arm_cfft_q31`'s inverse of N/2 points (inst):
+    `merge_q31`; the block exponent g = min(30 - bitlen(m), gmax), m the
+    largest of x (x >= 0) or ~x (x < 0) over the merged components (so |x| 2^g
+    <= 2^30; g = -1 when a component exceeds 2^30); the merged spectrum times
+    2^g (g = -1: shr_floor by 1); the inverse (1/(N/2) as it goes). dst = the
+    frame 2^g / (N/2). Returns g."""
+    n2 = inst.fft_len
+    merge_q31(src, dst, n2, tw_cos, tw_sin)
+    m = np.int64(0)
+    for i in range(2 * n2):
+        x = np.int64(dst[i])
+        m = max(m, x if x >= 0 else ~x)
+    g = min(30 - bitlen64(m), gmax)
+    for i in range(2 * n2):
+        dst[i] = dst[i] << g if g >= 0 else shr_floor(dst[i], 1)
+    arm_cfft_q31(inst, dst, 1, 1)
+    return g
 
 
 # ------------------------------------------------------------------ frame
@@ -545,15 +508,17 @@ def _frame_reference(u):
             fr[0, 2 * j + ch] = shr_round(x * np.int64(u.wa[j]), 31 - f)
     rfft2_q31(u.cf, fr[0], fr[1])
     _decide_reference(u, f)
-    # synthesis: inverse FFT into row 1, window the tail, OLA (Q30, guard bit)
-    irfft_q31(fr[0], fr[1], n, u.tw_cos, u.tw_sin)
+    # synthesis: inverse FFT into row 1 (the frame 2^(f + g) / (N/2)), window the
+    # tail, OLA (Q30, guard bit); g <= 30 + log2(N/2) - f keeps the shift <= 62
+    lg = bitlen64(n // 2) - 1
+    g = irfft_q31(u.ci, fr[0], fr[1], u.tw_cos, u.tw_sin, 30 + lg - f)
     ola = u.ola
     for j in range(ls - h):
         ola[j] = ola[j + h]
     for j in range(ls - h, ls):
         ola[j] = 0
     for j in range(ls):
-        ola[j] += shr_round(np.int64(fr[1, n - ls + j]) * np.int64(u.ws[j]), 32 + f)
+        ola[j] += shr_round(np.int64(fr[1, n - ls + j]) * np.int64(u.ws[j]), 32 + f + g - lg)
     for j in range(h):
         u.ready[j] = shl32_sat(ola[j], 1)
 
@@ -569,13 +534,13 @@ def _decide_reference(u, f):
 # `_frame` computes every stored value of `_frame_reference` (the spec above,
 # and the C twin's steps) with the same operations, arranged so LLVM
 # vectorizes them: separate re/im arrays for the bins (the decision, `_decide`,
-# is one function for both, on strided views in the reference); the forward FFT
-# is `fft.cfft_q31_fast` (the CMSIS model's twin), the inverse radix-2 stages
-# run on contiguous per-stage twiddle arrays. Identities used (x any int64
+# is one function for both, on strided views in the reference); both FFTs are
+# `fft.cfft_q31_fast` (the CMSIS model's twin); the analysis
+# rescans only the hop's blocks of the rings. Identities used (x any int64
 # unless said):
 #   shr_round(x, 31) = (x + 2^30) >> 31 when x + 2^30 does not overflow (the
-#     inverse butterfly sums of two products: |x| <= 2^63 - 2^31);
-#   add32_sat, sub32_sat, neg32_sat of int32 = sat32 of the int64 result;
+#     merge's sums of two products: |x| <= 2^63 - 2^31);
+#   add32_sat, sub32_sat of int32 = sat32 of the int64 result;
 #   bitlen64(x) = 64 - ctlz64(x) for every int64 (64 for x < 0, as clz32 of the
 #     high half gives 0 there).
 # tests/test_fixed_upmix.py holds `_frame` to `_frame_reference` bit for bit.
@@ -600,62 +565,6 @@ def _sat(x):
 def _r31(x):
     """shr_round(x, 31) for |x| < 2^63 - 2^30."""
     return (x + (np.int64(1) << 30)) >> 31
-
-
-@_jit
-def _bfly(re, im, a0, b0, cnt, tc, ts, t0, tstep, h):
-    """cnt inverse butterflies of `cifft_q31` (stage of half-size h) on (re,
-    im)[a0 + g], (re, im)[b0 + g] with twiddle (tc, ts)[t0 + g tstep], the
-    twiddle of butterfly jj = t0 + g tstep - h (tstep 0: one twiddle; int32, so
-    each product is 32 x 32 -> 64 bits: vpmuldq): t = b for jj = 0, (-bi, br)
-    for 2 jj = h, else `cmul_q31`; a' = add32_sat(a, t), b' = sub32_sat(a, t).
-    Indices are unsigned: no wraparound code, so LLVM sees contiguous access."""
-    for g in range(cnt):
-        ia = np.uint64(a0 + g)
-        ib = np.uint64(b0 + g)
-        it = np.uint64(t0 + g * tstep)
-        jj = t0 + g * tstep - h
-        c = np.int64(tc[it])
-        s = np.int64(ts[it])
-        br = np.int64(re[ib])
-        bi = np.int64(im[ib])
-        ar = np.int64(re[ia])
-        ai = np.int64(im[ia])
-        tr = _sat(_r31(br * c - bi * s))
-        ti = _sat(_r31(bi * c + br * s))
-        tr = br if jj == 0 else (_sat(-bi) if 2 * jj == h else tr)
-        ti = bi if jj == 0 else (br if 2 * jj == h else ti)
-        re[ia] = _sat(ar + tr)
-        im[ia] = _sat(ai + ti)
-        re[ib] = _sat(ar - tr)
-        im[ib] = _sat(ai - ti)
-
-
-@_jit
-def _stages(u):
-    """All DIT stages of `cifft_q31`: in tre/tim (u.w32 rows 0, 1) the transposed, bit-reversed
-    input (perm); the stages h < R there, transpose into zre/zim (u.w32 rows 2, 3), the
-    stages h >= R in natural order. Output: natural order in zre/zim (u.w32 rows 2, 3)."""
-    w = u.w32
-    tre, tim, zre, zim = w[0, :u.fft_size // 2], w[1, :u.fft_size // 2], w[2], w[3]
-    twc, tws = u.ftab[1], u.ftab[2]
-    n2 = tre.shape[0]
-    rows = min(FFT_ROWS, n2)
-    cols = n2 // rows
-    h = 1
-    while h < rows:
-        for j in range(rows):
-            if j & h == 0:
-                _bfly(tre, tim, j * cols, (j + h) * cols, cols, twc, tws, h + (j & (h - 1)), 0, h)
-        h <<= 1
-    for j in range(rows):
-        for g in range(cols):
-            zre[np.uint64(g * rows + j)] = tre[np.uint64(j * cols + g)]
-            zim[np.uint64(g * rows + j)] = tim[np.uint64(j * cols + g)]
-    while h < n2:
-        for a0 in range(0, n2, 2 * h):
-            _bfly(zre, zim, a0, a0 + h, h, twc, tws, h, 1, h)
-        h <<= 1
 
 
 @_jit
@@ -697,43 +606,62 @@ def _split(u):
 
 
 @_jit
-def _unsplit(u):
-    """irfft_q31's first step from the C bins (u.w32 rows 4, 5): Z'' = A' + i W^-1 B'
-    (natural order, zre/zim (u.w32 rows 2, 3)), then the gather for `_stages`."""
+def _inverse(u, gmax):
+    """`irfft_q31` from the C bins (u.w32 rows 4, 5): the merge into re, im (u.w32
+    rows 0, 1, natural order), the block exponent, the shift, `cfft_q31_fast`'s
+    inverse (output k at position itab[0, k]). Returns g."""
     n2 = u.fft_size // 2
-    zre, zim, tw_cos, tw_sin, perm = u.w32[2], u.w32[3], u.tw_cos, u.tw_sin, u.ftab[0]
-    tre, tim, cre, cim = u.w32[0, :n2], u.w32[1, :n2], u.w32[4], u.w32[5]
-    for k in range(n2):
+    zre, zim, tw_cos, tw_sin = u.w32[0, :n2], u.w32[1, :n2], u.tw_cos, u.tw_sin
+    cre, cim = u.w32[4], u.w32[5]
+    for k in range(n2 // 2 + 1):
+        kk = np.uint64(n2 - k)
         yr = np.int64(cre[k])
         yi = np.int64(cim[k])
-        vr = np.int64(cre[np.uint64(n2 - k)])
-        vi = np.int64(cim[np.uint64(n2 - k)])
+        vr = np.int64(cre[kk])
+        vi = np.int64(cim[kk])
         ar = _sat(yr + vr)
         ai = _sat(yi - vi)
         br = _sat(yr - vr)
         bi = _sat(yi + vi)
         c = np.int64(tw_cos[k])
         s = np.int64(tw_sin[k])
-        zre[k] = _sat(ar - _sat(_r31(bi * c + br * s)))
-        zim[k] = _sat(ai + _sat(_r31(br * c - bi * s)))
+        tr = _sat(_r31(br * c - bi * s))
+        ti = _sat(_r31(bi * c + br * s))
+        zre[k] = _sat(ar - ti)
+        zim[k] = _sat(ai + tr)
+        if 0 < k < n2 // 2:
+            zre[kk] = _sat(ar + ti)
+            zim[kk] = _sat(tr - ai)
+    m = np.int64(0)
     for i in range(n2):
-        tre[i] = zre[np.uint64(perm[i])]
-        tim[i] = zim[np.uint64(perm[i])]
+        a = np.int64(zre[i])
+        b = np.int64(zim[i])
+        m = max(m, max(a ^ (a >> 63), b ^ (b >> 63)))
+    g = min(30 - _bl(m), gmax)
+    ls = max(g, 0)
+    rs = max(-g, 0)
+    for i in range(n2):
+        zre[i] = (zre[i] << ls) >> rs
+        zim[i] = (zim[i] << ls) >> rs
+    cfft_q31_fast(u.itab, zre, zim, 1)
+    return g
 
 
 @_jit
-def _synthesis(u, f):
-    """Window the inverse FFT's tail (sample t = zre[t / 2] or zim[t / 2]), OLA."""
+def _synthesis(u, f, g, lg):
+    """Window the inverse FFT's tail (sample t = re or im of output t / 2 at its
+    position itab[0, t / 2]), OLA."""
     n, ls, h = u.fft_size, u.synthesis_size, u.hop
-    zre, zim, ola, ws = u.w32[2], u.w32[3], u.ola, u.ws
+    zre, zim, ola, ws, pos = u.w32[0], u.w32[1], u.ola, u.ws, u.itab[0]
     for j in range(ls - h):
         ola[j] = ola[j + h]
     for j in range(ls - h, ls):
         ola[j] = 0
-    sh = 32 + f
+    sh = 32 + f + g - lg
     for j in range(ls):
         t = n - ls + j
-        v = zre[np.uint64(t >> 1)] if t & 1 == 0 else zim[np.uint64(t >> 1)]
+        q = np.uint64(pos[t >> 1])
+        v = zre[q] if t & 1 == 0 else zim[q]
         ola[j] += _rnd(np.int64(v) * np.int64(ws[j]), sh)
     for j in range(h):
         u.ready[j] = shl32_sat(ola[j], 1)
@@ -742,20 +670,29 @@ def _synthesis(u, f):
 @_jit
 def _frame(u):
     """One frame, bit for bit `_frame_reference` (fast path)."""
-    n = u.fft_size
+    n, h = u.fft_size, u.hop
+    nblk = u.hmax.shape[0]
+    b = n // nblk
+    first = ((u.st[ST_HIST] - h) % n) // b  # the hop's blocks: the ring's newest h samples
+    for i in range(first, first + h // b):
+        i0 = (i % nblk) * b
+        mx = np.int64(0)
+        for ch in range(2):
+            hr = u.hist[ch]
+            for j in range(i0, i0 + b):
+                mx = max(mx, abs(np.int64(hr[j])))
+        u.hmax[i % nblk] = mx
     mx = np.int64(0)
-    for ch in range(2):
-        hr = u.hist[ch]
-        for j in range(n):
-            mx = max(mx, abs(np.int64(hr[j])))
-    f = 30 - _bl(max(mx - 1, 0))  # block exponent
+    for i in range(nblk):
+        mx = max(mx, u.hmax[i])
+    f = 30 - _bl(max(mx - 1, 0))  # block exponent, as the reference's scan of the rings
     _analysis(u, f)
-    cfft_q31_fast(u.ctab, u.fr[0, :n], u.fr[0, n:])
+    cfft_q31_fast(u.ctab, u.fr[0, :n], u.fr[0, n:], 0)
     _split(u)
     _decide(u, f, u.w32[4], u.w32[5], u.w32[6], u.w32[7])
-    _unsplit(u)
-    _stages(u)
-    _synthesis(u, f)
+    lg = _bl(n // 2) - 1
+    g = _inverse(u, 30 + lg - f)
+    _synthesis(u, f, g, lg)
 
 
 @_jit

@@ -64,6 +64,16 @@ static inline int bitlen64(int64_t x)
     return 32 - clz32((uint32_t)u);
 }
 
+/* floor(x / 2^s) of an int32, 0 <= s <= 31 (shr_floor on 32 bits). */
+static inline int32_t shr_floor32(int32_t x, int s)
+{
+#if defined(__GNUC__)
+    return x >> s;
+#else
+    return x < 0 ? ~(~x >> s) : x >> s;
+#endif
+}
+
 static inline int64_t max64(int64_t a, int64_t b) { return a > b ? a : b; }
 
 /* shr_round(a b, s) of int32 a, b, 1 <= s <= 62, half = 2^(s-1): floor((a b
@@ -74,6 +84,20 @@ static inline int32_t mult_shr_round(int32_t a, int32_t b, int64_t half, int s)
 {
     return (int32_t)shr_floor(mac_wrap64(half, a, b), s);
 }
+/* floor((a b + 2^31) / 2^32) of int32 a, b: SMMULR on ARMv7E-M. The
+ * analysis window's shr_round(x wa, 31 - f) is this of a = x 2^(f+1) when
+ * that fits an int32 (the product exact, the rounding bit in place). */
+static inline int32_t mul_hi_round(int32_t a, int32_t b)
+{
+#if defined(__GNUC__) && defined(__ARM_FEATURE_DSP)
+    int32_t r;
+    __asm__("smmulr %0, %1, %2" : "=r"(r) : "r"(a), "r"(b));
+    return r;
+#else
+    return (int32_t)shr_floor(mac_wrap64((int64_t)1 << 31, a, b), 32);
+#endif
+}
+
 
 /* ------------------------------------------------------------------ FFT */
 
@@ -121,84 +145,6 @@ static inline void cmul_q31(int32_t br, int32_t bi, int32_t c, int32_t s, int32_
     }
 }
 
-/* The butterflies k = j, j + m, ... of one twiddle W^-1 = c + i s (a the
- * first one's a, end = buf + 2 n2, stride 2m words): t = b (kind 0, W^-1 =
- * 1), (neg32_sat(bi), br) (kind 1, W^-1 = i), cmul_q31 (kind 2 with s >
- * INT32_MIN, kind 3 any s); a' = add32_sat(a, t) (stored when need_a), b' =
- * sub32_sat(a, t). Called with constant kind and need_a (bfly_group), so
- * each call site compiles to its own loop. */
-static inline void bfly_run(int32_t *a, uint32_t half, const int32_t *end, uint32_t stride,
-                            int32_t c, int32_t s, int kind, int need_a)
-{
-    const int32_t ns = kind == 2 ? -s : 0;
-    for (; a < end; a += stride) {
-        int32_t *const b = a + 2u * half;
-        int32_t tr, ti;
-        if (kind == 0) {
-            tr = b[0];
-            ti = b[1];
-        } else if (kind == 1) {
-            tr = neg32_sat(b[1]);
-            ti = b[0];
-        } else if (kind == 2) {
-            cmul_q31_ns(b[0], b[1], c, s, ns, &tr, &ti);
-        } else {
-            cmul_q31(b[0], b[1], c, s, &tr, &ti);
-        }
-        if (need_a) {
-            const int32_t ar = a[0], ai = a[1];
-            a[0] = add32_sat(ar, tr);
-            a[1] = add32_sat(ai, ti);
-            b[0] = sub32_sat(ar, tr);
-            b[1] = sub32_sat(ai, ti);
-        } else {
-            b[0] = sub32_sat(a[0], tr);
-            b[1] = sub32_sat(a[1], ti);
-        }
-    }
-}
-
-static void bfly_group(int32_t *a, uint32_t half, const int32_t *end, uint32_t stride,
-                       int32_t c, int32_t s, int kind, int need_a)
-{
-    switch (2 * kind + need_a) {
-    case 0: bfly_run(a, half, end, stride, c, s, 0, 0); break;
-    case 1: bfly_run(a, half, end, stride, c, s, 0, 1); break;
-    case 2: bfly_run(a, half, end, stride, c, s, 1, 0); break;
-    case 3: bfly_run(a, half, end, stride, c, s, 1, 1); break;
-    case 4: bfly_run(a, half, end, stride, c, s, 2, 0); break;
-    case 5: bfly_run(a, half, end, stride, c, s, 2, 1); break;
-    case 6: bfly_run(a, half, end, stride, c, s, 3, 0); break;
-    default: bfly_run(a, half, end, stride, c, s, 3, 1); break;
-    }
-}
-
-/* Radix-2 DIT inverse, n2 complex values, bit-reversed input, W^-1 = c + i s,
- * unscaled (upmix.py cifft_q31; butterfly j of the stage of half-size h:
- * W^-1 = 1 for j = 0, i for 2j = h, exactly). Pruned to the outputs
- * lo..n2-1 (the synthesis tail; upmix.py computes them all, the same
- * numbers): a stage of half-size h works in blocks of 2h whose needed outputs
- * are the suffix from lo_h = max(lo - (n2 - 2h), 0) (each later stage of
- * half-size h' needs the suffixes from lo_2h' - h' of both halves of its
- * block), so its butterfly j (0 <= j < h) runs when j >= lo_h - h and stores
- * a' only when j >= lo_h. */
-static void cifft_q31(int32_t *buf, uint32_t n2, uint32_t n, const int32_t *tw_cos,
-                      const int32_t *tw_sin, uint32_t lo)
-{
-    const int32_t *const end = buf + 2u * n2;
-    uint32_t m, half, step, j;
-    for (m = 2u; m <= n2; m <<= 1) {
-        const uint32_t lo_h = lo + m > n2 ? lo + m - n2 : 0u;
-        half = m >> 1;
-        step = n / m;
-        for (j = lo_h > half ? lo_h - half : 0u; j < half; j++) {
-            const int32_t c = tw_cos[j * step], s = tw_sin[j * step];
-            const int kind = j == 0u ? 0 : (2u * j == half ? 1 : (s > SS_INT32_MIN ? 2 : 3));
-            bfly_group(buf + 2u * j, half, end, 2u * m, c, s, kind, j >= lo_h);
-        }
-    }
-}
-
 /* floor(x / 2): arithmetic shift (GCC/Clang), else the floor form. */
 static inline int32_t asr1(int32_t x)
 {
@@ -216,36 +162,56 @@ static inline int32_t asr1(int32_t x)
 static inline int32_t half_add(int32_t a, int32_t b) { return asr1(a) + asr1(b) + ((a | b) & 1); }
 static inline int32_t half_sub(int32_t a, int32_t c) { return asr1(a) - asr1(c) + (a & ~c & 1); }
 
-/* src (N + 2): bins Y[k] = X[k] / N; dst (>= N): N real samples, unscaled;
- * only the last 2 (n2 - lo) (the synthesis tail and at most one more) are
- * computed. The merge stores Z''[k] straight at its bit-reversed slot j =
- * rev(k) (the same permutation as upmix.py's _bitrev pass after it; dst is
- * not src), j stepped by a reversed increment. */
-static void irfft_q31(const int32_t *src, int32_t *dst, uint32_t n, const int32_t *tw_cos,
-                      const int32_t *tw_sin, uint32_t lo)
+/* The frame whose bins Y[k] = X[k] / N (k = 0..N/2) src (N + 2) holds, into
+ * dst (>= N) through arm_cfft_q31's inverse of n2 = N/2 points (upmix.py
+ * irfft_q31): the merge Z''[k] = A' + i W^-1 B' for k <= N/4 and, from the
+ * same A', B' and t, Z''[N/2 - k] = (A'r + ti, tr - A'i) for 0 < k < N/4;
+ * the block exponent g = min(30 - bitlen(m), gmax), m the OR of x ^ (x >> 31)
+ * over the components (the bit length of their largest x or ~x); Z'' 2^g
+ * (g = -1: >> 1); the inverse. dst = the frame 2^g / (N/2); returns g. */
+static int irfft_q31(const int32_t *src, int32_t *dst, uint32_t n2, const int32_t *tw_cos,
+                     const int32_t *tw_sin, int gmax)
 {
-    const uint32_t n2 = n / 2u;
-    uint32_t k, j = 0u, m;
-    for (k = 0u; k < n2; k++) {
+    uint32_t k, m = 0u;
+    int g;
+    for (k = 0u; k <= n2 / 2u; k++) {
         const uint32_t kk = n2 - k;
         const int32_t yr = src[2u * k], yi = src[2u * k + 1u];
         const int32_t vr = src[2u * kk], vi = src[2u * kk + 1u];
         const int32_t ar = add32_sat(yr, vr), ai = sub32_sat(yi, vi); /* A' */
         const int32_t br = sub32_sat(yr, vr), bi = add32_sat(yi, vi); /* B' */
-        int32_t tr, ti;
+        int32_t tr, ti, x0, x1;
         /* Z'' = A' + i W^-1 B', W^-1 = c + i s: i t = (-ti, tr), t = W^-1 B' */
         cmul_q31(br, bi, tw_cos[k], tw_sin[k], &tr, &ti);
-        dst[2u * j] = sub32_sat(ar, ti);
-        dst[2u * j + 1u] = add32_sat(ai, tr);
-        for (m = n2 >> 1; (j & m) != 0u; m >>= 1) { /* j = rev(k + 1) */
-            j ^= m;
+        x0 = sub32_sat(ar, ti);
+        x1 = add32_sat(ai, tr);
+        dst[2u * k] = x0;
+        dst[2u * k + 1u] = x1;
+        m |= (uint32_t)(x0 ^ shr_floor32(x0, 31)) | (uint32_t)(x1 ^ shr_floor32(x1, 31));
+        if (k != 0u && k != n2 / 2u) {
+            x0 = add32_sat(ar, ti);
+            x1 = sub32_sat(tr, ai);
+            dst[2u * kk] = x0;
+            dst[2u * kk + 1u] = x1;
+            m |= (uint32_t)(x0 ^ shr_floor32(x0, 31)) | (uint32_t)(x1 ^ shr_floor32(x1, 31));
         }
-        j |= m;
     }
     SS_PROF(IRFFT_SPLIT);
-    SS_PROF(IRFFT_REV);
-    cifft_q31(dst, n2, n, tw_cos, tw_sin, lo);
+    g = 30 - (32 - clz32(m));
+    g = g < gmax ? g : gmax;
+    if (g > 0) { /* |x| 2^g <= 2^30: the left shift is exact */
+        for (k = 0u; k < 2u * n2; k++) {
+            dst[k] = ss_u32_to_i32((uint32_t)dst[k] << g);
+        }
+    } else if (g < 0) {
+        for (k = 0u; k < 2u * n2; k++) {
+            dst[k] = shr_floor32(dst[k], 1);
+        }
+    }
+    SS_PROF(IRFFT_NORM);
+    ss_cfft_q31(n2, dst, 1);
     SS_PROF(IRFFT_CFFT);
+    return g;
 }
 
 /* ------------------------------------------------------------------ decision */
@@ -388,8 +354,10 @@ void upmix_q31_mem_words(uint32_t fft_size, uint32_t synthesis_size, uint32_t ho
 {
     const uint32_t nb = fft_size / 2u + 1u, npad = nb + 2u * pool;
     const uint32_t ndl = synthesis_size > 1u ? synthesis_size - 1u : 1u;
+    const uint32_t blk = (hop & (0u - hop)) < fft_size ? hop & (0u - hop) : fft_size;
     *mem32_words = 2u * ndl + 2u * fft_size + synthesis_size + hop + 3u * fft_size + 2u /* fr */ +
-                   nb /* wdir */ + 5u * nb /* pw, z */ + 2u * npad /* q */;
+                   nb /* wdir */ + 5u * nb /* pw, z */ + 2u * npad /* q */ +
+                   fft_size / blk /* hmax */;
     *mem64_words = 0u;
 }
 
@@ -401,7 +369,7 @@ int upmix_q31_init(upmix_q31_inst *S, uint32_t fft_size, uint32_t synthesis_size
 {
     uint32_t n32, n64, i, nb, npad, ndl;
     int32_t *p32 = mem32;
-    if (!ss_cfft_q31_supported(fft_size) || hop == 0u ||
+    if (!ss_cfft_q31_supported(fft_size) || !ss_cfft_q31_supported(fft_size / 2u) || hop == 0u ||
         synthesis_size > fft_size || synthesis_size % hop != 0u || synthesis_size / hop < 2u ||
         pool < 1u || pool > POOL_MAX || 2u * pool + 1u > fft_size / 2u + 1u) {
         return -1;
@@ -433,6 +401,9 @@ int upmix_q31_init(upmix_q31_inst *S, uint32_t fft_size, uint32_t synthesis_size
     S->ws = ws;
     S->tw_cos = tw_cos;
     S->tw_sin = tw_sin;
+    S->blk = (hop & (0u - hop)) < fft_size ? hop & (0u - hop) : fft_size; /* gcd(N, hop) */
+    for (S->lg = 0; (2u << S->lg) < fft_size; S->lg++) { /* log2(N/2) */
+    }
     S->dl_pos = S->hist_pos = S->phase = 0u;
     S->nseg = (npad + 2u * pool - 1u) / (2u * pool);
     for (i = 0u; i < 2u; i++) {
@@ -460,6 +431,8 @@ int upmix_q31_init(upmix_q31_inst *S, uint32_t fft_size, uint32_t synthesis_size
     S->q[0] = p32;
     p32 += npad;
     S->q[1] = p32;
+    p32 += npad;
+    S->hmax = (uint32_t *)p32;
     return 0;
 }
 
@@ -472,53 +445,82 @@ __attribute__((noinline))
 static void frame(upmix_q31_inst *S)
 {
     const uint32_t n = S->fft_size, ls = S->synthesis_size, h = S->hop;
-    int64_t mx = 0;
-    uint32_t ch, j;
-    int f;
+    uint32_t mx = 0u, j;
+    int f, g;
 
     SS_PROF(SAMPLE); /* upmix_q31's sample loop since the last frame */
-    /* analysis: the history rings, oldest first, windowed, block exponent f */
-    for (ch = 0u; ch < 2u; ch++) {
-        const int32_t *const hr = S->hist[ch];
-        int32_t hi = 0, lo = 0;
-        for (j = 0u; j < n; j++) {
-            hi = hr[j] > hi ? hr[j] : hi;
-            lo = hr[j] < lo ? hr[j] : lo;
+    /* analysis: the block exponent f from the largest |M|, |S| of the frame, kept
+     * per block of blk ring positions (only the hop's blocks are new), then the
+     * history rings, oldest first, windowed */
+    {
+        const uint32_t blk = S->blk, nblk = n / blk;
+        uint32_t b = ((S->hist_pos + n - h) % n) / blk, cnt;
+        for (cnt = h / blk; cnt > 0u; cnt--) {
+            const int32_t *const m0 = S->hist[0] + b * blk, *const s0 = S->hist[1] + b * blk;
+            int32_t hi = 0, lo = 0;
+            for (j = 0u; j < blk; j++) {
+                hi = m0[j] > hi ? m0[j] : hi;
+                lo = m0[j] < lo ? m0[j] : lo;
+                hi = s0[j] > hi ? s0[j] : hi;
+                lo = s0[j] < lo ? s0[j] : lo;
+            }
+            S->hmax[b] = (uint32_t)hi > 0u - (uint32_t)lo ? (uint32_t)hi : 0u - (uint32_t)lo;
+            b = b + 1u == nblk ? 0u : b + 1u;
         }
-        mx = max64(mx, max64(hi, -(int64_t)lo)); /* max |x| */
+        for (b = 0u; b < nblk; b++) {
+            mx = S->hmax[b] > mx ? S->hmax[b] : mx;
+        }
     }
-    f = 30 - bitlen64(mx > 0 ? mx - 1 : 0); /* -1..30: |x| 2^f <= 2^30, a guard bit */
-    for (ch = 0u; ch < 2u; ch++) { /* z = M + i S, the ring from hist_pos */
+    f = 30 - (32 - clz32(mx > 0u ? mx - 1u : 0u)); /* -1..30: |x| 2^f <= 2^30, a guard bit */
+    {
         const uint32_t pos = S->hist_pos;
-        const int32_t *const hr = S->hist[ch], *const wa = S->wa;
-        int32_t *const z = S->fr[0] + ch;
-        const int64_t half = (int64_t)1 << (30 - f);
-        for (j = 0u; j < n - pos; j++) {
-            z[2u * j] = mult_shr_round(hr[pos + j], wa[j], half, 31 - f);
-        }
-        for (; j < n; j++) {
-            z[2u * j] = mult_shr_round(hr[j - (n - pos)], wa[j], half, 31 - f);
+        const int32_t *const h0 = S->hist[0], *const h1 = S->hist[1], *const wa = S->wa;
+        int32_t *const z = S->fr[0]; /* z = M + i S, the ring from hist_pos */
+        if (f < 0 || ((uint64_t)mx << (f + 1)) <= (uint64_t)SS_INT32_MAX) {
+            /* x 2^(f+1) fits: one SMMULR per value (mul_hi_round); always but for
+             * a peak at exactly 2^(30 - f) */
+            const int sh = f + 1;
+            for (j = 0u; j < n - pos; j++) {
+                const int32_t w = wa[j];
+                z[2u * j] = mul_hi_round(ss_u32_to_i32((uint32_t)h0[pos + j] << sh), w);
+                z[2u * j + 1u] = mul_hi_round(ss_u32_to_i32((uint32_t)h1[pos + j] << sh), w);
+            }
+            for (; j < n; j++) {
+                const int32_t w = wa[j];
+                z[2u * j] = mul_hi_round(ss_u32_to_i32((uint32_t)h0[j - (n - pos)] << sh), w);
+                z[2u * j + 1u] =
+                    mul_hi_round(ss_u32_to_i32((uint32_t)h1[j - (n - pos)] << sh), w);
+            }
+        } else {
+            const int64_t half = (int64_t)1 << (30 - f);
+            for (j = 0u; j < n; j++) {
+                const uint32_t r = j < n - pos ? pos + j : j - (n - pos);
+                z[2u * j] = mult_shr_round(h0[r], wa[j], half, 31 - f);
+                z[2u * j + 1u] = mult_shr_round(h1[r], wa[j], half, 31 - f);
+            }
         }
     }
     SS_PROF(WIN);
     ss_cfft_q31(n, S->fr[0], 0); /* the split (upmix.py rfft2_q31) is in decide's pass 1 */
     SS_PROF(CFFT);
     decide(S, f);
-    /* synthesis: inverse FFT into fr[1], window the tail, OLA (Q30, guard bit) */
-    irfft_q31(S->fr[0], S->fr[1], n, S->tw_cos, S->tw_sin, (n - ls) / 2u);
+    /* synthesis: inverse FFT into fr[1] (the frame 2^(f + g) / (N/2)), window the
+     * tail, OLA (Q30, guard bit); g <= 30 + lg - f keeps the shift sh <= 62 */
+    g = irfft_q31(S->fr[0], S->fr[1], n / 2u, S->tw_cos, S->tw_sin, 30 + S->lg - f);
     { /* ola = (ola shifted by h, zeros in) + the windowed tail; ready = 2 ola[0..h) */
         int32_t *const ola = S->ola, *const ready = S->ready;
         const int32_t *const y = S->fr[1] + (n - ls), *const ws = S->ws;
-        const int64_t half = (int64_t)1 << (31 + f);
+        const int sh = 32 + f + g - S->lg; /* 19..62 */
+        const int64_t half = (int64_t)1 << (sh - 1);
         for (j = 0u; j < h; j++) {
-            ola[j] = ola[j + h] + mult_shr_round(y[j], ws[j], half, 32 + f);
+            ola[j] = ola[j + h] + mult_shr_round(y[j], ws[j], half, sh);
             ready[j] = add32_sat(ola[j], ola[j]); /* shl32_sat(ola, 1) */
         }
         for (; j + h < ls; j++) {
-            ola[j] = ola[j + h] + mult_shr_round(y[j], ws[j], half, 32 + f);
+            ola[j] = ola[j + h] + mult_shr_round(y[j], ws[j], half, sh);
         }
         for (; j < ls; j++) {
-            ola[j] = mult_shr_round(y[j], ws[j], half, 32 + f);
+            ola[j] = mult_shr_round(y[j], ws[j], half, sh);
         }
     }
     SS_PROF(OLA);
@@ -533,14 +535,18 @@ void upmix_q31(upmix_q31_inst *S, const int32_t *src, int32_t *dst_l, int32_t *d
     int32_t *const h0 = S->hist[0], *const h1 = S->hist[1];
     uint32_t t, dp = S->dl_pos, hp = S->hist_pos, ph = S->phase;
     for (t = 0u; t < block_size; t++) {
-        const int64_t left = src[2u * t], right = src[2u * t + 1u];
+        const int32_t left = src[2u * t], right = src[2u * t + 1u];
         const int32_t ld = dl0[dp], rd = dl1[dp];
+        const uint32_t x = (uint32_t)(left ^ right);
         int32_t c;
-        dl0[dp] = (int32_t)left;
-        dl1[dp] = (int32_t)right;
+        dl0[dp] = left;
+        dl1[dp] = right;
         dp = dp + 1u == nd ? 0u : dp + 1u; /* (dp + 1) % nd */
-        h0[hp] = (int32_t)shr_floor(left + right, 1);
-        h1[hp] = (int32_t)shr_floor(left - right, 1);
+        /* shr_floor(L + R, 1), shr_floor(L - R, 1) on 32 bits: L + R = (L ^ R) + 2 (L & R)
+         * and L - R = (L ^ R) - 2 (~L & R) exactly, so the halves are (L & R) + ((L ^ R)
+         * >> 1) and ((L ^ R) >> 1) - (~L & R) (mod 2^32; the results fit) */
+        h0[hp] = ss_u32_to_i32((uint32_t)(left & right) + (uint32_t)shr_floor32((int32_t)x, 1));
+        h1[hp] = ss_u32_to_i32((uint32_t)shr_floor32((int32_t)x, 1) - (uint32_t)(~left & right));
         hp = hp + 1u == n ? 0u : hp + 1u;
         if (ph == h - 1u) {
             S->dl_pos = dp;

@@ -25,19 +25,23 @@ typedef struct {
     float a_short, a_long, kx, mu, lo2, inv; /* the decision's constants */
     const int32_t *wa;     /* fft_size, Q31 analysis window */
     const int32_t *ws;     /* synthesis_size, Q31 synthesis window tail */
-    const int32_t *tw_cos; /* fft_size/2 + 1, Q31 cos(2 pi k / fft_size) */
-    const int32_t *tw_sin; /* fft_size/2 + 1, Q31 sin(2 pi k / fft_size) */
+    const int32_t *tw_cos; /* fft_size/2 + 1, Q31 cos(2 pi k / fft_size) (k <= N/4 read) */
+    const int32_t *tw_sin; /* fft_size/2 + 1, Q31 sin(2 pi k / fft_size) (k <= N/4 read) */
+    uint32_t blk;          /* gcd(fft_size, hop): the block of the ring maxima */
+    int lg;                /* log2(fft_size / 2) */
     /* state */
     uint32_t dl_pos, hist_pos, phase;
     int32_t *dl[2];   /* L, R delay rings, max(synthesis_size - 1, 1) each */
     int32_t *hist[2]; /* M, S rings, fft_size each */
+    uint32_t *hmax;   /* fft_size / blk: max |M|, |S| of ring positions [i blk, (i + 1) blk) */
     int32_t *ola;     /* synthesis_size, Q30 */
     int32_t *ready;   /* hop */
     /* float state in the int32 pool (the words of binary32 values) */
     int32_t *pw[2];   /* Pm, Ps, nb = fft_size/2 + 1 each */
     int32_t *z[3];    /* Re, Im E z^2, E|z|^2, nb each */
     /* work */
-    int32_t *fr[2];   /* 2 fft_size (M + i S, then M, C bins), fft_size + 2 (S bins) */
+    int32_t *fr[2];   /* 2 fft_size (M + i S, then M, C bins), fft_size + 2 (S bins, then the
+                       * merged spectrum and the inverse's output) */
     int32_t *wdir;    /* nb, float */
     int32_t *q[2];    /* nb + 2 pool each, float: |E z^2|, E|z|^2 (then running sums) */
     uint32_t nseg;
@@ -49,7 +53,8 @@ void upmix_q31_mem_words(uint32_t fft_size, uint32_t synthesis_size, uint32_t ho
                          uint32_t *mem32_words, uint32_t *mem64_words);
 
 /* Fill S (tables by pointer, state zeroed in the pools). Returns 0, or -1 if
- * the sizes are unusable (fft_size not an arm_cfft_q31 length: 256 .. 4096, synthesis_size
+ * the sizes are unusable (fft_size and fft_size/2 not both arm_cfft_q31 lengths, 256 .. 4096:
+ * fft_size 512 .. 4096, synthesis_size
  * > fft_size or not a multiple >= 2 of hop, pool < 1, > 32 or wider than the
  * spectrum, a decision constant negative, infinite or NaN). decision: the
  * binary32 bit patterns of a_short, a_long, kx, mu, lo2, inv

@@ -115,7 +115,7 @@ def run_fft(elf: Path | None = None) -> str:
 UPMIX_SOURCES = ["ss_upmix.c", "ss_cfft.c"]
 # SS_PROF stage ids of src/ss_upmix_profile.h, in order.
 UPMIX_STAGES = ["SAMPLE", "WIN", "CFFT", "P1_POW", "P1_WDIR", "P1_Z", "POOL", "P3_W",
-                "IRFFT_SPLIT", "IRFFT_REV", "IRFFT_CFFT", "OLA", "CAL"]
+                "IRFFT_SPLIT", "IRFFT_NORM", "IRFFT_CFFT", "OLA", "CAL"]
 _UPMIX = re.compile(r"^UPMIX fft=(\d+) synth=(\d+) hop=(\d+) frames=(\d+) ticks=(\d+):(\d+)$",
                     re.M)
 _STAGE = re.compile(r"^STAGE (\d+) marks=(\d+) ticks=(\d+)$", re.M)

@@ -20,8 +20,9 @@
  *   POOL    per segment: the prefix sums (edge replication before)
  *   P3_W    pass 3 per bin: the suffix and window sums, D (a division),
  *           lam, w, C = w M
- *   IRFFT_SPLIT, IRFFT_REV, IRFFT_CFFT  irfft_q31: the real merge step,
- *           bit reversal, the n/2-point complex FFT
+ *   IRFFT_SPLIT, IRFFT_NORM, IRFFT_CFFT  irfft_q31: the real merge step
+ *           (and its block exponent's scan), the normalising shift,
+ *           arm_cfft_q31's inverse of n/2 points
  *   OLA     synthesis window, overlap-add, ready buffer */
 #ifndef SS_UPMIX_PROFILE_H
 #define SS_UPMIX_PROFILE_H
@@ -40,7 +41,7 @@ enum {
     SS_PROF_POOL,
     SS_PROF_P3_W,
     SS_PROF_IRFFT_SPLIT,
-    SS_PROF_IRFFT_REV,
+    SS_PROF_IRFFT_NORM,
     SS_PROF_IRFFT_CFFT,
     SS_PROF_OLA,
     SS_PROF_CAL, /* harness only: back-to-back brackets */
