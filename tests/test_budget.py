@@ -53,7 +53,7 @@ def test_upmix_instructions_by_hand():
     stages, added up here term by term."""
     from dsp_model.budget import upmix_instructions
 
-    frame = 261544 + 105184 + (44.0 + 1020.7 + 35.5) * 1025 + (5.0 + 12.0) * 2048 \
+    frame = 261544 + 105184 + (190.7 + 37.0) * 1025 + (5.0 + 12.0) * 2048 \
         + 19.1 * 1024 + (47.7 + 17.2) * 512
     assert upmix_instructions(2048, 512, 1024) == pytest.approx(1.021 * frame / 512)
 
