@@ -18,10 +18,12 @@ The adaptive upmix (`upmix_instructions`) from its stages measured the same
 way (benchmarks/bench_target_upmix.py on its seed-16 noise, ss_upmix.c):
 CMSIS's `arm_cfft_q31` of N points (forward) and of N/2 points (the
 inverse; the table below, the inverse within 0.01 % of the forward at 1024
-and 2048) per frame, per bin the inphase decision in binary32 with the split into the M and
-S spectra in its pass 1 (190.7) and the inverse's merge with its max scan (37.0),
-per input sample of the frame the inverse's normalising shift (5.0) and the
-analysis window (12.0), per hop sample the block-maximum scan (17.2, from
+and 2048) per frame, or for N/2 not a power of 4 twice N/4 points after
+the split step (104 per pair k, k + N/4: exponent scan, sums, rotation), per bin the inphase decision in binary32 with the split into the M and
+S spectra in its pass 1 (190.7) and the inverse's merge with its max scan
+(37.0),
+per input sample of the frame the inverse's normalising shift (5.0, the
+unsplit inverse only) and the analysis window (12.0), per hop sample the block-maximum scan (17.2, from
 studio5's and compact2's analysis stage: 113.3 and 65.3 per output sample),
 per synthesis sample the window and overlap-add (19.1), per output sample
 the loop (47.7), and the 2.1 % the stages leave unaccounted (calls, loop
@@ -47,7 +49,9 @@ SUM_PER_SAMPLE = 2.0  # load + saturating add, per feed into a driver bus
 # the adaptive upmix's measured stages (see the docstring)
 UPMIX_CFFT_Q31 = {256: 21223, 512: 55239, 1024: 105184, 2048: 261544, 4096: 501920}
 UPMIX_PER_BIN = 190.7 + 37.0  # the binary32 decision (the split of Z in it), inverse merge
-UPMIX_PER_ANALYSIS_SAMPLE = 5.0 + 12.0  # the inverse's normalising shift, the window
+UPMIX_PER_ANALYSIS_SAMPLE = 12.0  # the window
+UPMIX_INVERSE_SHIFT = 5.0  # per input sample of the frame: the inverse's normalising shift
+UPMIX_SPLIT_PER_PAIR = 104.0  # the split inverse's radix-2 step with its exponent scan
 UPMIX_PER_SYNTHESIS_SAMPLE = 19.1
 UPMIX_PER_OUTPUT_SAMPLE = 47.7 + 17.2  # the loop, the block-maximum scan
 UPMIX_OVERHEAD = 1.021
@@ -91,7 +95,11 @@ def upmix_instructions(fft_size: int, hop: int, synthesis_size: int) -> float:
     """Instructions per stereo sample of the adaptive upmix (ss_upmix.c) on the
     Cortex-M4, from its measured stages (the module docstring)."""
     n, nb = int(fft_size), int(fft_size) // 2 + 1
-    frame = (UPMIX_CFFT_Q31[n] + UPMIX_CFFT_Q31[n // 2] + UPMIX_PER_BIN * nb
+    if (n // 2) & 0x55555555:  # the inverse: CMSIS's radix 4 of N/2 points after a shift
+        inverse = UPMIX_CFFT_Q31[n // 2] + UPMIX_INVERSE_SHIFT * n
+    else:  # the split step, then two inverses of N/4 points
+        inverse = 2 * UPMIX_CFFT_Q31[n // 4] + UPMIX_SPLIT_PER_PAIR * (n // 4)
+    frame = (UPMIX_CFFT_Q31[n] + inverse + UPMIX_PER_BIN * nb
              + UPMIX_PER_ANALYSIS_SAMPLE * n
              + UPMIX_PER_SYNTHESIS_SAMPLE * synthesis_size + UPMIX_PER_OUTPUT_SAMPLE * hop)
     return UPMIX_OVERHEAD * frame / hop

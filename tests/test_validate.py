@@ -187,19 +187,8 @@ def test_virtualizer_stage_meets_the_targets():
 
 
 def _adaptive_cases() -> list:
-    """Each bundled profile with the adaptive upmix (#23). studio5's tweeter reads
-    -95.3 dB on the music stand-in against -100: the CMSIS inverse of 2048 points
-    (radix 4-by-2, its last step doubles the truncation noise) after a peaky
-    spectrum; strict, so the fix shows."""
-    out = []
-    for p in upmix_cases():
-        if p.values[1] != "adaptive":
-            continue
-        if p.values[0] == "studio5":
-            p = pytest.param(*p.values, id=p.id, marks=pytest.mark.xfail(
-                strict=True, reason="#23: CMSIS inverse precision at fft 4096 (-95.3 dB)"))
-        out.append(p)
-    return out
+    """Each bundled profile with the adaptive upmix (#23)."""
+    return [p for p in upmix_cases() if p.values[1] == "adaptive"]
 
 
 @pytest.mark.slow

@@ -162,9 +162,50 @@ static inline int32_t asr1(int32_t x)
 static inline int32_t half_add(int32_t a, int32_t b) { return asr1(a) + asr1(b) + ((a | b) & 1); }
 static inline int32_t half_sub(int32_t a, int32_t c) { return asr1(a) - asr1(c) + (a & ~c & 1); }
 
+/* x 2^e for |x 2^e| < 2^31: an exact left shift for e >= 0, else floor. */
+static inline int32_t shift_to32(int64_t x, int e)
+{
+    return e >= 0 ? ss_u32_to_i32((uint32_t)(uint64_t)x << e) : (int32_t)shr_floor(x, -e);
+}
+
+/* The largest of |x| or ~|x| as a bit-length probe: x ^ (x >> 63). */
+static inline uint64_t mag_bits(int64_t x) { return (uint64_t)(x ^ shr_floor(x, 63)); }
+
+/* The radix-2 step of an n2-point inverse with its own block exponent
+ * (upmix.py inverse_split_q31): S = Z[k] + Z[k + h], D = Z[k] - Z[k + h]
+ * (int64), e = min(30 - bitlen(m), gmax - 1) from the OR m of their
+ * components' x ^ (x >> 63), A = S 2^e into k, B = cmul_q31(D 2^e, W^-k) into
+ * k + h (W^-k = tw[2 k]). Returns g = e + 1 (the two n2/2-point inverses
+ * scale by 2/n2). */
+static int split_step(int32_t *buf, uint32_t n2, const int32_t *tw_cos, const int32_t *tw_sin,
+                      int gmax)
+{
+    const uint32_t h = n2 / 2u;
+    uint64_t m = 0u;
+    uint32_t k;
+    int e;
+    for (k = 0u; k < h; k++) {
+        const int64_t ar = buf[2u * k], ai = buf[2u * k + 1u];
+        const int64_t br = buf[2u * (k + h)], bi = buf[2u * (k + h) + 1u];
+        m |= mag_bits(ar + br) | mag_bits(ar - br) | mag_bits(ai + bi) | mag_bits(ai - bi);
+    }
+    e = 30 - bitlen64((int64_t)m);
+    e = e < gmax - 1 ? e : gmax - 1;
+    for (k = 0u; k < h; k++) {
+        int32_t *const a = buf + 2u * k, *const b = buf + 2u * (k + h);
+        const int64_t ar = a[0], ai = a[1], br = b[0], bi = b[1];
+        a[0] = shift_to32(ar + br, e);
+        a[1] = shift_to32(ai + bi, e);
+        cmul_q31(shift_to32(ar - br, e), shift_to32(ai - bi, e), tw_cos[2u * k], tw_sin[2u * k],
+                 &b[0], &b[1]);
+    }
+    return e + 1;
+}
+
 /* The frame whose bins Y[k] = X[k] / N (k = 0..N/2) src (N + 2) holds, into
- * dst (>= N) through arm_cfft_q31's inverse of n2 = N/2 points (upmix.py
- * irfft_q31): the merge Z''[k] = A' + i W^-1 B' for k <= N/4 and, from the
+ * dst (>= N) through arm_cfft_q31's inverse of n2 = N/2 points, or for n2 not
+ * a power of 4 a radix-2 step and two inverses of n2/2 (outputs 2m in dst's
+ * first half, 2m + 1 in its second; upmix.py irfft_q31): the merge Z''[k] = A' + i W^-1 B' for k <= N/4 and, from the
  * same A', B' and t, Z''[N/2 - k] = (A'r + ti, tr - A'i) for 0 < k < N/4;
  * the block exponent g = min(30 - bitlen(m), gmax), m the OR of x ^ (x >> 31)
  * over the components (the bit length of their largest x or ~x); Z'' 2^g
@@ -197,6 +238,14 @@ static int irfft_q31(const int32_t *src, int32_t *dst, uint32_t n2, const int32_
         }
     }
     SS_PROF(IRFFT_SPLIT);
+    if ((n2 & 0x55555555u) == 0u) { /* not a power of 4 */
+        g = split_step(dst, n2, tw_cos, tw_sin, gmax);
+        SS_PROF(IRFFT_NORM);
+        ss_cfft_q31(n2 / 2u, dst, 1);
+        ss_cfft_q31(n2 / 2u, dst + n2, 1);
+        SS_PROF(IRFFT_CFFT);
+        return g;
+    }
     g = 30 - (32 - clz32(m));
     g = g < gmax ? g : gmax;
     if (g > 0) { /* |x| 2^g <= 2^30: the left shift is exact */
@@ -369,7 +418,7 @@ int upmix_q31_init(upmix_q31_inst *S, uint32_t fft_size, uint32_t synthesis_size
 {
     uint32_t n32, n64, i, nb, npad, ndl;
     int32_t *p32 = mem32;
-    if (!ss_cfft_q31_supported(fft_size) || !ss_cfft_q31_supported(fft_size / 2u) || hop == 0u ||
+    if (!ss_cfft_q31_supported(fft_size) || fft_size < 512u || hop == 0u ||
         synthesis_size > fft_size || synthesis_size % hop != 0u || synthesis_size / hop < 2u ||
         pool < 1u || pool > POOL_MAX || 2u * pool + 1u > fft_size / 2u + 1u) {
         return -1;
@@ -446,6 +495,7 @@ static void frame(upmix_q31_inst *S)
 {
     const uint32_t n = S->fft_size, ls = S->synthesis_size, h = S->hop;
     uint32_t mx = 0u, j;
+    const int32_t *y;
     int f, g;
 
     SS_PROF(SAMPLE); /* upmix_q31's sample loop since the last frame */
@@ -507,9 +557,20 @@ static void frame(upmix_q31_inst *S)
     /* synthesis: inverse FFT into fr[1] (the frame 2^(f + g) / (N/2)), window the
      * tail, OLA (Q30, guard bit); g <= 30 + lg - f keeps the shift sh <= 62 */
     g = irfft_q31(S->fr[0], S->fr[1], n / 2u, S->tw_cos, S->tw_sin, 30 + S->lg - f);
+    if ((n / 2u) & 0x55555555u) {
+        y = S->fr[1] + (n - ls);
+    } else { /* the split inverse's tail in natural order, into fr[0] (free now) */
+        int32_t *const t = S->fr[0];
+        for (j = (n - ls) / 2u; j < n / 2u; j++) {
+            const int32_t *const v = S->fr[1] + (j & 1u) * (n / 2u) + 2u * (j >> 1);
+            t[2u * j - (n - ls)] = v[0];
+            t[2u * j - (n - ls) + 1u] = v[1];
+        }
+        y = t;
+    }
     { /* ola = (ola shifted by h, zeros in) + the windowed tail; ready = 2 ola[0..h) */
         int32_t *const ola = S->ola, *const ready = S->ready;
-        const int32_t *const y = S->fr[1] + (n - ls), *const ws = S->ws;
+        const int32_t *const ws = S->ws;
         const int sh = 32 + f + g - S->lg; /* 19..62 */
         const int64_t half = (int64_t)1 << (sh - 1);
         for (j = 0u; j < h; j++) {
