@@ -152,7 +152,7 @@ def profile_table(m) -> list[str]:
             exact = "yes" if np.array_equal(r.out, processor_from_blob(blob)(x)) else "NO"
         else:
             instr = (taps * fir + (sections - n_wide) * df1 + n_wide * wide
-                     + gains * budget.GAIN_PER_SAMPLE)
+                     + gains * budget.DRIVER_PER_SAMPLE)
             source = "estimate"
         mips = instr * prof.sample_rate / 1e6
         fits = "yes" if mips <= prof.mips_budget else "NO"

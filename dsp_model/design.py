@@ -198,7 +198,8 @@ def design_full(profile: Profile, head=None, *, heads: tuple | None = None) -> F
         replace(p, delay=p.delay + int(align[source_of(p)])) for p in chain.paths))
     chain, headroom_db, worst_db, limiting = _with_limiter(profile, chain)
     cost = chain_cost(chain, fs=profile.sample_rate, budget_mips=profile.mips_budget,
-                      upmix_instructions=_upmix_instructions(profile))
+                      upmix_instructions=_upmix_instructions(profile),
+                      dither=profile.output.dither)
     return FullDesign(profile, chain, ctc, beam, virt, arrivals, align, cost, headroom_db,
                       head, heads, worst_db, limiting)
 

@@ -6,16 +6,21 @@ from dsp_model.chain_design import plain_chain
 
 
 def test_plain_compact2_cost_by_hand():
+    """What ss_chain.c runs for the plain chain, term by term at the measured
+    constants (dsp_model/budget.py's docstring)."""
     prof = load_profile("compact2")
     cost = chain_cost(plain_chain(prof), fs=48000, budget_mips=100, upmix_instructions=0)
-    # LR4 high-pass = 2 sections per driver; 3 paths x 2 drivers of scalar feeds
+    # LR4 high-pass = 2 sections per driver, poles at radius 0.991: the 32x64 kernel
     assert cost.biquad_sections == 4
+    assert cost.wide_sections == 4
     assert cost.fir_taps == 0
-    # unity feeds are plain adds; the zero feeds (left path to the right driver) cost
-    # nothing; the driver gains remain
-    assert cost.feeds == 4
-    assert cost.gains == 2
-    expected = 4 * 14.2 + 2 * 3.0 + 4 * 2.0
+    # 3 paths x 2 drivers of one-tap feeds; the zero feeds (left path to the right
+    # driver) run too, as one zero tap
+    assert cost.feeds == 6
+    expected = (2.0 + 14.1  # the chunk, the passive upmix
+                + 3 * 4.6  # three paths: identity common, delay 0 (a copy)
+                + 2 * (20.2 + 2 * 6.8 + 3 * 3.6)  # per driver: itself, 2 more feeds, 3 products
+                + 4 * 43.96)  # the wide sections
     assert cost.instructions_per_frame == pytest.approx(expected)
     assert cost.mips == pytest.approx(expected * 0.048)
     assert cost.fits
@@ -23,12 +28,21 @@ def test_plain_compact2_cost_by_hand():
 
 def test_wide_sections_cost_more_and_can_break_the_budget():
     prof = load_profile("compact2")
-    narrow = chain_cost(plain_chain(prof), fs=48000, budget_mips=5, upmix_instructions=0)
-    wide = chain_cost(plain_chain(prof), fs=48000, budget_mips=5, upmix_instructions=0,
+    narrow = chain_cost(plain_chain(prof), fs=48000, budget_mips=10, upmix_instructions=0,
+                        wide_sections=0)
+    wide = chain_cost(plain_chain(prof), fs=48000, budget_mips=10, upmix_instructions=0,
                       wide_sections=4)
     assert wide.instructions_per_frame - narrow.instructions_per_frame == pytest.approx(
-        4 * (57.1 - 14.2))
+        4 * (43.96 - 15.78))
     assert narrow.fits and not wide.fits
+
+
+def test_the_adaptive_upmix_takes_the_passive_ones_place():
+    prof = load_profile("compact2")
+    passive = chain_cost(plain_chain(prof), fs=48000, budget_mips=100, upmix_instructions=0)
+    adaptive = chain_cost(plain_chain(prof), fs=48000, budget_mips=100, upmix_instructions=1000)
+    assert adaptive.instructions_per_frame - passive.instructions_per_frame == pytest.approx(
+        1000 - 14.1)
 
 
 @pytest.mark.parametrize("mode", ["adaptive", "passive"])
