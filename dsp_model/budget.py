@@ -55,7 +55,7 @@ spectra in its pass 1 (190.7) and the inverse's merge with its max scan
 (5.0, the unsplit inverse only) and the analysis window (12.0); per hop
 sample the block-maximum scan (17.2, from studio5's and compact2's analysis
 stage: 113.3 and 65.3 per output sample); per synthesis sample the window
-and overlap-add (19.1); per output sample the loop (47.7); and the 2.1 %
+and overlap-add (19.1); per output sample the loop (27.7); and the 2.1 %
 the stages leave unaccounted (calls, loop overhead). Within 1 % of the
 measured whole at studio5's and compact2's settings (2,766 / 2,783 and
 1,371 / 1,379; tests/test_target_upmix.py holds it to 10 %).
@@ -94,7 +94,7 @@ UPMIX_PER_ANALYSIS_SAMPLE = 12.0  # the window
 UPMIX_INVERSE_SHIFT = 5.0  # per input sample of the frame: the inverse's normalising shift
 UPMIX_SPLIT_PER_PAIR = 104.0  # the split inverse's radix-2 step with its exponent scan
 UPMIX_PER_SYNTHESIS_SAMPLE = 19.1
-UPMIX_PER_OUTPUT_SAMPLE = 47.7 + 17.2  # the loop, the block-maximum scan
+UPMIX_PER_OUTPUT_SAMPLE = 27.7 + 17.2  # the loop (runs that wrap no ring), the block-maximum scan
 UPMIX_OVERHEAD = 1.021
 LIMITER_PER_FRAME = 72.0  # the gain recursion (deque, release, attack) and the pass overhead
 LIMITER_PER_DRIVER = 22.4  # peak, delay line, gain

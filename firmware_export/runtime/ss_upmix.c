@@ -587,6 +587,20 @@ static void frame(upmix_q31_inst *S)
     SS_PROF(OLA);
 }
 
+/* One input sample into the rings (dl0, dl1, h0, h1 at their positions):
+ * shr_floor(L + R, 1), shr_floor(L - R, 1) on 32 bits: L + R = (L ^ R) + 2 (L
+ * & R) and L - R = (L ^ R) - 2 (~L & R) exactly, so the halves are (L & R) +
+ * ((L ^ R) >> 1) and ((L ^ R) >> 1) - (~L & R) (mod 2^32; the results fit). */
+static inline void push(int32_t left, int32_t right, int32_t *dl0, int32_t *dl1, int32_t *h0,
+                        int32_t *h1)
+{
+    const uint32_t x = (uint32_t)shr_floor32(left ^ right, 1);
+    *dl0 = left;
+    *dl1 = right;
+    *h0 = ss_u32_to_i32((uint32_t)(left & right) + x);
+    *h1 = ss_u32_to_i32(x - (uint32_t)(~left & right));
+}
+
 void upmix_q31(upmix_q31_inst *S, const int32_t *src, int32_t *dst_l, int32_t *dst_r,
                int32_t *dst_c, uint32_t block_size)
 {
@@ -594,34 +608,46 @@ void upmix_q31(upmix_q31_inst *S, const int32_t *src, int32_t *dst_l, int32_t *d
     const uint32_t nd = S->synthesis_size - 1u;
     int32_t *const dl0 = S->dl[0], *const dl1 = S->dl[1];
     int32_t *const h0 = S->hist[0], *const h1 = S->hist[1];
-    uint32_t t, dp = S->dl_pos, hp = S->hist_pos, ph = S->phase;
-    for (t = 0u; t < block_size; t++) {
-        const int32_t left = src[2u * t], right = src[2u * t + 1u];
-        const int32_t ld = dl0[dp], rd = dl1[dp];
-        const uint32_t x = (uint32_t)(left ^ right);
-        int32_t c;
-        dl0[dp] = left;
-        dl1[dp] = right;
-        dp = dp + 1u == nd ? 0u : dp + 1u; /* (dp + 1) % nd */
-        /* shr_floor(L + R, 1), shr_floor(L - R, 1) on 32 bits: L + R = (L ^ R) + 2 (L & R)
-         * and L - R = (L ^ R) - 2 (~L & R) exactly, so the halves are (L & R) + ((L ^ R)
-         * >> 1) and ((L ^ R) >> 1) - (~L & R) (mod 2^32; the results fit) */
-        h0[hp] = ss_u32_to_i32((uint32_t)(left & right) + (uint32_t)shr_floor32((int32_t)x, 1));
-        h1[hp] = ss_u32_to_i32((uint32_t)shr_floor32((int32_t)x, 1) - (uint32_t)(~left & right));
-        hp = hp + 1u == n ? 0u : hp + 1u;
-        if (ph == h - 1u) {
+    uint32_t t = 0u, dp = S->dl_pos, hp = S->hist_pos, ph = S->phase, i, m;
+    while (t < block_size) {
+        if (ph == h - 1u) { /* the sample that completes the hop: rings, frame, ready[0] */
+            const int32_t ld = dl0[dp], rd = dl1[dp];
+            int32_t c;
+            push(src[2u * t], src[2u * t + 1u], dl0 + dp, dl1 + dp, h0 + hp, h1 + hp);
+            dp = dp + 1u == nd ? 0u : dp + 1u; /* (dp + 1) % nd */
+            hp = hp + 1u == n ? 0u : hp + 1u;
             S->dl_pos = dp;
             S->hist_pos = hp;
             frame(S);
             c = S->ready[0];
+            dst_l[t] = sub32_sat(ld, c);
+            dst_r[t] = sub32_sat(rd, c);
+            dst_c[t] = c;
             ph = 0u;
-        } else {
-            ph++;
-            c = S->ready[ph];
+            t++;
+            continue;
         }
-        dst_l[t] = sub32_sat(ld, c);
-        dst_r[t] = sub32_sat(rd, c);
-        dst_c[t] = c;
+        /* a run of m samples that wraps neither ring and stops before the hop's last */
+        m = block_size - t;
+        m = h - 1u - ph < m ? h - 1u - ph : m;
+        m = nd - dp < m ? nd - dp : m;
+        m = n - hp < m ? n - hp : m;
+        {
+            int32_t *const a = dl0 + dp, *const b = dl1 + dp, *const x = h0 + hp, *const y = h1 + hp;
+            const int32_t *const in = src + 2u * t, *const rdy = S->ready + ph + 1u;
+            int32_t *const ol = dst_l + t, *const orr = dst_r + t, *const oc = dst_c + t;
+            for (i = 0u; i < m; i++) {
+                const int32_t ld = a[i], rd = b[i], c = rdy[i];
+                push(in[2u * i], in[2u * i + 1u], a + i, b + i, x + i, y + i);
+                ol[i] = sub32_sat(ld, c);
+                orr[i] = sub32_sat(rd, c);
+                oc[i] = c;
+            }
+        }
+        t += m;
+        ph += m;
+        dp = dp + m == nd ? 0u : dp + m;
+        hp = hp + m == n ? 0u : hp + m;
     }
     S->dl_pos = dp;
     S->hist_pos = hp;
