@@ -37,17 +37,17 @@ def raw_profile(name: str) -> dict:
 
 def upmix_cases(*names: str, slow_variant: bool = False) -> list:
     """pytest params (profile, upmix mode) for the chain tests: each bundled
-    profile (or those named) with the upmix it ships, and with the adaptive one
-    while it ships passive (#23), so the adaptive chain is held end to end before
-    the profiles switch and the tests follow the profile after. `slow_variant`
-    marks the added variant slow (its chain runs where the shipped one is quick)."""
+    profile (or those named) with the upmix it ships and with the other one (both
+    are settings of the chain), so the tests follow the profile and hold both
+    modes end to end. `slow_variant` marks the added variant slow (where a
+    chain run costs)."""
     out = []
     for name in names or bundled_profiles():
         shipped = load_profile(name).upmix.mode
+        other = "passive" if shipped == "adaptive" else "adaptive"
+        marks = [pytest.mark.slow] if slow_variant else []
         out.append(pytest.param(name, shipped, id=f"{name}-{shipped}"))
-        if shipped == "passive":
-            marks = [pytest.mark.slow] if slow_variant else []
-            out.append(pytest.param(name, "adaptive", id=f"{name}-adaptive", marks=marks))
+        out.append(pytest.param(name, other, id=f"{name}-{other}", marks=marks))
     return out
 
 

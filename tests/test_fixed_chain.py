@@ -120,6 +120,13 @@ def _quantized_synthetic(seed=1, **kw):
 
 
 # ------------------------------------------------------------------ tests
+
+def _passive(name: str):
+    """The profile's plain chain with the passive upmix: what the cmsisdsp pipeline
+    and the layout checks below model (the adaptive chain is held bit-exact
+    against the C runtime in tests/test_c_runtime.py and tests/test_fixed_upmix.py)."""
+    return replace(plain_chain(load_profile(name)), upmix_mode="passive")
+
 def test_upmix_passive_q31_spec():
     rng = np.random.default_rng(0)
     x = rng.integers(I32_MIN, I32_MAX, (500, 2), endpoint=True).astype(np.int32)
@@ -147,7 +154,7 @@ def test_bit_exact_vs_cmsisdsp_pipeline_synthetic(kernel, virt):
 
 def test_bit_exact_vs_cmsisdsp_pipeline_studio5_with_dither():
     # dither belongs to a DAC word shorter than the 32-bit accumulator output
-    q = replace(quantize_chain(plain_chain(load_profile("studio5"))), dither=True, output_word=24)
+    q = replace(quantize_chain(_passive("studio5")), dither=True, output_word=24)
     x = _stimulus(2000, 3)
     y = FixedChain(q).process(x)
     assert np.array_equal(y, reference_fixed(q, x))
@@ -226,7 +233,7 @@ def test_tables_round_trip_and_processor_from_blob():
 
 
 def test_tables_are_little_endian_words():
-    q = quantize_chain(plain_chain(load_profile("compact2")))
+    q = quantize_chain(_passive("compact2"))
     s = chain_to_sections(q)
     assert all(len(v) % 4 == 0 for v in s.values())
     meta = np.frombuffer(s[1], "<u4")
@@ -272,7 +279,7 @@ def test_random_mutations_never_crash_the_reader():
 
 def test_emulator_default_factory_runs_the_chain():
     emulator = pytest.importorskip("host_tools.emulator")
-    q = quantize_chain(plain_chain(load_profile("compact2")))
+    q = quantize_chain(_passive("compact2"))
     proc = emulator.default_processor_factory(chain_to_blob(q))
     x = _stimulus(640, 11)
     y = np.concatenate([proc(x[i:i + 64]) for i in range(0, 640, 64)])

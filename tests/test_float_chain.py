@@ -109,9 +109,10 @@ def test_matches_direct_formula(virt):
 
 
 def test_plain_chain_routing_and_sum():
-    """Plain stereo on compact2: left driver gets L, right gets R through the same stage."""
+    """Plain stereo on compact2 with the passive upmix (no latency): left driver gets
+    L, right gets R through the same stage."""
     prof = load_profile("compact2")
-    design = plain_chain(prof)
+    design = replace(plain_chain(prof), upmix_mode="passive")
     x = pink_noise(4000, seed=6, channels=2)
     y = render(design, x)
     sos = design.drivers[0].sos
@@ -164,7 +165,7 @@ def _with_model(path: PathFilter, model: int) -> PathFilter:
 def test_misaligned_paths_would_show():
     """Sanity check of the test above: without alignment the right driver is not silent."""
     prof = load_profile("compact2")
-    base = plain_chain(prof)
+    base = replace(plain_chain(prof), upmix_mode="passive")
     side_common = np.zeros(21)
     side_common[10] = 1.0
     paths = tuple(replace(p, common=side_common) if p.name != "center" else p for p in base.paths)

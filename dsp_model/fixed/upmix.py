@@ -115,15 +115,22 @@ IEEE binary32 (`_decide`; the signal path around it stays Q31):
   2^31 in a sum); the cap keeps the synthesis shift <= 62. Then Z'' 2^g
   (exact left shifts) and `arm_cfft_q31`(ifft 1, bit reversal; its model
   dsp_model/fixed/fft.py: truncating shifts, output IDFT / (N/2)): the frame
-  2^(f + g) / (N/2). Precision: CMSIS's 1/(N/2) scaling cannot be undone for
-  a peaky spectrum (a tone, a music mix's bass): the block exponent lifts the
-  peak bin to 2^30, the output frame keeps ~2^30 / (N/2) of range and
-  CMSIS's truncations (~1 LSB per stage, doubled by the radix-4-by-2's last
-  << 1 at N/2 = 2048) sit on it. Against the float with a cancellation-free
-  pooling: 0 dBFS sweep L = R -117.9 dB at studio5 (N/2 = 2048), -127.4 at
-  compact2 (N/2 = 1024, radix 4); family mixes -116.6..-124.3 at studio5.
+  2^(f + g) / (N/2). For N/2 not a power of 4 (N = 1024, 4096) CMSIS would
+  run its radix-4-by-2 form, which shifts the inputs right by 2 and the
+  outputs left by 1 (twice the truncation noise): instead the radix-2 step
+  of its decimation in frequency is ours (`inverse_split_q31`), with its own
+  block exponent on the sums and differences of Z''[k], Z''[k + N/4] (a
+  peaky spectrum does not grow through it, so they keep the bit a halving
+  step drops), then CMSIS's radix 4 of N/4 points twice (outputs 2m and 2m
+  + 1; same frame scale). Precision: CMSIS's 1/(N/2) scaling cannot be
+  undone for a peaky spectrum (a tone, a music mix's bass): the block
+  exponent lifts the peak bin to 2^30, the output frame keeps ~2^30 / (N/2)
+  of range and CMSIS's truncations (~1 LSB per stage) sit on it. Against the
+  float upmix, music mix: -122.3 dB at studio5 (the split; -116.6 with the
+  radix-4-by-2 form, whose validate tweeter read -95.3 dB on music against
+  the bar of -100), -126.2 at compact2 (N/2 = 1024, radix 4).
   The own unscaled radix-2 inverse this replaced (1024 instructions per
-  sample at studio5, 512 at compact2, against 693 and 297 now) gave -143.8
+  sample at studio5, 512 at compact2, against 767 and 300 now) gave -143.8
   and -130.7..-135.1; an unnormalised CMSIS inverse -108 on the sweep. No
   pruning: CMSIS runs whole transforms (the old radix 2 computed only the
   synthesis tail's butterflies, the last ls samples).
@@ -149,7 +156,11 @@ the C twin's decision takes 190 instructions per bin at studio5, the
 split of Z into M and S included (1015 + 44 with the pseudo-floats it
 replaces, 1596 before #23): pass 1 118 (the split 31 of it), pooling 13,
 pass 3 60; its 3 VDIV and 2 VSQRT take 14 cycles each,
-which instruction counts do not show (about +65 cycles per bin).
+which instruction counts do not show (about +65 cycles per bin). The whole
+upmix, instructions per stereo sample (benchmarks/bench_target_upmix.py):
+studio5 2,764 (6,867 before this round, 16,590 before #23; forward 980,
+decision 762, inverse 767 with the split step, analysis, synthesis and the
+sample loop 189 -- its runs wrap no ring), compact2 1,360 (3,501; 8,053).
 
 Measured against the float `Upmix` "inphase" on the same input
 (tests/test_fixed_upmix.py, error energy re the input's mean channel
