@@ -490,8 +490,13 @@ def test_cli_flash_info_stream_compare_over_pty(pty_device, tmp_path, capsys, mo
     assert main(["flash", str(blob_path), "--port", port]) == 0
     out = capsys.readouterr().out
     assert "verified and active" in out
+    assert "chain memory" not in out  # the skipped check is a --verbose note
     assert main(["flash", str(blob_path), "--port", port]) == 0
     assert "skipped" in capsys.readouterr().out
+    assert main(["flash", str(blob_path), "--port", port, "--force", "-v"]) == 0
+    out = capsys.readouterr().out  # (a test blob: no chain tables to size)
+    assert "chain memory check skipped: C runtime refused the blob: SS_ERR_MISSING" in out
+    assert "verified and active" in out
     assert main(["info", "--port", port]) == 0
     assert hashlib.sha256(blob_path.read_bytes()).hexdigest() in capsys.readouterr().out
     monkeypatch.setattr("host_tools.emulator.default_processor_factory", gain_factory)
