@@ -5,12 +5,20 @@ from __future__ import annotations
 import argparse
 import os
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 from device_profiles import DEFAULT_PROFILE, UserError, load_profile
 
 from .cmd_flash import baud_rate
-from .emulator import DeviceConfig, Emulator, PtyHost, SocketHost, log_stderr
+from .emulator import (
+    QEMU_CHAIN_LIMITS,
+    DeviceConfig,
+    Emulator,
+    PtyHost,
+    SocketHost,
+    log_stderr,
+)
 from .flash_store import FlashStore
 
 
@@ -29,6 +37,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="pty only: garble input unless the host opened it at this baud")
     p.add_argument("--slot-size", type=int, default=512 * 1024, help="bytes per profile slot")
     p.add_argument("--blob", default=None, help="flash this blob before serving")
+    p.add_argument("--chain-words", type=int, default=None, metavar="N",
+                   help="python only: int32 words of chain memory (default "
+                   f"{QEMU_CHAIN_LIMITS.mem32_words:,}, the qemu firmware's); a blob whose "
+                   "chain needs more is refused")
     p.add_argument("--target", choices=("python", "qemu"), default="python",
                    help="python: this emulator; qemu: the C firmware on an emulated "
                    "Cortex-M4 (firmware_export/target; needs arm-none-eabi-gcc and "
@@ -65,14 +77,20 @@ def run(args: argparse.Namespace) -> int:
     if args.target == "qemu":
         from firmware_export.target.device import serve
 
-        if args.socket is not None or args.baud is not None or args.blob:
+        if (args.socket is not None or args.baud is not None or args.blob
+                or args.chain_words is not None):
             raise UserError("--target qemu takes --profile and --state only (flash with "
                             "`soundstage flash --port <pty>`)")
         if args.slot_size != 512 * 1024:
             raise UserError("--target qemu has 512 KiB slots (fixed in its firmware)")
         return serve(prof.name, state, say=lambda m: print(m, flush=True))
-    emu = Emulator(FlashStore(state, slot_size=args.slot_size), DeviceConfig.from_profile(prof),
-                   log=log_stderr)
+    limits = QEMU_CHAIN_LIMITS
+    if args.chain_words is not None:
+        if args.chain_words < 1:
+            raise UserError(f"--chain-words {args.chain_words}: give a positive word count")
+        limits = replace(limits, mem32_words=args.chain_words)
+    emu = Emulator(FlashStore(state, slot_size=args.slot_size),
+                   DeviceConfig.from_profile(prof, chain_limits=limits), log=log_stderr)
     if args.blob:
         preload(emu, Path(args.blob).read_bytes())
     a = emu.flash.active

@@ -21,6 +21,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_port_args(p)
     p.add_argument("--force", action="store_true",
                    help="flash even if this image is already active")
+    p.add_argument("-v", "--verbose", action="store_true",
+                   help="say which checks were skipped and why")
     p.set_defaults(func=run)
 
 
@@ -132,7 +134,8 @@ def run(args: argparse.Namespace) -> int:
     dev = P.connect(args.port, args.baud, trace=args.trace)
     bar = ProgressBar()
     try:
-        res = flash(dev, image, force=args.force, progress=bar, say=print)
+        res = flash(dev, image, force=args.force, progress=bar, say=print,
+                    note=print if args.verbose else lambda m: None)
     finally:
         bar.close()
         P.close(dev)

@@ -65,9 +65,16 @@ def bypass_processor(n_drivers: int) -> Processor:
     return lambda x: np.ascontiguousarray(x[:, cols], dtype=np.int32)
 
 
+# The chain the qemu device firmware can build: its ss_chain.h figures
+# (firmware_export/target/chain.py CHAIN_LIMITS, SS_MAX_BLOCK's default of 64).
+QEMU_CHAIN_LIMITS = P.ChainLimits(mem32_words=131072, mem64_words=32768, max_block=64,
+                                  max_paths=32, max_feeds=256, max_cascades=256)
+
+
 @dataclass
 class DeviceConfig:
-    """What the emulated hardware is: fixed at build time on a real device."""
+    """What the emulated hardware is: fixed at build time on a real device.
+    `chain_limits` None: a device from before INFO_LIMITS (reports and checks nothing)."""
 
     target_id: int = 1
     sample_rate: int = 48000
@@ -76,6 +83,7 @@ class DeviceConfig:
     max_chunk: int = 4096
     window: int = 128  # frames the device can have queued (the host's pipeline limit)
     max_stream_samples: int = 1024
+    chain_limits: P.ChainLimits | None = QEMU_CHAIN_LIMITS
 
     @classmethod
     def from_profile(cls, profile, **kw) -> DeviceConfig:
@@ -263,7 +271,7 @@ class Emulator:
             P.PROTO_VERSION, c.format_version, c.target_id, c.n_drivers, c.sample_rate,
             c.max_chunk, c.window, self.store.slot_size, a.slot if a else None, self.bypass,
             a.size if a else 0, a.generation if a else 0, a.sha256 if a else None,
-            FW_VERSION, MODEL).pack()
+            FW_VERSION, MODEL, c.chain_limits).pack()
 
     def _get_active(self, p: bytes) -> bytes:
         a = self.flash.active
@@ -362,10 +370,33 @@ class Emulator:
                 raise _Nak(P.Nak.INCOMPLETE, f"have {self.ranges.contiguous} of {s.size}")
             if self.flash.slot_sha256(s.slot, s.size) != s.sha256:
                 raise _Nak(P.Nak.VERIFY_FAILED, "slot does not match the image")
+        self._check_chain_fits(self.store.read(self.flash.slot_addr(s.slot), s.size))
         a = self.flash.activate()
         self.verified = False
         self.ranges = _Ranges()
         return P.ACTIVATE_REPLY.pack(a.slot, a.generation, bytes.fromhex(a.sha256))
+
+    def _check_chain_fits(self, image: bytes) -> None:
+        """NAK INCOMPATIBLE, before the record is written, when the blob's chain needs
+        more than `config.chain_limits` (the target's device.c does the same with
+        ss_chain_requirements). A blob the C runtime cannot size is left to STREAM_BEGIN,
+        as on the target."""
+        lim = self.config.chain_limits
+        if lim is None:
+            return
+        try:
+            from firmware_export._cbuild import CBuildError
+            from firmware_export.headers import runtime_requirements
+            from firmware_export.verify import ChainLoadError
+        except ImportError:
+            return
+        try:
+            need = runtime_requirements(image, lim.max_block)
+        except (CBuildError, ChainLoadError):
+            return
+        if short := lim.shortfalls(need, grouped=False):
+            raise _Nak(P.Nak.INCOMPATIBLE, "chain needs " + "; ".join(short)
+                       + "; previous profile stays active")
 
     def _stream_begin(self, p: bytes) -> bytes:
         _need(p, P.STREAM_BEGIN_REQ.size)

@@ -34,7 +34,12 @@ TX_BUFFER = 4096  # bytes a UART driver takes without blocking; chunks stay <= h
 
 
 class IncompatibleBlob(UserError):
-    """The blob is for another device (target, format, rate or driver count)."""
+    """The blob is for another device (target, format, rate, driver count, slot size or
+    chain memory)."""
+
+
+# what to do about a chain that does not fit (its pools are mostly the adaptive upmix's)
+CHAIN_HINT = "build a smaller upmix ([upmix] fft_size) or flash a device with more chain memory"
 
 
 def compatibility_problems(info: P.DeviceInfo, blob: Blob) -> list[str]:
@@ -52,6 +57,32 @@ def compatibility_problems(info: P.DeviceInfo, blob: Blob) -> list[str]:
     if blob.size > info.slot_size:
         problems.append(f"{blob.size} bytes (slot holds {info.slot_size})")
     return problems
+
+
+def chain_problems(info: P.DeviceInfo, image: bytes,
+                   note: Callable[[str], None]) -> list[str]:
+    """Every figure of the blob's chain (pool words, paths, feeds, cascades) above what
+    the device reports it can build (`INFO_LIMITS`); the needs are asked of the C runtime
+    itself (`ss_chain_requirements`, host build), for the device's block size. Empty, and
+    `note` says why, when the device does not report its capacity or the blob cannot be
+    sized here (the device checks again at ACTIVATE)."""
+    if info.chain_limits is None:
+        note("chain memory check skipped: the device does not report its capacity (firmware "
+             "from before INFO_LIMITS)")
+        return []
+    try:
+        from firmware_export._cbuild import CBuildError
+        from firmware_export.headers import runtime_requirements
+        from firmware_export.verify import ChainLoadError
+    except ImportError as e:
+        note(f"chain memory check skipped: the C runtime is not in this build ({e})")
+        return []
+    try:
+        need = runtime_requirements(image, info.chain_limits.max_block)
+    except (CBuildError, ChainLoadError) as e:
+        note(f"chain memory check skipped: {str(e).splitlines()[0]}")
+        return []
+    return [f"needs {s}" for s in info.chain_limits.shortfalls(need)]
 
 
 class ChunkSizer:
@@ -155,12 +186,14 @@ def _say_nothing(msg: str) -> None:
 
 def flash(dev: P.Device, image: bytes, *, force: bool = False, check: bool = True,
           progress: Callable[[int, int, int], None] | None = None,
-          say: Callable[[str], None] = _say_nothing, window_bytes: int = 12 * 1024,
+          say: Callable[[str], None] = _say_nothing,
+          note: Callable[[str], None] = _say_nothing, window_bytes: int = 12 * 1024,
           start_chunk: int | None = None, silence: float | None = None,
           max_attempts: int = 40) -> FlashResult:
     """Flash `image` (a blob) into `dev`; see the module docstring.
 
     progress(acked_bytes, total, chunk_size) is called as the device acknowledges.
+    `say` gets what the user should see, `note` details (--verbose).
     `check=False` skips the host-side compatibility check (tests use it to reach the
     device's own refusal). `silence`: seconds without any answer before the host
     asks the device whether it is still there (a command with the link's retries;
@@ -171,9 +204,12 @@ def flash(dev: P.Device, image: bytes, *, force: bool = False, check: bool = Tru
     link = dev.link
     retries0 = link.stats.retries
     info = dev.info()
-    if check and (problems := compatibility_problems(info, blob)):
-        raise IncompatibleBlob(f"blob '{blob.profile_name}' does not fit this device: "
-                               + "; ".join(problems) + " (nothing written)")
+    if check:
+        chain = chain_problems(info, image, note)
+        if problems := compatibility_problems(info, blob) + chain:
+            hint = f": {CHAIN_HINT}" if chain else ""
+            raise IncompatibleBlob(f"blob '{blob.profile_name}' does not fit this device: "
+                                   + "; ".join(problems) + f"{hint} (nothing written)")
     if info.active_sha256 == blob.sha256 and not force:
         say(f"profile '{blob.profile_name}' (sha256 {blob.sha256[:16]}...) is already active "
             f"in slot {info.active_slot}: skipped (--force rewrites it)")

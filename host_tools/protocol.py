@@ -15,7 +15,7 @@ import time
 import zlib
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from enum import IntEnum
 
 from device_profiles.errors import DeviceError
@@ -89,6 +89,11 @@ INFO_REPLY = struct.Struct("<BBHHIHHIBBII32s16s16s")
 # proto_version, format_version, target_id, n_drivers, sample_rate, max_chunk, window,
 # slot_size, active_slot (0xFF none), bypass, active_size, generation, active_sha256,
 # fw_version, model
+INFO_LIMITS = struct.Struct("<IIHHHH")  # appended to INFO_REPLY (devices since the adaptive
+# upmix; an older reply ends before it): the chain memory the device can give a profile,
+# int32 pool words, int64 pool words, then its block size and its path, feed and cascade
+# counts (ss_chain.h SS_MEM32_WORDS, SS_MEM64_WORDS, SS_MAX_BLOCK, SS_MAX_PATHS,
+# SS_MAX_FEEDS, SS_MAX_CASCADES)
 ACTIVE_REPLY = struct.Struct("<BII32s")  # slot (0xFF none), generation, size, sha256
 READ_REQ = struct.Struct("<IH")  # offset, length
 BEGIN_REQ = struct.Struct("<I32sHHIHH")  # size, sha256, target_id, format, rate, drivers, flags
@@ -498,6 +503,38 @@ def print_trace(line: str) -> None:
 
 # ---- device information as data ----
 @dataclass(frozen=True)
+class ChainLimits:
+    """What chain the device can build (`INFO_LIMITS`): its C runtime's compile-time pool
+    sizes and counts. A blob's needs come from `ss_chain_requirements` for `max_block`."""
+
+    mem32_words: int
+    mem64_words: int
+    max_block: int
+    max_paths: int
+    max_feeds: int
+    max_cascades: int
+
+    # (need key of ss_chain_requirements, limit field, what it is)
+    _FIGURES = (("mem32_words", "mem32_words", "int32 words of chain memory"),
+                ("mem64_words", "mem64_words", "int64 words of chain memory"),
+                ("n_paths", "max_paths", "paths"),
+                ("n_feeds", "max_feeds", "feeds"),
+                ("n_cascades", "max_cascades", "biquad cascades"))
+
+    def shortfalls(self, need: dict[str, int], *, grouped: bool = True) -> list[str]:
+        """Each figure of `need` (ss_chain_requirements' names) above this device's;
+        `grouped=False` writes the numbers as the target's NAK does (no separators)."""
+        f = "{:,}" if grouped else "{}"
+        return [f"{f.format(need[k])} {what}, the device has {f.format(getattr(self, lim))}"
+                for k, lim, what in self._FIGURES if need[k] > getattr(self, lim)]
+
+    def describe(self) -> str:
+        return (f"{self.mem32_words:,} int32 + {self.mem64_words:,} int64 words, block "
+                f"{self.max_block}, {self.max_paths} paths, {self.max_feeds} feeds, "
+                f"{self.max_cascades} cascades")
+
+
+@dataclass(frozen=True)
 class DeviceInfo:
     proto_version: int
     format_version: int
@@ -514,6 +551,7 @@ class DeviceInfo:
     active_sha256: str | None
     fw_version: str
     model: str
+    chain_limits: ChainLimits | None = None  # None: a device from before INFO_LIMITS
 
     @property
     def target(self) -> str:
@@ -528,18 +566,25 @@ class DeviceInfo:
             NO_SLOT if self.active_slot is None else self.active_slot, int(self.bypass),
             self.active_size, self.generation,
             bytes.fromhex(self.active_sha256) if self.active_sha256 else bytes(32),
-            self.fw_version.encode()[:16], self.model.encode()[:16])
+            self.fw_version.encode()[:16], self.model.encode()[:16]) + (
+            INFO_LIMITS.pack(*astuple(self.chain_limits)) if self.chain_limits else b"")
 
     @classmethod
     def unpack(cls, data: bytes) -> DeviceInfo:
-        if len(data) != INFO_REPLY.size:
-            raise ProtocolError(f"device info of {len(data)} bytes, expected {INFO_REPLY.size}")
+        """INFO_REPLY, then INFO_LIMITS if the device sends it; bytes past those are
+        fields of a later device and ignored."""
+        full = INFO_REPLY.size + INFO_LIMITS.size
+        if len(data) != INFO_REPLY.size and len(data) < full:
+            raise ProtocolError(f"device info of {len(data)} bytes, expected {INFO_REPLY.size}"
+                                f" or at least {full}")
         (pv, fv, tid, nd, rate, mc, win, slot_size, slot, byp, asize, gen, sha, fw,
-         model) = INFO_REPLY.unpack(data)
+         model) = INFO_REPLY.unpack_from(data)
+        limits = (ChainLimits(*INFO_LIMITS.unpack_from(data, INFO_REPLY.size))
+                  if len(data) >= full else None)
         return cls(pv, fv, tid, nd, rate, mc, win, slot_size, None if slot == NO_SLOT else slot,
                    bool(byp), asize, gen, None if slot == NO_SLOT else sha.hex(),
                    fw.rstrip(b"\0").decode("utf-8", "replace"),
-                   model.rstrip(b"\0").decode("utf-8", "replace"))
+                   model.rstrip(b"\0").decode("utf-8", "replace"), limits)
 
     def describe(self) -> str:
         active = (f"slot {self.active_slot}, gen {self.generation}, {self.active_size} bytes, "
@@ -550,6 +595,8 @@ class DeviceInfo:
                 f"{self.n_drivers} drivers, {self.sample_rate} Hz\n"
                 f"max chunk: {self.max_chunk} bytes, window {self.window}, slot size "
                 f"{self.slot_size} bytes\n"
+                f"chain memory: "
+                f"{self.chain_limits.describe() if self.chain_limits else 'not reported'}\n"
                 f"active profile: {active}\n"
                 f"bypass: {'on' if self.bypass else 'off'}")
 
@@ -561,8 +608,8 @@ class Device:
     link: Link
 
     def info(self, retries: int | None = None) -> DeviceInfo:
-        return DeviceInfo.unpack(self.link.command(Op.INFO, reply_size=INFO_REPLY.size,
-                                                   retries=retries))
+        return DeviceInfo.unpack(self.link.command(
+            Op.INFO, reply_size=INFO_REPLY.size + INFO_LIMITS.size, retries=retries))
 
     def active(self) -> tuple[int | None, int, int, str | None]:
         """(slot, generation, size, sha256 hex) of the active profile; slot None if none."""

@@ -6,6 +6,7 @@ import os
 import random
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +19,7 @@ from host_tools import cmd_stream, streamer
 from host_tools import protocol as P
 from host_tools.cli import main
 from host_tools.emulator import (
+    QEMU_CHAIN_LIMITS,
     DeviceConfig,
     Emulator,
     InProcessRig,
@@ -112,6 +114,109 @@ def test_incompatible_blob_refused_before_anything_is_written(rig, kw, what):
         flash(rig.device, make_blob(5, **kw), check=False)
     assert what.split()[0] in str(ei.value)
     assert rig.emulator.store.ops == ops  # not one erase or write
+
+
+SKIPPED_NO_LIMITS = ("chain memory check skipped: the device does not report its capacity "
+                     "(firmware from before INFO_LIMITS)")
+
+
+def test_device_without_chain_limits_still_flashes_and_the_skip_is_a_note(tmp_path):
+    """A device from before INFO_LIMITS (a 92-byte INFO reply): the host flashes as
+    before and says that it skipped the chain check only through `note` (--verbose)."""
+    em = Emulator(FlashStore(None, slot_size=SLOT), replace(CFG, chain_limits=None),
+                  processor_factory=gain_factory)
+    r = InProcessRig(em)
+    try:
+        assert len(r.device.link.command(P.Op.INFO)) == P.INFO_REPLY.size
+        assert r.device.info().chain_limits is None
+        said, notes = [], []
+        assert flash(r.device, make_blob(3), say=said.append, note=notes.append).status \
+            == "flashed"
+        assert (said, notes) == ([], [SKIPPED_NO_LIMITS])
+    finally:
+        r.close()
+
+
+def test_emulator_default_chain_capacity_is_the_qemu_builds():
+    """QEMU_CHAIN_LIMITS: the figures firmware_export/target builds the device with."""
+    import re
+
+    from firmware_export.target.chain import CHAIN_LIMITS
+    from firmware_export.verify import RUNTIME_DIR
+
+    figs = {k: int(v) for k, v in (d.split("=") for d in CHAIN_LIMITS)}
+    header = (RUNTIME_DIR / "ss_chain.h").read_text()
+    figs["SS_MAX_BLOCK"] = int(re.search(r"#define SS_MAX_BLOCK (\d+)", header)[1])
+    assert QEMU_CHAIN_LIMITS == P.ChainLimits(
+        figs["SS_MEM32_WORDS"], figs["SS_MEM64_WORDS"], figs["SS_MAX_BLOCK"],
+        figs["SS_MAX_PATHS"], figs["SS_MAX_FEEDS"], figs["SS_MAX_CASCADES"])
+    assert DeviceConfig().chain_limits == QEMU_CHAIN_LIMITS
+
+
+@pytest.fixture(scope="module")
+def compact2_blobs():
+    """compact2's blob with the passive upmix (3.5k int32 words of chain memory) and with
+    the adaptive one (fft 2048: about 31k), and what the adaptive one needs."""
+    try:
+        from firmware_export.build import blob_for_profile
+        from firmware_export.verify import c_requirements
+    except ImportError as e:
+        pytest.skip(f"export stage not in this tree: {e}")
+    from device_profiles import load_profile
+
+    passive, adaptive = (blob_for_profile(load_profile(profile_with_upmix("compact2", m)))
+                         for m in ("passive", "adaptive"))
+    return passive, adaptive, c_requirements(adaptive)
+
+
+SMALL_CHAIN = replace(QEMU_CHAIN_LIMITS, mem32_words=16384)  # ss_chain.h's default pool
+
+
+def test_blob_whose_chain_does_not_fit_is_refused_before_anything_is_written(compact2_blobs):
+    """#23: on a device with 16,384 int32 words of chain memory compact2's passive blob
+    flashes; the adaptive one is refused by the host in one line before FLASH_BEGIN
+    (not one flash operation), and by the device itself at ACTIVATE when the host skips
+    its check; the passive profile stays active and streams."""
+    from device_profiles import load_profile
+    from firmware_export.blob import parse_blob
+
+    passive, adaptive, need = compact2_blobs
+    cfg = DeviceConfig.from_profile(load_profile("compact2"), chain_limits=SMALL_CHAIN)
+    em = Emulator(FlashStore(None, slot_size=SLOT), cfg)
+    r = InProcessRig(em)
+    try:
+        assert r.device.info().chain_limits == SMALL_CHAIN
+        assert flash(r.device, passive).status == "flashed"
+        frames: list[str] = []
+        r.device.link.trace = frames.append
+        ops = em.store.ops
+        with pytest.raises(IncompatibleBlob) as ei:
+            flash(r.device, adaptive)
+        assert str(ei.value) == (
+            f"blob 'compact2' does not fit this device: needs {need['mem32_words']:,} int32 "
+            "words of chain memory, the device has 16,384: build a smaller upmix ([upmix] "
+            "fft_size) or flash a device with more chain memory (nothing written)")
+        assert [f.split()[1] for f in frames if f.startswith("->")] == ["INFO"]
+        assert em.store.ops == ops
+        with pytest.raises(P.NakError) as ei:
+            flash(r.device, adaptive, check=False)
+        assert (ei.value.op, ei.value.code) == (P.Op.ACTIVATE, P.Nak.INCOMPATIBLE)
+        assert (f"chain needs {need['mem32_words']} int32 words of chain memory, the device "
+                "has 16384; previous profile stays active") in str(ei.value)
+        assert "\n" not in str(ei.value)
+        assert r.device.info().active_sha256 == parse_blob(passive).sha256
+        x, _ = streamer.make_signal("pink", fs=48000, seconds=0.02, seed=2)
+        out = streamer.stream(r.device, x).output
+        assert np.array_equal(out, default_processor_factory(passive)(x))
+    finally:
+        r.close()
+    # the same blob fits the default (qemu-sized) device
+    r = InProcessRig(Emulator(FlashStore(None, slot_size=SLOT),
+                              replace(cfg, chain_limits=QEMU_CHAIN_LIMITS)))
+    try:
+        assert flash(r.device, adaptive).status == "flashed"
+    finally:
+        r.close()
 
 
 def test_wrong_format_version_refused_by_device(tmp_path):
@@ -385,8 +490,13 @@ def test_cli_flash_info_stream_compare_over_pty(pty_device, tmp_path, capsys, mo
     assert main(["flash", str(blob_path), "--port", port]) == 0
     out = capsys.readouterr().out
     assert "verified and active" in out
+    assert "chain memory" not in out  # the skipped check is a --verbose note
     assert main(["flash", str(blob_path), "--port", port]) == 0
     assert "skipped" in capsys.readouterr().out
+    assert main(["flash", str(blob_path), "--port", port, "--force", "-v"]) == 0
+    out = capsys.readouterr().out  # (a test blob: no chain tables to size)
+    assert "chain memory check skipped: C runtime refused the blob: SS_ERR_MISSING" in out
+    assert "verified and active" in out
     assert main(["info", "--port", port]) == 0
     assert hashlib.sha256(blob_path.read_bytes()).hexdigest() in capsys.readouterr().out
     monkeypatch.setattr("host_tools.emulator.default_processor_factory", gain_factory)

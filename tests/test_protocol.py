@@ -276,3 +276,32 @@ def test_emulator_answers_any_valid_frame_with_ok_or_nak(requests):
         for f in answers:
             assert f.payload[0] == 0 or f.payload[0] in P.NAK_REASONS
     em.feed(P.encode_frame(P.Op.INFO, 1))  # still alive and answering
+
+
+def test_info_carries_the_chain_capacity_and_old_replies_still_parse():
+    """INFO_LIMITS is appended to INFO_REPLY: a reply without it (a device from before)
+    parses with chain_limits None, one with it round-trips, bytes past it (a later
+    device's fields) are ignored, and a reply cut inside it is refused."""
+    limits = P.ChainLimits(16384, 256, 64, 16, 64, 64)
+    new = P.DeviceInfo(1, 1, 1, 5, 48000, 4096, 8, 512 * 1024, None, False, 0, 0, None,
+                       "0.1.0", "m", limits)
+    data = new.pack()
+    assert len(data) == P.INFO_REPLY.size + P.INFO_LIMITS.size
+    assert P.DeviceInfo.unpack(data) == new
+    assert P.DeviceInfo.unpack(data + b"\1\2\3").chain_limits == limits
+    old = P.DeviceInfo.unpack(data[:P.INFO_REPLY.size])
+    assert old.chain_limits is None and old.n_drivers == 5
+    assert "chain memory: not reported" in old.describe()
+    assert "chain memory: 16,384 int32 + 256 int64 words, block 64" in new.describe()
+    with pytest.raises(P.ProtocolError, match="expected 92 or at least 108"):
+        P.DeviceInfo.unpack(data[:P.INFO_REPLY.size + 4])
+
+
+def test_chain_shortfalls_name_each_figure_over_the_capacity():
+    limits = P.ChainLimits(16384, 256, 64, 16, 64, 64)
+    need = {"mem32_words": 30729, "mem64_words": 16, "n_paths": 3, "n_feeds": 65,
+            "n_cascades": 8}
+    assert limits.shortfalls(need) == ["30,729 int32 words of chain memory, the device has "
+                                       "16,384", "65 feeds, the device has 64"]
+    assert limits.shortfalls(need, grouped=False)[0].startswith("30729 int32 words")
+    assert limits.shortfalls(dict(need, mem32_words=16384, n_feeds=64)) == []

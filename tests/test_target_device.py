@@ -53,8 +53,8 @@ def test_proto_header_matches_protocol_py():
         assert defs[f"OP_{op.name}"] == op.value, op
     for nak in P.Nak:
         assert defs[f"NAK_{nak.name}"] == nak.value, nak
-    for name in ("INFO_REPLY", "ACTIVE_REPLY", "READ_REQ", "BEGIN_REQ", "BEGIN_REPLY",
-                 "DATA_REQ", "DATA_REPLY", "ACTIVATE_REQ", "ACTIVATE_REPLY",
+    for name in ("INFO_REPLY", "INFO_LIMITS", "ACTIVE_REPLY", "READ_REQ", "BEGIN_REQ",
+                 "BEGIN_REPLY", "DATA_REQ", "DATA_REPLY", "ACTIVATE_REQ", "ACTIVATE_REPLY",
                  "STREAM_BEGIN_REQ", "STREAM_DATA_REQ", "STREAM_DATA_REPLY",
                  "STREAM_END_REPLY", "BYPASS_REQ"):
         assert defs[f"{name}_SIZE"] == getattr(P, name).size, name
@@ -137,6 +137,59 @@ def test_flash_info_readback_and_persistence(firmware, tmp_path):
         assert DeviceFlash(store).active.sha256 == parse_blob(image).sha256
     finally:
         store.close()
+
+
+@needs_target
+def test_info_reports_the_builds_chain_capacity(firmware, tmp_path):
+    """INFO_LIMITS carries the firmware's ss_chain.h figures, the ones the Python
+    emulator is sized like by default."""
+    from host_tools.emulator import QEMU_CHAIN_LIMITS
+
+    with Session(firmware.elf, tmp_path / "flash.bin") as s:
+        assert s.dev.info().chain_limits == QEMU_CHAIN_LIMITS
+
+
+@needs_target
+def test_blob_whose_chain_does_not_fit_is_refused_before_writing(tmp_path):
+    """#23 on the target: a compact2 device built with 16,384 int32 words of chain
+    memory takes the passive blob; the adaptive one (about 31k words) is refused by the
+    host before FLASH_BEGIN (the flash file unchanged), and by the device at ACTIVATE
+    when the host skips its check; the passive profile stays active and streams
+    bit-exact with the model."""
+    from dsp_model.fixed.chain import processor_from_blob
+    from firmware_export.target.chain import have_chain_runtime, profile_blob
+    from firmware_export.verify import c_requirements
+    from host_tools.flasher import IncompatibleBlob
+    from host_tools.streamer import make_signal, stream
+
+    if not have_chain_runtime():
+        pytest.skip("CHAIN RUNTIME MISSING: the device cannot size a chain without ss_chain.c")
+    passive, adaptive = (profile_blob(profile_with_upmix("compact2", m))
+                         for m in ("passive", "adaptive"))
+    need = c_requirements(adaptive)["mem32_words"]
+    assert c_requirements(passive)["mem32_words"] <= 16384 < need
+    fw = build_device("compact2", chain_limits={"SS_MEM32_WORDS": 16384})
+    flash_file = tmp_path / "flash.bin"
+    with Session(fw.elf, flash_file) as s:
+        assert s.dev.info().chain_limits.mem32_words == 16384
+        assert _flash(s, passive).status == "flashed"
+        before = flash_file.read_bytes()
+        frames: list[str] = []
+        s.link.trace = frames.append
+        with pytest.raises(IncompatibleBlob, match=f"needs {need:,} int32 words of chain "
+                           "memory, the device has 16,384: build a smaller upmix"):
+            _flash(s, adaptive)
+        assert [f.split()[1] for f in frames if f.startswith("->")] == ["INFO"]
+        assert flash_file.read_bytes() == before
+        s.link.trace = None
+        with pytest.raises(P.NakError) as err:
+            _flash(s, adaptive, check=False)
+        assert (err.value.op, err.value.code) == (P.Op.ACTIVATE, P.Nak.INCOMPATIBLE)
+        assert (f"chain needs {need} int32 words of chain memory, the device has 16384; "
+                "previous profile stays active") in str(err.value)
+        assert s.dev.info().active_sha256 == parse_blob(passive).sha256
+        x, _ = make_signal("pink", fs=48000, seconds=0.02, seed=2)
+        assert np.array_equal(stream(s.dev, x, window=1).output, processor_from_blob(passive)(x))
 
 
 @needs_target

@@ -29,8 +29,11 @@ FLASH_FILE_SIZE = 0x3000 + 2 * 512 * 1024  # src/flash.h FLASH_SIZE (flash_store
 
 
 def build_device(profile: str | None = None, *, target_id: int | None = None,
-                 sample_rate: int | None = None, n_drivers: int | None = None) -> build.Firmware:
-    """The device firmware for a bundled profile (or explicit figures)."""
+                 sample_rate: int | None = None, n_drivers: int | None = None,
+                 chain_limits: dict[str, int] | None = None) -> build.Firmware:
+    """The device firmware for a bundled profile (or explicit figures); `chain_limits`
+    replaces figures of `chain.CHAIN_LIMITS` (``{"SS_MEM32_WORDS": 16384}``: a device
+    with less chain memory)."""
     if profile is not None:
         from device_profiles import load_profile
         from firmware_export.blob import TARGET_IDS
@@ -53,8 +56,10 @@ def build_device(profile: str | None = None, *, target_id: int | None = None,
     sources = [build.SRC_DIR / s for s in DEVICE_SOURCES] + [build.SRC_DIR / processor]
     from .chain import CHAIN_LIMITS
 
+    limits = dict(d.split("=") for d in CHAIN_LIMITS) | (chain_limits or {})
     return build.build("device", cmsis=have_chain, extra_sources=sources,
-                       defines=defines + (CHAIN_LIMITS if have_chain else []),
+                       defines=defines + ([f"{k}={v}" for k, v in limits.items()]
+                                          if have_chain else []),
                        runtime=CHAIN_SOURCES if have_chain else False)
 
 

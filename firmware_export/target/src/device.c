@@ -205,7 +205,16 @@ static void h_info(void)
     }
     memcpy(p + 32, FW_VERSION, sizeof FW_VERSION - 1u);
     memcpy(p + 48, MODEL, sizeof MODEL - 1u);
-    ok_grow(p + 64);
+    p += 64;
+    processor_chain_size cap; /* INFO_LIMITS */
+    processor_capacity(&cap);
+    p = put32(p, cap.mem32_words);
+    p = put32(p, cap.mem64_words);
+    p = put16(p, (uint16_t)cap.max_block);
+    p = put16(p, (uint16_t)cap.paths);
+    p = put16(p, (uint16_t)cap.feeds);
+    p = put16(p, (uint16_t)cap.cascades);
+    ok_grow(p);
 }
 
 static void h_get_active(void)
@@ -445,6 +454,42 @@ static void h_flash_end(void)
     ok_grow(ok_space() + 32);
 }
 
+/* One "<need> <what>, the device has <cap>" clause of an INCOMPATIBLE NAK. */
+static int nak_short(int bad, uint32_t need, uint32_t cap, const char *what)
+{
+    if (need <= cap) {
+        return bad;
+    }
+    nak_str(bad ? "; " : "chain needs ");
+    nak_u32(need);
+    nak_str(what);
+    nak_str(", the device has ");
+    nak_u32(cap);
+    return 1;
+}
+
+/* 1 if the chain of the image in `slot` fits this build (or the runtime cannot size
+ * it: STREAM_BEGIN reports that); else 0 with an INCOMPATIBLE NAK naming each
+ * figure that does not fit (host_tools/emulator.py _check_chain_fits). */
+static int chain_fits(uint8_t slot, uint32_t size)
+{
+    processor_chain_size need, cap;
+    if (processor_needs(flash_at(store_slot_addr(slot)), size, &need) != 0) {
+        return 1;
+    }
+    processor_capacity(&cap);
+    nak(NAK_INCOMPATIBLE);
+    int bad = nak_short(0, need.mem32_words, cap.mem32_words, " int32 words of chain memory");
+    bad = nak_short(bad, need.mem64_words, cap.mem64_words, " int64 words of chain memory");
+    bad = nak_short(bad, need.paths, cap.paths, " paths");
+    bad = nak_short(bad, need.feeds, cap.feeds, " feeds");
+    bad = nak_short(bad, need.cascades, cap.cascades, " biquad cascades");
+    if (bad) {
+        nak_str("; previous profile stays active");
+    }
+    return !bad;
+}
+
 static void activate_reply(void)
 {
     ok_begin();
@@ -492,6 +537,9 @@ static void h_activate(const uint8_t *req, uint32_t len)
             nak_str("slot does not match the image");
             return;
         }
+    }
+    if (!chain_fits(s->slot, s->size)) {
+        return;
     }
     if (store_activate(&store)) {
         flash_error();

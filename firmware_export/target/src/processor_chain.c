@@ -35,6 +35,31 @@ int processor_run(const int32_t *in_lr, int32_t *out, uint32_t n)
     return 0;
 }
 
+void processor_capacity(processor_chain_size *cap)
+{
+    cap->mem32_words = SS_MEM32_WORDS;
+    cap->mem64_words = SS_MEM64_WORDS;
+    cap->max_block = SS_MAX_BLOCK;
+    cap->paths = SS_MAX_PATHS;
+    cap->feeds = SS_MAX_FEEDS;
+    cap->cascades = SS_MAX_CASCADES;
+}
+
+int processor_needs(const uint8_t *blob, uint32_t size, processor_chain_size *need)
+{
+    ss_chain_usage_t use;
+    if (ss_chain_requirements(blob, size, &use) != SS_OK) {
+        return -1;
+    }
+    need->mem32_words = use.mem32_words;
+    need->mem64_words = use.mem64_words;
+    need->max_block = 0;
+    need->paths = use.n_paths;
+    need->feeds = use.n_feeds;
+    need->cascades = use.n_cascades;
+    return 0;
+}
+
 const char *processor_error(void)
 {
     return error;

@@ -51,6 +51,7 @@ enum proto_nak {
 
 /* Payload sizes of the fixed-layout requests and replies. */
 #define INFO_REPLY_SIZE 92u       /* "<BBHHIHHIBBII32s16s16s" */
+#define INFO_LIMITS_SIZE 16u      /* "<IIHHHH", appended to INFO_REPLY */
 #define ACTIVE_REPLY_SIZE 41u     /* "<BII32s" */
 #define READ_REQ_SIZE 6u          /* "<IH" */
 #define BEGIN_REQ_SIZE 48u        /* "<I32sHHIHH" */
