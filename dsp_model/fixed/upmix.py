@@ -255,8 +255,8 @@ class UpmixQ31(NamedTuple):
     q: np.ndarray  # float32 (2, nb + 2 pool): |E z^2|, E|z|^2 (then their running sums)
     # fast path (`_frame`): tables derived from the ones above, and its work, in
     # three arrays (each array of the tuple costs a call from Python ~0.15 us)
-    itab: np.ndarray  # int32 (7, N/2): the inverse FFT's (fft.cfft_q31_fast_tables of ci)
-    ctab: np.ndarray  # int32 (7, N): the forward FFT's (fft.cfft_q31_fast_tables of cf)
+    itab: np.ndarray  # int32 (9, N/2): the inverse FFT's (fft.cfft_q31_fast_tables of ci)
+    ctab: np.ndarray  # int32 (9, N): the forward FFT's (fft.cfft_q31_fast_tables of cf)
     w32: np.ndarray  # int32 (8, nb): the inverse FFT's re, im (the first N/2; rows 2, 3 are
     # free since the merge needs no gather), Mre, Mim, Sre, Sim bins (rows 4, 5 then the C bins)
 
