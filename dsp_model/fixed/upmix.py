@@ -412,9 +412,7 @@ def _decide(u, f, mre, mim, sre, sim):
                 d = wm / wdn if wdn > zero else zero
                 lam = (d * d - lo2) * inv
                 lam = min(max(lam, zero), one)
-                w = f32_to_q31(lam * wdir[j] + (one - lam))
-                mre[j] = shr_round(w * np.int64(mre[j]), 31)
-                mim[j] = shr_round(w * np.int64(mim[j]), 31)
+                wdir[j] = lam * wdir[j] + (one - lam)  # w, applied below
         sm = zero
         sd = zero
         for j in range(j0, j1):
@@ -422,6 +420,11 @@ def _decide(u, f, mre, mim, sre, sim):
             sd = sd + qd[j]
             qm[j] = sm
             qd[j] = sd
+    # the gains apart from the running sums: this loop vectorizes
+    for k in range(nbins):
+        w = f32_to_q31(wdir[k])
+        mre[k] = shr_round(w * np.int64(mre[k]), 31)
+        mim[k] = shr_round(w * np.int64(mim[k]), 31)
 
 
 # ------------------------------------------------------------------ FFT glue
