@@ -298,22 +298,30 @@ def arm_cfft_q31(inst, buf, ifft_flag, bit_reverse_flag):
 # separate re/im arrays, each stage's butterflies in an order LLVM vectorizes
 # (the butterflies of a stage are independent: the reference loops over the
 # twiddle j outside and the group inside, this one the other way round), and
-# leaves the bit reversal to the reader (table row 0). tests/test_fixed_fft.py
-# holds it to `arm_cfft_q31` bit for bit.
+# leaves the bit reversal to the reader (table row 0). The groups of the last
+# two stages (16 and 4 values) are too short for a vector loop, so a radix-4
+# transform runs them on its values transposed (flen/16 x 16 -> 16 x flen/16,
+# through the table's work rows): butterfly j of every group is then one
+# contiguous run, and the outputs stay in that layout (row 0 says where).
+# tests/test_fixed_fft.py holds it to `arm_cfft_q31` bit for bit.
 def cfft_q31_fast_tables(inst: CfftQ31) -> np.ndarray:
-    """int32 (7, N) for `cfft_q31_fast`: row 0 pos[k], the position in the
-    butterflies' order of bin k (what `arm_bitreversal_32`'s swaps undo);
-    rows 1-6 cos1, sin1, cos2, sin2, cos3, sin3 of the radix-4 stage whose
-    groups have quarter size q, for j < q at [q + j] (twiddle index j N / 4q,
-    the same for the radix-4-by-2 halves, whose modifier is 2); rows 1, 2 at
-    [N/2 + i] the radix-4-by-2 step's cos, sin of i."""
+    """int32 (9, N) for `cfft_q31_fast`: row 0 pos[k], the position of bin k
+    in the fast twin's output (CMSIS's butterfly order, which
+    `arm_bitreversal_32`'s swaps undo, with each radix-4 transform's values
+    transposed as above); rows 1-6 cos1, sin1, cos2, sin2, cos3, sin3 of the
+    radix-4 stage whose groups have quarter size q, for j < q at [q + j]
+    (twiddle index j N / 4q, the same for the radix-4-by-2 halves, whose
+    modifier is 2); rows 1, 2 at [N/2 + i] the radix-4-by-2 step's cos, sin of
+    i; rows 7, 8 work (re, im transposed; contents do not carry between calls)."""
     n, tw = inst.fft_len, inst.twiddle.astype(np.int64)
-    tab = np.zeros((7, n), np.int64)
+    tab = np.zeros((9, n), np.int64)
     idx = np.arange(n)
     rev = inst.bitrev.astype(np.int64) >> 3  # complex index
     for a, b in zip(rev[0::2], rev[1::2], strict=True):
         idx[a], idx[b] = idx[b], idx[a]
-    tab[0] = idx
+    flen = n if n & 0x55555555 else n // 2  # one radix-4 transform's length
+    off, p = idx - idx % flen, idx % flen
+    tab[0] = off + (p % 16) * (flen // 16) + p // 16
     q = n // 4 if n & 0x55555555 else n // 8
     while q >= 1:
         j = np.arange(q) * (n // (4 * q))
@@ -328,101 +336,160 @@ def cfft_q31_fast_tables(inst: CfftQ31) -> np.ndarray:
 
 
 @_jit
-def _stage_fast(re, im, a0s, q, tab, first, sgn):
-    """One twiddled radix-4 stage on the group at a0s (quarter size q): the
-    first stage (inputs >> 4, twiddled outputs << 1) or a middle one (sums
-    >> 2, twiddled outputs >> 1); sgn 1 forward, -1 inverse (the sign of the
-    sine terms, as `_radix4_q31`'s)."""
-    sh_in = 4 if first else 0
+def _bfly_fast(re, im, a0, a1, a2, a3, tab, tj, first, sgn):
+    """One twiddled radix-4 butterfly on re/im[a0..a3], twiddles tab[1..6, tj]:
+    the first stage's (inputs already >> 4, twiddled outputs << 1) or a middle one's
+    (sums >> 2, twiddled outputs >> 1); sgn 1 forward, -1 inverse (the sign of
+    the sine terms, as `_radix4_q31`'s)."""
     sh_a = 0 if first else 2
-    for j in range(q):
-        a0 = np.uint64(a0s + j)
-        a1 = a0 + np.uint64(q)
-        a2 = a1 + np.uint64(q)
-        a3 = a2 + np.uint64(q)
-        tj = np.uint64(q + j)
-        xa = np.int64(re[a0]) >> sh_in
-        ya = np.int64(im[a0]) >> sh_in
-        xb = np.int64(re[a1]) >> sh_in
-        yb = np.int64(im[a1]) >> sh_in
-        xc = np.int64(re[a2]) >> sh_in
-        yc = np.int64(im[a2]) >> sh_in
-        xd = np.int64(re[a3]) >> sh_in
-        yd = np.int64(im[a3]) >> sh_in
-        r1 = wrap32(xa + xc)
-        r2 = wrap32(xa - xc)
-        s1 = wrap32(ya + yc)
-        s2 = wrap32(ya - yc)
-        t1 = wrap32(xb + xd)
-        t2 = wrap32(yb + yd)
-        re[a0] = wrap32(r1 + t1) >> sh_a
-        im[a0] = wrap32(s1 + t2) >> sh_a
-        r1 = wrap32(r1 - t1)
-        s1 = wrap32(s1 - t2)
-        t1 = wrap32(yb - yd)
-        t2 = wrap32(xb - xd)
-        co2 = np.int64(tab[3, tj])
-        si2 = np.int64(tab[4, tj])
-        xc2 = wrap32(_mul(r1, co2) + sgn * _mul(s1, si2))
-        yc2 = wrap32(_mul(s1, co2) - sgn * _mul(r1, si2))
-        r1, r2 = wrap32(r2 + sgn * t1), wrap32(r2 - sgn * t1)
-        s1, s2 = wrap32(s2 - sgn * t2), wrap32(s2 + sgn * t2)
-        co1 = np.int64(tab[1, tj])
-        si1 = np.int64(tab[2, tj])
-        co3 = np.int64(tab[5, tj])
-        si3 = np.int64(tab[6, tj])
-        xb2 = wrap32(_mul(r1, co1) + sgn * _mul(s1, si1))
-        yb2 = wrap32(_mul(s1, co1) - sgn * _mul(r1, si1))
-        xd2 = wrap32(_mul(r2, co3) + sgn * _mul(s2, si3))
-        yd2 = wrap32(_mul(s2, co3) - sgn * _mul(r2, si3))
-        if first:
-            re[a1] = wrap32(xc2 << 1)
-            im[a1] = wrap32(yc2 << 1)
-            re[a2] = wrap32(xb2 << 1)
-            im[a2] = wrap32(yb2 << 1)
-            re[a3] = wrap32(xd2 << 1)
-            im[a3] = wrap32(yd2 << 1)
-        else:
-            re[a1] = xc2 >> 1
-            im[a1] = yc2 >> 1
-            re[a2] = xb2 >> 1
-            im[a2] = yb2 >> 1
-            re[a3] = xd2 >> 1
-            im[a3] = yd2 >> 1
+    xa = np.int64(re[a0])
+    ya = np.int64(im[a0])
+    xb = np.int64(re[a1])
+    yb = np.int64(im[a1])
+    xc = np.int64(re[a2])
+    yc = np.int64(im[a2])
+    xd = np.int64(re[a3])
+    yd = np.int64(im[a3])
+    r1 = wrap32(xa + xc)
+    r2 = wrap32(xa - xc)
+    s1 = wrap32(ya + yc)
+    s2 = wrap32(ya - yc)
+    t1 = wrap32(xb + xd)
+    t2 = wrap32(yb + yd)
+    re[a0] = wrap32(r1 + t1) >> sh_a
+    im[a0] = wrap32(s1 + t2) >> sh_a
+    r1 = wrap32(r1 - t1)
+    s1 = wrap32(s1 - t2)
+    t1 = wrap32(yb - yd)
+    t2 = wrap32(xb - xd)
+    co2 = np.int64(tab[3, tj])
+    si2 = np.int64(tab[4, tj])
+    xc2 = wrap32(_mul(r1, co2) + sgn * _mul(s1, si2))
+    yc2 = wrap32(_mul(s1, co2) - sgn * _mul(r1, si2))
+    r1, r2 = wrap32(r2 + sgn * t1), wrap32(r2 - sgn * t1)
+    s1, s2 = wrap32(s2 - sgn * t2), wrap32(s2 + sgn * t2)
+    co1 = np.int64(tab[1, tj])
+    si1 = np.int64(tab[2, tj])
+    co3 = np.int64(tab[5, tj])
+    si3 = np.int64(tab[6, tj])
+    xb2 = wrap32(_mul(r1, co1) + sgn * _mul(s1, si1))
+    yb2 = wrap32(_mul(s1, co1) - sgn * _mul(r1, si1))
+    xd2 = wrap32(_mul(r2, co3) + sgn * _mul(s2, si3))
+    yd2 = wrap32(_mul(s2, co3) - sgn * _mul(r2, si3))
+    if first:
+        re[a1] = wrap32(xc2 << 1)
+        im[a1] = wrap32(yc2 << 1)
+        re[a2] = wrap32(xb2 << 1)
+        im[a2] = wrap32(yb2 << 1)
+        re[a3] = wrap32(xd2 << 1)
+        im[a3] = wrap32(yd2 << 1)
+    else:
+        re[a1] = xc2 >> 1
+        im[a1] = yc2 >> 1
+        re[a2] = xb2 >> 1
+        im[a2] = yb2 >> 1
+        re[a3] = xd2 >> 1
+        im[a3] = yd2 >> 1
+
+
+@_jit
+def _stage_fast(re, im, off, flen, q, tab, first, sgn):
+    """One stage (quarter size q) over the groups of re/im[off:off + flen]."""
+    for g0 in range(off, off + flen, 4 * q):
+        for j in range(q):
+            a0 = np.uint64(g0 + j)
+            a1 = a0 + np.uint64(q)
+            a2 = a1 + np.uint64(q)
+            a3 = a2 + np.uint64(q)
+            _bfly_fast(re, im, a0, a1, a2, a3, tab, np.uint64(q + j), first, sgn)
+
+
+@_jit
+def _tail_fast(re, im, off, m, tab, sgn):
+    """The last two stages of the transform at off (m = flen / 16): transpose
+    its values into tab[7], tab[8], the middle stage of quarter 4 there (rows
+    j, j + 4, j + 8, j + 12), the last stage (plain 4-sums of rows 4c..4c+3;
+    outputs a, c, b, d) back into re/im[off:]."""
+    tre, tim = tab[7], tab[8]
+    for a in range(m):
+        for b in range(16):
+            src = np.uint64(off + 16 * a + b)
+            tre[np.uint64(b * m + a)] = re[src]
+            tim[np.uint64(b * m + a)] = im[src]
+    for j in range(4):
+        for a in range(m):
+            a0 = np.uint64(j * m + a)
+            a1 = a0 + np.uint64(4 * m)
+            a2 = a1 + np.uint64(4 * m)
+            a3 = a2 + np.uint64(4 * m)
+            _bfly_fast(tre, tim, a0, a1, a2, a3, tab, np.uint64(4 + j), False, sgn)
+    for c in range(4):
+        for a in range(m):
+            a0 = np.uint64(4 * c * m + a)
+            a1 = a0 + np.uint64(m)
+            a2 = a1 + np.uint64(m)
+            a3 = a2 + np.uint64(m)
+            xa = np.int64(tre[a0])
+            ya = np.int64(tim[a0])
+            xb = np.int64(tre[a1])
+            yb = np.int64(tim[a1])
+            xc = np.int64(tre[a2])
+            yc = np.int64(tim[a2])
+            xd = np.int64(tre[a3])
+            yd = np.int64(tim[a3])
+            o0 = np.uint64(off) + a0
+            o1 = np.uint64(off) + a1
+            o2 = np.uint64(off) + a2
+            o3 = np.uint64(off) + a3
+            re[o0] = wrap32(xa + xb + xc + xd)
+            im[o0] = wrap32(ya + yb + yc + yd)
+            re[o1] = wrap32(xa - xb + xc - xd)
+            im[o1] = wrap32(ya - yb + yc - yd)
+            re[o2] = wrap32(xa + sgn * (yb - yd) - xc)
+            im[o2] = wrap32(ya - sgn * (xb - xd) - yc)
+            re[o3] = wrap32(xa - sgn * (yb - yd) - xc)
+            im[o3] = wrap32(ya + sgn * (xb - xd) - yc)
+
+
+# The strides of the loops above (q, m) as compile-time constants, one call per
+# value (numba types a literal argument as a constant): LLVM then sees each
+# array's four streams a0 + {0, q, 2q, 3q} at constant distances, checks them
+# for overlap as one, and vectorizes; with a run-time stride it would have to
+# check every pair and leaves the loop scalar (a stage ~8x slower).
+@_jit
+def _stage_const(re, im, off, flen, q, tab, first, sgn):
+    if q == 1024:
+        _stage_fast(re, im, off, flen, 1024, tab, first, sgn)
+    elif q == 256:
+        _stage_fast(re, im, off, flen, 256, tab, first, sgn)
+    elif q == 64:
+        _stage_fast(re, im, off, flen, 64, tab, first, sgn)
+    else:
+        _stage_fast(re, im, off, flen, 16, tab, first, sgn)
 
 
 @_jit
 def _radix4_fast(re, im, off, flen, tab, sgn):
-    """_radix4_q31 (sgn 1 forward, -1 inverse) on re/im[off:off + flen]: the
-    first stage, the middle ones down to groups of 16, the last."""
+    """_radix4_q31 (sgn 1 forward, -1 inverse) on re/im[off:off + flen], flen
+    in 256, 1024, 4096: the first stage and the middle ones down to groups of
+    64 in place, the last two transposed (`_tail_fast`; value p of the
+    transform at off + (p % 16) flen/16 + p // 16)."""
+    # the first stage's inputs >> 4 as a pass of their own: in the butterfly, the
+    # shift keeps LLVM from vectorizing the stage (10x slower)
+    for i in range(off, off + flen):
+        re[i] >>= 4
+        im[i] >>= 4
     q = flen >> 2
-    _stage_fast(re, im, off, q, tab, True, sgn)
-    while q > 4:
-        n1 = q
+    _stage_const(re, im, off, flen, q, tab, True, sgn)
+    while q > 16:
         q >>= 2
-        for g0 in range(0, flen, n1):
-            _stage_fast(re, im, off + g0, q, tab, False, sgn)
-    for g in range(flen >> 2):  # last stage: plain 4-sums; outputs a, c, b, d
-        a0 = np.uint64(off + 4 * g)
-        a1 = a0 + np.uint64(1)
-        a2 = a0 + np.uint64(2)
-        a3 = a0 + np.uint64(3)
-        xa = np.int64(re[a0])
-        ya = np.int64(im[a0])
-        xb = np.int64(re[a1])
-        yb = np.int64(im[a1])
-        xc = np.int64(re[a2])
-        yc = np.int64(im[a2])
-        xd = np.int64(re[a3])
-        yd = np.int64(im[a3])
-        re[a0] = wrap32(xa + xb + xc + xd)
-        im[a0] = wrap32(ya + yb + yc + yd)
-        re[a1] = wrap32(xa - xb + xc - xd)
-        im[a1] = wrap32(ya - yb + yc - yd)
-        re[a2] = wrap32(xa + sgn * (yb - yd) - xc)
-        im[a2] = wrap32(ya - sgn * (xb - xd) - yc)
-        re[a3] = wrap32(xa - sgn * (yb - yd) - xc)
-        im[a3] = wrap32(ya + sgn * (xb - xd) - yc)
+        _stage_const(re, im, off, flen, q, tab, False, sgn)
+    if flen == 4096:
+        _tail_fast(re, im, off, 256, tab, sgn)
+    elif flen == 1024:
+        _tail_fast(re, im, off, 64, tab, sgn)
+    else:
+        _tail_fast(re, im, off, 16, tab, sgn)
 
 
 @_jit
