@@ -708,6 +708,22 @@ def _split(u):
 
 
 @_jit
+def _merge_bin(cre, cim, tw_cos, tw_sin, k, n2):
+    """A'r, A'i and t = W^-1 B' of `merge_q31`'s bin k (0 <= k <= N/4)."""
+    kk = np.uint64(n2 - k)
+    yr = np.int64(cre[k])
+    yi = np.int64(cim[k])
+    vr = np.int64(cre[kk])
+    vi = np.int64(cim[kk])
+    br = _sat(yr - vr)
+    bi = _sat(yi + vi)
+    c = np.int64(tw_cos[k])
+    s = np.int64(tw_sin[k])
+    return (_sat(yr + vr), _sat(yi - vi),
+            _sat(_r31(br * c - bi * s)), _sat(_r31(bi * c + br * s)))
+
+
+@_jit
 def _inverse(u, gmax):
     """`irfft_q31` from the C bins (u.w32 rows 4, 5): the merge into re, im (u.w32
     rows 0, 1, natural order), the block exponent, the shift, `cfft_q31_fast`'s
@@ -715,25 +731,18 @@ def _inverse(u, gmax):
     n2 = u.fft_size // 2
     zre, zim, tw_cos, tw_sin = u.w32[0, :n2], u.w32[1, :n2], u.tw_cos, u.tw_sin
     cre, cim = u.w32[4], u.w32[5]
+    # the merge as two loops, each writing two arrays in one direction (k from 0 to
+    # N/4, then N/2 - k for 0 < k < N/4, the same A', B', t recomputed): with the
+    # second pair under the loop's condition LLVM vectorized neither
     for k in range(n2 // 2 + 1):
-        kk = np.uint64(n2 - k)
-        yr = np.int64(cre[k])
-        yi = np.int64(cim[k])
-        vr = np.int64(cre[kk])
-        vi = np.int64(cim[kk])
-        ar = _sat(yr + vr)
-        ai = _sat(yi - vi)
-        br = _sat(yr - vr)
-        bi = _sat(yi + vi)
-        c = np.int64(tw_cos[k])
-        s = np.int64(tw_sin[k])
-        tr = _sat(_r31(br * c - bi * s))
-        ti = _sat(_r31(bi * c + br * s))
+        ar, ai, tr, ti = _merge_bin(cre, cim, tw_cos, tw_sin, k, n2)
         zre[k] = _sat(ar - ti)
         zim[k] = _sat(ai + tr)
-        if 0 < k < n2 // 2:
-            zre[kk] = _sat(ar + ti)
-            zim[kk] = _sat(tr - ai)
+    for k in range(1, n2 // 2):  # k counts up, the index kk into the output down
+        ar, ai, tr, ti = _merge_bin(cre, cim, tw_cos, tw_sin, k, n2)
+        kk = np.uint64(n2 - k)
+        zre[kk] = _sat(ar + ti)
+        zim[kk] = _sat(tr - ai)
     if u.ci.fft_len != n2:
         return _split_fast(u, zre, zim, n2, gmax)
     m = np.int64(0)
