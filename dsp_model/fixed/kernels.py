@@ -452,6 +452,138 @@ def biquad_df1_32x64_q31_direct(inst, src, dst, block_size):
         _biquad_32x64_stage(inst.coeffs, inst.state, stage, inst.post_shift, dst, dst, block_size)
 
 
+# ============================================ biquad stages in two passes (chain)
+# A DF1 stage's sum splits into its feed-forward part b0 x[n] + b1 x[n-1] +
+# b2 x[n-2], which needs no y and so runs over a whole block as one loop that
+# vectorizes (vpmuldq), and its feedback a1 y[n-1] + a2 y[n-2], the
+# recursion, which then has two multiplies per sample (four for 32x64)
+# instead of five (seven). Integer adds wrap modulo 2^64 in any order, so
+# the sum, and every output and state, is the one-pass kernels' bit for bit.
+# The compiled chain runs two independent recursions (any kinds) in one
+# sample loop, so the CPU overlaps their latencies; the kernels' public
+# forms keep one pass (they own no scratch for the feed-forward sums).
+@_jit
+def _biquad_ff_q31(coeffs, state, stage, src, ff, block_size):
+    """ff[n] = b0 x[n] + b1 x[n-1] + b2 x[n-2] (Q62, wraps) for stage
+    `stage` of either DF1 Q31 kernel (coeffs and state layout of
+    ``BiquadDf1Q31`` / ``Biquad32x64Q31``: x[-1], x[-2] from the state);
+    the state's x then take the block's last two inputs (read here, before
+    a feedback pass may overwrite src in place)."""
+    b0 = coeffs[5 * stage]
+    b1 = coeffs[5 * stage + 1]
+    b2 = coeffs[5 * stage + 2]
+    x1 = wrap32(state[4 * stage])
+    x2 = wrap32(state[4 * stage + 1])
+    m = block_size
+    if m >= 1:
+        ff[0] = mac_wrap64(mac_wrap64(mult_q31x31_q62(b0, src[0]), b1, x1), b2, x2)
+    if m >= 2:
+        ff[1] = mac_wrap64(mac_wrap64(mult_q31x31_q62(b0, src[1]), b1, src[0]), b2, x1)
+    # shifted views, not src[n - 1]: numba's negative-index wraparound on
+    # n - 1 would keep LLVM from vectorizing the loop
+    x0, xm1, xm2, out = src[2:m], src[1:m], src[:m], ff[2:m]
+    for n in range(m - 2):
+        out[n] = mac_wrap64(mac_wrap64(mult_q31x31_q62(b0, x0[n]), b1, xm1[n]), b2, xm2[n])
+    if m >= 2:
+        x2 = np.int64(src[m - 2])
+        x1 = np.int64(src[m - 1])
+    elif m == 1:
+        x2 = x1
+        x1 = np.int64(src[0])
+    state[4 * stage] = x1
+    state[4 * stage + 1] = x2
+
+
+@_jit
+def _df1_fb(ff, a1, a2, y1, y2, rshift):
+    """A DF1 Q31 stage's y[n] from its feed-forward sum ff:
+    wrap32((ff + a2 y[n-2] + a1 y[n-1]) >> rshift) (the newest y's product
+    added last: the shorter dependency chain)."""
+    return shr_floor_wrap32(mac_wrap64(mac_wrap64(ff, a2, y2), a1, y1), rshift)
+
+
+@_jit
+def _hp_fb(ff, a1, a2, y1, y2):
+    """A 32x64 stage's Q62 accumulator from its feed-forward sum ff (the
+    Q63 y products as ``_biquad_32x64_stage``, the newest last)."""
+    return add64_wrap(add64_wrap(ff, mult_q63x31_q62(y2, a2)), mult_q63x31_q62(y1, a1))
+
+
+@_jit
+def _fb_load(coeffs, state, stage):
+    return (coeffs[5 * stage + 3], coeffs[5 * stage + 4], np.int64(state[4 * stage + 2]),
+            np.int64(state[4 * stage + 3]))
+
+
+@_jit
+def _fb_store(state, stage, y1, y2):
+    state[4 * stage + 2] = y1
+    state[4 * stage + 3] = y2
+
+
+@_jit
+def _biquad_df1_q31_fb2(ca, sa, ka, psa, ffa, dst_a, cb, sb, kb, psb, ffb, dst_b, block_size):
+    """The feedback passes of two independent DF1 Q31 stages (stage ka of
+    (ca, sa) from ffa into dst_a, stage kb of (cb, sb) from ffb into dst_b),
+    in one sample loop."""
+    a1, a2, y1, y2 = _fb_load(ca, sa, ka)
+    c1, c2, v1, v2 = _fb_load(cb, sb, kb)
+    sha = 31 - psa
+    shb = 31 - psb
+    for n in range(block_size):
+        y0 = _df1_fb(ffa[n], a1, a2, y1, y2, sha)
+        v0 = _df1_fb(ffb[n], c1, c2, v1, v2, shb)
+        y2 = y1
+        y1 = y0
+        v2 = v1
+        v1 = v0
+        dst_a[n] = y0
+        dst_b[n] = v0
+    _fb_store(sa, ka, y1, y2)
+    _fb_store(sb, kb, v1, v2)
+
+
+@_jit
+def _biquad_32x64_fb2(ca, sa, ka, psa, ffa, dst_a, cb, sb, kb, psb, ffb, dst_b, block_size):
+    """As ``_biquad_df1_q31_fb2`` for two 32x64 stages (the new Q63 state
+    acc << (post_shift + 1), the output acc >> (31 - post_shift))."""
+    a1, a2, y1, y2 = _fb_load(ca, sa, ka)
+    c1, c2, v1, v2 = _fb_load(cb, sb, kb)
+    la, ya = 31 - psa, psa + 1
+    lb, yb = 31 - psb, psb + 1
+    for n in range(block_size):
+        acc = _hp_fb(ffa[n], a1, a2, y1, y2)
+        bcc = _hp_fb(ffb[n], c1, c2, v1, v2)
+        y2 = y1
+        y1 = shl64_wrap(acc, ya)
+        v2 = v1
+        v1 = shl64_wrap(bcc, yb)
+        dst_a[n] = shr_floor_wrap32(acc, la)
+        dst_b[n] = shr_floor_wrap32(bcc, lb)
+    _fb_store(sa, ka, y1, y2)
+    _fb_store(sb, kb, v1, v2)
+
+
+@_jit
+def _biquad_mixed_fb2(ca, sa, ka, psa, ffa, dst_a, cb, sb, kb, psb, ffb, dst_b, block_size):
+    """As ``_biquad_df1_q31_fb2`` for a 32x64 stage (a) and a DF1 Q31 one (b)."""
+    a1, a2, y1, y2 = _fb_load(ca, sa, ka)
+    c1, c2, v1, v2 = _fb_load(cb, sb, kb)
+    la, ya = 31 - psa, psa + 1
+    shb = 31 - psb
+    for n in range(block_size):
+        acc = _hp_fb(ffa[n], a1, a2, y1, y2)
+        v0 = _df1_fb(ffb[n], c1, c2, v1, v2, shb)
+        y2 = y1
+        y1 = shl64_wrap(acc, ya)
+        v2 = v1
+        v1 = v0
+        dst_a[n] = shr_floor_wrap32(acc, la)
+        dst_b[n] = v0
+    _fb_store(sa, ka, y1, y2)
+    _fb_store(sb, kb, v1, v2)
+
+
 # =========================================================== biquad DF1 Q15
 class BiquadDf1Q15(NamedTuple):
     """``arm_biquad_casd_df1_inst_q15``. coeffs int16 (6 * num_stages,): per
