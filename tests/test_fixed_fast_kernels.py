@@ -309,6 +309,7 @@ def test_cascades_side_by_side_match_one_chain_at_a_time():
     n_cases = 0
     for q in _chains():
         meta, mem32, mem64, _ = FixedChain(q, max_block=128)._ctx
+        ff = np.empty((2, 128), np.int64)
         t = _tables(meta)
         kind, nst, ps, cco, cso = t[12:17]
         C = len(kind)
@@ -325,7 +326,7 @@ def test_cascades_side_by_side_match_one_chain_at_a_time():
                 _cascades(meta, m32, m64, kind, nst, ps, cco, cso, b0, b1, rb, 100)
                 f32, f64 = mem32.copy(), mem64.copy()
                 fa, fb = za.copy(), zb.copy()
-                _cascades2(meta, f32, f64, kind, nst, ps, cco, cso, a0, a1, fa, b0, b1, fb, 100)
+                _cascades2(meta, f32, f64, kind, nst, ps, cco, cso, a0, a1, fa, b0, b1, fb, ff, 100)
                 assert np.array_equal(fa, ra) and np.array_equal(fb, rb), (a0, a1, b0, b1)
                 assert np.array_equal(f32, m32) and np.array_equal(f64, m64)
                 n_cases += 1

@@ -58,10 +58,14 @@ from .kernels import (
     Delay,
     FirQ31,
     GainQ31,
+    _biquad_32x64_fb2,
     _biquad_32x64_pair,
     _biquad_32x64_stage,
+    _biquad_df1_q31_fb2,
     _biquad_df1_q31_pair,
     _biquad_df1_q31_stage,
+    _biquad_ff_q31,
+    _biquad_mixed_fb2,
     biquad_df1_32x64_q31,
     biquad_df1_q31,
     dac_quant_q31,
@@ -414,56 +418,75 @@ def _stage_single(meta, mem32, mem64, casc_kind, nst, ps, cco, cso, c, k, z, m):
 
 
 @nb.njit(cache=True)
-def _cascades2(meta, mem32, mem64, casc_kind, nst, ps, cco, cso, a0, a1, za, b0, b1, zb, m):
-    """Cascades a0..a1-1 in place on za and (independently) b0..b1-1 on zb,
-    with their biquad stages run two per sample loop wherever two of one
-    kind are ready: one of each chain side by side, else the next two of one
-    chain. Every stage still sees the same input and state as in
-    `_cascades` (each chain's stages keep their order; the two chains share
-    nothing), so the values are the same; overlapping two recursions is
-    ~1.4-1.7x faster than one at a time."""
-    ca, ka, cb, kb = a0, 0, b0, 0
-    while ca < a1 or cb < b1:
-        if ca < a1 and cb < b1 and casc_kind[ca] == casc_kind[cb]:
-            _stage_pair(meta, mem32, mem64, casc_kind, nst, ps, cco, cso, ca, ka, za, cb, kb, zb,
-                        False, m)
-            ca, ka = _next_stage(nst, ca, ka)
-            cb, kb = _next_stage(nst, cb, kb)
-            continue
-        done = False
-        for side in range(2):
-            c, k, c1, z = (ca, ka, a1, za) if side == 0 else (cb, kb, b1, zb)
-            if c >= c1:
-                continue
-            c2, k2 = _next_stage(nst, c, k)
-            if c2 < c1 and casc_kind[c2] == casc_kind[c]:  # the chain's next two
-                _stage_pair(meta, mem32, mem64, casc_kind, nst, ps, cco, cso, c, k, z, c2, k2,
-                            z, True, m)
-                c, k = _next_stage(nst, c2, k2)
-            else:
-                _stage_single(meta, mem32, mem64, casc_kind, nst, ps, cco, cso, c, k, z, m)
-                c, k = c2, k2
-            if side == 0:
-                ca, ka = c, k
-            else:
-                cb, kb = c, k
-            done = True
-            break
-        if not done:
-            break
+def _stage_pair_ff(meta, mem32, mem64, casc_kind, nst, ps, cco, cso, c, k, z, cb, kb, zb, ff, m):
+    """Stage k of cascade c on z and stage kb of cascade cb on zb, two
+    independent stages of any kinds: each one's feed-forward sums into its
+    row of ff (int64 (2, >= m) scratch), then both feedback recursions in
+    one sample loop (the kernels' two-pass form: the same values)."""
+    if casc_kind[c] == KERNEL_DF1 and casc_kind[cb] == KERNEL_32X64:  # the mixed loop: 32x64 first
+        c, k, z, cb, kb, zb = cb, kb, zb, c, k, z
+    if casc_kind[c] == KERNEL_DF1:
+        a = _df1_inst(meta, mem32, nst, ps, cco, cso, c)
+        b = _df1_inst(meta, mem32, nst, ps, cco, cso, cb)
+        _biquad_ff_q31(a.coeffs, a.state, k, z, ff[0], m)
+        _biquad_ff_q31(b.coeffs, b.state, kb, zb, ff[1], m)
+        _biquad_df1_q31_fb2(a.coeffs, a.state, k, a.post_shift, ff[0], z, b.coeffs, b.state, kb,
+                            b.post_shift, ff[1], zb, m)
+        return
+    a = _hp_inst(meta, mem32, mem64, nst, ps, cco, cso, c)
+    _biquad_ff_q31(a.coeffs, a.state, k, z, ff[0], m)
+    if casc_kind[cb] == KERNEL_32X64:
+        b = _hp_inst(meta, mem32, mem64, nst, ps, cco, cso, cb)
+        _biquad_ff_q31(b.coeffs, b.state, kb, zb, ff[1], m)
+        _biquad_32x64_fb2(a.coeffs, a.state, k, a.post_shift, ff[0], z, b.coeffs, b.state, kb,
+                          b.post_shift, ff[1], zb, m)
+    else:
+        d = _df1_inst(meta, mem32, nst, ps, cco, cso, cb)
+        _biquad_ff_q31(d.coeffs, d.state, kb, zb, ff[1], m)
+        _biquad_mixed_fb2(a.coeffs, a.state, k, a.post_shift, ff[0], z, d.coeffs, d.state, kb,
+                          d.post_shift, ff[1], zb, m)
 
 
 @nb.njit(cache=True)
-def _run_chunk(meta, mem32, mem64, lfsr, lim, x, out, m, upmixed=False):
+def _cascades2(meta, mem32, mem64, casc_kind, nst, ps, cco, cso, a0, a1, za, b0, b1, zb, ff, m):
+    """Cascades a0..a1-1 in place on za and (independently) b0..b1-1 on zb:
+    while both chains have stages, the next stage of each side by side
+    (`_stage_pair_ff`, any kinds); then the rest of the longer chain two
+    stages per sample loop where two of one kind follow each other. Every
+    stage still sees the same input and state as in `_cascades` (each
+    chain's stages keep their order; the two chains share nothing), so the
+    values are the same; overlapping two recursions is ~2x faster than one
+    at a time. ff: int64 (2, >= m) scratch."""
+    ca, ka, cb, kb = a0, 0, b0, 0
+    while ca < a1 and cb < b1:
+        _stage_pair_ff(meta, mem32, mem64, casc_kind, nst, ps, cco, cso, ca, ka, za, cb, kb, zb,
+                       ff, m)
+        ca, ka = _next_stage(nst, ca, ka)
+        cb, kb = _next_stage(nst, cb, kb)
+    c, k, c1, z = (ca, ka, a1, za) if ca < a1 else (cb, kb, b1, zb)
+    while c < c1:
+        c2, k2 = _next_stage(nst, c, k)
+        if c2 < c1 and casc_kind[c2] == casc_kind[c]:  # the chain's next two
+            _stage_pair(meta, mem32, mem64, casc_kind, nst, ps, cco, cso, c, k, z, c2, k2, z,
+                        True, m)
+            c, k = _next_stage(nst, c2, k2)
+        else:
+            _stage_single(meta, mem32, mem64, casc_kind, nst, ps, cco, cso, c, k, z, m)
+            c, k = c2, k2
+
+
+@nb.njit(cache=True)
+def _run_chunk(meta, mem32, mem64, lfsr, lim, ff, x, out, m, upmixed=False):
     """One chunk (m <= max_block) through the whole chain, compiled; the same
     kernel calls in the same order as `FixedChain._chunk_readable`. With
     `upmixed` the caller has already written u[0..2] (the adaptive upmix).
     `lim`: the limiter's instance (its state lives outside the context, as
-    the upmix's; ``enabled`` 0 for a chain without one).
+    the upmix's; ``enabled`` 0 for a chain without one). `ff`: int64
+    (2, max_block) scratch of the paired biquad stages.
     All views below are of borrowed arrays (no reference counting: see
     ``_borrow``); the caller holds the arrays for the call."""
     meta, mem32, mem64, lfsr = _borrow(meta), _borrow(mem32), _borrow(mem64), _borrow(lfsr)
-    x, out = _borrow(x), _borrow(out)
+    ff, x, out = _borrow(ff), _borrow(x), _borrow(out)
     (path_src, dl_len, dl_off, com_ntaps, com_coef_off, com_state_off, feed_path,
      feed_ntaps, feed_coef_off, feed_state_off, drv_feed_off, drv_casc_off, casc_kind,
      nst, ps, cco, cso, gain_fract, gain_shift, feed_alias, v_casc) = _tables(meta)
@@ -485,9 +508,9 @@ def _run_chunk(meta, mem32, mem64, lfsr, lim, x, out, m, upmixed=False):
                       u[side], vb[rc], m)
         # the cascades of the two sides side by side (independent: same values)
         _cascades2(meta, mem32, mem64, casc_kind, nst, ps, cco, cso, v_casc[0], v_casc[1],
-                   vb[0], v_casc[2], v_casc[3], vb[3], m)  # ipsi(L'), ipsi(R')
+                   vb[0], v_casc[2], v_casc[3], vb[3], ff, m)  # ipsi(L'), ipsi(R')
         _cascades2(meta, mem32, mem64, casc_kind, nst, ps, cco, cso, v_casc[1], v_casc[2],
-                   vb[2], v_casc[3], v_casc[4], vb[1], m)  # contra(L'), contra(R')
+                   vb[2], v_casc[3], v_casc[4], vb[1], ff, m)  # contra(L'), contra(R')
         mix_sat_q31(vb[0:2], u[3], m)  # e_L = ipsi(L') + contra(R')
         mix_sat_q31(vb[2:4], u[4], m)  # e_R = contra(L') + ipsi(R')
     for p in range(P):
@@ -518,7 +541,7 @@ def _run_chunk(meta, mem32, mem64, lfsr, lim, x, out, m, upmixed=False):
         else:  # an odd last driver runs alone
             b0, b1, zb = drv_casc_off[d + 1], drv_casc_off[d + 1], zbuf[d]
         _cascades2(meta, mem32, mem64, casc_kind, nst, ps, cco, cso, drv_casc_off[d],
-                   drv_casc_off[d + 1], zbuf[d], b0, b1, zb, m)
+                   drv_casc_off[d + 1], zbuf[d], b0, b1, zb, ff, m)
     for d in range(D):
         z = zbuf[d]
         gain_q31(GainQ31(gain_fract[d], gain_shift[d]), z, z, m)
@@ -568,6 +591,7 @@ class FixedChain:
         self.max_block = int(max_block)
         self.n_drivers = q.n_drivers
         self._ctx = meta, mem32, mem64, lfsr = _build_context(q, self.max_block)
+        self._ff = np.empty((2, self.max_block), np.int64)  # scratch, not state
         ql = getattr(q, "limiter", None)
         self._lim = (limiter_q31_disabled(q.n_drivers) if ql is None else
                      limiter_q31_init(q.n_drivers, ql.lookahead, ql.attack_log2, ql.threshold,
@@ -629,16 +653,16 @@ class FixedChain:
         out = np.empty((n, self.n_drivers), np.int32)  # every sample of every driver is written
         fast = self.compiled and self.probe is None
         if fast and self._upmix is None and n <= self.max_block:  # one chunk (device blocks)
-            _run_chunk(*self._ctx, self._lim, x, out, n)
+            _run_chunk(*self._ctx, self._lim, self._ff, x, out, n)
             self._pos += n
             return out
         for i in range(0, n, self.max_block):
             m = min(self.max_block, n - i)
             if fast and self._upmix is not None:
                 upmix_q31(self._upmix, x[i:i + m], self._u, m)
-                _run_chunk(*self._ctx, self._lim, x[i:i + m], out[i:i + m], m, True)
+                _run_chunk(*self._ctx, self._lim, self._ff, x[i:i + m], out[i:i + m], m, True)
             elif fast:
-                _run_chunk(*self._ctx, self._lim, x[i:i + m], out[i:i + m], m)
+                _run_chunk(*self._ctx, self._lim, self._ff, x[i:i + m], out[i:i + m], m)
             else:
                 self._chunk_readable(x[i:i + m], out[i:i + m], m)
             self._pos += m

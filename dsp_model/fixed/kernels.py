@@ -452,6 +452,138 @@ def biquad_df1_32x64_q31_direct(inst, src, dst, block_size):
         _biquad_32x64_stage(inst.coeffs, inst.state, stage, inst.post_shift, dst, dst, block_size)
 
 
+# ============================================ biquad stages in two passes (chain)
+# A DF1 stage's sum splits into its feed-forward part b0 x[n] + b1 x[n-1] +
+# b2 x[n-2], which needs no y and so runs over a whole block as one loop that
+# vectorizes (vpmuldq), and its feedback a1 y[n-1] + a2 y[n-2], the
+# recursion, which then has two multiplies per sample (four for 32x64)
+# instead of five (seven). Integer adds wrap modulo 2^64 in any order, so
+# the sum, and every output and state, is the one-pass kernels' bit for bit.
+# The compiled chain runs two independent recursions (any kinds) in one
+# sample loop, so the CPU overlaps their latencies; the kernels' public
+# forms keep one pass (they own no scratch for the feed-forward sums).
+@_jit
+def _biquad_ff_q31(coeffs, state, stage, src, ff, block_size):
+    """ff[n] = b0 x[n] + b1 x[n-1] + b2 x[n-2] (Q62, wraps) for stage
+    `stage` of either DF1 Q31 kernel (coeffs and state layout of
+    ``BiquadDf1Q31`` / ``Biquad32x64Q31``: x[-1], x[-2] from the state);
+    the state's x then take the block's last two inputs (read here, before
+    a feedback pass may overwrite src in place)."""
+    b0 = coeffs[5 * stage]
+    b1 = coeffs[5 * stage + 1]
+    b2 = coeffs[5 * stage + 2]
+    x1 = wrap32(state[4 * stage])
+    x2 = wrap32(state[4 * stage + 1])
+    m = block_size
+    if m >= 1:
+        ff[0] = mac_wrap64(mac_wrap64(mult_q31x31_q62(b0, src[0]), b1, x1), b2, x2)
+    if m >= 2:
+        ff[1] = mac_wrap64(mac_wrap64(mult_q31x31_q62(b0, src[1]), b1, src[0]), b2, x1)
+    # shifted views, not src[n - 1]: numba's negative-index wraparound on
+    # n - 1 would keep LLVM from vectorizing the loop
+    x0, xm1, xm2, out = src[2:m], src[1:m], src[:m], ff[2:m]
+    for n in range(m - 2):
+        out[n] = mac_wrap64(mac_wrap64(mult_q31x31_q62(b0, x0[n]), b1, xm1[n]), b2, xm2[n])
+    if m >= 2:
+        x2 = np.int64(src[m - 2])
+        x1 = np.int64(src[m - 1])
+    elif m == 1:
+        x2 = x1
+        x1 = np.int64(src[0])
+    state[4 * stage] = x1
+    state[4 * stage + 1] = x2
+
+
+@_jit
+def _df1_fb(ff, a1, a2, y1, y2, rshift):
+    """A DF1 Q31 stage's y[n] from its feed-forward sum ff:
+    wrap32((ff + a2 y[n-2] + a1 y[n-1]) >> rshift) (the newest y's product
+    added last: the shorter dependency chain)."""
+    return shr_floor_wrap32(mac_wrap64(mac_wrap64(ff, a2, y2), a1, y1), rshift)
+
+
+@_jit
+def _hp_fb(ff, a1, a2, y1, y2):
+    """A 32x64 stage's Q62 accumulator from its feed-forward sum ff (the
+    Q63 y products as ``_biquad_32x64_stage``, the newest last)."""
+    return add64_wrap(add64_wrap(ff, mult_q63x31_q62(y2, a2)), mult_q63x31_q62(y1, a1))
+
+
+@_jit
+def _fb_load(coeffs, state, stage):
+    return (coeffs[5 * stage + 3], coeffs[5 * stage + 4], np.int64(state[4 * stage + 2]),
+            np.int64(state[4 * stage + 3]))
+
+
+@_jit
+def _fb_store(state, stage, y1, y2):
+    state[4 * stage + 2] = y1
+    state[4 * stage + 3] = y2
+
+
+@_jit
+def _biquad_df1_q31_fb2(ca, sa, ka, psa, ffa, dst_a, cb, sb, kb, psb, ffb, dst_b, block_size):
+    """The feedback passes of two independent DF1 Q31 stages (stage ka of
+    (ca, sa) from ffa into dst_a, stage kb of (cb, sb) from ffb into dst_b),
+    in one sample loop."""
+    a1, a2, y1, y2 = _fb_load(ca, sa, ka)
+    c1, c2, v1, v2 = _fb_load(cb, sb, kb)
+    sha = 31 - psa
+    shb = 31 - psb
+    for n in range(block_size):
+        y0 = _df1_fb(ffa[n], a1, a2, y1, y2, sha)
+        v0 = _df1_fb(ffb[n], c1, c2, v1, v2, shb)
+        y2 = y1
+        y1 = y0
+        v2 = v1
+        v1 = v0
+        dst_a[n] = y0
+        dst_b[n] = v0
+    _fb_store(sa, ka, y1, y2)
+    _fb_store(sb, kb, v1, v2)
+
+
+@_jit
+def _biquad_32x64_fb2(ca, sa, ka, psa, ffa, dst_a, cb, sb, kb, psb, ffb, dst_b, block_size):
+    """As ``_biquad_df1_q31_fb2`` for two 32x64 stages (the new Q63 state
+    acc << (post_shift + 1), the output acc >> (31 - post_shift))."""
+    a1, a2, y1, y2 = _fb_load(ca, sa, ka)
+    c1, c2, v1, v2 = _fb_load(cb, sb, kb)
+    la, ya = 31 - psa, psa + 1
+    lb, yb = 31 - psb, psb + 1
+    for n in range(block_size):
+        acc = _hp_fb(ffa[n], a1, a2, y1, y2)
+        bcc = _hp_fb(ffb[n], c1, c2, v1, v2)
+        y2 = y1
+        y1 = shl64_wrap(acc, ya)
+        v2 = v1
+        v1 = shl64_wrap(bcc, yb)
+        dst_a[n] = shr_floor_wrap32(acc, la)
+        dst_b[n] = shr_floor_wrap32(bcc, lb)
+    _fb_store(sa, ka, y1, y2)
+    _fb_store(sb, kb, v1, v2)
+
+
+@_jit
+def _biquad_mixed_fb2(ca, sa, ka, psa, ffa, dst_a, cb, sb, kb, psb, ffb, dst_b, block_size):
+    """As ``_biquad_df1_q31_fb2`` for a 32x64 stage (a) and a DF1 Q31 one (b)."""
+    a1, a2, y1, y2 = _fb_load(ca, sa, ka)
+    c1, c2, v1, v2 = _fb_load(cb, sb, kb)
+    la, ya = 31 - psa, psa + 1
+    shb = 31 - psb
+    for n in range(block_size):
+        acc = _hp_fb(ffa[n], a1, a2, y1, y2)
+        v0 = _df1_fb(ffb[n], c1, c2, v1, v2, shb)
+        y2 = y1
+        y1 = shl64_wrap(acc, ya)
+        v2 = v1
+        v1 = v0
+        dst_a[n] = shr_floor_wrap32(acc, la)
+        dst_b[n] = v0
+    _fb_store(sa, ka, y1, y2)
+    _fb_store(sb, kb, v1, v2)
+
+
 # =========================================================== biquad DF1 Q15
 class BiquadDf1Q15(NamedTuple):
     """``arm_biquad_casd_df1_inst_q15``. coeffs int16 (6 * num_stages,): per
@@ -659,19 +791,20 @@ def fir_q15_init(coeffs, max_block: int, state=None) -> FirQ15:
 # The Q31 FIR's hot loop, vectorized by hand (LLVM does not find this form
 # itself). Output i is acc_i = sum_k c[k] * s[i + k] (64-bit, wrapping), then
 # (int32)(acc_i >> 31). Load the int32 state at s + t as vectors of 64-bit
-# lanes: lane j holds s[t + 2j] in its low half and s[t + 2j + 1] in its high
-# half. So for a group of outputs i0 .. i0 + 2L - 1 and every tap k, ONE load
-# at s + i0 + k gives, sign-extended, the low halves = the samples of the even
-# outputs i0 + 2j and the high halves (>> 32) = those of the odd outputs
-# i0 + 2j + 1; each lane then takes one 32 x 32 -> 64-bit signed multiply by
-# c[k] (x86: vpmuldq, which reads only the low halves, so the sign-extension
-# of the even lanes folds away) and one 64-bit add. The two accumulators are
-# interleaved back into 2L consecutive outputs. Integer adds wrap modulo 2^64
-# whatever the order, and every output sums the same products, so the result
-# is the direct kernel's bit for bit (the tests compare it with
-# ``fir_q31_direct`` and cmsisdsp). Reads stay inside s[i0 .. i0 + 2L - 1 +
-# num_taps - 1]: no over-read. The IR is generic (no target intrinsics): any
-# CPU runs it; AVX-512 / AVX2 get the vpmuldq loop.
+# lanes: lane j holds s[t + 2j] in its low half. x86's vpmuldq multiplies the
+# sign-extended low halves of its 64-bit lanes (32 x 32 -> 64 bits, signed), so
+# ONE load at s + i0 + k serves two products with no shift: its low halves
+# are tap k of the even outputs i0 + 2j (times c[k]) and tap k - 1 of the odd
+# outputs i0 + 2j + 1 (times c[k - 1]). k = 0 feeds only the even outputs;
+# the odd outputs' last tap, s[i0 + 2j + num_taps], is the high half (>> 32)
+# of the load at k = num_taps - 1 (a load at k = num_taps would read one word
+# past the state). The two accumulators are interleaved back into 2L
+# consecutive outputs. Integer adds wrap modulo 2^64 whatever the order, and
+# every output sums the same products, so the result is the direct kernel's
+# bit for bit (the tests compare it with ``fir_q31_direct`` and cmsisdsp).
+# Reads stay inside s[i0 .. i0 + 2L - 1 + num_taps - 1]: no over-read. The IR
+# is generic (no target intrinsics): any CPU runs it; AVX-512 / AVX2 get the
+# vpmuldq loop (a shift per load in the previous form cost ~1/4 of the time).
 _FIR_SIMD = not nb.config.DISABLE_JIT  # an intrinsic has no pure-Python form
 _FIR_L = 8  # 64-bit lanes per vector (a zmm; two ymm on AVX2)
 _FIR_G = 2  # vector pairs per group: 2 * L * G = 32 outputs per group
@@ -681,8 +814,8 @@ FIR_Q31_GROUP = 2 * _FIR_L * _FIR_G
 @intrinsic
 def _fir_q31_groups(typingctx, coeffs, state, dst, ngroups):
     """dst[0 .. 32 * ngroups) = the Q31 FIR outputs from state[0 ..]
-    (coeffs: num_taps int32 time-reversed; unit-stride arrays, checked by the
-    caller; state must hold 32 * ngroups + num_taps - 1 samples)."""
+    (coeffs: num_taps >= 1 int32 time-reversed; unit-stride arrays, checked
+    by the caller; state must hold 32 * ngroups + num_taps - 1 samples)."""
     if not all(isinstance(a, types.Array) and a.dtype == types.int32 and a.ndim == 1
                for a in (coeffs, state, dst)):
         return None
@@ -697,29 +830,48 @@ def _fir_q31_groups(typingctx, coeffs, state, dst, ngroups):
                       for t, a in zip(signature.args[:3], args[:3], strict=True))
         ntaps = builder.extract_value(ca.shape, 0)
         accs = [cgutils.alloca_once(builder, vec) for _ in range(2 * G)]
+        cprev = cgutils.alloca_once(builder, vec)
         c32 = ir.Constant(vec, [32] * L)
         c31 = ir.Constant(vec, [31] * L)
         splat0 = ir.Constant(ir.VectorType(i32, L), [0] * L)
         interleave = ir.Constant(ir.VectorType(i32, 2 * L),
                                  [x for j in range(L) for x in (j, j + L)])
+
+        def splat(k):  # c[k] sign-extended into every lane
+            ck = builder.sext(builder.load(builder.gep(ca.data, [k])), i64)
+            cv = builder.insert_element(ir.Constant(vec, ir.Undefined), ck, ir.Constant(i32, 0))
+            return builder.shuffle_vector(cv, cv, splat0)
+
+        def low(v):  # the sign-extended low halves (folds into vpmuldq)
+            return builder.ashr(builder.shl(v, c32), c32)
+
+        def load(base, k, g):
+            p = builder.gep(sa.data, [builder.add(builder.add(base, k),
+                                                  ir.Constant(i64, 2 * L * g))])
+            return builder.load(builder.bitcast(p, vec.as_pointer()), align=4)
+
+        def mac(a, x, cv):
+            builder.store(builder.add(builder.load(a), builder.mul(x, cv)), a)
+
+        zero = ir.Constant(i64, 0)
         with cgutils.for_range(builder, args[3]) as group:
             i0 = builder.mul(group.index, ir.Constant(i64, 2 * L * G))
-            for a in accs:
-                builder.store(ir.Constant(vec, None), a)
-            with cgutils.for_range(builder, ntaps) as tap:
+            c0 = splat(zero)
+            for g in range(G):  # k = 0: even outputs only
+                builder.store(builder.mul(low(load(i0, zero, g)), c0), accs[2 * g])
+                builder.store(ir.Constant(vec, None), accs[2 * g + 1])
+            builder.store(c0, cprev)
+            with cgutils.for_range(builder, ntaps, start=ir.Constant(i64, 1)) as tap:
                 k = tap.index
-                ck = builder.sext(builder.load(builder.gep(ca.data, [k])), i64)
-                cv = builder.insert_element(ir.Constant(vec, ir.Undefined), ck,
-                                            ir.Constant(i32, 0))
-                cv = builder.shuffle_vector(cv, cv, splat0)
-                base = builder.add(i0, k)
+                ck, cp = splat(k), builder.load(cprev)
                 for g in range(G):
-                    p = builder.gep(sa.data, [builder.add(base, ir.Constant(i64, 2 * L * g))])
-                    v = builder.load(builder.bitcast(p, vec.as_pointer()), align=4)
-                    even = builder.ashr(builder.shl(v, c32), c32)  # s[t + 2j], sign-extended
-                    odd = builder.ashr(v, c32)  # s[t + 2j + 1]
-                    for a, x in ((accs[2 * g], even), (accs[2 * g + 1], odd)):
-                        builder.store(builder.add(builder.load(a), builder.mul(x, cv)), a)
+                    x = low(load(i0, k, g))
+                    mac(accs[2 * g], x, ck)  # even: tap k
+                    mac(accs[2 * g + 1], x, cp)  # odd: tap k - 1
+                builder.store(ck, cprev)
+            last = builder.sub(ntaps, ir.Constant(i64, 1))
+            for g in range(G):  # odd outputs' tap num_taps - 1: the high halves
+                mac(accs[2 * g + 1], builder.ashr(load(i0, last, g), c32), builder.load(cprev))
             for g in range(G):
                 e = builder.trunc(builder.ashr(builder.load(accs[2 * g]), c31), half)
                 o = builder.trunc(builder.ashr(builder.load(accs[2 * g + 1]), c31), half)

@@ -184,11 +184,15 @@ def limiter_q31(inst, src, dst, block_size):
                 n = 0
                 while n < m:
                     run = min(la - k, m - n)
+                    # 1-D views and one counter: the loop LLVM vectorizes
+                    # (2-D indexing with a second counter kept it scalar)
+                    ring, w = dl[d, k:k + run], work[n:n + run]
+                    x, y = src[d, i0 + n:i0 + n + run], dst[d, i0 + n:i0 + n + run]
                     for j in range(run):
-                        old = np.int64(dl[d, k + j])
-                        dl[d, k + j] = src[d, i0 + n]
-                        dst[d, i0 + n] = shr_floor_wrap32(old * np.int64(work[n]), ysh)
-                        n += 1
+                        old = np.int64(ring[j])
+                        ring[j] = x[j]  # x read before y is written: dst may be src
+                        y[j] = shr_floor_wrap32(old * np.int64(w[j]), ysh)
+                    n += run
                     k = k + run if k + run < la else 0
             else:
                 for n in range(m):
