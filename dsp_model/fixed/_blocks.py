@@ -89,7 +89,8 @@ def delay_q31(inst, src, dst, block_size):
     buf[pos], pos = (pos + 1) mod delay. Into a separate dst, a block runs
     as block copies with the same result and the same final (buf, pos); a
     block of at most `delay` samples in place as a swap with the ring; a
-    longer one in place, sample by sample."""
+    longer one in place as the block copies too, its last `delay` inputs
+    first set aside (no per-sample wrap test)."""
     _check_block(src, dst, block_size)
     d = inst.delay
     m = block_size
@@ -129,7 +130,17 @@ def delay_q31(inst, src, dst, block_size):
         _copy(src, m - end, buf, 0, end)
         inst.pos[0] = end
         return
-    for n in range(m):
+    elif src.ctypes.data == dst.ctypes.data and src.strides[0] == dst.strides[0]:
+        tail = np.empty(d, buf.dtype)  # the last d inputs, for the ring
+        _copy(src, m - d, tail, 0, d)
+        dst[d:m] = src[:m - d]  # overlapping slices: numba copies through a temporary
+        _copy(buf, pos, dst, 0, d - pos)
+        _copy(buf, 0, dst, d - pos, pos)
+        _copy(tail, 0, buf, end, d - end)
+        _copy(tail, d - end, buf, 0, end)
+        inst.pos[0] = end
+        return
+    for n in range(m):  # src and dst partly overlapping
         x = src[n]  # read first: dst may be src
         dst[n] = buf[pos]
         buf[pos] = x
