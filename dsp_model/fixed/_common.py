@@ -17,6 +17,15 @@ def _check_block(src, dst, block_size):
         raise ValueError("block_size exceeds the src or dst length")
 
 
+@nb.njit(cache=True)
+def _copy_view(src, dst):
+    """dst[:] = src, both 0-based views of one length. The same loop with
+    offset indices (dst[b + i] = src[a + i]) stays scalar inside the kernels
+    (~1.4 ns a sample against ~0.04)."""
+    for i in range(src.shape[0]):
+        dst[i] = src[i]
+
+
 def _as(arr, dtype, name: str, length: int | None = None) -> np.ndarray:
     a = np.asarray(arr)
     if a.dtype != np.dtype(dtype):

@@ -53,7 +53,7 @@ from ._blocks import (
     mix_sat_q15,
     mix_sat_q31,
 )
-from ._common import _as, _check_block
+from ._common import _as, _check_block, _copy_view
 from .ops_nb import (
     add64_wrap,
     mac_wrap32,
@@ -920,8 +920,7 @@ def fir_q31(inst, src, dst, block_size):
     done = 0
     while done < block_size:
         m = min(inst.max_block, block_size - done)
-        for i in range(m):
-            state[ntaps - 1 + i] = src[done + i]
+        _copy_view(src[done:done + m], state[ntaps - 1:ntaps - 1 + m])
         _fir_q31_outputs(coeffs, state, dst[done:done + m], m)
         for k in range(ntaps - 1):
             state[k] = state[m + k]
