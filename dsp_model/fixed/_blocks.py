@@ -13,7 +13,7 @@ from typing import NamedTuple
 import numba as nb
 import numpy as np
 
-from ._common import _as, _check_block
+from ._common import _as, _check_block, _copy_view
 from .ops import XORSHIFT32_DEFAULT_SEED
 from .ops_nb import (
     add32_sat,
@@ -66,8 +66,7 @@ def _delay_init(dtype, delay, buf):
 
 @_jit
 def _copy(src, a, dst, b, n):
-    for j in range(n):
-        dst[b + j] = src[a + j]
+    _copy_view(src[a:a + n], dst[b:b + n])  # 0-based views: the loop vectorizes
 
 
 @_jit
