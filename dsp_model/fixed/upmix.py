@@ -462,6 +462,47 @@ def _decide_bins(u, f, mre, mim, sre, sim):
         qd[k + p] = zdk
 
 
+@_jit
+def _seg_sums1(qm, qd, om, od, j0, j1, backward):
+    """Running float32 sums of qm, qd over j0..j1 - 1 into om, od: suffix sums
+    (from j1 - 1 down) or prefix sums (from j0 up), each a sequential chain."""
+    a = b = np.float32(0.0)
+    n = j1 - j0
+    for i in range(n):
+        j = np.uint64(j1 - 1 - i if backward else j0 + i)
+        a = a + qm[j]
+        b = b + qd[j]
+        om[j] = a
+        od[j] = b
+
+
+@_jit
+def _seg_sums4(qm, qd, om, od, j0, seg, backward):
+    """`_seg_sums1` of the four segments from j0, interleaved: eight independent
+    chains (each still in its own sequential order) keep the adder busy."""
+    zero = np.float32(0.0)
+    a0 = b0 = a1 = b1 = a2 = b2 = a3 = b3 = zero
+    s1, s2, s3 = np.uint64(seg), np.uint64(2 * seg), np.uint64(3 * seg)
+    for i in range(seg):
+        j = np.uint64(j0 + seg - 1 - i if backward else j0 + i)
+        a0 = a0 + qm[j]
+        b0 = b0 + qd[j]
+        a1 = a1 + qm[j + s1]
+        b1 = b1 + qd[j + s1]
+        a2 = a2 + qm[j + s2]
+        b2 = b2 + qd[j + s2]
+        a3 = a3 + qm[j + s3]
+        b3 = b3 + qd[j + s3]
+        om[j] = a0
+        od[j] = b0
+        om[j + s1] = a1
+        od[j + s1] = b1
+        om[j + s2] = a2
+        od[j + s2] = b2
+        om[j + s3] = a3
+        od[j + s3] = b3
+
+
 @_jit_np
 def _decide_fast(u, f, mre, mim, sre, sim):
     """`_decide` (the fast path's, on contiguous rows), the same float32
@@ -484,58 +525,15 @@ def _decide_fast(u, f, mre, mim, sre, sim):
         qd[npad - 1 - j] = qd[npad - 1 - p]
     seg = 2 * p
     nfull = npad // seg
-    for j0 in range(0, (nfull - nfull % 4) * seg, 4 * seg):  # suffixes, four segments
-        a0 = b0 = a1 = b1 = a2 = b2 = a3 = b3 = zero
-        for j in range(j0 + seg - 1, j0 - 1, -1):
-            a0 = a0 + qm[np.uint64(j)]
-            b0 = b0 + qd[np.uint64(j)]
-            a1 = a1 + qm[np.uint64(j + seg)]
-            b1 = b1 + qd[np.uint64(j + seg)]
-            a2 = a2 + qm[np.uint64(j + 2 * seg)]
-            b2 = b2 + qd[np.uint64(j + 2 * seg)]
-            a3 = a3 + qm[np.uint64(j + 3 * seg)]
-            b3 = b3 + qd[np.uint64(j + 3 * seg)]
-            sm[np.uint64(j)] = a0
-            sd[np.uint64(j)] = b0
-            sm[np.uint64(j + seg)] = a1
-            sd[np.uint64(j + seg)] = b1
-            sm[np.uint64(j + 2 * seg)] = a2
-            sd[np.uint64(j + 2 * seg)] = b2
-            sm[np.uint64(j + 3 * seg)] = a3
-            sd[np.uint64(j + 3 * seg)] = b3
-    for j0 in range((nfull - nfull % 4) * seg, npad, seg):  # the rest, one at a time
-        a0 = b0 = zero
-        for j in range(min(j0 + seg, npad) - 1, j0 - 1, -1):
-            a0 = a0 + qm[np.uint64(j)]
-            b0 = b0 + qd[np.uint64(j)]
-            sm[np.uint64(j)] = a0
-            sd[np.uint64(j)] = b0
-    for j0 in range(0, (nfull - nfull % 4) * seg, 4 * seg):  # prefixes, in place
-        a0 = b0 = a1 = b1 = a2 = b2 = a3 = b3 = zero
-        for j in range(j0, j0 + seg):
-            a0 = a0 + qm[np.uint64(j)]
-            b0 = b0 + qd[np.uint64(j)]
-            a1 = a1 + qm[np.uint64(j + seg)]
-            b1 = b1 + qd[np.uint64(j + seg)]
-            a2 = a2 + qm[np.uint64(j + 2 * seg)]
-            b2 = b2 + qd[np.uint64(j + 2 * seg)]
-            a3 = a3 + qm[np.uint64(j + 3 * seg)]
-            b3 = b3 + qd[np.uint64(j + 3 * seg)]
-            qm[np.uint64(j)] = a0
-            qd[np.uint64(j)] = b0
-            qm[np.uint64(j + seg)] = a1
-            qd[np.uint64(j + seg)] = b1
-            qm[np.uint64(j + 2 * seg)] = a2
-            qd[np.uint64(j + 2 * seg)] = b2
-            qm[np.uint64(j + 3 * seg)] = a3
-            qd[np.uint64(j + 3 * seg)] = b3
-    for j0 in range((nfull - nfull % 4) * seg, npad, seg):
-        a0 = b0 = zero
-        for j in range(j0, min(j0 + seg, npad)):
-            a0 = a0 + qm[np.uint64(j)]
-            b0 = b0 + qd[np.uint64(j)]
-            qm[np.uint64(j)] = a0
-            qd[np.uint64(j)] = b0
+    n4 = (nfull - nfull % 4) * seg
+    for j0 in range(0, n4, 4 * seg):  # suffixes, four segments at a time
+        _seg_sums4(qm, qd, sm, sd, j0, seg, True)
+    for j0 in range(n4, npad, seg):  # the rest, one at a time
+        _seg_sums1(qm, qd, sm, sd, j0, min(j0 + seg, npad), True)
+    for j0 in range(0, n4, 4 * seg):  # prefixes, in place
+        _seg_sums4(qm, qd, qm, qd, j0, seg, False)
+    for j0 in range(n4, npad, seg):
+        _seg_sums1(qm, qd, qm, qd, j0, min(j0 + seg, npad), False)
     lo2, inv = u.lo2, u.inv
     for k in range(nbins):
         ks = np.uint64(k + seg)  # unsigned: no negative-index wraparound test
