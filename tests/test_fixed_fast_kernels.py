@@ -300,34 +300,35 @@ def _chains():
 
 
 def test_cascades_side_by_side_match_one_chain_at_a_time():
-    """chain._cascades2 (two chains' biquad stages paired) vs _cascades on
-    each chain: every pair of disjoint cascade ranges of real chains
-    (studio5; synthetic ones with DF1, 32x64 and mixed kernels)."""
-    from dsp_model.fixed.chain import FixedChain, _cascades, _cascades2, _tables
+    """chain._cascades_n (up to four chains' biquad stages interleaved) vs
+    _cascades on each chain: random sets of one to five disjoint cascade
+    ranges of real chains (studio5; synthetic ones with DF1, 32x64 and mixed
+    kernels), rows in any order."""
+    from dsp_model.fixed.chain import FixedChain, _cascades, _cascades_n, _tables
 
     rng = np.random.default_rng(0)
     n_cases = 0
     for q in _chains():
         meta, mem32, mem64, _ = FixedChain(q, max_block=128)._ctx
-        ff = np.empty((2, 128), np.int64)
+        ff = np.empty((4, 128), np.int64)
         t = _tables(meta)
         kind, nst, ps, cco, cso = t[12:17]
         C = len(kind)
         mem32[:] = rng.integers(-2**24, 2**24, len(mem32)).astype(np.int32)  # state (and tables)
         mem64[:] = rng.integers(-2**40, 2**40, len(mem64))
-        for a0 in range(C):
-            for a1 in range(a0, C + 1):
-                b0 = int(rng.integers(a1, C + 1)) if a1 < C else a1
-                b1 = int(rng.integers(b0, C + 1))
-                za, zb = _data(rng, 128, "full"), _data(rng, 128, "full")
-                m32, m64 = mem32.copy(), mem64.copy()
-                ra, rb = za.copy(), zb.copy()
-                _cascades(meta, m32, m64, kind, nst, ps, cco, cso, a0, a1, ra, 100)
-                _cascades(meta, m32, m64, kind, nst, ps, cco, cso, b0, b1, rb, 100)
-                f32, f64 = mem32.copy(), mem64.copy()
-                fa, fb = za.copy(), zb.copy()
-                _cascades2(meta, f32, f64, kind, nst, ps, cco, cso, a0, a1, fa, b0, b1, fb, ff, 100)
-                assert np.array_equal(fa, ra) and np.array_equal(fb, rb), (a0, a1, b0, b1)
-                assert np.array_equal(f32, m32) and np.array_equal(f64, m64)
-                n_cases += 1
+        for _ in range(60):
+            nch = int(rng.integers(1, 6))
+            cuts = np.sort(rng.integers(0, C + 1, 2 * nch))  # disjoint ranges, some empty
+            c0, c1 = cuts[0::2].astype(np.int64), cuts[1::2].astype(np.int64)
+            rows = rng.permutation(nch).astype(np.int64)
+            z = np.stack([_data(rng, 128, "full") for _ in range(nch)])
+            m32, m64, ref = mem32.copy(), mem64.copy(), z.copy()
+            for i in range(nch):
+                _cascades(meta, m32, m64, kind, nst, ps, cco, cso, c0[i], c1[i], ref[rows[i]],
+                          100)
+            f32, f64, got = mem32.copy(), mem64.copy(), z.copy()
+            _cascades_n(meta, f32, f64, kind, nst, ps, cco, cso, c0, c1, got, rows, ff, 100)
+            assert np.array_equal(got, ref), (c0, c1, rows)
+            assert np.array_equal(f32, m32) and np.array_equal(f64, m64)
+            n_cases += 1
     assert n_cases > 100

@@ -59,9 +59,11 @@ from .kernels import (
     FirQ31,
     GainQ31,
     _biquad_32x64_fb2,
+    _biquad_32x64_fb4,
     _biquad_32x64_pair,
     _biquad_32x64_stage,
     _biquad_df1_q31_fb2,
+    _biquad_df1_q31_fb4,
     _biquad_df1_q31_pair,
     _biquad_df1_q31_stage,
     _biquad_ff_q31,
@@ -448,31 +450,101 @@ def _stage_pair_ff(meta, mem32, mem64, casc_kind, nst, ps, cco, cso, c, k, z, cb
 
 
 @nb.njit(cache=True)
-def _cascades2(meta, mem32, mem64, casc_kind, nst, ps, cco, cso, a0, a1, za, b0, b1, zb, ff, m):
-    """Cascades a0..a1-1 in place on za and (independently) b0..b1-1 on zb:
-    while both chains have stages, the next stage of each side by side
-    (`_stage_pair_ff`, any kinds); then the rest of the longer chain two
-    stages per sample loop where two of one kind follow each other. Every
-    stage still sees the same input and state as in `_cascades` (each
-    chain's stages keep their order; the two chains share nothing), so the
-    values are the same; overlapping two recursions is ~2x faster than one
-    at a time. ff: int64 (2, >= m) scratch."""
-    ca, ka, cb, kb = a0, 0, b0, 0
-    while ca < a1 and cb < b1:
-        _stage_pair_ff(meta, mem32, mem64, casc_kind, nst, ps, cco, cso, ca, ka, za, cb, kb, zb,
-                       ff, m)
-        ca, ka = _next_stage(nst, ca, ka)
-        cb, kb = _next_stage(nst, cb, kb)
-    c, k, c1, z = (ca, ka, a1, za) if ca < a1 else (cb, kb, b1, zb)
-    while c < c1:
+def _stage_quad(meta, mem32, mem64, kind, nst, ps, cco, cso, cc, kk, sel, z, rows, ff, m):
+    """The next stage of chains sel[0..3] (all of kind `kind`; chain i at
+    stage kk[i] of cascade cc[i], on z[rows[i]]): each one's feed-forward
+    sums into its row of ff (int64 (4, >= m)), then the four feedback
+    recursions in one sample loop."""
+    i0, i1, i2, i3 = sel[0], sel[1], sel[2], sel[3]
+    k = (kk[i0], kk[i1], kk[i2], kk[i3])
+    dst = (z[rows[i0]], z[rows[i1]], z[rows[i2]], z[rows[i3]])
+    if kind == KERNEL_DF1:
+        _quad(_df1_inst(meta, mem32, nst, ps, cco, cso, cc[i0]),
+              _df1_inst(meta, mem32, nst, ps, cco, cso, cc[i1]),
+              _df1_inst(meta, mem32, nst, ps, cco, cso, cc[i2]),
+              _df1_inst(meta, mem32, nst, ps, cco, cso, cc[i3]), k, dst, ff, False, m)
+    else:
+        _quad(_hp_inst(meta, mem32, mem64, nst, ps, cco, cso, cc[i0]),
+              _hp_inst(meta, mem32, mem64, nst, ps, cco, cso, cc[i1]),
+              _hp_inst(meta, mem32, mem64, nst, ps, cco, cso, cc[i2]),
+              _hp_inst(meta, mem32, mem64, nst, ps, cco, cso, cc[i3]), k, dst, ff, True, m)
+
+
+@nb.njit(cache=True)
+def _quad(a, b, c, d, k, dst, ff, hp, m):
+    """`_stage_quad` on four instances of one kernel (32x64 if `hp`)."""
+    _biquad_ff_q31(a.coeffs, a.state, k[0], dst[0], ff[0], m)
+    _biquad_ff_q31(b.coeffs, b.state, k[1], dst[1], ff[1], m)
+    _biquad_ff_q31(c.coeffs, c.state, k[2], dst[2], ff[2], m)
+    _biquad_ff_q31(d.coeffs, d.state, k[3], dst[3], ff[3], m)
+    coeffs = (a.coeffs, b.coeffs, c.coeffs, d.coeffs)
+    state = (a.state, b.state, c.state, d.state)
+    shift = (a.post_shift, b.post_shift, c.post_shift, d.post_shift)
+    if hp:
+        _biquad_32x64_fb4(coeffs, state, k, shift, ff, dst, m)
+    else:
+        _biquad_df1_q31_fb4(coeffs, state, k, shift, ff, dst, m)
+
+
+@nb.njit(cache=True)
+def _cascades_n(meta, mem32, mem64, casc_kind, nst, ps, cco, cso, c0, c1, z, rows, ff, m):
+    """Independent chains of cascades, chain i cascades c0[i]..c1[i] - 1 in
+    place on z[rows[i]] (distinct rows), their stages interleaved: while
+    four chains wait on a stage of one kind, those four stages in one
+    sample loop (`_stage_quad`); else two chains' next stages side by side
+    (`_stage_pair_ff`, any kinds); a last chain alone two stages per loop
+    where two of one kind follow each other. Every stage still sees the
+    same input and state as in `_cascades` (each chain's stages keep their
+    order; the chains share nothing), so the values are the same; the
+    recursions are latency-bound, and overlapping four is ~2x faster than
+    two. ff: int64 (4, >= m) scratch."""
+    nch = c0.shape[0]
+    cc = c0.copy()
+    kk = np.zeros(nch, np.int64)
+    sel = np.empty(4, np.int64)
+    while True:
+        n_df1 = n_hp = 0
+        for i in range(nch):
+            if cc[i] < c1[i]:
+                if casc_kind[cc[i]] == KERNEL_DF1:
+                    n_df1 += 1
+                else:
+                    n_hp += 1
+        if n_df1 + n_hp == 0:
+            return
+        if max(n_df1, n_hp) >= 4:
+            kind = KERNEL_DF1 if n_df1 >= 4 else KERNEL_32X64
+            j = 0
+            for i in range(nch):
+                if j < 4 and cc[i] < c1[i] and casc_kind[cc[i]] == kind:
+                    sel[j] = i
+                    j += 1
+            _stage_quad(meta, mem32, mem64, kind, nst, ps, cco, cso, cc, kk, sel, z, rows, ff, m)
+            for i in sel:
+                cc[i], kk[i] = _next_stage(nst, cc[i], kk[i])
+            continue
+        j = 0
+        for i in range(nch):
+            if j < 2 and cc[i] < c1[i]:
+                sel[j] = i
+                j += 1
+        a = sel[0]
+        if j == 2:
+            b = sel[1]
+            _stage_pair_ff(meta, mem32, mem64, casc_kind, nst, ps, cco, cso, cc[a], kk[a],
+                           z[rows[a]], cc[b], kk[b], z[rows[b]], ff, m)
+            cc[a], kk[a] = _next_stage(nst, cc[a], kk[a])
+            cc[b], kk[b] = _next_stage(nst, cc[b], kk[b])
+            continue
+        c, k, za = cc[a], kk[a], z[rows[a]]
         c2, k2 = _next_stage(nst, c, k)
-        if c2 < c1 and casc_kind[c2] == casc_kind[c]:  # the chain's next two
-            _stage_pair(meta, mem32, mem64, casc_kind, nst, ps, cco, cso, c, k, z, c2, k2, z,
+        if c2 < c1[a] and casc_kind[c2] == casc_kind[c]:  # the chain's next two
+            _stage_pair(meta, mem32, mem64, casc_kind, nst, ps, cco, cso, c, k, za, c2, k2, za,
                         True, m)
-            c, k = _next_stage(nst, c2, k2)
+            cc[a], kk[a] = _next_stage(nst, c2, k2)
         else:
-            _stage_single(meta, mem32, mem64, casc_kind, nst, ps, cco, cso, c, k, z, m)
-            c, k = c2, k2
+            _stage_single(meta, mem32, mem64, casc_kind, nst, ps, cco, cso, c, k, za, m)
+            cc[a], kk[a] = c2, k2
 
 
 @nb.njit(cache=True)
@@ -482,7 +554,7 @@ def _run_chunk(meta, mem32, mem64, lfsr, lim, ff, x, out, m, upmixed=False):
     `upmixed` the caller has already written u[0..2] (the adaptive upmix).
     `lim`: the limiter's instance (its state lives outside the context, as
     the upmix's; ``enabled`` 0 for a chain without one). `ff`: int64
-    (2, max_block) scratch of the paired biquad stages.
+    (4, max_block) scratch of the interleaved biquad stages.
     All views below are of borrowed arrays (no reference counting: see
     ``_borrow``); the caller holds the arrays for the call."""
     meta, mem32, mem64, lfsr = _borrow(meta), _borrow(mem32), _borrow(mem64), _borrow(lfsr)
@@ -506,11 +578,10 @@ def _run_chunk(meta, mem32, mem64, lfsr, lim, ff, x, out, m, upmixed=False):
                 vb[ri, n] = u[side, n]
             delay_q31(_delay_inst(meta, mem32, mem64, dl_len, dl_off, P + D + F + side),
                       u[side], vb[rc], m)
-        # the cascades of the two sides side by side (independent: same values)
-        _cascades2(meta, mem32, mem64, casc_kind, nst, ps, cco, cso, v_casc[0], v_casc[1],
-                   vb[0], v_casc[2], v_casc[3], vb[3], ff, m)  # ipsi(L'), ipsi(R')
-        _cascades2(meta, mem32, mem64, casc_kind, nst, ps, cco, cso, v_casc[1], v_casc[2],
-                   vb[2], v_casc[3], v_casc[4], vb[1], ff, m)  # contra(L'), contra(R')
+        # the four cascade chains side by side (independent: same values), on rows
+        # ipsi(L') 0, contra(L') 2, ipsi(R') 3, contra(R') 1
+        _cascades_n(meta, mem32, mem64, casc_kind, nst, ps, cco, cso, v_casc[0:4],
+                    v_casc[1:5], vb, np.array([0, 2, 3, 1]), ff, m)
         mix_sat_q31(vb[0:2], u[3], m)  # e_L = ipsi(L') + contra(R')
         mix_sat_q31(vb[2:4], u[4], m)  # e_R = contra(L') + ipsi(R')
     for p in range(P):
@@ -535,13 +606,9 @@ def _run_chunk(meta, mem32, mem64, lfsr, lim, ff, x, out, m, upmixed=False):
             mix_sat_q31(feedbuf[a:b], zbuf[d], m)
         else:
             zbuf[d, :m] = 0
-    for d in range(0, D, 2):  # the drivers' cascades, two drivers side by side
-        if d + 1 < D:
-            b0, b1, zb = drv_casc_off[d + 1], drv_casc_off[d + 2], zbuf[d + 1]
-        else:  # an odd last driver runs alone
-            b0, b1, zb = drv_casc_off[d + 1], drv_casc_off[d + 1], zbuf[d]
-        _cascades2(meta, mem32, mem64, casc_kind, nst, ps, cco, cso, drv_casc_off[d],
-                   drv_casc_off[d + 1], zbuf[d], b0, b1, zb, ff, m)
+    # the drivers' cascades side by side
+    _cascades_n(meta, mem32, mem64, casc_kind, nst, ps, cco, cso, drv_casc_off[:D],
+                drv_casc_off[1:], zbuf, np.arange(D), ff, m)
     for d in range(D):
         z = zbuf[d]
         gain_q31(GainQ31(gain_fract[d], gain_shift[d]), z, z, m)
@@ -563,7 +630,7 @@ class FixedChain:
     and `_chunk_readable` (the same kernel calls from Python, one by one; used
     with a `probe`, and the form the tests hold the compiled one to, bit for
     bit). The compiled one also runs independent biquad chains side by side
-    (`_cascades2`: the virtualizer's two sides, the drivers two at a time),
+    (`_cascades_n`: the virtualizer's four, the drivers' up to four at a time),
     which changes the order in which separate states are updated, not any
     value.
     """
@@ -591,7 +658,7 @@ class FixedChain:
         self.max_block = int(max_block)
         self.n_drivers = q.n_drivers
         self._ctx = meta, mem32, mem64, lfsr = _build_context(q, self.max_block)
-        self._ff = np.empty((2, self.max_block), np.int64)  # scratch, not state
+        self._ff = np.empty((4, self.max_block), np.int64)  # scratch, not state
         ql = getattr(q, "limiter", None)
         self._lim = (limiter_q31_disabled(q.n_drivers) if ql is None else
                      limiter_q31_init(q.n_drivers, ql.lookahead, ql.attack_log2, ql.threshold,

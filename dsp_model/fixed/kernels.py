@@ -584,6 +584,70 @@ def _biquad_mixed_fb2(ca, sa, ka, psa, ffa, dst_a, cb, sb, kb, psb, ffb, dst_b, 
     _fb_store(sb, kb, v1, v2)
 
 
+@_jit
+def _biquad_df1_q31_fb4(c, s, k, ps, ff, dst, block_size):
+    """The feedback passes of four independent DF1 Q31 stages in one sample
+    loop: lane i is stage k[i] of (coeffs c[i], state s[i], post_shift
+    ps[i]) from ff[i] into dst[i] (c, s, k, ps, dst 4-tuples). Four
+    recursions overlap where two left the multiplier waiting on each one's
+    latency."""
+    a1, a2, y1, y2 = _fb_load(c[0], s[0], k[0])
+    b1, b2, v1, v2 = _fb_load(c[1], s[1], k[1])
+    c1, c2, w1, w2 = _fb_load(c[2], s[2], k[2])
+    d1, d2, x1, x2 = _fb_load(c[3], s[3], k[3])
+    sa, sb, sc, sd = 31 - ps[0], 31 - ps[1], 31 - ps[2], 31 - ps[3]
+    fa, fb, fc, fd = ff[0], ff[1], ff[2], ff[3]
+    da, db, dc, dd = dst[0], dst[1], dst[2], dst[3]
+    for n in range(block_size):
+        y0 = _df1_fb(fa[n], a1, a2, y1, y2, sa)
+        v0 = _df1_fb(fb[n], b1, b2, v1, v2, sb)
+        w0 = _df1_fb(fc[n], c1, c2, w1, w2, sc)
+        x0 = _df1_fb(fd[n], d1, d2, x1, x2, sd)
+        y2, y1 = y1, y0
+        v2, v1 = v1, v0
+        w2, w1 = w1, w0
+        x2, x1 = x1, x0
+        da[n] = y0
+        db[n] = v0
+        dc[n] = w0
+        dd[n] = x0
+    _fb_store(s[0], k[0], y1, y2)
+    _fb_store(s[1], k[1], v1, v2)
+    _fb_store(s[2], k[2], w1, w2)
+    _fb_store(s[3], k[3], x1, x2)
+
+
+@_jit
+def _biquad_32x64_fb4(c, s, k, ps, ff, dst, block_size):
+    """As ``_biquad_df1_q31_fb4`` for four 32x64 stages (``_biquad_32x64_fb2``'s
+    steps per lane)."""
+    a1, a2, y1, y2 = _fb_load(c[0], s[0], k[0])
+    b1, b2, v1, v2 = _fb_load(c[1], s[1], k[1])
+    c1, c2, w1, w2 = _fb_load(c[2], s[2], k[2])
+    d1, d2, x1, x2 = _fb_load(c[3], s[3], k[3])
+    la, lb, lc, ld = 31 - ps[0], 31 - ps[1], 31 - ps[2], 31 - ps[3]
+    ya, yb, yc, yd = ps[0] + 1, ps[1] + 1, ps[2] + 1, ps[3] + 1
+    fa, fb, fc, fd = ff[0], ff[1], ff[2], ff[3]
+    da, db, dc, dd = dst[0], dst[1], dst[2], dst[3]
+    for n in range(block_size):
+        acc = _hp_fb(fa[n], a1, a2, y1, y2)
+        bcc = _hp_fb(fb[n], b1, b2, v1, v2)
+        ccc = _hp_fb(fc[n], c1, c2, w1, w2)
+        dcc = _hp_fb(fd[n], d1, d2, x1, x2)
+        y2, y1 = y1, shl64_wrap(acc, ya)
+        v2, v1 = v1, shl64_wrap(bcc, yb)
+        w2, w1 = w1, shl64_wrap(ccc, yc)
+        x2, x1 = x1, shl64_wrap(dcc, yd)
+        da[n] = shr_floor_wrap32(acc, la)
+        db[n] = shr_floor_wrap32(bcc, lb)
+        dc[n] = shr_floor_wrap32(ccc, lc)
+        dd[n] = shr_floor_wrap32(dcc, ld)
+    _fb_store(s[0], k[0], y1, y2)
+    _fb_store(s[1], k[1], v1, v2)
+    _fb_store(s[2], k[2], w1, w2)
+    _fb_store(s[3], k[3], x1, x2)
+
+
 # =========================================================== biquad DF1 Q15
 class BiquadDf1Q15(NamedTuple):
     """``arm_biquad_casd_df1_inst_q15``. coeffs int16 (6 * num_stages,): per
