@@ -407,56 +407,65 @@ def _stage_fast(re, im, off, flen, q, tab, first, sgn):
             _bfly_fast(re, im, a0, a1, a2, a3, tab, np.uint64(q + j), first, sgn)
 
 
-def _t16_py(x, xo, y, yo, ystride):
-    """`_t16` without the JIT (an intrinsic has no pure-Python form)."""
-    for a in range(16):
-        for b in range(16):
-            y[yo + b * ystride + a] = x[xo + 16 * a + b]
+def _rev4(i: int) -> int:
+    return int(f"{i:04b}"[::-1], 2)
 
 
-@intrinsic
-def _t16(typingctx, x, xo, y, yo, ystride):
-    """y[yo + b ystride + a] = x[xo + 16 a + b] for a, b < 16 (C-contiguous
-    int32 arrays; bounds are the caller's): a 16 x 16 block transposed in
-    registers, 16 vector loads, 64 two-vector shuffles, 16 vector stores.
-    LLVM made the element loop a scatter (vpscatterdd), ~3x slower. The
-    shuffles swap the off-diagonal blocks of every 2 x 2 block partition,
-    8 x 8 first, then 4 x 4, 2 x 2, 1 x 1: together the transpose."""
-    if not all(isinstance(a, types.Array) and a.dtype == types.int32 and a.ndim == 1
-               and a.layout == "C" for a in (x, y)):
-        return None
-    sig = types.void(x, types.intp, y, types.intp, types.intp)
+def _t16_factory(rev: bool):
+    """`_t16` (rev False) or `_t16_rev` (True): y[yo + ystride r(c) + i] =
+    x[xo + xstride r(i) + c] for i, c < 16, r the identity or the 4-bit
+    reversal (C-contiguous int32 arrays; bounds are the caller's): a 16 x 16
+    block of 16-word rows transposed in registers, 16 vector loads, 64
+    two-vector shuffles, 16 vector stores. LLVM made the element loop a
+    scatter (vpscatterdd), ~5x slower. The shuffles swap the off-diagonal
+    blocks of every 2 x 2 block partition, 8 x 8 first, then 4 x 4, 2 x 2,
+    1 x 1: together the transpose."""
+    r = [_rev4(i) if rev else i for i in range(16)]
 
-    def codegen(context, builder, signature, args):
-        i32, i64 = ir.IntType(32), ir.IntType(64)
-        row = ir.VectorType(i32, 16)
-        xa = context.make_array(signature.args[0])(context, builder, args[0])
-        ya = context.make_array(signature.args[2])(context, builder, args[2])
+    def py(x, xo, xstride, y, yo, ystride):  # an intrinsic has no pure-Python form
+        for i in range(16):
+            for c in range(16):
+                y[yo + ystride * r[c] + i] = x[xo + xstride * r[i] + c]
 
-        def ptr(arr, off):
-            return builder.bitcast(builder.gep(arr.data, [off]), row.as_pointer())
+    @intrinsic
+    def t16(typingctx, x, xo, xstride, y, yo, ystride):
+        if not all(isinstance(a, types.Array) and a.dtype == types.int32 and a.ndim == 1
+                   and a.layout == "C" for a in (x, y)):
+            return None
+        sig = types.void(x, types.intp, types.intp, y, types.intp, types.intp)
 
-        r = [builder.load(ptr(xa, builder.add(args[1], ir.Constant(i64, 16 * a))), align=4)
-             for a in range(16)]
-        for bs in (8, 4, 2, 1):
-            lo = ir.Constant(ir.VectorType(i32, 16),
-                             [c if c & bs == 0 else 16 + c - bs for c in range(16)])
-            hi = ir.Constant(ir.VectorType(i32, 16),
-                             [c + bs if c & bs == 0 else 16 + c for c in range(16)])
-            for i in range(16):
-                if i & bs == 0:
-                    r[i], r[i + bs] = (builder.shuffle_vector(r[i], r[i + bs], lo),
-                                       builder.shuffle_vector(r[i], r[i + bs], hi))
-        for b in range(16):
-            off = builder.add(args[3], builder.mul(args[4], ir.Constant(i64, b)))
-            builder.store(r[b], ptr(ya, off), align=4)
-        return context.get_dummy_value()
+        def codegen(context, builder, signature, args):
+            i32, i64 = ir.IntType(32), ir.IntType(64)
+            row = ir.VectorType(i32, 16)
+            xa = context.make_array(signature.args[0])(context, builder, args[0])
+            ya = context.make_array(signature.args[3])(context, builder, args[3])
 
-    return sig, codegen
+            def ptr(arr, off, stride, k):
+                p = builder.gep(arr.data, [builder.add(off, builder.mul(stride,
+                                                                         ir.Constant(i64, k)))])
+                return builder.bitcast(p, row.as_pointer())
+
+            v = [builder.load(ptr(xa, args[1], args[2], r[i]), align=4) for i in range(16)]
+            for bs in (8, 4, 2, 1):
+                lo = ir.Constant(ir.VectorType(i32, 16),
+                                 [c if c & bs == 0 else 16 + c - bs for c in range(16)])
+                hi = ir.Constant(ir.VectorType(i32, 16),
+                                 [c + bs if c & bs == 0 else 16 + c for c in range(16)])
+                for i in range(16):
+                    if i & bs == 0:
+                        v[i], v[i + bs] = (builder.shuffle_vector(v[i], v[i + bs], lo),
+                                           builder.shuffle_vector(v[i], v[i + bs], hi))
+            for c in range(16):
+                builder.store(v[c], ptr(ya, args[4], args[5], r[c]), align=4)
+            return context.get_dummy_value()
+
+        return sig, codegen
+
+    return py if nb.config.DISABLE_JIT else t16
 
 
-if nb.config.DISABLE_JIT:
-    _t16 = _t16_py  # noqa: F811
+_t16 = _t16_factory(False)
+_t16_rev = _t16_factory(True)
 
 
 @_jit
@@ -464,7 +473,7 @@ def _transpose16(x, y, off, m):
     """y[b m + a] = x[off + 16 a + b] (a < m, b < 16; m a multiple of 16), in
     16 x 16 blocks (`_t16`)."""
     for a0 in range(0, m, 16):
-        _t16(x, off + 16 * a0, y, a0, m)
+        _t16(x, off + 16 * a0, 16, y, a0, m)
 
 
 @_jit
@@ -550,6 +559,28 @@ def _radix4_fast(re, im, off, flen, tab, sgn):
         _tail_fast(re, im, off, 64, tab, sgn)
     else:
         _tail_fast(re, im, off, 16, tab, sgn)
+
+
+@_jit
+def natural_order(tab, re, im, nre, nim):
+    """nre[k], nim[k] = re, im at position tab[0, k]: `cfft_q31_fast`'s output
+    in natural order. For N = 4096 bin k = 256 h + 16 j + l is at position
+    256 r(h) + 16 r(l) + r(j) (r the 4-bit reversal; tests/test_fixed_fft.py),
+    so each block of 256 is a 16 x 16 transpose with its rows reversed
+    (`_t16_rev`); ~4x faster than the element loop (a gather) that other
+    sizes take."""
+    n = re.shape[0]
+    if n == 4096:
+        for h in range(16):
+            rh = ((h & 1) << 3) | ((h & 2) << 1) | ((h & 4) >> 1) | ((h & 8) >> 3)
+            _t16_rev(re, 256 * rh, 16, nre, 256 * h, 16)
+            _t16_rev(im, 256 * rh, 16, nim, 256 * h, 16)
+        return
+    pos = tab[0]
+    for k in range(n):
+        pk = np.uint64(pos[k])
+        nre[k] = re[pk]
+        nim[k] = im[pk]
 
 
 @_jit

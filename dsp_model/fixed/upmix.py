@@ -197,6 +197,7 @@ from .fft import (
     arm_cfft_q31,
     cfft_q31_fast,
     cfft_q31_fast_tables,
+    natural_order,
 )
 from .ops import INT32_MAX, INT32_MIN
 from .ops_nb import (
@@ -267,8 +268,9 @@ class UpmixQ31(NamedTuple):
     q: np.ndarray  # float32 (4, nb + 2 pool): |E z^2|, E|z|^2 (then their running sums);
     # rows 2, 3 the fast path's suffix sums
     # fast path (`_frame`): tables derived from the ones above, and its work, in
-    # three arrays (each array of the tuple costs a call from Python ~0.15 us)
+    # four arrays (each array of the tuple costs a call from Python ~0.15 us)
     itab: np.ndarray  # int32 (9, len of ci): the inverse FFT's (fft.cfft_q31_fast_tables of ci)
+    stab: np.ndarray  # int32 (ls,): where the inverse FFT leaves the tail's samples in w32
     ctab: np.ndarray  # int32 (9, N): the forward FFT's (fft.cfft_q31_fast_tables of cf)
     w32: np.ndarray  # int32 (8, nb): the inverse FFT's re, im (the first N/2; rows 2, 3 are
     # free since the merge needs no gather), Mre, Mim, Sre, Sim bins (rows 4, 5 then the C bins)
@@ -291,6 +293,7 @@ def upmix_q31_init(t) -> UpmixQ31:
     nb_ = n // 2 + 1
     npad = nb_ + 2 * p
     blk = min(n, h & -h)  # gcd(N, hop), N a power of two
+    itab = cfft_q31_fast_tables(arm_cfft_init_q31(inverse_cfft_len(n)))
     return UpmixQ31(
         n, ls, h, p, *consts,
         np.ascontiguousarray(t.analysis_window, np.int32),
@@ -304,10 +307,21 @@ def upmix_q31_init(t) -> UpmixQ31:
         np.zeros((2, nb_), np.float32), np.zeros((3, nb_), np.float32),
         np.zeros((2, 2 * n), np.int32), np.zeros(nb_, np.float32),
         np.zeros((4, npad), np.float32),
-        cfft_q31_fast_tables(arm_cfft_init_q31(inverse_cfft_len(n))),
+        itab, _synthesis_positions(n, ls, itab[0]),
         cfft_q31_fast_tables(arm_cfft_init_q31(n)),
         np.zeros((8, nb_), np.int32),
     )
+
+
+def _synthesis_positions(n: int, ls: int, pos: np.ndarray) -> np.ndarray:
+    """int32 (ls,): the flat index into w32 (int32 (8, N/2 + 1)) of the
+    inverse FFT's sample t = N - ls + j: re (row 0) or im (row 1) of output c
+    = t / 2, at its position pos[c]; split (two inverses of N/4): of half c %
+    2 at pos[c / 2]."""
+    t = np.arange(n - ls, n)
+    c = t >> 1
+    q = (c & 1) * (n // 4) + pos[c >> 1] if len(pos) != n // 2 else pos[c]
+    return ((t & 1) * (n // 2 + 1) + q).astype(np.int32)
 
 
 def inverse_cfft_len(fft_size: int) -> int:
@@ -790,16 +804,13 @@ def _analysis(u, f):
 def _split(u):
     """rfft2_q31's split from the complex FFT in fr[0] (re, im halves, bin k at
     position ctab[0, k]) into the M, S bins (u.w32 rows 4-7): the bins first
-    into natural order (fr[1], free in the fast path), so that the split's two
-    loops read contiguous rows (forward and reversed) and vectorize; through the
-    position table they stayed scalar (7 -> 4 us per frame at studio5)."""
+    into natural order (fr[1], free in the fast path; `fft.natural_order`), so
+    that the split's two loops read contiguous rows (forward and reversed) and
+    vectorize; through the position table they stayed scalar (7 -> 4 us per
+    frame at studio5)."""
     n = u.fft_size
-    zre, zim, pos = u.fr[0, :n], u.fr[0, n:], u.ctab[0]
     nre, nim = u.fr[1, :n], u.fr[1, n:]
-    for k in range(n):
-        pk = np.uint64(pos[k])
-        nre[k] = zre[pk]
-        nim[k] = zim[pk]
+    natural_order(u.ctab, u.fr[0, :n], u.fr[0, n:], nre, nim)
     mre, mim, sre, sim = u.w32[4], u.w32[5], u.w32[6], u.w32[7]
     zr = np.int64(nre[0])  # k = 0 pairs with itself
     zi = np.int64(nim[0])
@@ -909,23 +920,21 @@ def _split_fast(u, zre, zim, n2, gmax):
 
 @_jit
 def _synthesis(u, f, g, lg):
-    """Window the inverse FFT's tail (sample t = re or im of output c = t / 2 at
-    its position itab[0, c]; split: of half c % 2 at itab[0, c / 2]), OLA."""
-    n, ls, h = u.fft_size, u.synthesis_size, u.hop
-    zre, zim, ola, ws, pos = u.w32[0], u.w32[1], u.ola, u.ws, u.itab[0]
-    split = u.ci.fft_len != n // 2
-    half = n // 4
+    """Window the inverse FFT's tail (its samples where u.stab says), OLA:
+    through one flat position table the loop vectorizes (a gather); the
+    positions worked out per sample, with a choice of re or im, kept it
+    scalar (~3x slower)."""
+    ls, h = u.synthesis_size, u.hop
+    ola, ws, stab = u.ola, u.ws, u.stab
+    w = u.w32.reshape(-1)
     for j in range(ls - h):
         ola[j] = ola[j + h]
     for j in range(ls - h, ls):
         ola[j] = 0
     sh = 32 + f + g - lg
     for j in range(ls):
-        t = n - ls + j
-        c = t >> 1
-        q = np.uint64((c & 1) * half + pos[c >> 1] if split else pos[c])
-        v = zre[q] if t & 1 == 0 else zim[q]
-        ola[j] += _rnd(np.int64(v) * np.int64(ws[j]), sh)
+        v = np.int64(w[np.uint64(stab[j])])
+        ola[j] += _rnd(v * np.int64(ws[j]), sh)
     for j in range(h):
         u.ready[j] = shl32_sat(ola[j], 1)
 
