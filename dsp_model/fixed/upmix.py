@@ -193,6 +193,7 @@ from numba.cpython.unsafe.numbers import leading_zeros
 from .fft import (
     CFFT_SIZES,
     CfftQ31,
+    _t16,
     arm_cfft_init_q31,
     arm_cfft_q31,
     cfft_q31_fast,
@@ -517,6 +518,39 @@ def _seg_sums4(qm, qd, om, od, j0, seg, backward):
         od[j + s3] = b3
 
 
+@_jit
+def _seg_sums16(q, om, work, j0, seg):
+    """`_seg_sums1`'s suffix sums (into om) and prefix sums (into q, in place)
+    of the sixteen segments of seg (a multiple of 16) values from j0, the
+    segments as the 16 lanes of a vector: the block transposed (`fft._t16`,
+    float32 words as int32) into work, both running sums down its rows (each
+    lane's adds in the reference's order), back. Eight scalar chains
+    (`_seg_sums4`) wait on the loads and stores of every add: ~2x slower.
+    work: int32 (>= 32 seg,)."""
+    zero = np.float32(0.0)
+    n = 16 * seg
+    x, o = q.view(np.int32), om.view(np.int32)
+    t, r = work[:n], work[n:2 * n]
+    tf, rf = t.view(np.float32), r.view(np.float32)
+    for c in range(0, seg, 16):  # t[16 i + l] = q[j0 + seg l + i]
+        _t16(x, j0 + c, seg, t, 16 * c, 16)
+    # the running sums as one loop over the block, a dependence 16 words (one
+    # vector) apart: LLVM vectorizes that, not a loop per row
+    for k in range(n - 16, n):  # suffixes
+        rf[k] = zero + tf[k]
+    for i in range(n - 16):
+        k = np.uint64(n - 17 - i)
+        rf[k] = rf[k + np.uint64(16)] + tf[k]
+    for c in range(0, seg, 16):
+        _t16(r, 16 * c, 16, o, j0 + c, seg)
+    for k in range(16):  # prefixes
+        rf[k] = zero + tf[k]
+    for k in range(16, n):
+        rf[k] = rf[np.uint64(k - 16)] + tf[k]
+    for c in range(0, seg, 16):
+        _t16(r, 16 * c, 16, x, j0 + c, seg)
+
+
 @_jit_np
 def _decide_fast(u, f, mre, mim, sre, sim):
     """`_decide` (the fast path's, on contiguous rows), the same float32
@@ -538,13 +572,19 @@ def _decide_fast(u, f, mre, mim, sre, sim):
         qm[npad - 1 - j] = qm[npad - 1 - p]
         qd[npad - 1 - j] = qd[npad - 1 - p]
     seg = 2 * p
-    nfull = npad // seg
-    n4 = (nfull - nfull % 4) * seg
-    for j0 in range(0, n4, 4 * seg):  # suffixes, four segments at a time
+    n16 = 0  # segments done sixteen at a time (seg a multiple of 16)
+    if seg % 16 == 0:
+        n16 = npad // (16 * seg) * 16 * seg
+        work = u.fr[1]  # free after the split
+        for j0 in range(0, n16, 16 * seg):
+            _seg_sums16(qm, sm, work, j0, seg)
+            _seg_sums16(qd, sd, work, j0, seg)
+    n4 = n16 + (npad - n16) // (4 * seg) * 4 * seg
+    for j0 in range(n16, n4, 4 * seg):  # suffixes, four segments at a time
         _seg_sums4(qm, qd, sm, sd, j0, seg, True)
     for j0 in range(n4, npad, seg):  # the rest, one at a time
         _seg_sums1(qm, qd, sm, sd, j0, min(j0 + seg, npad), True)
-    for j0 in range(0, n4, 4 * seg):  # prefixes, in place
+    for j0 in range(n16, n4, 4 * seg):  # prefixes, in place
         _seg_sums4(qm, qd, qm, qd, j0, seg, False)
     for j0 in range(n4, npad, seg):
         _seg_sums1(qm, qd, qm, qd, j0, min(j0 + seg, npad), False)
