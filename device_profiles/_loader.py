@@ -48,7 +48,8 @@ _ALLOWED = {
     "drivers": {"id", "role", "position", "orientation", "radius", "band", "gain_db",
                 "delay_samples", "eq"},
     "eq": {"type", "hz", "q", "gain_db"},
-    "upmix": {"fft_size", "hop", "smoothing_ms", "synthesis_size", "decision", "mode"},
+    "upmix": {"fft_size", "hop", "smoothing_ms", "synthesis_size", "decision", "mode",
+              "diffuse"},
     "virtualizer": {"lowpass_order", "allpass_order"},
     "ctc": {"drivers", "target", "effort_limit_db", "common_taps", "ratio_taps",
             "driver_ratio_taps"},
@@ -219,10 +220,13 @@ def parse_profile(data: dict[str, Any], source: str = "<profile>") -> Profile:
         c.fail("upmix.fft_size", f"{fft_size}: the adaptive upmix runs on the device's "
                "arm_cfft_q31, 512..4096 points (its inverse: half that, from 256; or set "
                "mode = \"passive\")")
+    diffuse = c.vector(up, "diffuse", "upmix.", 2, 0.0, 1.0) if "diffuse" in up else None
+    if diffuse is not None and not diffuse[0] < diffuse[1]:
+        c.fail("upmix.diffuse", f"{list(diffuse)}: the lower threshold must be below the upper")
     upmix = UpmixSettings(fft_size, hop, c.num(up, "smoothing_ms", "upmix.", 1.0, 2000.0,
                                                default=80.0), synth,
                           c.choice(up, "decision", "upmix.", UPMIX_DECISIONS, default="inphase"),
-                          mode)
+                          mode, diffuse)
 
     vz = c.table(data, "virtualizer")
     c.unknown(vz, "virtualizer", "virtualizer.")

@@ -67,6 +67,9 @@ class UpmixSettings:
     decision: str = "inphase"
     # which upmix the chain runs (float, fixed, C, device): see UPMIX_MODES
     mode: str = "passive"
+    # (lo, hi) of the diffuse fallback's directivity D (None: the decision's own); the
+    # bias of D on diffuse sides grows with fft_size, so the thresholds follow it
+    diffuse: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True)

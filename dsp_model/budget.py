@@ -50,15 +50,16 @@ inverse; the table below, the inverse within 0.01 % of the forward at 1024
 and 2048) per frame, or for N/2 not a power of 4 twice N/4 points after
 the split step (104 per pair k, k + N/4: exponent scan, sums, rotation);
 per bin the inphase decision in binary32 with the split into the M and S
-spectra in its pass 1 (190.7) and the inverse's merge with its max scan
+spectra and the onset coefficient in its pass 1 (201.8) and the inverse's
+merge with its max scan
 (37.0); per input sample of the frame the inverse's normalising shift
-(5.0, the unsplit inverse only) and the analysis window (12.0); per hop
+(3.8, the unsplit inverse only) and the analysis window (12.0); per hop
 sample the block-maximum scan (17.2, from studio5's and compact2's analysis
 stage: 113.3 and 65.3 per output sample); per synthesis sample the window
 and overlap-add (19.1); per output sample the loop (27.7); and the 2.1 %
 the stages leave unaccounted (calls, loop overhead). Within 1 % of the
-measured whole at studio5's and compact2's settings (2,766 / 2,783 and
-1,371 / 1,379; tests/test_target_upmix.py holds it to 10 %).
+measured whole at studio5's and compact2's settings (2,791 / 2,803 and
+1,369 / 1,376; tests/test_target_upmix.py holds it to 10 %).
 """
 
 from __future__ import annotations
@@ -89,9 +90,9 @@ DAC_WORD = 11.2  # a DAC word under 32 bits (dac_quant_q31)
 DAC_DITHER = 69.5  # the same with TPDF dither, in place of DAC_WORD
 # the adaptive upmix's measured stages (see the docstring)
 UPMIX_CFFT_Q31 = {256: 21223, 512: 55239, 1024: 105184, 2048: 261544, 4096: 501920}
-UPMIX_PER_BIN = 190.7 + 37.0  # the binary32 decision (the split of Z in it), inverse merge
+UPMIX_PER_BIN = 201.8 + 37.0  # the binary32 decision (the split of Z in it), inverse merge
 UPMIX_PER_ANALYSIS_SAMPLE = 12.0  # the window
-UPMIX_INVERSE_SHIFT = 5.0  # per input sample of the frame: the inverse's normalising shift
+UPMIX_INVERSE_SHIFT = 3.8  # per input sample of the frame: the inverse's normalising shift
 UPMIX_SPLIT_PER_PAIR = 104.0  # the split inverse's radix-2 step with its exponent scan
 UPMIX_PER_SYNTHESIS_SAMPLE = 19.1
 UPMIX_PER_OUTPUT_SAMPLE = 27.7 + 17.2  # the loop (runs that wrap no ring), the block-maximum scan

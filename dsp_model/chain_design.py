@@ -97,6 +97,7 @@ class ChainDesign:
     virtualizer: VirtualizerStage | None = None
     upmix_decision: str = "inphase"  # dsp_model.upmix.DECISIONS
     upmix_mode: str = "passive"  # the upmix the chain runs: "adaptive" or "passive"
+    upmix_diffuse: tuple[float, float] | None = None  # the profile's [upmix] diffuse
     limiter: LimiterStage | None = None  # after the drivers' delays, before the output
 
     @property
@@ -244,5 +245,5 @@ def assemble(profile: Profile, paths: tuple[PathFilter, ...],
         block_size=profile.block_size, paths=paths, drivers=driver_stages(profile),
         output_word=profile.output.word_length, upmix_fft_size=up.fft_size,
         upmix_hop=up.hop, upmix_smoothing_ms=up.smoothing_ms, virtualizer=virtualizer,
-        upmix_decision=up.decision, upmix_mode=up.mode,
+        upmix_decision=up.decision, upmix_mode=up.mode, upmix_diffuse=up.diffuse,
     )

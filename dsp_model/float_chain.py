@@ -116,7 +116,8 @@ def adaptive_upmix(design: ChainDesign) -> Upmix:
 
     settings = SimpleNamespace(fft_size=design.upmix_fft_size, hop=design.upmix_hop,
                                smoothing_ms=design.upmix_smoothing_ms,
-                               decision=design.upmix_decision)
+                               decision=design.upmix_decision,
+                               diffuse=design.upmix_diffuse)
     return AdaptiveUpmix(settings, design.fs)
 
 

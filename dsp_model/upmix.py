@@ -36,8 +36,21 @@ for comparison.
 
        S_i = Re(S M*)/|M|,  S_q = Im(S M*)/|M|   (|S_i|^2 + |S_q|^2 = |S|^2)
 
-   and smooth Pm = E|M|^2, Pi = E|S_i|^2, Pq = E|S_q|^2 over `smoothing_ms`.
-   The side-ness of the bin is
+   and smooth Pm = E|M|^2, Pi = E|S_i|^2, Pq = E|S_q|^2 over `smoothing_ms`
+   (100 ms), except in a bin at an onset: with u = onset Pm / |M|^2 (onset
+   1.5, Pm before the update) the one-pole coefficient is
+
+       a = a_short + (a_onset - a_short) max(0, 1 - u^2)
+
+   (a_onset: `onset_ms`, 15 ms), a_short while |M|^2 <= 1.5 Pm and nearly
+   a_onset from 4 Pm up. Long statistics steady the decision on sustained
+   notes (keys, strings, reverb tails); a pluck or a drum hit starting in a
+   bin would leak into C for the length of that smoothing, and a voice note
+   starting in a bin a side held would be cut for as long: the onset rule
+   follows both within a frame or two. It is continuous in |M|^2 and Pm (a
+   hard switch at a ratio flipped between the float and the binary32 model
+   on rounding alone: -93 dB fixed against float on full-scale pink, the bar
+   -100). The side-ness of the bin is
 
        r = (Pi + mu Pq) / Pm,      w_dir = 1 / (1 + (r / x0^2)^slope),
 
@@ -93,8 +106,9 @@ and lose 1.5-4 dB on the dry ones. The in-phase split needs no long average.
 
 Operations per bin per frame ("inphase", float, for the fixed-point port):
 |M|^2, |S|^2 (4 mul), z = S M* (4), 1/|M|^2 (one reciprocal), (Re z)^2/|M|^2
-and (Im z)^2/|M|^2 (4), three one-poles (3), r (1 mul + 1 reciprocal), w_dir
-(a table over log2 r, or a square root for the 1.5 power), z^2 and |z|^2 (4),
+and (Im z)^2/|M|^2 (4), the onset coefficient (4 mul, 1 max), three one-poles (3),
+r (1 mul + 1 reciprocal), w_dir (a table over log2 r, or a square root for the
+1.5 power), z^2 and |z|^2 (4),
 two one-poles on E z^2 and one on E|z|^2 (3), |E z^2| (2 mul + 1 square root,
 or an alpha-max-beta-min magnitude), the +-pool sums (running sums: adds), D^2
 (2 mul + 1 reciprocal), lam (1), blend (1), C = w M (2): about 30 multiplies,
@@ -166,20 +180,23 @@ class Decision:
     center_width: float  # x0: |S|/|M| at which a bin is judged half center
     slope: float  # of the logistic in ln r
     quadrature: float  # mu: weight of the part of S in quadrature with M
-    lo: float  # lam goes 0 -> 1 as D goes lo -> hi
+    lo: float  # lam goes 0 -> 1 as D goes lo -> hi (a profile's [upmix] diffuse overrides)
     hi: float
     pool: int  # D is pooled over +-pool bins
     pool_magnitudes: bool  # pool |E z^2| (True) or the complex E z^2
+    onset: float  # a frame whose |M|^2 exceeds onset x Pm in a bin (inf: never)...
+    onset_ms: float  # ...moves that bin's Pm, Pi, Pq toward onset_ms (see the docstring)
 
 
-# "inphase": chosen on the tuning seeds of tests/upmix_family.py (x0 0.17-0.3,
-# slope 1.25-2, mu 0-1, lo/hi 0.15-0.4/0.35-0.6, smoothing 10-60 ms; lower lo/hi break
-# the no-harm bar on (c)); "ratio": tuned on (d) alone by the sessions of issue #14.
+# "inphase": chosen on the family of tests/upmix_family.py (x0 0.17-0.3, slope 1.25-2,
+# mu 0-1, lo/hi 0.14-0.25/0.28-0.5, pool 8-32, smoothing 40-140 ms, onset 15-25 ms at
+# 1.5-4x; the choice and the seeds it saw are in the note of issue #21); "ratio": tuned
+# on (d) alone by the sessions of issue #14.
 DECISIONS = {
-    "inphase": Decision(center_width=0.21, slope=1.5, quadrature=0.15, lo=0.2, hi=0.4,
-                        pool=16, pool_magnitudes=True),
+    "inphase": Decision(center_width=0.2, slope=1.5, quadrature=0.15, lo=0.2, hi=0.4,
+                        pool=32, pool_magnitudes=True, onset=1.5, onset_ms=15.0),
     "ratio": Decision(center_width=0.17, slope=2.0, quadrature=1.0, lo=0.1, hi=0.2,
-                      pool=16, pool_magnitudes=False),
+                      pool=16, pool_magnitudes=False, onset=math.inf, onset_ms=60.0),
 }
 
 
@@ -192,8 +209,11 @@ class UpmixDesign:
     synthesis_size: int
     hop: int
     a_short: float  # one-pole coefficient of Pm, Pi, Pq (smoothing_ms)
+    a_onset: float  # the same in a bin at an onset (the decision's onset_ms)
     a_long: float  # one-pole coefficient of the directivity statistics
     decision_name: str  # "inphase" | "ratio", a key of DECISIONS
+    lo: float  # lam goes 0 -> 1 as D goes lo -> hi
+    hi: float
     analysis_window: np.ndarray  # (fft_size,)
     synthesis_window: np.ndarray  # (fft_size,), zero but for the last synthesis_size
 
@@ -230,6 +250,10 @@ def design_upmix(settings, fs: int = 48000) -> UpmixDesign:
     if (ls - 1) / fs > MAX_LATENCY_S + 1e-12:
         raise ValueError(f"upmix: latency {ls - 1} samples at {fs} Hz exceeds "
                          f"{MAX_LATENCY_S * 1e3:.1f} ms (lower synthesis_size)")
+    dec = DECISIONS[name]
+    lo, hi = getattr(s, "diffuse", None) or (dec.lo, dec.hi)
+    if not 0.0 <= lo < hi <= 1.0:
+        raise ValueError(f"upmix: diffuse thresholds {lo:g}, {hi:g} must be 0 <= lo < hi <= 1")
     half = ls // 2
     fall = min(ANALYSIS_FALL, half)
     wa = np.ones(n)
@@ -241,8 +265,10 @@ def design_upmix(settings, fs: int = 48000) -> UpmixDesign:
     return UpmixDesign(
         fs=fs, fft_size=n, synthesis_size=ls, hop=h,
         a_short=1.0 - math.exp(-h / (s.smoothing_ms * 1e-3 * fs)),
+        a_onset=1.0 - math.exp(-h / (dec.onset_ms * 1e-3 * fs)),
         a_long=1.0 - math.exp(-h / (DIRECTIVITY_MS * 1e-3 * fs)),
-        decision_name=name, analysis_window=wa, synthesis_window=ws,
+        decision_name=name, lo=float(lo), hi=float(hi), analysis_window=wa,
+        synthesis_window=ws,
     )
 
 
@@ -294,9 +320,12 @@ class Upmix:
         inv_pm = np.divide(1.0, pm, out=np.zeros_like(pm), where=pm > 0)
         p_in = z.real**2 * inv_pm
         p_quad = np.where(pm > 0, z.imag**2 * inv_pm, ps)  # M = 0: all of S is a side
-        self._pm += d.a_short * (pm - self._pm)
-        self._pi += d.a_short * (p_in - self._pi)
-        self._pq += d.a_short * (p_quad - self._pq)
+        u = np.divide(dec.onset * self._pm, pm, out=np.zeros_like(pm), where=pm > 0)
+        q = np.where(pm > 0, np.maximum(1.0 - u * u, 0.0), 0.0)
+        a = d.a_short + (d.a_onset - d.a_short) * q
+        self._pm += a * (pm - self._pm)
+        self._pi += a * (p_in - self._pi)
+        self._pq += a * (p_quad - self._pq)
         self._zn += d.a_long * (z * z - self._zn)
         self._zd += d.a_long * (pm * ps - self._zd)
         # directional decision w_dir = 1 / (1 + (r / x0^2)^slope)
@@ -311,7 +340,7 @@ class Upmix:
             num = _pool(self._zn.real, p) ** 2 + _pool(self._zn.imag, p) ** 2
         den2 = _pool(self._zd, p) ** 2
         d2 = np.divide(num, den2, out=np.zeros_like(den2), where=den2 > 0)
-        lo2, hi2 = dec.lo**2, dec.hi**2
+        lo2, hi2 = d.lo**2, d.hi**2
         lam = np.clip((d2 - lo2) * (1.0 / (hi2 - lo2)), 0.0, 1.0)
         w = lam * w_dir + (1.0 - lam)
         self.last_gain = w
@@ -373,6 +402,7 @@ PER_BIN_MACS = {
         "powers |M|^2 |S|^2, z = S M*": 8,
         "1/|M|^2 (reciprocal), in-phase and quadrature parts of S": 10,
         "z^2, |z|^2": 4,
+        "onset coefficient: u = onset Pm / |M|^2, u^2, a": 4,
         "one-pole smoothing Pm Pi Pq Ez^2 E|z|^2": 6,
         "r: reciprocal of Pm, product, x0 scaling": 8,
         "w_dir: table over log2 r": 2,

@@ -13,11 +13,13 @@ saturate to 2^31 - 1):
                                               real FFT's merge, k <= N/4 read
                                               (both FFTs are CMSIS-DSP's, their
                                               tables in ROM)
-    a_short, a_long  one-pole coefficients 1 - exp(-hop / (tau fs))  } IEEE binary32,
-    kx               1 / x0^2                                      } rounded to
-    mu               mu, the weight of the quadrature part of S     } nearest
-    lo2              lo^2                                           } (the decision
-    inv              1 / (hi^2 - lo^2)                              } is float32)
+    a_short, a_onset one-pole coefficients 1 - exp(-hop / (tau fs))  } IEEE binary32,
+    a_long           (smoothing, onset, directivity)                } rounded to
+    onset            |M|^2 > onset Pm selects a_onset               } nearest
+    kx               1 / x0^2                                      } (the decision
+    mu               mu, the weight of the quadrature part of S     } is float32)
+    lo2              lo^2                                           }
+    inv              1 / (hi^2 - lo^2)                              }
     pool             the decision's pool (bins each side)
 
 The fixed-point upmix implements the "inphase" decision with slope 1.5 (the
@@ -47,6 +49,8 @@ class UpmixTables:
     hop: int
     pool: int
     a_short: float  # the decision's constants, each exactly a float32
+    a_onset: float
+    onset: float
     a_long: float
     kx: float
     mu: float
@@ -93,10 +97,13 @@ def quantize_upmix(design: U.UpmixDesign) -> UpmixTables:
     if dec.pool > POOL_MAX:  # the pooled sums' headroom (dsp_model/fixed/upmix.py)
         raise ValueError(f"upmix pool +-{dec.pool} bins exceeds the fixed point's {POOL_MAX}")
     k = np.arange(n // 2 + 1)
-    lo2, hi2 = dec.lo**2, dec.hi**2
+    if not math.isfinite(dec.onset):
+        raise ValueError(f"upmix onset {dec.onset} must be finite for the fixed point")
+    lo2, hi2 = design.lo**2, design.hi**2
     return UpmixTables(
         fft_size=n, synthesis_size=ls, hop=design.hop, pool=dec.pool,
-        a_short=f32(design.a_short), a_long=f32(design.a_long),
+        a_short=f32(design.a_short), a_onset=f32(design.a_onset), onset=f32(dec.onset),
+        a_long=f32(design.a_long),
         kx=f32(dec.center_width**-2), mu=f32(dec.quadrature),
         lo2=f32(lo2), inv=f32(1.0 / (hi2 - lo2)),
         analysis_window=q31(design.analysis_window),

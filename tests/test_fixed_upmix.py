@@ -83,7 +83,7 @@ def _p(a: np.ndarray):
 
 
 def decision_f32(t) -> np.ndarray:
-    """The table's decision constants as the C's float[6]."""
+    """The table's decision constants as the C's float[SS_UPMIX_DECISION_WORDS]."""
     return np.array([getattr(t, k) for k in DECISION_CONSTANTS], np.float32).view(np.uint32)
 
 
@@ -260,7 +260,7 @@ def test_c_init_refuses_bad_sizes(clib):
     inst = ct.create_string_buffer(clib.upmix_q31_sizeof())
     z = np.zeros(1 << 16, np.int32)
     z64 = np.zeros(1 << 16, np.int64)
-    ok = np.zeros(6, np.uint32)
+    ok = np.zeros(len(DECISION_CONSTANTS), np.uint32)
     for n, ls, h, p in [(500, 256, 64, 16), (512, 1024, 64, 16), (512, 256, 96, 16),
                         (512, 64, 64, 16), (512, 256, 64, 0), (16, 16, 4, 8),
                         (512, 256, 64, 33)]:
@@ -268,7 +268,7 @@ def test_c_init_refuses_bad_sizes(clib):
                                    _p(z64)) == -1
     assert clib.upmix_q31_init(inst, 512, 256, 64, 16, _p(ok), *[_p(z)] * 4, _p(z),
                                _p(z64)) == 0
-    for i in range(6):  # every decision constant finite and >= 0
+    for i in range(len(DECISION_CONSTANTS)):  # every decision constant finite and >= 0
         for bad in (-1.0, -1e-45, -0.0, np.inf, np.nan):
             c = ok.copy()
             c[i] = np.float32(bad).view(np.uint32)
@@ -296,7 +296,7 @@ def test_silence_after_loud_decays_through_subnormals_alike(clib):
         u.inst.pw[:] = small
         u.inst.zst[:] = small
     c.m32[base:base + 5 * nb] = np.full(5 * nb, small, np.float32).view(np.int32)
-    silence = np.zeros((200 * h, 2), np.int32)
+    silence = np.zeros((400 * h, 2), np.int32)
     out = py.process(silence)
     assert np.array_equal(ref.process(silence), out)
     assert np.array_equal(c.process(silence), out)
@@ -322,7 +322,7 @@ int main(int argc, char **argv)
     upmix_q31_inst S;
     int32_t *m32, in[2 * 1000], l[1000], r[1000], c[1000];
     int64_t *m64;
-    int32_t *wa = buf + 10, *ws = wa + n, *tc = ws + ls, *tsn = tc + n / 2 + 1;
+    int32_t *wa = buf + 12, *ws = wa + n, *tc = ws + ls, *tsn = tc + n / 2 + 1;
     (void)got;
     upmix_q31_mem_words(n, ls, h, p, &n32, &n64);
     m32 = malloc(4 * n32); m64 = malloc(8 * n64);

@@ -130,6 +130,28 @@ def test_upmix_mode_is_a_profile_choice():
                for p in ei.value.problems), ei.value.problems
 
 
+def test_upmix_diffuse_thresholds_reach_the_design_and_the_blob():
+    """[upmix] diffuse = [lo, hi] sets the fallback's thresholds on D (quantized as lo^2
+    and 1 / (hi^2 - lo^2)); without it the decision's own; a reversed pair or one
+    outside [0, 1] is named as the problem."""
+    from dsp_model.upmix import DECISIONS, design_upmix
+    from firmware_export.quantize_upmix import upmix_tables
+
+    raw = raw_profile("compact2")
+    assert parse_profile(copy.deepcopy(raw)).upmix.diffuse == (0.15, 0.35)
+    t = upmix_tables(parse_profile(copy.deepcopy(raw)).upmix)
+    assert t.lo2 == pytest.approx(0.15**2, rel=1e-6)
+    assert t.inv == pytest.approx(1 / (0.35**2 - 0.15**2), rel=1e-6)
+    del raw["upmix"]["diffuse"]
+    d = design_upmix(parse_profile(copy.deepcopy(raw)).upmix)
+    assert (d.lo, d.hi) == (DECISIONS["inphase"].lo, DECISIONS["inphase"].hi)
+    for bad in ([0.4, 0.2], [0.1, 1.5], [0.1]):
+        raw["upmix"]["diffuse"] = bad
+        with pytest.raises(ProfileError) as ei:
+            parse_profile(copy.deepcopy(raw))
+        assert any(p.startswith("upmix.diffuse") for p in ei.value.problems), ei.value.problems
+
+
 def test_driver_ratio_taps_are_ctc_drivers_within_ratio_taps():
     """[ctc] driver_ratio_taps shortens one driver's ratio filter; only CTC drivers,
     1..ratio_taps taps, each problem named on its own line."""

@@ -154,13 +154,13 @@ def test_uneven_blocks_and_reset():
 
 
 def test_cost_counts_the_documented_steps():
-    # 4096-point analysis: 2 windows, 3 real FFTs (N log2(N/2) + 2N each), 62 MACs
-    # in each of the 2049 bins ("inphase"; 44 for "ratio"), the 1024-sample synthesis
-    # window, per hop samples
+    # 4096-point analysis: 2 windows, 3 real FFTs (N log2(N/2) + 2N each), 66 MACs
+    # in each of the 2049 bins ("inphase", its onset coefficient 4 of them; 44 for "ratio"),
+    # the 1024-sample synthesis window, per hop samples
     assert (PROFILE.upmix.fft_size, PROFILE.upmix.synthesis_size) == (4096, 1024)
     n = 4096
     rfft = n * 11 + 2 * n
-    for decision, per_bin in (("inphase", 62), ("ratio", 44)):
+    for decision, per_bin in (("inphase", 66), ("ratio", 44)):
         expected = (2 * n + 3 * rfft + 2049 * per_bin + 1024) / PROFILE.upmix.hop
         settings = replace(PROFILE.upmix, decision=decision)
         assert upmix_cost(settings) == pytest.approx(expected)

@@ -10,8 +10,10 @@ benchmark score, each mix with the role of its seed.
        (amplitude/time-panned x dry/reverberant)
 
 Settings of the upmix (and of the ffmpeg peer) are chosen on the tune seeds; the
-report seeds are held out. (h) needs FluidSynth (`Mix.make` raises
-InstrumentsUnavailable without it).
+report seeds are held out. `fresh()` is a second held-out set, 20 more seeds of the
+same generators, added when the onset smoothing went in (issue #21) and used for no
+choice: the figure that says how the upmix does on mixes it has not seen. (h) needs
+FluidSynth (`Mix.make` raises InstrumentsUnavailable without it).
 """
 
 from __future__ import annotations
@@ -57,4 +59,17 @@ def family(*, instruments: bool = True) -> list[Mix]:
     if instruments:
         out += [Mix("h", n, s, s in inst.TUNE_SEEDS) for n in _INSTRUMENTS
                 for s in inst.TUNE_SEEDS + inst.REPORT_SEEDS]
+    return out
+
+
+_FRESH = (("c", "stationary", (42,)), ("d", "music_mix", (9, 10, 11)),
+          ("f", "time_panned", (15, 16, 17, 18)), ("g", "reverberant", (25, 26, 27)))
+FRESH_INSTRUMENT_SEEDS = (7, 8)
+
+
+def fresh(*, instruments: bool = True) -> list[Mix]:
+    """The second held-out set (module docstring): seeds no setting was chosen on."""
+    out = [Mix(k, n, s, False) for k, n, seeds in _FRESH for s in seeds]
+    if instruments:
+        out += [Mix("h", n, s, False) for n in _INSTRUMENTS for s in FRESH_INSTRUMENT_SEEDS]
     return out

@@ -78,7 +78,10 @@ IEEE binary32 (`_decide`; the signal path around it stays Q31):
   sr mi (z = S M*); the side power (Pi + mu Pq per frame, the float's two
   statistics smoothed as one, the smoothing being linear) side = (zr^2 + mu
   zi^2) / pm, or mu ps for pm = 0 (all of S in quadrature, as the float).
-* Short smoother: Pm += a_short (pm - Pm), Ps += a_short (side - Ps).
+* Short smoother: a = a_short + (a_onset - a_short) q, q = max(1 - u u,
+  0), u = onset Pm / pm (Pm before the update; q = 0 for pm = 0);
+  Pm += a (pm - Pm), Ps += a (side - Ps). Both branches of every test are
+  continuous there, so the float and binary32 forms stay close.
 * w_dir = 1 / (1 + t sqrt t), t = Ps kx / Pm (kx = 1 / x0^2); 1 for Pm = 0;
   t = inf gives 0 (IEEE).
 * Long smoother: Zr += a_long ((zr^2 - zi^2) - Zr), Zi += a_long (zr zi 2 -
@@ -221,8 +224,9 @@ POOL_MAX = 32
 # 8th powers in |E z^2| stay below 2^124 < FLT_MAX
 BIN_SCALE_BITS = 17
 # the decision's constants (UpmixTables, float32), finite and >= 0 (upmix_q31_init refuses
-# others, as the C's does): one-pole coefficients, 1 / x0^2, mu, lo^2, 1 / (hi^2 - lo^2)
-DECISION_CONSTANTS = ("a_short", "a_long", "kx", "mu", "lo2", "inv")
+# others, as the C's does): one-pole coefficients (short, at an onset), the onset ratio,
+# the long one-pole, 1 / x0^2, mu, lo^2, 1 / (hi^2 - lo^2)
+DECISION_CONSTANTS = ("a_short", "a_onset", "onset", "a_long", "kx", "mu", "lo2", "inv")
 
 # fft_size of the upmix: the forward FFT is arm_cfft_q31 of N points, the inverse of N/2
 UPMIX_FFT_SIZES = tuple(n for n in CFFT_SIZES if n // 2 in CFFT_SIZES)
@@ -240,6 +244,8 @@ class UpmixQ31(NamedTuple):
     hop: int
     pool: int
     a_short: np.float32  # the decision's constants, IEEE binary32
+    a_onset: np.float32
+    onset: np.float32
     a_long: np.float32
     kx: np.float32
     mu: np.float32
@@ -425,7 +431,8 @@ def _decide_bins(u, f, mre, mim, sre, sim):
     one = np.float32(1.0)
     two = np.float32(2.0)
     g = f32_pow2(-(f + BIN_SCALE_BITS))
-    a_s, a_l, kx, mu = u.a_short, u.a_long, u.kx, u.mu
+    a_s, on, a_l, kx, mu = u.a_short, u.onset, u.a_long, u.kx, u.mu
+    da = u.a_onset - a_s
     pm_s, ps_s, zr_s, zi_s, zd_s = u.pw[0], u.pw[1], u.zst[0], u.zst[1], u.zst[2]
     qm, qd, wdir = u.q[0], u.q[1], u.wdir
     # pass 1: powers, z = S M*, the side power, both smoothers, w_dir, |E z^2|; as
@@ -441,9 +448,17 @@ def _decide_bins(u, f, mre, mim, sre, sim):
         ps = sr * sr + si * si
         zr = sr * mr + si * mi
         zi = si * mr - sr * mi
-        side = (zr * zr + mu * (zi * zi)) / pm if pm > zero else mu * ps
-        pmk = pm_s[k] + a_s * (pm - pm_s[k])
-        psk = ps_s[k] + a_s * (side - ps_s[k])
+        # both arms computed, one taken (1 / 0 = inf is never taken): the loop stays a
+        # select, which vectorizes, where an if/else block did not (1.4x the upmix's time)
+        pos = pm > zero
+        inv_pm = one / pm
+        side = (zr * zr + mu * (zi * zi)) * inv_pm if pos else mu * ps
+        u_ = on * pm_s[k] * inv_pm
+        q = one - u_ * u_
+        q = q if pos and q > zero else zero
+        a = a_s + da * q
+        pmk = pm_s[k] + a * (pm - pm_s[k])
+        psk = ps_s[k] + a * (side - ps_s[k])
         pm_s[k] = pmk
         ps_s[k] = psk
         wd = one

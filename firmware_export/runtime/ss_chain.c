@@ -293,7 +293,7 @@ static int load_upmix(const ss_blob_view *v, plan *pl)
     rd u;
     uint32_t n, ls, hop, pool, nt, n32, n64, i;
     int32_t *t32, *s32;
-    uint32_t par[6];
+    uint32_t par[SS_UPMIX_DECISION_WORDS];
     int64_t *s64;
     const uint8_t *wa, *ws, *tc, *tsn;
     if (rd_open(&u, v, SS_SEC_UPMIX)) {
@@ -303,7 +303,7 @@ static int load_upmix(const ss_blob_view *v, plan *pl)
     ls = rd_u32(&u);
     hop = rd_u32(&u);
     pool = rd_u32(&u);
-    for (i = 0; i < 6u; i++) { /* the decision's binary32 constants, as bits: */
+    for (i = 0; i < SS_UPMIX_DECISION_WORDS; i++) { /* the decision's binary32 constants: */
         par[i] = rd_u32(&u);
         if (par[i] >= 0x7F800000u) { /* sign clear and exponent < 255: finite, >= 0 */
             u.bad = 1;

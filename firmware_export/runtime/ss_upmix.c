@@ -248,9 +248,15 @@ static int irfft_q31(const int32_t *src, int32_t *dst, uint32_t n2, const int32_
     }
     g = 30 - (32 - clz32(m));
     g = g < gmax ? g : gmax;
-    if (g > 0) { /* |x| 2^g <= 2^30: the left shift is exact */
-        for (k = 0u; k < 2u * n2; k++) {
-            dst[k] = ss_u32_to_i32((uint32_t)dst[k] << g);
+    if (g > 0) { /* |x| 2^g <= 2^30: the left shift is exact; four words a turn (2 n2 is
+                  * a multiple of 4): 2.9 instructions a word on the M4 against 5.0 */
+        for (k = 0u; k < 2u * n2; k += 4u) {
+            const uint32_t w0 = (uint32_t)dst[k], w1 = (uint32_t)dst[k + 1u];
+            const uint32_t w2 = (uint32_t)dst[k + 2u], w3 = (uint32_t)dst[k + 3u];
+            dst[k] = ss_u32_to_i32(w0 << g);
+            dst[k + 1u] = ss_u32_to_i32(w1 << g);
+            dst[k + 2u] = ss_u32_to_i32(w2 << g);
+            dst[k + 3u] = ss_u32_to_i32(w3 << g);
         }
     } else if (g < 0) {
         for (k = 0u; k < 2u * n2; k++) {
@@ -306,7 +312,8 @@ SS_FP_STRICT static void decide(upmix_q31_inst *S, int f)
     const uint32_t n = S->fft_size, p = S->pool;
     const uint32_t nb = n / 2u + 1u, npad = nb + 2u * p, seg = 2u * p;
     const float g = f32_pow2(-(f + BIN_SCALE_BITS));
-    const float a_s = S->a_short, a_l = S->a_long, kx = S->kx, mu = S->mu;
+    const float a_s = S->a_short, da = S->a_onset - S->a_short, on = S->onset;
+    const float a_l = S->a_long, kx = S->kx, mu = S->mu;
     const float lo2 = S->lo2, inv = S->inv;
     const int64_t half30 = (int64_t)1 << 30; /* C = shr_round(w M, 31) */
     int32_t *const mb = S->fr[0];
@@ -326,10 +333,17 @@ SS_FP_STRICT static void decide(upmix_q31_inst *S, int f)
         const float ps = sr * sr + si * si;
         const float zr = sr * mr + si * mi;
         const float zi = si * mr - sr * mi;
-        const float side = pm > 0.0f ? (zr * zr + mu * (zi * zi)) / pm : mu * ps;
         const float pm0 = ldf(pms + k), ps0 = ldf(pss + k);
-        const float pmk = pm0 + a_s * (pm - pm0);
-        const float psk = ps0 + a_s * (side - ps0);
+        float side = mu * ps, q = 0.0f, a;
+        if (pm > 0.0f) { /* the onset weight q = max(1 - u^2, 0), u = onset Pm / pm */
+            const float inv_pm = 1.0f / pm, u_ = on * pm0 * inv_pm;
+            side = (zr * zr + mu * (zi * zi)) * inv_pm;
+            q = 1.0f - u_ * u_;
+            q = q > 0.0f ? q : 0.0f;
+        }
+        a = a_s + da * q;
+        const float pmk = pm0 + a * (pm - pm0);
+        const float psk = ps0 + a * (side - ps0);
         float wd = 1.0f, zr0, zi0, zd0, zrk, zik, zdk;
         mb[2u * k] = mr_;
         mb[2u * k + 1u] = mi_;
@@ -413,7 +427,7 @@ void upmix_q31_mem_words(uint32_t fft_size, uint32_t synthesis_size, uint32_t ho
 uint32_t upmix_q31_sizeof(void) { return (uint32_t)sizeof(upmix_q31_inst); }
 
 int upmix_q31_init(upmix_q31_inst *S, uint32_t fft_size, uint32_t synthesis_size, uint32_t hop,
-                   uint32_t pool, const uint32_t decision[6], const int32_t *wa, const int32_t *ws,
+                   uint32_t pool, const uint32_t decision[SS_UPMIX_DECISION_WORDS], const int32_t *wa, const int32_t *ws,
                    const int32_t *tw_cos, const int32_t *tw_sin, int32_t *mem32, int64_t *mem64)
 {
     uint32_t n32, n64, i, nb, npad, ndl;
@@ -423,7 +437,7 @@ int upmix_q31_init(upmix_q31_inst *S, uint32_t fft_size, uint32_t synthesis_size
         pool < 1u || pool > POOL_MAX || 2u * pool + 1u > fft_size / 2u + 1u) {
         return -1;
     }
-    for (i = 0u; i < 6u; i++) { /* sign clear and exponent < 255: finite and >= 0 */
+    for (i = 0u; i < SS_UPMIX_DECISION_WORDS; i++) { /* sign clear, exponent < 255: finite, >= 0 */
         if (decision[i] >= 0x7F800000u) {
             return -1;
         }
@@ -441,11 +455,13 @@ int upmix_q31_init(upmix_q31_inst *S, uint32_t fft_size, uint32_t synthesis_size
     S->hop = hop;
     S->pool = pool;
     memcpy(&S->a_short, decision + 0, 4u);
-    memcpy(&S->a_long, decision + 1, 4u);
-    memcpy(&S->kx, decision + 2, 4u);
-    memcpy(&S->mu, decision + 3, 4u);
-    memcpy(&S->lo2, decision + 4, 4u);
-    memcpy(&S->inv, decision + 5, 4u);
+    memcpy(&S->a_onset, decision + 1, 4u);
+    memcpy(&S->onset, decision + 2, 4u);
+    memcpy(&S->a_long, decision + 3, 4u);
+    memcpy(&S->kx, decision + 4, 4u);
+    memcpy(&S->mu, decision + 5, 4u);
+    memcpy(&S->lo2, decision + 6, 4u);
+    memcpy(&S->inv, decision + 7, 4u);
     S->wa = wa;
     S->ws = ws;
     S->tw_cos = tw_cos;
