@@ -10,7 +10,7 @@ benchmark score, each mix with the role of its seed.
        (amplitude/time-panned x dry/reverberant)
 
 Settings of the upmix (and of the ffmpeg peer) are chosen on the tune seeds; the
-report seeds are held out. `fresh()` is a second held-out set, 20 more seeds of the
+report seeds are held out. `fresh()` is a second held-out set, 19 more mixes of the
 same generators, added when the onset smoothing went in (issue #21) and used for no
 choice: the figure that says how the upmix does on mixes it has not seen. (h) needs
 FluidSynth (`Mix.make` raises InstrumentsUnavailable without it).
