@@ -195,6 +195,17 @@ def test_a_center_only_goes_to_c():
     assert energy_ratio_db(y[lat:, 2], s.lr[:-lat, 0], skip=SKIP) == pytest.approx(0.0, abs=0.05)
 
 
+@pytest.mark.parametrize(("decision", "bound_db"), [("inphase", -42.0), ("ratio", -67.0)])
+def test_hard_left_leak_of_each_decision(decision, bound_db):
+    """Hard left: D = 1 and r = 1, so w = 1 / (1 + x0^(-2 slope)): -42 dB for "inphase"
+    (x0 0.2, slope 1.5) and -68 dB for "ratio" (0.17, 2; no onset rule, whose infinite
+    onset ratio must not reach the statistics)."""
+    s = stimulus("hard_left")
+    y = Upmix(replace(PROFILE.upmix, decision=decision)).process(s.lr)
+    assert np.all(np.isfinite(y))
+    assert energy_ratio_db(y[:, 2], s.lr[:, 0], skip=SKIP) < bound_db
+
+
 @pytest.mark.parametrize("name", ["hard_left", "anti_phase"])
 def test_b_side_only_leaks_below_40db(name):
     s = stimulus(name)
