@@ -105,6 +105,11 @@ def _ours_and_peer(profile: str, mixes: list[fam.Mix]) -> tuple[dict, dict]:
             {m.label: ffmpeg_sir(m.label) for m in mixes})
 
 
+def _behind(ours: dict, peer: dict) -> dict:
+    """{mix: dB behind the peer} for the mixes where ours is below it."""
+    return {k: round(peer[k] - ours[k], 2) for k in ours if ours[k] < peer[k]}
+
+
 def _family() -> list[fam.Mix]:
     return fam.family(instruments=not inst.unavailable_reason())
 
@@ -127,7 +132,7 @@ def test_every_mix_ahead_of_ffmpeg(profile):
     """Per mix >= ffmpeg with its best single setting for the family at our latency
     (measured: the closest mix +0.24 dB at studio5, +0.06 at compact2)."""
     ours, peer = _ours_and_peer(profile, _family())
-    behind = {k: round(peer[k] - ours[k], 2) for k in ours if ours[k] < peer[k]}
+    behind = _behind(ours, peer)
     assert not behind, f"behind ffmpeg {FFMPEG_AT_OUR_LATENCY} on {behind}"
 
 
@@ -150,7 +155,7 @@ def test_family_bars_on_fresh_mixes(profile):
     """The family's two bars (every mix >= ffmpeg, the mean >= ffmpeg's + 1 dB) on the
     seeds no setting was chosen on."""
     ours, peer = _ours_and_peer(profile, fam.fresh(instruments=not inst.unavailable_reason()))
-    behind = {k: round(peer[k] - ours[k], 2) for k in ours if ours[k] < peer[k]}
+    behind = _behind(ours, peer)
     gap = np.mean(list(ours.values())) - np.mean(list(peer.values()))
     assert not behind and gap >= 1.0, \
         f"mean {gap:+.2f} dB, behind ffmpeg {FFMPEG_AT_OUR_LATENCY} on {behind}"

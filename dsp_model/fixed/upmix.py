@@ -507,40 +507,13 @@ def _seg_sums1(qm, qd, om, od, j0, j1, backward):
 
 
 @_jit
-def _seg_sums4(qm, qd, om, od, j0, seg, backward):
-    """`_seg_sums1` of the four segments from j0, interleaved: eight independent
-    chains (each still in its own sequential order) keep the adder busy."""
-    zero = np.float32(0.0)
-    a0 = b0 = a1 = b1 = a2 = b2 = a3 = b3 = zero
-    s1, s2, s3 = np.uint64(seg), np.uint64(2 * seg), np.uint64(3 * seg)
-    for i in range(seg):
-        j = np.uint64(j0 + seg - 1 - i if backward else j0 + i)
-        a0 = a0 + qm[j]
-        b0 = b0 + qd[j]
-        a1 = a1 + qm[j + s1]
-        b1 = b1 + qd[j + s1]
-        a2 = a2 + qm[j + s2]
-        b2 = b2 + qd[j + s2]
-        a3 = a3 + qm[j + s3]
-        b3 = b3 + qd[j + s3]
-        om[j] = a0
-        od[j] = b0
-        om[j + s1] = a1
-        od[j + s1] = b1
-        om[j + s2] = a2
-        od[j + s2] = b2
-        om[j + s3] = a3
-        od[j + s3] = b3
-
-
-@_jit
 def _seg_sums16(q, om, work, j0, seg):
     """`_seg_sums1`'s suffix sums (into om) and prefix sums (into q, in place)
     of the sixteen segments of seg (a multiple of 16) values from j0, the
     segments as the 16 lanes of a vector: the block transposed (`fft._t16`,
     float32 words as int32) into work, both running sums down its rows (each
-    lane's adds in the reference's order), back. Eight scalar chains
-    (`_seg_sums4`) wait on the loads and stores of every add: ~2x slower.
+    lane's adds in the reference's order), back. Interleaved scalar chains
+    wait on the loads and stores of every add: ~2x slower.
     work: int32 (>= 32 seg,)."""
     zero = np.float32(0.0)
     n = 16 * seg
@@ -570,10 +543,11 @@ def _seg_sums16(q, om, work, j0, seg):
 def _decide_fast(u, f, mre, mim, sre, sim):
     """`_decide` (the fast path's, on contiguous rows), the same float32
     operations in the same order: pass 1 shared; the pooled sums as all the
-    segments' suffixes, then all their prefixes, four segments at a time (eight
-    independent chains of additions, each in the reference's order: one chain
-    at a time waited on every add); then the gains per bin from the suffix at k
-    and the prefix at k + 2 pool, in a loop that vectorizes."""
+    segments' suffixes and prefixes, sixteen segments at a time as vector
+    lanes (`_seg_sums16`, each lane's adds in the reference's order; the
+    shipped pools leave one segment over, summed on its own); then the gains
+    per bin from the suffix at k and the prefix at k + 2 pool, in a loop that
+    vectorizes."""
     nbins = mre.shape[0]
     p = u.pool
     zero = np.float32(0.0)
@@ -594,15 +568,9 @@ def _decide_fast(u, f, mre, mim, sre, sim):
         for j0 in range(0, n16, 16 * seg):
             _seg_sums16(qm, sm, work, j0, seg)
             _seg_sums16(qd, sd, work, j0, seg)
-    n4 = n16 + (npad - n16) // (4 * seg) * 4 * seg
-    for j0 in range(n16, n4, 4 * seg):  # suffixes, four segments at a time
-        _seg_sums4(qm, qd, sm, sd, j0, seg, True)
-    for j0 in range(n4, npad, seg):  # the rest, one at a time
+    for j0 in range(n16, npad, seg):  # the rest, one segment at a time: suffixes,
         _seg_sums1(qm, qd, sm, sd, j0, min(j0 + seg, npad), True)
-    for j0 in range(n16, n4, 4 * seg):  # prefixes, in place
-        _seg_sums4(qm, qd, qm, qd, j0, seg, False)
-    for j0 in range(n4, npad, seg):
-        _seg_sums1(qm, qd, qm, qd, j0, min(j0 + seg, npad), False)
+        _seg_sums1(qm, qd, qm, qd, j0, min(j0 + seg, npad), False)  # then prefixes in place
     lo2, inv = u.lo2, u.inv
     for k in range(nbins):
         ks = np.uint64(k + seg)  # unsigned: no negative-index wraparound test
