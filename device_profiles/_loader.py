@@ -20,6 +20,7 @@ from ._schema import (
     SAMPLE_RATES,
     TARGETS,
     UPMIX_DECISIONS,
+    UPMIX_DIRECTIVITY_WEIGHTS,
     UPMIX_MODES,
     BeamformerSettings,
     CrossoverSettings,
@@ -49,7 +50,7 @@ _ALLOWED = {
                 "delay_samples", "eq"},
     "eq": {"type", "hz", "q", "gain_db"},
     "upmix": {"fft_size", "hop", "smoothing_ms", "synthesis_size", "decision", "mode",
-              "diffuse"},
+              "diffuse", "directivity_weight"},
     "virtualizer": {"lowpass_order", "allpass_order"},
     "ctc": {"drivers", "target", "effort_limit_db", "common_taps", "ratio_taps",
             "driver_ratio_taps"},
@@ -226,7 +227,9 @@ def parse_profile(data: dict[str, Any], source: str = "<profile>") -> Profile:
     upmix = UpmixSettings(fft_size, hop, c.num(up, "smoothing_ms", "upmix.", 1.0, 2000.0,
                                                default=80.0), synth,
                           c.choice(up, "decision", "upmix.", UPMIX_DECISIONS, default="inphase"),
-                          mode, diffuse)
+                          mode, diffuse,
+                          c.choice(up, "directivity_weight", "upmix.", UPMIX_DIRECTIVITY_WEIGHTS,
+                                   default="power"))
 
     vz = c.table(data, "virtualizer")
     c.unknown(vz, "virtualizer", "virtualizer.")

@@ -20,6 +20,9 @@ ROLES = ("tweeter", "mid", "woofer", "full")
 EQ_TYPES = ("peaking", "lowshelf", "highshelf")
 HEADS = ("sphere", "kemar")  # named heads; anything else is a path to a .sofa file
 UPMIX_DECISIONS = ("inphase", "ratio")  # dsp_model/upmix.py: the per-bin center decisions
+# what each frame's vote weighs in the diffuse fallback's D (dsp_model/upmix.py): |z|^2
+# ("power") or |z| ("magnitude"), z = S M*
+UPMIX_DIRECTIVITY_WEIGHTS = ("power", "magnitude")
 # the chain's upmix: "adaptive" (dsp_model/upmix.py, fixed twin dsp_model/fixed/upmix.py)
 # or "passive" (C = M, L' = S, R' = -S: two adds and a shift per frame)
 UPMIX_MODES = ("adaptive", "passive")
@@ -70,6 +73,8 @@ class UpmixSettings:
     # (lo, hi) of the diffuse fallback's directivity D (None: the decision's own); the
     # bias of D on diffuse sides grows with fft_size, so the thresholds follow it
     diffuse: tuple[float, float] | None = None
+    # the weight of each frame's vote in D: see UPMIX_DIRECTIVITY_WEIGHTS
+    directivity_weight: str = "power"
 
 
 @dataclass(frozen=True)

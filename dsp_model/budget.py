@@ -50,8 +50,9 @@ inverse; the table below, the inverse within 0.01 % of the forward at 1024
 and 2048) per frame, or for N/2 not a power of 4 twice N/4 points after
 the split step (104 per pair k, k + N/4: exponent scan, sums, rotation);
 per bin the inphase decision in binary32 with the split into the M and S
-spectra and the onset coefficient in its pass 1 (201.8) and the inverse's
-merge with its max scan
+spectra and the onset coefficient in its pass 1 (210.4, compact2's; 6.9
+more with D's votes weighted by |z|, studio5's: a square root and a
+reciprocal) and the inverse's merge with its max scan
 (37.0); per input sample of the frame the inverse's normalising shift
 (3.8, the unsplit inverse only) and the analysis window (12.0); per hop
 sample the block-maximum scan (17.2, from studio5's and compact2's analysis
@@ -90,7 +91,8 @@ DAC_WORD = 11.2  # a DAC word under 32 bits (dac_quant_q31)
 DAC_DITHER = 69.5  # the same with TPDF dither, in place of DAC_WORD
 # the adaptive upmix's measured stages (see the docstring)
 UPMIX_CFFT_Q31 = {256: 21223, 512: 55239, 1024: 105184, 2048: 261544, 4096: 501920}
-UPMIX_PER_BIN = 201.8 + 37.0  # the binary32 decision (the split of Z in it), inverse merge
+UPMIX_PER_BIN = 210.4 + 37.0  # the binary32 decision (the split of Z in it), inverse merge
+UPMIX_MAGNITUDE_VOTES = 6.9  # per bin: D's votes weighted by |z| ([upmix] directivity_weight)
 UPMIX_PER_ANALYSIS_SAMPLE = 12.0  # the window
 UPMIX_INVERSE_SHIFT = 3.8  # per input sample of the frame: the inverse's normalising shift
 UPMIX_SPLIT_PER_PAIR = 104.0  # the split inverse's radix-2 step with its exponent scan
@@ -134,7 +136,8 @@ def effective_taps(taps) -> int:
     return nz[-1] - nz[0] + 1 if nz else 0
 
 
-def upmix_instructions(fft_size: int, hop: int, synthesis_size: int) -> float:
+def upmix_instructions(fft_size: int, hop: int, synthesis_size: int,
+                       magnitude_votes: bool = False) -> float:
     """Instructions per stereo sample of the adaptive upmix (ss_upmix.c) on the
     Cortex-M4, from its measured stages (the module docstring)."""
     n, nb = int(fft_size), int(fft_size) // 2 + 1
@@ -142,7 +145,8 @@ def upmix_instructions(fft_size: int, hop: int, synthesis_size: int) -> float:
         inverse = UPMIX_CFFT_Q31[n // 2] + UPMIX_INVERSE_SHIFT * n
     else:  # the split step, then two inverses of N/4 points
         inverse = 2 * UPMIX_CFFT_Q31[n // 4] + UPMIX_SPLIT_PER_PAIR * (n // 4)
-    frame = (UPMIX_CFFT_Q31[n] + inverse + UPMIX_PER_BIN * nb
+    per_bin = UPMIX_PER_BIN + (UPMIX_MAGNITUDE_VOTES if magnitude_votes else 0.0)
+    frame = (UPMIX_CFFT_Q31[n] + inverse + per_bin * nb
              + UPMIX_PER_ANALYSIS_SAMPLE * n
              + UPMIX_PER_SYNTHESIS_SAMPLE * synthesis_size + UPMIX_PER_OUTPUT_SAMPLE * hop)
     return UPMIX_OVERHEAD * frame / hop

@@ -222,7 +222,8 @@ def _upmix_instructions(profile: Profile) -> float:
     up = profile.upmix
     if up.mode != "adaptive":
         return 0.0
-    return upmix_instructions(up.fft_size, up.hop, up.synthesis_size)
+    return upmix_instructions(up.fft_size, up.hop, up.synthesis_size,
+                              up.directivity_weight == "magnitude")
 
 
 def design_chain(profile: Profile, head=None, *, heads: tuple | None = None) -> ChainDesign:

@@ -117,7 +117,8 @@ def adaptive_upmix(design: ChainDesign) -> Upmix:
     settings = SimpleNamespace(fft_size=design.upmix_fft_size, hop=design.upmix_hop,
                                smoothing_ms=design.upmix_smoothing_ms,
                                decision=design.upmix_decision,
-                               diffuse=design.upmix_diffuse)
+                               diffuse=design.upmix_diffuse,
+                               directivity_weight=design.upmix_directivity_weight)
     return AdaptiveUpmix(settings, design.fs)
 
 

@@ -20,6 +20,8 @@ saturate to 2^31 - 1):
     mu               mu, the weight of the quadrature part of S     } is float32)
     lo2              lo^2                                           }
     inv              1 / (hi^2 - lo^2)                              }
+    mag              1.0: D weighs a frame's vote by |z|, 0.0: by    }
+                     |z|^2 ([upmix] directivity_weight)             }
     pool             the decision's pool (bins each side)
 
 The fixed-point upmix implements the "inphase" decision with slope 1.5 (the
@@ -56,6 +58,7 @@ class UpmixTables:
     mu: float
     lo2: float
     inv: float
+    mag: float  # 1.0 or 0.0
     analysis_window: np.ndarray
     synthesis_window: np.ndarray
     twiddle_cos: np.ndarray
@@ -105,7 +108,7 @@ def quantize_upmix(design: U.UpmixDesign) -> UpmixTables:
         a_short=f32(design.a_short), a_onset=f32(design.a_onset), onset=f32(dec.onset),
         a_long=f32(design.a_long),
         kx=f32(dec.center_width**-2), mu=f32(dec.quadrature),
-        lo2=f32(lo2), inv=f32(1.0 / (hi2 - lo2)),
+        lo2=f32(lo2), inv=f32(1.0 / (hi2 - lo2)), mag=1.0 if design.magnitude_votes else 0.0,
         analysis_window=q31(design.analysis_window),
         synthesis_window=q31(ws),
         twiddle_cos=q31(np.cos(2.0 * math.pi * k / n)),

@@ -54,9 +54,9 @@ Section 0x0016 limiter (only in version 3, i.e. when the chain has one):
     versions 1 and 2 refuse the chain instead of running it unlimited (its
     gains are set for the limiter's guard bits).
 
-Section 0x0018 upmix (exactly when meta upmix = 1, the adaptive upmix of
+Section 0x0019 upmix (exactly when meta upmix = 1, the adaptive upmix of
     dsp_model/fixed/upmix.py): fft_size, synthesis_size, hop, pool (u32),
-    a_short, a_onset, onset, a_long, kx, mu, lo2, inv (f32: the decision is IEEE binary32;
+    a_short, a_onset, onset, a_long, kx, mu, lo2, inv, mag (f32: the decision is IEEE binary32;
     each finite and >= 0), then analysis_window
     (fft_size i32 Q31), synthesis_window (synthesis_size), twiddle_cos and
     twiddle_sin (fft_size/2 + 1 each). Layout in firmware_export/quantize_upmix.py.
@@ -287,6 +287,9 @@ def _read_upmix(r: _Reader) -> UpmixTables:
                          "synthesis_size <= fft_size and a multiple >= 2 of hop, "
                          "1 <= pool <= 32, 2 pool + 1 <= fft_size/2 + 1)")
     consts = [r.f32_nonneg(f) for f in DECISION_CONSTANTS]
+    if consts[-1] not in (0.0, 1.0):
+        raise TableError(f"section upmix: mag {consts[-1]} must be 1.0 (votes weighted by |z|) "
+                         "or 0.0 (by |z|^2): rebuild the blob with `soundstage build`")
     wa = r.arr(n, "analysis_window")
     ws = r.arr(ls, "synthesis_window")
     tc = r.arr(n // 2 + 1, "twiddle_cos")

@@ -198,11 +198,15 @@ def _seeded(kind: str, n: int, seed: int) -> np.ndarray:
     raise ValueError(kind)
 
 
+@pytest.mark.parametrize("mag", [1.0, 0.0])  # D's votes weighted by |z| (studio5), |z|^2
 @pytest.mark.parametrize("kind", ["music", "full_scale_noise", "square", "panned_noise",
                                   "silence"])
-def test_c_matches_python_small_setting(clib, kind):
+def test_c_matches_python_small_setting(clib, kind, mag):
+    t = replace(T_SMALL, mag=mag)
     x = _seeded(kind, 12_000, 1)
-    assert np.array_equal(CUpmix(clib, T_SMALL).process(x), FixedUpmix(T_SMALL).process(x))
+    y = FixedUpmix(t).process(x)
+    assert np.array_equal(CUpmix(clib, t).process(x), y)
+    assert np.array_equal(FixedUpmix(t, reference=True).process(x), y)
 
 
 @pytest.mark.parametrize("value", [I32_MIN, I32_MAX, -I32_MAX])
@@ -274,6 +278,13 @@ def test_c_init_refuses_bad_sizes(clib):
             c[i] = np.float32(bad).view(np.uint32)
             assert clib.upmix_q31_init(inst, 512, 256, 64, 16, _p(c), *[_p(z)] * 4, _p(z),
                                        _p(z64)) == -1, (i, bad)
+    for mag, rc in ((1.0, 0), (0.5, -1), (2.0, -1)):  # mag is a flag: 0.0 or 1.0
+        c = ok.copy()
+        c[DECISION_CONSTANTS.index("mag")] = np.float32(mag).view(np.uint32)
+        assert clib.upmix_q31_init(inst, 512, 256, 64, 16, _p(c), *[_p(z)] * 4, _p(z),
+                                   _p(z64)) == rc, mag
+    with pytest.raises(ValueError, match="mag"):
+        FixedUpmix(replace(T_SMALL, mag=0.5))
 
 
 def test_silence_after_loud_decays_through_subnormals_alike(clib):
@@ -675,7 +686,7 @@ def test_mode1_c_chain_bit_exact(chain_mode1, block):
 
 def test_mode1_c_refuses_inconsistent_upmix_sections(chain_mode1):
     from firmware_export.blob import SEC_UPMIX, build_blob
-    from firmware_export.tables import chain_to_sections
+    from firmware_export.tables import TableError, chain_from_blob, chain_to_sections
     from firmware_export.verify import CChain, ChainLoadError
 
     _, q = chain_mode1
@@ -694,6 +705,13 @@ def test_mode1_c_refuses_inconsistent_upmix_sections(chain_mode1):
     bad[8:12] = (96).to_bytes(4, "little")  # hop 96 does not divide synthesis_size
     with pytest.raises(ChainLoadError, match="TABLE"):
         CChain(blob_of({**secs, SEC_UPMIX: bytes(bad)}))
+    bad = bytearray(secs[SEC_UPMIX])
+    at = 16 + 4 * DECISION_CONSTANTS.index("mag")  # the flag neither 0.0 nor 1.0
+    bad[at:at + 4] = np.float32(0.5).tobytes()
+    with pytest.raises(ChainLoadError, match="TABLE"):
+        CChain(blob_of({**secs, SEC_UPMIX: bytes(bad)}))
+    with pytest.raises(TableError, match="mag 0.5 must be 1.0"):
+        chain_from_blob(blob_of({**secs, SEC_UPMIX: bytes(bad)}))
 
 
 # ------------------------------------------------------------------ full scale (regression)

@@ -152,6 +152,24 @@ def test_upmix_diffuse_thresholds_reach_the_design_and_the_blob():
         assert any(p.startswith("upmix.diffuse") for p in ei.value.problems), ei.value.problems
 
 
+def test_upmix_directivity_weight_reaches_the_design_and_the_blob():
+    """[upmix] directivity_weight picks what a frame's vote in D weighs: "magnitude"
+    (|z|, studio5) is mag 1.0 in the tables, "power" (|z|^2, the default, compact2)
+    0.0; another word is named as the problem."""
+    from firmware_export.quantize_upmix import upmix_tables
+
+    assert upmix_tables(load_profile("studio5").upmix).mag == 1.0
+    assert upmix_tables(load_profile("compact2").upmix).mag == 0.0
+    raw = raw_profile("studio5")
+    del raw["upmix"]["directivity_weight"]
+    assert parse_profile(copy.deepcopy(raw)).upmix.directivity_weight == "power"
+    raw["upmix"]["directivity_weight"] = "energy"
+    with pytest.raises(ProfileError) as ei:
+        parse_profile(copy.deepcopy(raw))
+    assert any(p.startswith("upmix.directivity_weight") for p in ei.value.problems), \
+        ei.value.problems
+
+
 def test_driver_ratio_taps_are_ctc_drivers_within_ratio_taps():
     """[ctc] driver_ratio_taps shortens one driver's ratio filter; only CTC drivers,
     1..ratio_taps taps, each problem named on its own line."""

@@ -85,7 +85,9 @@ IEEE binary32 (`_decide`; the signal path around it stays Q31):
 * w_dir = 1 / (1 + t sqrt t), t = Ps kx / Pm (kx = 1 / x0^2); 1 for Pm = 0;
   t = inf gives 0 (IEEE).
 * Long smoother: Zr += a_long ((zr^2 - zi^2) - Zr), Zi += a_long (zr zi 2 -
-  Zi), Zd += a_long (pm ps - Zd) (E z^2, E|z|^2); into the padded pool rows
+  Zi), Zd += a_long (pm ps - Zd) (E z^2, E|z|^2); with mag = 1 (votes
+  weighted by |z|) az = sqrt(pm ps), h = 1 / az (0 for az = 0), the new
+  values (zr^2 - zi^2) h, (zr zi 2) h and az instead; into the padded pool rows
   |E z^2| = sqrt(Zr^2 + Zi^2) and Zd, edge-replicated (the float's np.pad
   "edge").
 * Pooling over +-pool bins without a subtraction: the padded bins are cut
@@ -225,8 +227,9 @@ POOL_MAX = 32
 BIN_SCALE_BITS = 17
 # the decision's constants (UpmixTables, float32), finite and >= 0 (upmix_q31_init refuses
 # others, as the C's does): one-pole coefficients (short, at an onset), the onset ratio,
-# the long one-pole, 1 / x0^2, mu, lo^2, 1 / (hi^2 - lo^2)
-DECISION_CONSTANTS = ("a_short", "a_onset", "onset", "a_long", "kx", "mu", "lo2", "inv")
+# the long one-pole, 1 / x0^2, mu, lo^2, 1 / (hi^2 - lo^2), and 1.0 where D weighs each
+# frame's vote by |z| (0.0: by |z|^2)
+DECISION_CONSTANTS = ("a_short", "a_onset", "onset", "a_long", "kx", "mu", "lo2", "inv", "mag")
 
 # fft_size of the upmix: the forward FFT is arm_cfft_q31 of N points, the inverse of N/2
 UPMIX_FFT_SIZES = tuple(n for n in CFFT_SIZES if n // 2 in CFFT_SIZES)
@@ -251,6 +254,7 @@ class UpmixQ31(NamedTuple):
     mu: np.float32
     lo2: np.float32
     inv: np.float32
+    mag: np.float32
     wa: np.ndarray  # int32 (N,)
     ws: np.ndarray  # int32 (ls,)
     tw_cos: np.ndarray  # int32 (N/2 + 1,): the inverse real FFT's merge twiddles (k <= N/4 read)
@@ -295,6 +299,8 @@ def upmix_q31_init(t) -> UpmixQ31:
             raise ValueError(f"upmix table {name} = {getattr(t, name)} is not a finite "
                              "float32 >= 0")
         consts.append(v)
+    if consts[-1] not in (0.0, 1.0):
+        raise ValueError(f"upmix table mag = {consts[-1]} must be 1.0 or 0.0")
     if n not in UPMIX_FFT_SIZES:
         raise ValueError(f"upmix fft_size {n} must be one of {UPMIX_FFT_SIZES}")
     nb_ = n // 2 + 1
@@ -435,6 +441,7 @@ def _decide_bins(u, f, mre, mim, sre, sim):
     da = u.a_onset - a_s
     pm_s, ps_s, zr_s, zi_s, zd_s = u.pw[0], u.pw[1], u.zst[0], u.zst[1], u.zst[2]
     qm, qd, wdir = u.q[0], u.q[1], u.wdir
+    mag = u.mag > zero  # each frame's vote weighted by |z| (else |z|^2)
     # pass 1: powers, z = S M*, the side power, both smoothers, w_dir, |E z^2|; as
     # three loops, each recomputing the bins' products it needs (the same rounded
     # operations, so the same values): one loop writing all eight arrays needs more
@@ -475,6 +482,11 @@ def _decide_bins(u, f, mre, mim, sre, sim):
         zi = si * mr - sr * mi
         zr2 = zr * zr - zi * zi
         zi2 = zr * zi * two
+        if mag:  # z^2 / |z|
+            az = np.float32(np.sqrt((mr * mr + mi * mi) * (sr * sr + si * si)))
+            hw = one / az if az > zero else zero
+            zr2 = zr2 * hw
+            zi2 = zi2 * hw
         zrk = zr_s[k] + a_l * (zr2 - zr_s[k])
         zik = zi_s[k] + a_l * (zi2 - zi_s[k])
         zr_s[k] = zrk
@@ -487,7 +499,10 @@ def _decide_bins(u, f, mre, mim, sre, sim):
         si = np.float32(sim[k]) * g
         pm = mr * mr + mi * mi
         ps = sr * sr + si * si
-        zdk = zd_s[k] + a_l * (pm * ps - zd_s[k])
+        vw = pm * ps
+        if mag:  # |z|
+            vw = np.float32(np.sqrt(vw))
+        zdk = zd_s[k] + a_l * (vw - zd_s[k])
         zd_s[k] = zdk
         qd[k + p] = zdk
 

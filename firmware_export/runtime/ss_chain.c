@@ -309,6 +309,9 @@ static int load_upmix(const ss_blob_view *v, plan *pl)
             u.bad = 1;
         }
     }
+    if (par[8] != 0u && par[8] != 0x3F800000u) { /* mag, a flag: 0.0 or 1.0 */
+        u.bad = 1;
+    }
     if (u.bad || n < 16u || n > 8192u || (n & (n - 1u)) != 0u || hop == 0u || ls > n ||
         ls % hop != 0u || ls / hop < 2u || pool < 1u || pool > 32u ||
         2u * pool + 1u > n / 2u + 1u) {

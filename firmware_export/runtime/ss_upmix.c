@@ -315,6 +315,7 @@ SS_FP_STRICT static void decide(upmix_q31_inst *S, int f)
     const float a_s = S->a_short, da = S->a_onset - S->a_short, on = S->onset;
     const float a_l = S->a_long, kx = S->kx, mu = S->mu;
     const float lo2 = S->lo2, inv = S->inv;
+    const int mag = S->mag > 0.0f; /* votes in D weighted by |z| (else |z|^2) */
     const int64_t half30 = (int64_t)1 << 30; /* C = shr_round(w M, 31) */
     int32_t *const mb = S->fr[0];
     int32_t *const pms = S->pw[0], *const pss = S->pw[1];
@@ -344,7 +345,8 @@ SS_FP_STRICT static void decide(upmix_q31_inst *S, int f)
         a = a_s + da * q;
         const float pmk = pm0 + a * (pm - pm0);
         const float psk = ps0 + a * (side - ps0);
-        float wd = 1.0f, zr0, zi0, zd0, zrk, zik, zdk;
+        float wd = 1.0f, zr0, zi0, zd0, zrk, zik, zdk, zr2 = zr * zr - zi * zi, zi2 = zr * zi * 2.0f;
+        float vw = pm * ps;
         mb[2u * k] = mr_;
         mb[2u * k + 1u] = mi_;
         stf(pms + k, pmk);
@@ -359,9 +361,15 @@ SS_FP_STRICT static void decide(upmix_q31_inst *S, int f)
         zr0 = ldf(zrs + k);
         zi0 = ldf(zis + k);
         zd0 = ldf(zds + k);
-        zrk = zr0 + a_l * ((zr * zr - zi * zi) - zr0);
-        zik = zi0 + a_l * (zr * zi * 2.0f - zi0);
-        zdk = zd0 + a_l * (pm * ps - zd0);
+        if (mag) { /* z^2 / |z| and |z| */
+            const float az = sqrtf(vw), hw = az > 0.0f ? 1.0f / az : 0.0f;
+            zr2 = zr2 * hw;
+            zi2 = zi2 * hw;
+            vw = az;
+        }
+        zrk = zr0 + a_l * (zr2 - zr0);
+        zik = zi0 + a_l * (zi2 - zi0);
+        zdk = zd0 + a_l * (vw - zd0);
         stf(zrs + k, zrk);
         stf(zis + k, zik);
         stf(zds + k, zdk);
@@ -442,6 +450,9 @@ int upmix_q31_init(upmix_q31_inst *S, uint32_t fft_size, uint32_t synthesis_size
             return -1;
         }
     }
+    if (decision[8] != 0u && decision[8] != 0x3F800000u) { /* mag: 0.0 or 1.0 */
+        return -1;
+    }
     upmix_q31_mem_words(fft_size, synthesis_size, hop, pool, &n32, &n64);
     for (i = 0u; i < n32; i++) {
         mem32[i] = 0;
@@ -462,6 +473,7 @@ int upmix_q31_init(upmix_q31_inst *S, uint32_t fft_size, uint32_t synthesis_size
     memcpy(&S->mu, decision + 5, 4u);
     memcpy(&S->lo2, decision + 6, 4u);
     memcpy(&S->inv, decision + 7, 4u);
+    memcpy(&S->mag, decision + 8, 4u);
     S->wa = wa;
     S->ws = ws;
     S->tw_cos = tw_cos;

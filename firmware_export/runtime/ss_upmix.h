@@ -19,12 +19,12 @@
 
 #include <stdint.h>
 
-#define SS_UPMIX_DECISION_WORDS 8u /* the decision's binary32 constants */
+#define SS_UPMIX_DECISION_WORDS 9u /* the decision's binary32 constants */
 
 typedef struct {
     /* tables */
     uint32_t fft_size, synthesis_size, hop, pool;
-    float a_short, a_onset, onset, a_long, kx, mu, lo2, inv; /* the decision's constants */
+    float a_short, a_onset, onset, a_long, kx, mu, lo2, inv, mag; /* the decision's constants */
     const int32_t *wa;     /* fft_size, Q31 analysis window */
     const int32_t *ws;     /* synthesis_size, Q31 synthesis window tail */
     const int32_t *tw_cos; /* fft_size/2 + 1, Q31 cos(2 pi k / fft_size) (k <= N/4 read) */
@@ -59,7 +59,7 @@ void upmix_q31_mem_words(uint32_t fft_size, uint32_t synthesis_size, uint32_t ho
  * fft_size 512 .. 4096, synthesis_size
  * > fft_size or not a multiple >= 2 of hop, pool < 1, > 32 or wider than the
  * spectrum, a decision constant negative, infinite or NaN). decision: the
- * binary32 bit patterns of a_short, a_onset, onset, a_long, kx, mu, lo2, inv
+ * binary32 bit patterns of a_short, a_onset, onset, a_long, kx, mu, lo2, inv, mag
  * (quantize_upmix.py), as the blob carries them. */
 int upmix_q31_init(upmix_q31_inst *S, uint32_t fft_size, uint32_t synthesis_size, uint32_t hop,
                    uint32_t pool, const uint32_t decision[SS_UPMIX_DECISION_WORDS], const int32_t *wa, const int32_t *ws,

@@ -38,7 +38,7 @@ uint32_t ss_prof_last;
 #define MAX_CALL 1024u
 #define MEM32_WORDS 65536u
 #define MEM64_WORDS 32768u
-#define HEAD 12u
+#define HEAD (4u + SS_UPMIX_DECISION_WORDS)
 #define MAX_TAB (HEAD + 2u * MAX_FFT + 2u * (MAX_FFT / 2u + 1u))
 
 static upmix_q31_inst S;
