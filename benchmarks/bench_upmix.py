@@ -2,7 +2,8 @@
 ffmpeg's `surround`, all measured in one run, two tables.
 
 Table 1, per mix of tests/upmix_family.py (tuning seeds marked T, held-out seeds H,
-the fresh seeds of `fresh()` F: used for no choice):
+the fresh seeds of `fresh()` F and the unseen ones of `unseen()` U; its docstring says
+which choices saw which):
 SIR of C against the dry center stem (dsp_model.upmix_metrics.sir_db: 33-tap
 least-squares alignment, scored after 1 s) for passive M = (L+R)/2, our upmix
 (dsp_model.upmix, the profile's settings), ffmpeg `surround=chl_out=3.0` with its
@@ -10,8 +11,8 @@ defaults, and ffmpeg tuned per latency class: the best single setting for the wh
 family from a sweep of win_size x overlap x fcx x fcy (upmix_metrics.FFMPEG_SWEEP,
 FFMPEG_CLASSES), chosen on the tuning seeds by the mean SIR, within <= 1024 samples of
 delay (our cap, 21.3 ms), <= 3072 (64 ms) and without a limit. Then the means over
-the tuning seeds, the held-out seeds, the family and the fresh seeds, and our margin
-over each peer on the family and on the fresh seeds.
+the tuning seeds, the held-out seeds, the family, the fresh and the unseen seeds, and
+our margin over each peer on the family and on each further set.
 
 Table 2, the structural figures on (a)/(b): leak of a hard-left and of an anti-phase
 (L = -R) input into C, the residual of a center-only input in L', latency and speed
@@ -139,7 +140,8 @@ def tune_ffmpeg(mixes, fs) -> dict:
     return {cap: opts for cap, (_, opts) in best.items()}
 
 
-def family_table(prof, mixes, fresh, fs) -> None:
+def family_table(prof, mixes, extra: dict[str, tuple[str, list]], fs) -> None:
+    """The family's table; `extra`: further sets of mixes, {name: (mark, mixes)}."""
     cols = {"passive M": passive, f"upmix {prof.name}": ours(prof, fs)}
     tuned = {}
     if shutil.which("ffmpeg") is None:
@@ -150,7 +152,8 @@ def family_table(prof, mixes, fresh, fs) -> None:
             name = {1024: "ff<=21.3ms", 3072: "ff<=64ms", None: "ff any"}[cap]
             tuned[name] = tuple(opts.items())
             print(f"  {name}: {opts}")
-    fam_mixes, mixes = mixes, mixes + fresh
+    marks = {m.label: mark for mark, sel in extra.values() for m in sel}
+    fam_mixes, mixes = mixes, mixes + [m for _, sel in extra.values() for m in sel]
     table = {m.label: {c: center_sir(f, m.make())[0] for c, f in cols.items()} for m in mixes}
     for name, opts in tuned.items():
         for m in mixes:
@@ -160,25 +163,25 @@ def family_table(prof, mixes, fresh, fs) -> None:
     print(f"\nSIR of C vs the dry center stem (dB), profile {prof.name}\n{head}\n"
           + "-" * len(head))
     for m in mixes:
-        mark = "F" if m in fresh else "T" if m.tune else "H"
+        mark = marks.get(m.label) or ("T" if m.tune else "H")
         print(f"{m.label:26s} {mark:2s}"
               + "".join(f"{table[m.label][c]:16.2f}" for c in cols))
     print("-" * len(head))
     ours_col = f"upmix {prof.name}"
     groups = {"tuning seeds": [m for m in fam_mixes if m.tune],
               "held-out": [m for m in fam_mixes if not m.tune], "family": fam_mixes,
-              "fresh seeds": fresh}
+              **{name: sel for name, (_, sel) in extra.items()}}
     for what, sel in groups.items():
         if sel:
             print(f"{'mean, ' + what:29s}" + "".join(
                 f"{np.mean([table[m.label][c] for m in sel]):16.2f}" for c in cols))
-    for what in ("family", "fresh seeds"):
+    for what in ("family", *extra):
         for c in cols:
             if c == ours_col or not groups[what]:
                 continue
             diff = np.array([table[m.label][ours_col] - table[m.label][c]
                              for m in groups[what]])
-            print(f"{what:11s} upmix - {c:20s}: mean {diff.mean():+.2f} dB, worst mix "
+            print(f"{what:12s} upmix - {c:20s}: mean {diff.mean():+.2f} dB, worst mix "
                   f"{diff.min():+.2f} dB, behind on {int(np.sum(diff < 0))} of {len(diff)}")
 
 
@@ -217,13 +220,15 @@ def main(argv=None) -> int:
     if why:
         print(why)
     mixes = fam.family(instruments=why is None)
-    fresh = fam.fresh(instruments=why is None)
+    extra = {"fresh seeds": ("F", fam.fresh(instruments=why is None)),
+             "unseen seeds": ("U", fam.unseen(instruments=why is None))}
     print(f"upmix benchmark, {fs} Hz, profile {prof.name}: fft {prof.upmix.fft_size}, hop "
           f"{prof.upmix.hop}, synthesis {prof.upmix.synthesis_size}, smoothing "
-          f"{prof.upmix.smoothing_ms:g} ms, decision {prof.upmix.decision}; cost "
-          f"{upmix_cost(prof):.0f} MACs per stereo frame; {len(mixes)} mixes "
-          f"and {len(fresh)} fresh ones")
-    family_table(prof, mixes, fresh, fs)
+          f"{prof.upmix.smoothing_ms:g} ms, decision {prof.upmix.decision} (D's votes "
+          f"weighted by {prof.upmix.directivity_weight}, diffuse {prof.upmix.diffuse}); cost "
+          f"{upmix_cost(prof):.0f} MACs per stereo frame; {len(mixes)} mixes"
+          + "".join(f", {len(sel)} {name}" for name, (_, sel) in extra.items()))
+    family_table(prof, mixes, extra, fs)
     structure_table(prof, fs)
     return 0
 

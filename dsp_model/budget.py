@@ -59,8 +59,8 @@ sample the block-maximum scan (17.2, from studio5's and compact2's analysis
 stage: 113.3 and 65.3 per output sample); per synthesis sample the window
 and overlap-add (19.1); per output sample the loop (27.7); and the 2.1 %
 the stages leave unaccounted (calls, loop overhead). Within 1 % of the
-measured whole at studio5's and compact2's settings (2,791 / 2,803 and
-1,369 / 1,376; tests/test_target_upmix.py holds it to 10 %).
+measured whole at studio5's and compact2's settings (2,855 / 2,855 and
+1,386 / 1,386; tests/test_target_upmix.py holds it to 10 %).
 """
 
 from __future__ import annotations

@@ -84,7 +84,8 @@ for comparison.
    frequency for a time-panned source, so pooling the complex values, as
    "ratio" does, reads a Haas-widened side as diffuse and falls back to passive
    M); the magnitude of a 2 s average of a circular z^2 is biased to about
-   1/sqrt(frames), so its thresholds sit higher (0.2/0.4 against 0.1/0.2).
+   1/sqrt(frames), so its thresholds sit higher (0.15-0.2/0.35-0.4 against
+   0.1/0.2).
    Center-only bins have z = 0 and do not vote. Each frame's vote z^2/|z|^2
    weighs |z|^2 in those averages, or |z| (`[upmix] directivity_weight =
    "magnitude"`: D = sum |E[z^2/|z|]| / sum E|z|): the 4th-power weights let a
