@@ -316,6 +316,13 @@ def _send_image(link: P.Link, image: bytes, start: int, sizer: ChunkSizer, res: 
     def oldest() -> _Piece:
         return next(iter(outstanding.values()))
 
+    def tail_waits(now: float) -> bool:
+        """Nothing else may go and the line is idle while the device answers: no later
+        ack will reveal a loss, only a resend of the oldest chunk can."""
+        room = len(outstanding) < window and inflight < min(cap, window_bytes)
+        return (bool(outstanding) and not (room and (resend or next_off < size))
+                and line_free <= now and now - last_rx < probe_span)
+
     def probe_at(q: _Piece) -> float:
         """When a tail chunk is overdue: its round trip plus 4x the spread, at least
         TAIL_PROBE_MIN and its own line time (a probe never costs more than it waited)."""
@@ -333,8 +340,7 @@ def _send_image(link: P.Link, image: bytes, start: int, sizer: ChunkSizer, res: 
             elif room and next_off < size:
                 p = _Piece(next_off, min(sizer.size, size - next_off))
                 next_off += p.length
-            elif (outstanding and line_free <= now and now - last_rx < probe_span
-                  and now >= probe_at(oldest())):
+            elif tail_waits(now) and now >= probe_at(oldest()):
                 # nothing else may go and the line is idle (the tail, or a full window), so
                 # no later ack will reveal a loss: resend the oldest unacked chunk after
                 # about one round trip instead of waiting out its timeout (a duplicate is
@@ -429,8 +435,11 @@ def _send_image(link: P.Link, image: bytes, start: int, sizer: ChunkSizer, res: 
             if q.offset + q.length <= contiguous:
                 drop(q)
             elif now - q.sent_at > limit:
-                res.timeouts += 1
-                timed_out = True
+                if tail_waits(now) and now >= probe_at(q):
+                    res.probes += 1  # we woke past its timeout, its probe was due first
+                else:
+                    res.timeouts += 1
+                    timed_out = True
                 lose(q)
             else:
                 break
