@@ -287,8 +287,9 @@ def _read_upmix(r: _Reader) -> UpmixTables:
                          "synthesis_size <= fft_size and a multiple >= 2 of hop, "
                          "1 <= pool <= 32, 2 pool + 1 <= fft_size/2 + 1)")
     consts = [r.f32_nonneg(f) for f in DECISION_CONSTANTS]
-    if consts[-1] not in (0.0, 1.0):
-        raise TableError(f"section upmix: mag {consts[-1]} must be 1.0 (votes weighted by |z|) "
+    mag = consts[DECISION_CONSTANTS.index("mag")]
+    if mag not in (0.0, 1.0):
+        raise TableError(f"section upmix: mag {mag} must be 1.0 (votes weighted by |z|) "
                          "or 0.0 (by |z|^2): rebuild the blob with `soundstage build`")
     wa = r.arr(n, "analysis_window")
     ws = r.arr(ls, "synthesis_window")

@@ -299,8 +299,9 @@ def upmix_q31_init(t) -> UpmixQ31:
             raise ValueError(f"upmix table {name} = {getattr(t, name)} is not a finite "
                              "float32 >= 0")
         consts.append(v)
-    if consts[-1] not in (0.0, 1.0):
-        raise ValueError(f"upmix table mag = {consts[-1]} must be 1.0 or 0.0")
+    mag = consts[DECISION_CONSTANTS.index("mag")]
+    if mag not in (0.0, 1.0):
+        raise ValueError(f"upmix table mag = {mag} must be 1.0 or 0.0")
     if n not in UPMIX_FFT_SIZES:
         raise ValueError(f"upmix fft_size {n} must be one of {UPMIX_FFT_SIZES}")
     nb_ = n // 2 + 1

@@ -309,7 +309,7 @@ static int load_upmix(const ss_blob_view *v, plan *pl)
             u.bad = 1;
         }
     }
-    if (par[8] != 0u && par[8] != 0x3F800000u) { /* mag, a flag: 0.0 or 1.0 */
+    if (par[SS_UPMIX_MAG_WORD] != 0u && par[SS_UPMIX_MAG_WORD] != 0x3F800000u) {
         u.bad = 1;
     }
     if (u.bad || n < 16u || n > 8192u || (n & (n - 1u)) != 0u || hop == 0u || ls > n ||

@@ -450,7 +450,7 @@ int upmix_q31_init(upmix_q31_inst *S, uint32_t fft_size, uint32_t synthesis_size
             return -1;
         }
     }
-    if (decision[8] != 0u && decision[8] != 0x3F800000u) { /* mag: 0.0 or 1.0 */
+    if (decision[SS_UPMIX_MAG_WORD] != 0u && decision[SS_UPMIX_MAG_WORD] != 0x3F800000u) {
         return -1;
     }
     upmix_q31_mem_words(fft_size, synthesis_size, hop, pool, &n32, &n64);
@@ -473,7 +473,7 @@ int upmix_q31_init(upmix_q31_inst *S, uint32_t fft_size, uint32_t synthesis_size
     memcpy(&S->mu, decision + 5, 4u);
     memcpy(&S->lo2, decision + 6, 4u);
     memcpy(&S->inv, decision + 7, 4u);
-    memcpy(&S->mag, decision + 8, 4u);
+    memcpy(&S->mag, decision + SS_UPMIX_MAG_WORD, 4u);
     S->wa = wa;
     S->ws = ws;
     S->tw_cos = tw_cos;

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #define SS_UPMIX_DECISION_WORDS 9u /* the decision's binary32 constants */
+#define SS_UPMIX_MAG_WORD 8u         /* of them, mag: 0.0 or 1.0 (0x3F800000) */
 
 typedef struct {
     /* tables */
