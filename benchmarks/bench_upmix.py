@@ -2,8 +2,8 @@
 ffmpeg's `surround`, all measured in one run, two tables.
 
 Table 1, per mix of tests/upmix_family.py (tuning seeds marked T, held-out seeds H,
-the fresh seeds of `fresh()` F and the unseen ones of `unseen()` U; its docstring says
-which choices saw which):
+the fresh seeds of `fresh()` F, the unseen ones of `unseen()` U and the untouched
+ones of `untouched()` X; its docstring says which choices saw which):
 SIR of C against the dry center stem (dsp_model.upmix_metrics.sir_db: 33-tap
 least-squares alignment, scored after 1 s) for passive M = (L+R)/2, our upmix
 (dsp_model.upmix, the profile's settings), ffmpeg `surround=chl_out=3.0` with its
@@ -11,7 +11,7 @@ defaults, and ffmpeg tuned per latency class: the best single setting for the wh
 family from a sweep of win_size x overlap x fcx x fcy (upmix_metrics.FFMPEG_SWEEP,
 FFMPEG_CLASSES), chosen on the tuning seeds by the mean SIR, within <= 1024 samples of
 delay (our cap, 21.3 ms), <= 3072 (64 ms) and without a limit. Then the means over
-the tuning seeds, the held-out seeds, the family, the fresh and the unseen seeds, and
+the tuning seeds, the held-out seeds, the family and each further set, and
 our margin over each peer on the family and on each further set.
 
 Table 2, the structural figures on (a)/(b): leak of a hard-left and of an anti-phase
@@ -221,11 +221,14 @@ def main(argv=None) -> int:
         print(why)
     mixes = fam.family(instruments=why is None)
     extra = {"fresh seeds": ("F", fam.fresh(instruments=why is None)),
-             "unseen seeds": ("U", fam.unseen(instruments=why is None))}
+             "unseen seeds": ("U", fam.unseen(instruments=why is None)),
+             "untouched seeds": ("X", fam.untouched(instruments=why is None))}
+    x0 = [list(r) for r in prof.upmix.center_width or ()] or "the decision's"
     print(f"upmix benchmark, {fs} Hz, profile {prof.name}: fft {prof.upmix.fft_size}, hop "
           f"{prof.upmix.hop}, synthesis {prof.upmix.synthesis_size}, smoothing "
           f"{prof.upmix.smoothing_ms:g} ms, decision {prof.upmix.decision} (D's votes "
-          f"weighted by {prof.upmix.directivity_weight}, diffuse {prof.upmix.diffuse}); cost "
+          f"weighted by {prof.upmix.directivity_weight}, diffuse {prof.upmix.diffuse}, x0 "
+          f"{x0}); cost "
           f"{upmix_cost(prof):.0f} MACs per stereo frame; {len(mixes)} mixes"
           + "".join(f", {len(sel)} {name}" for name, (_, sel) in extra.items()))
     family_table(prof, mixes, extra, fs)

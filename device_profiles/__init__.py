@@ -9,6 +9,7 @@ from ._loader import (
 )
 from ._schema import (
     HEADS,
+    UPMIX_WIDTH_BANDS,
     BeamformerSettings,
     CrossoverSettings,
     CtcSettings,
@@ -23,8 +24,8 @@ from ._schema import (
 from .errors import CheckFailed, DeviceError, ProfileError, SoundstageError, UserError
 
 __all__ = [
-    "DEFAULT_PROFILE", "HEADS", "bundled_profiles", "load_profile", "parse_head",
-    "parse_profile",
+    "DEFAULT_PROFILE", "HEADS", "UPMIX_WIDTH_BANDS", "bundled_profiles", "load_profile",
+    "parse_head", "parse_profile",
     "BeamformerSettings", "CrossoverSettings", "CtcSettings", "Driver", "LimiterSettings",
     "Listener",
     "OutputSettings", "Profile", "UpmixSettings", "VirtualizerSettings",

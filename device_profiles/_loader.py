@@ -22,6 +22,7 @@ from ._schema import (
     UPMIX_DECISIONS,
     UPMIX_DIRECTIVITY_WEIGHTS,
     UPMIX_MODES,
+    UPMIX_WIDTH_BANDS,
     BeamformerSettings,
     CrossoverSettings,
     CtcSettings,
@@ -50,7 +51,7 @@ _ALLOWED = {
                 "delay_samples", "eq"},
     "eq": {"type", "hz", "q", "gain_db"},
     "upmix": {"fft_size", "hop", "smoothing_ms", "synthesis_size", "decision", "mode",
-              "diffuse", "directivity_weight"},
+              "diffuse", "directivity_weight", "center_width"},
     "virtualizer": {"lowpass_order", "allpass_order"},
     "ctc": {"drivers", "target", "effort_limit_db", "common_taps", "ratio_taps",
             "driver_ratio_taps"},
@@ -229,7 +230,8 @@ def parse_profile(data: dict[str, Any], source: str = "<profile>") -> Profile:
                           c.choice(up, "decision", "upmix.", UPMIX_DECISIONS, default="inphase"),
                           mode, diffuse,
                           c.choice(up, "directivity_weight", "upmix.", UPMIX_DIRECTIVITY_WEIGHTS,
-                                   default="power"))
+                                   default="power"),
+                          _parse_widths(c, up, "upmix.center_width", nyq))
 
     vz = c.table(data, "virtualizer")
     c.unknown(vz, "virtualizer", "virtualizer.")
@@ -486,6 +488,36 @@ def _parse_curve(c: _Checker, data: dict, key: str, where: str,
     if any(b <= a for a, b in zip(freqs, freqs[1:], strict=False)):
         c.fail(name, f"frequencies {freqs} are not strictly increasing")
     return tuple(pts)
+
+
+def _parse_widths(c: _Checker, up: dict, name: str,
+                  nyq: float) -> tuple[tuple[float, float], ...] | None:
+    """[upmix] center_width: one x0 for every bin, or [from Hz, x0] rows, the first
+    from 0 Hz, increasing, at most UPMIX_WIDTH_BANDS."""
+    v = up.get("center_width")
+    if v is None:
+        return None
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        v = [[0, v]]
+    if not isinstance(v, list) or not 1 <= len(v) <= UPMIX_WIDTH_BANDS:
+        c.fail(name, f"{v!r} is not an x0 or 1..{UPMIX_WIDTH_BANDS} [from Hz, x0] rows")
+        return None
+    rows = []
+    for i, p in enumerate(v):
+        if (not isinstance(p, list) or len(p) != 2
+                or not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in p)):
+            c.fail(f"{name}[{i}]", f"{p!r} is not a [from Hz, x0] row")
+            return None
+        hz, x0 = float(p[0]), float(p[1])
+        if not 0.01 <= x0 <= 1.0:
+            c.fail(f"{name}[{i}]", f"x0 {x0:g} is outside [0.01, 1] (|S|/|M| judged half center)")
+        if not 0.0 <= hz < nyq:
+            c.fail(f"{name}[{i}]", f"{hz:g} Hz is outside [0, Nyquist = {nyq:g} Hz)")
+        rows.append((hz, x0))
+    freqs = [r[0] for r in rows]
+    if freqs[0] != 0.0 or any(b <= a for a, b in zip(freqs, freqs[1:], strict=False)):
+        c.fail(name, f"band edges {freqs} must start at 0 Hz and increase")
+    return tuple(rows)
 
 
 def bundled_profiles() -> list[str]:

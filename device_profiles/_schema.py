@@ -23,6 +23,9 @@ UPMIX_DECISIONS = ("inphase", "ratio")  # dsp_model/upmix.py: the per-bin center
 # what each frame's vote weighs in the diffuse fallback's D (dsp_model/upmix.py): |z|^2
 # ("power") or |z| ("magnitude"), z = S M*
 UPMIX_DIRECTIVITY_WEIGHTS = ("power", "magnitude")
+# bands of the center width x0 ([upmix] center_width as [from Hz, x0] rows): at most this
+# many, so the blob's decision has a fixed size (firmware_export/quantize_upmix.py)
+UPMIX_WIDTH_BANDS = 4
 # the chain's upmix: "adaptive" (dsp_model/upmix.py, fixed twin dsp_model/fixed/upmix.py)
 # or "passive" (C = M, L' = S, R' = -S: two adds and a shift per frame)
 UPMIX_MODES = ("adaptive", "passive")
@@ -75,6 +78,9 @@ class UpmixSettings:
     diffuse: tuple[float, float] | None = None
     # the weight of each frame's vote in D: see UPMIX_DIRECTIVITY_WEIGHTS
     directivity_weight: str = "power"
+    # x0, the |S|/|M| at which a bin is judged half center, per band: ((from Hz, x0), ...),
+    # the first from 0 Hz (None: the decision's own, one band)
+    center_width: tuple[tuple[float, float], ...] | None = None
 
 
 @dataclass(frozen=True)

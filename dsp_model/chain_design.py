@@ -99,6 +99,8 @@ class ChainDesign:
     upmix_mode: str = "passive"  # the upmix the chain runs: "adaptive" or "passive"
     upmix_diffuse: tuple[float, float] | None = None  # the profile's [upmix] diffuse
     upmix_directivity_weight: str = "power"  # the profile's [upmix] directivity_weight
+    # the profile's [upmix] center_width: ((from Hz, x0), ...) or None
+    upmix_center_width: tuple[tuple[float, float], ...] | None = None
     limiter: LimiterStage | None = None  # after the drivers' delays, before the output
 
     @property
@@ -247,5 +249,5 @@ def assemble(profile: Profile, paths: tuple[PathFilter, ...],
         output_word=profile.output.word_length, upmix_fft_size=up.fft_size,
         upmix_hop=up.hop, upmix_smoothing_ms=up.smoothing_ms, virtualizer=virtualizer,
         upmix_decision=up.decision, upmix_mode=up.mode, upmix_diffuse=up.diffuse,
-        upmix_directivity_weight=up.directivity_weight,
+        upmix_directivity_weight=up.directivity_weight, upmix_center_width=up.center_width,
     )

@@ -118,7 +118,8 @@ def adaptive_upmix(design: ChainDesign) -> Upmix:
                                smoothing_ms=design.upmix_smoothing_ms,
                                decision=design.upmix_decision,
                                diffuse=design.upmix_diffuse,
-                               directivity_weight=design.upmix_directivity_weight)
+                               directivity_weight=design.upmix_directivity_weight,
+                               center_width=design.upmix_center_width)
     return AdaptiveUpmix(settings, design.fs)
 
 

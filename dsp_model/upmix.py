@@ -71,6 +71,14 @@ for comparison.
    wraps to a whole period it looks like an amplitude pan of the same level
    difference, so its bins split but the source is still mostly removed.
    Under sparsity C = w_dir M is the MMSE center.
+   x0 may differ per band (`[upmix] center_width` as [from Hz, x0] rows, up
+   to four; a band holds the bins whose centre frequency is at least its
+   edge). Below 200-250 Hz a lead has little energy and the bins belong to
+   the sides' bass and drums: a narrow x0 (0.15) keeps them out of C. Above,
+   a voice shares its bins with the sides, and a slightly wider x0 (0.21-0.22)
+   cuts less of it (a time-panned mix's voice lost at 150-600 Hz). A
+   hard-left bin gets w = 1/(1 + x0^-3): -39.6 dB at 0.22, C = w M another
+   6 dB below L.
 2. Diffuse fallback. If the side content of a band is uncorrelated left/right
    (diffuse), r says nothing about the bin and the best estimate of the center
    is linear (passive M up to a gain; on stimulus (c) nothing beats it). With
@@ -101,7 +109,8 @@ for comparison.
        w = lam * w_dir + (1 - lam),   C = w M.
 
    Checks: L = R gives S = 0, w = 1, C = M; hard-left gives D = 1, r = 1,
-   w = 1/(1 + x0^(-2 slope)) (-42 dB for "inphase", -68 dB for "ratio");
+   w = 1/(1 + x0^(-2 slope)) (-42 dB for "inphase" at x0 0.2, -39.6 dB at
+   0.22; -68 dB for "ratio");
    L = -R gives M = 0, C = 0.
 
 Why not the textbook primary/ambient decomposition (Avendano-Jot, Merimaa):
@@ -226,6 +235,7 @@ class UpmixDesign:
     lo: float  # lam goes 0 -> 1 as D goes lo -> hi
     hi: float
     magnitude_votes: bool  # D weighs each frame's vote by |z| (True) or |z|^2
+    center_bands: tuple[tuple[int, float], ...]  # (first bin, x0) per band, from bin 0
     analysis_window: np.ndarray  # (fft_size,)
     synthesis_window: np.ndarray  # (fft_size,), zero but for the last synthesis_size
 
@@ -236,6 +246,13 @@ class UpmixDesign:
     @property
     def decision(self) -> Decision:
         return DECISIONS[self.decision_name]
+
+    def center_widths(self) -> np.ndarray:
+        """x0 of each bin 0..fft_size/2 (the bands of `center_bands`)."""
+        firsts = [k for k, _ in self.center_bands]
+        widths = np.array([x0 for _, x0 in self.center_bands])
+        k = np.arange(self.fft_size // 2 + 1)
+        return widths[np.searchsorted(firsts, k, side="right") - 1]
 
 
 def _hann(n: int) -> np.ndarray:
@@ -269,6 +286,12 @@ def design_upmix(settings, fs: int = 48000) -> UpmixDesign:
     weight = getattr(s, "directivity_weight", "power")
     if weight not in ("power", "magnitude"):
         raise ValueError(f"upmix: unknown directivity_weight {weight!r} (power or magnitude)")
+    rows = getattr(s, "center_width", None) or ((0.0, dec.center_width),)
+    if rows[0][0] != 0.0 or any(b[0] <= a[0] for a, b in zip(rows, rows[1:], strict=False)):
+        raise ValueError(f"upmix: center_width bands {[list(r) for r in rows]} must start at "
+                         "0 Hz and increase")
+    # a band from f Hz holds the bins whose centre frequency k fs / N is at least f
+    bands = tuple((math.ceil(hz * n / fs - 1e-9), float(x0)) for hz, x0 in rows)
     half = ls // 2
     fall = min(ANALYSIS_FALL, half)
     wa = np.ones(n)
@@ -283,7 +306,7 @@ def design_upmix(settings, fs: int = 48000) -> UpmixDesign:
         a_onset=1.0 - math.exp(-h / (dec.onset_ms * 1e-3 * fs)),
         a_long=1.0 - math.exp(-h / (DIRECTIVITY_MS * 1e-3 * fs)),
         decision_name=name, lo=float(lo), hi=float(hi),
-        magnitude_votes=weight == "magnitude", analysis_window=wa,
+        magnitude_votes=weight == "magnitude", center_bands=bands, analysis_window=wa,
         synthesis_window=ws,
     )
 
@@ -307,6 +330,7 @@ class Upmix:
 
     def __init__(self, settings, fs: int = 48000):
         self.design = design_upmix(settings, fs)
+        self._kx = self.design.center_widths() ** -2.0  # 1 / x0^2 per bin
         self.latency = self.design.latency
         self.fs = self.design.fs
         self.reset()
@@ -353,7 +377,7 @@ class Upmix:
         # directional decision w_dir = 1 / (1 + (r / x0^2)^slope)
         side = self._pi + dec.quadrature * self._pq
         r = np.divide(side, self._pm, out=np.zeros_like(side), where=self._pm > 0)
-        w_dir = 1.0 / (1.0 + (r * dec.center_width**-2) ** dec.slope)
+        w_dir = 1.0 / (1.0 + (r * self._kx) ** dec.slope)
         # directivity D^2 = (sum |E z^2| or |sum E z^2|)^2 / (sum E|z|^2)^2 over +-pool bins
         p = dec.pool
         if dec.pool_magnitudes:

@@ -16,12 +16,15 @@ saturate to 2^31 - 1):
     a_short, a_onset one-pole coefficients 1 - exp(-hop / (tau fs))  } IEEE binary32,
     a_long           (smoothing, onset, directivity)                } rounded to
     onset            |M|^2 > onset Pm selects a_onset               } nearest
-    kx               1 / x0^2                                      } (the decision
+    kx               1 / x0^2 (of the band from bin 0)             } (the decision
     mu               mu, the weight of the quadrature part of S     } is float32)
     lo2              lo^2                                           }
     inv              1 / (hi^2 - lo^2)                              }
     mag              1.0: D weighs a frame's vote by |z|, 0.0: by    }
                      |z|^2 ([upmix] directivity_weight)             }
+    k1, kx1, k2,     bands 1..3 of x0 ([upmix] center_width): each  }
+    kx2, k3, kx3     its first bin (integer-valued; N/2 + 1 for an  }
+                     unused band) and its 1 / x0^2                  }
     pool             the decision's pool (bins each side)
 
 The fixed-point upmix implements the "inphase" decision with slope 1.5 (the
@@ -36,6 +39,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from device_profiles import UPMIX_WIDTH_BANDS
 from dsp_model import upmix as U
 from dsp_model.fixed.upmix import POOL_MAX, UPMIX_FFT_SIZES
 
@@ -59,6 +63,12 @@ class UpmixTables:
     lo2: float
     inv: float
     mag: float  # 1.0 or 0.0
+    k1: float  # bands 1..3 of x0: first bin (an integer), 1 / x0^2
+    kx1: float
+    k2: float
+    kx2: float
+    k3: float
+    kx3: float
     analysis_window: np.ndarray
     synthesis_window: np.ndarray
     twiddle_cos: np.ndarray
@@ -103,12 +113,21 @@ def quantize_upmix(design: U.UpmixDesign) -> UpmixTables:
     if not math.isfinite(dec.onset):
         raise ValueError(f"upmix onset {dec.onset} must be finite for the fixed point")
     lo2, hi2 = design.lo**2, design.hi**2
+    bands = list(design.center_bands)
+    if len(bands) > UPMIX_WIDTH_BANDS:
+        raise ValueError(f"upmix: {len(bands)} bands of center_width; the fixed point has "
+                         f"{UPMIX_WIDTH_BANDS}")
+    bands += [(n // 2 + 1, bands[-1][1])] * (UPMIX_WIDTH_BANDS - len(bands))  # empty
+    more = {}
+    for b, (first, x0) in enumerate(bands[1:], start=1):
+        more[f"k{b}"], more[f"kx{b}"] = float(first), f32(x0**-2)
     return UpmixTables(
         fft_size=n, synthesis_size=ls, hop=design.hop, pool=dec.pool,
         a_short=f32(design.a_short), a_onset=f32(design.a_onset), onset=f32(dec.onset),
         a_long=f32(design.a_long),
-        kx=f32(dec.center_width**-2), mu=f32(dec.quadrature),
+        kx=f32(bands[0][1]**-2), mu=f32(dec.quadrature),
         lo2=f32(lo2), inv=f32(1.0 / (hi2 - lo2)), mag=1.0 if design.magnitude_votes else 0.0,
+        **more,
         analysis_window=q31(design.analysis_window),
         synthesis_window=q31(ws),
         twiddle_cos=q31(np.cos(2.0 * math.pi * k / n)),

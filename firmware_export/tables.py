@@ -54,9 +54,10 @@ Section 0x0016 limiter (only in version 3, i.e. when the chain has one):
     versions 1 and 2 refuse the chain instead of running it unlimited (its
     gains are set for the limiter's guard bits).
 
-Section 0x0019 upmix (exactly when meta upmix = 1, the adaptive upmix of
+Section 0x001A upmix (exactly when meta upmix = 1, the adaptive upmix of
     dsp_model/fixed/upmix.py): fft_size, synthesis_size, hop, pool (u32),
-    a_short, a_onset, onset, a_long, kx, mu, lo2, inv, mag (f32: the decision is IEEE binary32;
+    a_short, a_onset, onset, a_long, kx, mu, lo2, inv, mag, k1, kx1, k2, kx2, k3, kx3
+    (f32: the decision is IEEE binary32;
     each finite and >= 0), then analysis_window
     (fft_size i32 Q31), synthesis_window (synthesis_size), twiddle_cos and
     twiddle_sin (fft_size/2 + 1 each). Layout in firmware_export/quantize_upmix.py.
@@ -75,7 +76,7 @@ import struct
 import numpy as np
 
 from device_profiles.errors import UserError
-from dsp_model.fixed.upmix import DECISION_CONSTANTS, UPMIX_FFT_SIZES
+from dsp_model.fixed.upmix import DECISION_CONSTANTS, UPMIX_FFT_SIZES, decision_problem
 from firmware_export.blob import (
     SEC_BIQUADS,
     SEC_DELAYS,
@@ -287,10 +288,9 @@ def _read_upmix(r: _Reader) -> UpmixTables:
                          "synthesis_size <= fft_size and a multiple >= 2 of hop, "
                          "1 <= pool <= 32, 2 pool + 1 <= fft_size/2 + 1)")
     consts = [r.f32_nonneg(f) for f in DECISION_CONSTANTS]
-    mag = consts[DECISION_CONSTANTS.index("mag")]
-    if mag not in (0.0, 1.0):
-        raise TableError(f"section upmix: mag {mag} must be 1.0 (votes weighted by |z|) "
-                         "or 0.0 (by |z|^2): rebuild the blob with `soundstage build`")
+    problem = decision_problem(dict(zip(DECISION_CONSTANTS, consts, strict=True)), n)
+    if problem:
+        raise TableError(f"section upmix: {problem}: rebuild the blob with `soundstage build`")
     wa = r.arr(n, "analysis_window")
     ws = r.arr(ls, "synthesis_window")
     tc = r.arr(n // 2 + 1, "twiddle_cos")

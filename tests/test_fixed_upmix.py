@@ -198,11 +198,17 @@ def _seeded(kind: str, n: int, seed: int) -> np.ndarray:
     raise ValueError(kind)
 
 
+# four bands of x0 on the 257 bins of T_SMALL (each first bin, 1 / x0^2), one of them empty
+BANDS = dict(kx=np.float32(0.17**-2), k1=6.0, kx1=np.float32(0.23**-2), k2=40.0,
+             kx2=np.float32(0.2**-2), k3=40.0, kx3=np.float32(0.3**-2))
+
+
+@pytest.mark.parametrize("bands", [False, True], ids=["one_x0", "bands"])
 @pytest.mark.parametrize("mag", [1.0, 0.0])  # D's votes weighted by |z| (studio5), |z|^2
 @pytest.mark.parametrize("kind", ["music", "full_scale_noise", "square", "panned_noise",
                                   "silence"])
-def test_c_matches_python_small_setting(clib, kind, mag):
-    t = replace(T_SMALL, mag=mag)
+def test_c_matches_python_small_setting(clib, kind, mag, bands):
+    t = replace(T_SMALL, mag=mag, **(BANDS if bands else {}))
     x = _seeded(kind, 12_000, 1)
     y = FixedUpmix(t).process(x)
     assert np.array_equal(CUpmix(clib, t).process(x), y)
@@ -285,6 +291,16 @@ def test_c_init_refuses_bad_sizes(clib):
                                    _p(z64)) == rc, mag
     with pytest.raises(ValueError, match="mag"):
         FixedUpmix(replace(T_SMALL, mag=0.5))
+    for firsts, rc in (((0, 0, 257), 0), ((5, 5, 5), 0), ((3, 2, 9), -1), ((0, 0, 258), -1),
+                       ((1.5, 2, 3), -1)):  # bands: integers, in order, <= N/2 + 1
+        c = ok.copy()
+        for name, k in zip(("k1", "k2", "k3"), firsts, strict=True):
+            c[DECISION_CONSTANTS.index(name)] = np.float32(k).view(np.uint32)
+        assert clib.upmix_q31_init(inst, 512, 256, 64, 16, _p(c), *[_p(z)] * 4, _p(z),
+                                   _p(z64)) == rc, firsts
+        if rc:
+            with pytest.raises(ValueError, match="band first bins"):
+                FixedUpmix(replace(T_SMALL, **dict(zip(("k1", "k2", "k3"), firsts, strict=True))))
 
 
 def test_silence_after_loud_decays_through_subnormals_alike(clib):
@@ -333,7 +349,8 @@ int main(int argc, char **argv)
     upmix_q31_inst S;
     int32_t *m32, in[2 * 1000], l[1000], r[1000], c[1000];
     int64_t *m64;
-    int32_t *wa = buf + 12, *ws = wa + n, *tc = ws + ls, *tsn = tc + n / 2 + 1;
+    int32_t *wa = buf + 4 + SS_UPMIX_DECISION_WORDS, *ws = wa + n, *tc = ws + ls;
+    int32_t *tsn = tc + n / 2 + 1;
     (void)got;
     upmix_q31_mem_words(n, ls, h, p, &n32, &n64);
     m32 = malloc(4 * n32); m64 = malloc(8 * n64);
@@ -710,8 +727,17 @@ def test_mode1_c_refuses_inconsistent_upmix_sections(chain_mode1):
     bad[at:at + 4] = np.float32(0.5).tobytes()
     with pytest.raises(ChainLoadError, match="TABLE"):
         CChain(blob_of({**secs, SEC_UPMIX: bytes(bad)}))
-    with pytest.raises(TableError, match="mag 0.5 must be 1.0"):
+    with pytest.raises(TableError, match="mag = 0.5 must be 1.0"):
         chain_from_blob(blob_of({**secs, SEC_UPMIX: bytes(bad)}))
+    nb = q.upmix_tables.fft_size // 2 + 1
+    for name, value in (("k1", 2.5), ("k3", nb + 1.0), ("k2", q.upmix_tables.k1 - 1.0)):
+        bad = bytearray(secs[SEC_UPMIX])  # a band's first bin fractional, past the
+        at = 16 + 4 * DECISION_CONSTANTS.index(name)  # spectrum, or before the last band's
+        bad[at:at + 4] = np.float32(value).tobytes()
+        with pytest.raises(ChainLoadError, match="TABLE"):
+            CChain(blob_of({**secs, SEC_UPMIX: bytes(bad)}))
+        with pytest.raises(TableError, match="band first bins"):
+            chain_from_blob(blob_of({**secs, SEC_UPMIX: bytes(bad)}))
 
 
 # ------------------------------------------------------------------ full scale (regression)

@@ -170,6 +170,36 @@ def test_upmix_directivity_weight_reaches_the_design_and_the_blob():
         ei.value.problems
 
 
+def test_upmix_center_width_bands_reach_the_float_and_the_tables():
+    """[upmix] center_width: one x0, or [from Hz, x0] rows; a band holds the bins
+    whose centre frequency is at least its edge (the float's per-bin x0 and the
+    tables' first bins agree); malformed rows are named."""
+    from dsp_model.upmix import design_upmix
+    from firmware_export.quantize_upmix import upmix_tables
+
+    raw = raw_profile("compact2")  # fft 2048 at 48 kHz: 23.4375 Hz a bin
+    raw["upmix"]["center_width"] = [[0, 0.15], [200, 0.21], [1000, 0.25]]
+    up = parse_profile(copy.deepcopy(raw)).upmix
+    assert up.center_width == ((0.0, 0.15), (200.0, 0.21), (1000.0, 0.25))
+    d = design_upmix(up)
+    assert d.center_bands == ((0, 0.15), (9, 0.21), (43, 0.25))  # 210.9, 1007.8 Hz
+    x0 = d.center_widths()
+    assert (x0[8], x0[9], x0[42], x0[43], x0[-1]) == (0.15, 0.21, 0.21, 0.25, 0.25)
+    t = upmix_tables(up)
+    assert (t.kx, t.k1, t.kx1, t.k2, t.kx2, t.k3, t.kx3) == pytest.approx(
+        (0.15**-2, 9, 0.21**-2, 43, 0.25**-2, 1025, 0.25**-2), rel=1e-6)
+    raw["upmix"]["center_width"] = 0.19  # one x0 for every bin
+    t = upmix_tables(parse_profile(copy.deepcopy(raw)).upmix)
+    assert (t.kx, t.k1, t.k2, t.k3) == pytest.approx((0.19**-2, 1025, 1025, 1025), rel=1e-6)
+    for bad in ([[100, 0.2]], [[0, 0.2], [0, 0.3]], [[0, 0.2], [300, 0.3], [200, 0.25]],
+                [[0, 0.002]], [[0, 0.2], [30000, 0.2]], [[0, 0.2]] * 5, [0.2, 0.3], "wide"):
+        raw["upmix"]["center_width"] = bad
+        with pytest.raises(ProfileError) as ei:
+            parse_profile(copy.deepcopy(raw))
+        assert any(p.startswith("upmix.center_width") for p in ei.value.problems), \
+            (bad, ei.value.problems)
+
+
 def test_driver_ratio_taps_are_ctc_drivers_within_ratio_taps():
     """[ctc] driver_ratio_taps shortens one driver's ratio filter; only CTC drivers,
     1..ratio_taps taps, each problem named on its own line."""

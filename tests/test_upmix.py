@@ -200,8 +200,8 @@ def test_hard_left_leak_of_each_decision(decision, bound_db):
     """Hard left: D = 1 and r = 1, so w = 1 / (1 + x0^(-2 slope)): -42 dB for "inphase"
     (x0 0.2, slope 1.5) and -68 dB for "ratio" (0.17, 2; no onset rule, whose infinite
     onset ratio must not reach the statistics)."""
-    s = stimulus("hard_left")
-    y = Upmix(replace(PROFILE.upmix, decision=decision)).process(s.lr)
+    s = stimulus("hard_left")  # the decision's own x0, not the profile's center_width
+    y = Upmix(replace(PROFILE.upmix, decision=decision, center_width=None)).process(s.lr)
     assert np.all(np.isfinite(y))
     assert energy_ratio_db(y[:, 2], s.lr[:, 0], skip=SKIP) < bound_db
 

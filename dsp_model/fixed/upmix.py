@@ -82,8 +82,9 @@ IEEE binary32 (`_decide`; the signal path around it stays Q31):
   0), u = onset Pm / pm (Pm before the update; q = 0 for pm = 0);
   Pm += a (pm - Pm), Ps += a (side - Ps). Both branches of every test are
   continuous there, so the float and binary32 forms stay close.
-* w_dir = 1 / (1 + t sqrt t), t = Ps kx / Pm (kx = 1 / x0^2); 1 for Pm = 0;
-  t = inf gives 0 (IEEE).
+* w_dir = 1 / (1 + t sqrt t), t = Ps kx / Pm (kx = 1 / x0^2 of the bin's
+  band: kx from bin 0, kx1 from bin k1, kx2 from k2, kx3 from k3); 1 for
+  Pm = 0; t = inf gives 0 (IEEE).
 * Long smoother: Zr += a_long ((zr^2 - zi^2) - Zr), Zi += a_long (zr zi 2 -
   Zi), Zd += a_long (pm ps - Zd) (E z^2, E|z|^2); with mag = 1 (votes
   weighted by |z|) az = sqrt(pm ps), h = 1 / az (0 for az = 0), the new
@@ -195,6 +196,8 @@ import numba as nb
 import numpy as np
 from numba.cpython.unsafe.numbers import leading_zeros
 
+from device_profiles import UPMIX_WIDTH_BANDS
+
 from .fft import (
     CFFT_SIZES,
     CfftQ31,
@@ -227,9 +230,12 @@ POOL_MAX = 32
 BIN_SCALE_BITS = 17
 # the decision's constants (UpmixTables, float32), finite and >= 0 (upmix_q31_init refuses
 # others, as the C's does): one-pole coefficients (short, at an onset), the onset ratio,
-# the long one-pole, 1 / x0^2, mu, lo^2, 1 / (hi^2 - lo^2), and 1.0 where D weighs each
-# frame's vote by |z| (0.0: by |z|^2)
-DECISION_CONSTANTS = ("a_short", "a_onset", "onset", "a_long", "kx", "mu", "lo2", "inv", "mag")
+# the long one-pole, 1 / x0^2 (of the band from bin 0), mu, lo^2, 1 / (hi^2 - lo^2), 1.0
+# where D weighs each frame's vote by |z| (0.0: by |z|^2), then the other bands of x0,
+# each its first bin (an integer, the firsts non-decreasing, at most N/2 + 1: a band
+# from N/2 + 1 is empty) and its 1 / x0^2
+DECISION_CONSTANTS = ("a_short", "a_onset", "onset", "a_long", "kx", "mu", "lo2", "inv", "mag",
+                      "k1", "kx1", "k2", "kx2", "k3", "kx3")
 
 # fft_size of the upmix: the forward FFT is arm_cfft_q31 of N points, the inverse of N/2
 UPMIX_FFT_SIZES = tuple(n for n in CFFT_SIZES if n // 2 in CFFT_SIZES)
@@ -255,6 +261,12 @@ class UpmixQ31(NamedTuple):
     lo2: np.float32
     inv: np.float32
     mag: np.float32
+    k1: np.float32  # first bins and 1 / x0^2 of bands 1..3
+    kx1: np.float32
+    k2: np.float32
+    kx2: np.float32
+    k3: np.float32
+    kx3: np.float32
     wa: np.ndarray  # int32 (N,)
     ws: np.ndarray  # int32 (ls,)
     tw_cos: np.ndarray  # int32 (N/2 + 1,): the inverse real FFT's merge twiddles (k <= N/4 read)
@@ -299,11 +311,11 @@ def upmix_q31_init(t) -> UpmixQ31:
             raise ValueError(f"upmix table {name} = {getattr(t, name)} is not a finite "
                              "float32 >= 0")
         consts.append(v)
-    mag = consts[DECISION_CONSTANTS.index("mag")]
-    if mag not in (0.0, 1.0):
-        raise ValueError(f"upmix table mag = {mag} must be 1.0 or 0.0")
     if n not in UPMIX_FFT_SIZES:
         raise ValueError(f"upmix fft_size {n} must be one of {UPMIX_FFT_SIZES}")
+    problem = decision_problem(dict(zip(DECISION_CONSTANTS, consts, strict=True)), n)
+    if problem:
+        raise ValueError(f"upmix table {problem}")
     nb_ = n // 2 + 1
     npad = nb_ + 2 * p
     blk = min(n, h & -h)  # gcd(N, hop), N a power of two
@@ -325,6 +337,20 @@ def upmix_q31_init(t) -> UpmixQ31:
         cfft_q31_fast_tables(arm_cfft_init_q31(n)),
         np.zeros((8, nb_), np.int32),
     )
+
+
+def decision_problem(c: dict, fft_size: int) -> str | None:
+    """What is wrong with the decision constants c (name -> float32 value, each
+    already finite and >= 0) beyond that, or None: mag a flag, the bands' first
+    bins integers, non-decreasing, at most fft_size/2 + 1 (the C's test)."""
+    if c["mag"] not in (0.0, 1.0):
+        return f"mag = {c['mag']} must be 1.0 (votes weighted by |z|) or 0.0 (by |z|^2)"
+    firsts = [c[f"k{b}"] for b in range(1, UPMIX_WIDTH_BANDS)]
+    nb = fft_size // 2 + 1
+    if any(k != int(k) or k > nb for k in firsts) or firsts != sorted(firsts):
+        return (f"band first bins k1..k3 = {[float(k) for k in firsts]} must be integers, "
+                f"non-decreasing, at most {nb}")
+    return None
 
 
 def _synthesis_positions(n: int, ls: int, pos: np.ndarray) -> np.ndarray:
@@ -438,7 +464,8 @@ def _decide_bins(u, f, mre, mim, sre, sim):
     one = np.float32(1.0)
     two = np.float32(2.0)
     g = f32_pow2(-(f + BIN_SCALE_BITS))
-    a_s, on, a_l, kx, mu = u.a_short, u.onset, u.a_long, u.kx, u.mu
+    a_s, on, a_l, mu = u.a_short, u.onset, u.a_long, u.mu
+    k1, k2, k3 = np.int64(u.k1), np.int64(u.k2), np.int64(u.k3)  # the bands of x0
     da = u.a_onset - a_s
     pm_s, ps_s, zr_s, zi_s, zd_s = u.pw[0], u.pw[1], u.zst[0], u.zst[1], u.zst[2]
     qm, qd, wdir = u.q[0], u.q[1], u.wdir
@@ -470,6 +497,7 @@ def _decide_bins(u, f, mre, mim, sre, sim):
         pm_s[k] = pmk
         ps_s[k] = psk
         wd = one
+        kx = u.kx if k < k1 else u.kx1 if k < k2 else u.kx2 if k < k3 else u.kx3
         if pmk > zero:
             t = psk * kx / pmk
             wd = one / (one + t * np.float32(np.sqrt(t)))

@@ -38,6 +38,11 @@ float sqrtf(float x);
 #else
 #define SS_FP_STRICT
 #endif
+#if defined(__GNUC__) || defined(__clang__)
+#define SS_ALWAYS_INLINE __attribute__((always_inline))
+#else
+#define SS_ALWAYS_INLINE
+#endif
 
 /* Stage brackets for the target's profiling build only
  * (firmware_export/target/src/main_upmix.c, -DSS_UPMIX_PROFILE): each
@@ -299,6 +304,82 @@ static inline int32_t f32_to_q31(float w)
     return w >= 1.0f ? SS_INT32_MAX : (int32_t)(w * 2147483648.0f);
 }
 
+/* Pass 1 of decide(), for bins 0..N/2: powers, z = S M*, the side power,
+ * both smoothers, w_dir (kx = 1 / x0^2 of the bin's band), |E z^2| and
+ * E|z|^2 (or E|z|, mag) into the pool. A loop per band, so that kx is a
+ * constant in it; always inlined with mag a constant, so that each weight
+ * gets its own loops (GCC -O2 does not unswitch them, and the test cost ~5
+ * instructions a bin). */
+SS_FP_STRICT SS_ALWAYS_INLINE static inline void pass1(upmix_q31_inst *S, float g, const int mag)
+{
+    const uint32_t n = S->fft_size, p = S->pool;
+    const float a_s = S->a_short, da = S->a_onset - S->a_short, on = S->onset;
+    const float a_l = S->a_long, mu = S->mu;
+    int32_t *const mb = S->fr[0];
+    int32_t *const pms = S->pw[0], *const pss = S->pw[1];
+    int32_t *const zrs = S->z[0], *const zis = S->z[1], *const zds = S->z[2];
+    int32_t *const qm = S->q[0], *const qd = S->q[1], *const wdir = S->wdir;
+    uint32_t k = 0u, band;
+    for (band = 0u; band < SS_UPMIX_BANDS; band++) { /* a loop per band: kx a constant */
+        const float kx = S->kx[band];
+        const uint32_t end = S->end[band]; /* read once: the stores below may alias it */
+        for (; k < end; k++) {
+            const uint32_t kk = (n - k) & (n - 1u);
+            const int32_t zr_ = mb[2u * k], zi_ = mb[2u * k + 1u];
+            const int32_t yr_ = mb[2u * kk], yi_ = mb[2u * kk + 1u];
+            const int32_t mr_ = half_add(zr_, yr_), mi_ = half_sub(zi_, yi_);
+            const float mr = (float)mr_ * g, mi = (float)mi_ * g;
+            const float sr = (float)half_add(zi_, yi_) * g, si = (float)half_sub(yr_, zr_) * g;
+            const float pm = mr * mr + mi * mi;
+            const float ps = sr * sr + si * si;
+            const float zr = sr * mr + si * mi;
+            const float zi = si * mr - sr * mi;
+            const float pm0 = ldf(pms + k), ps0 = ldf(pss + k);
+            float side = mu * ps, q = 0.0f, a;
+            if (pm > 0.0f) { /* the onset weight q = max(1 - u^2, 0), u = onset Pm / pm */
+                const float inv_pm = 1.0f / pm, u_ = on * pm0 * inv_pm;
+                side = (zr * zr + mu * (zi * zi)) * inv_pm;
+                q = 1.0f - u_ * u_;
+                q = q > 0.0f ? q : 0.0f;
+            }
+            a = a_s + da * q;
+            const float pmk = pm0 + a * (pm - pm0);
+            const float psk = ps0 + a * (side - ps0);
+            float wd = 1.0f, zr0, zi0, zd0, zrk, zik, zdk, zr2 = zr * zr - zi * zi, zi2 = zr * zi * 2.0f;
+            float vw = pm * ps;
+            mb[2u * k] = mr_;
+            mb[2u * k + 1u] = mi_;
+            stf(pms + k, pmk);
+            stf(pss + k, psk);
+            SS_PROF(P1_POW);
+            if (pmk > 0.0f) {
+                const float t = psk * kx / pmk;
+                wd = 1.0f / (1.0f + t * sqrtf(t));
+            }
+            stf(wdir + k, wd);
+            SS_PROF(P1_WDIR);
+            zr0 = ldf(zrs + k);
+            zi0 = ldf(zis + k);
+            zd0 = ldf(zds + k);
+            if (mag) { /* z^2 / |z| and |z| */
+                const float az = sqrtf(vw), hw = az > 0.0f ? 1.0f / az : 0.0f;
+                zr2 = zr2 * hw;
+                zi2 = zi2 * hw;
+                vw = az;
+            }
+            zrk = zr0 + a_l * (zr2 - zr0);
+            zik = zi0 + a_l * (zi2 - zi0);
+            zdk = zd0 + a_l * (vw - zd0);
+            stf(zrs + k, zrk);
+            stf(zis + k, zik);
+            stf(zds + k, zdk);
+            stf(qm + k + p, sqrtf(zrk * zrk + zik * zik));
+            stf(qd + k + p, zdk);
+            SS_PROF(P1_Z);
+        }
+    }
+}
+
 /* The per-bin decision of a frame at block exponent f, IEEE binary32 (upmix.py
  * _decide, line for line: every expression is the same rounded float
  * operations in the same order): from arm_cfft_q31's Z (fr[0]) to the C bins
@@ -312,71 +393,15 @@ SS_FP_STRICT static void decide(upmix_q31_inst *S, int f)
     const uint32_t n = S->fft_size, p = S->pool;
     const uint32_t nb = n / 2u + 1u, npad = nb + 2u * p, seg = 2u * p;
     const float g = f32_pow2(-(f + BIN_SCALE_BITS));
-    const float a_s = S->a_short, da = S->a_onset - S->a_short, on = S->onset;
-    const float a_l = S->a_long, kx = S->kx, mu = S->mu;
     const float lo2 = S->lo2, inv = S->inv;
-    const int mag = S->mag > 0.0f; /* votes in D weighted by |z| (else |z|^2) */
     const int64_t half30 = (int64_t)1 << 30; /* C = shr_round(w M, 31) */
     int32_t *const mb = S->fr[0];
-    int32_t *const pms = S->pw[0], *const pss = S->pw[1];
-    int32_t *const zrs = S->z[0], *const zis = S->z[1], *const zds = S->z[2];
     int32_t *const qm = S->q[0], *const qd = S->q[1], *const wdir = S->wdir;
-    uint32_t k, j, sg;
-    /* pass 1: powers, z = S M*, the side power, both smoothers, w_dir, |E z^2| */
-    for (k = 0u; k < nb; k++) {
-        const uint32_t kk = (n - k) & (n - 1u);
-        const int32_t zr_ = mb[2u * k], zi_ = mb[2u * k + 1u];
-        const int32_t yr_ = mb[2u * kk], yi_ = mb[2u * kk + 1u];
-        const int32_t mr_ = half_add(zr_, yr_), mi_ = half_sub(zi_, yi_);
-        const float mr = (float)mr_ * g, mi = (float)mi_ * g;
-        const float sr = (float)half_add(zi_, yi_) * g, si = (float)half_sub(yr_, zr_) * g;
-        const float pm = mr * mr + mi * mi;
-        const float ps = sr * sr + si * si;
-        const float zr = sr * mr + si * mi;
-        const float zi = si * mr - sr * mi;
-        const float pm0 = ldf(pms + k), ps0 = ldf(pss + k);
-        float side = mu * ps, q = 0.0f, a;
-        if (pm > 0.0f) { /* the onset weight q = max(1 - u^2, 0), u = onset Pm / pm */
-            const float inv_pm = 1.0f / pm, u_ = on * pm0 * inv_pm;
-            side = (zr * zr + mu * (zi * zi)) * inv_pm;
-            q = 1.0f - u_ * u_;
-            q = q > 0.0f ? q : 0.0f;
-        }
-        a = a_s + da * q;
-        const float pmk = pm0 + a * (pm - pm0);
-        const float psk = ps0 + a * (side - ps0);
-        float wd = 1.0f, zr0, zi0, zd0, zrk, zik, zdk, zr2 = zr * zr - zi * zi, zi2 = zr * zi * 2.0f;
-        float vw = pm * ps;
-        mb[2u * k] = mr_;
-        mb[2u * k + 1u] = mi_;
-        stf(pms + k, pmk);
-        stf(pss + k, psk);
-        SS_PROF(P1_POW);
-        if (pmk > 0.0f) {
-            const float t = psk * kx / pmk;
-            wd = 1.0f / (1.0f + t * sqrtf(t));
-        }
-        stf(wdir + k, wd);
-        SS_PROF(P1_WDIR);
-        zr0 = ldf(zrs + k);
-        zi0 = ldf(zis + k);
-        zd0 = ldf(zds + k);
-        if (mag) { /* z^2 / |z| and |z| */
-            const float az = sqrtf(vw), hw = az > 0.0f ? 1.0f / az : 0.0f;
-            zr2 = zr2 * hw;
-            zi2 = zi2 * hw;
-            vw = az;
-        }
-        zrk = zr0 + a_l * (zr2 - zr0);
-        zik = zi0 + a_l * (zi2 - zi0);
-        zdk = zd0 + a_l * (vw - zd0);
-        stf(zrs + k, zrk);
-        stf(zis + k, zik);
-        stf(zds + k, zdk);
-        stf(qm + k + p, sqrtf(zrk * zrk + zik * zik));
-        stf(qd + k + p, zdk);
-        SS_PROF(P1_Z);
-    }
+    uint32_t j, sg;
+    if (S->mag > 0.0f) /* votes in D weighted by |z| (else |z|^2) */
+        pass1(S, g, 1);
+    else
+        pass1(S, g, 0);
     for (j = 0u; j < p; j++) { /* edge replication */
         qm[j] = qm[p];
         qd[j] = qd[p];
@@ -434,6 +459,29 @@ void upmix_q31_mem_words(uint32_t fft_size, uint32_t synthesis_size, uint32_t ho
 
 uint32_t upmix_q31_sizeof(void) { return (uint32_t)sizeof(upmix_q31_inst); }
 
+int upmix_q31_decision_ok(const uint32_t decision[SS_UPMIX_DECISION_WORDS], uint32_t fft_size)
+{
+    const float nb = (float)(fft_size / 2u + 1u);
+    float prev = 0.0f, k;
+    uint32_t i;
+    for (i = 0u; i < SS_UPMIX_DECISION_WORDS; i++) { /* sign clear, exponent < 255: finite, >= 0 */
+        if (decision[i] >= 0x7F800000u) {
+            return 0;
+        }
+    }
+    if (decision[SS_UPMIX_MAG_WORD] != 0u && decision[SS_UPMIX_MAG_WORD] != 0x3F800000u) {
+        return 0;
+    }
+    for (i = 0u; i + 1u < SS_UPMIX_BANDS; i++) { /* first bins: integers, in order, <= nb */
+        memcpy(&k, decision + SS_UPMIX_BAND_WORD + 2u * i, 4u);
+        if (k < prev || k > nb || k != (float)(uint32_t)k) {
+            return 0;
+        }
+        prev = k;
+    }
+    return 1;
+}
+
 int upmix_q31_init(upmix_q31_inst *S, uint32_t fft_size, uint32_t synthesis_size, uint32_t hop,
                    uint32_t pool, const uint32_t decision[SS_UPMIX_DECISION_WORDS], const int32_t *wa, const int32_t *ws,
                    const int32_t *tw_cos, const int32_t *tw_sin, int32_t *mem32, int64_t *mem64)
@@ -445,12 +493,7 @@ int upmix_q31_init(upmix_q31_inst *S, uint32_t fft_size, uint32_t synthesis_size
         pool < 1u || pool > POOL_MAX || 2u * pool + 1u > fft_size / 2u + 1u) {
         return -1;
     }
-    for (i = 0u; i < SS_UPMIX_DECISION_WORDS; i++) { /* sign clear, exponent < 255: finite, >= 0 */
-        if (decision[i] >= 0x7F800000u) {
-            return -1;
-        }
-    }
-    if (decision[SS_UPMIX_MAG_WORD] != 0u && decision[SS_UPMIX_MAG_WORD] != 0x3F800000u) {
+    if (!upmix_q31_decision_ok(decision, fft_size)) {
         return -1;
     }
     upmix_q31_mem_words(fft_size, synthesis_size, hop, pool, &n32, &n64);
@@ -469,11 +512,18 @@ int upmix_q31_init(upmix_q31_inst *S, uint32_t fft_size, uint32_t synthesis_size
     memcpy(&S->a_onset, decision + 1, 4u);
     memcpy(&S->onset, decision + 2, 4u);
     memcpy(&S->a_long, decision + 3, 4u);
-    memcpy(&S->kx, decision + 4, 4u);
+    memcpy(&S->kx[0], decision + 4, 4u);
     memcpy(&S->mu, decision + 5, 4u);
     memcpy(&S->lo2, decision + 6, 4u);
     memcpy(&S->inv, decision + 7, 4u);
     memcpy(&S->mag, decision + SS_UPMIX_MAG_WORD, 4u);
+    for (i = 1u; i < SS_UPMIX_BANDS; i++) {
+        float k;
+        memcpy(&k, decision + SS_UPMIX_BAND_WORD + 2u * (i - 1u), 4u);
+        S->end[i - 1u] = (uint32_t)k;
+        memcpy(&S->kx[i], decision + SS_UPMIX_BAND_WORD + 2u * (i - 1u) + 1u, 4u);
+    }
+    S->end[SS_UPMIX_BANDS - 1u] = nb;
     S->wa = wa;
     S->ws = ws;
     S->tw_cos = tw_cos;

@@ -19,13 +19,17 @@
 
 #include <stdint.h>
 
-#define SS_UPMIX_DECISION_WORDS 9u /* the decision's binary32 constants */
-#define SS_UPMIX_MAG_WORD 8u         /* of them, mag: 0.0 or 1.0 (0x3F800000) */
+#define SS_UPMIX_DECISION_WORDS 15u /* the decision's binary32 constants */
+#define SS_UPMIX_MAG_WORD 8u          /* of them, mag: 0.0 or 1.0 (0x3F800000) */
+#define SS_UPMIX_BANDS 4u             /* bands of x0: kx (word 4) from bin 0, then */
+#define SS_UPMIX_BAND_WORD 9u         /* (first bin, kx) of bands 1..3 from word 9 */
 
 typedef struct {
     /* tables */
     uint32_t fft_size, synthesis_size, hop, pool;
-    float a_short, a_onset, onset, a_long, kx, mu, lo2, inv, mag; /* the decision's constants */
+    float a_short, a_onset, onset, a_long, mu, lo2, inv, mag; /* the decision's constants */
+    float kx[SS_UPMIX_BANDS];     /* 1 / x0^2 of each band of bins */
+    uint32_t end[SS_UPMIX_BANDS]; /* each band's end bin (exclusive; the last: N/2 + 1) */
     const int32_t *wa;     /* fft_size, Q31 analysis window */
     const int32_t *ws;     /* synthesis_size, Q31 synthesis window tail */
     const int32_t *tw_cos; /* fft_size/2 + 1, Q31 cos(2 pi k / fft_size) (k <= N/4 read) */
@@ -59,12 +63,17 @@ void upmix_q31_mem_words(uint32_t fft_size, uint32_t synthesis_size, uint32_t ho
  * the sizes are unusable (fft_size and fft_size/2 not both arm_cfft_q31 lengths, 256 .. 4096:
  * fft_size 512 .. 4096, synthesis_size
  * > fft_size or not a multiple >= 2 of hop, pool < 1, > 32 or wider than the
- * spectrum, a decision constant negative, infinite or NaN). decision: the
- * binary32 bit patterns of a_short, a_onset, onset, a_long, kx, mu, lo2, inv, mag
- * (quantize_upmix.py), as the blob carries them. */
+ * spectrum, or upmix_q31_decision_ok refuses the decision). decision: the
+ * binary32 bit patterns of a_short, a_onset, onset, a_long, kx, mu, lo2, inv, mag,
+ * k1, kx1, k2, kx2, k3, kx3 (quantize_upmix.py), as the blob carries them. */
 int upmix_q31_init(upmix_q31_inst *S, uint32_t fft_size, uint32_t synthesis_size, uint32_t hop,
                    uint32_t pool, const uint32_t decision[SS_UPMIX_DECISION_WORDS], const int32_t *wa, const int32_t *ws,
                    const int32_t *tw_cos, const int32_t *tw_sin, int32_t *mem32, int64_t *mem64);
+
+/* 1 if the decision's words are usable at fft_size: each a finite binary32 >= 0,
+ * mag 0.0 or 1.0, the bands' first bins k1 <= k2 <= k3 <= fft_size/2 + 1
+ * integers; else 0. */
+int upmix_q31_decision_ok(const uint32_t decision[SS_UPMIX_DECISION_WORDS], uint32_t fft_size);
 
 /* src: block_size (L, R) pairs interleaved, Q31; dst_l/r/c: L', R', C. */
 void upmix_q31(upmix_q31_inst *S, const int32_t *src, int32_t *dst_l, int32_t *dst_r,
