@@ -186,7 +186,8 @@ def family_table(prof, mixes, extra: dict[str, tuple[str, list]], fs) -> None:
 
 
 def structure_table(prof, fs) -> None:
-    ratio = replace(prof.upmix, decision="ratio")
+    # "ratio" with its own x0 (the profile's bands of x0 are chosen for "inphase")
+    ratio = replace(prof.upmix, decision="ratio", center_width=None)
     rows = {"passive M": passive, f"upmix inphase ({prof.name}, ships)": ours(prof, fs),
             f"upmix ratio ({prof.name})": ours(ratio, fs),
             "upmix inphase, fixed point Q31 (= C)": fixed(prof.upmix, fs)}
