@@ -73,10 +73,11 @@ for comparison.
    Under sparsity C = w_dir M is the MMSE center.
    x0 may differ per band (`[upmix] center_width` as [from Hz, x0] rows, up
    to four; a band holds the bins whose centre frequency is at least its
-   edge). Below 200-250 Hz a lead has little energy and the bins belong to
-   the sides' bass and drums: a narrow x0 (0.15) keeps them out of C. Above,
-   a voice shares its bins with the sides, and a slightly wider x0 (0.21-0.22)
-   cuts less of it (a time-panned mix's voice lost at 150-600 Hz). A
+   edge). Below 150-200 Hz most bins belong to the sides' bass and drums: a
+   narrower x0 (0.17-0.18) keeps them out of C; narrower still (0.15) cuts
+   the fundamental of a low lead (a tenor sax from 147 Hz). Above, a voice
+   shares its bins with the sides, and a slightly wider x0 (0.21-0.22) cuts
+   less of it (a time-panned mix's voice lost at 150-600 Hz). A
    hard-left bin gets w = 1/(1 + x0^-3): -39.6 dB at 0.22, C = w M another
    6 dB below L.
 2. Diffuse fallback. If the side content of a band is uncorrelated left/right
