@@ -306,7 +306,8 @@ static int load_upmix(const ss_blob_view *v, plan *pl)
     for (i = 0; i < SS_UPMIX_DECISION_WORDS; i++) { /* the decision's binary32 constants */
         par[i] = rd_u32(&u);
     }
-    if (u.bad || !upmix_q31_decision_ok(par, n) || n < 16u || n > 8192u || (n & (n - 1u)) != 0u || hop == 0u || ls > n ||
+    if (u.bad || !upmix_q31_decision_ok(par, n) || n < 16u || n > 8192u ||
+        (n & (n - 1u)) != 0u || hop == 0u || ls > n ||
         ls % hop != 0u || ls / hop < 2u || pool < 1u || pool > 32u ||
         2u * pool + 1u > n / 2u + 1u) {
         return SS_ERR_TABLE;
