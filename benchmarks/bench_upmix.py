@@ -2,8 +2,9 @@
 ffmpeg's `surround`, all measured in one run, two tables.
 
 Table 1, per mix of tests/upmix_family.py (tuning seeds marked T, held-out seeds H,
-the fresh seeds of `fresh()` F, the unseen ones of `unseen()` U and the untouched
-ones of `untouched()` X; its docstring says which choices saw which):
+the fresh seeds of `fresh()` F, the unseen ones of `unseen()` U, the untouched
+ones of `untouched()` X and the reserve of `reserve()` R; its docstring says which
+choices saw which):
 SIR of C against the dry center stem (dsp_model.upmix_metrics.sir_db: 33-tap
 least-squares alignment, scored after 1 s) for passive M = (L+R)/2, our upmix
 (dsp_model.upmix, the profile's settings), ffmpeg `surround=chl_out=3.0` with its
@@ -186,8 +187,8 @@ def family_table(prof, mixes, extra: dict[str, tuple[str, list]], fs) -> None:
 
 
 def structure_table(prof, fs) -> None:
-    # "ratio" with its own x0 (the profile's bands of x0 are chosen for "inphase")
-    ratio = replace(prof.upmix, decision="ratio", center_width=None)
+    # "ratio" with its own x0 and no hold (the profile's are chosen for "inphase")
+    ratio = replace(prof.upmix, decision="ratio", center_width=None, hold=None)
     rows = {"passive M": passive, f"upmix inphase ({prof.name}, ships)": ours(prof, fs),
             f"upmix ratio ({prof.name})": ours(ratio, fs),
             "upmix inphase, fixed point Q31 (= C)": fixed(prof.upmix, fs)}
@@ -223,13 +224,14 @@ def main(argv=None) -> int:
     mixes = fam.family(instruments=why is None)
     extra = {"fresh seeds": ("F", fam.fresh(instruments=why is None)),
              "unseen seeds": ("U", fam.unseen(instruments=why is None)),
-             "untouched seeds": ("X", fam.untouched(instruments=why is None))}
+             "untouched seeds": ("X", fam.untouched(instruments=why is None)),
+             "reserve seeds": ("R", fam.reserve(instruments=why is None))}
     x0 = [list(r) for r in prof.upmix.center_width or ()] or "the decision's"
     print(f"upmix benchmark, {fs} Hz, profile {prof.name}: fft {prof.upmix.fft_size}, hop "
           f"{prof.upmix.hop}, synthesis {prof.upmix.synthesis_size}, smoothing "
           f"{prof.upmix.smoothing_ms:g} ms, decision {prof.upmix.decision} (D's votes "
           f"weighted by {prof.upmix.directivity_weight}, diffuse {prof.upmix.diffuse}, x0 "
-          f"{x0}); cost "
+          f"{x0}, hold {prof.upmix.hold}); cost "
           f"{upmix_cost(prof):.0f} MACs per stereo frame; {len(mixes)} mixes"
           + "".join(f", {len(sel)} {name}" for name, (_, sel) in extra.items()))
     family_table(prof, mixes, extra, fs)

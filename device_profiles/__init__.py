@@ -9,6 +9,7 @@ from ._loader import (
 )
 from ._schema import (
     HEADS,
+    UPMIX_HOLD_DIV,
     UPMIX_WIDTH_BANDS,
     BeamformerSettings,
     CrossoverSettings,
@@ -18,16 +19,18 @@ from ._schema import (
     Listener,
     OutputSettings,
     Profile,
+    UpmixHold,
     UpmixSettings,
     VirtualizerSettings,
 )
 from .errors import CheckFailed, DeviceError, ProfileError, SoundstageError, UserError
 
 __all__ = [
-    "DEFAULT_PROFILE", "HEADS", "UPMIX_WIDTH_BANDS", "bundled_profiles", "load_profile",
+    "DEFAULT_PROFILE", "HEADS", "UPMIX_HOLD_DIV", "UPMIX_WIDTH_BANDS", "bundled_profiles",
+    "load_profile",
     "parse_head", "parse_profile",
     "BeamformerSettings", "CrossoverSettings", "CtcSettings", "Driver", "LimiterSettings",
     "Listener",
-    "OutputSettings", "Profile", "UpmixSettings", "VirtualizerSettings",
+    "OutputSettings", "Profile", "UpmixHold", "UpmixSettings", "VirtualizerSettings",
     "CheckFailed", "DeviceError", "ProfileError", "SoundstageError", "UserError",
 ]

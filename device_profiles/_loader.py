@@ -21,6 +21,7 @@ from ._schema import (
     TARGETS,
     UPMIX_DECISIONS,
     UPMIX_DIRECTIVITY_WEIGHTS,
+    UPMIX_HOLD_DIV,
     UPMIX_MODES,
     UPMIX_WIDTH_BANDS,
     BeamformerSettings,
@@ -31,6 +32,7 @@ from ._schema import (
     Listener,
     OutputSettings,
     Profile,
+    UpmixHold,
     UpmixSettings,
     VirtualizerSettings,
     unit,
@@ -51,7 +53,8 @@ _ALLOWED = {
                 "delay_samples", "eq"},
     "eq": {"type", "hz", "q", "gain_db"},
     "upmix": {"fft_size", "hop", "smoothing_ms", "synthesis_size", "decision", "mode",
-              "diffuse", "directivity_weight", "center_width"},
+              "diffuse", "directivity_weight", "center_width", "hold"},
+    "upmix.hold": {"onset", "release_db", "drift_ms", "max_hz"},
     "virtualizer": {"lowpass_order", "allpass_order"},
     "ctc": {"drivers", "target", "effort_limit_db", "common_taps", "ratio_taps",
             "driver_ratio_taps"},
@@ -231,7 +234,8 @@ def parse_profile(data: dict[str, Any], source: str = "<profile>") -> Profile:
                           mode, diffuse,
                           c.choice(up, "directivity_weight", "upmix.", UPMIX_DIRECTIVITY_WEIGHTS,
                                    default="power"),
-                          _parse_widths(c, up, "upmix.center_width", nyq))
+                          _parse_widths(c, up, "upmix.center_width", nyq),
+                          _parse_hold(c, up, nyq))
 
     vz = c.table(data, "virtualizer")
     c.unknown(vz, "virtualizer", "virtualizer.")
@@ -488,6 +492,19 @@ def _parse_curve(c: _Checker, data: dict, key: str, where: str,
     if any(b <= a for a, b in zip(freqs, freqs[1:], strict=False)):
         c.fail(name, f"frequencies {freqs} are not strictly increasing")
     return tuple(pts)
+
+
+def _parse_hold(c: _Checker, up: dict, nyq: float) -> UpmixHold | None:
+    """[upmix.hold]: onset (ratio), release_db, drift_ms, max_hz (all required; max_hz
+    at most fs / (2 UPMIX_HOLD_DIV))."""
+    if "hold" not in up:
+        return None
+    h = c.table(up, "hold", "upmix.")
+    c.unknown(h, "upmix.hold", "upmix.hold.")
+    return UpmixHold(c.num(h, "onset", "upmix.hold.", 1.0, 1e6),
+                     c.num(h, "release_db", "upmix.hold.", 0.0, 120.0),
+                     c.num(h, "drift_ms", "upmix.hold.", 1.0, 1e6),
+                     c.num(h, "max_hz", "upmix.hold.", 0.0, nyq / UPMIX_HOLD_DIV))
 
 
 def _parse_widths(c: _Checker, up: dict, name: str,

@@ -26,6 +26,9 @@ UPMIX_DIRECTIVITY_WEIGHTS = ("power", "magnitude")
 # bands of the center width x0 ([upmix] center_width as [from Hz, x0] rows): at most this
 # many, so the blob's decision has a fixed size (firmware_export/quantize_upmix.py)
 UPMIX_WIDTH_BANDS = 4
+# the precedence hold ([upmix.hold]) holds at most fft_size / this many bins (its state is
+# that much of the spectrum in the fixed point): max_hz below fs / 16, 3 kHz at 48 kHz
+UPMIX_HOLD_DIV = 8
 # the chain's upmix: "adaptive" (dsp_model/upmix.py, fixed twin dsp_model/fixed/upmix.py)
 # or "passive" (C = M, L' = S, R' = -S: two adds and a shift per frame)
 UPMIX_MODES = ("adaptive", "passive")
@@ -63,6 +66,16 @@ class Listener:
 
 
 @dataclass(frozen=True)
+class UpmixHold:
+    """[upmix.hold]: the precedence hold of the per-bin decision (dsp_model/upmix.py)."""
+
+    onset: float  # |M|^2 above onset x E|M|^2 in a bin starts a hold of that frame's ratio
+    release_db: float  # the hold ends when |M|^2 falls this far below its peak since
+    drift_ms: float  # the held ratio drifts toward the smoothed one with this time constant
+    max_hz: float  # only the bins below this hold
+
+
+@dataclass(frozen=True)
 class UpmixSettings:
     fft_size: int  # analysis frame of the per-band decision
     hop: int
@@ -81,6 +94,8 @@ class UpmixSettings:
     # x0, the |S|/|M| at which a bin is judged half center, per band: ((from Hz, x0), ...),
     # the first from 0 Hz (None: the decision's own, one band)
     center_width: tuple[tuple[float, float], ...] | None = None
+    # the precedence hold ([upmix.hold]; None: none)
+    hold: UpmixHold | None = None
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.signal import butter
 
-from device_profiles import Profile
+from device_profiles import Profile, UpmixHold
 
 # Sources a path can read: the upmix outputs, then (only when the design has a
 # virtualizer stage) the binaural signals of the virtual +-30 deg pair.
@@ -101,6 +101,7 @@ class ChainDesign:
     upmix_directivity_weight: str = "power"  # the profile's [upmix] directivity_weight
     # the profile's [upmix] center_width: ((from Hz, x0), ...) or None
     upmix_center_width: tuple[tuple[float, float], ...] | None = None
+    upmix_hold: UpmixHold | None = None  # the profile's [upmix.hold]
     limiter: LimiterStage | None = None  # after the drivers' delays, before the output
 
     @property
@@ -250,4 +251,5 @@ def assemble(profile: Profile, paths: tuple[PathFilter, ...],
         upmix_hop=up.hop, upmix_smoothing_ms=up.smoothing_ms, virtualizer=virtualizer,
         upmix_decision=up.decision, upmix_mode=up.mode, upmix_diffuse=up.diffuse,
         upmix_directivity_weight=up.directivity_weight, upmix_center_width=up.center_width,
+        upmix_hold=up.hold,
     )

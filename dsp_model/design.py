@@ -218,12 +218,14 @@ def _upmix_instructions(profile: Profile) -> float:
     on the target, or none for the passive upmix (two adds and a shift, counted
     with the paths' feeds)."""
     from .budget import upmix_instructions
+    from .upmix import design_upmix
 
     up = profile.upmix
     if up.mode != "adaptive":
         return 0.0
     return upmix_instructions(up.fft_size, up.hop, up.synthesis_size,
-                              up.directivity_weight == "magnitude")
+                              up.directivity_weight == "magnitude",
+                              design_upmix(profile).hold_bins)
 
 
 def design_chain(profile: Profile, head=None, *, heads: tuple | None = None) -> ChainDesign:

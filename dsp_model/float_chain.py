@@ -119,7 +119,8 @@ def adaptive_upmix(design: ChainDesign) -> Upmix:
                                decision=design.upmix_decision,
                                diffuse=design.upmix_diffuse,
                                directivity_weight=design.upmix_directivity_weight,
-                               center_width=design.upmix_center_width)
+                               center_width=design.upmix_center_width,
+                               hold=design.upmix_hold)
     return AdaptiveUpmix(settings, design.fs)
 
 

@@ -25,6 +25,13 @@ saturate to 2^31 - 1):
     k1, kx1, k2,     bands 1..3 of x0 ([upmix] center_width): each  }
     kx2, k3, kx3     its first bin (integer-valued; N/2 + 1 for an  }
                      unused band) and its 1 / x0^2                  }
+    kh               the precedence hold ([upmix.hold]): bins       }
+                     0 .. kh - 1 hold (integer-valued; 0: none)     }
+    hk               K, the hold's ramps                            }
+    ho               K x the onset ratio                            }
+    hr               K / the release ratio (release_db as power)    }
+    ah               one-pole coefficient of the held ratio's drift }
+                     (0.0 for all five without a hold)              }
     pool             the decision's pool (bins each side)
 
 The fixed-point upmix implements the "inphase" decision with slope 1.5 (the
@@ -69,6 +76,11 @@ class UpmixTables:
     kx2: float
     k3: float
     kx3: float
+    kh: float  # the precedence hold: bins that hold (an integer), its ramp K, K x onset,
+    hk: float  # K / release (power ratios), drift coefficient
+    ho: float
+    hr: float
+    ah: float
     analysis_window: np.ndarray
     synthesis_window: np.ndarray
     twiddle_cos: np.ndarray
@@ -128,6 +140,11 @@ def quantize_upmix(design: U.UpmixDesign) -> UpmixTables:
         kx=f32(bands[0][1]**-2), mu=f32(dec.quadrature),
         lo2=f32(lo2), inv=f32(1.0 / (hi2 - lo2)), mag=1.0 if design.magnitude_votes else 0.0,
         **more,
+        kh=float(design.hold_bins),
+        hk=f32(dec.hold_ramp) if design.hold_bins else 0.0,
+        ho=f32(dec.hold_ramp * design.hold_onset) if design.hold_bins else 0.0,
+        hr=f32(dec.hold_ramp / design.hold_release) if design.hold_bins else 0.0,
+        ah=f32(design.a_hold) if design.hold_bins else 0.0,
         analysis_window=q31(design.analysis_window),
         synthesis_window=q31(ws),
         twiddle_cos=q31(np.cos(2.0 * math.pi * k / n)),

@@ -301,6 +301,14 @@ def test_c_init_refuses_bad_sizes(clib):
         if rc:
             with pytest.raises(ValueError, match="band first bins"):
                 FixedUpmix(replace(T_SMALL, **dict(zip(("k1", "k2", "k3"), firsts, strict=True))))
+    for kh, rc in ((64, 0), (0, 0), (65, -1), (2.5, -1)):  # the hold's bins: an integer <= N/8
+        c = ok.copy()
+        c[DECISION_CONSTANTS.index("kh")] = np.float32(kh).view(np.uint32)
+        assert clib.upmix_q31_init(inst, 512, 256, 64, 16, _p(c), *[_p(z)] * 4, _p(z),
+                                   _p(z64)) == rc, kh
+        if rc:
+            with pytest.raises(ValueError, match="hold bins kh"):
+                FixedUpmix(replace(T_SMALL, kh=kh))
 
 
 def test_silence_after_loud_decays_through_subnormals_alike(clib):
@@ -737,6 +745,15 @@ def test_mode1_c_refuses_inconsistent_upmix_sections(chain_mode1):
         with pytest.raises(ChainLoadError, match="TABLE"):
             CChain(blob_of({**secs, SEC_UPMIX: bytes(bad)}))
         with pytest.raises(TableError, match="band first bins"):
+            chain_from_blob(blob_of({**secs, SEC_UPMIX: bytes(bad)}))
+    n = q.upmix_tables.fft_size
+    for value in (3.5, n // 8 + 1.0):  # the hold's bins fractional, or past its state
+        bad = bytearray(secs[SEC_UPMIX])
+        at = 16 + 4 * DECISION_CONSTANTS.index("kh")
+        bad[at:at + 4] = np.float32(value).tobytes()
+        with pytest.raises(ChainLoadError, match="TABLE"):
+            CChain(blob_of({**secs, SEC_UPMIX: bytes(bad)}))
+        with pytest.raises(TableError, match="hold bins kh"):
             chain_from_blob(blob_of({**secs, SEC_UPMIX: bytes(bad)}))
 
 

@@ -1,4 +1,5 @@
 import copy
+import math
 import sys
 
 import pytest
@@ -198,6 +199,37 @@ def test_upmix_center_width_bands_reach_the_float_and_the_tables():
             parse_profile(copy.deepcopy(raw))
         assert any(p.startswith("upmix.center_width") for p in ei.value.problems), \
             (bad, ei.value.problems)
+
+
+def test_upmix_hold_reaches_the_float_and_the_tables():
+    """[upmix.hold]: onset, release_db, drift_ms, max_hz; the bins whose centre
+    frequency is below max_hz hold (the float's and the tables' count agree),
+    at most fft_size / 8 of them; no table: no hold; bad values are named."""
+    from dsp_model.upmix import design_upmix
+    from firmware_export.quantize_upmix import upmix_tables
+
+    raw = raw_profile("compact2")  # fft 2048 at 48 kHz: 23.4375 Hz a bin
+    raw["upmix"]["hold"] = {"onset": 5.0, "release_db": 10.0, "drift_ms": 3000.0,
+                            "max_hz": 1000.0}
+    up = parse_profile(copy.deepcopy(raw)).upmix
+    d = design_upmix(up)
+    assert d.hold_bins == 43  # bins 0..42: 42 x 23.4375 = 984.4 Hz < 1000
+    assert d.hold_onset == 5.0 and d.hold_release == pytest.approx(10.0)
+    t = upmix_tables(up)
+    assert (t.kh, t.hk, t.ho, t.hr) == pytest.approx((43, 8.0, 40.0, 0.8), rel=1e-6)
+    assert t.ah == pytest.approx(1.0 - math.exp(-512 / (3.0 * 48000)), rel=1e-6)
+    del raw["upmix"]["hold"]
+    up = parse_profile(copy.deepcopy(raw)).upmix
+    assert up.hold is None and design_upmix(up).hold_bins == 0
+    assert (upmix_tables(up).kh, upmix_tables(up).ho) == (0.0, 0.0)
+    good = {"onset": 5.0, "release_db": 10.0, "drift_ms": 3000.0, "max_hz": 1000.0}
+    for key, bad in (("onset", 0.5), ("release_db", -1.0), ("drift_ms", 0.0),
+                     ("max_hz", 3001.0), ("max_hz", "low"), ("speed", 1.0)):
+        raw["upmix"]["hold"] = {**good, key: bad}
+        with pytest.raises(ProfileError) as ei:
+            parse_profile(copy.deepcopy(raw))
+        assert any(p.startswith(f"upmix.hold.{key}") for p in ei.value.problems), \
+            (key, bad, ei.value.problems)
 
 
 def test_driver_ratio_taps_are_ctc_drivers_within_ratio_taps():

@@ -97,5 +97,5 @@ def test_budget_estimate_within_10_percent_of_the_target(elf, name):
     x = np.round(np.stack([a, 0.6 * a + 0.8 * b], 1) * 2.0**28).astype(np.int32)
     got = measure_upmix(t, x, warm=warm, profile=False, elf=elf)
     per_sample = got.instructions / got.samples
-    est = upmix_instructions(t.fft_size, t.hop, t.synthesis_size, t.mag == 1.0)
+    est = upmix_instructions(t.fft_size, t.hop, t.synthesis_size, t.mag == 1.0, int(t.kh))
     assert abs(est / per_sample - 1.0) <= 0.10, (name, est, per_sample)

@@ -16,7 +16,10 @@ choice until studio5's directivity weight and thresholds were chosen on the fami
 on it together; `unseen()`, 19 more, added then, was used for no choice until the bands
 of x0 (`[upmix] center_width`) were chosen, when its instruments_time_rev/9 (a tenor sax
 lead, the first lead below 200 Hz the choices saw) ruled out the narrowest low band;
-`untouched()`, 19 more, added then, is used for no choice: the figure that says how the
+`untouched()`, 19 more, added then, was used for no choice until the precedence hold
+(`[upmix.hold]`) was chosen on the family, the fresh and the untouched seeds together
+(its instruments_rev/12, a reverberant Voice Oohs lead, was the harm the hold is for);
+`reserve()`, 19 more, added then, is used for no choice: the figure that says how the
 upmix does on mixes it has not seen. (h) needs FluidSynth (`Mix.make` raises
 InstrumentsUnavailable without it).
 """
@@ -100,5 +103,15 @@ UNTOUCHED_INSTRUMENT_SEEDS = (11, 12)
 
 
 def untouched(*, instruments: bool = True) -> list[Mix]:
-    """The fourth held-out set (module docstring): seeds no setting was chosen on."""
+    """The fourth held-out set (module docstring)."""
     return _seed_set(_UNTOUCHED, UNTOUCHED_INSTRUMENT_SEEDS, instruments)
+
+
+_RESERVE = (("c", "stationary", (45,)), ("d", "music_mix", (18, 19, 20)),
+            ("f", "time_panned", (27, 28, 29, 30)), ("g", "reverberant", (34, 35, 36)))
+RESERVE_INSTRUMENT_SEEDS = (13, 14)
+
+
+def reserve(*, instruments: bool = True) -> list[Mix]:
+    """The fifth held-out set (module docstring): seeds no setting was chosen on."""
+    return _seed_set(_RESERVE, RESERVE_INSTRUMENT_SEEDS, instruments)

@@ -85,6 +85,13 @@ IEEE binary32 (`_decide`; the signal path around it stays Q31):
 * w_dir = 1 / (1 + t sqrt t), t = Ps kx / Pm (kx = 1 / x0^2 of the bin's
   band: kx from bin 0, kx1 from bin k1, kx2 from k2, kx3 from k3); 1 for
   Pm = 0; t = inf gives 0 (IEEE).
+* Precedence hold, bins k < kh (the float's `_hold`, in this order; th, eh,
+  hh the state, 0 at reset): t = Ps kx / Pm (0 for Pm = 0); for pm > 0 b =
+  clamp(hk - ho (Pm_before inv_pm)) (clamp: max(., 0) then min(., 1), so a
+  NaN clamps to 0), else 0; th += b (ps inv_pm kx - th) only where b > 0;
+  eh = max(eh, pm); eh += b (pm - eh); hh += b (1 - hh); for pm > 0 rr =
+  clamp(hr eh inv_pm - hk), else 1; hh *= 1 - rr; th += ah (t - th); t -=
+  hh max(t - th, 0); w_dir = 1 / (1 + t sqrt t) (1 for t = 0).
 * Long smoother: Zr += a_long ((zr^2 - zi^2) - Zr), Zi += a_long (zr zi 2 -
   Zi), Zd += a_long (pm ps - Zd) (E z^2, E|z|^2); with mag = 1 (votes
   weighted by |z|) az = sqrt(pm ps), h = 1 / az (0 for az = 0), the new
@@ -196,6 +203,7 @@ import numba as nb
 import numpy as np
 from numba.cpython.unsafe.numbers import leading_zeros
 
+from device_profiles import UPMIX_HOLD_DIV as HOLD_DIV
 from device_profiles import UPMIX_WIDTH_BANDS
 
 from .fft import (
@@ -233,9 +241,12 @@ BIN_SCALE_BITS = 17
 # the long one-pole, 1 / x0^2 (of the band from bin 0), mu, lo^2, 1 / (hi^2 - lo^2), 1.0
 # where D weighs each frame's vote by |z| (0.0: by |z|^2), then the other bands of x0,
 # each its first bin (an integer, the firsts non-decreasing, at most N/2 + 1: a band
-# from N/2 + 1 is empty) and its 1 / x0^2
+# from N/2 + 1 is empty) and its 1 / x0^2; then the precedence hold: the bins that hold
+# (bins 0 .. kh - 1, an integer at most N/2 + 1; 0: none), its ramp K, K x its onset ratio,
+# K / its release ratio and the one-pole coefficient of the held ratio's drift (the hold's
+# state is HOLD_DIV-th of the spectrum: kh <= N / HOLD_DIV)
 DECISION_CONSTANTS = ("a_short", "a_onset", "onset", "a_long", "kx", "mu", "lo2", "inv", "mag",
-                      "k1", "kx1", "k2", "kx2", "k3", "kx3")
+                      "k1", "kx1", "k2", "kx2", "k3", "kx3", "kh", "hk", "ho", "hr", "ah")
 
 # fft_size of the upmix: the forward FFT is arm_cfft_q31 of N points, the inverse of N/2
 UPMIX_FFT_SIZES = tuple(n for n in CFFT_SIZES if n // 2 in CFFT_SIZES)
@@ -267,6 +278,11 @@ class UpmixQ31(NamedTuple):
     kx2: np.float32
     k3: np.float32
     kx3: np.float32
+    kh: np.float32  # the precedence hold: bins 0 .. kh - 1 hold; K, K onset, K / release,
+    hk: np.float32  # the drift's coefficient
+    ho: np.float32
+    hr: np.float32
+    ah: np.float32
     wa: np.ndarray  # int32 (N,)
     ws: np.ndarray  # int32 (ls,)
     tw_cos: np.ndarray  # int32 (N/2 + 1,): the inverse real FFT's merge twiddles (k <= N/4 read)
@@ -282,6 +298,7 @@ class UpmixQ31(NamedTuple):
     ola: np.ndarray  # int32 (ls,) Q30
     ready: np.ndarray  # int32 (hop,)
     pw: np.ndarray  # float32 (2, nb): Pm, Ps
+    hold: np.ndarray  # float32 (3, N / HOLD_DIV): the held t, |M|^2's peak, the strength
     zst: np.ndarray  # float32 (3, nb): Re, Im E z^2, E|z|^2
     # work (contents do not carry between frames)
     fr: np.ndarray  # int32 (2, 2 N): row 0 the M + i S frame, then the M (later C) bins;
@@ -330,7 +347,9 @@ def upmix_q31_init(t) -> UpmixQ31:
         np.zeros(3, np.int64), np.zeros((2, max(ls - 1, 1)), np.int32),
         np.zeros((2, n), np.int32), np.zeros(n // blk, np.int64), np.zeros(ls, np.int32),
         np.zeros(h, np.int32),
-        np.zeros((2, nb_), np.float32), np.zeros((3, nb_), np.float32),
+        np.zeros((2, nb_), np.float32),
+        np.zeros((3, n // HOLD_DIV), np.float32),
+        np.zeros((3, nb_), np.float32),
         np.zeros((2, 2 * n), np.int32), np.zeros(nb_, np.float32),
         np.zeros((4, npad), np.float32),
         itab, _synthesis_positions(n, ls, itab[0]),
@@ -342,7 +361,8 @@ def upmix_q31_init(t) -> UpmixQ31:
 def decision_problem(c: dict, fft_size: int) -> str | None:
     """What is wrong with the decision constants c (name -> float32 value, each
     already finite and >= 0) beyond that, or None: mag a flag, the bands' first
-    bins integers, non-decreasing, at most fft_size/2 + 1 (the C's test)."""
+    bins integers, non-decreasing, at most fft_size/2 + 1, the hold's bins an
+    integer at most fft_size / HOLD_DIV (the C's test)."""
     if c["mag"] not in (0.0, 1.0):
         return f"mag = {c['mag']} must be 1.0 (votes weighted by |z|) or 0.0 (by |z|^2)"
     firsts = [c[f"k{b}"] for b in range(1, UPMIX_WIDTH_BANDS)]
@@ -350,6 +370,9 @@ def decision_problem(c: dict, fft_size: int) -> str | None:
     if any(k != int(k) or k > nb for k in firsts) or firsts != sorted(firsts):
         return (f"band first bins k1..k3 = {[float(k) for k in firsts]} must be integers, "
                 f"non-decreasing, at most {nb}")
+    if c["kh"] != int(c["kh"]) or c["kh"] > fft_size // HOLD_DIV:
+        return (f"hold bins kh = {float(c['kh'])} must be an integer, at most "
+                f"{fft_size // HOLD_DIV}")
     return None
 
 
@@ -474,7 +497,10 @@ def _decide_bins(u, f, mre, mim, sre, sim):
     # three loops, each recomputing the bins' products it needs (the same rounded
     # operations, so the same values): one loop writing all eight arrays needs more
     # run-time overlap checks than LLVM makes and stays scalar (4.5x slower)
-    for k in range(nbins):  # the short smoother, w_dir
+    kh = np.int64(u.kh)
+    for k in range(kh):  # the bins that hold (scalar), then the rest
+        _hold_bin(u, k, g, mre, mim, sre, sim)
+    for k in range(kh, nbins):  # the short smoother, w_dir
         mr = np.float32(mre[k]) * g
         mi = np.float32(mim[k]) * g
         sr = np.float32(sre[k]) * g
@@ -534,6 +560,63 @@ def _decide_bins(u, f, mre, mim, sre, sim):
         zdk = zd_s[k] + a_l * (vw - zd_s[k])
         zd_s[k] = zdk
         qd[k + p] = zdk
+
+
+@_jit_np
+def _hold_bin(u, k, g, mre, mim, sre, sim):
+    """Bin k < kh of pass 1's first loop: as the loop's other bins (the powers,
+    the short smoother, w_dir into u.wdir), with the precedence hold's state
+    u.hold and t held (module docstring)."""
+    zero = np.float32(0.0)
+    one = np.float32(1.0)
+    mu = u.mu
+    pm_s, ps_s = u.pw[0], u.pw[1]
+    mr = np.float32(mre[k]) * g
+    mi = np.float32(mim[k]) * g
+    sr = np.float32(sre[k]) * g
+    si = np.float32(sim[k]) * g
+    pm = mr * mr + mi * mi
+    ps = sr * sr + si * si
+    zr = sr * mr + si * mi
+    zi = si * mr - sr * mi
+    pos = pm > zero
+    inv_pm = one / pm
+    side = (zr * zr + mu * (zi * zi)) * inv_pm if pos else mu * ps
+    pm0 = pm_s[k]
+    u_ = u.onset * pm0 * inv_pm
+    q = one - u_ * u_
+    q = q if pos and q > zero else zero
+    a = u.a_short + (u.a_onset - u.a_short) * q
+    pmk = pm0 + a * (pm - pm0)
+    psk = ps_s[k] + a * (side - ps_s[k])
+    pm_s[k] = pmk
+    ps_s[k] = psk
+    kx = u.kx if k < u.k1 else u.kx1 if k < u.k2 else u.kx2 if k < u.k3 else u.kx3
+    t = psk * kx / pmk if pmk > zero else zero
+    hk = u.hk
+    th, eh, hh = u.hold[0, k], u.hold[1, k], u.hold[2, k]
+    b = zero
+    rr = one
+    if pos:  # the onset weight b, the release rr (NaN, from a subnormal pm, clamps to 0)
+        b = hk - u.ho * (pm0 * inv_pm)
+        b = b if b > zero else zero
+        b = b if b < one else one
+    if b > zero:
+        th = th + b * (ps * inv_pm * kx - th)
+    eh = eh if eh > pm else pm
+    eh = eh + b * (pm - eh)
+    hh = hh + b * (one - hh)
+    if pos:
+        rr = u.hr * eh * inv_pm - hk
+        rr = rr if rr > zero else zero
+        rr = rr if rr < one else one
+    hh = hh * (one - rr)
+    th = th + u.ah * (t - th)
+    dt = t - th
+    dt = dt if dt > zero else zero
+    t = t - hh * dt
+    u.hold[0, k], u.hold[1, k], u.hold[2, k] = th, eh, hh
+    u.wdir[k] = one / (one + t * np.float32(np.sqrt(t)))
 
 
 @_jit

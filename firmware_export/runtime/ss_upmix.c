@@ -304,78 +304,120 @@ static inline int32_t f32_to_q31(float w)
     return w >= 1.0f ? SS_INT32_MAX : (int32_t)(w * 2147483648.0f);
 }
 
-/* Pass 1 of decide(), for bins 0..N/2: powers, z = S M*, the side power,
- * both smoothers, w_dir (kx = 1 / x0^2 of the bin's band), |E z^2| and
- * E|z|^2 (or E|z|, mag) into the pool. A loop per band, so that kx is a
- * constant in it; always inlined with mag a constant, so that each weight
- * gets its own loops (GCC -O2 does not unswitch them, and the test cost ~5
- * instructions a bin). */
-SS_FP_STRICT SS_ALWAYS_INLINE static inline void pass1(upmix_q31_inst *S, float g, const int mag)
+SS_FP_STRICT SS_ALWAYS_INLINE static inline void bin1(const upmix_q31_inst *S, uint32_t k, float g,
+                                                      float kx, const int mag, const int hold)
 {
     const uint32_t n = S->fft_size, p = S->pool;
-    const float a_s = S->a_short, da = S->a_onset - S->a_short, on = S->onset;
-    const float a_l = S->a_long, mu = S->mu;
+    const float mu = S->mu, a_l = S->a_long;
     int32_t *const mb = S->fr[0];
     int32_t *const pms = S->pw[0], *const pss = S->pw[1];
-    int32_t *const zrs = S->z[0], *const zis = S->z[1], *const zds = S->z[2];
-    int32_t *const qm = S->q[0], *const qd = S->q[1], *const wdir = S->wdir;
+    const uint32_t kk = (n - k) & (n - 1u);
+    const int32_t zr_ = mb[2u * k], zi_ = mb[2u * k + 1u];
+    const int32_t yr_ = mb[2u * kk], yi_ = mb[2u * kk + 1u];
+    const int32_t mr_ = half_add(zr_, yr_), mi_ = half_sub(zi_, yi_);
+    const float mr = (float)mr_ * g, mi = (float)mi_ * g;
+    const float sr = (float)half_add(zi_, yi_) * g, si = (float)half_sub(yr_, zr_) * g;
+    const float pm = mr * mr + mi * mi;
+    const float ps = sr * sr + si * si;
+    const float zr = sr * mr + si * mi;
+    const float zi = si * mr - sr * mi;
+    const float pm0 = ldf(pms + k), ps0 = ldf(pss + k);
+    float side = mu * ps, q = 0.0f, a, inv_pm = 0.0f;
+    if (pm > 0.0f) { /* the onset weight q = max(1 - u^2, 0), u = onset Pm / pm */
+        const float u_ = S->onset * pm0 * (inv_pm = 1.0f / pm);
+        side = (zr * zr + mu * (zi * zi)) * inv_pm;
+        q = 1.0f - u_ * u_;
+        q = q > 0.0f ? q : 0.0f;
+    }
+    a = S->a_short + (S->a_onset - S->a_short) * q;
+    const float pmk = pm0 + a * (pm - pm0);
+    const float psk = ps0 + a * (side - ps0);
+    float wd = 1.0f, zr0, zi0, zd0, zrk, zik, zdk, zr2 = zr * zr - zi * zi, zi2 = zr * zi * 2.0f;
+    float vw = pm * ps;
+    mb[2u * k] = mr_;
+    mb[2u * k + 1u] = mi_;
+    stf(pms + k, pmk);
+    stf(pss + k, psk);
+    SS_PROF(P1_POW);
+    if (hold) { /* the precedence hold (upmix.py _hold_bin, line for line) */
+        const float hk = S->hk;
+        float t = pmk > 0.0f ? psk * kx / pmk : 0.0f, b = 0.0f, rr = 1.0f, dt;
+        float th = ldf(S->hold[0] + k), eh = ldf(S->hold[1] + k), hh = ldf(S->hold[2] + k);
+        if (pm > 0.0f) { /* the onset weight b (a NaN from a subnormal pm clamps to 0) */
+            b = hk - S->ho * (pm0 * inv_pm);
+            b = b > 0.0f ? b : 0.0f;
+            b = b < 1.0f ? b : 1.0f;
+        }
+        if (b > 0.0f) {
+            th = th + b * (ps * inv_pm * kx - th);
+        }
+        eh = eh > pm ? eh : pm;
+        eh = eh + b * (pm - eh);
+        hh = hh + b * (1.0f - hh);
+        if (pm > 0.0f) { /* the release rr */
+            rr = S->hr * eh * inv_pm - hk;
+            rr = rr > 0.0f ? rr : 0.0f;
+            rr = rr < 1.0f ? rr : 1.0f;
+        }
+        hh = hh * (1.0f - rr);
+        th = th + S->ah * (t - th);
+        dt = t - th;
+        dt = dt > 0.0f ? dt : 0.0f;
+        t = t - hh * dt;
+        stf(S->hold[0] + k, th);
+        stf(S->hold[1] + k, eh);
+        stf(S->hold[2] + k, hh);
+        wd = 1.0f / (1.0f + t * sqrtf(t));
+    } else if (pmk > 0.0f) {
+        const float t = psk * kx / pmk;
+        wd = 1.0f / (1.0f + t * sqrtf(t));
+    }
+    stf(S->wdir + k, wd);
+    SS_PROF(P1_WDIR);
+    zr0 = ldf(S->z[0] + k);
+    zi0 = ldf(S->z[1] + k);
+    zd0 = ldf(S->z[2] + k);
+    if (mag) { /* z^2 / |z| and |z| */
+        const float az = sqrtf(vw), hw = az > 0.0f ? 1.0f / az : 0.0f;
+        zr2 = zr2 * hw;
+        zi2 = zi2 * hw;
+        vw = az;
+    }
+    zrk = zr0 + a_l * (zr2 - zr0);
+    zik = zi0 + a_l * (zi2 - zi0);
+    zdk = zd0 + a_l * (vw - zd0);
+    stf(S->z[0] + k, zrk);
+    stf(S->z[1] + k, zik);
+    stf(S->z[2] + k, zdk);
+    stf(S->q[0] + k + p, sqrtf(zrk * zrk + zik * zik));
+    stf(S->q[1] + k + p, zdk);
+    SS_PROF(P1_Z);
+}
+
+/* Pass 1 of decide(), for bins 0..N/2 (bin1): powers, z = S M*, the side
+ * power, both smoothers, the precedence hold (bins below kh), w_dir (kx =
+ * 1 / x0^2 of the bin's band), |E z^2| and E|z|^2 (or E|z|, mag) into the
+ * pool. A loop per band, so that kx is a constant in it, split where the
+ * hold ends; always inlined with mag a constant, so that each weight gets
+ * its own loops (GCC -O2 does not unswitch them, and the test cost ~5
+ * instructions a bin). */
+SS_FP_STRICT SS_ALWAYS_INLINE static inline void pass1(const upmix_q31_inst *S0, float g,
+                                                       const int mag)
+{
+    /* a local copy: the bins' stores (memcpy, which may alias anything) cannot
+     * change it, so its fields stay in registers across them */
+    const upmix_q31_inst T = *S0, *const S = &T;
+    const uint32_t kh = S->kh;
     uint32_t k = 0u, band;
-    for (band = 0u; band < SS_UPMIX_BANDS; band++) { /* a loop per band: kx a constant */
+    for (band = 0u; band < SS_UPMIX_BANDS; band++) {
         const float kx = S->kx[band];
-        const uint32_t end = S->end[band]; /* read once: the stores below may alias it */
+        const uint32_t end = S->end[band];
+        const uint32_t end_hold = end < kh ? end : kh;
+        for (; k < end_hold; k++) {
+            bin1(S, k, g, kx, mag, 1);
+        }
         for (; k < end; k++) {
-            const uint32_t kk = (n - k) & (n - 1u);
-            const int32_t zr_ = mb[2u * k], zi_ = mb[2u * k + 1u];
-            const int32_t yr_ = mb[2u * kk], yi_ = mb[2u * kk + 1u];
-            const int32_t mr_ = half_add(zr_, yr_), mi_ = half_sub(zi_, yi_);
-            const float mr = (float)mr_ * g, mi = (float)mi_ * g;
-            const float sr = (float)half_add(zi_, yi_) * g, si = (float)half_sub(yr_, zr_) * g;
-            const float pm = mr * mr + mi * mi;
-            const float ps = sr * sr + si * si;
-            const float zr = sr * mr + si * mi;
-            const float zi = si * mr - sr * mi;
-            const float pm0 = ldf(pms + k), ps0 = ldf(pss + k);
-            float side = mu * ps, q = 0.0f, a;
-            if (pm > 0.0f) { /* the onset weight q = max(1 - u^2, 0), u = onset Pm / pm */
-                const float inv_pm = 1.0f / pm, u_ = on * pm0 * inv_pm;
-                side = (zr * zr + mu * (zi * zi)) * inv_pm;
-                q = 1.0f - u_ * u_;
-                q = q > 0.0f ? q : 0.0f;
-            }
-            a = a_s + da * q;
-            const float pmk = pm0 + a * (pm - pm0);
-            const float psk = ps0 + a * (side - ps0);
-            float wd = 1.0f, zr0, zi0, zd0, zrk, zik, zdk, zr2 = zr * zr - zi * zi, zi2 = zr * zi * 2.0f;
-            float vw = pm * ps;
-            mb[2u * k] = mr_;
-            mb[2u * k + 1u] = mi_;
-            stf(pms + k, pmk);
-            stf(pss + k, psk);
-            SS_PROF(P1_POW);
-            if (pmk > 0.0f) {
-                const float t = psk * kx / pmk;
-                wd = 1.0f / (1.0f + t * sqrtf(t));
-            }
-            stf(wdir + k, wd);
-            SS_PROF(P1_WDIR);
-            zr0 = ldf(zrs + k);
-            zi0 = ldf(zis + k);
-            zd0 = ldf(zds + k);
-            if (mag) { /* z^2 / |z| and |z| */
-                const float az = sqrtf(vw), hw = az > 0.0f ? 1.0f / az : 0.0f;
-                zr2 = zr2 * hw;
-                zi2 = zi2 * hw;
-                vw = az;
-            }
-            zrk = zr0 + a_l * (zr2 - zr0);
-            zik = zi0 + a_l * (zi2 - zi0);
-            zdk = zd0 + a_l * (vw - zd0);
-            stf(zrs + k, zrk);
-            stf(zis + k, zik);
-            stf(zds + k, zdk);
-            stf(qm + k + p, sqrtf(zrk * zrk + zik * zik));
-            stf(qd + k + p, zdk);
-            SS_PROF(P1_Z);
+            bin1(S, k, g, kx, mag, 0);
         }
     }
 }
@@ -453,6 +495,7 @@ void upmix_q31_mem_words(uint32_t fft_size, uint32_t synthesis_size, uint32_t ho
     const uint32_t blk = (hop & (0u - hop)) < fft_size ? hop & (0u - hop) : fft_size;
     *mem32_words = 2u * ndl + 2u * fft_size + synthesis_size + hop + 3u * fft_size + 2u /* fr */ +
                    nb /* wdir */ + 5u * nb /* pw, z */ + 2u * npad /* q */ +
+                   3u * (fft_size / SS_UPMIX_HOLD_DIV) /* hold */ +
                    fft_size / blk /* hmax */;
     *mem64_words = 0u;
 }
@@ -479,7 +522,8 @@ int upmix_q31_decision_ok(const uint32_t decision[SS_UPMIX_DECISION_WORDS], uint
         }
         prev = k;
     }
-    return 1;
+    memcpy(&k, decision + SS_UPMIX_HOLD_WORD, 4u); /* the hold's bins: an integer <= N/8 */
+    return k <= (float)(fft_size / SS_UPMIX_HOLD_DIV) && k == (float)(uint32_t)k;
 }
 
 int upmix_q31_init(upmix_q31_inst *S, uint32_t fft_size, uint32_t synthesis_size, uint32_t hop,
@@ -524,6 +568,15 @@ int upmix_q31_init(upmix_q31_inst *S, uint32_t fft_size, uint32_t synthesis_size
         memcpy(&S->kx[i], decision + SS_UPMIX_BAND_WORD + 2u * (i - 1u) + 1u, 4u);
     }
     S->end[SS_UPMIX_BANDS - 1u] = nb;
+    {
+        float k;
+        memcpy(&k, decision + SS_UPMIX_HOLD_WORD, 4u);
+        S->kh = (uint32_t)k;
+    }
+    memcpy(&S->hk, decision + SS_UPMIX_HOLD_WORD + 1u, 4u);
+    memcpy(&S->ho, decision + SS_UPMIX_HOLD_WORD + 2u, 4u);
+    memcpy(&S->hr, decision + SS_UPMIX_HOLD_WORD + 3u, 4u);
+    memcpy(&S->ah, decision + SS_UPMIX_HOLD_WORD + 4u, 4u);
     S->wa = wa;
     S->ws = ws;
     S->tw_cos = tw_cos;
@@ -559,6 +612,10 @@ int upmix_q31_init(upmix_q31_inst *S, uint32_t fft_size, uint32_t synthesis_size
     p32 += npad;
     S->q[1] = p32;
     p32 += npad;
+    for (i = 0u; i < 3u; i++) {
+        S->hold[i] = p32;
+        p32 += fft_size / SS_UPMIX_HOLD_DIV;
+    }
     S->hmax = (uint32_t *)p32;
     return 0;
 }
