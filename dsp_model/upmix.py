@@ -97,9 +97,9 @@ for comparison.
    `drift_ms`. Each switch is a ramp (K = `hold_ramp` = 8: onset weight b =
    clip(K - K onset Pm / |M|^2, 0, 1), full from 8/7 of the ratio; release rr =
    clip(K eh / (release |M|^2) - K, 0, 1), full 0.6 dB past it), so the float
-   and binary32 forms cannot flip apart on a rounding (a hard switch there cost
-   -93 dB against the float); per bin, with hh the hold's strength and eh the
-   peak:
+   and binary32 forms cannot flip apart on a rounding (a hard switch in the
+   onset smoothing once cost -93 dB against the float); per bin, with hh the
+   hold's strength and eh the peak:
 
        th += b (t_on - th),  eh = max(eh, |M|^2) + b (|M|^2 - max(eh, |M|^2)),
        hh += b (1 - hh),  hh *= 1 - rr,  th += a_hold (t - th),
@@ -414,7 +414,7 @@ class Upmix:
         p_in = z.real**2 * inv_pm
         p_quad = np.where(pm > 0, z.imag**2 * inv_pm, ps)  # M = 0: all of S is a side
         a = d.a_short
-        pm_before = self._pm.copy()
+        pm_before = self._pm[:d.hold_bins].copy()  # the hold's onset test reads it
         if math.isfinite(dec.onset):  # inf: no onset rule ("ratio")
             u = np.divide(dec.onset * self._pm, pm, out=np.zeros_like(pm), where=pm > 0)
             q = np.where(pm > 0, np.maximum(1.0 - u * u, 0.0), 0.0)
@@ -434,7 +434,7 @@ class Upmix:
         t = r * self._kx
         if d.hold_bins:
             t[:d.hold_bins] = self._hold(t[:d.hold_bins], pm[:d.hold_bins], ps[:d.hold_bins],
-                                         inv_pm[:d.hold_bins], pm_before[:d.hold_bins])
+                                         inv_pm[:d.hold_bins], pm_before)
         w_dir = 1.0 / (1.0 + t ** dec.slope)
         # directivity D^2 = (sum |E z^2| or |sum E z^2|)^2 / (sum E|z|^2)^2 over +-pool bins
         p = dec.pool

@@ -242,9 +242,9 @@ BIN_SCALE_BITS = 17
 # where D weighs each frame's vote by |z| (0.0: by |z|^2), then the other bands of x0,
 # each its first bin (an integer, the firsts non-decreasing, at most N/2 + 1: a band
 # from N/2 + 1 is empty) and its 1 / x0^2; then the precedence hold: the bins that hold
-# (bins 0 .. kh - 1, an integer at most N/2 + 1; 0: none), its ramp K, K x its onset ratio,
-# K / its release ratio and the one-pole coefficient of the held ratio's drift (the hold's
-# state is HOLD_DIV-th of the spectrum: kh <= N / HOLD_DIV)
+# (bins 0 .. kh - 1, an integer at most N / HOLD_DIV, the state it keeps; 0: none), its
+# ramp K, K x its onset ratio, K / its release ratio and the one-pole coefficient of the
+# held ratio's drift
 DECISION_CONSTANTS = ("a_short", "a_onset", "onset", "a_long", "kx", "mu", "lo2", "inv", "mag",
                       "k1", "kx1", "k2", "kx2", "k3", "kx3", "kh", "hk", "ho", "hr", "ah")
 
