@@ -188,7 +188,8 @@ def family_table(prof, mixes, extra: dict[str, tuple[str, list]], fs) -> None:
 
 def structure_table(prof, fs) -> None:
     # "ratio" with its own x0 and no hold (the profile's are chosen for "inphase")
-    ratio = replace(prof.upmix, decision="ratio", center_width=None, hold=None)
+    ratio = replace(prof.upmix, decision="ratio", center_width=None, hold=None,
+                    side_attack=0.0)
     rows = {"passive M": passive, f"upmix inphase ({prof.name}, ships)": ours(prof, fs),
             f"upmix ratio ({prof.name})": ours(ratio, fs),
             "upmix inphase, fixed point Q31 (= C)": fixed(prof.upmix, fs)}

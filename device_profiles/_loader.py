@@ -53,7 +53,7 @@ _ALLOWED = {
                 "delay_samples", "eq"},
     "eq": {"type", "hz", "q", "gain_db"},
     "upmix": {"fft_size", "hop", "smoothing_ms", "synthesis_size", "decision", "mode",
-              "diffuse", "directivity_weight", "center_width", "hold"},
+              "diffuse", "directivity_weight", "center_width", "hold", "side_attack"},
     "upmix.hold": {"onset", "release_db", "drift_ms", "max_hz"},
     "virtualizer": {"lowpass_order", "allpass_order"},
     "ctc": {"drivers", "target", "effort_limit_db", "common_taps", "ratio_taps",
@@ -235,7 +235,8 @@ def parse_profile(data: dict[str, Any], source: str = "<profile>") -> Profile:
                           c.choice(up, "directivity_weight", "upmix.", UPMIX_DIRECTIVITY_WEIGHTS,
                                    default="power"),
                           _parse_widths(c, up, "upmix.center_width", nyq),
-                          _parse_hold(c, up, nyq))
+                          _parse_hold(c, up, nyq),
+                          c.num(up, "side_attack", "upmix.", 0.0, 1.0, default=0.0))
 
     vz = c.table(data, "virtualizer")
     c.unknown(vz, "virtualizer", "virtualizer.")

@@ -96,6 +96,9 @@ class UpmixSettings:
     center_width: tuple[tuple[float, float], ...] | None = None
     # the precedence hold ([upmix.hold]; None: none)
     hold: UpmixHold | None = None
+    # the side attack b (dsp_model/upmix.py): t = max(t, b x the frame's own ratio), so a
+    # side starting in a bin a center held leaves C within the frame (0: off)
+    side_attack: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -102,6 +102,7 @@ class ChainDesign:
     # the profile's [upmix] center_width: ((from Hz, x0), ...) or None
     upmix_center_width: tuple[tuple[float, float], ...] | None = None
     upmix_hold: UpmixHold | None = None  # the profile's [upmix.hold]
+    upmix_side_attack: float = 0.0  # the profile's [upmix] side_attack
     limiter: LimiterStage | None = None  # after the drivers' delays, before the output
 
     @property
@@ -251,5 +252,5 @@ def assemble(profile: Profile, paths: tuple[PathFilter, ...],
         upmix_hop=up.hop, upmix_smoothing_ms=up.smoothing_ms, virtualizer=virtualizer,
         upmix_decision=up.decision, upmix_mode=up.mode, upmix_diffuse=up.diffuse,
         upmix_directivity_weight=up.directivity_weight, upmix_center_width=up.center_width,
-        upmix_hold=up.hold,
+        upmix_hold=up.hold, upmix_side_attack=up.side_attack,
     )

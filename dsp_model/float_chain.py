@@ -120,7 +120,8 @@ def adaptive_upmix(design: ChainDesign) -> Upmix:
                                diffuse=design.upmix_diffuse,
                                directivity_weight=design.upmix_directivity_weight,
                                center_width=design.upmix_center_width,
-                               hold=design.upmix_hold)
+                               hold=design.upmix_hold,
+                               side_attack=design.upmix_side_attack)
     return AdaptiveUpmix(settings, design.fs)
 
 

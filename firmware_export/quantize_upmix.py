@@ -32,6 +32,8 @@ saturate to 2^31 - 1):
     hr               K / the release ratio (release_db as power)    }
     ah               one-pole coefficient of the held ratio's drift }
                      (0.0 for all five without a hold)              }
+    sa               the side attack b ([upmix] side_attack): t =   }
+                     max(t, b x the frame's own ratio); 0.0: off    }
     pool             the decision's pool (bins each side)
 
 The fixed-point upmix implements the "inphase" decision with slope 1.5 (the
@@ -81,6 +83,7 @@ class UpmixTables:
     ho: float
     hr: float
     ah: float
+    sa: float  # the side attack b
     analysis_window: np.ndarray
     synthesis_window: np.ndarray
     twiddle_cos: np.ndarray
@@ -145,6 +148,7 @@ def quantize_upmix(design: U.UpmixDesign) -> UpmixTables:
         ho=f32(dec.hold_ramp * design.hold_onset) if design.hold_bins else 0.0,
         hr=f32(dec.hold_ramp / design.hold_release) if design.hold_bins else 0.0,
         ah=f32(design.a_hold) if design.hold_bins else 0.0,
+        sa=f32(design.side_attack),
         analysis_window=q31(design.analysis_window),
         synthesis_window=q31(ws),
         twiddle_cos=q31(np.cos(2.0 * math.pi * k / n)),

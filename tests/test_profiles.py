@@ -2,6 +2,7 @@ import copy
 import math
 import sys
 
+import numpy as np
 import pytest
 
 if sys.version_info >= (3, 11):
@@ -230,6 +231,28 @@ def test_upmix_hold_reaches_the_float_and_the_tables():
             parse_profile(copy.deepcopy(raw))
         assert any(p.startswith(f"upmix.hold.{key}") for p in ei.value.problems), \
             (key, bad, ei.value.problems)
+
+
+def test_upmix_side_attack_reaches_the_float_and_the_tables():
+    """[upmix] side_attack: b in [0, 1], 0 (off) when absent, the same float32 in the
+    design and the tables; bad values are named."""
+    from dsp_model.upmix import design_upmix
+    from firmware_export.quantize_upmix import upmix_tables
+
+    raw = raw_profile("compact2")
+    raw["upmix"]["side_attack"] = 0.3
+    up = parse_profile(copy.deepcopy(raw)).upmix
+    assert design_upmix(up).side_attack == 0.3
+    assert upmix_tables(up).sa == float(np.float32(0.3))
+    del raw["upmix"]["side_attack"]
+    up = parse_profile(copy.deepcopy(raw)).upmix
+    assert up.side_attack == 0.0 and upmix_tables(up).sa == 0.0
+    for bad in (-0.1, 1.5, "fast", True):
+        raw["upmix"]["side_attack"] = bad
+        with pytest.raises(ProfileError) as ei:
+            parse_profile(copy.deepcopy(raw))
+        assert any(p.startswith("upmix.side_attack") for p in ei.value.problems), \
+            (bad, ei.value.problems)
 
 
 def test_driver_ratio_taps_are_ctc_drivers_within_ratio_taps():

@@ -120,7 +120,7 @@ def _family() -> list[fam.Mix]:
 @pytest.mark.parametrize("profile", PROFILES)
 def test_family_mean_ahead_of_ffmpeg_by_1db(profile):
     """The mean over the family >= ffmpeg's mean + 1 dB, ffmpeg with its best single
-    setting for the family at our latency (measured: studio5 +1.80, compact2 +1.66)."""
+    setting for the family at our latency (measured: studio5 +1.81, compact2 +1.64)."""
     ours, peer = _ours_and_peer(profile, _family())
     gap = np.mean(list(ours.values())) - np.mean(list(peer.values()))
     assert gap >= 1.0, f"{profile}: mean {gap:+.2f} dB over ffmpeg {FFMPEG_AT_OUR_LATENCY}"
@@ -131,7 +131,7 @@ def test_family_mean_ahead_of_ffmpeg_by_1db(profile):
 @pytest.mark.parametrize("profile", PROFILES)
 def test_every_mix_ahead_of_ffmpeg(profile):
     """Per mix >= ffmpeg with its best single setting for the family at our latency
-    (measured: the closest mix +0.04 dB at studio5, +0.05 at compact2)."""
+    (measured: the closest mix +0.10 dB at studio5, +0.19 at compact2)."""
     ours, peer = _ours_and_peer(profile, _family())
     behind = _behind(ours, peer)
     assert not behind, f"behind ffmpeg {FFMPEG_AT_OUR_LATENCY} on {behind}"
@@ -161,8 +161,7 @@ def test_no_harm_on_held_out_mixes(profile, m):
     ("compact2", "unseen"),
     ("studio5", "untouched"),
     ("compact2", "untouched"),
-    pytest.param("studio5", "reserve", marks=_gap(
-        "behind ffmpeg on instruments/13 by 0.04 dB")),
+    ("studio5", "reserve"),
     ("compact2", "reserve"),
 ])
 def test_family_bars_on_held_out_mixes(profile, which):

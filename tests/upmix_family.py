@@ -20,7 +20,9 @@ lead, the first lead below 200 Hz the choices saw) ruled out the narrowest low b
 (`[upmix.hold]`) was chosen on the family, the fresh and the untouched seeds together
 (its instruments_rev/12, a reverberant Voice Oohs lead, was the harm the hold is for);
 `reserve()`, 19 more, added then, is used for no choice: the figure that says how the
-upmix does on mixes it has not seen. (h) needs FluidSynth (`Mix.make` raises
+upmix does on mixes it has not seen (the side attack, `[upmix] side_attack`, was chosen
+on the family, the fresh and the untouched seeds; the unseen and the reserve seeds
+were run once, on the chosen b). (h) needs FluidSynth (`Mix.make` raises
 InstrumentsUnavailable without it).
 """
 

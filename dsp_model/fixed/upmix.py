@@ -83,10 +83,13 @@ IEEE binary32 (`_decide`; the signal path around it stays Q31):
   Pm += a (pm - Pm), Ps += a (side - Ps). Both branches of every test are
   continuous there, so the float and binary32 forms stay close.
 * w_dir = 1 / (1 + t sqrt t), t = Ps kx / Pm (kx = 1 / x0^2 of the bin's
-  band: kx from bin 0, kx1 from bin k1, kx2 from k2, kx3 from k3); 1 for
-  Pm = 0; t = inf gives 0 (IEEE).
+  band: kx from bin 0, kx1 from bin k1, kx2 from k2, kx3 from k3), then
+  the side attack t = max(t, side inv_pm (sa kx)) for pm > 0 (the larger
+  taken only where it is larger, so a NaN never is); 1 for Pm = 0; t = inf
+  gives 0 (IEEE).
 * Precedence hold, bins k < kh (the float's `_hold`, in this order; th, eh,
-  hh the state, 0 at reset): t = Ps kx / Pm (0 for Pm = 0); for pm > 0 b =
+  hh the state, 0 at reset): t = Ps kx / Pm (0 for Pm = 0), the side attack
+  as above; for pm > 0 b =
   clamp(hk - ho (Pm_before inv_pm)) (clamp: max(., 0) then min(., 1), so a
   NaN clamps to 0), else 0; th += b (ps inv_pm kx - th) only where b > 0;
   eh = max(eh, pm); eh += b (pm - eh); hh += b (1 - hh); for pm > 0 rr =
@@ -244,9 +247,9 @@ BIN_SCALE_BITS = 17
 # from N/2 + 1 is empty) and its 1 / x0^2; then the precedence hold: the bins that hold
 # (bins 0 .. kh - 1, an integer at most N / HOLD_DIV, the state it keeps; 0: none), its
 # ramp K, K x its onset ratio, K / its release ratio and the one-pole coefficient of the
-# held ratio's drift
+# held ratio's drift; last the side attack b ([upmix] side_attack; 0.0: off)
 DECISION_CONSTANTS = ("a_short", "a_onset", "onset", "a_long", "kx", "mu", "lo2", "inv", "mag",
-                      "k1", "kx1", "k2", "kx2", "k3", "kx3", "kh", "hk", "ho", "hr", "ah")
+                      "k1", "kx1", "k2", "kx2", "k3", "kx3", "kh", "hk", "ho", "hr", "ah", "sa")
 
 # fft_size of the upmix: the forward FFT is arm_cfft_q31 of N points, the inverse of N/2
 UPMIX_FFT_SIZES = tuple(n for n in CFFT_SIZES if n // 2 in CFFT_SIZES)
@@ -283,6 +286,7 @@ class UpmixQ31(NamedTuple):
     ho: np.float32
     hr: np.float32
     ah: np.float32
+    sa: np.float32  # the side attack b
     wa: np.ndarray  # int32 (N,)
     ws: np.ndarray  # int32 (ls,)
     tw_cos: np.ndarray  # int32 (N/2 + 1,): the inverse real FFT's merge twiddles (k <= N/4 read)
@@ -488,7 +492,7 @@ def _decide_bins(u, f, mre, mim, sre, sim):
     one = np.float32(1.0)
     two = np.float32(2.0)
     g = f32_pow2(-(f + BIN_SCALE_BITS))
-    a_s, on, a_l, mu = u.a_short, u.onset, u.a_long, u.mu
+    a_s, on, a_l, mu, sa = u.a_short, u.onset, u.a_long, u.mu, u.sa
     k1, k2, k3 = np.int64(u.k1), np.int64(u.k2), np.int64(u.k3)  # the bands of x0
     da = u.a_onset - a_s
     pm_s, ps_s, zr_s, zi_s, zd_s = u.pw[0], u.pw[1], u.zst[0], u.zst[1], u.zst[2]
@@ -515,6 +519,8 @@ def _decide_bins(u, f, mre, mim, sre, sim):
         pos = pm > zero
         inv_pm = one / pm
         side = (zr * zr + mu * (zi * zi)) * inv_pm if pos else mu * ps
+        kx = u.kx if k < k1 else u.kx1 if k < k2 else u.kx2 if k < k3 else u.kx3
+        ti = side * inv_pm * (sa * kx) if pos else zero  # the side attack's b t_frame
         u_ = on * pm_s[k] * inv_pm
         q = one - u_ * u_
         q = q if pos and q > zero else zero
@@ -524,9 +530,9 @@ def _decide_bins(u, f, mre, mim, sre, sim):
         pm_s[k] = pmk
         ps_s[k] = psk
         wd = one
-        kx = u.kx if k < k1 else u.kx1 if k < k2 else u.kx2 if k < k3 else u.kx3
         if pmk > zero:
             t = psk * kx / pmk
+            t = ti if ti > t else t  # (a NaN ti, from a subnormal pm, is never taken)
             wd = one / (one + t * np.float32(np.sqrt(t)))
         wdir[k] = wd
     _hold_bins(u, kh, g, mre, mim, sre, sim)  # the bins that hold: their w_dir again
@@ -580,6 +586,8 @@ def _hold_bins(u, kh, g, mre, mim, sre, sim):
         si = np.float32(sim[k]) * g
         pm = mr * mr + mi * mi
         ps = sr * sr + si * si
+        zr = sr * mr + si * mi
+        zi = si * mr - sr * mi
         pos = pm > zero
         inv_pm = one / pm
         pm0 = u.hold[3, k]
@@ -587,6 +595,9 @@ def _hold_bins(u, kh, g, mre, mim, sre, sim):
         psk = ps_s[k]
         kx = u.kx if k < u.k1 else u.kx1 if k < u.k2 else u.kx2 if k < u.k3 else u.kx3
         t = psk * kx / pmk if pmk > zero else zero
+        if pos:  # the side attack, as in pass 1
+            ti = (zr * zr + u.mu * (zi * zi)) * inv_pm * inv_pm * (u.sa * kx)
+            t = ti if ti > t else t
         hk = u.hk
         th, eh, hh = u.hold[0, k], u.hold[1, k], u.hold[2, k]
         b = zero

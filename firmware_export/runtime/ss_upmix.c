@@ -305,7 +305,8 @@ static inline int32_t f32_to_q31(float w)
 }
 
 SS_FP_STRICT SS_ALWAYS_INLINE static inline void bin1(const upmix_q31_inst *S, uint32_t k, float g,
-                                                      float kx, const int mag, const int hold)
+                                                      float kx, float skx, const int mag,
+                                                      const int hold)
 {
     const uint32_t n = S->fft_size, p = S->pool;
     const float mu = S->mu, a_l = S->a_long;
@@ -322,10 +323,11 @@ SS_FP_STRICT SS_ALWAYS_INLINE static inline void bin1(const upmix_q31_inst *S, u
     const float zr = sr * mr + si * mi;
     const float zi = si * mr - sr * mi;
     const float pm0 = ldf(pms + k), ps0 = ldf(pss + k);
-    float side = mu * ps, q = 0.0f, a, inv_pm = 0.0f;
+    float side = mu * ps, q = 0.0f, a, inv_pm = 0.0f, ti = 0.0f;
     if (pm > 0.0f) { /* the onset weight q = max(1 - u^2, 0), u = onset Pm / pm */
         const float u_ = S->onset * pm0 * (inv_pm = 1.0f / pm);
         side = (zr * zr + mu * (zi * zi)) * inv_pm;
+        ti = side * inv_pm * skx; /* the side attack: b x the frame's own t */
         q = 1.0f - u_ * u_;
         q = q > 0.0f ? q : 0.0f;
     }
@@ -343,6 +345,7 @@ SS_FP_STRICT SS_ALWAYS_INLINE static inline void bin1(const upmix_q31_inst *S, u
         const float hk = S->hk;
         float t = pmk > 0.0f ? psk * kx / pmk : 0.0f, b = 0.0f, rr = 1.0f, dt;
         float th = ldf(S->hold[0] + k), eh = ldf(S->hold[1] + k), hh = ldf(S->hold[2] + k);
+        t = ti > t ? ti : t; /* a NaN ti (from a subnormal pm) is never taken */
         if (pm > 0.0f) { /* the onset weight b (a NaN from a subnormal pm clamps to 0) */
             b = hk - S->ho * (pm0 * inv_pm);
             b = b > 0.0f ? b : 0.0f;
@@ -369,7 +372,8 @@ SS_FP_STRICT SS_ALWAYS_INLINE static inline void bin1(const upmix_q31_inst *S, u
         stf(S->hold[2] + k, hh);
         wd = 1.0f / (1.0f + t * sqrtf(t));
     } else if (pmk > 0.0f) {
-        const float t = psk * kx / pmk;
+        float t = psk * kx / pmk;
+        t = ti > t ? ti : t;
         wd = 1.0f / (1.0f + t * sqrtf(t));
     }
     stf(S->wdir + k, wd);
@@ -410,14 +414,14 @@ SS_FP_STRICT SS_ALWAYS_INLINE static inline void pass1(const upmix_q31_inst *S0,
     const uint32_t kh = S->kh;
     uint32_t k = 0u, band;
     for (band = 0u; band < SS_UPMIX_BANDS; band++) {
-        const float kx = S->kx[band];
+        const float kx = S->kx[band], skx = S->sa * kx;
         const uint32_t end = S->end[band];
         const uint32_t end_hold = end < kh ? end : kh;
         for (; k < end_hold; k++) {
-            bin1(S, k, g, kx, mag, 1);
+            bin1(S, k, g, kx, skx, mag, 1);
         }
         for (; k < end; k++) {
-            bin1(S, k, g, kx, mag, 0);
+            bin1(S, k, g, kx, skx, mag, 0);
         }
     }
 }
@@ -577,6 +581,7 @@ int upmix_q31_init(upmix_q31_inst *S, uint32_t fft_size, uint32_t synthesis_size
     memcpy(&S->ho, decision + SS_UPMIX_HOLD_WORD + 2u, 4u);
     memcpy(&S->hr, decision + SS_UPMIX_HOLD_WORD + 3u, 4u);
     memcpy(&S->ah, decision + SS_UPMIX_HOLD_WORD + 4u, 4u);
+    memcpy(&S->sa, decision + SS_UPMIX_SIDE_WORD, 4u);
     S->wa = wa;
     S->ws = ws;
     S->tw_cos = tw_cos;

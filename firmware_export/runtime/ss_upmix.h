@@ -19,12 +19,13 @@
 
 #include <stdint.h>
 
-#define SS_UPMIX_DECISION_WORDS 20u /* the decision's binary32 constants */
+#define SS_UPMIX_DECISION_WORDS 21u /* the decision's binary32 constants */
 #define SS_UPMIX_MAG_WORD 8u          /* of them, mag: 0.0 or 1.0 (0x3F800000) */
 #define SS_UPMIX_BANDS 4u             /* bands of x0: kx (word 4) from bin 0, then */
 #define SS_UPMIX_BAND_WORD 9u         /* (first bin, kx) of bands 1..3 from word 9 */
 #define SS_UPMIX_HOLD_WORD 15u        /* the precedence hold: kh, hk, ho, hr, ah */
 #define SS_UPMIX_HOLD_DIV 8u          /* its bins: at most fft_size / 8 */
+#define SS_UPMIX_SIDE_WORD 20u        /* the side attack b */
 
 typedef struct {
     /* tables */
@@ -34,6 +35,7 @@ typedef struct {
     uint32_t end[SS_UPMIX_BANDS]; /* each band's end bin (exclusive; the last: N/2 + 1) */
     uint32_t kh;                  /* the precedence hold: bins 0 .. kh - 1 hold */
     float hk, ho, hr, ah;         /* its ramp K, K x onset, K / release, drift coefficient */
+    float sa;                     /* the side attack b: t = max(t, b x the frame's ratio) */
     const int32_t *wa;     /* fft_size, Q31 analysis window */
     const int32_t *ws;     /* synthesis_size, Q31 synthesis window tail */
     const int32_t *tw_cos; /* fft_size/2 + 1, Q31 cos(2 pi k / fft_size) (k <= N/4 read) */
@@ -70,8 +72,8 @@ void upmix_q31_mem_words(uint32_t fft_size, uint32_t synthesis_size, uint32_t ho
  * > fft_size or not a multiple >= 2 of hop, pool < 1, > 32 or wider than the
  * spectrum, or upmix_q31_decision_ok refuses the decision). decision: the
  * binary32 bit patterns of a_short, a_onset, onset, a_long, kx, mu, lo2, inv, mag,
- * k1, kx1, k2, kx2, k3, kx3, kh, hk, ho, hr, ah (quantize_upmix.py), as the blob
- * carries them. */
+ * k1, kx1, k2, kx2, k3, kx3, kh, hk, ho, hr, ah, sa (quantize_upmix.py), as the
+ * blob carries them. */
 int upmix_q31_init(upmix_q31_inst *S, uint32_t fft_size, uint32_t synthesis_size, uint32_t hop,
                    uint32_t pool, const uint32_t decision[SS_UPMIX_DECISION_WORDS], const int32_t *wa, const int32_t *ws,
                    const int32_t *tw_cos, const int32_t *tw_sin, int32_t *mem32, int64_t *mem64);
