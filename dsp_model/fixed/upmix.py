@@ -529,12 +529,9 @@ def _decide_bins(u, f, mre, mim, sre, sim):
         psk = ps_s[k] + a * (side - ps_s[k])
         pm_s[k] = pmk
         ps_s[k] = psk
-        wd = one
-        if pmk > zero:
-            t = psk * kx / pmk
-            t = ti if ti > t else t  # (a NaN ti, from a subnormal pm, is never taken)
-            wd = one / (one + t * np.float32(np.sqrt(t)))
-        wdir[k] = wd
+        t = psk * kx / pmk
+        t = ti if ti > t else t  # (a NaN ti, from a subnormal pm, is never taken)
+        wdir[k] = one / (one + t * np.float32(np.sqrt(t))) if pmk > zero else one
     _hold_bins(u, kh, g, mre, mim, sre, sim)  # the bins that hold: their w_dir again
     for k in range(nbins):  # E z^2, |E z^2|
         mr = np.float32(mre[k]) * g
@@ -595,9 +592,8 @@ def _hold_bins(u, kh, g, mre, mim, sre, sim):
         psk = ps_s[k]
         kx = u.kx if k < u.k1 else u.kx1 if k < u.k2 else u.kx2 if k < u.k3 else u.kx3
         t = psk * kx / pmk if pmk > zero else zero
-        if pos:  # the side attack, as in pass 1
-            ti = (zr * zr + u.mu * (zi * zi)) * inv_pm * inv_pm * (u.sa * kx)
-            t = ti if ti > t else t
+        ti = (zr * zr + u.mu * (zi * zi)) * inv_pm * inv_pm * (u.sa * kx)  # as in pass 1
+        t = ti if pos and ti > t else t
         hk = u.hk
         th, eh, hh = u.hold[0, k], u.hold[1, k], u.hold[2, k]
         b = zero
