@@ -232,7 +232,7 @@ def main(argv=None) -> int:
           f"{prof.upmix.hop}, synthesis {prof.upmix.synthesis_size}, smoothing "
           f"{prof.upmix.smoothing_ms:g} ms, decision {prof.upmix.decision} (D's votes "
           f"weighted by {prof.upmix.directivity_weight}, diffuse {prof.upmix.diffuse}, x0 "
-          f"{x0}, hold {prof.upmix.hold}); cost "
+          f"{x0}, hold {prof.upmix.hold}, side attack {prof.upmix.side_attack:g}); cost "
           f"{upmix_cost(prof):.0f} MACs per stereo frame; {len(mixes)} mixes"
           + "".join(f", {len(sel)} {name}" for name, (_, sel) in extra.items()))
     family_table(prof, mixes, extra, fs)
