@@ -341,7 +341,7 @@ SS_FP_STRICT SS_ALWAYS_INLINE static inline void bin1(const upmix_q31_inst *S, u
     stf(pms + k, pmk);
     stf(pss + k, psk);
     SS_PROF(P1_POW);
-    if (hold) { /* the precedence hold (upmix.py _hold_bin, line for line) */
+    if (hold) { /* the precedence hold (upmix.py _hold_bins, line for line) */
         const float hk = S->hk;
         float t = pmk > 0.0f ? psk * kx / pmk : 0.0f, b = 0.0f, rr = 1.0f, dt;
         float th = ldf(S->hold[0] + k), eh = ldf(S->hold[1] + k), hh = ldf(S->hold[2] + k);
