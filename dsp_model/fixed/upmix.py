@@ -570,9 +570,11 @@ def _decide_bins(u, f, mre, mim, sre, sim):
 @_jit_np
 def _hold_bins(u, kh, g, mre, mim, sre, sim):
     """After pass 1's first loop: bins 0 .. kh - 1's w_dir again, with t held
-    (module docstring), from the same rounded operations (the powers again, the
-    smoothed Pm, Ps it stored, the Pm before it in u.hold[3]). Apart, so that
-    loop still vectorizes from bin 0 (started at kh it did not: 25 % slower)."""
+    (module docstring), from the same rounded operations (the powers, z and the
+    side attack again, the smoothed Pm, Ps it stored, the Pm before it in
+    u.hold[3]). Apart, so that loop still vectorizes from bin 0 (started at kh
+    it did not: 25 % slower); recomputed rather than stored by pass 1, whose
+    store would cost every bin to spare the few that hold."""
     zero = np.float32(0.0)
     one = np.float32(1.0)
     pm_s, ps_s = u.pw[0], u.pw[1]
@@ -592,7 +594,8 @@ def _hold_bins(u, kh, g, mre, mim, sre, sim):
         psk = ps_s[k]
         kx = u.kx if k < u.k1 else u.kx1 if k < u.k2 else u.kx2 if k < u.k3 else u.kx3
         t = psk * kx / pmk if pmk > zero else zero
-        ti = (zr * zr + u.mu * (zi * zi)) * inv_pm * inv_pm * (u.sa * kx)  # as in pass 1
+        side = (zr * zr + u.mu * (zi * zi)) * inv_pm  # the side attack, as in pass 1
+        ti = side * inv_pm * (u.sa * kx)
         t = ti if pos and ti > t else t
         hk = u.hk
         th, eh, hh = u.hold[0, k], u.hold[1, k], u.hold[2, k]
