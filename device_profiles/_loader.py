@@ -54,7 +54,7 @@ _ALLOWED = {
     "eq": {"type", "hz", "q", "gain_db"},
     "upmix": {"fft_size", "hop", "smoothing_ms", "synthesis_size", "decision", "mode",
               "diffuse", "directivity_weight", "center_width", "hold", "side_attack"},
-    "upmix.hold": {"onset", "release_db", "drift_ms", "max_hz"},
+    "upmix.hold": {"onset", "release_db", "drift_ms", "max_hz", "steering_ms"},
     "virtualizer": {"lowpass_order", "allpass_order"},
     "ctc": {"drivers", "target", "effort_limit_db", "common_taps", "ratio_taps",
             "driver_ratio_taps"},
@@ -497,7 +497,7 @@ def _parse_curve(c: _Checker, data: dict, key: str, where: str,
 
 def _parse_hold(c: _Checker, up: dict, nyq: float) -> UpmixHold | None:
     """[upmix.hold]: onset (ratio), release_db, drift_ms, max_hz (all required; max_hz
-    at most fs / (2 UPMIX_HOLD_DIV))."""
+    at most fs / (2 UPMIX_HOLD_DIV)), steering_ms (0, the default: off)."""
     if "hold" not in up:
         return None
     h = c.table(up, "hold", "upmix.")
@@ -505,7 +505,8 @@ def _parse_hold(c: _Checker, up: dict, nyq: float) -> UpmixHold | None:
     return UpmixHold(c.num(h, "onset", "upmix.hold.", 1.0, 1e6),
                      c.num(h, "release_db", "upmix.hold.", 0.0, 120.0),
                      c.num(h, "drift_ms", "upmix.hold.", 1.0, 1e6),
-                     c.num(h, "max_hz", "upmix.hold.", 0.0, nyq / UPMIX_HOLD_DIV))
+                     c.num(h, "max_hz", "upmix.hold.", 0.0, nyq / UPMIX_HOLD_DIV),
+                     c.num(h, "steering_ms", "upmix.hold.", 0.0, 1e6, default=0.0))
 
 
 def _parse_widths(c: _Checker, up: dict, name: str,

@@ -73,6 +73,9 @@ class UpmixHold:
     release_db: float  # the hold ends when |M|^2 falls this far below its peak since
     drift_ms: float  # the held ratio drifts toward the smoothed one with this time constant
     max_hz: float  # only the bins below this hold
+    # the steering of those bins (dsp_model/upmix.py): their ratio is read in units of its
+    # peak K where K > 1, K rising toward the ratio over this time (0: off)
+    steering_ms: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -51,19 +51,20 @@ and 2048) per frame, or for N/2 not a power of 4 twice N/4 points after
 the split step (104 per pair k, k + N/4: exponent scan, sums, rotation);
 per bin the inphase decision in binary32 with the split into the M and S
 spectra and the onset coefficient in its pass 1, a loop per band of x0
-and per weight, with the side attack's two products and its max (209.3,
-compact2's; 11.2 more with D's votes weighted by |z|, studio5's: a square root,
+and per weight, with the side attack's two products and its max (209.5,
+compact2's; 8.2 more with D's votes weighted by |z|, studio5's: a square root,
 a reciprocal and the registers they take) and the inverse's merge with its max scan
 (37.0); per bin that holds (`[upmix.hold]`, bins below max_hz) the precedence
-hold's state and its three ramps (59.6, studio5's 128 bins; compact2's 64:
-58.0); per input sample of the frame the inverse's normalising shift
-(3.8, the unsplit inverse only) and the analysis window (12.0); per hop
+hold's state and its three ramps, and the steering's peak, its cap and its
+division (79.4: compact2 at 52 and at 64 bins, 1,392.7 and 1,394.6); per
+input sample of the frame the inverse's normalising shift (3.8, the unsplit
+inverse only) and the analysis window (12.0); per hop
 sample the block-maximum scan (17.2, from studio5's and compact2's analysis
 stage: 113.3 and 65.3 per output sample); per synthesis sample the window
 and overlap-add (19.1); per output sample the loop (27.7); and the 2.1 %
 the stages leave unaccounted (calls, loop overhead). Within 1 % of the
-measured whole at studio5's and compact2's settings (2,883.0 / 2,882.8 and
-1,391.8 / 1,391.8; tests/test_target_upmix.py holds it to 10 %).
+measured whole at studio5's and compact2's settings (2,876.6 / 2,876.4 and
+1,392.8 / 1,392.7; tests/test_target_upmix.py holds it to 10 %).
 """
 
 from __future__ import annotations
@@ -94,9 +95,9 @@ DAC_WORD = 11.2  # a DAC word under 32 bits (dac_quant_q31)
 DAC_DITHER = 69.5  # the same with TPDF dither, in place of DAC_WORD
 # the adaptive upmix's measured stages (see the docstring)
 UPMIX_CFFT_Q31 = {256: 21223, 512: 55239, 1024: 105184, 2048: 261544, 4096: 501920}
-UPMIX_PER_BIN = 209.3 + 37.0  # the binary32 decision (the split of Z in it), inverse merge
-UPMIX_MAGNITUDE_VOTES = 11.2  # per bin: D's votes weighted by |z| ([upmix] directivity_weight)
-UPMIX_HOLD_PER_BIN = 59.6  # per bin that holds: the precedence hold ([upmix.hold])
+UPMIX_PER_BIN = 209.5 + 37.0  # the binary32 decision (the split of Z in it), inverse merge
+UPMIX_MAGNITUDE_VOTES = 8.2  # per bin: D's votes weighted by |z| ([upmix] directivity_weight)
+UPMIX_HOLD_PER_BIN = 79.4  # per bin that holds: the precedence hold and its steering
 UPMIX_PER_ANALYSIS_SAMPLE = 12.0  # the window
 UPMIX_INVERSE_SHIFT = 3.8  # per input sample of the frame: the inverse's normalising shift
 UPMIX_SPLIT_PER_PAIR = 104.0  # the split inverse's radix-2 step with its exponent scan

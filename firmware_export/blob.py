@@ -31,9 +31,9 @@ SEC_BIQUADS = 0x0010  # biquad cascades, CMSIS order
 SEC_FIR = 0x0011  # FIR tap tables
 SEC_DELAYS = 0x0012  # per-path delays
 SEC_GAINS = 0x0013  # per-driver gains and output word
-SEC_UPMIX = 0x001C  # adaptive upmix tables (retired: 0x0014 integer decision, 0x0017 no
+SEC_UPMIX = 0x001D  # adaptive upmix tables (retired: 0x0014 integer decision, 0x0017 no
 # onset, 0x0018 no directivity weight, 0x0019 one center width, 0x001A no precedence hold,
-# 0x001B no side attack)
+# 0x001B no side attack, 0x001C no steering)
 SEC_VENDOR = 0x8000  # 0x8000..0xFFFF: free for experiments
 SECTION_TYPES = {
     SEC_META: "meta", SEC_BIQUADS: "biquads", SEC_FIR: "fir", SEC_DELAYS: "delays",

@@ -34,6 +34,9 @@ saturate to 2^31 - 1):
                      (0.0 for all five without a hold)              }
     sa               the side attack b ([upmix] side_attack): t =   }
                      max(t, b x the frame's own ratio); 0.0: off    }
+    ka, kd           the steering of the bins that hold ([upmix.    }
+                     hold] steering_ms): K's rise a frame, its fall }
+                     factor (0.0, 0.0: off)                         }
     pool             the decision's pool (bins each side)
 
 The fixed-point upmix implements the "inphase" decision with slope 1.5 (the
@@ -84,6 +87,8 @@ class UpmixTables:
     hr: float
     ah: float
     sa: float  # the side attack b
+    ka: float  # the steering: K's rise a frame, its fall factor
+    kd: float
     analysis_window: np.ndarray
     synthesis_window: np.ndarray
     twiddle_cos: np.ndarray
@@ -149,6 +154,8 @@ def quantize_upmix(design: U.UpmixDesign) -> UpmixTables:
         hr=f32(dec.hold_ramp / design.hold_release) if design.hold_bins else 0.0,
         ah=f32(design.a_hold) if design.hold_bins else 0.0,
         sa=f32(design.side_attack),
+        ka=f32(design.a_steer) if design.hold_bins else 0.0,
+        kd=f32(design.steer_fall) if design.hold_bins else 0.0,
         analysis_window=q31(design.analysis_window),
         synthesis_window=q31(ws),
         twiddle_cos=q31(np.cos(2.0 * math.pi * k / n)),

@@ -54,10 +54,10 @@ Section 0x0016 limiter (only in version 3, i.e. when the chain has one):
     versions 1 and 2 refuse the chain instead of running it unlimited (its
     gains are set for the limiter's guard bits).
 
-Section 0x001C upmix (exactly when meta upmix = 1, the adaptive upmix of
+Section 0x001D upmix (exactly when meta upmix = 1, the adaptive upmix of
     dsp_model/fixed/upmix.py): fft_size, synthesis_size, hop, pool (u32),
     a_short, a_onset, onset, a_long, kx, mu, lo2, inv, mag, k1, kx1, k2, kx2, k3, kx3,
-    kh, hk, ho, hr, ah, sa (f32: the decision is IEEE binary32;
+    kh, hk, ho, hr, ah, sa, ka, kd (f32: the decision is IEEE binary32;
     each finite and >= 0), then analysis_window
     (fft_size i32 Q31), synthesis_window (synthesis_size), twiddle_cos and
     twiddle_sin (fft_size/2 + 1 each). Layout in firmware_export/quantize_upmix.py.

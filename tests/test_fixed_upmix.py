@@ -309,6 +309,14 @@ def test_c_init_refuses_bad_sizes(clib):
         if rc:
             with pytest.raises(ValueError, match="hold bins kh"):
                 FixedUpmix(replace(T_SMALL, kh=kh))
+    for name, v, rc in (("ka", 1.0, 0), ("kd", 1.0, 0), ("ka", 1.01, -1), ("kd", 2.0, -1)):
+        c = ok.copy()  # the steering's rise and fall factor: at most 1
+        c[DECISION_CONSTANTS.index(name)] = np.float32(v).view(np.uint32)
+        assert clib.upmix_q31_init(inst, 512, 256, 64, 16, _p(c), *[_p(z)] * 4, _p(z),
+                                   _p(z64)) == rc, (name, v)
+        if rc:
+            with pytest.raises(ValueError, match="steering ka"):
+                FixedUpmix(replace(T_SMALL, **{name: v}))
 
 
 def test_silence_after_loud_decays_through_subnormals_alike(clib):
@@ -754,6 +762,14 @@ def test_mode1_c_refuses_inconsistent_upmix_sections(chain_mode1):
         with pytest.raises(ChainLoadError, match="TABLE"):
             CChain(blob_of({**secs, SEC_UPMIX: bytes(bad)}))
         with pytest.raises(TableError, match="hold bins kh"):
+            chain_from_blob(blob_of({**secs, SEC_UPMIX: bytes(bad)}))
+    for name in ("ka", "kd"):  # the steering's rise or fall factor above 1
+        bad = bytearray(secs[SEC_UPMIX])
+        at = 16 + 4 * DECISION_CONSTANTS.index(name)
+        bad[at:at + 4] = np.float32(1.5).tobytes()
+        with pytest.raises(ChainLoadError, match="TABLE"):
+            CChain(blob_of({**secs, SEC_UPMIX: bytes(bad)}))
+        with pytest.raises(TableError, match="steering ka"):
             chain_from_blob(blob_of({**secs, SEC_UPMIX: bytes(bad)}))
 
 

@@ -233,6 +233,33 @@ def test_upmix_hold_reaches_the_float_and_the_tables():
             (key, bad, ei.value.problems)
 
 
+def test_upmix_steering_reaches_the_float_and_the_tables():
+    """[upmix.hold] steering_ms: 0 (off) when absent, K's rise and fall as one-pole
+    coefficients in the design and the same float32 in the tables; bad values are
+    named."""
+    import math
+
+    from dsp_model.upmix import STEERING_FALL_MS, design_upmix
+    from firmware_export.quantize_upmix import upmix_tables
+
+    raw = raw_profile("compact2")
+    raw["upmix"]["hold"]["steering_ms"] = 150.0
+    up = parse_profile(copy.deepcopy(raw)).upmix
+    d, t = design_upmix(up), upmix_tables(up)
+    assert d.a_steer == pytest.approx(1.0 - math.exp(-512 / (0.150 * 48000)))
+    assert d.steer_fall == pytest.approx(math.exp(-512 / (STEERING_FALL_MS * 1e-3 * 48000)))
+    assert (t.ka, t.kd) == (float(np.float32(d.a_steer)), float(np.float32(d.steer_fall)))
+    del raw["upmix"]["hold"]["steering_ms"]
+    up = parse_profile(copy.deepcopy(raw)).upmix
+    assert up.hold.steering_ms == 0.0 and (upmix_tables(up).ka, upmix_tables(up).kd) == (0, 0)
+    for bad in (-1.0, 2e6, "slow"):
+        raw["upmix"]["hold"]["steering_ms"] = bad
+        with pytest.raises(ProfileError) as ei:
+            parse_profile(copy.deepcopy(raw))
+        assert any(p.startswith("upmix.hold.steering_ms") for p in ei.value.problems), \
+            (bad, ei.value.problems)
+
+
 def test_upmix_side_attack_reaches_the_float_and_the_tables():
     """[upmix] side_attack: b in [0, 1], 0 (off) when absent, the same float32 in the
     design and the tables; bad values are named."""

@@ -339,3 +339,31 @@ def test_side_attack_takes_a_side_out_of_c_where_it_takes_over_from_a_center():
         a, e = 2 * FS, int(2.04 * FS)
         leak[b] = energy_ratio_db(y[a:e], m[a:e])
     assert leak[PROFILE.upmix.side_attack] < leak[0.0] - 3.0, leak
+
+
+# ------------------------------------------------------------------ the steering
+def test_steering_keeps_a_voice_sharing_its_bins_with_a_time_panned_side():
+    """A voice note at 500 Hz over a sustained 250 Hz note placed by its far
+    channel 6 dB down and 1 ms late: at 500 Hz (and 1.5 kHz) the delay puts the
+    side in anti-phase, |S/M| = 3, so the voice's bins read a side's ratio and
+    lose it. Read in units of the bins' steering, the voice stays. Measured
+    (SIR of C against the voice): 28.4 dB without, 31.9 dB with the profile's
+    200 ms. Placed by amplitude alone (no delay) the side's ratio is at most 1
+    and the steering changes nothing (22.9 dB both)."""
+    assert PROFILE.upmix.hold is not None and PROFILE.upmix.hold.steering_ms > 0.0
+    for late, gain in ((0, 0.0), (48, 1.5)):  # samples; the least gain in dB
+        rng = np.random.default_rng(7)
+        side = np.zeros(5 * FS)
+        side[FS // 2:int(4.5 * FS)] = _note(250.0, 4 * FS, rng)
+        v = np.zeros(5 * FS)
+        v[2 * FS:int(3.5 * FS)] = _note(500.0, int(1.5 * FS), rng)
+        far = np.r_[np.zeros(late), side[:len(side) - late]]
+        x = 0.3 * np.stack([v + 0.3 * side, v + 0.15 * far], 1)
+        sir = {}
+        for ms in (0.0, PROFILE.upmix.hold.steering_ms):
+            u = Upmix(replace(PROFILE.upmix, hold=replace(PROFILE.upmix.hold, steering_ms=ms)))
+            sir[ms] = sir_db(u.process(x)[:, 2], 0.3 * v, delay=u.latency, skip=FS // 2)
+        if gain:
+            assert sir[PROFILE.upmix.hold.steering_ms] > sir[0.0] + gain, sir
+        else:
+            assert sir[PROFILE.upmix.hold.steering_ms] == sir[0.0], sir

@@ -22,7 +22,9 @@ lead, the first lead below 200 Hz the choices saw) ruled out the narrowest low b
 `reserve()`, 19 more, added then, is used for no choice: the figure that says how the
 upmix does on mixes it has not seen (the side attack, `[upmix] side_attack`, was chosen
 on the family, the fresh and the untouched seeds; the unseen and the reserve seeds
-were run once, on the chosen b). (h) needs FluidSynth (`Mix.make` raises
+were run once, on the chosen b; so were the steering, `[upmix.hold] steering_ms`, and
+the bands of x0 and studio5's release chosen with it, run once on the unseen and the
+reserve seeds). (h) needs FluidSynth (`Mix.make` raises
 InstrumentsUnavailable without it).
 """
 

@@ -88,8 +88,11 @@ IEEE binary32 (`_decide`; the signal path around it stays Q31):
   taken only where it is larger, so a NaN never is); 1 for Pm = 0; t = inf
   gives 0 (IEEE).
 * Precedence hold, bins k < kh (the float's `_hold`, in this order; th, eh,
-  hh the state, 0 at reset): t = Ps kx / Pm (0 for Pm = 0), the side attack
-  as above; for pm > 0 b =
+  hh, ks the state, 0 at reset): r = Ps / Pm (0 for Pm = 0), t = r kx, the
+  side attack as above; the steering ks = ks + ka (rc - ks) if rc > ks,
+  else kd ks, rc = min(r, 2^64) (an r that overflowed, from a subnormal Pm,
+  leaves ks finite, so t / ks is never inf / inf), and t = t / ks where ks
+  > 1 (ka = kd = 0: off, ks stays 0); for pm > 0 b =
   clamp(hk - ho (Pm_before inv_pm)) (clamp: max(., 0) then min(., 1), so a
   NaN clamps to 0), else 0; th += b (ps inv_pm kx - th) only where b > 0;
   eh = max(eh, pm); eh += b (pm - eh); hh += b (1 - hh); for pm > 0 rr =
@@ -247,9 +250,13 @@ BIN_SCALE_BITS = 17
 # from N/2 + 1 is empty) and its 1 / x0^2; then the precedence hold: the bins that hold
 # (bins 0 .. kh - 1, an integer at most N / HOLD_DIV, the state it keeps; 0: none), its
 # ramp K, K x its onset ratio, K / its release ratio and the one-pole coefficient of the
-# held ratio's drift; last the side attack b ([upmix] side_attack; 0.0: off)
+# held ratio's drift; the side attack b ([upmix] side_attack; 0.0: off); last the steering
+# of the bins that hold ([upmix.hold] steering_ms): the rise of K a frame and its fall
+# factor, each at most 1 (0.0, 0.0: off)
 DECISION_CONSTANTS = ("a_short", "a_onset", "onset", "a_long", "kx", "mu", "lo2", "inv", "mag",
-                      "k1", "kx1", "k2", "kx2", "k3", "kx3", "kh", "hk", "ho", "hr", "ah", "sa")
+                      "k1", "kx1", "k2", "kx2", "k3", "kx3", "kh", "hk", "ho", "hr", "ah", "sa",
+                      "ka", "kd")
+RATIO_CAP = np.float32(2.0**64)  # the steering reads r below this (module docstring)
 
 # fft_size of the upmix: the forward FFT is arm_cfft_q31 of N points, the inverse of N/2
 UPMIX_FFT_SIZES = tuple(n for n in CFFT_SIZES if n // 2 in CFFT_SIZES)
@@ -287,6 +294,8 @@ class UpmixQ31(NamedTuple):
     hr: np.float32
     ah: np.float32
     sa: np.float32  # the side attack b
+    ka: np.float32  # the steering: K's rise a frame, its fall factor
+    kd: np.float32
     wa: np.ndarray  # int32 (N,)
     ws: np.ndarray  # int32 (ls,)
     tw_cos: np.ndarray  # int32 (N/2 + 1,): the inverse real FFT's merge twiddles (k <= N/4 read)
@@ -302,8 +311,8 @@ class UpmixQ31(NamedTuple):
     ola: np.ndarray  # int32 (ls,) Q30
     ready: np.ndarray  # int32 (hop,)
     pw: np.ndarray  # float32 (2, nb): Pm, Ps
-    hold: np.ndarray  # float32 (4, N / HOLD_DIV): the held t, |M|^2's peak, the strength;
-    # row 3 work: the Pm before the frame's update
+    hold: np.ndarray  # float32 (5, N / HOLD_DIV): the held t, |M|^2's peak, the strength;
+    # row 3 work: the Pm before the frame's update; row 4 the steering K
     zst: np.ndarray  # float32 (3, nb): Re, Im E z^2, E|z|^2
     # work (contents do not carry between frames)
     fr: np.ndarray  # int32 (2, 2 N): row 0 the M + i S frame, then the M (later C) bins;
@@ -353,7 +362,7 @@ def upmix_q31_init(t) -> UpmixQ31:
         np.zeros((2, n), np.int32), np.zeros(n // blk, np.int64), np.zeros(ls, np.int32),
         np.zeros(h, np.int32),
         np.zeros((2, nb_), np.float32),
-        np.zeros((4, n // HOLD_DIV), np.float32),
+        np.zeros((5, n // HOLD_DIV), np.float32),
         np.zeros((3, nb_), np.float32),
         np.zeros((2, 2 * n), np.int32), np.zeros(nb_, np.float32),
         np.zeros((4, npad), np.float32),
@@ -367,7 +376,8 @@ def decision_problem(c: dict, fft_size: int) -> str | None:
     """What is wrong with the decision constants c (name -> float32 value, each
     already finite and >= 0) beyond that, or None: mag a flag, the bands' first
     bins integers, non-decreasing, at most fft_size/2 + 1, the hold's bins an
-    integer at most fft_size / HOLD_DIV (the C's test)."""
+    integer at most fft_size / HOLD_DIV, the steering's ka, kd at most 1 (the C's
+    test)."""
     if c["mag"] not in (0.0, 1.0):
         return f"mag = {c['mag']} must be 1.0 (votes weighted by |z|) or 0.0 (by |z|^2)"
     firsts = [c[f"k{b}"] for b in range(1, UPMIX_WIDTH_BANDS)]
@@ -378,6 +388,9 @@ def decision_problem(c: dict, fft_size: int) -> str | None:
     if c["kh"] != int(c["kh"]) or c["kh"] > fft_size // HOLD_DIV:
         return (f"hold bins kh = {float(c['kh'])} must be an integer, at most "
                 f"{fft_size // HOLD_DIV}")
+    if c["ka"] > 1.0 or c["kd"] > 1.0:
+        return (f"steering ka = {float(c['ka'])}, kd = {float(c['kd'])} must be at most 1 "
+                "(a rise a frame and a fall factor)")
     return None
 
 
@@ -593,10 +606,16 @@ def _hold_bins(u, kh, g, mre, mim, sre, sim):
         pmk = pm_s[k]
         psk = ps_s[k]
         kx = u.kx if k < u.k1 else u.kx1 if k < u.k2 else u.kx2 if k < u.k3 else u.kx3
-        t = psk * kx / pmk if pmk > zero else zero
+        r = psk / pmk if pmk > zero else zero
+        t = r * kx
         side = (zr * zr + u.mu * (zi * zi)) * inv_pm  # the side attack, as in pass 1
         ti = side * inv_pm * (u.sa * kx)
         t = ti if pos and ti > t else t
+        ks = u.hold[4, k]  # the steering
+        rc = r if r < RATIO_CAP else RATIO_CAP
+        ks = ks + u.ka * (rc - ks) if rc > ks else u.kd * ks
+        u.hold[4, k] = ks
+        t = t / ks if ks > one else t
         hk = u.hk
         th, eh, hh = u.hold[0, k], u.hold[1, k], u.hold[2, k]
         b = zero

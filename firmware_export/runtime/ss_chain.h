@@ -89,9 +89,10 @@
 #define SS_KERNEL_32X64 1u         /* biquad_df1_32x64_q31 */
 #define SS_UPMIX_PASSIVE 0u
 #define SS_UPMIX_ADAPTIVE 1u /* ss_upmix.c; tables in section SS_SEC_UPMIX */
-#define SS_SEC_UPMIX 0x001Cu /* retired: 0x0014 (integer decision), 0x0017 (no onset),
+#define SS_SEC_UPMIX 0x001Du /* retired: 0x0014 (integer decision), 0x0017 (no onset),
                                 * 0x0018 (no directivity weight), 0x0019 (one center width),
-                                * 0x001A (no precedence hold), 0x001B (no side attack) */
+                                * 0x001A (no precedence hold), 0x001B (no side attack),
+                                * 0x001C (no steering) */
 
 #define SS_STAGE_NONE 0u  /* a path without a common table */
 #define SS_STAGE_FIR 1u

@@ -57,6 +57,9 @@ float sqrtf(float x);
 
 #define BIN_SCALE_BITS 17 /* the decision's bins: X / N 2^(31 - 17) as floats (upmix.py) */
 #define POOL_MAX 32u
+/* the steering reads r below 2^64: an r that overflowed (a subnormal Pm) leaves K finite,
+ * so t / K is never inf / inf (upmix.py RATIO_CAP) */
+#define SS_UPMIX_RATIO_CAP 18446744073709551616.0f
 
 /* Bit length of x >= 0 (0 for 0): 64 - clz64 from clz32 of the halves. */
 static inline int bitlen64(int64_t x)
@@ -342,10 +345,14 @@ SS_FP_STRICT SS_ALWAYS_INLINE static inline void bin1(const upmix_q31_inst *S, u
     stf(pss + k, psk);
     SS_PROF(P1_POW);
     if (hold) { /* the precedence hold (upmix.py _hold_bins, line for line) */
-        const float hk = S->hk;
-        float t = pmk > 0.0f ? psk * kx / pmk : 0.0f, b = 0.0f, rr = 1.0f, dt;
+        const float hk = S->hk, r = pmk > 0.0f ? psk / pmk : 0.0f;
+        const float rc = r < SS_UPMIX_RATIO_CAP ? r : SS_UPMIX_RATIO_CAP;
+        float t = r * kx, b = 0.0f, rr = 1.0f, dt;
         float th = ldf(S->hold[0] + k), eh = ldf(S->hold[1] + k), hh = ldf(S->hold[2] + k);
+        float ks = ldf(S->hold[3] + k);
         t = ti > t ? ti : t; /* a NaN ti (from a subnormal pm) is never taken */
+        ks = rc > ks ? ks + S->ka * (rc - ks) : S->kd * ks; /* the steering */
+        t = ks > 1.0f ? t / ks : t;
         if (pm > 0.0f) { /* the onset weight b (a NaN from a subnormal pm clamps to 0) */
             b = hk - S->ho * (pm0 * inv_pm);
             b = b > 0.0f ? b : 0.0f;
@@ -370,6 +377,7 @@ SS_FP_STRICT SS_ALWAYS_INLINE static inline void bin1(const upmix_q31_inst *S, u
         stf(S->hold[0] + k, th);
         stf(S->hold[1] + k, eh);
         stf(S->hold[2] + k, hh);
+        stf(S->hold[3] + k, ks);
         wd = 1.0f / (1.0f + t * sqrtf(t));
     } else if (pmk > 0.0f) {
         float t = psk * kx / pmk;
@@ -499,7 +507,7 @@ void upmix_q31_mem_words(uint32_t fft_size, uint32_t synthesis_size, uint32_t ho
     const uint32_t blk = (hop & (0u - hop)) < fft_size ? hop & (0u - hop) : fft_size;
     *mem32_words = 2u * ndl + 2u * fft_size + synthesis_size + hop + 3u * fft_size + 2u /* fr */ +
                    nb /* wdir */ + 5u * nb /* pw, z */ + 2u * npad /* q */ +
-                   3u * (fft_size / SS_UPMIX_HOLD_DIV) /* hold */ +
+                   4u * (fft_size / SS_UPMIX_HOLD_DIV) /* hold */ +
                    fft_size / blk /* hmax */;
     *mem64_words = 0u;
 }
@@ -527,7 +535,16 @@ int upmix_q31_decision_ok(const uint32_t decision[SS_UPMIX_DECISION_WORDS], uint
         prev = k;
     }
     memcpy(&k, decision + SS_UPMIX_HOLD_WORD, 4u); /* the hold's bins: an integer <= N/8 */
-    return k <= (float)(fft_size / SS_UPMIX_HOLD_DIV) && k == (float)(uint32_t)k;
+    if (k > (float)(fft_size / SS_UPMIX_HOLD_DIV) || k != (float)(uint32_t)k) {
+        return 0;
+    }
+    for (i = 0u; i < 2u; i++) { /* the steering's ka, kd: at most 1 */
+        memcpy(&k, decision + SS_UPMIX_STEER_WORD + i, 4u);
+        if (k > 1.0f) {
+            return 0;
+        }
+    }
+    return 1;
 }
 
 int upmix_q31_init(upmix_q31_inst *S, uint32_t fft_size, uint32_t synthesis_size, uint32_t hop,
@@ -582,6 +599,8 @@ int upmix_q31_init(upmix_q31_inst *S, uint32_t fft_size, uint32_t synthesis_size
     memcpy(&S->hr, decision + SS_UPMIX_HOLD_WORD + 3u, 4u);
     memcpy(&S->ah, decision + SS_UPMIX_HOLD_WORD + 4u, 4u);
     memcpy(&S->sa, decision + SS_UPMIX_SIDE_WORD, 4u);
+    memcpy(&S->ka, decision + SS_UPMIX_STEER_WORD, 4u);
+    memcpy(&S->kd, decision + SS_UPMIX_STEER_WORD + 1u, 4u);
     S->wa = wa;
     S->ws = ws;
     S->tw_cos = tw_cos;
@@ -617,7 +636,7 @@ int upmix_q31_init(upmix_q31_inst *S, uint32_t fft_size, uint32_t synthesis_size
     p32 += npad;
     S->q[1] = p32;
     p32 += npad;
-    for (i = 0u; i < 3u; i++) {
+    for (i = 0u; i < 4u; i++) {
         S->hold[i] = p32;
         p32 += fft_size / SS_UPMIX_HOLD_DIV;
     }

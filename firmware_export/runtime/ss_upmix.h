@@ -19,13 +19,14 @@
 
 #include <stdint.h>
 
-#define SS_UPMIX_DECISION_WORDS 21u /* the decision's binary32 constants */
+#define SS_UPMIX_DECISION_WORDS 23u /* the decision's binary32 constants */
 #define SS_UPMIX_MAG_WORD 8u          /* of them, mag: 0.0 or 1.0 (0x3F800000) */
 #define SS_UPMIX_BANDS 4u             /* bands of x0: kx (word 4) from bin 0, then */
 #define SS_UPMIX_BAND_WORD 9u         /* (first bin, kx) of bands 1..3 from word 9 */
 #define SS_UPMIX_HOLD_WORD 15u        /* the precedence hold: kh, hk, ho, hr, ah */
 #define SS_UPMIX_HOLD_DIV 8u          /* its bins: at most fft_size / 8 */
 #define SS_UPMIX_SIDE_WORD 20u        /* the side attack b */
+#define SS_UPMIX_STEER_WORD 21u       /* the steering of the bins that hold: ka, kd */
 
 typedef struct {
     /* tables */
@@ -36,6 +37,7 @@ typedef struct {
     uint32_t kh;                  /* the precedence hold: bins 0 .. kh - 1 hold */
     float hk, ho, hr, ah;         /* its ramp K, K x onset, K / release, drift coefficient */
     float sa;                     /* the side attack b: t = max(t, b x the frame's ratio) */
+    float ka, kd;                 /* the steering: K's rise a frame, its fall factor */
     const int32_t *wa;     /* fft_size, Q31 analysis window */
     const int32_t *ws;     /* synthesis_size, Q31 synthesis window tail */
     const int32_t *tw_cos; /* fft_size/2 + 1, Q31 cos(2 pi k / fft_size) (k <= N/4 read) */
@@ -52,7 +54,8 @@ typedef struct {
     /* float state in the int32 pool (the words of binary32 values) */
     int32_t *pw[2];   /* Pm, Ps, nb = fft_size/2 + 1 each */
     int32_t *z[3];    /* Re, Im E z^2, E|z|^2, nb each */
-    int32_t *hold[3]; /* the held t, |M|^2's peak, the hold's strength, fft_size / 8 each */
+    int32_t *hold[4]; /* the held t, |M|^2's peak, the hold's strength, the steering K,
+                       * fft_size / 8 each */
     /* work */
     int32_t *fr[2];   /* 2 fft_size (M + i S, then M, C bins), fft_size + 2 (S bins, then the
                        * merged spectrum and the inverse's output) */
@@ -72,15 +75,16 @@ void upmix_q31_mem_words(uint32_t fft_size, uint32_t synthesis_size, uint32_t ho
  * > fft_size or not a multiple >= 2 of hop, pool < 1, > 32 or wider than the
  * spectrum, or upmix_q31_decision_ok refuses the decision). decision: the
  * binary32 bit patterns of a_short, a_onset, onset, a_long, kx, mu, lo2, inv, mag,
- * k1, kx1, k2, kx2, k3, kx3, kh, hk, ho, hr, ah, sa (quantize_upmix.py), as the
- * blob carries them. */
+ * k1, kx1, k2, kx2, k3, kx3, kh, hk, ho, hr, ah, sa, ka, kd (quantize_upmix.py), as
+ * the blob carries them. */
 int upmix_q31_init(upmix_q31_inst *S, uint32_t fft_size, uint32_t synthesis_size, uint32_t hop,
                    uint32_t pool, const uint32_t decision[SS_UPMIX_DECISION_WORDS], const int32_t *wa, const int32_t *ws,
                    const int32_t *tw_cos, const int32_t *tw_sin, int32_t *mem32, int64_t *mem64);
 
 /* 1 if the decision's words are usable at fft_size: each a finite binary32 >= 0,
  * mag 0.0 or 1.0, the bands' first bins k1 <= k2 <= k3 <= fft_size/2 + 1
- * integers, the hold's bins kh <= fft_size / 8 an integer; else 0. */
+ * integers, the hold's bins kh <= fft_size / 8 an integer, the steering's ka, kd
+ * <= 1; else 0. */
 int upmix_q31_decision_ok(const uint32_t decision[SS_UPMIX_DECISION_WORDS], uint32_t fft_size);
 
 /* src: block_size (L, R) pairs interleaved, Q31; dst_l/r/c: L', R', C. */
