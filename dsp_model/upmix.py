@@ -605,6 +605,8 @@ HOLD_MACS = 12
 # the side attack, per bin: the frame's ratio (b x0^-2 times; its 1/|M|^2 and side power
 # are the decision's), a max
 SIDE_ATTACK_MACS = 2
+# the steering, per bin that holds: K's rise or its fall (1), t / K (1)
+STEERING_MACS = 2
 
 
 def upmix_cost(profile, detail: bool = False):
@@ -621,6 +623,7 @@ def upmix_cost(profile, detail: bool = False):
         "per-bin decision": nb * sum(PER_BIN_MACS[d.decision_name].values()),
         "precedence hold (bins below max_hz)": d.hold_bins * HOLD_MACS,
         "side attack": nb * SIDE_ATTACK_MACS if d.side_attack else 0,
+        "steering (bins below max_hz)": d.hold_bins * STEERING_MACS if d.a_steer else 0,
         "inverse real FFT": _rfft_macs(n),
         "synthesis window": d.synthesis_size,
     }

@@ -160,10 +160,11 @@ def test_cost_counts_the_documented_steps():
     assert (PROFILE.upmix.fft_size, PROFILE.upmix.synthesis_size) == (4096, 1024)
     n = 4096
     rfft = n * 11 + 2 * n
-    # and 12 in each bin that holds (the precedence hold: 1500 Hz, 128 bins), 2 more in
-    # each bin for the side attack
+    # and 12 in each bin that holds (the precedence hold: 1500 Hz, 128 bins) with 2 for
+    # its steering, 2 more in each bin for the side attack
     for decision, per_bin in (("inphase", 66), ("ratio", 44)):
-        expected = (2 * n + 3 * rfft + 2049 * (per_bin + 2) + 128 * 12 + 1024) / PROFILE.upmix.hop
+        expected = (2 * n + 3 * rfft + 2049 * (per_bin + 2) + 128 * (12 + 2) + 1024) \
+            / PROFILE.upmix.hop
         settings = replace(PROFILE.upmix, decision=decision)
         assert upmix_cost(settings) == pytest.approx(expected)
     total, steps = upmix_cost(PROFILE, detail=True)
