@@ -279,7 +279,7 @@ def test_hold_keeps_a_sustained_center_note_through_a_room():
     """Five centre notes, each channel through its own room tail (exponential
     noise, RT60 0.6 s, 5 ms after the direct sound): over a held note each bin's
     S/M is fixed, as a pan's is, and w_dir cuts it; the hold keeps the ratio of
-    its onset. Measured: 4.3 dB without, 5.9 with (passive M 7.0)."""
+    its onset. Measured: 4.1 dB without, 5.7 with (passive M 7.0)."""
     rng = np.random.default_rng(3)
     v = np.zeros(6 * FS)
     for i, f0 in enumerate((233.0, 196.0, 262.0, 233.0, 175.0)):
@@ -299,8 +299,9 @@ def test_hold_keeps_a_sustained_center_note_through_a_room():
 
 def test_hold_ends_where_a_center_note_ends_over_a_side():
     """A centre note ends over a left-panned note in the same bins (20 dB down in
-    R): C after it holds what it holds without the hold (-27.7 dB re M), where a
-    hold that never released would keep the centre's ratio (-9.4 dB)."""
+    R): C after it holds what it holds without the hold (-32.2 dB re M), where a
+    hold that never released would keep the centre's ratio (-9.4 dB, measured with
+    x0 0.22 and an 8 dB release)."""
     rng = np.random.default_rng(3)
     c = np.zeros(4 * FS)
     c[FS:2 * FS] = _note(300.0, FS, rng)
