@@ -75,9 +75,10 @@ for comparison.
    to four; a band holds the bins whose centre frequency is at least its
    edge). Below 150-200 Hz most bins belong to the sides' bass and drums: a
    narrower x0 (0.17-0.18) keeps them out of C; narrower still (0.15) cuts
-   the fundamental of a low lead (a tenor sax from 147 Hz). Above, a voice
-   shares its bins with the sides, and a slightly wider x0 (0.21-0.22) cuts
-   less of it (a time-panned mix's voice lost at 150-600 Hz). A
+   the fundamental of a low lead (a tenor sax from 147 Hz). Above, the
+   decision's 0.2 up to 1.5 kHz (a wider 0.21-0.22 kept more of a voice
+   sharing its bins with a time-panned side, which the steering below now
+   keeps, and let dry amplitude-panned sides into C), 0.22 above. A
    hard-left bin gets w = 1/(1 + x0^-3): -39.6 dB at 0.22, C = w M another
    6 dB below L.
    Precedence hold (`[upmix.hold]`, bins below max_hz). A sustained note
@@ -227,7 +228,7 @@ with the flat top (d) gains 0.2-0.3 dB at fft 4096 and 2048 (seeds 5-8), with
 and up) make the synthesis window amplify the frame end and lose 0.5-8 dB.
 
 Measured (benchmarks/bench_upmix.py, studio5: fft 4096, hop 512, synthesis 1024,
-60 ms; SIR of C against the center stem): the whole family of
+100 ms; SIR of C against the center stem): the whole family of
 tests/upmix_family.py, tuning and held-out seeds, against passive M and ffmpeg
 `surround` tuned on the family, per latency class, is the table that
 benchmark prints; the figures are in the note of issue #21. What the earlier
