@@ -130,10 +130,10 @@ for comparison.
    over time r <= 1 whatever such sources share the bin. A time-panned one
    (far channel a times, tau late) has S/M = (1 - a e^{-jwt})/(1 + a e^{-jwt}):
    near the frequencies where the delay turns it to anti-phase, |S/M| =
-   (1 + a)/(1 - a), several times 1, and in phase with M. A voice sharing such a bin with a
-   side 10 dB below it reads r ~ 1 (a side's ratio) and is cut, most of all
-   at 150-600 Hz, where the fft 2048 of compact2 puts a voice's harmonics and
-   a pad's partials in the same bins (time_panned/17: 0.55 dB behind ffmpeg).
+   (1 + a)/(1 - a), several times 1, and in phase with M. A voice sharing
+   such a bin with a side 10 dB below it reads r ~ 1 (a side's ratio) and is
+   cut, most of all at 150-600 Hz, where the fft 2048 of compact2 puts a
+   voice's harmonics and a pad's partials in the same bins.
    Each bin keeps K, the peak of its smoothed r,
 
        K += a_steer (r - K) where r > K, else K *= steer_fall,
@@ -385,7 +385,7 @@ def design_upmix(settings, fs: int = 48000) -> UpmixDesign:
     if hold_bins > n // HOLD_DIV:
         raise ValueError(f"upmix: hold max_hz {hold.max_hz:g} is above fs/{2 * HOLD_DIV} = "
                          f"{fs / (2 * HOLD_DIV):g} Hz (the fixed point holds N/{HOLD_DIV} bins)")
-    steer_ms = getattr(hold, "steering_ms", 0.0) if hold else 0.0
+    steer_ms = hold.steering_ms if hold else 0.0
     half = ls // 2
     fall = min(ANALYSIS_FALL, half)
     wa = np.ones(n)
